@@ -1,0 +1,23 @@
+//! Ponte's domain core.
+//!
+//! Everything VTEX-specific that can be decided without talking to VTEX lives here, as pure
+//! functions over plain data: no IO, no clock (callers pass `now`), no randomness, no async and
+//! no knowledge of JavaScript. The same code runs natively (ponte-sim, ponte-graphql, the
+//! harness) and as WebAssembly inside the VTEX IO Node service (through `ponte-wasm`).
+//!
+//! Data model of the walking skeleton ([`catalog`]): a category tree (`FatherCategoryId`,
+//! departments at the root), specification groups attached to a category or to the root level,
+//! specification fields inside groups and values for the field types that need them. A
+//! [`catalog::Catalog`] is a validated snapshot; the operations on it are
+//! [`catalog::Catalog::effective_specifications`], [`catalog::Catalog::tree`] and
+//! [`catalog::Catalog::move_impact`].
+//!
+//! Errors: every module has one error enum whose variants carry a stable machine code
+//! ([`catalog::CatalogError::code`]). Invalid input returns `Err`; a broken internal invariant
+//! is a bug.
+
+pub mod catalog;
+pub mod ids;
+
+#[cfg(feature = "ts")]
+pub mod ts;

@@ -1,0 +1,1 @@
+//! ponte-graphql (placeholder, being written).

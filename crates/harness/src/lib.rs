@@ -1,0 +1,1 @@
+//! ponte-harness (placeholder, being written).

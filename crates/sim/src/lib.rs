@@ -1,0 +1,1 @@
+//! ponte-sim (placeholder, being written).

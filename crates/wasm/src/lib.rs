@@ -1,0 +1,1 @@
+//! ponte-wasm (placeholder, being written).
