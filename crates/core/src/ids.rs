@@ -11,7 +11,6 @@ macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
         #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub struct $name(pub u32);
 

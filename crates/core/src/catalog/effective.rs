@@ -92,14 +92,23 @@ pub struct EffectiveSpecifications {
 
 impl Catalog {
     /// The effective specifications of a category (see [`EffectiveSpecifications`]).
-    pub fn effective_specifications(&self, id: CategoryId) -> Result<EffectiveSpecifications, CatalogError> {
-        let category = self.category(id).ok_or(CatalogError::CategoryNotFound(id))?;
+    pub fn effective_specifications(
+        &self,
+        id: CategoryId,
+    ) -> Result<EffectiveSpecifications, CatalogError> {
+        let category = self
+            .category(id)
+            .ok_or(CatalogError::CategoryNotFound(id))?;
         let path_ids = self.path_ids(id)?;
         let (product_fields, sku_fields) = self.fields_along(&path_ids);
         let path = path_ids
             .iter()
             .filter_map(|c| self.category(*c))
-            .map(|c| PathEntry { id: c.id, name: c.name.clone(), is_active: c.is_active })
+            .map(|c| PathEntry {
+                id: c.id,
+                name: c.name.clone(),
+                is_active: c.is_active,
+            })
             .collect();
         Ok(EffectiveSpecifications {
             category_id: id,
@@ -113,23 +122,34 @@ impl Catalog {
 
     /// The active fields visible from the last category of `path` (department first), split
     /// into product and SKU fields. An empty path yields the root level alone.
-    pub(crate) fn fields_along(&self, path: &[CategoryId]) -> (Vec<EffectiveField>, Vec<EffectiveField>) {
+    pub(crate) fn fields_along(
+        &self,
+        path: &[CategoryId],
+    ) -> (Vec<EffectiveField>, Vec<EffectiveField>) {
         let mut product = Vec::new();
         let mut sku = Vec::new();
         let scopes = std::iter::once(None).chain(path.iter().copied().map(Some));
         for scope in scopes {
             let origin = self.origin(scope, path);
             for group in self.groups_in_scope(scope) {
-                let Some(members) = self.fields_by_group.get(&group.id) else { continue };
+                let Some(members) = self.fields_by_group.get(&group.id) else {
+                    continue;
+                };
                 for (_, field_id) in members {
-                    let Some((field, field_type)) = self.fields.get(field_id) else { continue };
+                    let Some((field, field_type)) = self.fields.get(field_id) else {
+                        continue;
+                    };
                     if !field.is_active {
                         continue;
                     }
                     let values = if field_type.has_values() {
                         self.values_of(field.id)
                             .filter(|v| v.is_active)
-                            .map(|v| EffectiveValue { id: v.id, name: v.name.clone(), position: v.position })
+                            .map(|v| EffectiveValue {
+                                id: v.id,
+                                name: v.name.clone(),
+                                position: v.position,
+                            })
                             .collect()
                     } else {
                         Vec::new()
@@ -162,12 +182,21 @@ impl Catalog {
 
     fn origin(&self, scope: Option<CategoryId>, path: &[CategoryId]) -> Origin {
         let Some(category) = scope else {
-            return Origin { scope: OriginScope::Root, category_id: None, category_name: None, distance: None };
+            return Origin {
+                scope: OriginScope::Root,
+                category_id: None,
+                category_name: None,
+                distance: None,
+            };
         };
         let index = path.iter().position(|&c| c == category).unwrap_or(0);
         let distance = (path.len() - 1 - index) as u32;
         Origin {
-            scope: if distance == 0 { OriginScope::Own } else { OriginScope::Ancestor },
+            scope: if distance == 0 {
+                OriginScope::Own
+            } else {
+                OriginScope::Ancestor
+            },
             category_id: Some(category),
             category_name: self.category(category).map(|c| c.name.clone()),
             distance: Some(distance),

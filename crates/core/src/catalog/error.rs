@@ -8,20 +8,41 @@ pub enum CatalogError {
     CategoryNotFound(CategoryId),
     #[error("category id {0} appears more than once")]
     DuplicateCategory(CategoryId),
-    #[error("category {category} names father category {father}, which does not exist; create the father first")]
-    FatherNotFound { category: CategoryId, father: CategoryId },
+    #[error(
+        "category {category} names father category {father}, which does not exist; create the father first"
+    )]
+    FatherNotFound {
+        category: CategoryId,
+        father: CategoryId,
+    },
     #[error("category {category} would be its own ancestor (cycle: {})", display_cycle(.cycle))]
-    Cycle { category: CategoryId, cycle: Vec<CategoryId> },
-    #[error("category {category} would sit {depth} levels deep; at most {max} levels are supported")]
-    TooDeep { category: CategoryId, depth: usize, max: usize },
+    Cycle {
+        category: CategoryId,
+        cycle: Vec<CategoryId>,
+    },
+    #[error(
+        "category {category} would sit {depth} levels deep; at most {max} levels are supported"
+    )]
+    TooDeep {
+        category: CategoryId,
+        depth: usize,
+        max: usize,
+    },
     #[error("{entity} {id} has an invalid name: it must be 1 to {max} characters after trimming")]
-    InvalidName { entity: &'static str, id: u32, max: usize },
+    InvalidName {
+        entity: &'static str,
+        id: u32,
+        max: usize,
+    },
     #[error("specification group {0} does not exist")]
     GroupNotFound(GroupId),
     #[error("specification group id {0} appears more than once")]
     DuplicateGroup(GroupId),
     #[error("specification group {group} is on category {category}, which does not exist")]
-    GroupCategoryNotFound { group: GroupId, category: CategoryId },
+    GroupCategoryNotFound {
+        group: GroupId,
+        category: CategoryId,
+    },
     #[error("specification field {0} does not exist")]
     FieldNotFound(FieldId),
     #[error("specification field id {0} appears more than once")]
@@ -35,20 +56,37 @@ pub enum CatalogError {
         field_category: CategoryId,
         group_category: Option<CategoryId>,
     },
-    #[error("specification field {field} has FieldTypeId {type_id}; VTEX knows 1, 2, 4, 5, 6, 7, 8 and 9")]
+    #[error(
+        "specification field {field} has FieldTypeId {type_id}; VTEX knows 1, 2, 4, 5, 6, 7, 8 and 9"
+    )]
     UnknownFieldType { field: FieldId, type_id: u8 },
-    #[error("specification field {field} is an SKU field of type {field_type:?}: Sku Field can be only of the Radio or Combo type")]
-    SkuFieldType { field: FieldId, field_type: FieldType },
+    #[error(
+        "specification field {field} is an SKU field of type {field_type:?}: Sku Field can be only of the Radio or Combo type"
+    )]
+    SkuFieldType {
+        field: FieldId,
+        field_type: FieldType,
+    },
     #[error("specification value id {0} appears more than once")]
     DuplicateValue(FieldValueId),
     #[error("specification value {value} belongs to field {field}, which does not exist")]
     ValueFieldNotFound { value: FieldValueId, field: FieldId },
-    #[error("specification value {value} belongs to field {field} of type {field_type:?}, which takes typed text, not listed values")]
-    ValueOnTextField { value: FieldValueId, field: FieldId, field_type: FieldType },
+    #[error(
+        "specification value {value} belongs to field {field} of type {field_type:?}, which takes typed text, not listed values"
+    )]
+    ValueOnTextField {
+        value: FieldValueId,
+        field: FieldId,
+        field_type: FieldType,
+    },
 }
 
 fn display_cycle(cycle: &[CategoryId]) -> String {
-    cycle.iter().map(ToString::to_string).collect::<Vec<_>>().join(" -> ")
+    cycle
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" -> ")
 }
 
 fn display_scope(c: Option<CategoryId>) -> String {

@@ -38,10 +38,13 @@ mod moves;
 mod ops;
 mod tree;
 
-pub use effective::{EffectiveField, EffectiveSpecifications, EffectiveValue, Origin, OriginScope, PathEntry};
+pub use effective::{
+    EffectiveField, EffectiveSpecifications, EffectiveValue, Origin, OriginScope, PathEntry,
+};
 pub use error::CatalogError;
 pub use model::{
-    Category, CatalogSnapshot, FieldType, SpecificationField, SpecificationGroup, SpecificationValue,
+    CatalogSnapshot, Category, FieldType, SpecificationField, SpecificationGroup,
+    SpecificationValue,
 };
 pub use moves::MoveImpact;
 pub use ops::{
@@ -101,10 +104,13 @@ impl Catalog {
         }
         for c in catalog.categories.values() {
             check_name("category", c.id.0, &c.name, MAX_NAME)?;
-            if let Some(father) = c.father_category_id {
-                if !catalog.categories.contains_key(&father) {
-                    return Err(CatalogError::FatherNotFound { category: c.id, father });
-                }
+            if let Some(father) = c.father_category_id
+                && !catalog.categories.contains_key(&father)
+            {
+                return Err(CatalogError::FatherNotFound {
+                    category: c.id,
+                    father,
+                });
             }
         }
         catalog.check_acyclic_and_depth()?;
@@ -198,7 +204,11 @@ impl Catalog {
             for (i, id) in path.iter().rev().enumerate() {
                 let d = base + i + 1;
                 if d > MAX_DEPTH {
-                    return Err(CatalogError::TooDeep { category: *id, depth: d, max: MAX_DEPTH });
+                    return Err(CatalogError::TooDeep {
+                        category: *id,
+                        depth: d,
+                        max: MAX_DEPTH,
+                    });
                 }
                 depth.insert(*id, d);
             }
@@ -212,25 +222,34 @@ impl Catalog {
         check_name("category", category.id.0, &category.name, MAX_NAME)?;
         if let Some(father) = category.father_category_id {
             if !self.categories.contains_key(&father) {
-                return Err(CatalogError::FatherNotFound { category: category.id, father });
+                return Err(CatalogError::FatherNotFound {
+                    category: category.id,
+                    father,
+                });
             }
             let ancestors = self.path_ids(father)?;
             if let Some(pos) = ancestors.iter().position(|&a| a == category.id) {
                 let mut cycle: Vec<CategoryId> = ancestors[pos..].to_vec();
                 cycle.push(category.id);
-                return Err(CatalogError::Cycle { category: category.id, cycle });
+                return Err(CatalogError::Cycle {
+                    category: category.id,
+                    cycle,
+                });
             }
             let depth = ancestors.len() + self.height(category.id);
             if depth > MAX_DEPTH {
-                return Err(CatalogError::TooDeep { category: category.id, depth, max: MAX_DEPTH });
+                return Err(CatalogError::TooDeep {
+                    category: category.id,
+                    depth,
+                    max: MAX_DEPTH,
+                });
             }
         }
-        if let Some(old) = self.categories.get(&category.id) {
-            if let Some(old_father) = old.father_category_id {
-                if let Some(siblings) = self.children.get_mut(&old_father) {
-                    siblings.remove(&category.id);
-                }
-            }
+        if let Some(old) = self.categories.get(&category.id)
+            && let Some(old_father) = old.father_category_id
+            && let Some(siblings) = self.children.get_mut(&old_father)
+        {
+            siblings.remove(&category.id);
         }
         if let Some(father) = category.father_category_id {
             self.children.entry(father).or_default().insert(category.id);
@@ -243,10 +262,13 @@ impl Catalog {
     /// fields with it.
     pub fn insert_group(&mut self, group: SpecificationGroup) -> Result<()> {
         check_name("specification group", group.id.0, &group.name, MAX_NAME)?;
-        if let Some(category) = group.category_id {
-            if !self.categories.contains_key(&category) {
-                return Err(CatalogError::GroupCategoryNotFound { group: group.id, category });
-            }
+        if let Some(category) = group.category_id
+            && !self.categories.contains_key(&category)
+        {
+            return Err(CatalogError::GroupCategoryNotFound {
+                group: group.id,
+                category,
+            });
         }
         if let Some(old) = self.groups.get(&group.id) {
             if let Some(set) = self.groups_by_scope.get_mut(&old.category_id) {
@@ -265,39 +287,62 @@ impl Catalog {
                 }
             }
         }
-        self.groups_by_scope.entry(group.category_id).or_default().insert((group.position, group.id));
+        self.groups_by_scope
+            .entry(group.category_id)
+            .or_default()
+            .insert((group.position, group.id));
         self.groups.insert(group.id, group);
         Ok(())
     }
 
     /// Checks a field against the catalog without adding it; returns its type.
     pub fn check_field(&self, field: &SpecificationField) -> Result<FieldType> {
-        check_name("specification field", field.id.0, &field.name, MAX_FIELD_NAME)?;
-        let field_type = FieldType::from_id(field.field_type_id)
-            .ok_or(CatalogError::UnknownFieldType { field: field.id, type_id: field.field_type_id })?;
+        check_name(
+            "specification field",
+            field.id.0,
+            &field.name,
+            MAX_FIELD_NAME,
+        )?;
+        let field_type =
+            FieldType::from_id(field.field_type_id).ok_or(CatalogError::UnknownFieldType {
+                field: field.id,
+                type_id: field.field_type_id,
+            })?;
         if field.is_stock_keeping_unit && !field_type.allowed_on_sku() {
-            return Err(CatalogError::SkuFieldType { field: field.id, field_type });
+            return Err(CatalogError::SkuFieldType {
+                field: field.id,
+                field_type,
+            });
         }
-        let group = self
-            .groups
-            .get(&field.field_group_id)
-            .ok_or(CatalogError::FieldGroupNotFound { field: field.id, group: field.field_group_id })?;
-        if let Some(field_category) = field.category_id {
-            if group.category_id != Some(field_category) {
-                return Err(CatalogError::FieldCategoryMismatch {
+        let group =
+            self.groups
+                .get(&field.field_group_id)
+                .ok_or(CatalogError::FieldGroupNotFound {
                     field: field.id,
-                    group: group.id,
-                    field_category,
-                    group_category: group.category_id,
-                });
-            }
+                    group: field.field_group_id,
+                })?;
+        if let Some(field_category) = field.category_id
+            && group.category_id != Some(field_category)
+        {
+            return Err(CatalogError::FieldCategoryMismatch {
+                field: field.id,
+                group: group.id,
+                field_category,
+                group_category: group.category_id,
+            });
         }
         if let Some(old) = self.fields.get(&field.id) {
             // A field that already has values cannot become a type without values.
-            if old.1.has_values() && !field_type.has_values() {
-                if let Some(&(_, value)) = self.values_by_field.get(&field.id).and_then(|s| s.first()) {
-                    return Err(CatalogError::ValueOnTextField { value, field: field.id, field_type });
-                }
+            if old.1.has_values()
+                && !field_type.has_values()
+                && let Some(&(_, value)) =
+                    self.values_by_field.get(&field.id).and_then(|s| s.first())
+            {
+                return Err(CatalogError::ValueOnTextField {
+                    value,
+                    field: field.id,
+                    field_type,
+                });
             }
         }
         Ok(field_type)
@@ -306,13 +351,19 @@ impl Catalog {
     /// Adds or replaces a specification field.
     pub fn insert_field(&mut self, mut field: SpecificationField) -> Result<()> {
         let field_type = self.check_field(&field)?;
-        if let Some((old, _)) = self.fields.get(&field.id) {
-            if let Some(set) = self.fields_by_group.get_mut(&old.field_group_id) {
-                set.remove(&(old.position, old.id));
-            }
+        if let Some((old, _)) = self.fields.get(&field.id)
+            && let Some(set) = self.fields_by_group.get_mut(&old.field_group_id)
+        {
+            set.remove(&(old.position, old.id));
         }
-        field.category_id = self.groups.get(&field.field_group_id).and_then(|g| g.category_id);
-        self.fields_by_group.entry(field.field_group_id).or_default().insert((field.position, field.id));
+        field.category_id = self
+            .groups
+            .get(&field.field_group_id)
+            .and_then(|g| g.category_id);
+        self.fields_by_group
+            .entry(field.field_group_id)
+            .or_default()
+            .insert((field.position, field.id));
         self.fields.insert(field.id, (field, field_type));
         Ok(())
     }
@@ -320,10 +371,13 @@ impl Catalog {
     /// Checks a value against the catalog without adding it.
     pub fn check_value(&self, value: &SpecificationValue) -> Result<()> {
         check_name("specification value", value.id.0, &value.name, MAX_NAME)?;
-        let (_, field_type) = self
-            .fields
-            .get(&value.field_id)
-            .ok_or(CatalogError::ValueFieldNotFound { value: value.id, field: value.field_id })?;
+        let (_, field_type) =
+            self.fields
+                .get(&value.field_id)
+                .ok_or(CatalogError::ValueFieldNotFound {
+                    value: value.id,
+                    field: value.field_id,
+                })?;
         if !field_type.has_values() {
             return Err(CatalogError::ValueOnTextField {
                 value: value.id,
@@ -337,19 +391,23 @@ impl Catalog {
     /// Adds or replaces a specification value.
     pub fn insert_value(&mut self, value: SpecificationValue) -> Result<()> {
         self.check_value(&value)?;
-        if let Some(old) = self.values.get(&value.id) {
-            if let Some(set) = self.values_by_field.get_mut(&old.field_id) {
-                set.remove(&(old.position, old.id));
-            }
+        if let Some(old) = self.values.get(&value.id)
+            && let Some(set) = self.values_by_field.get_mut(&old.field_id)
+        {
+            set.remove(&(old.position, old.id));
         }
-        self.values_by_field.entry(value.field_id).or_default().insert((value.position, value.id));
+        self.values_by_field
+            .entry(value.field_id)
+            .or_default()
+            .insert((value.position, value.id));
         self.values.insert(value.id, value);
         Ok(())
     }
 
     /// Checks a category against the catalog without adding it.
     pub fn check_category(&self, category: &Category) -> Result<()> {
-        self.clone_shallow_for_check().insert_category(category.clone())
+        self.clone_shallow_for_check()
+            .insert_category(category.clone())
     }
 
     /// Checks a group against the catalog without adding it.
@@ -357,7 +415,10 @@ impl Catalog {
         check_name("specification group", group.id.0, &group.name, MAX_NAME)?;
         match group.category_id {
             Some(category) if !self.categories.contains_key(&category) => {
-                Err(CatalogError::GroupCategoryNotFound { group: group.id, category })
+                Err(CatalogError::GroupCategoryNotFound {
+                    group: group.id,
+                    category,
+                })
             }
             _ => Ok(()),
         }
@@ -403,7 +464,10 @@ impl Catalog {
     }
 
     /// Groups on a scope (`None` = root level), ordered by (position, id).
-    pub fn groups_in_scope(&self, scope: Option<CategoryId>) -> impl Iterator<Item = &SpecificationGroup> {
+    pub fn groups_in_scope(
+        &self,
+        scope: Option<CategoryId>,
+    ) -> impl Iterator<Item = &SpecificationGroup> {
         self.groups_by_scope
             .get(&scope)
             .into_iter()
@@ -432,11 +496,18 @@ impl Catalog {
         let mut path = Vec::new();
         let mut cursor = Some(id);
         while let Some(c) = cursor {
-            let category = self.categories.get(&c).ok_or(CatalogError::CategoryNotFound(c))?;
+            let category = self
+                .categories
+                .get(&c)
+                .ok_or(CatalogError::CategoryNotFound(c))?;
             path.push(c);
             if path.len() > MAX_DEPTH + 1 {
                 // Unreachable for a validated catalog; refuse rather than loop.
-                return Err(CatalogError::TooDeep { category: id, depth: path.len(), max: MAX_DEPTH });
+                return Err(CatalogError::TooDeep {
+                    category: id,
+                    depth: path.len(),
+                    max: MAX_DEPTH,
+                });
             }
             cursor = category.father_category_id;
         }

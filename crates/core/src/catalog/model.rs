@@ -21,7 +21,7 @@ pub struct Category {
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub father_category_id: Option<CategoryId>,
     #[serde(default = "yes")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub is_active: bool,
     /// VTEX's `HasChildren`, for snapshots that hold only part of the tree: a category whose
     /// children are not in the snapshot is still not a leaf when this is `true`.
@@ -42,7 +42,7 @@ pub struct SpecificationGroup {
     pub category_id: Option<CategoryId>,
     pub name: String,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<i32>", optional))]
     pub position: i32,
 }
 
@@ -62,20 +62,20 @@ pub struct SpecificationField {
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub category_id: Option<CategoryId>,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<i32>", optional))]
     pub position: i32,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub is_required: bool,
     #[serde(default = "yes")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub is_active: bool,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub is_filter: bool,
     /// An SKU field (variation). Only Combo and Radio may be SKU fields.
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub is_stock_keeping_unit: bool,
 }
 
@@ -88,10 +88,10 @@ pub struct SpecificationValue {
     pub field_id: FieldId,
     pub name: String,
     #[serde(default = "yes")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub is_active: bool,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<i32>", optional))]
     pub position: i32,
 }
 
@@ -165,7 +165,10 @@ impl FieldType {
 
     /// Whether values are chosen from a list (`FieldValueId`) rather than typed as text.
     pub fn has_values(self) -> bool {
-        matches!(self, FieldType::Combo | FieldType::Radio | FieldType::Checkbox)
+        matches!(
+            self,
+            FieldType::Combo | FieldType::Radio | FieldType::Checkbox
+        )
     }
 
     /// Whether VTEX accepts the type on an SKU field (`IsStockKeepingUnit`).

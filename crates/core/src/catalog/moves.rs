@@ -30,8 +30,14 @@ pub struct MoveImpact {
 
 impl Catalog {
     /// The impact of moving `id` under `new_father` (`None`: make it a department).
-    pub fn move_impact(&self, id: CategoryId, new_father: Option<CategoryId>) -> Result<MoveImpact, CatalogError> {
-        let category = self.category(id).ok_or(CatalogError::CategoryNotFound(id))?;
+    pub fn move_impact(
+        &self,
+        id: CategoryId,
+        new_father: Option<CategoryId>,
+    ) -> Result<MoveImpact, CatalogError> {
+        let category = self
+            .category(id)
+            .ok_or(CatalogError::CategoryNotFound(id))?;
         let subtree = self.subtree_ids(id)?;
         let new_path: Vec<CategoryId> = match new_father {
             Some(father) => {
@@ -40,7 +46,10 @@ impl Catalog {
                     let from = path.iter().position(|&c| c == id).unwrap_or(0);
                     let mut cycle = path[from..].to_vec();
                     cycle.push(id);
-                    return Err(CatalogError::Cycle { category: id, cycle });
+                    return Err(CatalogError::Cycle {
+                        category: id,
+                        cycle,
+                    });
                 }
                 path.push(id);
                 path
@@ -49,7 +58,11 @@ impl Catalog {
         };
         let depth = new_path.len() - 1 + self.height(id);
         if depth > MAX_DEPTH {
-            return Err(CatalogError::TooDeep { category: id, depth, max: MAX_DEPTH });
+            return Err(CatalogError::TooDeep {
+                category: id,
+                depth,
+                max: MAX_DEPTH,
+            });
         }
         let old_path = self.path_ids(id)?;
         let (old_product, old_sku) = self.inherited_from_above(&old_path);
@@ -67,15 +80,26 @@ impl Catalog {
     }
 
     /// Fields visible at the end of `path` that come from above it (root level and ancestors).
-    fn inherited_from_above(&self, path: &[CategoryId]) -> (Vec<EffectiveField>, Vec<EffectiveField>) {
+    fn inherited_from_above(
+        &self,
+        path: &[CategoryId],
+    ) -> (Vec<EffectiveField>, Vec<EffectiveField>) {
         let own = path.last().copied();
         let (product, sku) = self.fields_along(path);
-        let keep = |f: &EffectiveField| f.inherited_from.category_id.is_none() || f.inherited_from.category_id != own;
-        (product.into_iter().filter(keep).collect(), sku.into_iter().filter(keep).collect())
+        let keep = |f: &EffectiveField| {
+            f.inherited_from.category_id.is_none() || f.inherited_from.category_id != own
+        };
+        (
+            product.into_iter().filter(keep).collect(),
+            sku.into_iter().filter(keep).collect(),
+        )
     }
 }
 
 fn difference(a: &[EffectiveField], b: &[EffectiveField]) -> Vec<EffectiveField> {
     let in_b: BTreeSet<FieldId> = b.iter().map(|f| f.field_id).collect();
-    a.iter().filter(|f| !in_b.contains(&f.field_id)).cloned().collect()
+    a.iter()
+        .filter(|f| !in_b.contains(&f.field_id))
+        .cloned()
+        .collect()
 }

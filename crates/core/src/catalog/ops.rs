@@ -1,7 +1,9 @@
 //! The catalog operations as request → response functions: the shape every boundary
 //! (wasm exports, the raw JSON ABI, the simulator, GraphQL) calls.
 
-use super::{Catalog, CatalogError, CatalogSnapshot, CategoryNode, EffectiveSpecifications, MoveImpact};
+use super::{
+    Catalog, CatalogError, CatalogSnapshot, CategoryNode, EffectiveSpecifications, MoveImpact,
+};
 use crate::ids::CategoryId;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +38,9 @@ pub struct MoveImpactRequest {
 }
 
 /// Validates the snapshot and returns the category's effective specifications.
-pub fn effective_specifications(req: &EffectiveSpecificationsRequest) -> Result<EffectiveSpecifications, CatalogError> {
+pub fn effective_specifications(
+    req: &EffectiveSpecificationsRequest,
+) -> Result<EffectiveSpecifications, CatalogError> {
     Catalog::from_snapshot(&req.catalog)?.effective_specifications(req.category_id)
 }
 

@@ -1,0 +1,223 @@
+//! The raw JSON ABI: bytes in, bytes out, no JavaScript.
+//!
+//! Request: `{"op": "<operation>", "input": <request>}`; answer: `{"ok": <response>}` or
+//! `{"error": {"code": "...", "message": "..."}}`. Operations: `effectiveSpecifications`,
+//! `categoryTree`, `moveImpact`, `version`.
+//!
+//! On wasm32 the module exports `alloc(len) -> ptr`, `dealloc(ptr, len)` and
+//! `call(ptr, len) -> u64` (answer pointer in the high 32 bits, length in the low 32; the
+//! caller deallocates it). Natively, [`dispatch`] is the same function.
+
+use ponte_core::catalog::{self, CatalogError};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// The version of the core inside this module.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The operations this module answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Op {
+    EffectiveSpecifications,
+    CategoryTree,
+    MoveImpact,
+    Version,
+}
+
+/// An error as it crosses the boundary: a stable code and a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AbiError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl AbiError {
+    /// The input could not be decoded into the operation's request.
+    pub fn input(message: impl Into<String>) -> Self {
+        AbiError {
+            code: "INPUT_INVALID",
+            message: message.into(),
+        }
+    }
+    /// A bug on our side; never expected.
+    pub fn internal(message: impl Into<String>) -> Self {
+        AbiError {
+            code: "INTERNAL",
+            message: message.into(),
+        }
+    }
+}
+
+impl From<CatalogError> for AbiError {
+    fn from(e: CatalogError) -> Self {
+        AbiError {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+fn run<I, O>(input: &str, f: impl FnOnce(&I) -> Result<O, CatalogError>) -> Result<String, AbiError>
+where
+    I: for<'de> Deserialize<'de>,
+    O: Serialize,
+{
+    let request: I =
+        serde_json::from_str(input).map_err(|e| AbiError::input(format!("invalid input: {e}")))?;
+    let response = f(&request)?;
+    serde_json::to_string(&response)
+        .map_err(|e| AbiError::internal(format!("cannot encode the answer: {e}")))
+}
+
+/// Runs one operation on its JSON input, returning the JSON answer.
+pub fn call_op(op: Op, input: &str) -> Result<String, AbiError> {
+    match op {
+        Op::EffectiveSpecifications => run(input, catalog::effective_specifications),
+        Op::CategoryTree => run(input, catalog::category_tree),
+        Op::MoveImpact => run(input, catalog::move_impact),
+        Op::Version => Ok(format!("\"{VERSION}\"")),
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    op: &'a str,
+    #[serde(borrow)]
+    input: Option<&'a RawValue>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a AbiError,
+}
+
+/// Answers one raw request (see the module docs). Never panics, whatever the bytes.
+pub fn dispatch(request: &[u8]) -> Vec<u8> {
+    match answer(request) {
+        Ok(json) => {
+            let mut out = Vec::with_capacity(json.len() + 7);
+            out.extend_from_slice(b"{\"ok\":");
+            out.extend_from_slice(json.as_bytes());
+            out.push(b'}');
+            out
+        }
+        Err(e) => serde_json::to_vec(&ErrorBody { error: &e }).unwrap_or_else(|_| {
+            br#"{"error":{"code":"INTERNAL","message":"cannot encode the error"}}"#.to_vec()
+        }),
+    }
+}
+
+fn answer(request: &[u8]) -> Result<String, AbiError> {
+    let envelope: Envelope<'_> = serde_json::from_slice(request)
+        .map_err(|e| AbiError::input(format!("invalid request envelope: {e}")))?;
+    let op: Op = serde_json::from_value(serde_json::Value::String(envelope.op.to_owned()))
+        .map_err(|_| AbiError {
+            code: "UNKNOWN_OPERATION",
+            message: format!("unknown operation {:?}", envelope.op),
+        })?;
+    let input = envelope.input.map_or("null", RawValue::get);
+    call_op(op, input)
+}
+
+#[cfg(target_arch = "wasm32")]
+mod exports {
+    use std::alloc::{Layout, alloc as raw_alloc, dealloc as raw_dealloc};
+
+    /// Reserves `len` bytes for the caller to write a request into.
+    #[unsafe(no_mangle)]
+    pub extern "C" fn alloc(len: usize) -> *mut u8 {
+        match Layout::from_size_align(len, 1) {
+            Ok(layout) if len > 0 => unsafe { raw_alloc(layout) },
+            _ => std::ptr::NonNull::<u8>::dangling().as_ptr(),
+        }
+    }
+
+    /// Frees what `alloc` or `call` handed out.
+    ///
+    /// # Safety
+    /// `ptr`/`len` must come from `alloc` or from the answer of `call`, freed once.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn dealloc(ptr: *mut u8, len: usize) {
+        if len == 0 || ptr.is_null() {
+            return;
+        }
+        if let Ok(layout) = Layout::from_size_align(len, 1) {
+            unsafe { raw_dealloc(ptr, layout) };
+        }
+    }
+
+    /// Answers the request at `ptr..ptr+len`; see the module docs for the packing.
+    ///
+    /// # Safety
+    /// `ptr..ptr+len` must be readable memory of this module (as written after `alloc`).
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn call(ptr: *const u8, len: usize) -> u64 {
+        let request: &[u8] = if len == 0 || ptr.is_null() {
+            &[]
+        } else {
+            unsafe { std::slice::from_raw_parts(ptr, len) }
+        };
+        let answer = super::dispatch(request).into_boxed_slice();
+        let out_len = answer.len();
+        let out_ptr = if out_len == 0 {
+            std::ptr::NonNull::<u8>::dangling().as_ptr()
+        } else {
+            Box::into_raw(answer).cast::<u8>()
+        };
+        ((out_ptr as usize as u64) << 32) | out_len as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dispatch;
+
+    #[track_caller]
+    fn check(request: &str, expected: &str) {
+        let out = dispatch(request.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out), expected);
+    }
+
+    #[test]
+    fn envelope_errors_have_codes() {
+        check(
+            "",
+            r#"{"error":{"code":"INPUT_INVALID","message":"invalid request envelope: EOF while parsing a value at line 1 column 0"}}"#,
+        );
+        check(
+            r#"{"op":"nope","input":{}}"#,
+            r#"{"error":{"code":"UNKNOWN_OPERATION","message":"unknown operation \"nope\""}}"#,
+        );
+        check(
+            r#"{"op":"version"}"#,
+            &format!(r#"{{"ok":"{}"}}"#, super::VERSION),
+        );
+        check(
+            r#"{"op":"categoryTree","input":{"catalog":{"categories":[{"id":1,"name":"A","fatherCategoryId":2}]}}}"#,
+            r#"{"error":{"code":"CATEGORY_FATHER_NOT_FOUND","message":"category 1 names father category 2, which does not exist; create the father first"}}"#,
+        );
+        check(
+            r#"{"op":"categoryTree","input":{"catalog":{"categories":[{"id":1,"name":"A"}]}}}"#,
+            r#"{"ok":[{"id":1,"name":"A","isActive":true,"level":1,"isLeaf":true,"children":[]}]}"#,
+        );
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for bytes in [
+            &b"\xff\xfe"[..],
+            b"{",
+            b"[]",
+            b"{\"op\":1}",
+            b"{\"op\":\"moveImpact\",\"input\":[[[[]]]]}",
+        ] {
+            let out = dispatch(bytes);
+            assert!(
+                out.starts_with(b"{\"error\":{\"code\":\"INPUT_INVALID\""),
+                "{}",
+                String::from_utf8_lossy(&out)
+            );
+        }
+    }
+}
