@@ -12,12 +12,17 @@
 //! [`catalog::Catalog::effective_specifications`], [`catalog::Catalog::tree`] and
 //! [`catalog::Catalog::move_impact`].
 //!
+//! SSO ([`sso`]): VTEX ID session tokens (compact JWS) are parsed and checked against the
+//! expected audience, account and time with [`sso::validate`], and their signatures verified
+//! when a key set is known ([`sso::KeySet`]); VTEX's own tokens are then confirmed online.
+//!
 //! Errors: every module has one error enum whose variants carry a stable machine code
 //! ([`catalog::CatalogError::code`]). Invalid input returns `Err`; a broken internal invariant
 //! is a bug.
 
 pub mod catalog;
 pub mod ids;
+pub mod sso;
 
 #[cfg(feature = "ts")]
 pub mod ts;
