@@ -1,1 +1,159 @@
-//! ponte-sim (placeholder, being written).
+//! ponte-sim: a local VTEX platform that the unmodified Ponte service talks to.
+//!
+//! It plays VTEX accounts over HTTP (for now the Catalog's categories and specifications, see
+//! [`catalog`]) and is the service's HTTP proxy: requests for real VTEX host names arrive in
+//! absolute-form and are routed by host and path ([`http`]). State lives in an embedded redb
+//! store in a data directory ([`store`]); every accepted write is committed before it is
+//! answered, so a restart on the same directory loses nothing.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), ponte_sim::SimError> {
+//! let sim = ponte_sim::Sim::start(ponte_sim::SimConfig::new("/tmp/sim-data")).await?;
+//! println!("listening on {}", sim.url());
+//! sim.shutdown().await?;
+//! # Ok(()) }
+//! ```
+
+pub mod catalog;
+pub mod error;
+pub mod http;
+pub mod seed;
+pub mod store;
+
+pub use error::{ApiError, SimError, StoreError};
+pub use seed::Seed;
+
+use catalog::CatalogService;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// How to run a simulator.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Where `sim.redb` lives (created if missing).
+    pub data_dir: PathBuf,
+    /// Address to listen on; port 0 picks a free port (see [`Sim::addr`]).
+    pub listen: SocketAddr,
+    /// Seed to apply to [`SimConfig::account`] if it is empty.
+    pub seed: Option<Seed>,
+    /// The account seeded, and the one that requests straight to the simulator act on when
+    /// they name none.
+    pub account: String,
+}
+
+impl SimConfig {
+    /// Defaults: `127.0.0.1:0`, no seed, account `ponte`.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        SimConfig {
+            data_dir: data_dir.into(),
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            seed: None,
+            account: "ponte".to_owned(),
+        }
+    }
+}
+
+/// A running simulator. Stop it with [`Sim::shutdown`], which waits until the store is closed;
+/// dropping the handle also starts a graceful shutdown, without waiting for it.
+#[derive(Debug)]
+pub struct Sim {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), SimError>>,
+}
+
+/// Starts a simulator (same as [`Sim::start`]).
+pub async fn serve(config: SimConfig) -> Result<Sim, SimError> {
+    Sim::start(config).await
+}
+
+impl Sim {
+    /// Opens the store (seeding it if asked), binds, and serves in the background.
+    pub async fn start(config: SimConfig) -> Result<Sim, SimError> {
+        let account = config.account.to_ascii_lowercase();
+        if !http::valid_account(&account) {
+            return Err(SimError::InvalidAccount(config.account));
+        }
+        let data_dir = config.data_dir.clone();
+        let seed = config.seed;
+        let seed_account = account.clone();
+        let service = tokio::task::spawn_blocking(move || -> Result<CatalogService, SimError> {
+            let service = CatalogService::load(store::Store::open(&data_dir)?)?;
+            if let Some(seed) = seed {
+                seed::seed(&service, &seed_account, seed).map_err(|e| SimError::Seed {
+                    account: seed_account.clone(),
+                    source: Box::new(e),
+                })?;
+            }
+            Ok(service)
+        })
+        .await??;
+        let service = Arc::new(service);
+
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| SimError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SimError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+
+        let vtex = catalog::routes()
+            .fallback(http::no_route)
+            .with_state(service.clone());
+        let sim = catalog::routes()
+            .route("/_sim/health", axum::routing::get(http::health))
+            .fallback(http::no_route)
+            .with_state(service.clone());
+        let app = http::app(http::Dispatcher {
+            vtex,
+            sim,
+            default_account: account,
+            bound_ip: addr.ip(),
+        });
+
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let result = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    // A dropped sender also stops the server.
+                    let _ = rx.await;
+                })
+                .await
+                .map_err(SimError::Serve);
+            // Every connection is closed by now; the store is released when the last handle goes.
+            drop(service);
+            result
+        });
+        Ok(Sim {
+            addr,
+            shutdown: Some(tx),
+            task,
+        })
+    }
+
+    /// The bound address (with the real port when configured with port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish (their store commits
+    /// included), and closes the store.
+    pub async fn shutdown(mut self) -> Result<(), SimError> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task).await?
+    }
+}

@@ -1,0 +1,353 @@
+//! The HTTP front: routing by host and path, accounts, credentials, JSON bodies.
+//!
+//! The simulator is the service's HTTP proxy, so a request arrives in one of three forms:
+//!
+//! - absolute-form through the proxy, `GET http://portal.vtexcommercestable.com.br/api/...?an=ponte`
+//!   (VTEX IO Janus clients): the account is `?an=`, else the `x-vtex-account` header;
+//! - absolute-form for `http://{account}.vtexcommercestable.com.br/api/...` (also
+//!   `vtexcommercebeta`): the account is the host's first label;
+//! - origin-form straight to the simulator (`http://127.0.0.1:PORT/api/...`, or any loopback or
+//!   the bound address as host): the account is `?an=`, else `x-vtex-account`, else the
+//!   simulator's default account (`--account`).
+//!
+//! The host is the request target's authority when there is one, else the `Host` header. A host
+//! the simulator does not play answers `502` `SIM_UNKNOWN_HOST` (what a proxy says when it
+//! cannot reach the origin); an unknown path on a known host answers `404` `SIM_NOT_FOUND`.
+//! Catalog paths (`/api/catalog...`) are matched case-insensitively, as VTEX does.
+//!
+//! Credentials: a path containing `/pvt/` needs `X-VTEX-API-AppKey` and `X-VTEX-API-AppToken`,
+//! or a `VtexIdclientAutCookie` header or cookie, any non-empty value for now; else `401`.
+
+use crate::error::{ApiError, SimError};
+use axum::Json;
+use axum::Router;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+use std::net::IpAddr;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// VTEX environments whose hosts the simulator plays (`{account}.{env}.com.br`).
+const ENVIRONMENTS: [&str; 2] = ["vtexcommercestable", "vtexcommercebeta"];
+
+/// Which of the simulator's faces a request is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum HostKind {
+    /// A VTEX account host (`Some(account)`) or the portal host (`None`: account in `?an=`).
+    Vtex(Option<String>),
+    /// The simulator itself.
+    Sim,
+}
+
+/// The account a request is for, or why there is none; handlers take it as [`Tenant`].
+#[derive(Debug, Clone)]
+enum AccountOutcome {
+    Found(String),
+    Missing,
+    Invalid(String),
+}
+
+/// The host the request named (for error messages).
+#[derive(Debug, Clone)]
+struct RequestHost(String);
+
+/// The account a Catalog (or other VTEX) handler acts on.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub account: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Tenant {
+    type Rejection = SimError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<AccountOutcome>() {
+            Some(AccountOutcome::Found(account)) => Ok(Tenant {
+                account: account.clone(),
+            }),
+            Some(AccountOutcome::Invalid(raw)) => Err(SimError::InvalidAccount(raw.clone())),
+            Some(AccountOutcome::Missing) | None => Err(SimError::AccountMissing),
+        }
+    }
+}
+
+/// The routers per face, and what routing needs to know.
+#[derive(Debug, Clone)]
+pub struct Dispatcher {
+    pub vtex: Router,
+    pub sim: Router,
+    pub default_account: String,
+    pub bound_ip: IpAddr,
+}
+
+/// The whole application: everything goes through [`dispatch`].
+pub fn app(dispatcher: Dispatcher) -> Router {
+    Router::new()
+        .fallback(dispatch)
+        .with_state(Arc::new(dispatcher))
+}
+
+async fn dispatch(State(d): State<Arc<Dispatcher>>, mut req: Request) -> Response {
+    let host = request_host(&req);
+    let Some(kind) = classify(host.as_deref(), d.bound_ip) else {
+        return SimError::UnknownHost(host.unwrap_or_default()).into_response();
+    };
+    let account = resolve_account(&kind, req.uri(), req.headers(), &d.default_account);
+
+    let path = req.uri().path();
+    let lowered = path.to_ascii_lowercase();
+    if lowered.contains("/pvt/") && !has_credentials(req.headers()) {
+        return ApiError::Unauthorized.into_response();
+    }
+    // Origin-form from here on; catalog paths lowercased (VTEX matches them case-insensitively).
+    let new_path = if lowered.starts_with("/api/catalog") {
+        lowered.clone()
+    } else {
+        path.to_owned()
+    };
+    let path_and_query = match req.uri().query() {
+        Some(q) => format!("{new_path}?{q}"),
+        None => new_path,
+    };
+    match Uri::builder().path_and_query(path_and_query).build() {
+        Ok(uri) => *req.uri_mut() = uri,
+        Err(e) => {
+            return ApiError::InvalidPath(format!("invalid request target: {e}")).into_response();
+        }
+    }
+    req.extensions_mut().insert(account);
+    req.extensions_mut()
+        .insert(RequestHost(host.unwrap_or_default()));
+    let router = match kind {
+        HostKind::Vtex(_) => d.vtex.clone(),
+        HostKind::Sim => d.sim.clone(),
+    };
+    match router.oneshot(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// Fallback of the per-face routers.
+pub async fn no_route(req: Request) -> Response {
+    let host = req
+        .extensions()
+        .get::<RequestHost>()
+        .map(|h| h.0.clone())
+        .unwrap_or_default();
+    SimError::NoRoute {
+        method: req.method().to_string(),
+        path: req.uri().path().to_owned(),
+        host,
+    }
+    .into_response()
+}
+
+/// `GET /_sim/health`.
+pub async fn health() -> Response {
+    Json(json!({ "status": "ok" })).into_response()
+}
+
+/// The host a request names, lowercased, without port or trailing dot.
+fn request_host(req: &Request) -> Option<String> {
+    let raw = match req.uri().authority() {
+        Some(a) => a.as_str().to_owned(),
+        None => req.headers().get(header::HOST)?.to_str().ok()?.to_owned(),
+    };
+    // Drop userinfo, then the port (keeping IPv6 brackets intact).
+    let raw = raw.rsplit('@').next().unwrap_or_default();
+    let host = if let Some(rest) = raw.strip_prefix('[') {
+        rest.split(']').next().unwrap_or_default()
+    } else {
+        raw.split(':').next().unwrap_or_default()
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+fn classify(host: Option<&str>, bound_ip: IpAddr) -> Option<HostKind> {
+    let Some(host) = host else {
+        return Some(HostKind::Sim);
+    };
+    if host == "localhost" || host == "ponte-sim" {
+        return Some(HostKind::Sim);
+    }
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return (ip.is_loopback() || ip == bound_ip || ip.is_unspecified())
+            .then_some(HostKind::Sim);
+    }
+    for env in ENVIRONMENTS {
+        if let Some(label) = host.strip_suffix(&format!(".{env}.com.br")) {
+            if label == "portal" {
+                return Some(HostKind::Vtex(None));
+            }
+            if valid_account(label) {
+                return Some(HostKind::Vtex(Some(label.to_owned())));
+            }
+            return None;
+        }
+    }
+    None
+}
+
+/// VTEX account names: lowercase letters, digits and `-`, 1 to 63 characters.
+pub fn valid_account(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && !name.starts_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn resolve_account(
+    kind: &HostKind,
+    uri: &Uri,
+    headers: &HeaderMap,
+    default_account: &str,
+) -> AccountOutcome {
+    if let HostKind::Vtex(Some(account)) = kind {
+        return AccountOutcome::Found(account.clone());
+    }
+    let from_request = query_param(uri, "an").or_else(|| {
+        headers
+            .get("x-vtex-account")
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    });
+    let candidate = match (from_request, kind) {
+        (Some(a), _) => a,
+        (None, HostKind::Sim) => default_account.to_owned(),
+        (None, HostKind::Vtex(_)) => return AccountOutcome::Missing,
+    };
+    let lowered = candidate.to_ascii_lowercase();
+    if valid_account(&lowered) {
+        AccountOutcome::Found(lowered)
+    } else {
+        AccountOutcome::Invalid(candidate)
+    }
+}
+
+fn has_credentials(headers: &HeaderMap) -> bool {
+    let non_empty = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|s| !s.trim().is_empty())
+    };
+    if non_empty("x-vtex-api-appkey") && non_empty("x-vtex-api-apptoken") {
+        return true;
+    }
+    if non_empty("vtexidclientautcookie") {
+        return true;
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(name, value)| name == "VtexIdclientAutCookie" && !value.trim().is_empty())
+}
+
+/// The first value of a query parameter (no percent-decoding: the simulator's parameters are
+/// account names and booleans).
+pub fn query_param(uri: &Uri, name: &str) -> Option<String> {
+    uri.query()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Whether `?name=true` is set.
+pub fn query_flag(uri: &Uri, name: &str) -> bool {
+    query_param(uri, name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// Parses a JSON object body into `T`. Property names are matched as VTEX writes them
+/// (PascalCase); a camelCase name is accepted too (its first letter is uppercased), since
+/// VTEX's .NET binder is case-insensitive. Unknown properties are ignored. Every failure is a
+/// `400` that says what is wrong.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::InvalidBody(
+            "the request body is empty; expected a JSON object".into(),
+        ));
+    }
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::InvalidBody(format!("malformed JSON in the request body: {e}")))?;
+    let Value::Object(object) = value else {
+        return Err(ApiError::InvalidBody(
+            "the request body must be a JSON object".into(),
+        ));
+    };
+    let canonical: Map<String, Value> = object
+        .into_iter()
+        .map(|(k, v)| {
+            let mut chars = k.chars();
+            let key = match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => k,
+            };
+            (key, v)
+        })
+        .collect();
+    serde_json::from_value(Value::Object(canonical))
+        .map_err(|e| ApiError::InvalidBody(format!("invalid request body: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    const LOCAL: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+    #[test]
+    fn hosts_are_classified() {
+        assert_eq!(
+            classify(Some("portal.vtexcommercestable.com.br"), LOCAL),
+            Some(HostKind::Vtex(None))
+        );
+        assert_eq!(
+            classify(Some("ponte.vtexcommercestable.com.br"), LOCAL),
+            Some(HostKind::Vtex(Some("ponte".into())))
+        );
+        assert_eq!(classify(Some("127.0.0.1"), LOCAL), Some(HostKind::Sim));
+        assert_eq!(classify(Some("localhost"), LOCAL), Some(HostKind::Sim));
+        assert_eq!(classify(None, LOCAL), Some(HostKind::Sim));
+        assert_eq!(classify(Some("api.vtex.com"), LOCAL), None);
+        assert_eq!(classify(Some("a.b.vtexcommercestable.com.br"), LOCAL), None);
+        assert_eq!(classify(Some("10.1.2.3"), LOCAL), None);
+    }
+
+    #[test]
+    fn query_params_are_found() {
+        let uri: Uri = "/x?foo=1&an=ponte&includeTreePath=TRUE"
+            .parse()
+            .unwrap_or_default();
+        assert_eq!(query_param(&uri, "an").as_deref(), Some("ponte"));
+        assert!(query_flag(&uri, "includetreepath"));
+        assert!(!query_flag(&uri, "missing"));
+    }
+
+    #[test]
+    fn camel_case_bodies_are_accepted_and_garbage_refused() {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct B {
+            father_category_id: Option<u32>,
+        }
+        let b: Result<B, _> = parse_json(br#"{"fatherCategoryId": 3}"#);
+        assert_eq!(b.ok().and_then(|b| b.father_category_id), Some(3));
+        assert!(parse_json::<B>(b"{").is_err());
+        assert!(parse_json::<B>(b"").is_err());
+        assert!(parse_json::<B>(b"[1]").is_err());
+    }
+}
