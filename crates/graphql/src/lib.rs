@@ -1,1 +1,384 @@
-//! ponte-graphql (placeholder, being written).
+//! Ponte's GraphQL API (`graphql/schema.graphql`), served natively over `ponte-core`.
+//!
+//! The VTEX IO service serves the same schema from Node through the wasm build of the core;
+//! this crate is the native twin the harness compares it with. A test (`tests/sdl.rs`) checks
+//! that the SDL exported here, parsed and normalised, equals the schema file (VTEX directives
+//! such as `@auth` left out).
+//!
+//! The schema answers from one [`CatalogSnapshot`], validated once when it is attached
+//! ([`CatalogData::new`]) and looked up per field: first in the request's data, then in the
+//! schema's. An invalid snapshot makes every field fail with the catalog's error code.
+//!
+//! Errors carry `extensions.code`: a [`CatalogError::code`], [`INVALID_ID`] for an id that
+//! is not a positive 32-bit integer, `CATEGORY_NOT_FOUND` for an unknown category.
+//!
+//! ```
+//! use ponte_core::catalog::{Category, CatalogSnapshot};
+//! use ponte_core::ids::CategoryId;
+//! let snapshot = CatalogSnapshot {
+//!     categories: vec![Category {
+//!         id: CategoryId(1), name: "Shoes".into(), father_category_id: None,
+//!         is_active: true, has_children: None,
+//!     }],
+//!     ..CatalogSnapshot::default()
+//! };
+//! let schema = ponte_graphql::schema_with_catalog(snapshot);
+//! let response = futures_lite_block_on(schema.execute("{ categoryTree { id name level } }"));
+//! assert!(response.errors.is_empty());
+//! # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     let mut f = std::pin::pin!(f);
+//! #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+//! #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+//! # }
+//! ```
+
+use async_graphql::{
+    Context, EmptyMutation, EmptySubscription, Enum, ErrorExtensions, ID, Object, Schema,
+    SimpleObject,
+};
+use ponte_core::catalog::{self as cat, Catalog, CatalogError, CatalogSnapshot};
+use ponte_core::ids::CategoryId;
+
+/// The schema type: queries only, for now.
+pub type PonteSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// `extensions.code` of an id argument that is not a positive 32-bit integer.
+pub const INVALID_ID: &str = "INVALID_ID";
+/// `extensions.code` when a resolver runs without a [`CatalogData`] attached (a wiring bug).
+pub const CATALOG_MISSING: &str = "INTERNAL_CATALOG_MISSING";
+
+/// The catalog a schema answers from: the snapshot as given and the result of validating it.
+#[derive(Debug)]
+pub struct CatalogData {
+    snapshot: CatalogSnapshot,
+    catalog: Result<Catalog, CatalogError>,
+}
+
+impl CatalogData {
+    /// Validates the snapshot once; an invalid one is kept as its error.
+    pub fn new(snapshot: CatalogSnapshot) -> Self {
+        let catalog = Catalog::from_snapshot(&snapshot);
+        Self { snapshot, catalog }
+    }
+
+    pub fn snapshot(&self) -> &CatalogSnapshot {
+        &self.snapshot
+    }
+
+    fn catalog(&self) -> async_graphql::Result<&Catalog> {
+        self.catalog.as_ref().map_err(catalog_error)
+    }
+}
+
+/// The schema without a catalog: attach one per request with
+/// `Request::new(query).data(CatalogData::new(snapshot))`. Also what the SDL comes from.
+pub fn schema() -> PonteSchema {
+    Schema::build(Query, EmptyMutation, EmptySubscription).finish()
+}
+
+/// The schema answering every request from one snapshot.
+pub fn schema_with_catalog(snapshot: CatalogSnapshot) -> PonteSchema {
+    Schema::build(Query, EmptyMutation, EmptySubscription)
+        .data(CatalogData::new(snapshot))
+        .finish()
+}
+
+fn coded_error(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code))
+}
+
+fn catalog_error(error: &CatalogError) -> async_graphql::Error {
+    coded_error(error.code(), error.to_string())
+}
+
+fn catalog<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Catalog> {
+    ctx.data::<CatalogData>()
+        .map_err(|_| {
+            coded_error(
+                CATALOG_MISSING,
+                "no catalog is attached to this schema or request",
+            )
+        })?
+        .catalog()
+}
+
+/// Parses a category id argument: the decimal form of a `u32` above zero, without sign or
+/// leading zeros (so every category has exactly one spelling). The rule and the message are
+/// the Node service's (`node/resolvers/ids.ts`), so both answer alike.
+pub fn parse_category_id(id: &str, argument: &str) -> Result<CategoryId, async_graphql::Error> {
+    let canonical =
+        !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && !id.starts_with('0');
+    match id.parse::<u32>() {
+        Ok(n) if canonical => Ok(CategoryId(n)),
+        _ => Err(coded_error(
+            INVALID_ID,
+            format!(
+                "argument \"{argument}\" must be a positive integer id (1 to {}), got {}",
+                u32::MAX,
+                serde_json::Value::from(id)
+            ),
+        )),
+    }
+}
+
+fn id(n: impl Into<u32>) -> ID {
+    ID(n.into().to_string())
+}
+
+fn int(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// The root query.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// The category tree: departments (level 1) by ascending id, each with its descendants.
+    async fn category_tree(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CategoryNode>> {
+        Ok(catalog(ctx)?
+            .tree()
+            .into_iter()
+            .map(CategoryNode::from)
+            .collect())
+    }
+
+    /// One category with the specifications its products and SKUs inherit. An unknown id is an error with code CATEGORY_NOT_FOUND; an id that is not a positive integer, INVALID_ID.
+    async fn category(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Category>> {
+        let category_id = parse_category_id(&id, "id")?;
+        let catalog = catalog(ctx)?;
+        let specs = catalog
+            .effective_specifications(category_id)
+            .map_err(|e| catalog_error(&e))?;
+        let is_active = catalog.category(category_id).is_some_and(|c| c.is_active);
+        Ok(Some(Category::new(specs, is_active)))
+    }
+
+    /// What moving a category under another father (null: to the top) would change. Nothing is written.
+    async fn category_move_impact(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        new_father_id: Option<ID>,
+    ) -> async_graphql::Result<Option<MoveImpact>> {
+        let category_id = parse_category_id(&id, "id")?;
+        let new_father = new_father_id
+            .as_ref()
+            .map(|f| parse_category_id(f, "newFatherId"))
+            .transpose()?;
+        let impact = catalog(ctx)?
+            .move_impact(category_id, new_father)
+            .map_err(|e| catalog_error(&e))?;
+        Ok(Some(impact.into()))
+    }
+}
+
+// Output types. Their doc comments are the schema's descriptions (compared by tests/sdl.rs),
+// so explanations that are not in graphql/schema.graphql go in plain comments.
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct CategoryNode {
+    id: ID,
+    name: String,
+    is_active: bool,
+    /// 1 for a department.
+    level: i32,
+    is_leaf: bool,
+    children: Vec<CategoryNode>,
+}
+
+impl From<cat::CategoryNode> for CategoryNode {
+    fn from(node: cat::CategoryNode) -> Self {
+        Self {
+            id: id(node.id.0),
+            name: node.name,
+            is_active: node.is_active,
+            level: int(node.level),
+            is_leaf: node.is_leaf,
+            children: node.children.into_iter().map(Self::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct Category {
+    id: ID,
+    name: String,
+    is_active: bool,
+    /// Products may only sit in leaf categories.
+    is_leaf: bool,
+    /// From the department to this category.
+    path: Vec<CategoryRef>,
+    effective_specifications: EffectiveSpecifications,
+}
+
+impl Category {
+    fn new(specs: cat::EffectiveSpecifications, is_active: bool) -> Self {
+        Self {
+            id: id(specs.category_id.0),
+            name: specs.name,
+            is_active,
+            is_leaf: specs.is_leaf,
+            path: specs.path.into_iter().map(CategoryRef::from).collect(),
+            effective_specifications: EffectiveSpecifications {
+                product_fields: fields(specs.product_fields),
+                sku_fields: fields(specs.sku_fields),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct CategoryRef {
+    id: ID,
+    name: String,
+    is_active: bool,
+}
+
+impl From<cat::PathEntry> for CategoryRef {
+    fn from(entry: cat::PathEntry) -> Self {
+        Self {
+            id: id(entry.id.0),
+            name: entry.name,
+            is_active: entry.is_active,
+        }
+    }
+}
+
+/// Own, inherited and root-level active fields: root level first, then from the department down; inside a category by group then field position.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct EffectiveSpecifications {
+    product_fields: Vec<SpecificationField>,
+    sku_fields: Vec<SpecificationField>,
+}
+
+fn fields(fields: Vec<cat::EffectiveField>) -> Vec<SpecificationField> {
+    fields.into_iter().map(SpecificationField::from).collect()
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct SpecificationField {
+    field_id: ID,
+    name: String,
+    field_type_id: i32,
+    field_type: FieldType,
+    group_id: ID,
+    group_name: String,
+    group_position: i32,
+    position: i32,
+    is_required: bool,
+    is_filter: bool,
+    is_stock_keeping_unit: bool,
+    inherited_from: Origin,
+    /// Active values by position; empty for types without values.
+    values: Vec<SpecificationValue>,
+}
+
+impl From<cat::EffectiveField> for SpecificationField {
+    fn from(f: cat::EffectiveField) -> Self {
+        Self {
+            field_id: id(f.field_id.0),
+            name: f.name,
+            field_type_id: f.field_type_id,
+            field_type: f.field_type.into(),
+            group_id: id(f.group_id.0),
+            group_name: f.group_name,
+            group_position: f.group_position,
+            position: f.position,
+            is_required: f.is_required,
+            is_filter: f.is_filter,
+            is_stock_keeping_unit: f.is_stock_keeping_unit,
+            inherited_from: f.inherited_from.into(),
+            values: f
+                .values
+                .into_iter()
+                .map(|v| SpecificationValue {
+                    id: id(v.id.0),
+                    name: v.name,
+                    position: v.position,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "ponte_core::catalog::FieldType")]
+pub enum FieldType {
+    Text,
+    MultiLineText,
+    Number,
+    Combo,
+    Radio,
+    Checkbox,
+    IndexedText,
+    IndexedMultiLineText,
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct Origin {
+    scope: OriginScope,
+    /// The category whose group defines the field; null at root level.
+    category_id: Option<ID>,
+    category_name: Option<String>,
+    /// Levels up from the asking category (0 = its own); null at root level.
+    distance: Option<i32>,
+}
+
+impl From<cat::Origin> for Origin {
+    fn from(o: cat::Origin) -> Self {
+        Self {
+            scope: o.scope.into(),
+            category_id: o.category_id.map(|c| id(c.0)),
+            category_name: o.category_name,
+            distance: o.distance.map(int),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "ponte_core::catalog::OriginScope")]
+pub enum OriginScope {
+    Root,
+    Ancestor,
+    Own,
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct SpecificationValue {
+    id: ID,
+    name: String,
+    position: i32,
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct MoveImpact {
+    category_id: ID,
+    from_father_category_id: Option<ID>,
+    to_father_category_id: Option<ID>,
+    affected_category_ids: Vec<ID>,
+    product_fields_gained: Vec<SpecificationField>,
+    product_fields_lost: Vec<SpecificationField>,
+    sku_fields_gained: Vec<SpecificationField>,
+    sku_fields_lost: Vec<SpecificationField>,
+}
+
+impl From<cat::MoveImpact> for MoveImpact {
+    fn from(m: cat::MoveImpact) -> Self {
+        Self {
+            category_id: id(m.category_id.0),
+            from_father_category_id: m.from_father_category_id.map(|c| id(c.0)),
+            to_father_category_id: m.to_father_category_id.map(|c| id(c.0)),
+            affected_category_ids: m
+                .affected_category_ids
+                .into_iter()
+                .map(|c| id(c.0))
+                .collect(),
+            product_fields_gained: fields(m.product_fields_gained),
+            product_fields_lost: fields(m.product_fields_lost),
+            sku_fields_gained: fields(m.sku_fields_gained),
+            sku_fields_lost: fields(m.sku_fields_lost),
+        }
+    }
+}

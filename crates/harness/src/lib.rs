@@ -1,1 +1,58 @@
-//! ponte-harness (placeholder, being written).
+//! Ponte's test harness.
+//!
+//! - [`generate`]: proptest strategies for catalogs (valid ones, and ones broken in exactly one
+//!   way with the error code that names the rule), requests over them and garbage bytes.
+//! - [`model`]: a naive reference model of effective specifications, the tree and move
+//!   impact, compared with `ponte-core` on every generated catalog (`tests/model.rs`).
+//! - [`wasm`] (feature `wasmtime`, on by default): the shipped `.wasm`, decoded from the
+//!   generated TypeScript the service embeds, driven under wasmtime through its raw JSON ABI
+//!   and compared byte for byte with native `ponte_wasm::abi::dispatch`
+//!   (`tests/wasm_differential.rs`).
+//! - [`node`]: the same requests through the compiled JavaScript glue in Node
+//!   (`node/batch.js`, `tests/node_batch.rs`).
+//! - [`bench`]: the deterministic benchmark catalog (`benches/effective.rs`, `bench-native`).
+//!
+//! Case counts default low enough for the whole harness to run in seconds; `PROPTEST_CASES`
+//! sets them all (see [`cases`]).
+
+pub mod bench;
+pub mod generate;
+pub mod model;
+pub mod node;
+#[cfg(feature = "wasmtime")]
+pub mod wasm;
+
+use std::path::PathBuf;
+
+/// Why a runner could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    #[error("{} does not exist: {hint}", .path.display())]
+    MissingArtifact { path: PathBuf, hint: &'static str },
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Malformed(String),
+}
+
+/// The workspace root (two levels above this crate).
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .nth(2)
+        .map(PathBuf::from)
+        .unwrap_or(manifest)
+}
+
+/// The number of cases for a property: `PROPTEST_CASES` when set (as proptest itself reads
+/// it), else `default`.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}

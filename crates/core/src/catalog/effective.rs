@@ -47,7 +47,7 @@ pub struct EffectiveValue {
 pub struct EffectiveField {
     pub field_id: FieldId,
     pub name: String,
-    pub field_type_id: u8,
+    pub field_type_id: i32,
     pub field_type: FieldType,
     pub group_id: GroupId,
     pub group_name: String,

@@ -6,6 +6,8 @@ use crate::ids::{CategoryId, FieldId, FieldValueId, GroupId};
 pub enum CatalogError {
     #[error("category {0} does not exist")]
     CategoryNotFound(CategoryId),
+    #[error("{entity} id 0 is not valid: VTEX ids are positive integers")]
+    ZeroId { entity: &'static str },
     #[error("category id {0} appears more than once")]
     DuplicateCategory(CategoryId),
     #[error(
@@ -59,7 +61,7 @@ pub enum CatalogError {
     #[error(
         "specification field {field} has FieldTypeId {type_id}; VTEX knows 1, 2, 4, 5, 6, 7, 8 and 9"
     )]
-    UnknownFieldType { field: FieldId, type_id: u8 },
+    UnknownFieldType { field: FieldId, type_id: i32 },
     #[error(
         "specification field {field} is an SKU field of type {field_type:?}: Sku Field can be only of the Radio or Combo type"
     )]
@@ -106,6 +108,7 @@ impl CatalogError {
     pub fn code(&self) -> &'static str {
         match self {
             CatalogError::CategoryNotFound(_) => "CATEGORY_NOT_FOUND",
+            CatalogError::ZeroId { .. } => "ID_INVALID",
             CatalogError::DuplicateCategory(_) => "CATEGORY_DUPLICATE_ID",
             CatalogError::FatherNotFound { .. } => "CATEGORY_FATHER_NOT_FOUND",
             CatalogError::Cycle { .. } => "CATEGORY_CYCLE",
@@ -127,8 +130,9 @@ impl CatalogError {
     }
 
     /// Every code this module can return, for documentation and exhaustiveness tests.
-    pub const CODES: [&'static str; 18] = [
+    pub const CODES: [&'static str; 19] = [
         "CATEGORY_NOT_FOUND",
+        "ID_INVALID",
         "CATEGORY_DUPLICATE_ID",
         "CATEGORY_FATHER_NOT_FOUND",
         "CATEGORY_CYCLE",

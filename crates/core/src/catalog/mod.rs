@@ -84,7 +84,10 @@ pub struct Catalog {
     values_by_field: BTreeMap<FieldId, BTreeSet<(i32, FieldValueId)>>,
 }
 
-fn check_name(entity: &'static str, id: u32, name: &str, max: usize) -> Result<()> {
+fn check_id_and_name(entity: &'static str, id: u32, name: &str, max: usize) -> Result<()> {
+    if id == 0 {
+        return Err(CatalogError::ZeroId { entity });
+    }
     let trimmed = name.trim();
     if trimmed.is_empty() || trimmed.chars().count() > max {
         return Err(CatalogError::InvalidName { entity, id, max });
@@ -94,7 +97,8 @@ fn check_name(entity: &'static str, id: u32, name: &str, max: usize) -> Result<(
 
 impl Catalog {
     /// Validates a whole snapshot. Entities may come in any order; the first broken rule is
-    /// reported, checking categories, then groups, fields and values, each by ascending id.
+    /// reported, checking categories, then groups, fields and values: for each kind, duplicate
+    /// ids first (in input order), then every other rule by ascending id.
     pub fn from_snapshot(snapshot: &CatalogSnapshot) -> Result<Self> {
         let mut catalog = Catalog::default();
         for c in &snapshot.categories {
@@ -103,7 +107,7 @@ impl Catalog {
             }
         }
         for c in catalog.categories.values() {
-            check_name("category", c.id.0, &c.name, MAX_NAME)?;
+            check_id_and_name("category", c.id.0, &c.name, MAX_NAME)?;
             if let Some(father) = c.father_category_id
                 && !catalog.categories.contains_key(&father)
             {
@@ -219,7 +223,7 @@ impl Catalog {
     /// Adds or replaces a category, refusing a missing father, a cycle or a tree deeper than
     /// [`MAX_DEPTH`]. Moving a category is replacing it with another father.
     pub fn insert_category(&mut self, category: Category) -> Result<()> {
-        check_name("category", category.id.0, &category.name, MAX_NAME)?;
+        check_id_and_name("category", category.id.0, &category.name, MAX_NAME)?;
         if let Some(father) = category.father_category_id {
             if !self.categories.contains_key(&father) {
                 return Err(CatalogError::FatherNotFound {
@@ -261,7 +265,7 @@ impl Catalog {
     /// Adds or replaces a specification group. Moving a group to another category moves its
     /// fields with it.
     pub fn insert_group(&mut self, group: SpecificationGroup) -> Result<()> {
-        check_name("specification group", group.id.0, &group.name, MAX_NAME)?;
+        check_id_and_name("specification group", group.id.0, &group.name, MAX_NAME)?;
         if let Some(category) = group.category_id
             && !self.categories.contains_key(&category)
         {
@@ -297,7 +301,7 @@ impl Catalog {
 
     /// Checks a field against the catalog without adding it; returns its type.
     pub fn check_field(&self, field: &SpecificationField) -> Result<FieldType> {
-        check_name(
+        check_id_and_name(
             "specification field",
             field.id.0,
             &field.name,
@@ -370,7 +374,7 @@ impl Catalog {
 
     /// Checks a value against the catalog without adding it.
     pub fn check_value(&self, value: &SpecificationValue) -> Result<()> {
-        check_name("specification value", value.id.0, &value.name, MAX_NAME)?;
+        check_id_and_name("specification value", value.id.0, &value.name, MAX_NAME)?;
         let (_, field_type) =
             self.fields
                 .get(&value.field_id)
@@ -412,7 +416,7 @@ impl Catalog {
 
     /// Checks a group against the catalog without adding it.
     pub fn check_group(&self, group: &SpecificationGroup) -> Result<()> {
-        check_name("specification group", group.id.0, &group.name, MAX_NAME)?;
+        check_id_and_name("specification group", group.id.0, &group.name, MAX_NAME)?;
         match group.category_id {
             Some(category) if !self.categories.contains_key(&category) => {
                 Err(CatalogError::GroupCategoryNotFound {

@@ -56,7 +56,7 @@ pub struct SpecificationField {
     pub name: String,
     /// VTEX `FieldTypeId`: 1 Text, 2 Multi-Line Text, 4 Number, 5 Combo, 6 Radio,
     /// 7 Checkbox, 8 Indexed Text, 9 Indexed Multi-Line Text.
-    pub field_type_id: u8,
+    pub field_type_id: i32,
     pub field_group_id: GroupId,
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
@@ -145,12 +145,12 @@ impl FieldType {
     /// assert_eq!(FieldType::from_id(5), Some(FieldType::Combo));
     /// assert_eq!(FieldType::from_id(3), None);
     /// ```
-    pub fn from_id(id: u8) -> Option<Self> {
+    pub fn from_id(id: i32) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.id() == id)
     }
 
     /// VTEX's `FieldTypeId`.
-    pub fn id(self) -> u8 {
+    pub fn id(self) -> i32 {
         match self {
             FieldType::Text => 1,
             FieldType::MultiLineText => 2,

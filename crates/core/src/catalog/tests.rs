@@ -20,7 +20,7 @@ fn group(id: u32, category: Option<u32>, name: &str, position: i32) -> Specifica
     }
 }
 
-fn field(id: u32, group: u32, name: &str, type_id: u8, sku: bool) -> SpecificationField {
+fn field(id: u32, group: u32, name: &str, type_id: i32, sku: bool) -> SpecificationField {
     SpecificationField {
         id: FieldId(id),
         name: name.into(),

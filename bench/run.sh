@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Effective specifications natively and through the shipped wasm module, on one generated
+# catalog (~10k categories, ~50k fields), so the ratio comes from one run.
+#   bash bench/run.sh                 native timing + wasm timing + ratio
+#   BENCH_CRITERION=1 bash bench/run.sh   also the criterion benchmark (a few minutes)
+# Needs the compiled glue: `make node-build`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+glue=node/.build/generated/ponte_wasm.js
+if [[ ! -f $glue ]]; then
+  echo "bench: $glue is missing: run \`make node-build\` first" >&2
+  exit 1
+fi
+mkdir -p bench/out
+# --no-default-features: no optimised wasmtime build, which the timing does not use.
+cargo run -q --release -p ponte-harness --no-default-features --bin bench-native -- bench/out/catalog.json \
+  > bench/out/native.json
+node bench/wasm-effective.js bench/out/catalog.json bench/out/native.json
+if [[ ${BENCH_CRITERION:-0} == 1 ]]; then
+  cargo bench -p ponte-harness --no-default-features --bench effective
+fi
