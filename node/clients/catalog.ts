@@ -1,0 +1,208 @@
+import type { InstanceOptions, IOContext, RequestConfig } from '@vtex/api'
+import { JanusClient } from '@vtex/api'
+
+import type {
+  Category,
+  SpecificationField,
+  SpecificationGroup,
+  SpecificationValue,
+} from '../domain/catalog'
+
+// VTEX Catalog API shapes, as VTEX serves them (PascalCase; the tree endpoint is camelCase).
+// Only the properties Ponte reads are declared; VTEX sends more.
+
+/** `GET /api/catalog/pvt/category/{categoryId}` */
+export interface VtexCategory {
+  Id: number
+  Name: string
+  /** null for a department. */
+  FatherCategoryId: number | null
+  IsActive: boolean
+  HasChildren?: boolean | null
+}
+
+/** One node of `GET /api/catalog_system/pub/category/tree/{categoryLevels}`. */
+export interface VtexCategoryTreeNode {
+  id: number
+  name: string
+  hasChildren: boolean
+  children: VtexCategoryTreeNode[]
+}
+
+/** One entry of `GET /api/catalog_system/pub/specification/field/listTreeByCategoryId/{categoryId}`. */
+export interface VtexFieldSummary {
+  FieldId: number
+  Name: string
+  CategoryId: number | null
+  IsActive: boolean
+  IsStockKeepingUnit: boolean
+}
+
+/** `GET /api/catalog_system/pub/specification/fieldGet/{fieldId}` */
+export interface VtexField {
+  FieldId: number
+  Name: string
+  CategoryId: number | null
+  FieldGroupId: number
+  FieldTypeId: number
+  Position: number | null
+  IsActive: boolean
+  IsRequired: boolean
+  IsFilter: boolean
+  IsStockKeepingUnit: boolean
+}
+
+/** `GET /api/catalog_system/pub/specification/groupGet/{groupId}` */
+export interface VtexGroup {
+  Id: number
+  Name: string
+  /** null for a root-level group. */
+  CategoryId: number | null
+  Position: number | null
+}
+
+/** One entry of `GET /api/catalog_system/pub/specification/fieldvalue/{fieldId}` */
+export interface VtexFieldValue {
+  FieldValueId: number
+  Value: string
+  IsActive: boolean
+  Position: number | null
+}
+
+/** The reads Ponte makes from the VTEX Catalog; unit tests implement it with an in-memory fake. */
+export interface CatalogSource {
+  /** null when VTEX answers 404. */
+  category(id: number): Promise<VtexCategory | null>
+  categoryTree(levels: number): Promise<VtexCategoryTreeNode[]>
+  /** Empty when VTEX answers 404 (unknown category). */
+  fieldsVisibleAt(categoryId: number): Promise<VtexFieldSummary[]>
+  /** null when VTEX answers 404. */
+  field(fieldId: number): Promise<VtexField | null>
+  /** null when VTEX answers 404. */
+  group(groupId: number): Promise<VtexGroup | null>
+  /** Empty when VTEX answers 404. */
+  fieldValues(fieldId: number): Promise<VtexFieldValue[]>
+}
+
+/**
+ * The VTEX Catalog API through Janus (`http://portal.vtexcommercestable.com.br/api/...?an=ACCOUNT`).
+ * Every call carries the app's token as `VtexIdclientAutCookie` and its own `metric` name.
+ */
+export class Catalog extends JanusClient implements CatalogSource {
+  constructor(context: IOContext, options?: InstanceOptions) {
+    super(context, {
+      ...options,
+      headers: {
+        ...options?.headers,
+        ...(context.authToken ? { VtexIdclientAutCookie: context.authToken } : {}),
+      },
+    })
+  }
+
+  public category(id: number): Promise<VtexCategory | null> {
+    return this.getOrNull(`/api/catalog/pvt/category/${id}`, 'catalog-category-get')
+  }
+
+  public categoryTree(levels: number): Promise<VtexCategoryTreeNode[]> {
+    return this.http.get<VtexCategoryTreeNode[]>(`/api/catalog_system/pub/category/tree/${levels}`, {
+      metric: 'catalog-category-tree',
+    })
+  }
+
+  public async fieldsVisibleAt(categoryId: number): Promise<VtexFieldSummary[]> {
+    const fields = await this.getOrNull<VtexFieldSummary[]>(
+      `/api/catalog_system/pub/specification/field/listTreeByCategoryId/${categoryId}`,
+      'catalog-spec-fields-by-category'
+    )
+    return fields ?? []
+  }
+
+  public field(fieldId: number): Promise<VtexField | null> {
+    return this.getOrNull(`/api/catalog_system/pub/specification/fieldGet/${fieldId}`, 'catalog-spec-field-get')
+  }
+
+  public group(groupId: number): Promise<VtexGroup | null> {
+    return this.getOrNull(`/api/catalog_system/pub/specification/groupGet/${groupId}`, 'catalog-spec-group-get')
+  }
+
+  public async fieldValues(fieldId: number): Promise<VtexFieldValue[]> {
+    const values = await this.getOrNull<VtexFieldValue[]>(
+      `/api/catalog_system/pub/specification/fieldvalue/${fieldId}`,
+      'catalog-spec-field-values'
+    )
+    return values ?? []
+  }
+
+  private getOrNull<T>(url: string, metric: string): Promise<T | null> {
+    const config: RequestConfig = { metric, nullIfNotFound: true }
+    // With nullIfNotFound the client resolves a 404 to null instead of throwing.
+    return this.http.get<T | null>(url, config)
+  }
+}
+
+/** Every path this client calls, with `*` for an id; manifest.test.ts checks each has an outbound-access policy. */
+export const CATALOG_PATHS = [
+  '/api/catalog/pvt/category/*',
+  '/api/catalog_system/pub/category/tree/*',
+  '/api/catalog_system/pub/specification/field/listTreeByCategoryId/*',
+  '/api/catalog_system/pub/specification/fieldGet/*',
+  '/api/catalog_system/pub/specification/groupGet/*',
+  '/api/catalog_system/pub/specification/fieldvalue/*',
+] as const
+
+// Mapping into ponte-core's input types (camelCase, see crates/core/src/catalog/model.rs).
+
+/** A category; `HasChildren` keeps a category whose children were not read from counting as a leaf. */
+export function toCategory(c: VtexCategory): Category {
+  return {
+    id: c.Id,
+    name: c.Name,
+    fatherCategoryId: c.FatherCategoryId ?? null,
+    isActive: c.IsActive,
+    hasChildren: c.HasChildren ?? null,
+  }
+}
+
+/**
+ * The categories of a tree answer, each with its father. The public tree lists the categories
+ * the storefront shows, so every one of them is active.
+ */
+export function treeToCategories(nodes: VtexCategoryTreeNode[]): Category[] {
+  const out: Category[] = []
+  const visit = (node: VtexCategoryTreeNode, father: number | null) => {
+    out.push({ id: node.id, name: node.name, fatherCategoryId: father, isActive: true, hasChildren: node.hasChildren })
+    for (const child of node.children ?? []) visit(child, node.id)
+  }
+  for (const node of nodes) visit(node, null)
+  return out
+}
+
+export function toGroup(g: VtexGroup): SpecificationGroup {
+  return { id: g.Id, categoryId: g.CategoryId ?? null, name: g.Name, position: g.Position ?? 0 }
+}
+
+/**
+ * A field. Its scope is its group's: VTEX moves a field with its group, so the field's own
+ * `CategoryId` is left out rather than risk refusing the whole read over a stale copy of it.
+ */
+export function toField(f: VtexField): SpecificationField {
+  return {
+    id: f.FieldId,
+    name: f.Name,
+    fieldTypeId: f.FieldTypeId,
+    fieldGroupId: f.FieldGroupId,
+    categoryId: null,
+    position: f.Position ?? 0,
+    isRequired: f.IsRequired,
+    isActive: f.IsActive,
+    isFilter: f.IsFilter,
+    isStockKeepingUnit: f.IsStockKeepingUnit,
+  }
+}
+
+export function toValue(fieldId: number, v: VtexFieldValue): SpecificationValue {
+  return { id: v.FieldValueId, fieldId, name: v.Value, isActive: v.IsActive, position: v.Position ?? 0 }
+}
+
+/** FieldTypeIds whose values are chosen from a list: Combo, Radio, Checkbox. */
+export const TYPES_WITH_VALUES: ReadonlySet<number> = new Set([5, 6, 7])

@@ -1,0 +1,29 @@
+/**
+ * An error whose stable machine code reaches the GraphQL response as `extensions.code`.
+ *
+ * How the code gets there: graphql-js wraps a resolver's error in a GraphQLError and takes the
+ * original error's `extensions` as its own; @vtex/api then formats it with apollo-server-errors,
+ * which keeps `extensions.code` (and would otherwise write INTERNAL_SERVER_ERROR). The runtime
+ * also copies the original error's own properties into `extensions.exception`, so `code` and
+ * `level` are visible there too; `level: 'warn'` keeps expected input errors out of the error log.
+ */
+export class PonteError extends Error {
+  public readonly extensions: { code: string }
+  public readonly level: 'warn' | 'error'
+
+  constructor(
+    public readonly code: string,
+    message: string,
+    level: 'warn' | 'error' = 'warn'
+  ) {
+    super(message)
+    this.name = 'PonteError'
+    this.extensions = { code }
+    this.level = level
+  }
+}
+
+/** An id argument that is not a positive integer within VTEX's range. */
+export const INVALID_ID = 'INVALID_ID'
+/** VTEX answered something Ponte cannot use (not a 404 it expects). */
+export const VTEX_REQUEST_FAILED = 'VTEX_REQUEST_FAILED'

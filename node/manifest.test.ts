@@ -1,0 +1,46 @@
+/** The manifest and service.json agree with what the code does. */
+import { readFileSync } from 'fs'
+import { join } from 'path'
+
+import { CATALOG_PATHS } from './clients/catalog'
+
+const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'manifest.json'), 'utf8'))
+const service = JSON.parse(readFileSync(join(__dirname, 'service.json'), 'utf8'))
+
+/** VTEX IO outbound-access paths use `*` as a wildcard. */
+const matches = (pattern: string, path: string) =>
+  new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(path)
+
+describe('manifest.json', () => {
+  it('has a name, vendor and version vtex link accepts', () => {
+    expect(manifest.name).toMatch(/^[\w_-]+$/)
+    expect(manifest.vendor).toMatch(/^[\w_-]+$/)
+    expect(manifest.version).toMatch(/^\d+\.\d+\.\d+(-.*)?$/)
+    expect(manifest.version).toBe(require('./package.json').version)
+  })
+
+  it('uses the current builders', () => {
+    expect(manifest.builders).toEqual({ node: '7.x', graphql: '2.x', docs: '0.x' })
+  })
+
+  it.each(CATALOG_PATHS)('allows the Catalog client path %s', (path) => {
+    const policies = manifest.policies.filter(
+      (p: { name: string; attrs?: Record<string, string> }) =>
+        p.name === 'outbound-access' && p.attrs?.host === 'portal.vtexcommercestable.com.br'
+    )
+    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, '1')))).toBe(true)
+  })
+})
+
+describe('service.json', () => {
+  it('declares the routes index.ts serves', () => {
+    expect(Object.keys(service.routes)).toEqual(['health'])
+  })
+
+  it('runs on the node builder stack with bounded resources', () => {
+    expect(service.stack).toBe('nodejs')
+    expect(service.memory).toBeLessThanOrEqual(512)
+    expect(service.minReplicas).toBeGreaterThanOrEqual(2)
+    expect(service.maxReplicas).toBeGreaterThanOrEqual(service.minReplicas)
+  })
+})

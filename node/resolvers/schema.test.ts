@@ -1,0 +1,116 @@
+/**
+ * The resolvers behind the app's real schema (graphql/*.graphql), executed and formatted the way
+ * the @vtex/api runtime does it: its makeSchema (with the native @auth directive), its field
+ * resolver, and apollo-server-errors' formatting, which is where `extensions.code` is decided.
+ */
+import { formatApolloErrors } from 'apollo-server-errors'
+import { readdirSync, readFileSync } from 'fs'
+import { execute, parse } from 'graphql'
+import { join } from 'path'
+import { makeSchema } from '@vtex/api/lib/service/worker/runtime/graphql/schema'
+
+import { mockContext } from '../test-support/mockContext'
+import { resolvers } from '.'
+
+const graphqlDir = join(__dirname, '..', '..', 'graphql')
+const typeDefs = readdirSync(graphqlDir)
+  .filter((f) => f.endsWith('.graphql'))
+  .sort()
+  .map((f) => readFileSync(join(graphqlDir, f), 'utf8'))
+  .join('\n')
+
+const { schema } = makeSchema({ resolvers, schema: typeDefs } as unknown as Parameters<typeof makeSchema>[0])
+
+async function run(query: string, variables?: Record<string, unknown>) {
+  const response = await execute({
+    schema,
+    document: parse(query),
+    contextValue: mockContext(),
+    variableValues: variables,
+    fieldResolver: (root: Record<string, unknown>, _args: unknown, _ctx: unknown, info: { fieldName: string }) =>
+      root[info.fieldName],
+  })
+  const errors = response.errors ? formatApolloErrors(response.errors) : undefined
+  return { data: response.data, errors }
+}
+
+const CATEGORY = `query($id: ID!) {
+  category(id: $id) {
+    id name isActive isLeaf path { id name }
+    effectiveSpecifications {
+      productFields { fieldId fieldType groupName inheritedFrom { scope categoryId categoryName distance } values { id name } }
+      skuFields { fieldId fieldType values { id name position } }
+    }
+  }
+}`
+
+describe('the GraphQL schema with its resolvers', () => {
+  it('every Query field has a resolver', () => {
+    const fields = Object.keys(schema.getQueryType()?.getFields() ?? {})
+    expect(fields.sort()).toEqual(Object.keys(resolvers.Query).sort())
+  })
+
+  it('answers category with ids as strings and enums as names', async () => {
+    const { data, errors } = await run(CATEGORY, { id: '3' })
+    expect(errors).toBeUndefined()
+    const category = data?.category
+    expect(category.id).toBe('3')
+    expect(category.path).toEqual([
+      { id: '1', name: 'Clothing' },
+      { id: '2', name: 'Shirts' },
+      { id: '3', name: 'T-Shirts' },
+    ])
+    expect(category.effectiveSpecifications.productFields[1]).toEqual({
+      fieldId: '20',
+      fieldType: 'TEXT',
+      groupName: 'Clothing specs',
+      inheritedFrom: { scope: 'ANCESTOR', categoryId: '1', categoryName: 'Clothing', distance: 2 },
+      values: [],
+    })
+    expect(category.effectiveSpecifications.skuFields).toEqual([
+      {
+        fieldId: '21',
+        fieldType: 'COMBO',
+        values: [
+          { id: '210', name: 'S', position: 1 },
+          { id: '211', name: 'M', position: 2 },
+        ],
+      },
+    ])
+  })
+
+  it('accepts an integer variable for an ID', async () => {
+    const { data } = await run('query($id: ID!) { category(id: $id) { name } }', { id: 3 })
+    expect(data?.category.name).toBe('T-Shirts')
+  })
+
+  it.each([
+    ['999', 'CATEGORY_NOT_FOUND'],
+    ['abc', 'INVALID_ID'],
+  ])('category(%j) fails with extensions.code %s', async (id, code) => {
+    const { data, errors } = await run(CATEGORY, { id })
+    expect(data).toEqual({ category: null })
+    expect(errors).toHaveLength(1)
+    expect(errors?.[0].extensions?.code).toBe(code)
+    expect(errors?.[0].path).toEqual(['category'])
+  })
+
+  it('reports a cycle in a move as CATEGORY_CYCLE', async () => {
+    const { errors } = await run('{ categoryMoveImpact(id: "1", newFatherId: "3") { categoryId } }')
+    expect(errors?.[0].extensions?.code).toBe('CATEGORY_CYCLE')
+    expect(errors?.[0].message).toMatch(/own ancestor/)
+  })
+
+  it('answers the tree and a move impact', async () => {
+    const { data, errors } = await run(`{
+      categoryTree { id level children { id children { id isLeaf } } }
+      categoryMoveImpact(id: "2", newFatherId: "4") { affectedCategoryIds skuFieldsGained { fieldId inheritedFrom { scope categoryId } } }
+    }`)
+    expect(errors).toBeUndefined()
+    expect(data?.categoryTree[0]).toEqual({ id: '1', level: 1, children: [{ id: '2', children: [{ id: '3', isLeaf: true }] }] })
+    expect(data?.categoryMoveImpact).toEqual({
+      affectedCategoryIds: ['2', '3'],
+      skuFieldsGained: [{ fieldId: '40', inheritedFrom: { scope: 'ANCESTOR', categoryId: '4' } }],
+    })
+  })
+})
