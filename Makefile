@@ -1,0 +1,70 @@
+# Ponte's task runner. CI runs `make test` (through .ci/run); a newcomer needs two commands:
+#   make demo   the main job: ponte-sim with a demo account + the service under the real
+#               @vtex/api runtime + a sample query; prints the GraphQL URL to explore
+#   make test   every check and test, installing what it needs first
+# Needs only what this machine has: cargo/rustup, node/npm, make, bash.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO ?= cargo
+NPM ?= npm
+
+.PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e demo bench clean
+
+all: test
+
+## setup: the wasm32 target (rustup) and the Node packages (npm ci), when missing
+setup: npm
+	$(CARGO) run -q -p xtask -- ensure-target
+
+npm: node/node_modules/.package-lock.json
+
+node/node_modules/.package-lock.json: node/package.json node/package-lock.json
+	cd node && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+## wasm: build ponte-wasm and generate node/generated/*.ts (wasm bytes embedded)
+wasm:
+	$(CARGO) run -q -p xtask -- wasm
+
+## node-build: compile the service (and the generated glue) to node/.build
+node-build: npm wasm
+	cd node && $(NPM) run -s build
+
+## sim: the ponte-sim binary used by the end-to-end tests and the demo
+sim:
+	$(CARGO) build -q -p ponte-sim
+
+lint: fmt-check clippy tsc
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy -q --workspace --all-targets -- -D warnings
+
+tsc: npm wasm
+	cd node && $(NPM) run -s lint
+
+test-rust: node-build
+	$(CARGO) test -q --workspace
+
+test-node: npm wasm
+	cd node && $(NPM) test -s
+
+test-e2e: node-build sim
+	cd node && $(NPM) run -s test:e2e
+
+## test: everything CI checks, in the order that fails fastest
+test: setup wasm lint test-rust test-node test-e2e
+
+## demo: the main job (Ctrl-C stops it)
+demo: setup node-build sim
+	bash scripts/demo.sh
+
+## bench: criterion natively, then the same work through wasm in Node, with the ratio
+bench: node-build
+	bash bench/run.sh
+
+clean:
+	rm -rf target node/.build node/generated .ponte
