@@ -3,6 +3,7 @@
 
 use crate::catalog::*;
 use crate::ids::*;
+use crate::sso::{Algorithm, Audience, Claims, Expected, Header, ValidToken, ValidateRequest};
 use ts_rs::{Config, TS};
 
 /// `export type ...` declarations for every type that crosses the wasm boundary, in
@@ -31,6 +32,13 @@ pub fn declarations() -> String {
         EffectiveSpecificationsRequest::decl(&cfg),
         CategoryTreeRequest::decl(&cfg),
         MoveImpactRequest::decl(&cfg),
+        Audience::decl(&cfg),
+        Algorithm::decl(&cfg),
+        Expected::decl(&cfg),
+        Header::decl(&cfg),
+        Claims::decl(&cfg),
+        ValidToken::decl(&cfg),
+        ValidateRequest::decl(&cfg),
     ];
     let mut out = String::new();
     for d in decls {

@@ -2,15 +2,17 @@
 //!
 //! Request: `{"op": "<operation>", "input": <request>}`; answer: `{"ok": <response>}` or
 //! `{"error": {"code": "...", "message": "..."}}`. Operations: `effectiveSpecifications`,
-//! `categoryTree`, `moveImpact`, `version`.
+//! `categoryTree`, `moveImpact`, `validateToken`, `version`.
 //!
 //! On wasm32 the module exports `alloc(len) -> ptr`, `dealloc(ptr, len)` and
 //! `call(ptr, len) -> u64` (answer pointer in the high 32 bits, length in the low 32; the
 //! caller deallocates it). Natively, [`dispatch`] is the same function.
 
 use ponte_core::catalog::{self, CatalogError};
+use ponte_core::sso::{self, KeySet, SsoError, ValidateRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use std::cell::RefCell;
 
 /// The version of the core inside this module.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -22,6 +24,7 @@ pub enum Op {
     EffectiveSpecifications,
     CategoryTree,
     MoveImpact,
+    ValidateToken,
     Version,
 }
 
@@ -58,10 +61,40 @@ impl From<CatalogError> for AbiError {
     }
 }
 
-fn run<I, O>(input: &str, f: impl FnOnce(&I) -> Result<O, CatalogError>) -> Result<String, AbiError>
+impl From<SsoError> for AbiError {
+    fn from(e: SsoError) -> Self {
+        AbiError {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+thread_local! {
+    /// The last key set parsed, with its JWKS text: the service sends the same configured
+    /// JWKS with every token, and parsing keys costs more than verifying one signature.
+    static KEYS: RefCell<Option<(String, KeySet)>> = const { RefCell::new(None) };
+}
+
+fn validate_token(req: &ValidateRequest) -> Result<sso::ValidToken, SsoError> {
+    let Some(jwks) = req.jwks.as_deref() else {
+        return sso::validate(&req.token, &req.expected, None);
+    };
+    KEYS.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if cache.as_ref().is_none_or(|(text, _)| text != jwks) {
+            *cache = Some((jwks.to_owned(), KeySet::from_jwks_json(jwks)?));
+        }
+        let keys = cache.as_ref().map(|(_, keys)| keys);
+        sso::validate(&req.token, &req.expected, keys)
+    })
+}
+
+fn run<I, O, E>(input: &str, f: impl FnOnce(&I) -> Result<O, E>) -> Result<String, AbiError>
 where
     I: for<'de> Deserialize<'de>,
     O: Serialize,
+    AbiError: From<E>,
 {
     let request: I =
         serde_json::from_str(input).map_err(|e| AbiError::input(format!("invalid input: {e}")))?;
@@ -76,6 +109,7 @@ pub fn call_op(op: Op, input: &str) -> Result<String, AbiError> {
         Op::EffectiveSpecifications => run(input, catalog::effective_specifications),
         Op::CategoryTree => run(input, catalog::category_tree),
         Op::MoveImpact => run(input, catalog::move_impact),
+        Op::ValidateToken => run(input, validate_token),
         Op::Version => Ok(format!("\"{VERSION}\"")),
     }
 }
@@ -201,6 +235,26 @@ mod tests {
             r#"{"op":"categoryTree","input":{"catalog":{"categories":[{"id":1,"name":"A"}]}}}"#,
             r#"{"ok":[{"id":1,"name":"A","isActive":true,"level":1,"isLeaf":true,"children":[]}]}"#,
         );
+    }
+
+    #[test]
+    fn tokens_are_checked_by_the_core() {
+        let expected =
+            r#""expected":{"audience":"admin","account":"acme","now":0,"leewaySeconds":0}"#;
+        for (token, jwks, code) in [
+            ("a.b", "null", "TOKEN_MALFORMED"),
+            ("x".repeat(9000).as_str(), "null", "TOKEN_TOO_LARGE"),
+            ("a.b.c", r#""{\"keys\":7}""#, "JWKS_INVALID"),
+        ] {
+            let request = format!(
+                r#"{{"op":"validateToken","input":{{"token":"{token}",{expected},"jwks":{jwks}}}}}"#
+            );
+            let out = String::from_utf8_lossy(&dispatch(request.as_bytes())).into_owned();
+            assert!(
+                out.starts_with(&format!(r#"{{"error":{{"code":"{code}""#)),
+                "{out}"
+            );
+        }
     }
 
     #[test]

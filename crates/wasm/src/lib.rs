@@ -34,6 +34,10 @@ extern "C" {
     pub type MoveImpactRequestJs;
     #[wasm_bindgen(typescript_type = "MoveImpact")]
     pub type MoveImpactJs;
+    #[wasm_bindgen(typescript_type = "ValidateRequest")]
+    pub type ValidateRequestJs;
+    #[wasm_bindgen(typescript_type = "ValidToken")]
+    pub type ValidTokenJs;
 }
 
 /// The effective specifications of a category (own, inherited and root-level fields).
@@ -54,6 +58,13 @@ pub fn category_tree(input: CategoryTreeRequestJs) -> Result<CategoryNodesJs, Js
 #[wasm_bindgen]
 pub fn move_impact(input: MoveImpactRequestJs) -> Result<MoveImpactJs, JsValue> {
     call(Op::MoveImpact, &input).map(JsCast::unchecked_into)
+}
+
+/// Checks a VTEX ID token (structure, algorithm allow-list, claims against the expected
+/// audience, account and clock) and, when `jwks` is given, its signature.
+#[wasm_bindgen]
+pub fn validate_token(input: ValidateRequestJs) -> Result<ValidTokenJs, JsValue> {
+    call(Op::ValidateToken, &input).map(JsCast::unchecked_into)
 }
 
 /// The version of the core inside this module.

@@ -174,10 +174,12 @@ pub struct Claims {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub sess: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub exp: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub iat: i64,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(type = "number | null", optional))]
     pub nbf: Option<i64>,
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
@@ -192,7 +194,7 @@ pub struct Claims {
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub is_representative: Option<bool>,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(type = "number | null", optional))]
     pub idletimeout: Option<i64>,
 }
 
@@ -206,9 +208,23 @@ pub struct Expected {
     /// The current account; the token's must be equal byte for byte.
     pub account: String,
     /// The caller's clock, unix seconds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub now: i64,
     /// Clock skew tolerated on `exp`, `iat` and `nbf`, in seconds.
     pub leeway_seconds: u32,
+}
+
+/// The boundary shape of [`validate`]: what the wasm exports and the raw ABI take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ValidateRequest {
+    pub token: String,
+    pub expected: Expected,
+    /// A JWKS document (JSON text); absent: no signature check (confirm online).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub jwks: Option<String>,
 }
 
 /// A token that passed [`validate`].
