@@ -172,6 +172,9 @@ pub enum SimError {
     },
     #[error("background task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
+    /// The VTEX ID signing key cannot be made or read back.
+    #[error("VTEX ID signing key: {0}")]
+    Key(String),
     /// A request for a host the simulator does not play.
     #[error("ponte-sim does not play host {0:?}")]
     UnknownHost(String),

@@ -10,6 +10,14 @@
 //!   the bound address as host): the account is `?an=`, else `x-vtex-account`, else the
 //!   simulator's default account (`--account`).
 //!
+//! Hosts played: `{account}.vtexcommercestable.com.br` (and `vtexcommercebeta`),
+//! `{account}.myvtex.com` (also `{workspace}--{account}.myvtex.com`) with the account from the
+//! host; `portal.` and `api.vtexcommercestable.com.br` and `vtexid.vtex.com.br` with the
+//! account from `?an=` / `x-vtex-account` (VTEX ID endpoints that carry the account in the
+//! token need none); the VTEX IO infra hosts `apps.{region}.vtex.io` and `infra.io.vtex.com`
+//! (app settings, [`crate::apps`]); and the simulator itself (health, its OAuth identity
+//! provider). Every VTEX host, and the simulator's own, serves the Catalog and VTEX ID.
+//!
 //! The host is the request target's authority when there is one, else the `Host` header. A host
 //! the simulator does not play answers `502` `SIM_UNKNOWN_HOST` (what a proxy says when it
 //! cannot reach the origin); an unknown path on a known host answers `404` `SIM_NOT_FOUND`.
@@ -39,6 +47,8 @@ const ENVIRONMENTS: [&str; 2] = ["vtexcommercestable", "vtexcommercebeta"];
 enum HostKind {
     /// A VTEX account host (`Some(account)`) or the portal host (`None`: account in `?an=`).
     Vtex(Option<String>),
+    /// The VTEX IO infra hosts (`apps.{region}.vtex.io`, `infra.io.vtex.com`).
+    Infra,
     /// The simulator itself.
     Sim,
 }
@@ -75,11 +85,30 @@ impl<S: Send + Sync> FromRequestParts<S> for Tenant {
     }
 }
 
+/// The account a request names, if it names one: for endpoints where the account is optional
+/// (VTEX ID tokens carry their own). An invalid name is still refused.
+#[derive(Debug, Clone)]
+pub struct MaybeTenant(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeTenant {
+    type Rejection = SimError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<AccountOutcome>() {
+            Some(AccountOutcome::Found(account)) => Ok(MaybeTenant(Some(account.clone()))),
+            Some(AccountOutcome::Invalid(raw)) => Err(SimError::InvalidAccount(raw.clone())),
+            Some(AccountOutcome::Missing) | None => Ok(MaybeTenant(None)),
+        }
+    }
+}
+
 /// The routers per face, and what routing needs to know.
 #[derive(Debug, Clone)]
 pub struct Dispatcher {
     pub vtex: Router,
     pub sim: Router,
+    /// The VTEX IO infra hosts (app settings).
+    pub infra: Router,
     pub default_account: String,
     pub bound_ip: IpAddr,
 }
@@ -124,6 +153,7 @@ async fn dispatch(State(d): State<Arc<Dispatcher>>, mut req: Request) -> Respons
         .insert(RequestHost(host.unwrap_or_default()));
     let router = match kind {
         HostKind::Vtex(_) => d.vtex.clone(),
+        HostKind::Infra => d.infra.clone(),
         HostKind::Sim => d.sim.clone(),
     };
     match router.oneshot(req).await {
@@ -180,9 +210,26 @@ fn classify(host: Option<&str>, bound_ip: IpAddr) -> Option<HostKind> {
         return (ip.is_loopback() || ip == bound_ip || ip.is_unspecified())
             .then_some(HostKind::Sim);
     }
+    if host == "vtexid.vtex.com.br" {
+        return Some(HostKind::Vtex(None));
+    }
+    if host == "infra.io.vtex.com" {
+        return Some(HostKind::Infra);
+    }
+    if let Some(region) = host
+        .strip_prefix("apps.")
+        .and_then(|rest| rest.strip_suffix(".vtex.io"))
+    {
+        return valid_account(region).then_some(HostKind::Infra);
+    }
+    if let Some(label) = host.strip_suffix(".myvtex.com") {
+        // `{workspace}--{account}.myvtex.com` names a workspace of the account.
+        let account = label.rsplit("--").next().unwrap_or_default();
+        return valid_account(account).then(|| HostKind::Vtex(Some(account.to_owned())));
+    }
     for env in ENVIRONMENTS {
         if let Some(label) = host.strip_suffix(&format!(".{env}.com.br")) {
-            if label == "portal" {
+            if label == "portal" || label == "api" {
                 return Some(HostKind::Vtex(None));
             }
             if valid_account(label) {
@@ -223,7 +270,7 @@ fn resolve_account(
     let candidate = match (from_request, kind) {
         (Some(a), _) => a,
         (None, HostKind::Sim) => default_account.to_owned(),
-        (None, HostKind::Vtex(_)) => return AccountOutcome::Missing,
+        (None, HostKind::Vtex(_) | HostKind::Infra) => return AccountOutcome::Missing,
     };
     let lowered = candidate.to_ascii_lowercase();
     if valid_account(&lowered) {
@@ -325,6 +372,32 @@ mod tests {
         assert_eq!(classify(Some("api.vtex.com"), LOCAL), None);
         assert_eq!(classify(Some("a.b.vtexcommercestable.com.br"), LOCAL), None);
         assert_eq!(classify(Some("10.1.2.3"), LOCAL), None);
+        assert_eq!(
+            classify(Some("ponte.myvtex.com"), LOCAL),
+            Some(HostKind::Vtex(Some("ponte".into())))
+        );
+        assert_eq!(
+            classify(Some("dev--ponte.myvtex.com"), LOCAL),
+            Some(HostKind::Vtex(Some("ponte".into())))
+        );
+        assert_eq!(
+            classify(Some("vtexid.vtex.com.br"), LOCAL),
+            Some(HostKind::Vtex(None))
+        );
+        assert_eq!(
+            classify(Some("api.vtexcommercestable.com.br"), LOCAL),
+            Some(HostKind::Vtex(None))
+        );
+        assert_eq!(
+            classify(Some("apps.local.vtex.io"), LOCAL),
+            Some(HostKind::Infra)
+        );
+        assert_eq!(
+            classify(Some("infra.io.vtex.com"), LOCAL),
+            Some(HostKind::Infra)
+        );
+        assert_eq!(classify(Some("apps.a.b.vtex.io"), LOCAL), None);
+        assert_eq!(classify(Some("Bad_Name.myvtex.com"), LOCAL), None);
     }
 
     #[test]

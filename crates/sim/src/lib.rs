@@ -1,7 +1,8 @@
 //! ponte-sim: a local VTEX platform that the unmodified Ponte service talks to.
 //!
-//! It plays VTEX accounts over HTTP (for now the Catalog's categories and specifications, see
-//! [`catalog`]) and is the service's HTTP proxy: requests for real VTEX host names arrive in
+//! It plays VTEX accounts over HTTP (the Catalog's categories and specifications, see
+//! [`catalog`]; VTEX ID tokens, validation, logout and an OAuth test identity provider, see
+//! [`vtexid`]; VTEX IO app settings, see [`apps`]) and is the service's HTTP proxy: requests for real VTEX host names arrive in
 //! absolute-form and are routed by host and path ([`http`]). State lives in an embedded redb
 //! store in a data directory ([`store`]); every accepted write is committed before it is
 //! answered, so a restart on the same directory loses nothing.
@@ -14,21 +15,26 @@
 //! # Ok(()) }
 //! ```
 
+pub mod apps;
 pub mod catalog;
 pub mod error;
 pub mod http;
 pub mod seed;
 pub mod store;
+pub mod vtexid;
 
 pub use error::{ApiError, SimError, StoreError};
 pub use seed::Seed;
+pub use vtexid::AppKey;
 
+use axum::Router;
 use catalog::CatalogService;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use vtexid::VtexId;
 
 /// How to run a simulator.
 #[derive(Debug, Clone)]
@@ -42,16 +48,20 @@ pub struct SimConfig {
     /// The account seeded, and the one that requests straight to the simulator act on when
     /// they name none.
     pub account: String,
+    /// App keys known on every account, besides each account's built-in
+    /// `vtexappkey-{account}-PONTE` / `ponte-sim-apptoken` (see [`vtexid`]).
+    pub app_keys: Vec<AppKey>,
 }
 
 impl SimConfig {
-    /// Defaults: `127.0.0.1:0`, no seed, account `ponte`.
+    /// Defaults: `127.0.0.1:0`, no seed, account `ponte`, no extra app keys.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         SimConfig {
             data_dir: data_dir.into(),
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             seed: None,
             account: "ponte".to_owned(),
+            app_keys: Vec::new(),
         }
     }
 }
@@ -80,18 +90,24 @@ impl Sim {
         let data_dir = config.data_dir.clone();
         let seed = config.seed;
         let seed_account = account.clone();
-        let service = tokio::task::spawn_blocking(move || -> Result<CatalogService, SimError> {
-            let service = CatalogService::load(store::Store::open(&data_dir)?)?;
-            if let Some(seed) = seed {
-                seed::seed(&service, &seed_account, seed).map_err(|e| SimError::Seed {
-                    account: seed_account.clone(),
-                    source: Box::new(e),
-                })?;
-            }
-            Ok(service)
-        })
+        let app_keys = config.app_keys.clone();
+        let (service, vtexid, store) = tokio::task::spawn_blocking(
+            move || -> Result<(CatalogService, VtexId, store::Store), SimError> {
+                let store = store::Store::open(&data_dir)?;
+                let service = CatalogService::load(store.clone())?;
+                if let Some(seed) = seed {
+                    seed::seed(&service, &seed_account, seed).map_err(|e| SimError::Seed {
+                        account: seed_account.clone(),
+                        source: Box::new(e),
+                    })?;
+                }
+                let vtexid = VtexId::load(store.clone(), app_keys)?;
+                Ok((service, vtexid, store))
+            },
+        )
         .await??;
         let service = Arc::new(service);
+        let vtexid = Arc::new(vtexid);
 
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -104,16 +120,23 @@ impl Sim {
             source,
         })?;
 
-        let vtex = catalog::routes()
-            .fallback(http::no_route)
-            .with_state(service.clone());
-        let sim = catalog::routes()
+        let vtex = Router::new()
+            .merge(catalog::routes().with_state(service.clone()))
+            .merge(vtexid::routes().with_state(vtexid.clone()))
+            .fallback(http::no_route);
+        let sim = Router::new()
+            .merge(catalog::routes().with_state(service.clone()))
+            .merge(vtexid::routes().with_state(vtexid.clone()))
+            .merge(vtexid::oauth::routes().with_state(vtexid.clone()))
             .route("/_sim/health", axum::routing::get(http::health))
-            .fallback(http::no_route)
-            .with_state(service.clone());
+            .fallback(http::no_route);
+        let infra = apps::routes()
+            .with_state(store.clone())
+            .fallback(http::no_route);
         let app = http::app(http::Dispatcher {
             vtex,
             sim,
+            infra,
             default_account: account,
             bound_ip: addr.ip(),
         });
@@ -128,7 +151,7 @@ impl Sim {
                 .await
                 .map_err(SimError::Serve);
             // Every connection is closed by now; the store is released when the last handle goes.
-            drop(service);
+            drop((service, vtexid, store));
             result
         });
         Ok(Sim {

@@ -1,4 +1,5 @@
-//! `ponte-sim --data-dir DIR [--listen 127.0.0.1:7070] [--seed demo] [--account ponte]`
+//! `ponte-sim --data-dir DIR [--listen 127.0.0.1:7070] [--seed demo] [--account ponte]
+//! [--app-key KEY:TOKEN]...`
 //!
 //! Prints exactly one line on stdout once it listens, `ponte-sim listening on http://ADDR`
 //! (with the real port, so `--listen 127.0.0.1:0` works), then serves until SIGINT or SIGTERM,
@@ -6,7 +7,7 @@
 //! exit status 1.
 
 use clap::{Parser, ValueEnum};
-use ponte_sim::{Seed, Sim, SimConfig};
+use ponte_sim::{AppKey, Seed, Sim, SimConfig};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,7 +19,7 @@ enum SeedArg {
     Demo,
 }
 
-/// A local VTEX platform (Catalog) for Ponte, and its HTTP proxy.
+/// A local VTEX platform (Catalog, VTEX ID, app settings) for Ponte, and its HTTP proxy.
 #[derive(Debug, Parser)]
 #[command(name = "ponte-sim", version)]
 struct Cli {
@@ -34,6 +35,10 @@ struct Cli {
     /// The account to seed, and the default for requests straight to the simulator.
     #[arg(long, default_value = "ponte")]
     account: String,
+    /// An app key pair VTEX ID accepts on every account (repeatable), besides each account's
+    /// built-in `vtexappkey-{account}-PONTE` / `ponte-sim-apptoken`.
+    #[arg(long = "app-key", value_name = "KEY:TOKEN")]
+    app_keys: Vec<AppKey>,
 }
 
 fn main() -> ExitCode {
@@ -63,6 +68,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         listen: cli.listen,
         seed: cli.seed.map(|SeedArg::Demo| Seed::Demo),
         account: cli.account,
+        app_keys: cli.app_keys,
     };
     let sim = Sim::start(config).await?;
     {

@@ -10,6 +10,8 @@
 //! | `catalog_spec_fields` | `(account, FieldId)` | JSON [`FieldRecord`] |
 //! | `catalog_spec_values` | `(account, FieldValueId)` | JSON [`ValueRecord`] |
 //! | `counters` | `(account, kind)` | `u32`: the last id handed out for that kind |
+//! | `vtexid` | `(kind, key)` | JSON record of VTEX ID ([`crate::vtexid`]): the signing key, users, revocations, OAuth grants |
+//! | `app_settings` | `(account, workspace, app)` | JSON object: an app's settings ([`crate::apps`]) |
 //!
 //! Values are JSON so the file stays readable with any redb tool and records can grow new
 //! optional properties without a migration. Every successful API write is one redb write
@@ -22,6 +24,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
 const CATEGORIES: TableDefinition<(&str, u32), &str> = TableDefinition::new("catalog_categories");
@@ -29,6 +32,9 @@ const GROUPS: TableDefinition<(&str, u32), &str> = TableDefinition::new("catalog
 const FIELDS: TableDefinition<(&str, u32), &str> = TableDefinition::new("catalog_spec_fields");
 const VALUES: TableDefinition<(&str, u32), &str> = TableDefinition::new("catalog_spec_values");
 const COUNTERS: TableDefinition<(&str, &str), u32> = TableDefinition::new("counters");
+const VTEXID: TableDefinition<(&str, &str), &str> = TableDefinition::new("vtexid");
+const APP_SETTINGS: TableDefinition<(&str, &str, &str), &str> =
+    TableDefinition::new("app_settings");
 
 const SCHEMA_VERSION: &str = "1";
 
@@ -60,9 +66,11 @@ pub enum Change {
     Value(ValueRecord),
 }
 
-#[derive(Debug)]
+/// The open store. Cloning shares the one database handle; the file is closed when the last
+/// clone is dropped.
+#[derive(Debug, Clone)]
 pub struct Store {
-    db: Database,
+    db: Arc<Database>,
 }
 
 impl Store {
@@ -82,9 +90,11 @@ impl Store {
             txn.open_table(FIELDS)?;
             txn.open_table(VALUES)?;
             txn.open_table(COUNTERS)?;
+            txn.open_table(VTEXID)?;
+            txn.open_table(APP_SETTINGS)?;
         }
         txn.commit()?;
-        Ok(Store { db })
+        Ok(Store { db: Arc::new(db) })
     }
 
     /// Reads every account.
@@ -167,6 +177,65 @@ impl Store {
             table.insert((account, "group"), counters.group)?;
             table.insert((account, "field"), counters.field)?;
             table.insert((account, "value"), counters.value)?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Every VTEX ID record, as `(kind, key, JSON)`.
+    pub fn vtexid_load(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let txn = self.db.begin_read().map_err(redb::Error::from)?;
+        let table = txn.open_table(VTEXID)?;
+        let mut out = Vec::new();
+        for entry in table.iter()? {
+            let (key, value) = entry?;
+            let (kind, id) = key.value();
+            out.push((kind.to_owned(), id.to_owned(), value.value().to_owned()));
+        }
+        Ok(out)
+    }
+
+    /// Writes VTEX ID records `(kind, key, JSON)` in one transaction.
+    pub fn vtexid_put(&self, records: &[(&str, &str, String)]) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut table = txn.open_table(VTEXID)?;
+            for (kind, key, json) in records {
+                table.insert((*kind, *key), json.as_str())?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// An app's stored settings (a JSON object), if any.
+    pub fn settings_get(
+        &self,
+        account: &str,
+        workspace: &str,
+        app: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let txn = self.db.begin_read().map_err(redb::Error::from)?;
+        let table = txn.open_table(APP_SETTINGS)?;
+        Ok(table
+            .get((account, workspace, app))?
+            .map(|v| v.value().to_owned()))
+    }
+
+    /// Replaces an app's settings.
+    pub fn settings_put(
+        &self,
+        account: &str,
+        workspace: &str,
+        app: &str,
+        json: &str,
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut table = txn.open_table(APP_SETTINGS)?;
+            table.insert((account, workspace, app), json)?;
         }
         txn.commit()?;
         Ok(())

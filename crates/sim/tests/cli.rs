@@ -138,3 +138,50 @@ fn binary_serves_stops_on_signals_and_keeps_data() {
     signal(&sim.child, "INT");
     assert!(wait_exit(&mut sim).success());
 }
+
+#[test]
+fn app_keys_come_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = spawn(
+        dir.path(),
+        &[
+            "--app-key",
+            "vtexappkey-cli-KEY:cli-secret",
+            "--app-key",
+            "k2:t2",
+        ],
+    );
+    for (key, token) in [("vtexappkey-cli-KEY", "cli-secret"), ("k2", "t2")] {
+        let (status, body) = request(
+            &sim.url,
+            "POST",
+            "/api/vtexid/apptoken/login",
+            &format!(r#"{{"appkey":"{key}","apptoken":"{token}"}}"#),
+        );
+        assert!(status.contains(" 200 "), "{status} {body}");
+        assert!(body.contains(r#""authStatus":"Success""#), "{body}");
+    }
+    let (status, body) = request(
+        &sim.url,
+        "POST",
+        "/api/vtexid/apptoken/login",
+        r#"{"appkey":"vtexappkey-cli-KEY","apptoken":"wrong"}"#,
+    );
+    assert!(status.contains(" 401 "), "{status} {body}");
+    signal(&sim.child, "TERM");
+    assert!(wait_exit(&mut sim).success());
+}
+
+#[test]
+fn malformed_app_keys_are_refused() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = Command::new(env!("CARGO_BIN_EXE_ponte-sim"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--listen", "127.0.0.1:0", "--app-key", "no-colon"])
+        .output()
+        .unwrap_or_else(|e| panic!("spawn: {e}"));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("KEY:TOKEN"), "{stderr}");
+}
