@@ -1,9 +1,13 @@
-import type { ClientsConfig, ParamsContext, RecorderState } from '@vtex/api'
+import type { ClientsConfig, ParamsContext } from '@vtex/api'
 import { method, Service } from '@vtex/api'
 
+import type { State } from './clients'
 import { Clients } from './clients'
+import { schemaDirectives } from './directives'
+import { requirePerson } from './middlewares/requirePerson'
 import { resolvers } from './resolvers'
 import { health } from './routes/health'
+import { adminSession } from './routes/session'
 
 const clients: ClientsConfig<Clients> = {
   implementation: Clients,
@@ -11,11 +15,16 @@ const clients: ClientsConfig<Clients> = {
     default: { retries: 2, timeout: 3000 },
     // Bounds the parallel specification reads of one request.
     catalog: { concurrency: 16 },
+    // A person waits for this call: fail fast rather than hold the request.
+    vtexId: { timeout: 2000 },
   },
 }
 
-export default new Service<Clients, RecorderState, ParamsContext>({
+export default new Service<Clients, State, ParamsContext>({
   clients,
-  graphql: { resolvers },
-  routes: { health: method({ GET: [health] }) },
+  graphql: { resolvers, schemaDirectives },
+  routes: {
+    health: method({ GET: [health] }),
+    adminSession: method({ GET: [requirePerson({ audience: 'admin', allowAppKey: true }), adminSession] }),
+  },
 })

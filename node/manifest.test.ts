@@ -3,6 +3,7 @@ import { readFileSync } from 'fs'
 import { join } from 'path'
 
 import { CATALOG_PATHS } from './clients/catalog'
+import { VTEX_ID_PATHS } from './clients/vtexId'
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'manifest.json'), 'utf8'))
 const service = JSON.parse(readFileSync(join(__dirname, 'service.json'), 'utf8'))
@@ -30,11 +31,25 @@ describe('manifest.json', () => {
     )
     expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, '1')))).toBe(true)
   })
+
+  it.each(Object.values(VTEX_ID_PATHS))("allows the VTEX ID client path %s on the account's host", (path) => {
+    const policies = manifest.policies.filter(
+      (p: { name: string; attrs?: Record<string, string> }) =>
+        p.name === 'outbound-access' && p.attrs?.host === '{{account}}.vtexcommercestable.com.br'
+    )
+    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path))).toBe(true)
+  })
+
+  it('declares the SSO settings the service reads', () => {
+    const { jwks, ssoCacheSeconds } = manifest.settingsSchema.properties
+    expect(jwks.type).toBe('string')
+    expect(ssoCacheSeconds).toMatchObject({ type: 'integer', minimum: 0, maximum: 300, default: 60 })
+  })
 })
 
 describe('service.json', () => {
   it('declares the routes index.ts serves', () => {
-    expect(Object.keys(service.routes)).toEqual(['health'])
+    expect(Object.keys(service.routes)).toEqual(['health', 'adminSession'])
   })
 
   it('runs on the node builder stack with bounded resources', () => {

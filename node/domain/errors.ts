@@ -27,3 +27,14 @@ export class PonteError extends Error {
 export const INVALID_ID = 'INVALID_ID'
 /** VTEX answered something Ponte cannot use (not a 404 it expects). */
 export const VTEX_REQUEST_FAILED = 'VTEX_REQUEST_FAILED'
+
+// SSO (see node/README.md "SSO"). The core's own refusals keep their TOKEN_* codes.
+
+/** No token (cookie, bearer header or, where allowed, app key) came with the request. */
+export const UNAUTHENTICATED = 'UNAUTHENTICATED'
+/** VTEX ID answered WrongCredentials: the session was logged out, revoked, or never existed. */
+export const TOKEN_REVOKED = 'TOKEN_REVOKED'
+/** An app key on a field or route that requires a person. */
+export const FORBIDDEN = 'FORBIDDEN'
+/** VTEX ID refused the app key and app token pair. */
+export const APP_KEY_INVALID = 'APP_KEY_INVALID'

@@ -1,38 +1,16 @@
 /**
  * The resolvers behind the app's real schema (graphql/*.graphql), executed and formatted the way
- * the @vtex/api runtime does it: its makeSchema (with the native @auth directive), its field
- * resolver, and apollo-server-errors' formatting, which is where `extensions.code` is decided.
+ * the @vtex/api runtime does it (test-support/graphql.ts).
  */
-import { formatApolloErrors } from 'apollo-server-errors'
-import { readdirSync, readFileSync } from 'fs'
-import { execute, parse } from 'graphql'
-import { join } from 'path'
-import { makeSchema } from '@vtex/api/lib/service/worker/runtime/graphql/schema'
-
 import { mockContext } from '../test-support/mockContext'
+import { parse as parseSdl } from 'graphql'
+import type { ObjectTypeDefinitionNode } from 'graphql'
+
+import { appTypeDefs, buildSchema, runQuery } from '../test-support/graphql'
 import { resolvers } from '.'
 
-const graphqlDir = join(__dirname, '..', '..', 'graphql')
-const typeDefs = readdirSync(graphqlDir)
-  .filter((f) => f.endsWith('.graphql'))
-  .sort()
-  .map((f) => readFileSync(join(graphqlDir, f), 'utf8'))
-  .join('\n')
-
-const { schema } = makeSchema({ resolvers, schema: typeDefs } as unknown as Parameters<typeof makeSchema>[0])
-
-async function run(query: string, variables?: Record<string, unknown>) {
-  const response = await execute({
-    schema,
-    document: parse(query),
-    contextValue: mockContext(),
-    variableValues: variables,
-    fieldResolver: (root: Record<string, unknown>, _args: unknown, _ctx: unknown, info: { fieldName: string }) =>
-      root[info.fieldName],
-  })
-  const errors = response.errors ? formatApolloErrors(response.errors) : undefined
-  return { data: response.data, errors }
-}
+const schema = buildSchema()
+const run = (query: string, variables?: Record<string, unknown>) => runQuery(schema, mockContext(), query, variables)
 
 const CATEGORY = `query($id: ID!) {
   category(id: $id) {
@@ -45,6 +23,18 @@ const CATEGORY = `query($id: ID!) {
 }`
 
 describe('the GraphQL schema with its resolvers', () => {
+  it('every Query field carries @auth (graphql builder 2.x), and the session fields @requiresPerson', () => {
+    const query = parseSdl(appTypeDefs).definitions.find(
+      (d): d is ObjectTypeDefinitionNode => d.kind === 'ObjectTypeDefinition' && d.name.value === 'Query'
+    )
+    const directives = Object.fromEntries(
+      (query?.fields ?? []).map((f) => [f.name.value, (f.directives ?? []).map((d) => d.name.value)])
+    )
+    for (const [field, names] of Object.entries(directives)) expect([field, names[0]]).toEqual([field, 'auth'])
+    expect(directives.adminSession).toEqual(['auth', 'requiresPerson'])
+    expect(directives.storefrontSession).toEqual(['auth', 'requiresPerson'])
+  })
+
   it('every Query field has a resolver', () => {
     const fields = Object.keys(schema.getQueryType()?.getFields() ?? {})
     expect(fields.sort()).toEqual(Object.keys(resolvers.Query).sort())

@@ -108,6 +108,10 @@ function main(): void {
       VTEX_ACCOUNT: process.env.VTEX_ACCOUNT ?? 'ponte',
       VTEX_WORKSPACE: process.env.VTEX_WORKSPACE ?? 'master',
       VTEX_REGION: process.env.VTEX_REGION ?? 'local',
+      // Set on VTEX IO: infra clients (Apps, for the app's settings) then call
+      // http://infra.io.vtex.com/apps/v0/... instead of https, so they go through HTTP_PROXY too
+      // (axios only uses HTTPS_PROXY for https URLs).
+      VTEX_IO: 'true',
       VTEX_PRODUCTION: 'false',
       // Linked mode: one worker and no re-fork, so a crash shows instead of looping.
       VTEX_APP_LINK: 'true',

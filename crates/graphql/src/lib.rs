@@ -12,6 +12,10 @@
 //! Errors carry `extensions.code`: a [`CatalogError::code`], [`INVALID_ID`] for an id that
 //! is not a positive 32-bit integer, `CATEGORY_NOT_FOUND` for an unknown category.
 //!
+//! The person-bound fields (`adminSession`, `storefrontSession`) read the request's
+//! [`SsoData`] (credentials, account, clock, key set, sessions VTEX ID confirms) and check it
+//! with `ponte_core::sso` exactly as the Node service's `@requiresPerson` does; see [`sso`].
+//!
 //! ```
 //! use ponte_core::catalog::{Category, CatalogSnapshot};
 //! use ponte_core::ids::CategoryId;
@@ -38,6 +42,10 @@ use async_graphql::{
 };
 use ponte_core::catalog::{self as cat, Catalog, CatalogError, CatalogSnapshot};
 use ponte_core::ids::CategoryId;
+use ponte_core::sso::Audience;
+
+pub mod sso;
+pub use sso::{PersonAudience, Session, SsoData, VerifiedBy};
 
 /// The schema type: queries only, for now.
 pub type PonteSchema = Schema<Query, EmptyMutation, EmptySubscription>;
@@ -171,6 +179,16 @@ impl Query {
             .move_impact(category_id, new_father)
             .map_err(|e| catalog_error(&e))?;
         Ok(Some(impact.into()))
+    }
+
+    /// Who is signed in to the admin: an admin VTEX ID token for this account (cookie VtexIdclientAutCookie or Authorization: Bearer). Without one: UNAUTHENTICATED; a refused token: its TOKEN_* code.
+    async fn admin_session(&self, ctx: &Context<'_>) -> async_graphql::Result<Session> {
+        sso::session(ctx, Audience::Admin)
+    }
+
+    /// Who is signed in to the store: a webstore VTEX ID token for this account (cookie VtexIdclientAutCookie_{account} or Authorization: Bearer). Without one: UNAUTHENTICATED; a refused token: its TOKEN_* code.
+    async fn storefront_session(&self, ctx: &Context<'_>) -> async_graphql::Result<Session> {
+        sso::session(ctx, Audience::Webstore)
     }
 }
 

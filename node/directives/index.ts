@@ -1,0 +1,6 @@
+import { RequiresPerson } from './requiresPerson'
+
+/** The app's own schema directives; the runtime adds its natives (@auth, @cacheControl, ...). */
+export const schemaDirectives = {
+  requiresPerson: RequiresPerson,
+}
