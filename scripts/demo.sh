@@ -64,6 +64,21 @@ query "{\"query\":\"{ category(id: \\\"$leaf\\\") { name path { name } effective
 const c=r.data.category;console.log("   "+c.path.map(p=>p.name).join(" > "));
 for(const [k,fs] of [["product",c.effectiveSpecifications.productFields],["sku",c.effectiveSpecifications.skuFields]])for(const f of fs)console.log(`   ${k.padEnd(7)} ${f.name.padEnd(22)} ${f.fieldType.padEnd(10)} from ${f.inheritedFrom.scope}${f.inheritedFrom.categoryName?" "+f.inheritedFrom.categoryName:""}${f.values?" ["+f.values.map(v=>v.name).join(", ")+"]":""}`)})'
 
+echo "== Sample: SSO — an Admin token issued by the sim's VTEX ID, checked by the service"
+token=$(curl -sS "$SIM_URL/api/vtexid/pub/sim/login?an=$ACCOUNT" -H 'content-type: application/json' \
+  -d "{\"email\":\"demo@ponte.example\",\"account\":\"$ACCOUNT\",\"audience\":\"admin\"}" \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).token))')
+for attempt in first second; do
+  curl -sS "$GRAPHQL" -H 'content-type: application/json' -H "x-vtex-account: $ACCOUNT" \
+    -H "x-vtex-workspace: $WORKSPACE" -H 'x-vtex-credential: ponte-demo' -H "cookie: VtexIdclientAutCookie=$token" \
+    -d '{"query":"{ adminSession { email audience verifiedBy expiresAt } }"}' \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);const a=r.data&&r.data.adminSession;console.log("   '"$attempt"' call: "+(a?`${a.email} ${a.audience} verified by ${a.verifiedBy}, expires ${a.expiresAt}`:JSON.stringify(r.errors)))})'
+done
+curl -sS "$GRAPHQL" -H 'content-type: application/json' -H "x-vtex-account: $ACCOUNT" \
+  -H "x-vtex-workspace: $WORKSPACE" -H 'x-vtex-credential: ponte-demo' \
+  -d '{"query":"{ adminSession { email } }"}' \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log("   without a token: "+r.errors.map(e=>e.extensions.code).join(", "))})'
+
 cat <<MSG
 
 GraphQL:   $GRAPHQL
