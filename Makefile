@@ -9,7 +9,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NPM ?= npm
 
-.PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e demo bench clean
+.PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e demo bench fuzz clean
 
 all: test
 
@@ -65,6 +65,14 @@ demo: setup node-build sim
 ## bench: criterion natively, then the same work through wasm in Node, with the ratio
 bench: node-build
 	bash bench/run.sh
+
+## fuzz: the JWS parser under cargo-fuzz on stable (RUSTC_BOOTSTRAP), FUZZ_SECONDS (default 300);
+## findings land in fuzz/artifacts/; keep the ones worth keeping in crates/harness/tests/fuzz-crashers/
+FUZZ_SECONDS ?= 300
+fuzz:
+	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
+	$(CARGO) run -q -p ponte-harness --no-default-features --bin sso-corpus -- seeds fuzz/corpus/jws_parse
+	cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run jws_parse -- -max_total_time=$(FUZZ_SECONDS) -max_len=9000
 
 clean:
 	rm -rf target node/.build node/generated .ponte

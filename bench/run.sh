@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Effective specifications natively and through the shipped wasm module, on one generated
-# catalog (~10k categories, ~50k fields), so the ratio comes from one run.
+# catalog (~10k categories, ~50k fields), so the ratio comes from one run; then VTEX ID token
+# validation (ES256, RS256, EdDSA; with the key set and claims only) the same way.
 #   bash bench/run.sh                 native timing + wasm timing + ratio
 #   BENCH_CRITERION=1 bash bench/run.sh   also the criterion benchmark (a few minutes)
 # Needs the compiled glue: `make node-build`.
@@ -17,6 +18,10 @@ mkdir -p bench/out
 cargo run -q --release -p ponte-harness --no-default-features --bin bench-native -- bench/out/catalog.json \
   > bench/out/native.json
 node bench/wasm-effective.js bench/out/catalog.json bench/out/native.json
+# SSO: validations per second natively (bench-sso) and in wasm (glue and raw ABI), with ratios.
+cargo run -q --release -p ponte-harness --no-default-features --bin bench-sso -- bench/out/sso.json \
+  > /dev/null
+node bench/wasm-sso.js bench/out/sso.json
 if [[ ${BENCH_CRITERION:-0} == 1 ]]; then
   cargo bench -p ponte-harness --no-default-features --bench effective
 fi

@@ -24,6 +24,7 @@ const ops = {
   effectiveSpecifications: (input) => glue.effective_specifications(input),
   categoryTree: (input) => glue.category_tree(input),
   moveImpact: (input) => glue.move_impact(input),
+  validateToken: (input) => glue.validate_token(input),
   version: () => glue.version(),
 };
 

@@ -11,6 +11,9 @@
 //! - [`node`]: the same requests through the compiled JavaScript glue in Node
 //!   (`node/batch.js`, `tests/node_batch.rs`).
 //! - [`bench`]: the deterministic benchmark catalog (`benches/effective.rs`, `bench-native`).
+//! - [`sso_corpus`]: the adversarial VTEX ID token corpus (committed as
+//!   `fixtures/sso-corpus.jsonl`) and the fixed-key signing behind it, checked natively, in the
+//!   shipped wasm and through the JS glue (`tests/sso.rs`, `tests/fuzz_regressions.rs`).
 //!
 //! Case counts default low enough for the whole harness to run in seconds; `PROPTEST_CASES`
 //! sets them all (see [`cases`]).
@@ -19,6 +22,8 @@ pub mod bench;
 pub mod generate;
 pub mod model;
 pub mod node;
+pub mod sso_corpus;
+pub mod sso_generate;
 #[cfg(feature = "wasmtime")]
 pub mod wasm;
 

@@ -60,6 +60,31 @@ fn read_shipped(path: &Path) -> Result<Vec<u8>, HarnessError> {
     decode_embedded(&source)
 }
 
+/// A new instance of the shipped module, compiled once per process (a debug build of
+/// Cranelift takes seconds). Panics with the build hint when the module is missing or broken:
+/// for tests.
+pub fn shipped_instance() -> WasmAbi {
+    static MODULE: std::sync::OnceLock<Result<Module, String>> = std::sync::OnceLock::new();
+    let module = MODULE.get_or_init(|| {
+        let bytes =
+            shipped_bytes().map_err(|e| format!("cannot load the shipped wasm module: {e}"))?;
+        let started = std::time::Instant::now();
+        let module = WasmAbi::compile(&bytes)
+            .map_err(|e| format!("the shipped module does not compile: {e:?}"))?;
+        eprintln!(
+            "wasm: {} KiB module compiled in {:.1?}",
+            bytes.len() / 1024,
+            started.elapsed()
+        );
+        Ok(module)
+    });
+    match module {
+        Ok(module) => WasmAbi::instantiate(module.clone())
+            .unwrap_or_else(|e| panic!("the shipped module does not instantiate: {e:?}")),
+        Err(e) => panic!("{e}"),
+    }
+}
+
 /// One instance of the module, reused across calls (its memory grows as needed).
 pub struct WasmAbi {
     module: Module,

@@ -51,7 +51,8 @@ impl Fields<'_> {
 
     fn optional_time(&self, name: &str) -> Result<Option<i64>, SsoError> {
         match self.0.get(name) {
-            None => Ok(None),
+            // `null` is absent, as for every other optional claim.
+            None | Some(Value::Null) => Ok(None),
             // An integer in JSON: `"exp": "1700000000"` and `1.7e9` are refused, not coerced.
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(t) if (0..=MAX_TIME).contains(&t) => Ok(Some(t)),
@@ -81,17 +82,20 @@ impl Fields<'_> {
     }
 
     /// `idletimeout` is informational and its type is not documented: an integer (or a
-    /// string of digits) is kept, anything else dropped rather than refusing the token.
+    /// string of digits) within JavaScript's exact range (±(2^53 − 1)) is kept, anything else
+    /// dropped rather than refusing the token — a larger one would reach the service rounded.
     fn lenient_integer(&self, name: &str) -> Option<i64> {
-        match self.0.get(name)? {
+        const MAX_SAFE: i64 = (1 << 53) - 1;
+        let value = match self.0.get(name)? {
             Value::Number(n) => n.as_i64(),
             Value::String(s) => s.parse().ok(),
             _ => None,
-        }
+        }?;
+        (-MAX_SAFE..=MAX_SAFE).contains(&value).then_some(value)
     }
 }
 
-/// Issuer, audience, account, then time. Time rules, with `leeway = expected.leeway_seconds`:
+/// Issuer, audience, account, then time, then that `exp` comes after `iat`. Time rules, with `leeway = expected.leeway_seconds`:
 /// valid while `now < exp + leeway` (so a token is already expired at exactly
 /// `exp + leeway`), and once `iat <= now + leeway` and, if present, `nbf <= now + leeway`.
 pub(crate) fn check(claims: &Claims, expected: &Expected) -> Result<(), SsoError> {
@@ -138,6 +142,10 @@ pub(crate) fn check(claims: &Claims, expected: &Expected) -> Result<(), SsoError
                 leeway_seconds: expected.leeway_seconds,
             });
         }
+    }
+    // A token that expires before it was issued is nonsense, even while unexpired.
+    if claims.exp <= claims.iat {
+        return Err(SsoError::claims("claim `exp` must be after `iat`"));
     }
     Ok(())
 }

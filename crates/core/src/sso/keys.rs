@@ -359,6 +359,18 @@ pub(crate) fn verify(
     verify_with(&key.public, signing_input, signature)
 }
 
+/// One spelling per signature: an ES256 signature with its s replaced by the low one
+/// (n − s when s > n/2); other algorithms' signatures as they are (RS256 is deterministic and
+/// Ed25519 verification is strict). Bytes that are not an ES256 signature stay as they are.
+pub fn canonical_signature(algorithm: Algorithm, signature: &[u8]) -> Vec<u8> {
+    if algorithm == Algorithm::ES256
+        && let Ok(sig) = p256::ecdsa::Signature::from_slice(signature)
+    {
+        return sig.normalize_s().to_bytes().to_vec();
+    }
+    signature.to_vec()
+}
+
 fn verify_with(key: &PublicKey, msg: &[u8], signature: &[u8]) -> Result<(), SsoError> {
     const MISMATCH: SsoError = SsoError::SignatureInvalid {
         reason: "it does not verify with the key",

@@ -75,7 +75,7 @@ mod jws;
 mod keys;
 
 pub use error::SsoError;
-pub use keys::{KeySet, MAX_JWKS_LEN, MAX_KEYS, MIN_RSA_BITS};
+pub use keys::{KeySet, MAX_JWKS_LEN, MAX_KEYS, MIN_RSA_BITS, canonical_signature};
 
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
@@ -284,7 +284,10 @@ pub fn validate(
         }
     };
     Ok(ValidToken {
-        cache_key: cache_key(&claims),
+        cache_key: cache_key(
+            &claims,
+            &keys::canonical_signature(algorithm, &compact.signature),
+        ),
         header: compact.header,
         claims,
         algorithm,
@@ -310,17 +313,20 @@ pub fn inspect(token: &str) -> Result<(Header, Claims), SsoError> {
     Ok((compact.header, claims))
 }
 
-/// The cache key of a token's online confirmation: `sso1:` and the hex SHA-256 of `jti` and
+/// The cache key of a token's online confirmation: `sso2:` and the hex SHA-256 of `jti` and
 /// `sess` together with the claims the service acts on (`sub`, `userId`, `account`,
 /// `audience`, `iss`, `iat`, `exp`), each length-prefixed.
 ///
-/// Never the raw token: ES256 signatures are malleable (s and n - s both verify), so one
-/// token has several spellings. Not `jti`/`sess` alone either: a token forged with a known
-/// `jti` but another `account` must not find the genuine token's confirmation. The key is
-/// as secret as those claims together; it reveals none of them.
-pub fn cache_key(claims: &Claims) -> String {
+/// The signature, in its canonical form ([`canonical_signature`]: ES256 with low s), is
+/// hashed in too: without it, anyone who learnt a confirmed token's claims (say from a log
+/// that strips signatures) could reuse its confirmation with any signature while no key is
+/// known. Never the raw token: ES256 signatures are malleable (s and n - s both verify), so
+/// one token has several spellings, which the canonical form maps to one key. Not
+/// `jti`/`sess` alone either: a token forged with a known `jti` but another `account` must
+/// not find the genuine token's confirmation. The key reveals none of its inputs.
+pub fn cache_key(claims: &Claims, canonical_signature: &[u8]) -> String {
     let mut h = sha2::Sha256::new();
-    let fields: [&[u8]; 10] = [
+    let fields: [&[u8]; 11] = [
         claims.jti.as_bytes(),
         claims.sess.as_deref().unwrap_or_default().as_bytes(),
         claims.sub.as_bytes(),
@@ -332,6 +338,7 @@ pub fn cache_key(claims: &Claims) -> String {
         &claims.exp.to_be_bytes(),
         // Tells an absent `sess` from an empty one.
         &[u8::from(claims.sess.is_some())],
+        canonical_signature,
     ];
     for field in fields {
         h.update((field.len() as u64).to_be_bytes());
@@ -339,7 +346,7 @@ pub fn cache_key(claims: &Claims) -> String {
     }
     let digest = h.finalize();
     let mut key = String::with_capacity(5 + 64);
-    key.push_str("sso1:");
+    key.push_str("sso2:");
     for byte in digest {
         key.push(hex_digit(byte >> 4));
         key.push(hex_digit(byte & 0x0f));

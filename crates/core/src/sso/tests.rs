@@ -299,7 +299,11 @@ fn cache_key_ignores_signature_spelling_but_binds_claims() {
     let key = |t: &str| validate(t, &expected(), None).unwrap().cache_key;
     assert_ne!(low, high);
     assert_eq!(key(&low), key(&high));
-    assert!(key(&low).starts_with("sso1:") && key(&low).len() == 5 + 64);
+    assert!(key(&low).starts_with("sso2:") && key(&low).len() == 5 + 64);
+    // The same claims with another signature (unverifiable without keys) are another key:
+    // knowing a confirmed token's claims is not enough to reuse its confirmation.
+    let forged = token_sig(ES, &claims(), &[7u8; 64]);
+    assert_ne!(key(&forged), key(&low));
     assert!(!key(&low).contains("ddcedfa0"));
     // Same jti and sess, different account: not the same confirmation.
     let other = claims_with(|c| {

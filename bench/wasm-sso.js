@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// VTEX ID token validation through the shipped wasm module, on the requests `bench-sso` wrote,
+// compared with the native rates it measured (one run: bench/run.sh).
+//
+//   node bench/wasm-sso.js [bench/out/sso.json]
+//
+// For each scenario (ES256 / RS256 / EdDSA, with the key set or claims only): the JS glue as
+// the service calls it (`validate_token(object)`: JSON.stringify + the core + JSON.parse), and
+// the raw ABI (alloc/call/dealloc on the request bytes: the same work as native `dispatch`).
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+const root = path.join(__dirname, '..');
+const gluePath = process.env.PONTE_WASM_JS || path.join(root, 'node', '.build', 'generated', 'ponte_wasm.js');
+const bytesPath = path.join(path.dirname(gluePath), 'ponte_wasm_bytes.js');
+const [benchPath = path.join(root, 'bench/out/sso.json')] = process.argv.slice(2);
+
+for (const [file, hint] of [[gluePath, 'run `make node-build`'], [benchPath, 'run bench/run.sh']]) {
+  if (!fs.existsSync(file)) {
+    console.error(`wasm-sso: ${file} is missing: ${hint}`);
+    process.exit(1);
+  }
+}
+
+const glue = require(gluePath);
+const { WASM_BASE64 } = require(bytesPath);
+const bench = JSON.parse(fs.readFileSync(benchPath, 'utf8'));
+
+const BUDGET_MS = 700;
+const MIN_ITERS = 50;
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+function perSecond(f) {
+  for (let i = 0; i < 10; i++) f();
+  const start = nowMs();
+  let iters = 0;
+  while (iters < MIN_ITERS || nowMs() - start < BUDGET_MS) {
+    f();
+    iters++;
+  }
+  return (iters * 1000) / (nowMs() - start);
+}
+
+// The raw ABI, JS imports stubbed as traps (the ABI never calls them), as under wasmtime.
+const wasmModule = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
+const imports = {};
+for (const imp of WebAssembly.Module.imports(wasmModule)) {
+  imports[imp.module] = imports[imp.module] || {};
+  imports[imp.module][imp.name] = () => {
+    throw new Error(`import ${imp.module}.${imp.name} called through the raw ABI`);
+  };
+}
+const abi = new WebAssembly.Instance(wasmModule, imports).exports;
+const decoder = new TextDecoder();
+function rawCall(bytes) {
+  const ptr = abi.alloc(bytes.length);
+  new Uint8Array(abi.memory.buffer, ptr, bytes.length).set(bytes);
+  const packed = BigInt.asUintN(64, abi.call(ptr, bytes.length));
+  const outPtr = Number(packed >> 32n);
+  const outLen = Number(packed & 0xffffffffn);
+  const text = decoder.decode(new Uint8Array(abi.memory.buffer, outPtr, outLen));
+  abi.dealloc(outPtr, outLen);
+  abi.dealloc(ptr, bytes.length);
+  return text;
+}
+
+const rows = [];
+for (const s of bench.scenarios) {
+  const first = glue.validate_token(s.input);
+  if (first.signatureVerified !== s.withKeys) throw new Error(`${s.name}: signatureVerified ${first.signatureVerified}`);
+  const bytes = Buffer.from(JSON.stringify({ op: 'validateToken', input: s.input }));
+  const raw = JSON.parse(rawCall(bytes));
+  if (JSON.stringify(raw.ok) !== JSON.stringify(first)) throw new Error(`${s.name}: the raw ABI and the glue disagree`);
+  const gluePerSec = perSecond(() => glue.validate_token(s.input));
+  const rawPerSec = perSecond(() => rawCall(bytes));
+  rows.push({ ...s, input: undefined, wasmGluePerSec: gluePerSec, wasmRawPerSec: rawPerSec });
+}
+fs.writeFileSync(path.join(path.dirname(benchPath), 'sso-wasm.json'), JSON.stringify(rows, null, 2) + '\n');
+
+const n = (x) => Math.round(x).toLocaleString('en-US').padStart(10);
+const r = (x) => x.toFixed(2).padStart(6);
+console.log('\nVTEX ID token validation, validations per second (one run, this machine)');
+console.log('                         native     native       wasm       wasm   native/wasm  native/wasm');
+console.log('                          typed   dispatch    raw ABI    JS glue  (raw/dispatch)  (glue/typed)');
+for (const x of rows) {
+  console.log(`  ${x.name.padEnd(19)} ${n(x.nativeTypedPerSec)} ${n(x.nativeDispatchPerSec)} ${n(x.wasmRawPerSec)} ${n(x.wasmGluePerSec)}` +
+    `        ${r(x.nativeDispatchPerSec / x.wasmRawPerSec)}x       ${r(x.nativeTypedPerSec / x.wasmGluePerSec)}x`);
+}
+const byName = Object.fromEntries(rows.map((x) => [x.name, x]));
+for (const alg of ['ES256', 'RS256', 'EdDSA']) {
+  const k = byName[`${alg} with keys`];
+  const c = byName[`${alg} claims only`];
+  if (k && c) {
+    console.log(`  ${alg}: verifying the signature costs ${r(c.nativeTypedPerSec / k.nativeTypedPerSec)}x natively, ` +
+      `${r(c.wasmGluePerSec / k.wasmGluePerSec)}x in wasm (claims-only rate / with-keys rate)`);
+  }
+}
