@@ -86,8 +86,12 @@ fn wasm(check: bool) -> Result<()> {
         .status()
         .context("running cargo build for wasm32")?;
     ensure!(status.success(), "cargo build of ponte-wasm failed");
-    let input = root.join(format!("target/{TARGET}/{PROFILE}/ponte_wasm.wasm"));
-    let out_dir = root.join("target/ponte-wasm");
+    // Cargo honours CARGO_TARGET_DIR; so must we, or we would read a stale module.
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map_or_else(|| root.join("target"), |dir| root.join(dir));
+    let input = target_dir.join(format!("{TARGET}/{PROFILE}/ponte_wasm.wasm"));
+    let out_dir = target_dir.join("ponte-wasm");
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
     bindgen.input_path(&input).nodejs(true)?.typescript(true);
     bindgen.generate(&out_dir).context("wasm-bindgen")?;
