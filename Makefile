@@ -8,6 +8,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
 NPM ?= npm
+# Where cargo puts binaries (it honours CARGO_TARGET_DIR; so do the tests and the demo).
+TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
+export PONTE_SIM_BIN ?= $(TARGET_DIR)/debug/ponte-sim
 
 .PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e demo bench fuzz clean
 
