@@ -16,12 +16,19 @@
 //! expected audience, account and time with [`sso::validate`], and their signatures verified
 //! when a key set is known ([`sso::KeySet`]); VTEX's own tokens are then confirmed online.
 //!
+//! Orders ([`orders`]): the OMS workflow as a state machine ([`orders::Status`],
+//! [`orders::Workflow::transition`]), the ERP's actions checked against the validity table and
+//! their payload rules before any OMS call ([`orders::check_action`]), the order as Ponte
+//! tracks it ([`orders::OrderState`]) and the intake of Feed v3, Hook and IO events with
+//! handle-independent dedupe ([`orders::decide`]).
+//!
 //! Errors: every module has one error enum whose variants carry a stable machine code
 //! ([`catalog::CatalogError::code`]). Invalid input returns `Err`; a broken internal invariant
 //! is a bug.
 
 pub mod catalog;
 pub mod ids;
+pub mod orders;
 pub mod sso;
 
 #[cfg(feature = "ts")]

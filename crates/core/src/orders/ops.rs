@@ -1,0 +1,173 @@
+//! The order operations as request → response functions: the shape every boundary (wasm
+//! exports, the raw JSON ABI, the simulator, GraphQL) calls. States and memories come from
+//! outside, so they are validated here.
+
+use super::{Action, decide, remember};
+use super::{
+    ActionOutcome, Decision, EventSource, HookInput, IntakeFilter, IntakeMemory, OrderError,
+    OrderEvent, OrderState, Status, Timestamp, Workflow, WorkflowEvent, WorkflowPolicy,
+    parse_feed_item, parse_hook, parse_io_event,
+};
+use serde::{Deserialize, Serialize};
+
+/// Input of [`check_action`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CheckActionRequest {
+    pub state: OrderState,
+    pub action: Action,
+    #[serde(default)]
+    pub policy: WorkflowPolicy,
+}
+
+/// Input of [`apply_action`]: the action the OMS accepted, and the caller's clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ApplyActionRequest {
+    pub state: OrderState,
+    pub action: Action,
+    #[serde(default)]
+    pub policy: WorkflowPolicy,
+    pub now: Timestamp,
+}
+
+/// Output of [`apply_action`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ApplyActionResponse {
+    pub state: OrderState,
+    pub outcome: ActionOutcome,
+}
+
+/// Input of [`parse_event`] and [`decide_event`]: a raw body and the channel it came by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ParseEventRequest {
+    pub source: EventSource,
+    pub body: String,
+}
+
+/// Input of [`decide_event`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DecideEventRequest {
+    pub source: EventSource,
+    pub body: String,
+    #[serde(default)]
+    pub memory: IntakeMemory,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub filter: Option<IntakeFilter>,
+}
+
+/// Output of [`decide_event`]: the ping, or the event with its decision and dedupe key (use
+/// the key to claim the event in shared storage so two replicas never both act on it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum DecideEventResponse {
+    Ping,
+    Event {
+        event: Box<OrderEvent>,
+        decision: Decision,
+        key: String,
+    },
+}
+
+/// Input of [`remember_event`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RememberEventRequest {
+    #[serde(default)]
+    pub memory: IntakeMemory,
+    pub event: OrderEvent,
+}
+
+/// Input of [`apply_event`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ApplyEventRequest {
+    pub state: OrderState,
+    pub event: OrderEvent,
+}
+
+/// Input of [`transition`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TransitionRequest {
+    #[serde(default)]
+    pub workflow: Workflow,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub from: Option<Status>,
+    pub event: WorkflowEvent,
+}
+
+/// Whether the ERP action is valid on the order now, and what it will do.
+pub fn check_action(req: &CheckActionRequest) -> Result<ActionOutcome, OrderError> {
+    req.state.validate()?;
+    super::plan_action(&req.state, &req.action, &req.policy)
+}
+
+/// Folds an action the OMS accepted into the order.
+pub fn apply_action(req: &ApplyActionRequest) -> Result<ApplyActionResponse, OrderError> {
+    req.state.validate()?;
+    let (state, outcome) = req.state.apply_action(&req.action, &req.policy, &req.now)?;
+    Ok(ApplyActionResponse { state, outcome })
+}
+
+/// Parses a raw body from any channel.
+pub fn parse_event(req: &ParseEventRequest) -> Result<HookInput, OrderError> {
+    match req.source {
+        EventSource::Hook => parse_hook(&req.body),
+        EventSource::Feed => parse_feed_item(&req.body).map(|event| HookInput::Event {
+            event: Box::new(event),
+        }),
+        EventSource::IoEvent => parse_io_event(&req.body).map(|event| HookInput::Event {
+            event: Box::new(event),
+        }),
+    }
+}
+
+/// Parses a raw body and decides what to do with it.
+pub fn decide_event(req: &DecideEventRequest) -> Result<DecideEventResponse, OrderError> {
+    let parsed = parse_event(&ParseEventRequest {
+        source: req.source,
+        body: req.body.clone(),
+    })?;
+    Ok(match parsed {
+        HookInput::Ping => DecideEventResponse::Ping,
+        HookInput::Event { event } => {
+            let decision = decide(&event, &req.memory, req.filter.as_ref());
+            let key = event.key();
+            DecideEventResponse::Event {
+                event,
+                decision,
+                key,
+            }
+        }
+    })
+}
+
+/// The memory with the event remembered.
+pub fn remember_event(req: &RememberEventRequest) -> Result<IntakeMemory, OrderError> {
+    Ok(remember(&req.memory, &req.event))
+}
+
+/// Folds a platform event into the order.
+pub fn apply_event(req: &ApplyEventRequest) -> Result<OrderState, OrderError> {
+    req.state.validate()?;
+    req.state.apply_event(&req.event)
+}
+
+/// One step of the transition table.
+pub fn transition(req: &TransitionRequest) -> Result<Status, OrderError> {
+    req.workflow.transition(req.from, &req.event)
+}
