@@ -33,6 +33,7 @@
 
 mod effective;
 mod error;
+pub mod import;
 mod model;
 mod moves;
 mod ops;
@@ -52,6 +53,12 @@ pub use ops::{
     effective_specifications, move_impact,
 };
 pub use tree::CategoryNode;
+
+pub use import::{
+    BrandId, CatalogState, ImportBatch, ImportError, ImportOptions, ImportPlan, PlanRequest,
+    ProductId, SkuId, ValidateBatchRequest, ValidateBatchResponse, merge_for_put,
+    plan_catalog_import, plan_respects_dependencies, validate_catalog_batch,
+};
 
 use crate::ids::{CategoryId, FieldId, FieldValueId, GroupId};
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,0 +1,82 @@
+//! The import operations as request → response functions, for the wasm exports, the raw JSON
+//! ABI, the simulator and GraphQL.
+
+use super::batch::{ImportBatch, ImportOptions};
+use super::error::ImportError;
+use super::model::CatalogState;
+use super::plan::{plan, validate_batch as validate_only};
+use super::plan_types::{ImportPlan, PlanSummary};
+use serde::{Deserialize, Serialize};
+
+/// Input of [`validate_catalog_batch`] (a dry run).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ValidateBatchRequest {
+    #[serde(default)]
+    pub current: CatalogState,
+    pub batch: ImportBatch,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub options: Option<ImportOptions>,
+}
+
+/// Output of [`validate_catalog_batch`]: the errors (empty when the batch is valid) and, when
+/// valid, what the import would do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ValidateBatchResponse {
+    pub valid: bool,
+    pub errors: Vec<ImportError>,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub summary: Option<PlanSummary>,
+}
+
+/// Input of [`plan_catalog_import`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PlanRequest {
+    #[serde(default)]
+    pub current: CatalogState,
+    pub batch: ImportBatch,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub options: Option<ImportOptions>,
+}
+
+/// Validates the batch; never fails (errors are data here).
+pub fn validate_catalog_batch(req: &ValidateBatchRequest) -> ValidateBatchResponse {
+    let options = req.options.clone().unwrap_or_default();
+    match plan(&req.current, &req.batch, &options) {
+        Ok(p) => ValidateBatchResponse {
+            valid: true,
+            errors: Vec::new(),
+            summary: Some(p.summary),
+        },
+        Err(errors) => ValidateBatchResponse {
+            valid: false,
+            errors,
+            summary: None,
+        },
+    }
+}
+
+/// Validates and plans; `Err` holds every error.
+pub fn plan_catalog_import(req: &PlanRequest) -> Result<ImportPlan, Vec<ImportError>> {
+    plan(
+        &req.current,
+        &req.batch,
+        &req.options.clone().unwrap_or_default(),
+    )
+}
+
+/// Validation alone, without planning (cheaper than [`validate_catalog_batch`]).
+pub fn check_catalog_batch(req: &ValidateBatchRequest) -> Result<(), Vec<ImportError>> {
+    validate_only(
+        &req.current,
+        &req.batch,
+        &req.options.clone().unwrap_or_default(),
+    )
+}

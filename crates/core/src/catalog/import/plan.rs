@@ -1,0 +1,766 @@
+//! From a validated batch to ordered steps (domain.md §C.10), and the dependency check.
+
+use super::activation::{ActivationFacts, UnmetPrecondition, unmet_activation_preconditions};
+use super::batch::{ImportBatch, ImportOptions};
+use super::error::ImportError;
+use super::model::{BrandId, CatalogState, ProductId, ProductPatch, SkuId, SkuPatch};
+use super::plan_types::*;
+use super::validate::{Change, RProduct, RSku, Resolved, esc, fold, validate};
+use crate::ids::{CategoryId, FieldId, FieldValueId, GroupId};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Validates `batch` against the `current` catalog and plans its import.
+///
+/// Returns every error at once (sorted by position in the batch), or the steps in VTEX's order:
+/// categories top-down, brands, specification groups, fields, values, products, trade-policy
+/// links, SKUs (inactive), product and SKU specifications, images, kit components, and — with
+/// [`ImportOptions::activate_skus`] — activations where every precondition will hold. Entities
+/// that exist and are equal get no step; different ones an update (upsert) or an error
+/// (create-only).
+///
+/// ```
+/// use ponte_core::catalog::import::*;
+/// let batch = ImportBatch {
+///     categories: vec![CategoryInput { name: "Shoes".into(), ..Default::default() }],
+///     brands: vec![BrandInput { name: "Acme".into(), ..Default::default() }],
+///     products: vec![ProductInput {
+///         ref_id: "P1".into(), name: "Runner".into(),
+///         category: Some(CategoryRef::path(&["Shoes"])), brand: Some("Acme".into()),
+///         ..Default::default()
+///     }],
+///     ..Default::default()
+/// };
+/// let plan = plan(&CatalogState::default(), &batch, &ImportOptions::default()).unwrap();
+/// assert_eq!(plan.steps.len(), 4); // category, brand, product, link to trade policy 1
+/// plan_respects_dependencies(&plan).unwrap();
+/// ```
+pub fn plan(
+    current: &CatalogState,
+    batch: &ImportBatch,
+    options: &ImportOptions,
+) -> Result<ImportPlan, Vec<ImportError>> {
+    let resolved = validate(current, batch, options)?;
+    Ok(Emitter::new(&resolved, options).run())
+}
+
+/// Only validates: every error, or nothing.
+pub fn validate_batch(
+    current: &CatalogState,
+    batch: &ImportBatch,
+    options: &ImportOptions,
+) -> Result<(), Vec<ImportError>> {
+    validate(current, batch, options).map(|_| ())
+}
+
+struct Emitter<'r> {
+    r: &'r Resolved,
+    options: &'r ImportOptions,
+    steps: Vec<PlanStep>,
+    cats: BTreeMap<CategoryId, u32>,
+    brands: BTreeMap<BrandId, u32>,
+    groups: BTreeMap<GroupId, u32>,
+    fields: BTreeMap<FieldId, u32>,
+    values: BTreeMap<FieldValueId, u32>,
+    products: BTreeMap<ProductId, u32>,
+    skus: BTreeMap<SkuId, u32>,
+}
+
+fn reference<T: Copy + Ord>(map: &BTreeMap<T, u32>, id: T, is_new: bool) -> Ref<T> {
+    if is_new {
+        // A provisional id without a create step would be a planner bug; `u32::MAX` makes
+        // `plan_respects_dependencies` catch it instead of sending a wrong id.
+        Ref::Planned {
+            step: map.get(&id).copied().unwrap_or(u32::MAX),
+        }
+    } else {
+        Ref::Existing { id }
+    }
+}
+
+impl<'r> Emitter<'r> {
+    fn new(r: &'r Resolved, options: &'r ImportOptions) -> Self {
+        Emitter {
+            r,
+            options,
+            steps: Vec::new(),
+            cats: BTreeMap::new(),
+            brands: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            fields: BTreeMap::new(),
+            values: BTreeMap::new(),
+            products: BTreeMap::new(),
+            skus: BTreeMap::new(),
+        }
+    }
+
+    fn push(
+        &mut self,
+        phase: Phase,
+        action: StepAction,
+        key: String,
+        path: &str,
+        operation: Operation,
+    ) -> u32 {
+        let index = self.steps.len() as u32;
+        self.steps.push(PlanStep {
+            index,
+            phase,
+            action,
+            key,
+            path: path.to_owned(),
+            operation,
+        });
+        index
+    }
+
+    fn cref(&self, id: CategoryId) -> Ref<CategoryId> {
+        reference(&self.cats, id, id.0 >= self.r.first_new.category)
+    }
+    fn bref(&self, id: BrandId) -> Ref<BrandId> {
+        reference(&self.brands, id, id.0 >= self.r.first_new.brand)
+    }
+    fn gref(&self, id: GroupId) -> Ref<GroupId> {
+        reference(&self.groups, id, id.0 >= self.r.first_new.group)
+    }
+    fn fref(&self, id: FieldId) -> Ref<FieldId> {
+        reference(&self.fields, id, id.0 >= self.r.first_new.field)
+    }
+    fn vref(&self, id: FieldValueId) -> Ref<FieldValueId> {
+        reference(&self.values, id, id.0 >= self.r.first_new.value)
+    }
+    fn pref(&self, id: ProductId) -> Ref<ProductId> {
+        reference(&self.products, id, id.0 >= self.r.first_new.product)
+    }
+    fn sref(&self, id: SkuId) -> Ref<SkuId> {
+        reference(&self.skus, id, id.0 >= self.r.first_new.sku)
+    }
+
+    /// Folded names from the department down, escaped and joined by `/`.
+    fn category_part(&self, id: Option<CategoryId>) -> String {
+        let Some(id) = id else { return String::new() };
+        let m = &self.r.merged;
+        m.path_ids(id)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| m.category(*c))
+            .map(|c| esc(&fold(&c.name)))
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+    fn group_part(&self, id: GroupId) -> String {
+        let m = &self.r.merged;
+        let (scope, name) = m
+            .group(id)
+            .map(|g| (g.category_id, fold(&g.name)))
+            .unwrap_or_default();
+        format!("{}#{}", self.category_part(scope), esc(&name))
+    }
+    fn field_part(&self, id: FieldId) -> String {
+        let m = &self.r.merged;
+        let (group, name) = m
+            .field(id)
+            .map(|f| (f.field_group_id, fold(&f.name)))
+            .unwrap_or((GroupId(0), String::new()));
+        format!("{}#{}", self.group_part(group), esc(&name))
+    }
+
+    fn run(mut self) -> ImportPlan {
+        let r = self.r;
+        let m = &r.merged;
+
+        // 1. Categories, top-down.
+        let mut cats: Vec<&super::validate::RCategory> = r.categories.iter().collect();
+        cats.sort_by_key(|c| c.depth);
+        for c in cats {
+            let Some(cat) = m.category(c.id) else {
+                continue;
+            };
+            let key = format!("category:{}", self.category_part(Some(c.id)));
+            match c.change {
+                Change::Create => {
+                    let op = Operation::CreateCategory {
+                        name: cat.name.clone(),
+                        father: cat.father_category_id.map(|f| self.cref(f)),
+                        is_active: cat.is_active,
+                    };
+                    let step = self.push(Phase::Categories, StepAction::Create, key, &c.path, op);
+                    self.cats.insert(c.id, step);
+                }
+                Change::Update => {
+                    let op = Operation::UpdateCategory {
+                        id: c.id,
+                        name: cat.name.clone(),
+                        is_active: cat.is_active,
+                    };
+                    self.push(Phase::Categories, StepAction::Update, key, &c.path, op);
+                }
+                Change::Same => {}
+            }
+        }
+
+        // 2. Brands.
+        for b in &r.brands {
+            let key = format!("brand:{}", esc(&fold(&b.name)));
+            match b.change {
+                Change::Create => {
+                    let op = Operation::CreateBrand {
+                        name: b.name.clone(),
+                        link_id: b.link_id.clone(),
+                        is_active: b.is_active,
+                    };
+                    let step = self.push(Phase::Brands, StepAction::Create, key, &b.path, op);
+                    self.brands.insert(b.id, step);
+                }
+                Change::Update => {
+                    let op = Operation::UpdateBrand {
+                        id: b.id,
+                        name: b.name.clone(),
+                        link_id: b.link_id.clone(),
+                        is_active: b.is_active,
+                    };
+                    self.push(Phase::Brands, StepAction::Update, key, &b.path, op);
+                }
+                Change::Same => {}
+            }
+        }
+
+        // 3.–5. Specification groups, fields, values.
+        for g in &r.groups {
+            let Some(group) = m.group(g.id) else { continue };
+            let key = format!("group:{}", self.group_part(g.id));
+            match g.change {
+                Change::Create => {
+                    let op = Operation::CreateSpecificationGroup {
+                        category: group.category_id.map(|c| self.cref(c)),
+                        name: group.name.clone(),
+                        position: group.position,
+                    };
+                    let step = self.push(
+                        Phase::SpecificationGroups,
+                        StepAction::Create,
+                        key,
+                        &g.path,
+                        op,
+                    );
+                    self.groups.insert(g.id, step);
+                }
+                Change::Update => {
+                    let op = Operation::UpdateSpecificationGroup {
+                        id: g.id,
+                        name: group.name.clone(),
+                        position: group.position,
+                    };
+                    self.push(
+                        Phase::SpecificationGroups,
+                        StepAction::Update,
+                        key,
+                        &g.path,
+                        op,
+                    );
+                }
+                Change::Same => {}
+            }
+        }
+        for f in &r.fields {
+            let Some(field) = m.field(f.id) else { continue };
+            let key = format!("field:{}", self.field_part(f.id));
+            match f.change {
+                Change::Create => {
+                    let category = m.group(field.field_group_id).and_then(|g| g.category_id);
+                    let op = Operation::CreateSpecificationField {
+                        group: self.gref(field.field_group_id),
+                        category: category.map(|c| self.cref(c)),
+                        name: field.name.clone(),
+                        field_type_id: field.field_type_id,
+                        is_stock_keeping_unit: field.is_stock_keeping_unit,
+                        is_required: field.is_required,
+                        is_filter: field.is_filter,
+                        is_active: field.is_active,
+                        position: field.position,
+                    };
+                    let step = self.push(
+                        Phase::SpecificationFields,
+                        StepAction::Create,
+                        key,
+                        &f.path,
+                        op,
+                    );
+                    self.fields.insert(f.id, step);
+                }
+                Change::Update => {
+                    let op = Operation::UpdateSpecificationField {
+                        id: f.id,
+                        name: field.name.clone(),
+                        field_type_id: field.field_type_id,
+                        is_stock_keeping_unit: field.is_stock_keeping_unit,
+                        is_required: field.is_required,
+                        is_filter: field.is_filter,
+                        is_active: field.is_active,
+                        position: field.position,
+                    };
+                    self.push(
+                        Phase::SpecificationFields,
+                        StepAction::Update,
+                        key,
+                        &f.path,
+                        op,
+                    );
+                }
+                Change::Same => {}
+            }
+        }
+        for v in &r.values {
+            let Some(value) = m.value(v.id) else { continue };
+            let key = format!(
+                "value:{}={}",
+                self.field_part(value.field_id),
+                esc(&fold(&value.name))
+            );
+            match v.change {
+                Change::Create => {
+                    let op = Operation::CreateSpecificationValue {
+                        field: self.fref(value.field_id),
+                        name: value.name.clone(),
+                        is_active: value.is_active,
+                        position: value.position,
+                    };
+                    let step = self.push(
+                        Phase::SpecificationValues,
+                        StepAction::Create,
+                        key,
+                        &v.path,
+                        op,
+                    );
+                    self.values.insert(v.id, step);
+                }
+                Change::Update => {
+                    let op = Operation::UpdateSpecificationValue {
+                        id: v.id,
+                        field: value.field_id,
+                        name: value.name.clone(),
+                        is_active: value.is_active,
+                        position: value.position,
+                    };
+                    self.push(
+                        Phase::SpecificationValues,
+                        StepAction::Update,
+                        key,
+                        &v.path,
+                        op,
+                    );
+                }
+                Change::Same => {}
+            }
+        }
+
+        // 6. Products.
+        for p in &r.products {
+            let key = format!("product:{}", esc(&p.key));
+            let patch = ProductPatch {
+                category_id: None,
+                brand_id: None,
+                ..p.patch.clone()
+            };
+            let (category, brand) = (self.cref(p.category), self.bref(p.brand));
+            match p.change {
+                Change::Create => {
+                    let op = Operation::CreateProduct {
+                        category,
+                        brand,
+                        product: patch,
+                    };
+                    let step = self.push(Phase::Products, StepAction::Create, key, &p.path, op);
+                    self.products.insert(p.id, step);
+                }
+                Change::Update => {
+                    let op = Operation::UpdateProduct {
+                        id: p.id,
+                        category,
+                        brand,
+                        patch,
+                    };
+                    self.push(Phase::Products, StepAction::Update, key, &p.path, op);
+                }
+                Change::Same => {}
+            }
+        }
+
+        // 7. Trade policies.
+        for p in &r.products {
+            for (tp, change) in &p.trade_policies {
+                if *change == Change::Create {
+                    let op = Operation::LinkProductTradePolicy {
+                        product: self.pref(p.id),
+                        trade_policy_id: *tp,
+                    };
+                    let key = format!("productTradePolicy:{}@{}", esc(&p.key), tp);
+                    self.push(
+                        Phase::ProductTradePolicies,
+                        StepAction::Create,
+                        key,
+                        &p.path,
+                        op,
+                    );
+                }
+            }
+        }
+
+        // 8. SKUs, inactive.
+        for p in &r.products {
+            for s in &p.skus {
+                let key = format!("sku:{}", s.key);
+                match s.change {
+                    Change::Create => {
+                        let op = Operation::CreateSku {
+                            product: self.pref(p.id),
+                            sku: SkuPatch {
+                                product_id: None,
+                                is_active: Some(false),
+                                ..s.patch.clone()
+                            },
+                        };
+                        let step = self.push(Phase::Skus, StepAction::Create, key, &s.path, op);
+                        self.skus.insert(s.id, step);
+                    }
+                    Change::Update => {
+                        let op = Operation::UpdateSku {
+                            id: s.id,
+                            patch: SkuPatch {
+                                product_id: None,
+                                is_active: None,
+                                ..s.patch.clone()
+                            },
+                        };
+                        self.push(Phase::Skus, StepAction::Update, key, &s.path, op);
+                    }
+                    Change::Same => {}
+                }
+            }
+        }
+
+        // 9.–10. Specifications.
+        for p in &r.products {
+            for spec in &p.specs {
+                let Some(action) = action_of(spec.change) else {
+                    continue;
+                };
+                let key = format!(
+                    "productSpecification:{}#{}",
+                    esc(&p.key),
+                    self.field_part(spec.field)
+                );
+                let op = Operation::SetProductSpecification {
+                    product: self.pref(p.id),
+                    field: self.fref(spec.field),
+                    text: spec.text.clone(),
+                    values: spec.values.iter().map(|v| self.vref(*v)).collect(),
+                };
+                self.push(Phase::ProductSpecifications, action, key, &spec.path, op);
+            }
+        }
+        for p in &r.products {
+            for s in &p.skus {
+                for spec in &s.specs {
+                    let Some(action) = action_of(spec.change) else {
+                        continue;
+                    };
+                    let key = format!("skuSpecification:{}#{}", s.key, self.field_part(spec.field));
+                    let op = Operation::SetSkuSpecification {
+                        sku: self.sref(s.id),
+                        field: self.fref(spec.field),
+                        value: self.vref(spec.value),
+                    };
+                    self.push(Phase::SkuSpecifications, action, key, &spec.path, op);
+                }
+            }
+        }
+
+        // 11. Images.
+        for p in &r.products {
+            for s in &p.skus {
+                for img in &s.images {
+                    let key = format!("skuImage:{}#{}", s.key, esc(&fold(&img.body.name)));
+                    match (img.change, img.existing) {
+                        (Change::Create, _) | (Change::Update, None) => {
+                            let op = Operation::AddSkuImage {
+                                sku: self.sref(s.id),
+                                image: img.body.clone(),
+                            };
+                            self.push(Phase::SkuImages, StepAction::Create, key, &img.path, op);
+                        }
+                        (Change::Update, Some(id)) => {
+                            let op = Operation::UpdateSkuImage {
+                                id,
+                                sku: s.id,
+                                image: img.body.clone(),
+                            };
+                            self.push(Phase::SkuImages, StepAction::Update, key, &img.path, op);
+                        }
+                        (Change::Same, _) => {}
+                    }
+                }
+            }
+        }
+
+        // 12. Kit components.
+        for p in &r.products {
+            for s in &p.skus {
+                for k in &s.kit {
+                    let Some(action) = action_of(k.change) else {
+                        continue;
+                    };
+                    let key = format!("kitComponent:{}#{}", s.key, esc(&k.component_ref));
+                    let op = Operation::SetKitComponent {
+                        kit: self.sref(s.id),
+                        component: self.sref(k.component),
+                        quantity: k.quantity,
+                    };
+                    self.push(Phase::KitComponents, action, key, &k.path, op);
+                }
+            }
+        }
+
+        // 13. Activation.
+        let activation = self.activation();
+
+        let mut summary = PlanSummary {
+            unchanged: r.unchanged,
+            ..Default::default()
+        };
+        for s in &self.steps {
+            match s.action {
+                StepAction::Create => summary.creates += 1,
+                StepAction::Update => summary.updates += 1,
+                StepAction::Activate => summary.activations += 1,
+            }
+        }
+        ImportPlan {
+            steps: self.steps,
+            activation,
+            summary,
+        }
+    }
+
+    fn activation(&mut self) -> Vec<SkuActivation> {
+        let r = self.r;
+        let m = &r.merged;
+        let mut sku_fields: BTreeMap<CategoryId, Vec<(FieldId, String)>> = BTreeMap::new();
+        let all: Vec<(&RProduct, &RSku)> = r
+            .products
+            .iter()
+            .flat_map(|p| p.skus.iter().map(move |s| (p, s)))
+            .collect();
+        for (p, _) in &all {
+            sku_fields.entry(p.category).or_insert_with(|| {
+                m.effective_specifications(p.category)
+                    .map(|e| {
+                        e.sku_fields
+                            .into_iter()
+                            .map(|f| (f.field_id, f.name))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            });
+        }
+        let facts = |p: &RProduct, s: &RSku, active: &BTreeMap<SkuId, bool>| {
+            let present = |x: &Option<String>| x.as_deref().is_some_and(|x| !x.trim().is_empty());
+            let components = s
+                .kit
+                .iter()
+                .map(|k| k.component)
+                .chain(s.kept_components.iter().copied());
+            ActivationFacts {
+                has_ref_id_or_ean: present(&s.after.ref_id) || present(&s.after.ean),
+                image_count: s.images.len() as u32 + s.kept_images,
+                missing_sku_fields: sku_fields
+                    .get(&p.category)
+                    .map(|fs| {
+                        fs.iter()
+                            .filter(|(f, _)| !s.valued_fields.contains(f))
+                            .map(|(_, n)| n.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                is_kit: s.after.is_kit,
+                active_kit_components: components
+                    .filter(|c| active.get(c).copied().unwrap_or(false))
+                    .count() as u32,
+                product_active: p.is_active_after,
+                brand_active: r.brand_active.get(&p.brand).copied().unwrap_or(false),
+                category_active: m.category(p.category).is_some_and(|c| c.is_active),
+            }
+        };
+        let mut active = r.sku_active.clone();
+        let mut order: Vec<(&RSku, &str)> = Vec::new();
+        let mut activated = BTreeSet::new();
+        if self.options.activate_skus {
+            // Kits need an active component, so activate in rounds until nothing changes.
+            for _ in 0..=all.len() {
+                let mut changed = false;
+                for (p, s) in &all {
+                    if active.get(&s.id).copied().unwrap_or(false) || activated.contains(&s.id) {
+                        continue;
+                    }
+                    if unmet_activation_preconditions(&facts(p, s, &active)).is_empty() {
+                        active.insert(s.id, true);
+                        activated.insert(s.id);
+                        order.push((s, &s.path));
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+        }
+        for (s, path) in order {
+            let op = Operation::ActivateSku {
+                sku: self.sref(s.id),
+            };
+            self.push(
+                Phase::Activation,
+                StepAction::Activate,
+                format!("activateSku:{}", s.key),
+                path,
+                op,
+            );
+        }
+        all.iter()
+            .map(|(p, s)| {
+                let unmet: Vec<UnmetPrecondition> =
+                    unmet_activation_preconditions(&facts(p, s, &active));
+                SkuActivation {
+                    key: format!("sku:{}", s.key),
+                    path: s.path.clone(),
+                    already_active: s.existing_active,
+                    activate: activated.contains(&s.id),
+                    unmet,
+                }
+            })
+            .collect()
+    }
+}
+
+fn action_of(change: Change) -> Option<StepAction> {
+    match change {
+        Change::Create => Some(StepAction::Create),
+        Change::Update => Some(StepAction::Update),
+        Change::Same => None,
+    }
+}
+
+fn phase_of(op: &Operation) -> Phase {
+    use Operation as O;
+    match op {
+        O::CreateCategory { .. } | O::UpdateCategory { .. } => Phase::Categories,
+        O::CreateBrand { .. } | O::UpdateBrand { .. } => Phase::Brands,
+        O::CreateSpecificationGroup { .. } | O::UpdateSpecificationGroup { .. } => {
+            Phase::SpecificationGroups
+        }
+        O::CreateSpecificationField { .. } | O::UpdateSpecificationField { .. } => {
+            Phase::SpecificationFields
+        }
+        O::CreateSpecificationValue { .. } | O::UpdateSpecificationValue { .. } => {
+            Phase::SpecificationValues
+        }
+        O::CreateProduct { .. } | O::UpdateProduct { .. } => Phase::Products,
+        O::LinkProductTradePolicy { .. } => Phase::ProductTradePolicies,
+        O::CreateSku { .. } | O::UpdateSku { .. } => Phase::Skus,
+        O::SetProductSpecification { .. } => Phase::ProductSpecifications,
+        O::SetSkuSpecification { .. } => Phase::SkuSpecifications,
+        O::AddSkuImage { .. } | O::UpdateSkuImage { .. } => Phase::SkuImages,
+        O::SetKitComponent { .. } => Phase::KitComponents,
+        O::ActivateSku { .. } => Phase::Activation,
+    }
+}
+
+fn action_allowed(op: &Operation, action: StepAction) -> bool {
+    use Operation as O;
+    match op {
+        O::ActivateSku { .. } => action == StepAction::Activate,
+        O::SetProductSpecification { .. }
+        | O::SetSkuSpecification { .. }
+        | O::SetKitComponent { .. } => action != StepAction::Activate,
+        O::LinkProductTradePolicy { .. } | O::AddSkuImage { .. } => action == StepAction::Create,
+        _ if op.creates().is_some() => action == StepAction::Create,
+        _ => action == StepAction::Update,
+    }
+}
+
+/// Checks the invariants an executor relies on: step `i` has index `i`; phases never go back;
+/// keys are unique; every `Ref::Planned` points to an earlier step that creates an entity of
+/// the right kind; no SKU is created active; an activated kit's planned components are
+/// activated before it. The harness runs it on every plan it generates.
+pub fn plan_respects_dependencies(plan: &ImportPlan) -> Result<(), String> {
+    let mut keys = BTreeSet::new();
+    let mut last_phase = None;
+    let mut activations: BTreeMap<Ref<SkuId>, usize> = BTreeMap::new();
+    for (i, step) in plan.steps.iter().enumerate() {
+        let at = || format!("step {i} ({})", step.key);
+        if step.index as usize != i {
+            return Err(format!(
+                "{}: index {} is not its position",
+                at(),
+                step.index
+            ));
+        }
+        let phase = phase_of(&step.operation);
+        if phase != step.phase {
+            return Err(format!(
+                "{}: operation belongs to {phase:?}, step says {:?}",
+                at(),
+                step.phase
+            ));
+        }
+        if last_phase.is_some_and(|p| p > phase) {
+            return Err(format!("{}: phase {phase:?} after {:?}", at(), last_phase));
+        }
+        last_phase = Some(phase);
+        if !action_allowed(&step.operation, step.action) {
+            return Err(format!(
+                "{}: action {:?} does not fit the operation",
+                at(),
+                step.action
+            ));
+        }
+        if !keys.insert(step.key.as_str()) {
+            return Err(format!("{}: idempotency key used twice", at()));
+        }
+        for (kind, target) in step.operation.references() {
+            let t = target as usize;
+            if t >= i {
+                return Err(format!(
+                    "{}: uses step {target}, which does not come before it",
+                    at()
+                ));
+            }
+            let created = plan.steps[t].operation.creates();
+            if created != Some(kind) {
+                return Err(format!(
+                    "{}: needs a {kind:?} from step {target}, which creates {created:?}",
+                    at()
+                ));
+            }
+        }
+        match &step.operation {
+            Operation::CreateSku { sku, .. } if sku.is_active == Some(true) => {
+                return Err(format!("{}: VTEX refuses an SKU created active", at()));
+            }
+            Operation::ActivateSku { sku } => {
+                activations.insert(*sku, i);
+            }
+            _ => {}
+        }
+    }
+    for step in &plan.steps {
+        if let Operation::SetKitComponent { kit, component, .. } = &step.operation
+            && let (Some(k), Some(c)) = (activations.get(kit), activations.get(component))
+            && c > k
+        {
+            return Err(format!(
+                "kit activated at step {k} before its component at step {c}"
+            ));
+        }
+    }
+    Ok(())
+}
