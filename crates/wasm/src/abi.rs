@@ -2,17 +2,21 @@
 //!
 //! Request: `{"op": "<operation>", "input": <request>}`; answer: `{"ok": <response>}` or
 //! `{"error": {"code": "...", "message": "..."}}`. Operations: `effectiveSpecifications`,
-//! `categoryTree`, `moveImpact`, `validateToken`, `version`.
+//! `categoryTree`, `moveImpact`, `validateToken`, `validateCatalogBatch`, `planCatalogImport`,
+//! `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`, `decideOrderEvent`,
+//! `rememberOrderEvent`, `applyOrderEvent`, `orderTransition`, `version`.
 //!
 //! On wasm32 the module exports `alloc(len) -> ptr`, `dealloc(ptr, len)` and
 //! `call(ptr, len) -> u64` (answer pointer in the high 32 bits, length in the low 32; the
 //! caller deallocates it). Natively, [`dispatch`] is the same function.
 
-use ponte_core::catalog::{self, CatalogError};
+use ponte_core::catalog::{self, CatalogError, import};
+use ponte_core::orders::{OrderError, ops as orders};
 use ponte_core::sso::{self, KeySet, SsoError, ValidateRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::cell::RefCell;
+use std::convert::Infallible;
 
 /// The version of the core inside this module.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -25,6 +29,15 @@ pub enum Op {
     CategoryTree,
     MoveImpact,
     ValidateToken,
+    ValidateCatalogBatch,
+    PlanCatalogImport,
+    CheckOrderAction,
+    ApplyOrderAction,
+    ParseOrderEvent,
+    DecideOrderEvent,
+    RememberOrderEvent,
+    ApplyOrderEvent,
+    OrderTransition,
     Version,
 }
 
@@ -59,6 +72,26 @@ impl From<CatalogError> for AbiError {
             message: e.to_string(),
         }
     }
+}
+
+impl From<OrderError> for AbiError {
+    fn from(e: OrderError) -> Self {
+        AbiError {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<Infallible> for AbiError {
+    fn from(e: Infallible) -> Self {
+        match e {}
+    }
+}
+
+/// Operations whose refusals are data (every error of a batch), not one error.
+fn infallible<I, O>(f: fn(&I) -> O) -> impl FnOnce(&I) -> Result<O, Infallible> {
+    move |i| Ok(f(i))
 }
 
 impl From<SsoError> for AbiError {
@@ -110,6 +143,15 @@ pub fn call_op(op: Op, input: &str) -> Result<String, AbiError> {
         Op::CategoryTree => run(input, catalog::category_tree),
         Op::MoveImpact => run(input, catalog::move_impact),
         Op::ValidateToken => run(input, validate_token),
+        Op::ValidateCatalogBatch => run(input, infallible(import::validate_catalog_batch)),
+        Op::PlanCatalogImport => run(input, infallible(import::plan_catalog_batch)),
+        Op::CheckOrderAction => run(input, orders::check_action),
+        Op::ApplyOrderAction => run(input, orders::apply_action),
+        Op::ParseOrderEvent => run(input, orders::parse_event),
+        Op::DecideOrderEvent => run(input, orders::decide_event),
+        Op::RememberOrderEvent => run(input, orders::remember_event),
+        Op::ApplyOrderEvent => run(input, orders::apply_event),
+        Op::OrderTransition => run(input, orders::transition),
         Op::Version => Ok(format!("\"{VERSION}\"")),
     }
 }
@@ -253,6 +295,47 @@ mod tests {
             assert!(
                 out.starts_with(&format!(r#"{{"error":{{"code":"{code}""#)),
                 "{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn import_and_order_operations_are_dispatched() {
+        let out = dispatch(br#"{"op":"validateCatalogBatch","input":{"batch":{}}}"#);
+        let out = String::from_utf8_lossy(&out);
+        assert!(
+            out.starts_with(r#"{"ok":{"valid":true,"errors":[]"#),
+            "{out}"
+        );
+        let out =
+            dispatch(br#"{"op":"planCatalogImport","input":{"batch":{"brands":[{"name":"  "}]}}}"#);
+        let out = String::from_utf8_lossy(&out);
+        assert!(
+            out.starts_with(r#"{"ok":{"plan":null,"errors":[{"#),
+            "{out}"
+        );
+        assert!(out.contains("BRAND_NAME_INVALID"), "{out}");
+        let out = dispatch(
+            br#"{"op":"parseOrderEvent","input":{"source":"hook","body":"{\"hookConfig\":\"ping\"}"}}"#,
+        );
+        let out = String::from_utf8_lossy(&out);
+        assert!(
+            out.starts_with(r#"{"ok":"#) && out.to_lowercase().contains("ping"),
+            "{out}"
+        );
+        for op in [
+            "checkOrderAction",
+            "applyOrderAction",
+            "decideOrderEvent",
+            "rememberOrderEvent",
+            "applyOrderEvent",
+            "orderTransition",
+        ] {
+            let out = dispatch(format!(r#"{{"op":"{op}","input":{{}}}}"#).as_bytes());
+            let out = String::from_utf8_lossy(&out);
+            assert!(
+                out.starts_with(r#"{"error":{"code":"INPUT_INVALID""#),
+                "{op}: {out}"
             );
         }
     }

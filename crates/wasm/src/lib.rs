@@ -38,6 +38,42 @@ extern "C" {
     pub type ValidateRequestJs;
     #[wasm_bindgen(typescript_type = "ValidToken")]
     pub type ValidTokenJs;
+    #[wasm_bindgen(typescript_type = "ValidateBatchRequest")]
+    pub type ValidateBatchRequestJs;
+    #[wasm_bindgen(typescript_type = "ValidateBatchResponse")]
+    pub type ValidateBatchResponseJs;
+    #[wasm_bindgen(typescript_type = "PlanRequest")]
+    pub type PlanRequestJs;
+    #[wasm_bindgen(typescript_type = "PlanResponse")]
+    pub type PlanResponseJs;
+    #[wasm_bindgen(typescript_type = "CheckActionRequest")]
+    pub type CheckActionRequestJs;
+    #[wasm_bindgen(typescript_type = "ActionOutcome")]
+    pub type ActionOutcomeJs;
+    #[wasm_bindgen(typescript_type = "ApplyActionRequest")]
+    pub type ApplyActionRequestJs;
+    #[wasm_bindgen(typescript_type = "ApplyActionResponse")]
+    pub type ApplyActionResponseJs;
+    #[wasm_bindgen(typescript_type = "ParseEventRequest")]
+    pub type ParseEventRequestJs;
+    #[wasm_bindgen(typescript_type = "HookInput")]
+    pub type HookInputJs;
+    #[wasm_bindgen(typescript_type = "DecideEventRequest")]
+    pub type DecideEventRequestJs;
+    #[wasm_bindgen(typescript_type = "DecideEventResponse")]
+    pub type DecideEventResponseJs;
+    #[wasm_bindgen(typescript_type = "RememberEventRequest")]
+    pub type RememberEventRequestJs;
+    #[wasm_bindgen(typescript_type = "IntakeMemory")]
+    pub type IntakeMemoryJs;
+    #[wasm_bindgen(typescript_type = "ApplyEventRequest")]
+    pub type ApplyEventRequestJs;
+    #[wasm_bindgen(typescript_type = "OrderState")]
+    pub type OrderStateJs;
+    #[wasm_bindgen(typescript_type = "TransitionRequest")]
+    pub type TransitionRequestJs;
+    #[wasm_bindgen(typescript_type = "Status")]
+    pub type StatusJs;
 }
 
 /// The effective specifications of a category (own, inherited and root-level fields).
@@ -65,6 +101,62 @@ pub fn move_impact(input: MoveImpactRequestJs) -> Result<MoveImpactJs, JsValue> 
 #[wasm_bindgen]
 pub fn validate_token(input: ValidateRequestJs) -> Result<ValidTokenJs, JsValue> {
     call(Op::ValidateToken, &input).map(JsCast::unchecked_into)
+}
+
+/// Validates an import batch against the current catalog: every error with its path and code, or what the import would do.
+#[wasm_bindgen]
+pub fn validate_catalog_batch(
+    input: ValidateBatchRequestJs,
+) -> Result<ValidateBatchResponseJs, JsValue> {
+    call(Op::ValidateCatalogBatch, &input).map(JsCast::unchecked_into)
+}
+
+/// The ordered, idempotent import plan for a batch, or every error in it.
+#[wasm_bindgen]
+pub fn plan_catalog_import(input: PlanRequestJs) -> Result<PlanResponseJs, JsValue> {
+    call(Op::PlanCatalogImport, &input).map(JsCast::unchecked_into)
+}
+
+/// Checks an ERP action against the order workflow and its payload rules, before any OMS call.
+#[wasm_bindgen]
+pub fn check_order_action(input: CheckActionRequestJs) -> Result<ActionOutcomeJs, JsValue> {
+    call(Op::CheckOrderAction, &input).map(JsCast::unchecked_into)
+}
+
+/// Records an action the OMS accepted into the order as Ponte tracks it.
+#[wasm_bindgen]
+pub fn apply_order_action(input: ApplyActionRequestJs) -> Result<ApplyActionResponseJs, JsValue> {
+    call(Op::ApplyOrderAction, &input).map(JsCast::unchecked_into)
+}
+
+/// Parses a Feed v3 item, a Hook payload (or its ping) or an IO event.
+#[wasm_bindgen]
+pub fn parse_order_event(input: ParseEventRequestJs) -> Result<HookInputJs, JsValue> {
+    call(Op::ParseOrderEvent, &input).map(JsCast::unchecked_into)
+}
+
+/// Decides whether an order event is new, a duplicate, stale or filtered out.
+#[wasm_bindgen]
+pub fn decide_order_event(input: DecideEventRequestJs) -> Result<DecideEventResponseJs, JsValue> {
+    call(Op::DecideOrderEvent, &input).map(JsCast::unchecked_into)
+}
+
+/// Adds an event to the intake memory the caller persists.
+#[wasm_bindgen]
+pub fn remember_order_event(input: RememberEventRequestJs) -> Result<IntakeMemoryJs, JsValue> {
+    call(Op::RememberOrderEvent, &input).map(JsCast::unchecked_into)
+}
+
+/// Folds a platform event into the order as Ponte tracks it.
+#[wasm_bindgen]
+pub fn apply_order_event(input: ApplyEventRequestJs) -> Result<OrderStateJs, JsValue> {
+    call(Op::ApplyOrderEvent, &input).map(JsCast::unchecked_into)
+}
+
+/// The status a workflow event leads to, or why it cannot happen.
+#[wasm_bindgen]
+pub fn order_transition(input: TransitionRequestJs) -> Result<StatusJs, JsValue> {
+    call(Op::OrderTransition, &input).map(JsCast::unchecked_into)
 }
 
 /// The version of the core inside this module.

@@ -36,8 +36,8 @@ pub use batch::{
 pub use error::{ImportError, ImportErrorCode};
 pub use model::*;
 pub use ops::{
-    PlanRequest, ValidateBatchRequest, ValidateBatchResponse, check_catalog_batch,
-    plan_catalog_import, validate_catalog_batch,
+    PlanRequest, PlanResponse, ValidateBatchRequest, ValidateBatchResponse, check_catalog_batch,
+    plan_catalog_batch, plan_catalog_import, validate_catalog_batch,
 };
 pub use plan::{plan, plan_respects_dependencies, validate_batch};
 pub use plan_types::{
