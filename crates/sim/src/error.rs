@@ -88,6 +88,40 @@ pub enum ApiError {
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A rule of the brands/products/SKUs API (see [`crate::catalog::commerce`]): its status,
+    /// stable code, message and optional extra body properties (e.g. the unmet activation
+    /// preconditions).
+    #[error("{message}")]
+    Rule {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        extra: Option<serde_json::Value>,
+    },
+}
+
+impl ApiError {
+    /// A `400` (or other status) rule violation with a stable code.
+    pub fn rule(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Rule {
+            status,
+            code,
+            message: message.into(),
+            extra: None,
+        }
+    }
+
+    pub fn bad(code: &'static str, message: impl Into<String>) -> Self {
+        Self::rule(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self::rule(StatusCode::NOT_FOUND, code, message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::rule(StatusCode::CONFLICT, code, message)
+    }
 }
 
 impl ApiError {
@@ -107,6 +141,7 @@ impl ApiError {
             ApiError::ValueNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Rule { status, .. } => *status,
         }
     }
 
@@ -119,6 +154,7 @@ impl ApiError {
             ApiError::Unauthorized => "CREDENTIALS_MISSING",
             ApiError::Store(_) => "SIM_STORE_ERROR",
             ApiError::Internal(_) => "SIM_INTERNAL_ERROR",
+            ApiError::Rule { code, .. } => code,
         }
     }
 
@@ -141,11 +177,20 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             eprintln!("ponte-sim: {self}");
         }
-        (
-            status,
-            Json(json!({ "Message": self.message(), "code": self.code() })),
-        )
-            .into_response()
+        let mut body = json!({ "Message": self.message(), "code": self.code() });
+        if let (
+            ApiError::Rule {
+                extra: Some(serde_json::Value::Object(extra)),
+                ..
+            },
+            Some(obj),
+        ) = (&self, body.as_object_mut())
+        {
+            for (k, v) in extra {
+                obj.insert(k.clone(), v.clone());
+            }
+        }
+        (status, Json(body)).into_response()
     }
 }
 
@@ -164,6 +209,9 @@ pub enum SimError {
     Serve(#[source] std::io::Error),
     #[error("invalid account name {0:?}: use 1 to 63 lowercase letters, digits or '-'")]
     InvalidAccount(String),
+    /// An invalid configuration (e.g. fault rates out of range).
+    #[error("invalid configuration: {0}")]
+    Config(String),
     #[error("seeding account {account}: {source}")]
     Seed {
         account: String,

@@ -31,7 +31,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Uri, header};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -60,6 +60,11 @@ enum AccountOutcome {
     Missing,
     Invalid(String),
 }
+
+/// The request's path as sent (before catalog paths are lowercased), for handlers whose path
+/// carries case-sensitive values (RefIds, EANs).
+#[derive(Debug, Clone)]
+pub struct OriginalPath(pub String);
 
 /// The host the request named (for error messages).
 #[derive(Debug, Clone)]
@@ -111,6 +116,7 @@ pub struct Dispatcher {
     pub infra: Router,
     pub default_account: String,
     pub bound_ip: IpAddr,
+    pub faults: Arc<crate::faults::Faults>,
 }
 
 /// The whole application: everything goes through [`dispatch`].
@@ -127,7 +133,7 @@ async fn dispatch(State(d): State<Arc<Dispatcher>>, mut req: Request) -> Respons
     };
     let account = resolve_account(&kind, req.uri(), req.headers(), &d.default_account);
 
-    let path = req.uri().path();
+    let path = req.uri().path().to_owned();
     let lowered = path.to_ascii_lowercase();
     if lowered.contains("/pvt/") && !has_credentials(req.headers()) {
         return ApiError::Unauthorized.into_response();
@@ -136,7 +142,7 @@ async fn dispatch(State(d): State<Arc<Dispatcher>>, mut req: Request) -> Respons
     let new_path = if lowered.starts_with("/api/catalog") {
         lowered.clone()
     } else {
-        path.to_owned()
+        path.clone()
     };
     let path_and_query = match req.uri().query() {
         Some(q) => format!("{new_path}?{q}"),
@@ -149,17 +155,38 @@ async fn dispatch(State(d): State<Arc<Dispatcher>>, mut req: Request) -> Respons
         }
     }
     req.extensions_mut().insert(account);
+    req.extensions_mut().insert(OriginalPath(path));
     req.extensions_mut()
         .insert(RequestHost(host.unwrap_or_default()));
+    let catalog = lowered.starts_with("/api/catalog") && !matches!(kind, HostKind::Infra);
+    let vbase = matches!(kind, HostKind::Infra) && lowered.starts_with("/vbase/");
+    let faultable = catalog || (vbase && d.faults.vbase());
+    if faultable {
+        // Decided before the handler runs: a faulted write changes nothing.
+        let decision = d.faults.decide();
+        if let Some(latency) = decision.latency {
+            tokio::time::sleep(latency).await;
+        }
+        if let Some(fault) = decision.fault {
+            return fault;
+        }
+    }
+    let method = req.method().clone();
+    let write = catalog && method != Method::GET && method != Method::HEAD;
     let router = match kind {
         HostKind::Vtex(_) => d.vtex.clone(),
         HostKind::Infra => d.infra.clone(),
         HostKind::Sim => d.sim.clone(),
     };
-    match router.oneshot(req).await {
+    let response = match router.oneshot(req).await {
         Ok(response) => response,
         Err(never) => match never {},
+    };
+    if write && response.status().is_success() {
+        d.faults
+            .count_write(crate::faults::endpoint_key(method.as_str(), &lowered));
     }
+    response
 }
 
 /// Fallback of the per-face routers.
@@ -310,6 +337,44 @@ pub fn query_param(uri: &Uri, name: &str) -> Option<String> {
         .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.to_owned())
+}
+
+/// The last segment of the path as sent, percent-decoded (a RefId or EAN in the path).
+pub fn last_segment(req_path: &OriginalPath) -> String {
+    percent_decode(req_path.0.rsplit('/').next().unwrap_or_default())
+}
+
+/// `%XX` decoding (invalid sequences are kept as they are).
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// A query parameter, percent-decoded (`+` is a space), matched case-insensitively.
+pub fn query_value(uri: &Uri, name: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query()?).ok()?;
+    pairs
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
 }
 
 /// Whether `?name=true` is set.

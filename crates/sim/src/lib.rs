@@ -2,7 +2,7 @@
 //!
 //! It plays VTEX accounts over HTTP (the Catalog's categories and specifications, see
 //! [`catalog`]; VTEX ID tokens, validation, logout and an OAuth test identity provider, see
-//! [`vtexid`]; VTEX IO app settings, see [`apps`]) and is the service's HTTP proxy: requests for real VTEX host names arrive in
+//! [`vtexid`]; VTEX IO app settings, see [`apps`]; VBase, see [`vbase`]) and is the service's HTTP proxy: requests for real VTEX host names arrive in
 //! absolute-form and are routed by host and path ([`http`]). State lives in an embedded redb
 //! store in a data directory ([`store`]); every accepted write is committed before it is
 //! answered, so a restart on the same directory loses nothing.
@@ -17,13 +17,18 @@
 
 pub mod apps;
 pub mod catalog;
+pub mod erp;
 pub mod error;
+pub mod faults;
 pub mod http;
 pub mod seed;
+pub mod simext;
 pub mod store;
+pub mod vbase;
 pub mod vtexid;
 
 pub use error::{ApiError, SimError, StoreError};
+pub use faults::FaultConfig;
 pub use seed::Seed;
 pub use vtexid::AppKey;
 
@@ -51,6 +56,9 @@ pub struct SimConfig {
     /// App keys known on every account, besides each account's built-in
     /// `vtexappkey-{account}-PONTE` / `ponte-sim-apptoken` (see [`vtexid`]).
     pub app_keys: Vec<AppKey>,
+    /// Faults injected into Catalog API requests from the start ([`faults`]; off by default,
+    /// switchable at run time with `PUT /_sim/faults`).
+    pub faults: FaultConfig,
 }
 
 impl SimConfig {
@@ -62,6 +70,7 @@ impl SimConfig {
             seed: None,
             account: "ponte".to_owned(),
             app_keys: Vec::new(),
+            faults: FaultConfig::default(),
         }
     }
 }
@@ -84,6 +93,7 @@ impl Sim {
     /// Opens the store (seeding it if asked), binds, and serves in the background.
     pub async fn start(config: SimConfig) -> Result<Sim, SimError> {
         let account = config.account.to_ascii_lowercase();
+        let faults = Arc::new(faults::Faults::new(config.faults).map_err(SimError::Config)?);
         if !http::valid_account(&account) {
             return Err(SimError::InvalidAccount(config.account));
         }
@@ -128,10 +138,15 @@ impl Sim {
             .merge(catalog::routes().with_state(service.clone()))
             .merge(vtexid::routes().with_state(vtexid.clone()))
             .merge(vtexid::oauth::routes().with_state(vtexid.clone()))
+            .merge(simext::routes().with_state(simext::SimExt {
+                faults: faults.clone(),
+                catalog: service.clone(),
+            }))
             .route("/_sim/health", axum::routing::get(http::health))
             .fallback(http::no_route);
         let infra = apps::routes()
             .with_state(store.clone())
+            .merge(vbase::routes().with_state(store.clone()))
             .fallback(http::no_route);
         let app = http::app(http::Dispatcher {
             vtex,
@@ -139,6 +154,7 @@ impl Sim {
             infra,
             default_account: account,
             bound_ip: addr.ip(),
+            faults,
         });
 
         let (tx, rx) = oneshot::channel::<()>();

@@ -1,5 +1,6 @@
 //! `ponte-sim --data-dir DIR [--listen 127.0.0.1:7070] [--seed demo] [--account ponte]
-//! [--app-key KEY:TOKEN]...`
+//! [--app-key KEY:TOKEN]... [--fault-rate-429 P] [--fault-rate-5xx P] [--fault-retry-after S]
+//! [--fault-latency-ms MS] [--fault-seed N] [--fault-vbase]`
 //!
 //! Prints exactly one line on stdout once it listens, `ponte-sim listening on http://ADDR`
 //! (with the real port, so `--listen 127.0.0.1:0` works), then serves until SIGINT or SIGTERM,
@@ -39,6 +40,24 @@ struct Cli {
     /// built-in `vtexappkey-{account}-PONTE` / `ponte-sim-apptoken`.
     #[arg(long = "app-key", value_name = "KEY:TOKEN")]
     app_keys: Vec<AppKey>,
+    /// Probability (0 to 1) that a Catalog API request is answered 429 with Retry-After.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    fault_rate_429: f64,
+    /// Probability (0 to 1) that a Catalog API request is answered 503.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    fault_rate_5xx: f64,
+    /// The Retry-After (seconds) of an injected 429.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1)]
+    fault_retry_after: u64,
+    /// Latency added to every Catalog API request, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    fault_latency_ms: u64,
+    /// Seed of the fault RNG.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    fault_seed: u64,
+    /// Inject faults into VBase requests too.
+    #[arg(long)]
+    fault_vbase: bool,
 }
 
 fn main() -> ExitCode {
@@ -69,6 +88,14 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         seed: cli.seed.map(|SeedArg::Demo| Seed::Demo),
         account: cli.account,
         app_keys: cli.app_keys,
+        faults: ponte_sim::FaultConfig {
+            rate429: cli.fault_rate_429,
+            rate5xx: cli.fault_rate_5xx,
+            retry_after_seconds: cli.fault_retry_after,
+            latency_ms: cli.fault_latency_ms,
+            seed: cli.fault_seed,
+            vbase: cli.fault_vbase,
+        },
     };
     let sim = Sim::start(config).await?;
     {

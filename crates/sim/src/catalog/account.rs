@@ -26,12 +26,14 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default)]
 pub struct AccountCatalog {
-    catalog: Catalog,
+    pub(crate) catalog: Catalog,
     categories: BTreeMap<u32, CategoryRecord>,
     groups: BTreeMap<u32, GroupRecord>,
     fields: BTreeMap<u32, FieldRecord>,
     values: BTreeMap<u32, ValueRecord>,
-    counters: Counters,
+    pub(crate) counters: Counters,
+    /// Brands, products, SKUs and their associations ([`super::commerce`]).
+    pub(crate) commerce: super::commerce::Commerce,
 }
 
 /// Where the subdomain of catalog URLs comes from.
@@ -152,6 +154,7 @@ impl AccountCatalog {
         counters.value = counters
             .value
             .max(values.keys().max().copied().unwrap_or(0));
+        let commerce = super::commerce::Commerce::load(account, &stored.entities, &mut counters)?;
         Ok(AccountCatalog {
             catalog,
             categories,
@@ -159,6 +162,7 @@ impl AccountCatalog {
             fields,
             values,
             counters,
+            commerce,
         })
     }
 
@@ -172,6 +176,7 @@ impl AccountCatalog {
             && self.groups.is_empty()
             && self.fields.is_empty()
             && self.values.is_empty()
+            && self.commerce.is_empty()
     }
 
     /// The validated catalog, for reads that ponte-core answers.

@@ -1,4 +1,6 @@
-//! The Catalog API: categories and specifications (groups, fields, values).
+//! The Catalog API: categories and specifications (groups, fields, values), and brands,
+//! products, SKUs with their specifications, images, EANs, kits and trade-policy links
+//! ([`commerce`], [`commerce_routes`]).
 //!
 //! Shapes follow `shared/openapi/catalog-api.json` (PascalCase, VTEX's property names). Every
 //! write is validated by ponte-core and written through to the store in one redb transaction
@@ -12,6 +14,8 @@
 //! **[emulator default]**, `401` for a `/pvt/` call without credentials.
 
 pub mod account;
+pub mod commerce;
+pub mod commerce_routes;
 pub mod records;
 
 use crate::error::{ApiError, StoreError};
@@ -96,7 +100,7 @@ pub type Shared = Arc<CatalogService>;
 /// `/api/catalog...` paths first, since VTEX's are case-insensitive (`fieldValue` and
 /// `fieldvalue` both work there).
 pub fn routes() -> Router<Shared> {
-    Router::new()
+    commerce_routes::routes()
         .route("/api/catalog/pvt/category", post(create_category))
         .route(
             "/api/catalog/pvt/category/{id}",
@@ -159,16 +163,16 @@ pub fn routes() -> Router<Shared> {
         )
 }
 
-type ApiResult = Result<Response, ApiError>;
+pub(crate) type ApiResult = Result<Response, ApiError>;
 
-fn path_id(raw: &str, what: &str) -> Result<u32, ApiError> {
+pub(crate) fn path_id(raw: &str, what: &str) -> Result<u32, ApiError> {
     raw.parse::<u32>().ok().filter(|v| *v > 0).ok_or_else(|| {
         ApiError::InvalidPath(format!("{what} must be a positive integer, got {raw:?}"))
     })
 }
 
 /// Runs a write off the async threads (redb commits block on fsync).
-async fn write<T: Send + 'static>(
+pub(crate) async fn write<T: Send + 'static>(
     svc: Shared,
     account: String,
     op: impl FnOnce(&mut AccountCatalog, &mut Vec<Change>) -> Result<T, ApiError> + Send + 'static,
@@ -178,7 +182,7 @@ async fn write<T: Send + 'static>(
         .map_err(|e| ApiError::Internal(format!("write task failed: {e}")))?
 }
 
-fn ok<T: serde::Serialize>(value: T) -> ApiResult {
+pub(crate) fn ok<T: serde::Serialize>(value: T) -> ApiResult {
     Ok(Json(value).into_response())
 }
 

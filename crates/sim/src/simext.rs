@@ -1,0 +1,74 @@
+//! The simulator's own endpoints beyond health (on the simulator's host only, never faulted):
+//!
+//! - `GET /_sim/accounts/{account}/catalog`: the account's catalog as ponte-core's
+//!   `CatalogState` JSON;
+//! - `GET /_sim/erp/catalog-batch?seed=&departments=&categories=&products=&skus=`: the ERP's
+//!   sample batch ([`crate::erp`]);
+//! - `GET|PUT /_sim/faults`: the fault configuration ([`crate::faults`]);
+//! - `GET|DELETE /_sim/stats`: requests, faults and accepted catalog writes per endpoint.
+
+use crate::catalog::Shared;
+use crate::erp::{ErpParams, catalog_batch};
+use crate::error::ApiError;
+use crate::faults::{FaultConfig, Faults};
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::sync::Arc;
+
+/// State of the `/_sim/*` extension routes.
+#[derive(Debug, Clone)]
+pub struct SimExt {
+    pub faults: Arc<Faults>,
+    pub catalog: Shared,
+}
+
+pub fn routes() -> Router<SimExt> {
+    Router::new()
+        .route("/_sim/accounts/{account}/catalog", get(export))
+        .route("/_sim/erp/catalog-batch", get(erp_batch))
+        .route("/_sim/faults", get(get_faults).put(put_faults))
+        .route("/_sim/stats", get(stats).delete(reset_stats))
+}
+
+async fn export(State(s): State<SimExt>, Path(account): Path<String>) -> Response {
+    let account = account.to_ascii_lowercase();
+    Json(s.catalog.read(&account, |a| a.export())).into_response()
+}
+
+async fn erp_batch(uri: Uri) -> Result<Response, ApiError> {
+    let params: ErpParams = serde_urlencoded::from_str(uri.query().unwrap_or(""))
+        .map_err(|e| ApiError::InvalidPath(format!("invalid query: {e}")))?;
+    params.check().map_err(ApiError::InvalidPath)?;
+    let batch = tokio::task::spawn_blocking(move || catalog_batch(&params))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Json(batch).into_response())
+}
+
+async fn get_faults(State(s): State<SimExt>) -> Response {
+    Json(s.faults.config()).into_response()
+}
+
+async fn put_faults(State(s): State<SimExt>, body: Bytes) -> Result<Response, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::InvalidBody(format!("malformed JSON: {e}")))?;
+    let config: FaultConfig = serde_json::from_value(value)
+        .map_err(|e| ApiError::InvalidBody(format!("invalid fault configuration: {e}")))?;
+    s.faults.set(config).map_err(ApiError::InvalidBody)?;
+    Ok(Json(s.faults.config()).into_response())
+}
+
+async fn stats(State(s): State<SimExt>) -> Response {
+    Json(s.faults.stats()).into_response()
+}
+
+async fn reset_stats(State(s): State<SimExt>) -> Response {
+    s.faults.reset_stats();
+    StatusCode::NO_CONTENT.into_response()
+}
