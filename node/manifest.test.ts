@@ -3,6 +3,7 @@ import { readFileSync } from 'fs'
 import { join } from 'path'
 
 import { CATALOG_PATHS } from './clients/catalog'
+import { IMPORT_PATHS } from './clients/catalogImport'
 import { VTEX_ID_PATHS } from './clients/vtexId'
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'manifest.json'), 'utf8'))
@@ -24,7 +25,7 @@ describe('manifest.json', () => {
     expect(manifest.builders).toEqual({ node: '7.x', graphql: '2.x', docs: '0.x' })
   })
 
-  it.each(CATALOG_PATHS)('allows the Catalog client path %s', (path) => {
+  it.each([...CATALOG_PATHS, ...IMPORT_PATHS])('allows the Catalog client path %s', (path) => {
     const policies = manifest.policies.filter(
       (p: { name: string; attrs?: Record<string, string> }) =>
         p.name === 'outbound-access' && p.attrs?.host === 'portal.vtexcommercestable.com.br'
@@ -38,6 +39,10 @@ describe('manifest.json', () => {
         p.name === 'outbound-access' && p.attrs?.host === '{{account}}.vtexcommercestable.com.br'
     )
     expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path))).toBe(true)
+  })
+
+  it('may read and write VBase (import jobs)', () => {
+    expect(manifest.policies.some((p: { name: string }) => p.name === 'vbase-read-write')).toBe(true)
   })
 
   it('declares the SSO settings the service reads', () => {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job (`make demo`): ponte-sim with a seeded demo account, the Ponte service under the
-# real @vtex/api runtime with the sim as its proxy, and a sample query through the whole chain.
+# real @vtex/api runtime with the sim as its proxy, sample queries through the whole chain, and
+# the import of the sim ERP's sample catalog with progress (PONTE_DEMO_PRODUCTS/PONTE_DEMO_SKUS,
+# default 500/2000, into account $VTEX_ACCOUNT-import; a second run finds everything there).
 # It stays up for exploring until Ctrl-C. Expects `make setup node-build sim` to have run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,6 +80,60 @@ curl -sS "$GRAPHQL" -H 'content-type: application/json' -H "x-vtex-account: $ACC
   -H "x-vtex-workspace: $WORKSPACE" -H 'x-vtex-credential: ponte-demo' \
   -d '{"query":"{ adminSession { email } }"}' \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log("   without a token: "+r.errors.map(e=>e.extensions.code).join(", "))})'
+
+IMPORT_ACCOUNT=${PONTE_DEMO_IMPORT_ACCOUNT:-$ACCOUNT-import}
+PRODUCTS=${PONTE_DEMO_PRODUCTS:-500}
+SKUS=${PONTE_DEMO_SKUS:-2000}
+echo "== Sample: import the sim ERP's catalog ($PRODUCTS products, $SKUS SKUs) into account $IMPORT_ACCOUNT"
+SIM_URL=$SIM_URL IMPORT_ACCOUNT=$IMPORT_ACCOUNT WORKSPACE=$WORKSPACE PRODUCTS=$PRODUCTS SKUS=$SKUS node - <<'JS'
+const { SIM_URL, IMPORT_ACCOUNT: account, WORKSPACE: workspace, PRODUCTS, SKUS } = process.env
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const json = async (res) => { const t = await res.text(); if (!res.ok) throw new Error(`${res.status} ${t}`); return JSON.parse(t) }
+;(async () => {
+  const batch = await json(await fetch(`${SIM_URL}/_sim/erp/catalog-batch?seed=1&departments=3&categories=40&products=${PRODUCTS}&skus=${SKUS}`))
+  const login = await json(await fetch(`${SIM_URL}/api/vtexid/pub/sim/login?an=${account}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'demo@ponte.example', account, audience: 'admin' }) }))
+  const gql = async (query, variables) => {
+    const r = await json(await fetch(`http://localhost:5050/${account}/${workspace}/_v/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-vtex-account': account, 'x-vtex-workspace': workspace,
+        'x-vtex-credential': 'ponte-demo', authorization: `Bearer ${login.token}` },
+      body: JSON.stringify({ query, variables }) }))
+    if (r.errors) throw new Error(JSON.stringify(r.errors))
+    return r.data
+  }
+  const count = (k) => batch[k].length
+  const skus = batch.products.reduce((n, p) => n + p.skus.length, 0)
+  console.log(`   batch: ${count('categories')} categories, ${count('brands')} brands, ${count('specificationGroups')} specification groups, ${count('products')} products, ${skus} SKUs`)
+  const options = { activateSkus: true, concurrency: 16 }
+  const dry = (await gql('query($b: JSON!, $o: ImportOptionsInput) { validateCatalogBatch(batch: $b, options: $o) { valid errors { path code } summary { creates updates activations unchanged } } }', { b: batch, o: options })).validateCatalogBatch
+  console.log(`   dry run: ${dry.valid ? `valid; would create ${dry.summary.creates}, update ${dry.summary.updates}, activate ${dry.summary.activations}, leave ${dry.summary.unchanged} unchanged` : `${dry.errors.length} errors`}`)
+  const FIELDS = 'id status stage runs errorCount errors { path code message } summary { creates updates activations unchanged } progress { steps done failed skipped calls retries rateLimited serverErrors reused readMs planMs executeMs stepsPerSecond } phases { phase total done }'
+  let job = (await gql(`mutation($b: JSON!, $o: ImportOptionsInput) { importCatalogBatch(batch: $b, options: $o) { ${FIELDS} } }`, { b: batch, o: options })).importCatalogBatch
+  console.log(`   job ${job.id}: ${job.status}`)
+  const t0 = Date.now()
+  let last = ''
+  while (job.status === 'QUEUED' || job.status === 'RUNNING') {
+    await sleep(1000)
+    job = (await gql(`query($id: ID!) { importJob(id: $id) { ${FIELDS} } }`, { id: job.id })).importJob
+    const p = job.progress
+    const phase = job.phases.find((x) => x.done < x.total)
+    const line = `   ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s  ${job.stage.padEnd(9)} ${String(p.done).padStart(6)}/${p.steps} steps` +
+      (phase ? `  ${phase.phase} ${phase.done}/${phase.total}` : '') + (p.retries ? `  retries ${p.retries}` : '')
+    if (line !== last) console.log(line)
+    last = line
+  }
+  const p = job.progress
+  console.log(`   ${job.status}: ${p.done} steps (${job.summary ? `${job.summary.creates} creates, ${job.summary.updates} updates, ${job.summary.activations} activations, ${job.summary.unchanged} unchanged` : 'no plan'})` +
+    ` in ${((Date.now() - t0) / 1000).toFixed(1)} s; read ${p.readMs} ms, plan ${p.planMs} ms, execute ${p.executeMs} ms (${p.stepsPerSecond ?? 0} steps/s);` +
+    ` ${p.calls} Catalog calls, ${p.retries} retries, ${p.reused} found already there`)
+  for (const e of job.errors.slice(0, 10)) console.log(`   ${e.code} at ${e.path}: ${e.message}`)
+  const exported = await json(await fetch(`${SIM_URL}/_sim/accounts/${account}/catalog`))
+  const active = exported.skus.filter((s) => s.isActive).length
+  console.log(`   the sim now holds ${exported.categories.length} categories, ${exported.brands.length} brands, ${exported.products.length} products, ${exported.skus.length} SKUs (${active} active), ${exported.skuImages.length} images`)
+})().catch((e) => { console.error(`   import failed: ${e.message}`); process.exit(1) })
+JS
 
 cat <<MSG
 

@@ -35,6 +35,31 @@ describe('the GraphQL schema with its resolvers', () => {
     expect(directives.storefrontSession).toEqual(['auth', 'requiresPerson'])
   })
 
+  it('the import fields are Admin-only (app keys allowed), every Mutation field carries @auth', () => {
+    const fieldsOf = (type: string) =>
+      (parseSdl(appTypeDefs).definitions.find(
+        (d): d is ObjectTypeDefinitionNode => d.kind === 'ObjectTypeDefinition' && d.name.value === type
+      )?.fields ?? [])
+    const requirement = (name: string, type = 'Query') => {
+      const field = fieldsOf(type).find((f) => f.name.value === name)
+      const directive = field?.directives?.find((d) => d.name.value === 'requiresPerson')
+      return [field?.directives?.[0].name.value, directive?.arguments?.map((a) => `${a.name.value}=${(a.value as { value: unknown }).value}`)]
+    }
+    const admin = ['auth', ['audience=ADMIN', 'allowAppKey=true']]
+    expect(requirement('validateCatalogBatch')).toEqual(admin)
+    expect(requirement('importJob')).toEqual(admin)
+    for (const f of fieldsOf('Mutation')) expect(requirement(f.name.value, 'Mutation')).toEqual(admin)
+    expect(Object.keys(schema.getMutationType()?.getFields() ?? {}).sort()).toEqual(Object.keys(resolvers.Mutation).sort())
+  })
+
+  it('refuses the import fields without a person, before reading anything', async () => {
+    const { data, errors } = await run('query($b: JSON!) { validateCatalogBatch(batch: $b) { valid } }', { b: { products: [] } })
+    expect(data).toBeNull()
+    expect(errors?.[0].extensions?.code).toBe('UNAUTHENTICATED')
+    const mutation = await run('mutation { importCatalogBatch(batch: { products: [] }) { id } }')
+    expect(mutation.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED')
+  })
+
   it('every Query field has a resolver', () => {
     const fields = Object.keys(schema.getQueryType()?.getFields() ?? {})
     expect(fields.sort()).toEqual(Object.keys(resolvers.Query).sort())

@@ -37,18 +37,19 @@
 //! ```
 
 use async_graphql::{
-    Context, EmptyMutation, EmptySubscription, Enum, ErrorExtensions, ID, Object, Schema,
-    SimpleObject,
+    Context, EmptySubscription, Enum, ErrorExtensions, ID, Object, Schema, SimpleObject,
 };
 use ponte_core::catalog::{self as cat, Catalog, CatalogError, CatalogSnapshot};
 use ponte_core::ids::CategoryId;
 use ponte_core::sso::Audience;
 
+pub mod import;
 pub mod sso;
+pub use import::Mutation;
 pub use sso::{PersonAudience, Session, SsoData, VerifiedBy};
 
-/// The schema type: queries only, for now.
-pub type PonteSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// The schema type: queries, and the import mutation (natively NOT_SUPPORTED, see [`import`]).
+pub type PonteSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// `extensions.code` of an id argument that is not a positive 32-bit integer.
 pub const INVALID_ID: &str = "INVALID_ID";
@@ -81,12 +82,12 @@ impl CatalogData {
 /// The schema without a catalog: attach one per request with
 /// `Request::new(query).data(CatalogData::new(snapshot))`. Also what the SDL comes from.
 pub fn schema() -> PonteSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription).finish()
+    Schema::build(Query, Mutation, EmptySubscription).finish()
 }
 
 /// The schema answering every request from one snapshot.
 pub fn schema_with_catalog(snapshot: CatalogSnapshot) -> PonteSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+    Schema::build(Query, Mutation, EmptySubscription)
         .data(CatalogData::new(snapshot))
         .finish()
 }
@@ -189,6 +190,25 @@ impl Query {
     /// Who is signed in to the store: a webstore VTEX ID token for this account (cookie VtexIdclientAutCookie_{account} or Authorization: Bearer). Without one: UNAUTHENTICATED; a refused token: its TOKEN_* code.
     async fn storefront_session(&self, ctx: &Context<'_>) -> async_graphql::Result<Session> {
         sso::session(ctx, Audience::Webstore)
+    }
+
+    /// Dry run of a catalog import: reads the part of the catalog the batch touches and answers every error in the batch at once (each with a path into the batch and a stable code), or what the import would do. Nothing is written. Admin only.
+    async fn validate_catalog_batch(
+        &self,
+        ctx: &Context<'_>,
+        batch: import::Json,
+        options: Option<import::ImportOptionsInput>,
+    ) -> async_graphql::Result<import::BatchValidation> {
+        import::validate_catalog_batch(ctx, batch, options)
+    }
+
+    /// An import job, as recorded. Asking for a job whose runner stopped (its lease expired) resumes it on this replica. Admin only.
+    async fn import_job(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<import::ImportJob>> {
+        import::import_job(ctx, &id)
     }
 }
 

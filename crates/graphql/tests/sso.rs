@@ -190,3 +190,50 @@ async fn bearer_comes_before_the_cookie() {
         "bearer@example.com"
     );
 }
+
+#[tokio::test]
+async fn import_fields_require_an_admin_and_validate_natively() {
+    let batch = r#"{ categories: [{ name: "Shoes" }], brands: [{ name: "Acme" }], products: [{ refId: "P1", name: "Runner", category: { path: ["Shoes"] }, brand: "Nobody", skus: [{ refId: "S1", name: "Runner 42" }] }] }"#;
+    let validate = format!(
+        "{{ validateCatalogBatch(batch: {batch}, options: {{ activateSkus: true }}) {{ valid errors {{ path code key }} summary {{ creates }} }} }}"
+    );
+    assert_eq!(code(&run(&validate, None).await), "UNAUTHENTICATED");
+    let mutation = format!("mutation {{ importCatalogBatch(batch: {batch}) {{ id }} }}");
+    assert_eq!(code(&run(&mutation, None).await), "UNAUTHENTICATED");
+
+    let token = mint(&key(7), &claims("admin"));
+    let admin = || {
+        SsoData::new(ACCOUNT, NOW)
+            .with_bearer(token.clone())
+            .with_confirmed_session(cache_key(&token, Audience::Admin))
+    };
+    let answer = run(&validate, Some(admin())).await;
+    let v = &answer["data"]["validateCatalogBatch"];
+    assert_eq!(v["valid"], json!(false), "{answer:#}");
+    assert_eq!(v["summary"], Value::Null);
+    let errors: Vec<(String, String)> = v["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap_or_default().to_owned(),
+                e["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        errors.contains(&("products[0].brand".into(), "BRAND_NOT_FOUND".into())),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|(p, c)| p.starts_with("products[0].skus[0]") && c == "SKU_DIMENSIONS_MISSING"),
+        "{errors:?}"
+    );
+
+    assert_eq!(code(&run(&mutation, Some(admin())).await), "NOT_SUPPORTED");
+    let job = "{ importJob(id: \"imp-abcdef12\") { id } }";
+    assert_eq!(code(&run(job, Some(admin())).await), "NOT_SUPPORTED");
+}

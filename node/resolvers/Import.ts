@@ -1,0 +1,155 @@
+/** validateCatalogBatch, importCatalogBatch, importJob (all behind @requiresPerson ADMIN). */
+import { GraphQLScalarType, Kind } from 'graphql'
+import type { ValueNode } from 'graphql'
+
+import type { Context } from '../clients'
+import { PonteError, VTEX_REQUEST_FAILED } from '../domain/errors'
+import type { ImportBatch } from '../domain/import'
+import { BATCH_MALFORMED, validateCatalogBatch } from '../domain/import'
+import { importDeps, runner } from '../import'
+import type { EntityView } from '../import/runner'
+import type { ImportOptionsInput, JobRecord } from '../import/job'
+import { parseJobId, parseOptions } from '../import/job'
+import { readCatalogState } from '../import/read'
+import { DEFAULT_RETRY } from '../import/retry'
+import { Throttle, zeroCounters } from '../import/throttle'
+
+/** `scalar JSON`: any JSON value, literal or variable. */
+export const JSONScalar = new GraphQLScalarType({
+  name: 'JSON',
+  serialize: (v: unknown) => v,
+  parseValue: (v: unknown) => v,
+  parseLiteral: (ast: ValueNode, variables?: Record<string, unknown> | null) => literal(ast, variables ?? {}),
+})
+
+function literal(ast: ValueNode, variables: Record<string, unknown>): unknown {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return ast.value
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value)
+    case Kind.NULL:
+      return null
+    case Kind.LIST:
+      return ast.values.map((v) => literal(v, variables))
+    case Kind.OBJECT:
+      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literal(f.value, variables)]))
+    case Kind.VARIABLE:
+      return variables[ast.name.value]
+    default:
+      return undefined
+  }
+}
+
+/** The batch must at least be an object; its shape is checked by the core (BATCH_MALFORMED, paths). */
+function asBatch(value: unknown): ImportBatch {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new PonteError(BATCH_MALFORMED, 'argument "batch" must be a JSON object ({categories, brands, specificationGroups, products})')
+  }
+  const b = value as Record<string, unknown>
+  return {
+    categories: [],
+    brands: [],
+    specificationGroups: [],
+    products: [],
+    ...b,
+  } as ImportBatch
+}
+
+interface BatchArgs {
+  batch: unknown
+  options?: ImportOptionsInput | null
+}
+
+export const importQueries = {
+  validateCatalogBatch: async (_root: unknown, args: BatchArgs, ctx: Context) => {
+    const batch = asBatch(args.batch)
+    const options = parseOptions(args.options)
+    const deps = importDeps(ctx)
+    let current
+    try {
+      current = await readCatalogState(deps.target, new Throttle(zeroCounters()), batch, {
+        concurrency: options.runner.concurrency,
+        retry: { ...DEFAULT_RETRY, maxAttempts: options.runner.maxAttempts },
+      })
+    } catch (e) {
+      if (e instanceof PonteError) throw e
+      const status = (e as { response?: { status?: number } }).response?.status
+      throw new PonteError(VTEX_REQUEST_FAILED, `reading the catalog failed: ${status !== undefined ? `HTTP ${status}` : (e as Error).message}`, 'error')
+    }
+    const answer = validateCatalogBatch(current, batch, options.plan)
+    return { valid: answer.valid, errors: answer.errors, summary: answer.summary ?? null }
+  },
+
+  importJob: async (_root: unknown, args: { id: unknown }, ctx: Context) => {
+    const id = parseJobId(args.id)
+    const job = await runner.get(importDeps(ctx), id)
+    return job ? toJob(job) : null
+  },
+}
+
+export const importMutations = {
+  importCatalogBatch: async (_root: unknown, args: BatchArgs, ctx: Context) => {
+    const batch = asBatch(args.batch)
+    const options = parseOptions(args.options)
+    const job = await runner.submit(importDeps(ctx), batch, options)
+    return toJob(job)
+  },
+}
+
+/** The GraphQL `ImportJob`, keeping the record for `entities`. */
+export function toJob(job: JobRecord) {
+  const totals = job.phases.reduce(
+    (a, p) => ({ total: a.total + p.total, done: a.done + p.done, failed: a.failed + p.failed, skipped: a.skipped + p.skipped }),
+    { total: 0, done: 0, failed: 0, skipped: 0 }
+  )
+  const c = job.counters
+  return {
+    id: job.id,
+    status: job.status,
+    stage: job.stage,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    updatedAt: job.updatedAt,
+    finishedAt: job.finishedAt,
+    leaseExpiresAt: job.lease?.expiresAt ?? null,
+    runs: job.runs,
+    summary: job.summary,
+    progress: {
+      steps: job.steps,
+      done: totals.done,
+      failed: totals.failed,
+      skipped: totals.skipped,
+      pending: Math.max(0, job.steps - totals.done - totals.failed - totals.skipped),
+      calls: c.calls,
+      attempts: c.attempts,
+      retries: c.retries,
+      rateLimited: c.rateLimited,
+      serverErrors: c.serverErrors,
+      transportErrors: c.transportErrors,
+      reused: c.reused,
+      readMs: Math.round(job.timings.readMs),
+      planMs: Math.round(job.timings.planMs),
+      executeMs: Math.round(job.timings.executeMs),
+      stepsPerSecond: job.timings.executeMs > 0 ? Math.round((totals.done * 100000) / job.timings.executeMs) / 100 : null,
+    },
+    phases: job.phases,
+    errors: job.errors.map((e) => ({ path: e.path, code: e.code, message: e.message, key: e.key ?? null })),
+    errorCount: job.errorCount,
+    record: job,
+  }
+}
+
+export const importJobFields = {
+  entities: (
+    parent: ReturnType<typeof toJob>,
+    args: { phase?: string | null; status?: string | null; first?: number | null; offset?: number | null },
+    ctx: Context
+  ): Promise<EntityView[]> => {
+    const first = Math.min(Math.max(args.first ?? 100, 0), 1000)
+    const offset = Math.max(args.offset ?? 0, 0)
+    return runner.entities(importDeps(ctx), parent.record, { phase: args.phase, status: args.status, first, offset })
+  },
+}
