@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Effective specifications natively and through the shipped wasm module, on one generated
 # catalog (~10k categories, ~50k fields), so the ratio comes from one run; then VTEX ID token
-# validation (ES256, RS256, EdDSA; with the key set and claims only) the same way.
+# validation (ES256, RS256, EdDSA; with the key set and claims only) the same way; then import
+# planning of a 100k-SKU batch and order decisions per second (bench-import + wasm-import.js;
+# several minutes: the first big call on a fresh V8 instance is slow and is reported apart).
 #   bash bench/run.sh                 native timing + wasm timing + ratio
 #   BENCH_CRITERION=1 bash bench/run.sh   also the criterion benchmark (a few minutes)
 # Needs the compiled glue: `make node-build`.
@@ -22,6 +24,9 @@ node bench/wasm-effective.js bench/out/catalog.json bench/out/native.json
 cargo run -q --release -p ponte-harness --no-default-features --bin bench-sso -- bench/out/sso.json \
   > /dev/null
 node bench/wasm-sso.js bench/out/sso.json
+# Import planning (100k SKUs) and order decisions natively (bench-import) and in wasm.
+cargo run -q --release -p ponte-harness --no-default-features --bin bench-import -- bench/out
+node bench/wasm-import.js bench/out
 if [[ ${BENCH_CRITERION:-0} == 1 ]]; then
   cargo bench -p ponte-harness --no-default-features --bench effective
 fi

@@ -25,6 +25,15 @@ const ops = {
   categoryTree: (input) => glue.category_tree(input),
   moveImpact: (input) => glue.move_impact(input),
   validateToken: (input) => glue.validate_token(input),
+  validateCatalogBatch: (input) => glue.validate_catalog_batch(input),
+  planCatalogImport: (input) => glue.plan_catalog_import(input),
+  checkOrderAction: (input) => glue.check_order_action(input),
+  applyOrderAction: (input) => glue.apply_order_action(input),
+  parseOrderEvent: (input) => glue.parse_order_event(input),
+  decideOrderEvent: (input) => glue.decide_order_event(input),
+  rememberOrderEvent: (input) => glue.remember_order_event(input),
+  applyOrderEvent: (input) => glue.apply_order_event(input),
+  orderTransition: (input) => glue.order_transition(input),
   version: () => glue.version(),
 };
 

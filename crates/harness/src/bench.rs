@@ -205,3 +205,220 @@ pub fn bench_file(size: BenchSize, seed: u64, samples: usize) -> BenchFile {
         sample_leaf_ids,
     }
 }
+
+/// The import benchmark: `skus` SKUs (three per product) over 3 departments × 40 leaf
+/// categories, 50 brands, ten product fields and two SKU fields (Combo, five values each) at
+/// the root level, every SKU with both SKU specifications and a main image, every product with
+/// two specifications. The current catalog already holds the categories, the brands and the
+/// specifications (what a second import finds), so the plan is products, links, SKUs,
+/// specifications, images and activations.
+pub fn import_batch(
+    skus: usize,
+    seed: u64,
+) -> (
+    ponte_core::catalog::import::CatalogState,
+    ponte_core::catalog::import::ImportBatch,
+) {
+    use ponte_core::catalog::import::*;
+    let mut rng = SplitMix::new(seed);
+    let mut setup = ImportBatch::default();
+    let mut leaves = Vec::new();
+    for d in 0..3 {
+        let dept = format!("Department {d}");
+        setup.categories.push(CategoryInput {
+            name: dept.clone(),
+            ..Default::default()
+        });
+        for c in 0..40 {
+            let name = format!("Category {d}.{c}");
+            setup.categories.push(CategoryInput {
+                name: name.clone(),
+                parent: Some(CategoryRef::path(&[dept.as_str()])),
+                ..Default::default()
+            });
+            leaves.push(vec![dept.clone(), name]);
+        }
+    }
+    for b in 0..50 {
+        setup.brands.push(BrandInput {
+            name: format!("Brand {b}"),
+            ..Default::default()
+        });
+    }
+    let mut fields = Vec::new();
+    for f in 0..10 {
+        fields.push(SpecificationFieldInput {
+            name: format!("Spec {f}"),
+            field_type_id: if f % 2 == 0 { 1 } else { 5 },
+            values: if f % 2 == 0 {
+                Vec::new()
+            } else {
+                (0..5)
+                    .map(|v| SpecificationValueInput {
+                        name: format!("V{f}.{v}"),
+                        ..Default::default()
+                    })
+                    .collect()
+            },
+            ..Default::default()
+        });
+    }
+    for f in 0..2 {
+        fields.push(SpecificationFieldInput {
+            name: format!("Variation {f}"),
+            field_type_id: 6,
+            is_stock_keeping_unit: true,
+            values: (0..5)
+                .map(|v| SpecificationValueInput {
+                    name: format!("S{f}.{v}"),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        });
+    }
+    setup.specification_groups.push(SpecificationGroupInput {
+        name: "General".into(),
+        fields,
+        ..Default::default()
+    });
+    let empty = CatalogState::default();
+    let current = match plan(&empty, &setup, &ImportOptions::default()) {
+        Ok(p) => apply_plan(&empty, &p, p.steps.len()).unwrap_or_else(|e| panic!("setup: {e}")),
+        Err(e) => panic!("setup batch: {:?}", e.first()),
+    };
+    let mut batch = ImportBatch::default();
+    let products = skus.div_ceil(3);
+    let mut n = 0;
+    for p in 0..products {
+        let leaf = &leaves[rng.below(leaves.len())];
+        let mut product = ProductInput {
+            ref_id: format!("P{p}"),
+            name: format!("Product {p}"),
+            category: Some(CategoryRef::path(leaf)),
+            brand: Some(format!("Brand {}", rng.below(50))),
+            description: Some(format!("Description of product {p}")),
+            specifications: vec![
+                SpecificationInput {
+                    field: "Spec 0".into(),
+                    text: Some(format!("text {p}")),
+                    ..Default::default()
+                },
+                SpecificationInput {
+                    field: "Spec 1".into(),
+                    values: vec![format!("V1.{}", rng.below(5))],
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        for _ in 0..3 {
+            if n == skus {
+                break;
+            }
+            n += 1;
+            product.skus.push(SkuInput {
+                ref_id: Some(format!("S{n}")),
+                ean: Some(format!("789{n:010}")),
+                name: format!("Sku {n}"),
+                packaged_height: Some(1.0 + rng.below(30) as f64),
+                packaged_length: Some(1.0 + rng.below(30) as f64),
+                packaged_width: Some(1.0 + rng.below(30) as f64),
+                packaged_weight_kg: Some(0.5 + rng.below(10) as f64),
+                specifications: (0..2)
+                    .map(|f| SpecificationInput {
+                        field: format!("Variation {f}"),
+                        values: vec![format!("S{f}.{}", rng.below(5))],
+                        ..Default::default()
+                    })
+                    .collect(),
+                images: vec![ImageInput {
+                    url: format!("https://cdn.example.com/sku/{n}.jpg"),
+                    name: format!("main-{n}"),
+                    is_main: true,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            });
+        }
+        batch.products.push(product);
+    }
+    (current, batch)
+}
+
+/// The order-decision benchmark requests: a feed item decided against an intake memory of
+/// 1,000 remembered events (`decideOrderEvent`), and a partial invoice checked on a handling
+/// order with 20 lines and two invoices (`checkOrderAction`), as JSON inputs.
+pub fn order_decisions() -> (serde_json::Value, serde_json::Value) {
+    use ponte_core::orders::*;
+    use serde_json::json;
+    let mut memory = IntakeMemory::default();
+    for i in 0..1000 {
+        let body = json!({"handle": format!("h{i}"), "domain": "Fulfillment", "state": "handling",
+            "orderId": format!("v{i}str-01"), "currentChange": format!("2024-03-01T10:{:02}:{:02}Z", (i / 60) % 60, i % 60)})
+        .to_string();
+        if let Ok(e) = parse_feed_item(&body) {
+            memory = remember(&memory, &e);
+        }
+    }
+    let decide = json!({
+        "source": "feed",
+        "body": json!({"eventId": "E1", "handle": "AQEBx...handle", "domain": "Fulfillment",
+            "state": "invoiced", "lastState": "handling", "orderId": "v500str-01",
+            "lastChange": "2024-03-01T10:08:20.1234567Z", "currentChange": "2024-03-01T11:00:00.7153839Z"}).to_string(),
+        "memory": memory,
+        "filter": {"type": "FromWorkflow", "status": ["ready-for-handling", "handling", "invoiced", "canceled"]},
+    });
+    let cents = |v: i64| Cents::new(v).unwrap_or_default();
+    let items: Vec<OrderItem> = (0..20)
+        .map(|i| OrderItem {
+            index: i,
+            id: format!("{}", 100 + i),
+            quantity: 3,
+            price: cents(1990),
+        })
+        .collect();
+    let total = cents(20 * 3 * 1990);
+    let policy = WorkflowPolicy::default();
+    let now = Timestamp::parse("2024-03-01T12:00:00Z").unwrap_or_else(|| panic!("date"));
+    let invoice = |number: &str, lines: std::ops::Range<u32>| {
+        Action::Invoice(InvoiceRequest {
+            invoice_type: InvoiceType::Output,
+            issuance_date: "2024-03-01T12:00:00-03:00".into(),
+            invoice_number: number.into(),
+            invoice_value: (lines.len() as i64 * 1990).to_string(),
+            invoice_key: None,
+            invoice_url: None,
+            embedded_invoice: None,
+            courier: None,
+            tracking_number: None,
+            tracking_url: None,
+            dispatched_date: None,
+            items: lines
+                .map(|i| InvoiceItem {
+                    id: format!("{}", 100 + i),
+                    price: cents(1990),
+                    quantity: 1,
+                    item_index: None,
+                    description: None,
+                })
+                .collect(),
+        })
+    };
+    let mut state = OrderState::new(
+        OrderId::new("v70530116str-01").unwrap_or_else(|e| panic!("{e}")),
+        Flow::Complete,
+        total,
+        items,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    state.status = Some(Status::Handling);
+    for (n, lines) in [("NF-1", 0..10), ("NF-2", 10..20)] {
+        state = state
+            .apply_action(&invoice(n, lines), &policy, &now)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0;
+    }
+    let check = json!({"state": state, "action": invoice("NF-3", 0..20), "policy": policy});
+    (decide, check)
+}

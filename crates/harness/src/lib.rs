@@ -20,8 +20,12 @@
 
 pub mod bench;
 pub mod generate;
+pub mod import_generate;
+pub mod import_model;
 pub mod model;
 pub mod node;
+pub mod ops_generate;
+pub mod orders_model;
 pub mod sso_corpus;
 pub mod sso_generate;
 #[cfg(feature = "wasmtime")]

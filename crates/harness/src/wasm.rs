@@ -69,6 +69,14 @@ pub fn shipped_instance() -> WasmAbi {
         let bytes =
             shipped_bytes().map_err(|e| format!("cannot load the shipped wasm module: {e}"))?;
         let started = std::time::Instant::now();
+        if let Some(module) = cached_module(&bytes) {
+            eprintln!(
+                "wasm: {} KiB module loaded from the compile cache in {:.1?}",
+                bytes.len() / 1024,
+                started.elapsed()
+            );
+            return Ok(module);
+        }
         let module = WasmAbi::compile(&bytes)
             .map_err(|e| format!("the shipped module does not compile: {e:?}"))?;
         eprintln!(
@@ -76,12 +84,59 @@ pub fn shipped_instance() -> WasmAbi {
             bytes.len() / 1024,
             started.elapsed()
         );
+        store_module(&bytes, &module);
         Ok(module)
     });
     match module {
         Ok(module) => WasmAbi::instantiate(module.clone())
             .unwrap_or_else(|e| panic!("the shipped module does not instantiate: {e:?}")),
         Err(e) => panic!("{e}"),
+    }
+}
+
+/// Where the compiled form of `bytes` is cached: `target/wasm-cache/<sha256>-<wasmtime>.cwasm`
+/// (a debug build of Cranelift takes tens of seconds per test binary; loading takes
+/// milliseconds). `PONTE_WASM_NO_CACHE=1` turns the cache off.
+fn cache_path(bytes: &[u8]) -> Option<PathBuf> {
+    use sha2::Digest as _;
+    if std::env::var_os("PONTE_WASM_NO_CACHE").is_some() {
+        return None;
+    }
+    let digest = sha2::Sha256::digest(bytes);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    Some(target.join("wasm-cache").join(format!(
+        "{hex}-{}-{}.cwasm",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::ARCH
+    )))
+}
+
+fn cached_module(bytes: &[u8]) -> Option<Module> {
+    let path = cache_path(bytes)?;
+    if !path.is_file() {
+        return None;
+    }
+    // SAFETY: the file is one `store_module` wrote from `Module::serialize` with the same
+    // engine configuration (`Engine::default()`), keyed by the module's hash; wasmtime checks
+    // the header (version, configuration) and refuses a mismatch, which falls back to compiling.
+    unsafe { Module::deserialize_file(&Engine::default(), &path) }.ok()
+}
+
+fn store_module(bytes: &[u8], module: &Module) {
+    let (Some(path), Ok(serialized)) = (cache_path(bytes), module.serialize()) else {
+        return;
+    };
+    if let Some(dir) = path.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+    {
+        // Write then rename, so a concurrent reader never sees half a file.
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&tmp, serialized).is_ok() {
+            let _ = std::fs::rename(&tmp, &path);
+        }
     }
 }
 

@@ -6,14 +6,12 @@
 
 use ponte_harness::cases;
 use ponte_harness::generate::{abi_input, any_bounds};
-use ponte_harness::wasm::{WasmAbi, shipped_bytes};
+use ponte_harness::wasm::{WasmAbi, shipped_instance};
 use ponte_wasm::abi::dispatch;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 use std::cell::{Cell, RefCell};
-use std::sync::OnceLock;
 use std::time::Instant;
-use wasmtime::Module;
 
 /// Request bytes that print as text when a case fails.
 #[derive(Clone)]
@@ -30,28 +28,10 @@ impl std::fmt::Debug for Input {
     }
 }
 
-/// A new instance; the module is compiled once for the tests of this binary (a debug build
-/// of Cranelift takes seconds).
+/// A new instance of the shipped module (compiled once per process, or loaded from the
+/// compile cache under `target/wasm-cache`).
 fn instance() -> WasmAbi {
-    static MODULE: OnceLock<Result<Module, String>> = OnceLock::new();
-    let module = MODULE.get_or_init(|| {
-        let bytes =
-            shipped_bytes().map_err(|e| format!("cannot load the shipped wasm module: {e}"))?;
-        let started = Instant::now();
-        let module = WasmAbi::compile(&bytes)
-            .map_err(|e| format!("the shipped module does not compile: {e:?}"))?;
-        eprintln!(
-            "wasm: {} KiB module compiled in {:.1?}",
-            bytes.len() / 1024,
-            started.elapsed()
-        );
-        Ok(module)
-    });
-    match module {
-        Ok(module) => WasmAbi::instantiate(module.clone())
-            .unwrap_or_else(|e| panic!("the shipped module does not instantiate: {e:?}")),
-        Err(e) => panic!("{e}"),
-    }
+    shipped_instance()
 }
 
 /// Runs one input both ways. A trap re-instantiates the module so later cases (shrinking)

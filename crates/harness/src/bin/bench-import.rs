@@ -1,0 +1,159 @@
+//! Times import planning of a 100k-SKU batch natively, and order decisions per second, and
+//! writes the requests for `bench/wasm-import.js`, which times the same requests in the shipped
+//! wasm (through the JS glue and the raw ABI) and prints the ratios: one run, one machine
+//! (`bench/run.sh`).
+//!
+//! `bench-import <out-dir>` writes `<out-dir>/import.json` (the planning request, ~100k SKUs
+//! under 2,000 products... see [`ponte_harness::bench::import_batch`]) and
+//! `<out-dir>/orders.json` (the decision requests), with the native timings inside:
+//!
+//! - planning: `typed` = `ponte_core::catalog::import::plan` on parsed values, `dispatch` =
+//!   the raw JSON ABI natively (decode, validate, plan, encode: the work of one wasm `call`);
+//! - decisions: `decideOrderEvent` (a feed item against the intake memory) and
+//!   `checkOrderAction` (an invoice on a handling order), typed and through `dispatch`.
+//!
+//! Build it optimised: `cargo run --release -p ponte-harness --no-default-features --bin bench-import`.
+
+use ponte_core::catalog::import::{ImportOptions, PlanRequest, plan};
+use ponte_core::orders::ops::{CheckActionRequest, DecideEventRequest, check_action, decide_event};
+use ponte_harness::bench::{import_batch, order_decisions};
+use serde_json::json;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+const SKUS: usize = 100_000;
+const BUDGET: Duration = Duration::from_millis(700);
+
+fn main() -> ExitCode {
+    let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: bench-import <out-dir>  (writes import.json and orders.json there)");
+        return ExitCode::from(2);
+    };
+    match run(&out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench-import: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
+
+fn per_second(mut f: impl FnMut()) -> f64 {
+    for _ in 0..20 {
+        f();
+    }
+    let started = Instant::now();
+    let mut iters = 0u64;
+    while iters < 100 || started.elapsed() < BUDGET {
+        f();
+        iters += 1;
+    }
+    iters as f64 / started.elapsed().as_secs_f64()
+}
+
+fn run(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(out)?;
+    let started = Instant::now();
+    let (current, batch) = import_batch(SKUS, 1);
+    let generate_ms = ms(started);
+    let options = ImportOptions {
+        activate_skus: true,
+        ..ImportOptions::default()
+    };
+    let request = PlanRequest {
+        current,
+        batch,
+        options: Some(options.clone()),
+    };
+    let input = serde_json::to_string(&request)?;
+    let raw = format!("{{\"op\":\"planCatalogImport\",\"input\":{input}}}");
+
+    // Typed: plan() on values already parsed (median of 3).
+    let mut typed = Vec::new();
+    let mut steps = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let p = black_box(plan(&request.current, &request.batch, &options))
+            .map_err(|e| format!("the bench batch is invalid: {:?}", e.first()))?;
+        typed.push(ms(t));
+        steps = p.steps.len();
+    }
+    // Dispatch: JSON in, JSON out (median of 3).
+    let mut dispatch = Vec::new();
+    let mut answer_bytes = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let answer = black_box(ponte_wasm::abi::dispatch(raw.as_bytes()));
+        dispatch.push(ms(t));
+        if !answer.starts_with(b"{\"ok\":{\"plan\":{") {
+            return Err(format!(
+                "planning answered {:.300}",
+                String::from_utf8_lossy(&answer)
+            )
+            .into());
+        }
+        answer_bytes = answer.len();
+    }
+    eprintln!("bench-import: typed {typed:.0?} ms, dispatch {dispatch:.0?} ms (each run)");
+    let median = |v: &mut Vec<f64>| {
+        let mut s = v.clone();
+        s.sort_by(f64::total_cmp);
+        s[s.len() / 2]
+    };
+    let products = request.batch.products.len();
+    let report = json!({
+        "skus": SKUS,
+        "products": products,
+        "steps": steps,
+        "requestBytes": raw.len(),
+        "answerBytes": answer_bytes,
+        "generateMs": generate_ms,
+        "nativeTypedMs": median(&mut typed),
+        "nativeDispatchMs": median(&mut dispatch),
+        "nativeTypedMsEach": typed,
+        "nativeDispatchMsEach": dispatch,
+        "input": request,
+    });
+    std::fs::write(out.join("import.json"), serde_json::to_vec(&report)?)?;
+    eprintln!(
+        "bench-import: {SKUS} SKUs, {products} products, {steps} steps: typed {:.0} ms, dispatch {:.0} ms",
+        median(&mut typed),
+        median(&mut dispatch)
+    );
+
+    // Order decisions.
+    let (decide, check) = order_decisions();
+    let decide_req: DecideEventRequest = serde_json::from_value(decide.clone())?;
+    let check_req: CheckActionRequest = serde_json::from_value(check.clone())?;
+    decide_event(&decide_req)?;
+    check_action(&check_req)?;
+    let decide_raw = json!({"op": "decideOrderEvent", "input": decide}).to_string();
+    let check_raw = json!({"op": "checkOrderAction", "input": check}).to_string();
+    let scenarios = json!([
+        {
+            "name": "decideOrderEvent",
+            "op": "decideOrderEvent",
+            "input": decide,
+            "nativeTypedPerSec": per_second(|| { black_box(decide_event(black_box(&decide_req))).ok(); }),
+            "nativeDispatchPerSec": per_second(|| { black_box(ponte_wasm::abi::dispatch(decide_raw.as_bytes())); }),
+        },
+        {
+            "name": "checkOrderAction",
+            "op": "checkOrderAction",
+            "input": check,
+            "nativeTypedPerSec": per_second(|| { black_box(check_action(black_box(&check_req))).ok(); }),
+            "nativeDispatchPerSec": per_second(|| { black_box(ponte_wasm::abi::dispatch(check_raw.as_bytes())); }),
+        },
+    ]);
+    std::fs::write(
+        out.join("orders.json"),
+        serde_json::to_vec_pretty(&json!({ "scenarios": scenarios }))?,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,823 @@
+//! Orders: random interleavings of platform events (duplicated with new handles, through the
+//! feed, the hook and IO events, dates written in other offsets), reorderings, restarts (the
+//! intake memory and the order states serialised to JSON and back) and ERP actions, run
+//! through `ponte_core::orders::ops` the way the service does, against a small OMS that follows
+//! the reference table (`ponte_harness::orders_model`, from domain.md §A.4/§A.10).
+//!
+//! Checked on every case:
+//! - each change is decided `New` at most once, and the newest change of every order exactly
+//!   once; every decision equals the reference's (seen key → duplicate; older than the newest
+//!   remembered → stale; else new); one dedupe key per change, whatever the channel or format;
+//! - every action `checkOrderAction` accepts (and is not a repeat) is one the reference table
+//!   allows on the same view of the order, with the same resulting status; when Ponte's view
+//!   equals the OMS's, the OMS accepts it too (a refusal can only come from a stale view);
+//! - after every delivery is drained, Ponte's status of each order equals the OMS's.
+
+use ponte_core::orders::ops::{
+    ApplyActionRequest, ApplyEventRequest, CheckActionRequest, DecideEventRequest,
+    DecideEventResponse, RememberEventRequest, apply_action, apply_event, check_action,
+    decide_event, remember_event,
+};
+use ponte_core::orders::{
+    Action, CancelRequest, Cents, ChangeOrder, Decision, EventSource, FROM_WORKFLOW_STATUSES, Flow,
+    IntakeFilter, IntakeMemory, InvoiceItem, InvoiceRequest, InvoiceType, OrderId, OrderItem,
+    OrderState, Status, Timestamp, TrackingEvents, TrackingUpdate, WorkflowPolicy,
+};
+use ponte_harness::bench::SplitMix;
+use ponte_harness::cases;
+use ponte_harness::orders_model::{TableAction, TablePolicy, TableView, platform_moves, table};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone)]
+struct OmsInvoice {
+    number: String,
+    #[allow(dead_code)]
+    kind: InvoiceType,
+    value: i64,
+    tracking: bool,
+}
+
+#[derive(Debug, Clone)]
+struct OmsOrder {
+    id: String,
+    status: Option<Status>,
+    requested_in: Option<Status>,
+    total: i64,
+    price: i64,
+    qty: u32,
+    invoices: Vec<OmsInvoice>,
+    changes: BTreeSet<String>,
+}
+
+impl OmsOrder {
+    fn view(&self) -> TableView {
+        let sum = |k: InvoiceType| {
+            self.invoices
+                .iter()
+                .filter(|i| i.kind == k)
+                .map(|i| i.value)
+                .sum()
+        };
+        TableView {
+            status: self.status,
+            total: self.total,
+            invoiced_out: sum(InvoiceType::Output),
+            invoiced_in: sum(InvoiceType::Input),
+            has_any_invoice: !self.invoices.is_empty(),
+        }
+    }
+}
+
+fn service_view(s: &OrderState) -> TableView {
+    TableView {
+        status: s.status,
+        total: s.total.get(),
+        invoiced_out: s.invoiced_total(InvoiceType::Output).map_or(0, Cents::get),
+        invoiced_in: s.invoiced_total(InvoiceType::Input).map_or(0, Cents::get),
+        has_any_invoice: !s.invoices.is_empty(),
+    }
+}
+
+/// One status change the OMS made.
+#[derive(Debug, Clone)]
+struct Change {
+    seq: usize,
+    order: usize,
+    state: Status,
+    last: Option<Status>,
+    /// Milliseconds after 2024-03-01T10:00:00Z.
+    at: u64,
+}
+
+/// A change rendered for one delivery.
+fn render(
+    c: &Change,
+    order_id: &str,
+    channel: u64,
+    handle: usize,
+    style: u64,
+) -> (EventSource, String) {
+    let when = |ms: u64| -> String {
+        let secs = ms / 1000;
+        let frac = ms % 1000;
+        let (h, m, s) = (10 + secs / 3600, (secs / 60) % 60, secs % 60);
+        let fraction = match style % 3 {
+            0 => format!(".{frac:03}"),
+            1 => format!(".{frac:03}0000"),
+            _ => format!(".{frac:03}000000"),
+        };
+        if style.is_multiple_of(2) {
+            format!("2024-03-01T{h:02}:{m:02}:{s:02}{fraction}Z")
+        } else {
+            format!("2024-03-01T{:02}:{m:02}:{s:02}{fraction}-03:00", h - 3)
+        }
+    };
+    let last = c.last.map(Status::as_str).unwrap_or("");
+    let last_change = when(c.at.saturating_sub(500));
+    let current = when(c.at);
+    let state = c.state.as_str();
+    match channel % 3 {
+        0 => (
+            EventSource::Feed,
+            serde_json::json!({
+                "eventId": format!("ev-{}", c.seq),
+                "handle": format!("handle-{handle}"),
+                "domain": "Fulfillment",
+                "state": state,
+                "lastState": last,
+                "orderId": order_id,
+                "lastChange": last_change,
+                "currentChange": current,
+            })
+            .to_string(),
+        ),
+        1 => (
+            EventSource::Hook,
+            serde_json::json!({
+                "Domain": "Fulfillment",
+                "OrderId": order_id,
+                "State": state,
+                "LastState": last,
+                "LastChange": last_change,
+                "CurrentChange": current,
+                "Origin": {"Account": "acme", "Key": "vtexappkey-acme-X"},
+            })
+            .to_string(),
+        ),
+        _ => (
+            EventSource::IoEvent,
+            serde_json::json!({
+                "orderId": order_id,
+                "currentState": state,
+                "lastState": last,
+                "currentChangeDate": current,
+                "lastChangeDate": last_change,
+                "domain": "Fulfillment",
+                "recorder": {"_record": {"x-vtex-meta": {}}},
+            })
+            .to_string(),
+        ),
+    }
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    deliveries: usize,
+    new: usize,
+    duplicate: usize,
+    stale: usize,
+    actions_accepted: usize,
+    actions_refused: usize,
+    repeats: usize,
+    stale_refusals: usize,
+    held_back: usize,
+    restarts: usize,
+}
+
+struct Sim {
+    rng: SplitMix,
+    policy: WorkflowPolicy,
+    filter: Option<IntakeFilter>,
+    oms: Vec<OmsOrder>,
+    changes: Vec<Change>,
+    clock: u64,
+    pending: Vec<(usize, EventSource, String)>,
+    handles: usize,
+    memory: IntakeMemory,
+    orders: BTreeMap<usize, OrderState>,
+    // Reference intake.
+    ref_seen: BTreeSet<usize>,
+    ref_newest: BTreeMap<usize, usize>,
+    key_of: BTreeMap<usize, String>,
+    new_count: BTreeMap<usize, usize>,
+    invoice_seq: usize,
+    counts: Counts,
+}
+
+/// The sim clock as a date.
+fn at(ms: u64) -> Timestamp {
+    Timestamp::from_unix_seconds(1_709_287_200 + (ms / 1000) as i64).expect("a valid date")
+}
+
+impl Sim {
+    fn emit(&mut self, order: usize, state: Status, same_time: bool) {
+        let last = self.oms[order].status;
+        self.oms[order].status = Some(state);
+        if !same_time {
+            self.clock += 1000 + self.rng.below(999) as u64;
+        }
+        let change = Change {
+            seq: self.changes.len(),
+            order,
+            state,
+            last,
+            at: self.clock,
+        };
+        let copies = 1 + self.rng.below(3);
+        for _ in 0..copies {
+            self.handles += 1;
+            let (source, body) = render(
+                &change,
+                &self.oms[order].id,
+                self.rng.next_u64(),
+                self.handles,
+                self.rng.next_u64(),
+            );
+            self.pending.push((change.seq, source, body));
+        }
+        self.changes.push(change);
+    }
+
+    fn platform(&mut self, order: usize, pick: usize) {
+        let (status, requested_in) = (self.oms[order].status, self.oms[order].requested_in);
+        let moves = platform_moves(status);
+        let Some(&(next, what)) = moves.get(pick % moves.len().max(1)) else {
+            return;
+        };
+        let next = if what == "denied" {
+            requested_in.unwrap_or(Status::Handling)
+        } else {
+            next
+        };
+        if next == Status::CancellationRequested {
+            self.oms[order].requested_in = status;
+        }
+        // start-handling → handling may share its date (the rank breaks the tie).
+        let same_time = next == Status::Handling
+            && status == Some(Status::StartHandling)
+            && self.rng.chance(50);
+        self.emit(order, next, same_time);
+    }
+
+    fn deliver(&mut self, index: usize) -> Result<(), TestCaseError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let (seq, source, body) = self.pending.swap_remove(index % self.pending.len());
+        self.counts.deliveries += 1;
+        let req = DecideEventRequest {
+            source,
+            body: body.clone(),
+            memory: self.memory.clone(),
+            filter: self.filter.clone(),
+        };
+        let answer = decide_event(&req)
+            .map_err(|e| TestCaseError::fail(format!("decide refused {body}: {e}")))?;
+        let DecideEventResponse::Event {
+            event,
+            decision,
+            key,
+        } = answer
+        else {
+            return Err(TestCaseError::fail(format!("{body} decided as a ping")));
+        };
+        // One key per change, whatever the channel and the date's spelling.
+        match self.key_of.get(&seq) {
+            Some(k) if *k != key => {
+                return Err(TestCaseError::fail(format!(
+                    "change {seq} has two keys: {k} and {key}"
+                )));
+            }
+            _ => {
+                if let Some((other, _)) = self.key_of.iter().find(|(s, k)| **s != seq && **k == key)
+                {
+                    return Err(TestCaseError::fail(format!(
+                        "changes {seq} and {other} share the key {key}"
+                    )));
+                }
+                self.key_of.insert(seq, key.clone());
+            }
+        }
+        // The reference decision.
+        let order = self.changes[seq].order;
+        let expected = if self.ref_seen.contains(&seq) {
+            Decision::Duplicate
+        } else {
+            match self.ref_newest.get(&order) {
+                Some(&newest)
+                    if self.changes[newest].at > self.changes[seq].at
+                        || (self.changes[newest].at == self.changes[seq].at && newest > seq) =>
+                {
+                    Decision::Stale
+                }
+                _ => Decision::New,
+            }
+        };
+        if decision != expected {
+            return Err(TestCaseError::fail(format!(
+                "change {seq} ({body}) decided {decision:?}, the reference says {expected:?}"
+            )));
+        }
+        match decision {
+            Decision::New => {
+                self.counts.new += 1;
+                let n = self.new_count.entry(seq).or_default();
+                *n += 1;
+                if *n > 1 {
+                    return Err(TestCaseError::fail(format!(
+                        "change {seq} decided New twice"
+                    )));
+                }
+                let o = &self.oms[order];
+                let state = match self.orders.get(&order) {
+                    Some(s) => s.clone(),
+                    None => OrderState::new(
+                        OrderId::new(&o.id).map_err(|e| TestCaseError::fail(e.to_string()))?,
+                        Flow::Complete,
+                        Cents::new(o.total).map_err(|e| TestCaseError::fail(e.to_string()))?,
+                        vec![OrderItem {
+                            index: 0,
+                            id: "1".into(),
+                            quantity: o.qty,
+                            price: Cents::new(o.price)
+                                .map_err(|e| TestCaseError::fail(e.to_string()))?,
+                        }],
+                    )
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?,
+                };
+                let next = apply_event(&ApplyEventRequest {
+                    state,
+                    event: (*event).clone(),
+                })
+                .map_err(|e| TestCaseError::fail(format!("apply_event: {e}")))?;
+                self.orders.insert(order, next);
+                self.memory = remember_event(&RememberEventRequest {
+                    memory: std::mem::take(&mut self.memory),
+                    event: *event,
+                })
+                .map_err(|e| TestCaseError::fail(format!("remember_event: {e}")))?;
+                self.ref_seen.insert(seq);
+                let newer = self
+                    .ref_newest
+                    .get(&order)
+                    .is_none_or(|&n| (self.changes[seq].at, seq) > (self.changes[n].at, n));
+                if newer {
+                    self.ref_newest.insert(order, seq);
+                }
+            }
+            Decision::Duplicate => self.counts.duplicate += 1,
+            Decision::Stale => self.counts.stale += 1,
+            Decision::FilteredOut => {}
+        }
+        Ok(())
+    }
+
+    fn restart(&mut self) -> Result<(), TestCaseError> {
+        self.counts.restarts += 1;
+        let text =
+            serde_json::to_string(&self.memory).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let memory: IntakeMemory =
+            serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&memory, &self.memory);
+        self.memory = memory;
+        for state in self.orders.values_mut() {
+            let text =
+                serde_json::to_string(&*state).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let back: OrderState =
+                serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&back, &*state);
+            *state = back;
+        }
+        Ok(())
+    }
+
+    fn table_policy(&self) -> TablePolicy {
+        TablePolicy {
+            two_step_cancel: self.policy.two_step_cancel,
+            invoice_in_ready_for_handling: self.policy.invoice_in_ready_for_handling,
+            change_after_partial_invoice: self.policy.change_after_partial_invoice,
+        }
+    }
+
+    /// An ERP action built from Ponte's view of the order, and the same action for the table.
+    fn erp_action(&mut self, state: &OrderState, kind: u8) -> Option<(Action, TableAction)> {
+        let price = state.items.first()?.price;
+        let invoiced_qty: u64 = state.invoiced_quantity(0, InvoiceType::Output);
+        let left_qty = u64::from(state.items[0].quantity).saturating_sub(invoiced_qty) as u32;
+        let remaining = state.remaining_to_invoice().ok()?.get();
+        let outputs: Vec<&ponte_core::orders::InvoiceRecord> = state
+            .invoices
+            .iter()
+            .filter(|i| i.invoice_type == InvoiceType::Output)
+            .collect();
+        let invoice = |number: String, kind: InvoiceType, value: i64, qty: u32| {
+            Action::Invoice(InvoiceRequest {
+                invoice_type: kind,
+                issuance_date: "2024-03-01T12:00:00-03:00".into(),
+                invoice_number: number,
+                invoice_value: value.to_string(),
+                invoice_key: None,
+                invoice_url: None,
+                embedded_invoice: None,
+                courier: None,
+                tracking_number: None,
+                tracking_url: None,
+                dispatched_date: None,
+                items: vec![InvoiceItem {
+                    id: "1".into(),
+                    price,
+                    quantity: qty.max(1),
+                    item_index: None,
+                    description: None,
+                }],
+            })
+        };
+        self.invoice_seq += 1;
+        let n = self.invoice_seq;
+        Some(match kind % 9 {
+            0 => (Action::StartHandling, TableAction::StartHandling),
+            1 => (
+                Action::Cancel(CancelRequest {
+                    reason: Some("stock out".into()),
+                    requested_by_user: None,
+                }),
+                TableAction::Cancel,
+            ),
+            2 => {
+                let value = price.get().min(remaining.max(1));
+                (
+                    invoice(format!("NF-{n}"), InvoiceType::Output, value, 1),
+                    TableAction::InvoiceOutput(value),
+                )
+            }
+            3 => (
+                invoice(
+                    format!("NF-{n}"),
+                    InvoiceType::Output,
+                    remaining.max(1),
+                    left_qty,
+                ),
+                TableAction::InvoiceOutput(remaining.max(1)),
+            ),
+            4 => {
+                let value = price.get();
+                (
+                    invoice(format!("RT-{n}"), InvoiceType::Input, value, 1),
+                    TableAction::InvoiceInput(value),
+                )
+            }
+            5 | 6 => {
+                let (number, exists, has_number) = match outputs.get(n % (outputs.len() + 1)) {
+                    Some(i) => (
+                        i.invoice_number.clone(),
+                        true,
+                        i.tracking
+                            .as_ref()
+                            .is_some_and(|t| !t.tracking_number.trim().is_empty()),
+                    ),
+                    None => ("NF-404".to_owned(), false, false),
+                };
+                if kind % 9 == 5 {
+                    (
+                        Action::UpdateTracking(TrackingUpdate {
+                            invoice_number: number,
+                            tracking_number: format!("TRK{n}"),
+                            tracking_url: None,
+                            dispatched_date: None,
+                            courier: Some("Correios".into()),
+                        }),
+                        TableAction::Tracking {
+                            invoice_exists: exists,
+                        },
+                    )
+                } else {
+                    (
+                        Action::TrackingEvents(TrackingEvents {
+                            invoice_number: number,
+                            is_delivered: n.is_multiple_of(2),
+                            delivered_date: Some("2024-03-05 10:30".into()),
+                            events: Vec::new(),
+                        }),
+                        TableAction::TrackingEvents {
+                            invoice_exists: exists,
+                            has_number,
+                        },
+                    )
+                }
+            }
+            7 => {
+                let request_id = match state.changes.first() {
+                    Some(c) if n.is_multiple_of(3) => c.request_id.clone(),
+                    _ => format!("ch-{n}"),
+                };
+                (
+                    Action::ChangeOrder(ChangeOrder {
+                        request_id,
+                        reason: "customer asked".into(),
+                        discount_value: Cents::new(1).ok()?,
+                        increment_value: Cents::ZERO,
+                        items_removed: Vec::new(),
+                        items_added: Vec::new(),
+                    }),
+                    TableAction::Change,
+                )
+            }
+            _ => {
+                // Re-post an invoice already accepted (a retried call).
+                let i = outputs.first()?;
+                (
+                    invoice(
+                        i.invoice_number.clone(),
+                        InvoiceType::Output,
+                        i.value.get(),
+                        i.items.iter().map(|x| x.quantity).sum(),
+                    ),
+                    TableAction::InvoiceOutput(i.value.get()),
+                )
+            }
+        })
+    }
+
+    fn erp(&mut self, order: usize, kind: u8) -> Result<(), TestCaseError> {
+        let Some(state) = self.orders.get(&order).cloned() else {
+            return Ok(());
+        };
+        // Half the time the ERP picks an action the table allows on its view (so orders get
+        // invoiced, tracked and changed), otherwise any action.
+        let steer = kind.is_multiple_of(2);
+        let mut picked = None;
+        for k in 0..9u8 {
+            let Some((action, table_action)) = self.erp_action(&state, kind.wrapping_add(k)) else {
+                continue;
+            };
+            if !steer || table(&service_view(&state), &table_action, self.table_policy()).is_some()
+            {
+                picked = Some((action, table_action));
+                break;
+            }
+        }
+        let Some((action, table_action)) = picked else {
+            return Ok(());
+        };
+        let outcome = match check_action(&CheckActionRequest {
+            state: state.clone(),
+            action: action.clone(),
+            policy: self.policy.clone(),
+        }) {
+            Ok(o) => o,
+            Err(_) => {
+                self.counts.actions_refused += 1;
+                return Ok(());
+            }
+        };
+        if outcome.repeat {
+            self.counts.repeats += 1;
+            return Ok(());
+        }
+        let view = service_view(&state);
+        let policy = self.table_policy();
+        let Some(expected) = table(&view, &table_action, policy) else {
+            return Err(TestCaseError::fail(format!(
+                "checkOrderAction accepted {action:?} on {view:?}, which the reference table refuses (outcome {outcome:?})"
+            )));
+        };
+        prop_assert_eq!(
+            outcome.expected_status,
+            expected,
+            "expected status of {:?} on {:?}",
+            action,
+            view
+        );
+        // The OMS, on its own (possibly newer) state. The ERP only sends when Ponte's view of
+        // the status is the OMS's (the service read the order first): an action checked on a
+        // stale view can be predicted wrong and the prediction then outlives the platform's
+        // own later events (see `a_prediction_from_a_stale_view_is_pinned`).
+        let oms_view = self.oms[order].view();
+        if oms_view.status != view.status {
+            self.counts.held_back += 1;
+            return Ok(());
+        }
+        let Some(next) = table(&oms_view, &table_action, policy) else {
+            prop_assert!(
+                oms_view != view,
+                "the OMS refuses {:?} although Ponte's view is the OMS's: {:?}",
+                action,
+                view
+            );
+            self.counts.stale_refusals += 1;
+            return Ok(());
+        };
+        self.counts.actions_accepted += 1;
+        let o = &mut self.oms[order];
+        match &action {
+            Action::Invoice(req) => o.invoices.push(OmsInvoice {
+                number: req.invoice_number.clone(),
+                kind: req.invoice_type,
+                value: req.invoice_value.parse().unwrap_or(0),
+                tracking: false,
+            }),
+            Action::UpdateTracking(t) => {
+                if let Some(i) = o.invoices.iter_mut().find(|i| i.number == t.invoice_number) {
+                    i.tracking = true;
+                }
+            }
+            Action::ChangeOrder(c) if o.changes.insert(c.request_id.clone()) => {
+                o.total -= c.discount_value.get();
+            }
+            _ => {}
+        }
+        if next == Status::CancellationRequested && o.status != Some(next) {
+            o.requested_in = o.status;
+        }
+        if Some(next) != o.status {
+            self.emit(order, next, false);
+        }
+        let applied = apply_action(&ApplyActionRequest {
+            state,
+            action,
+            policy: self.policy.clone(),
+            now: at(self.clock),
+        })
+        .map_err(|e| {
+            TestCaseError::fail(format!("apply_action refused what check accepted: {e}"))
+        })?;
+        self.orders.insert(order, applied.state);
+        Ok(())
+    }
+}
+
+fn run(seed: u64, orders: usize, script: &[(u8, u8, u16)]) -> Result<Counts, TestCaseError> {
+    let mut rng = SplitMix::new(seed);
+    let policy = WorkflowPolicy {
+        two_step_cancel: !rng.chance(20),
+        invoice_in_ready_for_handling: rng.chance(20),
+        change_after_partial_invoice: !rng.chance(20),
+        ..WorkflowPolicy::default()
+    };
+    let filter = rng.chance(30).then(|| IntakeFilter::FromWorkflow {
+        status: FROM_WORKFLOW_STATUSES
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    });
+    let oms = (0..orders)
+        .map(|i| {
+            let price = 500 + rng.below(5000) as i64;
+            let qty = 1 + rng.below(4) as u32;
+            OmsOrder {
+                id: format!("v{}str-0{}", 7_053_011 + i, 1 + rng.below(2)),
+                status: None,
+                requested_in: None,
+                total: price * i64::from(qty),
+                price,
+                qty,
+                invoices: Vec::new(),
+                changes: BTreeSet::new(),
+            }
+        })
+        .collect();
+    let mut sim = Sim {
+        rng,
+        policy,
+        filter,
+        oms,
+        changes: Vec::new(),
+        clock: 0,
+        pending: Vec::new(),
+        handles: 0,
+        memory: IntakeMemory::default(),
+        orders: BTreeMap::new(),
+        ref_seen: BTreeSet::new(),
+        ref_newest: BTreeMap::new(),
+        key_of: BTreeMap::new(),
+        new_count: BTreeMap::new(),
+        invoice_seq: 0,
+        counts: Counts::default(),
+    };
+    for &(what, a, b) in script {
+        let order = usize::from(a) % orders;
+        match what % 10 {
+            0..=2 => sim.platform(order, usize::from(b)),
+            3..=5 => sim.erp(order, a / 4 + (b % 9) as u8)?,
+            6..=8 => sim.deliver(usize::from(b))?,
+            _ => sim.restart()?,
+        }
+    }
+    while !sim.pending.is_empty() {
+        let i = sim.rng.below(sim.pending.len());
+        sim.deliver(i)?;
+    }
+    // The newest change of every order was decided New exactly once.
+    let mut newest: BTreeMap<usize, usize> = BTreeMap::new();
+    for c in &sim.changes {
+        newest.insert(c.order, c.seq);
+    }
+    for (order, seq) in &newest {
+        prop_assert_eq!(
+            sim.new_count.get(seq).copied(),
+            Some(1),
+            "the newest change of order {} was not decided New once",
+            order
+        );
+    }
+    for (i, o) in sim.oms.iter().enumerate() {
+        let ponte = sim.orders.get(&i).and_then(|s| s.status);
+        prop_assert_eq!(
+            ponte,
+            o.status,
+            "order {} ends {:?} in Ponte, {:?} in the OMS; timeline {:#?}",
+            o.id,
+            ponte,
+            o.status,
+            sim.orders.get(&i).map(|s| &s.timeline)
+        );
+    }
+    Ok(sim.counts)
+}
+
+#[test]
+fn interleaved_events_and_actions_agree_with_the_reference() {
+    let totals = std::cell::RefCell::new(Counts::default());
+    let runs = std::cell::Cell::new(0usize);
+    let started = std::time::Instant::now();
+    let config = Config {
+        cases: cases(500),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/orders.txt",
+        ))),
+        ..Config::default()
+    };
+    proptest!(config, |(
+        seed in any::<u64>(),
+        orders in 1..4usize,
+        script in proptest::collection::vec((any::<u8>(), any::<u8>(), any::<u16>()), 10..160),
+    )| {
+        let c = run(seed, orders, &script)?;
+        runs.set(runs.get() + 1);
+        let mut t = totals.borrow_mut();
+        t.deliveries += c.deliveries;
+        t.new += c.new;
+        t.duplicate += c.duplicate;
+        t.stale += c.stale;
+        t.actions_accepted += c.actions_accepted;
+        t.actions_refused += c.actions_refused;
+        t.repeats += c.repeats;
+        t.stale_refusals += c.stale_refusals;
+        t.restarts += c.restarts;
+        t.held_back += c.held_back;
+    });
+    eprintln!(
+        "orders: {} runs in {:.1?}; {:?}",
+        runs.get(),
+        started.elapsed(),
+        totals.borrow()
+    );
+}
+
+/// A core finding, kept as a reproduction (run with `--ignored`): the ERP cancels an order
+/// Ponte still sees in `window-to-cancel` while the OMS has moved it to `handling`. The core
+/// predicts an immediate `cancel`; the OMS makes it a cancellation request (two-step), then the
+/// request is denied and the order is back in `handling`. Both platform events are newer than
+/// the action, yet `apply_event` keeps the predicted `cancel` (rank 21) because neither event
+/// outranks it nor names `cancel` as its `lastState`: Ponte then refuses every invoice for an
+/// order that is being handled, until `invoiced` arrives.
+#[test]
+#[ignore = "core finding: a stale-view prediction is pinned by apply_event (reported)"]
+fn a_prediction_from_a_stale_view_is_pinned() {
+    let order = |status: Status| -> OrderState {
+        let mut s = OrderState::new(
+            OrderId::new("v1-01").expect("id"),
+            Flow::Complete,
+            Cents::new(1000).expect("cents"),
+            vec![OrderItem {
+                index: 0,
+                id: "1".into(),
+                quantity: 1,
+                price: Cents::new(1000).expect("cents"),
+            }],
+        )
+        .expect("order");
+        s.status = Some(status);
+        s
+    };
+    let state = order(Status::WindowToCancel);
+    let policy = WorkflowPolicy::default();
+    let applied = apply_action(&ApplyActionRequest {
+        state,
+        action: Action::Cancel(CancelRequest::default()),
+        policy,
+        now: Timestamp::parse("2024-03-01T10:00:00Z").expect("date"),
+    })
+    .expect("accepted on Ponte's view");
+    assert_eq!(applied.state.status, Some(Status::Cancel));
+    let event = |state: &str, last: &str, at: &str| {
+        let body = serde_json::json!({"handle": "h", "domain": "Fulfillment", "state": state,
+            "lastState": last, "orderId": "v1-01", "currentChange": at})
+        .to_string();
+        ponte_core::orders::parse_feed_item(&body).expect("event")
+    };
+    let mut s = applied.state;
+    for e in [
+        event("cancellation-requested", "handling", "2024-03-01T10:00:01Z"),
+        event("handling", "cancellation-requested", "2024-03-01T10:05:00Z"),
+    ] {
+        s = apply_event(&ApplyEventRequest { state: s, event: e }).expect("applies");
+    }
+    assert_eq!(
+        s.status,
+        Some(Status::Handling),
+        "the platform's newer events are ignored"
+    );
+}
