@@ -12,7 +12,7 @@ NPM ?= npm
 TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 export PONTE_SIM_BIN ?= $(TARGET_DIR)/debug/ponte-sim
 
-.PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e demo bench fuzz clean
+.PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e test-openapi demo bench fuzz clean
 
 all: test
 
@@ -58,8 +58,13 @@ test-node: npm wasm
 test-e2e: node-build sim
 	cd node && $(NPM) run -s test:e2e
 
+## test-openapi: the live sim's Catalog requests and responses against VTEX's OpenAPI file
+## (openapi-core from PyPI, installed into target/openapi-venv on first use)
+test-openapi: sim
+	bash tests/openapi/run.sh
+
 ## test: everything CI checks, in the order that fails fastest
-test: setup wasm lint test-rust test-node test-e2e
+test: setup wasm lint test-rust test-node test-openapi test-e2e
 
 ## demo: the main job (Ctrl-C stops it)
 demo: setup node-build sim

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# OpenAPI contract check: the live ponte-sim's Catalog requests and responses against VTEX's
+# shared/openapi/catalog-api.json, with openapi-core (pinned in requirements.txt, installed into
+# target/openapi-venv on first use). Starts target/debug/ponte-sim on a temporary directory
+# with `--seed demo`, runs check.py, prints a table of covered operations and failures, exits
+# non-zero on a violation.
+#   bash tests/openapi/run.sh              builds ponte-sim first (cargo build -p ponte-sim)
+#   PONTE_SIM_BIN=path bash tests/openapi/run.sh   uses that binary, no build
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+
+spec="${OPENAPI_SPEC:-$root/../shared/openapi/catalog-api.json}"
+[[ -f $spec ]] || spec="/work/shared/openapi/catalog-api.json"
+if [[ ! -f $spec ]]; then
+  echo "openapi: no catalog-api.json (looked beside the repo's shared/)" >&2
+  exit 1
+fi
+
+venv="$root/target/openapi-venv"
+stamp="$venv/.requirements.sha256"
+want="$(sha256sum tests/openapi/requirements.txt | cut -d' ' -f1)"
+if [[ ! -x $venv/bin/python || ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
+  echo "openapi: installing the validator into $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r tests/openapi/requirements.txt
+  echo "$want" > "$stamp"
+fi
+
+sim="${PONTE_SIM_BIN:-}"
+if [[ -z $sim ]]; then
+  cargo build -q -p ponte-sim --bin ponte-sim
+  sim="$root/target/debug/ponte-sim"
+fi
+
+data="$(mktemp -d)"
+out="$data/stdout"
+"$sim" --data-dir "$data" --listen 127.0.0.1:0 --seed demo > "$out" 2> "$data/stderr" &
+pid=$!
+cleanup() {
+  kill "$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+url=""
+for _ in $(seq 1 100); do
+  url="$(sed -n 's/^ponte-sim listening on //p' "$out")"
+  [[ -n $url ]] && break
+  if ! kill -0 "$pid" 2> /dev/null; then
+    echo "openapi: ponte-sim exited:" >&2
+    cat "$data/stderr" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+if [[ -z $url ]]; then
+  echo "openapi: ponte-sim did not start listening" >&2
+  exit 1
+fi
+"$venv/bin/python" tests/openapi/check.py "$url" "$spec"
