@@ -766,16 +766,13 @@ fn interleaved_events_and_actions_agree_with_the_reference() {
     );
 }
 
-/// A core finding, kept as a reproduction (run with `--ignored`): the ERP cancels an order
-/// Ponte still sees in `window-to-cancel` while the OMS has moved it to `handling`. The core
-/// predicts an immediate `cancel`; the OMS makes it a cancellation request (two-step), then the
-/// request is denied and the order is back in `handling`. Both platform events are newer than
-/// the action, yet `apply_event` keeps the predicted `cancel` (rank 21) because neither event
-/// outranks it nor names `cancel` as its `lastState`: Ponte then refuses every invoice for an
-/// order that is being handled, until `invoiced` arrives.
+/// Found by the property test: the ERP cancels an order Ponte still sees in `window-to-cancel`
+/// while the OMS has moved it to `handling`. The core predicts an immediate `cancel`; the OMS
+/// makes it a cancellation request, which is denied, and the order is back in `handling`. Both
+/// platform events are dated after the action, so they must win over the prediction (they used
+/// to be ignored, and Ponte refused every invoice until `invoiced` arrived).
 #[test]
-#[ignore = "core finding: a stale-view prediction is pinned by apply_event (reported)"]
-fn a_prediction_from_a_stale_view_is_pinned() {
+fn a_prediction_from_a_stale_view_yields_to_newer_events() {
     let order = |status: Status| -> OrderState {
         let mut s = OrderState::new(
             OrderId::new("v1-01").expect("id"),

@@ -475,9 +475,20 @@ impl OrderState {
         if newer {
             next.last_event = Some(position);
             if let Some(status) = event.status() {
+                // A status Ponte predicted from an accepted action is protected only from
+                // events dated up to that action (late news of an earlier step). An event dated
+                // after it is the platform's word on what the action led to — e.g. a cancel
+                // sent on a stale view became a request that was then denied — and wins.
+                let action_at = self
+                    .timeline
+                    .iter()
+                    .rev()
+                    .find(|e| matches!(e.cause, TimelineCause::Action { .. }))
+                    .map(|e| &e.at);
                 let regresses = self.status_source == StatusSource::Action
                     && self.status.is_some_and(|s| status.rank() < s.rank())
-                    && event.last_state.as_deref() != self.status.map(Status::as_str);
+                    && event.last_state.as_deref() != self.status.map(Status::as_str)
+                    && action_at.is_none_or(|at| event.current_change <= *at);
                 if !regresses {
                     if status.stage() == super::Stage::CancellationPending
                         && self.status.map(Status::stage) != Some(super::Stage::CancellationPending)
