@@ -9,6 +9,8 @@
  *   VTEX_ACCOUNT     account the service runs for (default: ponte)
  *   VTEX_WORKSPACE   workspace (default: master)
  *   PONTE_APP_DIR    scratch directory for the layout (default: <repo>/.ponte/app)
+ *   PONTE_PORT       port the worker serves on (default 5050, the runtime's fixed port)
+ *   PONTE_UP_PORT    port of the stand-in status endpoint (default 5000, the runtime's)
  *
  * What it does: copies the compiled service (node/.build) to ./service/src/node, writes
  * ./service/service.json (adding the `__graphql` route the platform adds), concatenates
@@ -18,15 +20,56 @@
  * forks a worker serving http://localhost:5050/:account/:workspace/... . The worker re-runs this
  * file, which then only starts the runtime. Stop it with SIGINT (SIGTERM waits out a 30 s grace
  * period and keeps port 5050 busy meanwhile).
+ *
+ * Several replicas on one machine: the runtime hard-codes its ports (5050 to serve, 5000 for the
+ * up signal), which on VTEX IO each replica has to itself in its container. PONTE_PORT and
+ * PONTE_UP_PORT play the container's port mapping: before the runtime is loaded, a listen on 5050
+ * becomes a listen on PONTE_PORT and the worker's `POST localhost:5000/_up` goes to PONTE_UP_PORT.
+ * Nothing else of the runtime is touched.
  */
 import cluster from 'cluster'
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs'
-import { createServer } from 'http'
+import http, { createServer } from 'http'
+import net from 'net'
 import { dirname, join, resolve } from 'path'
 
+const RUNTIME_PORT = 5050
+const RUNTIME_UP_PORT = 5000
+
+function envPort(name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`launch: ${name}=${raw} is not a port`)
+  return port
+}
+
+const PORT = envPort('PONTE_PORT', RUNTIME_PORT)
+const UP_PORT = envPort('PONTE_UP_PORT', RUNTIME_UP_PORT)
+
 /** The line printed once the runtime's first worker is up; tests wait for it. */
-export const READY_LINE = 'ponte-service ready on http://localhost:5050'
-const UP_PORT = 5000
+export const READY_LINE = `ponte-service ready on http://localhost:${PORT}`
+
+/** The container's port mapping (see the header): only the two runtime ports are rewritten. */
+function mapRuntimePorts(): void {
+  if (PORT !== RUNTIME_PORT) {
+    const listen = net.Server.prototype.listen
+    net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
+      if (args[0] === RUNTIME_PORT) args[0] = PORT
+      return (listen as (...a: unknown[]) => net.Server).apply(this, args)
+    } as typeof listen
+  }
+  if (UP_PORT !== RUNTIME_UP_PORT) {
+    const request = http.request
+    http.request = function (this: unknown, ...args: unknown[]) {
+      const options = args[0] as http.RequestOptions | undefined
+      if (options && typeof options === 'object' && !(options instanceof URL) && options.port === RUNTIME_UP_PORT && options.path === '/_up') {
+        args[0] = { ...options, port: UP_PORT }
+      }
+      return (request as (...a: unknown[]) => http.ClientRequest).apply(this, args)
+    } as typeof request
+  }
+}
 
 /** node/ (this file runs from node/.build/scripts). */
 function nodeDir(): string {
@@ -126,6 +169,7 @@ function main(): void {
     )
   }
   process.chdir(appDir)
+  mapRuntimePorts()
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { startApp } = require('@vtex/api/lib/service') as { startApp: () => void }
   startApp()

@@ -94,9 +94,19 @@ export function portInUse(port: number): Promise<boolean> {
 }
 
 /** Starts the service through node/'s launcher with the sim as its HTTP proxy; waits until it serves. */
-export async function startService(opts: { simUrl: string; account: string; workspace: string; appDir: string }): Promise<Running> {
-  for (const port of [5050, 5000]) {
-    if (await portInUse(port)) throw new Error(`port ${port} is busy: is another ponte service (or a stale runtime) running?`)
+export async function startService(opts: {
+  simUrl: string
+  account: string
+  workspace: string
+  appDir: string
+  /** The replica's port (default 5050) and its up-signal port (default 5000); see node/scripts/launch.ts. */
+  port?: number
+  upPort?: number
+}): Promise<Running> {
+  const port = opts.port ?? 5050
+  const upPort = opts.upPort ?? 5000
+  for (const busy of [port, upPort]) {
+    if (await portInUse(busy)) throw new Error(`port ${busy} is busy: is another ponte service (or a stale runtime) running?`)
   }
   const launcher = join(REPO, 'node', '.build', 'scripts', 'launch.js')
   if (!existsSync(launcher)) throw new Error(`${launcher} is missing: run npm run build in node/`)
@@ -106,6 +116,8 @@ export async function startService(opts: { simUrl: string; account: string; work
     VTEX_ACCOUNT: opts.account,
     VTEX_WORKSPACE: opts.workspace,
     PONTE_APP_DIR: opts.appDir,
+    PONTE_PORT: String(port),
+    PONTE_UP_PORT: String(upPort),
   }
   const proc = run(process.execPath, [launcher], env, join(opts.appDir, '..', 'service.log'))
   await waitFor(proc, /ponte-service ready on/, 'the service', 60000)
