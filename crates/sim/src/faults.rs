@@ -4,7 +4,8 @@
 //! and at run time with `PUT /_sim/faults` (same JSON as `GET /_sim/faults`:
 //! `{"rate429":0.1,"rate5xx":0.05,"retryAfterSeconds":1,"latencyMs":0,"seed":42,"vbase":false}`;
 //! properties left out keep their defaults, i.e. off). Faults apply to Catalog API requests
-//! (`/api/catalog...`) only, never to `/_sim/*`, and to VBase only with `vbase: true`.
+//! (`/api/catalog...`) only, never to `/_sim/*`, to VBase only with `vbase: true`, and to the
+//! OMS endpoints (`/api/oms/...`, `/api/orders/pvt/...`, [`crate::oms`]) only with `oms: true`.
 //!
 //! The decision is taken **before** the request reaches its handler, so a faulted write changes
 //! nothing: with probability `rate429` the answer is `429` with `Retry-After:
@@ -43,6 +44,8 @@ pub struct FaultConfig {
     pub seed: u64,
     /// Whether VBase requests are faultable too.
     pub vbase: bool,
+    /// Whether OMS requests (`/api/oms/...`, `/api/orders/pvt/...`) are faultable too.
+    pub oms: bool,
 }
 
 impl Default for FaultConfig {
@@ -54,6 +57,7 @@ impl Default for FaultConfig {
             latency_ms: 0,
             seed: 42,
             vbase: false,
+            oms: false,
         }
     }
 }
@@ -126,6 +130,11 @@ impl Faults {
     /// Whether VBase requests are faultable.
     pub fn vbase(&self) -> bool {
         self.lock().config.vbase
+    }
+
+    /// Whether OMS requests are faultable.
+    pub fn oms(&self) -> bool {
+        self.lock().config.oms
     }
 
     /// Draws the fate of one faultable request.

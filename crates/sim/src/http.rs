@@ -15,7 +15,8 @@
 //! host; `portal.` and `api.vtexcommercestable.com.br` and `vtexid.vtex.com.br` with the
 //! account from `?an=` / `x-vtex-account` (VTEX ID endpoints that carry the account in the
 //! token need none); the VTEX IO infra hosts `apps.{region}.vtex.io` and `infra.io.vtex.com`
-//! (app settings, [`crate::apps`]); and the simulator itself (health, its OAuth identity
+//! (app settings, [`crate::apps`]); the ERP `erp.ponte-sim.test` ([`crate::erp_orders`]); and
+//! the simulator itself (health, its OAuth identity
 //! provider). Every VTEX host, and the simulator's own, serves the Catalog and VTEX ID.
 //!
 //! The host is the request target's authority when there is one, else the `Host` header. A host
@@ -42,6 +43,9 @@ use tower::ServiceExt;
 /// VTEX environments whose hosts the simulator plays (`{account}.{env}.com.br`).
 const ENVIRONMENTS: [&str; 2] = ["vtexcommercestable", "vtexcommercebeta"];
 
+/// The host of the simulated ERP ([`crate::erp_orders`]), reached through the proxy.
+pub const ERP_HOST: &str = "erp.ponte-sim.test";
+
 /// Which of the simulator's faces a request is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum HostKind {
@@ -51,6 +55,8 @@ enum HostKind {
     Infra,
     /// The simulator itself.
     Sim,
+    /// The ERP that Ponte hands orders to (`erp.ponte-sim.test`, [`crate::erp_orders`]).
+    Erp,
 }
 
 /// The account a request is for, or why there is none; handlers take it as [`Tenant`].
@@ -114,6 +120,8 @@ pub struct Dispatcher {
     pub sim: Router,
     /// The VTEX IO infra hosts (app settings).
     pub infra: Router,
+    /// The ERP's host, `erp.ponte-sim.test` ([`crate::erp_orders`]).
+    pub erp: Router,
     pub default_account: String,
     pub bound_ip: IpAddr,
     pub faults: Arc<crate::faults::Faults>,
@@ -177,6 +185,7 @@ async fn dispatch(State(d): State<Arc<Dispatcher>>, mut req: Request) -> Respons
         HostKind::Vtex(_) => d.vtex.clone(),
         HostKind::Infra => d.infra.clone(),
         HostKind::Sim => d.sim.clone(),
+        HostKind::Erp => d.erp.clone(),
     };
     let response = match router.oneshot(req).await {
         Ok(response) => response,
@@ -243,6 +252,9 @@ fn classify(host: Option<&str>, bound_ip: IpAddr) -> Option<HostKind> {
     if host == "infra.io.vtex.com" {
         return Some(HostKind::Infra);
     }
+    if host == ERP_HOST {
+        return Some(HostKind::Erp);
+    }
     if let Some(region) = host
         .strip_prefix("apps.")
         .and_then(|rest| rest.strip_suffix(".vtex.io"))
@@ -297,7 +309,9 @@ fn resolve_account(
     let candidate = match (from_request, kind) {
         (Some(a), _) => a,
         (None, HostKind::Sim) => default_account.to_owned(),
-        (None, HostKind::Vtex(_) | HostKind::Infra) => return AccountOutcome::Missing,
+        (None, HostKind::Vtex(_) | HostKind::Infra | HostKind::Erp) => {
+            return AccountOutcome::Missing;
+        }
     };
     let lowered = candidate.to_ascii_lowercase();
     if valid_account(&lowered) {
@@ -462,6 +476,10 @@ mod tests {
             Some(HostKind::Infra)
         );
         assert_eq!(classify(Some("apps.a.b.vtex.io"), LOCAL), None);
+        assert_eq!(
+            classify(Some("erp.ponte-sim.test"), LOCAL),
+            Some(HostKind::Erp)
+        );
         assert_eq!(classify(Some("Bad_Name.myvtex.com"), LOCAL), None);
     }
 

@@ -2,7 +2,9 @@
 //!
 //! It plays VTEX accounts over HTTP (the Catalog's categories and specifications, see
 //! [`catalog`]; VTEX ID tokens, validation, logout and an OAuth test identity provider, see
-//! [`vtexid`]; VTEX IO app settings, see [`apps`]; VBase, see [`vbase`]) and is the service's HTTP proxy: requests for real VTEX host names arrive in
+//! [`vtexid`]; VTEX IO app settings, see [`apps`]; VBase, see [`vbase`]; the OMS's orders,
+//! workflow and timers, see [`oms`]; and the ERP that
+//! Ponte hands orders to, which then acts through Ponte's GraphQL, see [`erp_orders`]) and is the service's HTTP proxy: requests for real VTEX host names arrive in
 //! absolute-form and are routed by host and path ([`http`]). State lives in an embedded redb
 //! store in a data directory ([`store`]); every accepted write is committed before it is
 //! answered, so a restart on the same directory loses nothing.
@@ -16,11 +18,16 @@
 //! ```
 
 pub mod apps;
+pub mod broadcast;
 pub mod catalog;
 pub mod erp;
+pub mod erp_orders;
 pub mod error;
 pub mod faults;
 pub mod http;
+pub mod io;
+pub mod oms;
+pub mod orderbus;
 pub mod seed;
 pub mod simext;
 pub mod store;
@@ -59,6 +66,17 @@ pub struct SimConfig {
     /// Faults injected into Catalog API requests from the start ([`faults`]; off by default,
     /// switchable at run time with `PUT /_sim/faults`).
     pub faults: FaultConfig,
+    /// Feed v3 / Hook delivery settings ([`broadcast`]; `PUT /_sim/broadcast/settings`).
+    pub broadcast: broadcast::BroadcastSettings,
+    /// Feed v3 / Hook faults from the start (`PUT /_sim/broadcast/faults`).
+    pub broadcast_faults: broadcast::BroadcastFaults,
+    /// The VTEX IO router in front of the service replicas ([`io`]; `PUT /_sim/io`).
+    pub io: io::IoConfig,
+    /// The ERP side of orders ([`erp_orders`]): `Some` replaces the configuration stored in
+    /// the data directory; `None` keeps it (defaults when there is none).
+    pub erp_orders: Option<erp_orders::ErpOrdersConfig>,
+    /// The simulated OMS's delays and undocumented behaviours ([`oms`]; `PUT /_sim/oms/config`).
+    pub oms: oms::OmsConfig,
 }
 
 impl SimConfig {
@@ -71,6 +89,11 @@ impl SimConfig {
             account: "ponte".to_owned(),
             app_keys: Vec::new(),
             faults: FaultConfig::default(),
+            broadcast: broadcast::BroadcastSettings::default(),
+            broadcast_faults: broadcast::BroadcastFaults::default(),
+            io: io::IoConfig::default(),
+            erp_orders: None,
+            oms: oms::OmsConfig::default(),
         }
     }
 }
@@ -82,6 +105,8 @@ pub struct Sim {
     addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), SimError>>,
+    clock: Arc<orderbus::SimClock>,
+    broadcaster: broadcast::Broadcaster,
 }
 
 /// Starts a simulator (same as [`Sim::start`]).
@@ -101,6 +126,11 @@ impl Sim {
         let seed = config.seed;
         let seed_account = account.clone();
         let app_keys = config.app_keys.clone();
+        let erp_dir = config.data_dir.clone();
+        let erp_config = config.erp_orders.clone();
+        let erp_orders =
+            tokio::task::spawn_blocking(move || erp_orders::ErpOrders::open(&erp_dir, erp_config))
+                .await??;
         let (service, vtexid, store) = tokio::task::spawn_blocking(
             move || -> Result<(CatalogService, VtexId, store::Store), SimError> {
                 let store = store::Store::open(&data_dir)?;
@@ -130,9 +160,36 @@ impl Sim {
             source,
         })?;
 
+        // Feed v3, Hook and IO events ([`broadcast`]) through the IO router in front of the
+        // service replicas ([`io`]), on the one simulated clock every deadline uses.
+        let clock = orderbus::SimClock::new();
+        let io_router =
+            io::IoRouter::new(account.clone(), config.io.clone()).map_err(SimError::Config)?;
+        let broadcaster = broadcast::Broadcaster::start(
+            &config.data_dir,
+            clock.clone(),
+            io_router.clone(),
+            config.broadcast.clone(),
+            config.broadcast_faults,
+        )
+        .await?;
+        io_router.start();
+        // The OMS ([`oms`]) publishes every status change to the broadcaster; it also restores
+        // the simulated clock's persisted offset.
+        let oms = oms::Oms::start(
+            &config.data_dir,
+            config.oms.clone(),
+            clock.clone(),
+            Arc::new(broadcaster.clone()),
+            faults.clone(),
+        )
+        .await?;
+
         let vtex = Router::new()
             .merge(catalog::routes().with_state(service.clone()))
             .merge(vtexid::routes().with_state(vtexid.clone()))
+            .merge(broadcast::routes().with_state(broadcaster.clone()))
+            .merge(oms::routes::api(oms.clone()))
             .fallback(http::no_route);
         let sim = Router::new()
             .merge(catalog::routes().with_state(service.clone()))
@@ -142,6 +199,12 @@ impl Sim {
                 faults: faults.clone(),
                 catalog: service.clone(),
             }))
+            .merge(erp_orders::routes().with_state(erp_orders.clone()))
+            .merge(broadcast::routes().with_state(broadcaster.clone()))
+            .merge(broadcast::sim_routes().with_state(broadcaster.clone()))
+            .merge(io::routes().with_state(io_router.clone()))
+            .merge(oms::routes::api(oms.clone()))
+            .merge(oms::routes::sim(oms.clone()))
             .route("/_sim/health", axum::routing::get(http::health))
             .fallback(http::no_route);
         let infra = apps::routes()
@@ -152,12 +215,18 @@ impl Sim {
             vtex,
             sim,
             infra,
+            erp: erp_orders::receiver_routes()
+                .with_state(erp_orders.clone())
+                .fallback(http::no_route),
             default_account: account,
             bound_ip: addr.ip(),
             faults,
         });
 
+        // Orders handed off but not finished before a restart.
+        erp_orders.resume();
         let (tx, rx) = oneshot::channel::<()>();
+        let server_broadcaster = broadcaster.clone();
         let task = tokio::spawn(async move {
             let result = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
@@ -167,6 +236,11 @@ impl Sim {
                 .await
                 .map_err(SimError::Serve);
             // Every connection is closed by now; the store is released when the last handle goes.
+            oms.stop().await;
+            drop(oms);
+            erp_orders.close().await;
+            drop(erp_orders);
+            server_broadcaster.shutdown().await;
             drop((service, vtexid, store));
             result
         });
@@ -174,6 +248,8 @@ impl Sim {
             addr,
             shutdown: Some(tx),
             task,
+            clock,
+            broadcaster,
         })
     }
 
@@ -185,6 +261,16 @@ impl Sim {
     /// `http://ADDR`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The simulated clock (tests fast-forward it).
+    pub fn clock(&self) -> &Arc<orderbus::SimClock> {
+        &self.clock
+    }
+
+    /// The Feed v3 / Hook / IO events broadcaster (also the OMS's [`orderbus::ChangeSink`]).
+    pub fn broadcaster(&self) -> &broadcast::Broadcaster {
+        &self.broadcaster
     }
 
     /// Stops accepting connections, lets in-flight requests finish (their store commits
