@@ -4,9 +4,11 @@ import { method, Service } from '@vtex/api'
 import type { State } from './clients'
 import { Clients } from './clients'
 import { schemaDirectives } from './directives'
+import { orderStatusChanged } from './events/orderStatusChanged'
 import { requirePerson } from './middlewares/requirePerson'
 import { resolvers } from './resolvers'
 import { health } from './routes/health'
+import { orderFeedTick, orderHook } from './routes/orders'
 import { adminSession } from './routes/session'
 
 const clients: ClientsConfig<Clients> = {
@@ -17,6 +19,9 @@ const clients: ClientsConfig<Clients> = {
     catalog: { concurrency: 16 },
     // A person waits for this call: fail fast rather than hold the request.
     vtexId: { timeout: 2000 },
+    // The orders flow retries itself (429 Retry-After, 5xx backoff) and needs fresh reads.
+    oms: { retries: 0, timeout: 10000, memoizable: false },
+    erp: { retries: 0, timeout: 15000, memoizable: false },
   },
 }
 
@@ -26,5 +31,10 @@ export default new Service<Clients, State, ParamsContext>({
   routes: {
     health: method({ GET: [health] }),
     adminSession: method({ GET: [requirePerson({ audience: 'admin', allowAppKey: true }), adminSession] }),
+    orderHook: method({ POST: [orderHook()] }),
+    orderFeedTick: method({ POST: [orderFeedTick()] }),
+  },
+  events: {
+    orderStatusChanged: orderStatusChanged(),
   },
 })

@@ -4,6 +4,7 @@ import { join } from 'path'
 
 import { CATALOG_PATHS } from './clients/catalog'
 import { IMPORT_PATHS } from './clients/catalogImport'
+import { OMS_PATHS } from './clients/oms'
 import { VTEX_ID_PATHS } from './clients/vtexId'
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'manifest.json'), 'utf8'))
@@ -41,6 +42,20 @@ describe('manifest.json', () => {
     expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path))).toBe(true)
   })
 
+  it.each(Object.values(OMS_PATHS))("allows the OMS client path %s on the account's host", (path) => {
+    const policies = manifest.policies.filter(
+      (p: { name: string; attrs?: Record<string, string> }) =>
+        p.name === 'outbound-access' && p.attrs?.host === '{{account}}.vtexcommercestable.com.br'
+    )
+    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'v1pnt-01/invoice/NF-1')))).toBe(true)
+  })
+
+  it('declares the orders settings the service reads', () => {
+    const { erpEndpoint, erpToken, hookSecret, handoffStatus } = manifest.settingsSchema.properties
+    expect([erpEndpoint.type, erpToken.type, hookSecret.type]).toEqual(['string', 'string', 'string'])
+    expect(handoffStatus).toMatchObject({ type: 'string', default: 'ready-for-handling' })
+  })
+
   it('may read and write VBase (import jobs)', () => {
     expect(manifest.policies.some((p: { name: string }) => p.name === 'vbase-read-write')).toBe(true)
   })
@@ -54,7 +69,13 @@ describe('manifest.json', () => {
 
 describe('service.json', () => {
   it('declares the routes index.ts serves', () => {
-    expect(Object.keys(service.routes)).toEqual(['health', 'adminSession'])
+    expect(Object.keys(service.routes)).toEqual(['health', 'adminSession', 'orderHook', 'orderFeedTick'])
+    expect(service.routes.orderHook).toEqual({ path: '/_v/ponte/orders/hook', public: true })
+    expect(service.routes.orderFeedTick).toEqual({ path: '/_v/ponte/orders/feed/tick', public: true })
+  })
+
+  it('declares the order status event handler', () => {
+    expect(service.events).toEqual({ orderStatusChanged: { sender: 'vtex.orders-broadcast', keys: ['order-status-updated'] } })
   })
 
   it('runs on the node builder stack with bounded resources', () => {

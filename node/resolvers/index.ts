@@ -1,4 +1,5 @@
 import { importJobFields, importMutations, importQueries, JSONScalar } from './Import'
+import { orderMutations, orderQueries } from './Orders'
 import { catalogQueries, categoryFields } from './Queries/Catalog'
 import { sessionQueries } from './Queries/Session'
 
@@ -8,9 +9,11 @@ export const resolvers = {
     ...catalogQueries,
     ...sessionQueries,
     ...importQueries,
+    ...orderQueries,
   },
   Mutation: {
     ...importMutations,
+    ...orderMutations,
   },
   Category: categoryFields,
   ImportJob: importJobFields,

@@ -372,12 +372,12 @@ pub(crate) fn import_job(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Op
     Err(not_supported("importJob"))
 }
 
-/// The root mutation.
+/// The import part of the root mutation (`crate::Mutation` merges it with the orders part).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Mutation;
+pub struct ImportMutation;
 
 #[Object]
-impl Mutation {
+impl ImportMutation {
     /// Starts importing a batch (categories, brands, specifications, products, SKUs, images) in VTEX's order and answers the job at once; poll importJob for its progress. Validation errors end the job FAILED with every error. Admin only.
     async fn import_catalog_batch(
         &self,

@@ -37,19 +37,29 @@
 //! ```
 
 use async_graphql::{
-    Context, EmptySubscription, Enum, ErrorExtensions, ID, Object, Schema, SimpleObject,
+    Context, EmptySubscription, Enum, ErrorExtensions, ID, MergedObject, Object, Schema,
+    SimpleObject,
 };
 use ponte_core::catalog::{self as cat, Catalog, CatalogError, CatalogSnapshot};
 use ponte_core::ids::CategoryId;
 use ponte_core::sso::Audience;
 
 pub mod import;
+pub mod orders;
 pub mod sso;
-pub use import::Mutation;
+pub use import::ImportMutation;
+pub use orders::OrdersMutation;
 pub use sso::{PersonAudience, Session, SsoData, VerifiedBy};
 
-/// The schema type: queries, and the import mutation (natively NOT_SUPPORTED, see [`import`]).
+/// The schema type: queries, and the mutations (natively NOT_SUPPORTED, see [`import`] and
+/// [`orders`]).
 pub type PonteSchema = Schema<Query, Mutation, EmptySubscription>;
+
+// The root mutation: the import fields, then the orders fields, in the schema file's order.
+// (A plain comment: a doc comment would become the type's description, which the schema
+// file does not give.)
+#[derive(Debug, Clone, Copy, Default, MergedObject)]
+pub struct Mutation(pub ImportMutation, pub OrdersMutation);
 
 /// `extensions.code` of an id argument that is not a positive 32-bit integer.
 pub const INVALID_ID: &str = "INVALID_ID";
@@ -82,12 +92,12 @@ impl CatalogData {
 /// The schema without a catalog: attach one per request with
 /// `Request::new(query).data(CatalogData::new(snapshot))`. Also what the SDL comes from.
 pub fn schema() -> PonteSchema {
-    Schema::build(Query, Mutation, EmptySubscription).finish()
+    Schema::build(Query, Mutation::default(), EmptySubscription).finish()
 }
 
 /// The schema answering every request from one snapshot.
 pub fn schema_with_catalog(snapshot: CatalogSnapshot) -> PonteSchema {
-    Schema::build(Query, Mutation, EmptySubscription)
+    Schema::build(Query, Mutation::default(), EmptySubscription)
         .data(CatalogData::new(snapshot))
         .finish()
 }
@@ -209,6 +219,15 @@ impl Query {
         id: ID,
     ) -> async_graphql::Result<Option<import::ImportJob>> {
         import::import_job(ctx, &id)
+    }
+
+    /// An order as Ponte saw it: status, value, hand-off and timeline (platform events, accepted actions, ERP deliveries). Reads Ponte's record only; null when Ponte has never seen the order. An id that cannot be an order id: ORDER_ID_INVALID. Admin only.
+    async fn order(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<orders::OrderView>> {
+        orders::order(ctx, &id)
     }
 }
 

@@ -1,0 +1,61 @@
+/**
+ * The ERP's order endpoint: `POST {erpEndpoint}/orders` (the endpoint comes from the app's
+ * settings, so it is passed per call), JSON, headers `x-ponte-delivery-id` and, when the
+ * `erpToken` setting is set, `authorization: Bearer <erpToken>`.
+ *
+ * The ERP answers 2xx once it has stored the delivery (the same `deliveryId` again → 200, which
+ * it records as a duplicate). One call is one attempt: the delivery loop (orders/deliver.ts)
+ * retries with backoff, claiming the delivery again before each attempt, because a retry must
+ * never overlap another replica's attempt. A timeout is a failure like a 5xx (the ERP may have
+ * stored it: the retry carries the same delivery id, so it is stored once).
+ */
+import type { InstanceOptions, IOContext } from '@vtex/api'
+import { ExternalClient } from '@vtex/api'
+
+/** The body of a delivery (the contract's hand-off and status notification). */
+export interface ErpDelivery {
+  deliveryId: string
+  kind: 'order' | 'status'
+  orderId: string
+  status: string | null
+  previousStatus: string | null
+  changedAt: string | null
+  /** Get order JSON, as VTEX served it. */
+  order: unknown
+}
+
+export type ErpAnswer =
+  | { ok: true; status: number }
+  /** `status` 0: no answer (timeout, refused connection); `reason` is then the transport's code. */
+  | { ok: false; status: number; reason?: string }
+
+export interface ErpApi {
+  deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery): Promise<ErpAnswer>
+}
+
+export class Erp extends ExternalClient implements ErpApi {
+  constructor(context: IOContext, options?: InstanceOptions) {
+    // Absolute URLs per call: the endpoint is a setting, not part of the context.
+    super('', context, options)
+  }
+
+  public async deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery): Promise<ErpAnswer> {
+    const url = `${endpoint.replace(/\/+$/, '')}/orders`
+    try {
+      const response = await this.http.postRaw(url, delivery, {
+        metric: 'erp-orders-deliver',
+        headers: {
+          'content-type': 'application/json',
+          'x-ponte-delivery-id': delivery.deliveryId,
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        validateStatus: () => true,
+      })
+      return response.status >= 200 && response.status < 300 ? { ok: true, status: response.status } : { ok: false, status: response.status }
+    } catch (e) {
+      // Only the code: the error holds the request, token included.
+      const code = (e as { code?: unknown })?.code
+      return { ok: false, status: 0, reason: typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? code : 'UNKNOWN' }
+    }
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The OMS, Feed v3 and Hook endpoints on the account's own host
+ * (`http://{account}.vtexcommercestable.com.br`, with `X-Vtex-Use-Https` so the IO outbound proxy
+ * upgrades the call), authenticated with the request's credential as `VtexIdclientAutCookie`.
+ * Shapes: domain.md §A, §B and shared/openapi/orders-api.json.
+ *
+ * Failures come back as {@link OmsError}, which keeps VTEX's status and body **verbatim** (the
+ * GraphQL layer passes them on to the ERP) and never the request (an axios error holds the
+ * request config with its headers). Retries belong to this client:
+ *
+ * - **429**: waits `Retry-After` (seconds or an HTTP date; 1 s when absent, at most 2 min) and
+ *   tries again, up to `maxRateLimited` times. VTEX refuses a 429 before doing anything, so this
+ *   is safe for every call.
+ * - **5xx and transport errors**: exponential backoff with jitter, up to `maxAttempts`
+ *   attempts, for calls that are safe to repeat: reads, the feed, invoice (re-posting an invoice
+ *   number is idempotent, §H.4), tracking, changes (only the first request per `requestId` takes
+ *   effect). **Not** for `start-handling` and `cancel`: a second cancel in the handling stage
+ *   *confirms* a cancellation (§A.5.3), and a repeated start-handling is refused with OMS003;
+ *   their 5xx goes back to the caller, who re-reads the order before trying again.
+ * - Any other status is VTEX's answer: returned as an OmsError at once.
+ */
+import type { InstanceOptions, IOContext, RequestConfig } from '@vtex/api'
+import { ExternalClient } from '@vtex/api'
+
+import type { RetryPolicy } from '../import/retry'
+import { backoffMs, DEFAULT_RETRY, retryAfterMs } from '../import/retry'
+import type { Clock } from '../import/throttle'
+import { realClock } from '../import/throttle'
+
+/** The parts of Get order Ponte reads (VTEX sends much more; it is passed on to the ERP whole). */
+export interface OmsOrder {
+  orderId: string
+  status: string | null
+  value: number
+  lastChange?: string | null
+  creationDate?: string | null
+  items?: Array<{ id: string; quantity: number; price: number; [other: string]: unknown }>
+  [other: string]: unknown
+}
+
+/** `200 {date, orderId, receipt}` of invoice, tracking, cancel and changes. */
+export interface OmsReceipt {
+  date?: string | null
+  orderId?: string | null
+  receipt?: string | null
+}
+
+/** One Feed v3 item (§B.3), kept as received: the core parses it. */
+export type FeedItem = Record<string, unknown>
+
+export class OmsError extends Error {
+  public override readonly name = 'OmsError'
+  /** A 429's `Retry-After` header, as sent. */
+  public retryAfter?: string
+
+  constructor(
+    /** VTEX's HTTP status; 0 when nothing answered (timeout, connection refused). */
+    public readonly status: number,
+    /** VTEX's body, verbatim (parsed JSON when it was JSON). */
+    public readonly body: unknown,
+    /** The call that failed, e.g. `oms-invoice` (never the URL or the request). */
+    public readonly operation: string,
+    /** Transport error code when status is 0. */
+    public readonly reason?: string
+  ) {
+    super(status === 0 ? `OMS ${operation}: no answer (${reason ?? 'network error'})` : `OMS ${operation}: HTTP ${status}`)
+  }
+}
+
+/** What Ponte asks the OMS; unit tests implement it with a fake. */
+export interface OmsApi {
+  /** null on 404. */
+  getOrder(orderId: string): Promise<OmsOrder | null>
+  startHandling(orderId: string): Promise<void>
+  invoice(orderId: string, body: Record<string, unknown>): Promise<OmsReceipt>
+  /** `PATCH .../invoice/{invoiceNumber}`: tracking number, url, courier, dispatched date. */
+  updateTracking(orderId: string, invoiceNumber: string, body: Record<string, unknown>): Promise<OmsReceipt>
+  /** `PUT .../invoice/{invoiceNumber}/tracking`: carrier events. */
+  sendTrackingEvents(orderId: string, invoiceNumber: string, body: Record<string, unknown>): Promise<OmsReceipt>
+  /** `reason` and `requestedByUser` go in the body (not the request config). */
+  cancel(orderId: string, body: { reason?: string | null; requestedByUser?: boolean | null }): Promise<OmsReceipt>
+  /** Change order v1. */
+  changeOrder(orderId: string, body: Record<string, unknown>): Promise<OmsReceipt>
+  /** `GET /api/orders/feed?maxlot=` (1 to 10). */
+  takeFeed(maxlot: number): Promise<FeedItem[]>
+  /** `POST /api/orders/feed {handles}`. */
+  commitFeed(handles: string[]): Promise<void>
+}
+
+/** Every path this client calls; manifest.test.ts checks each has an outbound-access policy. */
+export const OMS_PATHS = {
+  order: '/api/oms/pvt/orders/*',
+  feed: '/api/orders/feed',
+} as const
+
+const enc = encodeURIComponent
+
+export interface OmsOptions extends InstanceOptions {
+  retry?: RetryPolicy
+  clock?: Clock
+}
+
+export class Oms extends ExternalClient implements OmsApi {
+  private readonly retry: RetryPolicy
+  private readonly clock: Clock
+
+  constructor(context: IOContext, options?: OmsOptions) {
+    const { retry, clock, ...rest } = options ?? {}
+    super(`http://${context.account}.vtexcommercestable.com.br`, context, {
+      ...rest,
+      headers: {
+        ...rest.headers,
+        'X-Vtex-Use-Https': 'true',
+        ...(context.authToken ? { VtexIdclientAutCookie: context.authToken } : {}),
+      },
+    })
+    this.retry = retry ?? DEFAULT_RETRY
+    this.clock = clock ?? realClock
+  }
+
+  public async getOrder(orderId: string): Promise<OmsOrder | null> {
+    try {
+      return await this.call('oms-get-order', true, () => this.http.get<OmsOrder>(`/api/oms/pvt/orders/${enc(orderId)}`, this.config('oms-get-order')))
+    } catch (e) {
+      if (e instanceof OmsError && e.status === 404) return null
+      throw e
+    }
+  }
+
+  public async startHandling(orderId: string): Promise<void> {
+    await this.call('oms-start-handling', false, () =>
+      this.http.post(`/api/oms/pvt/orders/${enc(orderId)}/start-handling`, undefined, this.config('oms-start-handling'))
+    )
+  }
+
+  public invoice(orderId: string, body: Record<string, unknown>): Promise<OmsReceipt> {
+    return this.call('oms-invoice', true, () =>
+      this.http.post<OmsReceipt>(`/api/oms/pvt/orders/${enc(orderId)}/invoice`, body, this.config('oms-invoice'))
+    )
+  }
+
+  public updateTracking(orderId: string, invoiceNumber: string, body: Record<string, unknown>): Promise<OmsReceipt> {
+    return this.call('oms-invoice-tracking-number', true, () =>
+      this.http.patch<OmsReceipt>(
+        `/api/oms/pvt/orders/${enc(orderId)}/invoice/${enc(invoiceNumber)}`,
+        body,
+        this.config('oms-invoice-tracking-number')
+      )
+    )
+  }
+
+  public sendTrackingEvents(orderId: string, invoiceNumber: string, body: Record<string, unknown>): Promise<OmsReceipt> {
+    return this.call('oms-invoice-tracking-events', true, () =>
+      this.http.put<OmsReceipt>(
+        `/api/oms/pvt/orders/${enc(orderId)}/invoice/${enc(invoiceNumber)}/tracking`,
+        body,
+        this.config('oms-invoice-tracking-events')
+      )
+    )
+  }
+
+  public cancel(orderId: string, body: { reason?: string | null; requestedByUser?: boolean | null }): Promise<OmsReceipt> {
+    const payload: Record<string, unknown> = {}
+    if (body.reason !== undefined && body.reason !== null) payload.reason = body.reason
+    if (body.requestedByUser !== undefined && body.requestedByUser !== null) payload.requestedByUser = body.requestedByUser
+    return this.call('oms-cancel', false, () =>
+      this.http.post<OmsReceipt>(`/api/oms/pvt/orders/${enc(orderId)}/cancel`, payload, this.config('oms-cancel'))
+    )
+  }
+
+  public changeOrder(orderId: string, body: Record<string, unknown>): Promise<OmsReceipt> {
+    return this.call('oms-change-order', true, () =>
+      this.http.post<OmsReceipt>(`/api/oms/pvt/orders/${enc(orderId)}/changes`, body, this.config('oms-change-order'))
+    )
+  }
+
+  public async takeFeed(maxlot: number): Promise<FeedItem[]> {
+    const lot = Math.max(1, Math.min(10, Math.floor(maxlot)))
+    const items = await this.call('feed-take', true, () =>
+      this.http.get<FeedItem[]>('/api/orders/feed', { ...this.config('feed-take'), params: { maxlot: lot } })
+    )
+    return Array.isArray(items) ? items : []
+  }
+
+  public async commitFeed(handles: string[]): Promise<void> {
+    if (handles.length === 0) return
+    await this.call('feed-commit', true, () => this.http.post('/api/orders/feed', { handles }, this.config('feed-commit')))
+  }
+
+  private config(metric: string): RequestConfig {
+    return { metric, headers: { Accept: 'application/json', 'Content-Type': 'application/json' } }
+  }
+
+  /** Runs one call with the retry rules above; failures become OmsError. */
+  private async call<T>(operation: string, repeatable: boolean, run: () => Promise<T>): Promise<T> {
+    let failures = 0
+    let limited = 0
+    for (;;) {
+      let error: OmsError
+      try {
+        return await run()
+      } catch (e) {
+        error = toOmsError(e, operation)
+        if (error.status === 429 && limited < this.retry.maxRateLimited) {
+          limited += 1
+          await this.clock.sleep(retryAfterMs(error.retryAfter, this.retry, this.clock.now()))
+          continue
+        }
+        const transient = error.status === 0 || error.status >= 500
+        if (transient && repeatable && failures + 1 < this.retry.maxAttempts) {
+          failures += 1
+          await this.clock.sleep(backoffMs(failures, this.retry, () => this.clock.random()))
+          continue
+        }
+      }
+      throw error
+    }
+  }
+}
+
+/** Keeps status, body and Retry-After of an axios error; drops everything else. */
+export function toOmsError(e: unknown, operation: string): OmsError {
+  if (e instanceof OmsError) return e
+  const err = (e ?? {}) as { response?: { status?: number; data?: unknown; headers?: Record<string, unknown> }; code?: unknown }
+  const status = err.response?.status
+  if (typeof status === 'number') {
+    const out = new OmsError(status, err.response?.data ?? null, operation)
+    const headers = err.response?.headers ?? {}
+    for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === 'retry-after' && v !== undefined) out.retryAfter = String(v)
+    return out
+  }
+  const code = typeof err.code === 'string' && /^[A-Z_]{2,40}$/.test(err.code) ? err.code : 'UNKNOWN'
+  return new OmsError(0, null, operation, code)
+}

@@ -1,0 +1,194 @@
+/**
+ * The typed facade over ponte-core's orders module (WebAssembly): event intake (parse, decide,
+ * remember, fold) and the ERP actions (check before the OMS call, apply after it).
+ *
+ * Every function throws a {@link PonteError} whose code is the core's stable code
+ * (`HOOK_PAYLOAD_INVALID`, `ORDER_NOT_READY_FOR_HANDLING`, ...); input that does not even
+ * deserialize (a JSON type error in a state or action) becomes `ORDER_INPUT_MALFORMED`.
+ */
+import * as core from '../generated/ponte_wasm'
+import type {
+  Action,
+  ActionOutcome,
+  DecideEventResponse,
+  EventSource,
+  HookInput,
+  IntakeFilter,
+  IntakeMemory,
+  OrderEvent,
+  OrderState,
+  Status,
+  WorkflowPolicy,
+} from '../generated/ponte_wasm'
+import { PonteError } from './errors'
+
+export type {
+  Action,
+  ActionKind,
+  ActionOutcome,
+  CancelRequest,
+  ChangeItem,
+  ChangeOrder,
+  DecideEventResponse,
+  Decision,
+  EventSource,
+  HookInput,
+  IntakeFilter,
+  IntakeMemory,
+  InvoiceItem,
+  InvoiceRequest,
+  InvoiceType,
+  OrderEvent,
+  OrderItem,
+  OrderState,
+  Status,
+  TimelineEntry,
+  TrackingEvent,
+  TrackingEvents,
+  TrackingUpdate,
+  WorkflowPolicy,
+} from '../generated/ponte_wasm'
+
+/** A state, action or memory that does not have the core's shape (a bug or corrupted storage). */
+export const ORDER_INPUT_MALFORMED = 'ORDER_INPUT_MALFORMED'
+
+/** Every API status the core knows (§A.3), in the core's rank order where ranks differ. */
+export const STATUSES: readonly Status[] = [
+  'order-created',
+  'order-create-error',
+  'order-creation-error',
+  'order-accepted',
+  'on-order-completed',
+  'on-order-completed-ffm',
+  'waiting-for-authorization',
+  'waiting-for-order-authorization',
+  'payment-pending',
+  'approve-payment',
+  'payment-approved',
+  'window-to-change-payment',
+  'window-to-change-seller',
+  'waiting-ffmt-authorization',
+  'waiting-for-manual-authorization',
+  'waiting-for-mkt-authorization',
+  'waiting-seller-handling',
+  'authorize-fulfillment',
+  'release-to-fulfillment',
+  'window-to-cancel',
+  'ready-for-handling',
+  'start-handling',
+  'handling',
+  'waiting-for-fulfillment',
+  'ready-for-invoicing',
+  'invoice-after-cancellation-deny',
+  'cancellation-request-denied-ffm',
+  'invoice',
+  'request-cancel',
+  'cancellation-requested',
+  'waiting-for-seller-decision',
+  'cancel',
+  'invoiced',
+  'replaced',
+  'canceled',
+]
+
+export function isStatus(name: unknown): name is Status {
+  return typeof name === 'string' && (STATUSES as readonly string[]).includes(name)
+}
+
+/** Parses a Feed v3 item, a Hook body (or its ping) or an IO event body. */
+export function parseOrderEvent(source: EventSource, body: string): HookInput {
+  return callCore(() => core.parse_order_event({ source, body }))
+}
+
+/** Parses and decides (new, duplicate, stale, filtered out) against one order's memory. */
+export function decideOrderEvent(
+  source: EventSource,
+  body: string,
+  memory: IntakeMemory,
+  filter?: IntakeFilter | null
+): DecideEventResponse {
+  return callCore(() => core.decide_order_event({ source, body, memory, filter: filter ?? null }))
+}
+
+export function rememberOrderEvent(memory: IntakeMemory, event: OrderEvent): IntakeMemory {
+  return callCore(() => core.remember_order_event({ memory, event }))
+}
+
+export function applyOrderEvent(state: OrderState, event: OrderEvent): OrderState {
+  return callCore(() => core.apply_order_event({ state, event }))
+}
+
+export function checkOrderAction(state: OrderState, action: Action, policy: Partial<WorkflowPolicy>): ActionOutcome {
+  return callCore(() => core.check_order_action({ state, action, policy: policy as WorkflowPolicy }))
+}
+
+export function applyOrderAction(
+  state: OrderState,
+  action: Action,
+  policy: Partial<WorkflowPolicy>,
+  now: string
+): { state: OrderState; outcome: ActionOutcome } {
+  return callCore(() => core.apply_order_action({ state, action, policy: policy as WorkflowPolicy, now }))
+}
+
+export const emptyMemory = (): IntakeMemory => ({ lastSeen: {}, seenKeys: [] })
+
+const ranks = new Map<string, number>()
+
+/**
+ * The core's workflow rank of a status (`Status::rank`: later steps rank higher; 0 for a name
+ * VTEX does not document). Read from the core once per status: the rank of a folded event's
+ * position is exactly this number.
+ */
+export function statusRank(status: string): number {
+  const known = ranks.get(status)
+  if (known !== undefined) return known
+  let rank = 0
+  if (isStatus(status)) {
+    const probe: OrderState = {
+      orderId: 'rank-probe-01',
+      flow: 'complete',
+      status: null,
+      statusSource: 'platform',
+      total: 0,
+      items: [],
+      invoices: [],
+      changes: [],
+      timeline: [],
+    }
+    const event: OrderEvent = {
+      orderId: 'rank-probe-01',
+      domain: 'Fulfillment',
+      state: status,
+      currentChange: '2000-01-01T00:00:00Z',
+      source: 'hook',
+    }
+    rank = applyOrderEvent(probe, event).lastEvent?.rank ?? 0
+  }
+  ranks.set(status, rank)
+  return rank
+}
+
+/** Canonical comparison of two ISO 8601 instants (the core's Timestamps are canonical UTC). */
+export function instant(value: string | null | undefined): number {
+  if (!value) return Number.NaN
+  // Date.parse keeps milliseconds only; VTEX sends 7 fractional digits. Enough to order changes
+  // that are at least a millisecond apart, which is all the callers need.
+  return Date.parse(value)
+}
+
+/**
+ * The core refuses input that does not deserialize with a plain Error; a coded Error is the
+ * core's own refusal. Either way the caller gets a PonteError.
+ */
+function callCore<T>(call: () => T): T {
+  try {
+    return call()
+  } catch (e) {
+    if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') {
+      throw new PonteError((e as Error & { code: string }).code, e.message)
+    }
+    const message = e instanceof Error ? e.message : String(e)
+    throw new PonteError(ORDER_INPUT_MALFORMED, `order data does not have the expected shape: ${message}`, 'error')
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The IO event handler `orderStatusChanged` (service.json `events`: sender
+ * `vtex.orders-broadcast`, key `order-status-updated`). Like the hook: the event is written to
+ * the inbox in VBase, then processed in the background; the runtime answers 204. When VBase
+ * cannot take it the handler throws, the runtime answers 500 and IO delivers the event again.
+ *
+ * A body the core refuses (IO_EVENT_INVALID) can never succeed: it is recorded in VBase
+ * (`rejected/…`) and acknowledged, so IO does not redeliver it forever.
+ */
+import type { EventContext } from '@vtex/api'
+
+import type { Clients, Context, State } from '../clients'
+import { PonteError } from '../domain/errors'
+import { parseOrderEvent } from '../domain/orders'
+import type { OrdersDeps } from '../orders/deps'
+import { ordersDeps } from '../orders/deps'
+import { accept, workInBackground } from '../orders/inbox'
+import { paths } from '../orders/store'
+
+export type EventDepsFactory = (ctx: EventContext<Clients, State>) => Promise<OrdersDeps>
+
+const defaultDeps: EventDepsFactory = (ctx) => ordersDeps(ctx as unknown as Context)
+
+export function orderStatusChanged(depsFor: EventDepsFactory = defaultDeps) {
+  return async function orderStatusChangedHandler(ctx: EventContext<Clients, State>): Promise<void> {
+    const body = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body ?? null)
+    const deps = await depsFor(ctx)
+    let key: string
+    try {
+      const parsed = parseOrderEvent('ioEvent', body)
+      if (parsed.kind === 'ping') return
+      const e = parsed.event
+      key = `${e.orderId}/${e.domain}/${e.state}/${e.currentChange}`
+    } catch (e) {
+      if (!(e instanceof PonteError)) throw e
+      deps.logger.warn({ message: 'orders: malformed IO event recorded', code: e.code })
+      await deps.kv.put(paths.rejected(body), {
+        source: 'ioEvent',
+        code: e.code,
+        message: e.message,
+        item: body.slice(0, 65536),
+        rejectedAt: new Date(deps.clock.now()).toISOString(),
+      })
+      return
+    }
+    const entry = await accept(deps, 'ioEvent', key, body)
+    void workInBackground(deps, entry)
+  }
+}

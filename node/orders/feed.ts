@@ -1,0 +1,109 @@
+/**
+ * The feed tick: takes up to `feedMaxLot` (≤ 10) Feed v3 items, processes each (at most
+ * `feedConcurrency` at once), and commits an item's handle only once its processing is
+ * complete (its effects durable in VBase and every delivery it owes acknowledged by the ERP).
+ * A failing item stays uncommitted: the feed makes it visible again after its visibility
+ * timeout, with a new handle, and intake sees it as a duplicate whose outbox is still owed.
+ *
+ * A malformed item (the core refuses it) is recorded in VBase (`rejected/…`) and committed:
+ * left uncommitted it would come back forever and crowd out newer events (§B.4: commit every
+ * item, including ones you ignore).
+ *
+ * The tick answers after `tickBudgetMs` at the latest; items still in progress go on, and
+ * commit, in the background. Then it resumes old inbox entries (inbox.ts) within what is left
+ * of the budget.
+ */
+import { OmsError } from '../clients/oms'
+import { PonteError } from '../domain/errors'
+import { mapLimit } from '../import/throttle'
+import type { OrdersDeps } from './deps'
+import { resumeInbox } from './inbox'
+import { processEvent } from './intake'
+import { paths } from './store'
+
+export interface TickResult {
+  taken: number
+  committed: number
+  failed: number
+  resumed: number
+}
+
+/** Core codes that say the item itself is malformed (never processable). */
+const MALFORMED = new Set(['FEED_ITEM_INVALID', 'PAYLOAD_TOO_LARGE', 'ORDER_ID_INVALID'])
+
+export async function tick(deps: OrdersDeps): Promise<TickResult> {
+  const { clock, settings } = deps
+  const tuning = settings.tuning
+  const started = clock.now()
+  const result: TickResult = { taken: 0, committed: 0, failed: 0, resumed: 0 }
+  let items: Record<string, unknown>[] = []
+  try {
+    items = await deps.oms.takeFeed(tuning.feedMaxLot)
+  } catch (e) {
+    // No feed configured (404) or the feed is unavailable: nothing taken; still resume the inbox.
+    if (!(e instanceof OmsError)) throw e
+    deps.logger.warn({ message: 'orders: feed take failed', status: e.status })
+  }
+  result.taken = items.length
+  const work = mapLimit(items, tuning.feedConcurrency, async (item) => {
+    const ok = await processItem(deps, item)
+    if (ok) result.committed += 1
+    else result.failed += 1
+  })
+  const budget = (ms: number) => new Promise<void>((done) => setTimeout(done, Math.max(0, ms)).unref?.())
+  await Promise.race([work, budget(tuning.tickBudgetMs)])
+  const left = tuning.tickBudgetMs - (clock.now() - started)
+  if (left > 0) {
+    const resume = resumeInbox(deps)
+      .then((n) => {
+        result.resumed = n
+      })
+      .catch((e) => deps.logger.warn({ message: 'orders: inbox resume failed', error: (e as Error).message }))
+    await Promise.race([resume, budget(left)])
+  }
+  return { ...result }
+}
+
+/** Processes one item and commits it when done (or malformed). True when committed. */
+async function processItem(deps: OrdersDeps, item: Record<string, unknown>): Promise<boolean> {
+  const handle = typeof item.handle === 'string' && item.handle !== '' ? item.handle : null
+  const body = JSON.stringify(item)
+  try {
+    const processed = await processEvent(deps, 'feed', body)
+    if (processed.kind === 'event' && !processed.complete) {
+      deps.logger.warn({ message: 'orders: feed item left uncommitted', orderId: processed.orderId, reason: processed.reason })
+      return false
+    }
+  } catch (e) {
+    if (!(e instanceof PonteError && MALFORMED.has(e.code))) {
+      deps.logger.warn({
+        message: 'orders: feed item failed, left uncommitted',
+        code: e instanceof PonteError ? e.code : undefined,
+        error: (e as Error).message,
+      })
+      return false
+    }
+    const id = typeof item.eventId === 'string' && item.eventId !== '' ? item.eventId : body
+    try {
+      await deps.kv.put(paths.rejected(id), {
+        source: 'feed',
+        code: e.code,
+        message: e.message,
+        item: body.length > 65536 ? body.slice(0, 65536) : body,
+        rejectedAt: new Date(deps.clock.now()).toISOString(),
+      })
+    } catch {
+      return false
+    }
+    deps.logger.warn({ message: 'orders: malformed feed item recorded and committed', code: e.code })
+    if (!handle) return false
+  }
+  if (!handle) return false
+  try {
+    await deps.oms.commitFeed([handle])
+    return true
+  } catch (e) {
+    deps.logger.warn({ message: 'orders: feed commit failed', status: e instanceof OmsError ? e.status : undefined })
+    return false
+  }
+}

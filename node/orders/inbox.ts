@@ -1,0 +1,76 @@
+/**
+ * The inbox: hook notifications and IO events are written here (VBase `inbox/{digest(key)}.json`)
+ * before they are answered, then processed in the background; the entry is deleted once
+ * processing is complete (every delivery acknowledged). The feed tick resumes entries older
+ * than `inboxResumeAfterMs` (the replica that accepted them died, or the ERP was down).
+ *
+ * The path is derived from the core's dedupe key, so the same change accepted twice (hook and
+ * IO event, or a hook retry) is one entry; the write is idempotent.
+ */
+import type { EventSource } from '../domain/orders'
+import { PonteError } from '../domain/errors'
+import type { OrdersDeps } from './deps'
+import type { ProcessResult } from './intake'
+import { processEvent } from './intake'
+import { paths } from './store'
+
+export interface InboxEntry {
+  key: string
+  source: EventSource
+  /** The body as received (the core parses it again when processing). */
+  body: string
+  receivedAt: string
+  receivedBy: string
+}
+
+/** Keys being processed by this replica right now (the tick skips them). */
+const inFlight = new Set<string>()
+
+export async function accept(deps: OrdersDeps, source: EventSource, key: string, body: string): Promise<InboxEntry> {
+  const entry: InboxEntry = { key, source, body, receivedAt: new Date(deps.clock.now()).toISOString(), receivedBy: deps.owner }
+  await deps.kv.put(paths.inbox(key), entry)
+  return entry
+}
+
+/** Processes an accepted entry; deletes it when the work is complete. Never throws. */
+export async function work(deps: OrdersDeps, entry: InboxEntry): Promise<ProcessResult | null> {
+  if (inFlight.has(entry.key)) return null
+  inFlight.add(entry.key)
+  try {
+    const result = await processEvent(deps, entry.source, entry.body)
+    if (result.kind === 'ping' || result.complete) await deps.kv.delete(paths.inbox(entry.key))
+    else deps.logger.warn({ message: 'orders: event kept in the inbox', key: entry.key, reason: result.reason })
+    return result
+  } catch (e) {
+    const code = e instanceof PonteError ? e.code : undefined
+    deps.logger.warn({ message: 'orders: processing failed, event kept in the inbox', key: entry.key, code, error: (e as Error).message })
+    return null
+  } finally {
+    inFlight.delete(entry.key)
+  }
+}
+
+/** Starts {@link work} without waiting for it (the caller has answered already). */
+export function workInBackground(deps: OrdersDeps, entry: InboxEntry): Promise<ProcessResult | null> {
+  const run = work(deps, entry)
+  run.catch(() => undefined)
+  return run
+}
+
+/** Resumes old inbox entries; answers how many it brought to completion. */
+export async function resumeInbox(deps: OrdersDeps): Promise<number> {
+  const tuning = deps.settings.tuning
+  const listed = await deps.kv.list('inbox/', tuning.inboxResumeBatch)
+  let resumed = 0
+  const now = deps.clock.now()
+  for (const path of listed) {
+    const got = await deps.kv.get<InboxEntry>(path)
+    if (!got) continue
+    const entry = got.data
+    const age = now - Date.parse(entry.receivedAt)
+    if (!(age >= tuning.inboxResumeAfterMs) || inFlight.has(entry.key)) continue
+    const result = await work(deps, entry)
+    if (result && (result.kind === 'ping' || result.complete)) resumed += 1
+  }
+  return resumed
+}

@@ -1,0 +1,213 @@
+/** The orders flow over fakes: intake, exactly-once hand-off, replicas racing, the feed tick. */
+import { PonteError } from '../domain/errors'
+import { bodies, FakeKv, testDeps, world } from '../test-support/fakeOrders'
+import { accept, resumeInbox, work } from './inbox'
+import { tick } from './feed'
+import { processEvent } from './intake'
+import type { OrderRecord } from './store'
+import { digest, paths } from './store'
+
+const ID = 'v1001pnt-01'
+const RFH = '2024-03-01T10:00:00.0000000Z'
+
+function ready(w: ReturnType<typeof world>, orderId = ID) {
+  w.oms.addOrder({ orderId, status: 'ready-for-handling', lastChange: RFH })
+  return bodies(orderId, 'ready-for-handling', 'window-to-cancel', RFH)
+}
+
+describe('processEvent', () => {
+  it('hands an order off once, with the Get order JSON, when it reaches ready-for-handling', async () => {
+    const w = world()
+    const b = ready(w)
+    const deps = testDeps(w, { settings: { erpToken: 'erp-token' } })
+    const result = await processEvent(deps, 'hook', b.hook)
+    expect(result).toMatchObject({ kind: 'event', decision: 'new', queued: [`${ID}:order`], delivered: 1, complete: true })
+    expect(w.erp.handoffs()).toHaveLength(1)
+    const handoff = w.erp.handoffs()[0]
+    expect(handoff).toMatchObject({ deliveryId: `${ID}:order`, kind: 'order', orderId: ID, status: 'ready-for-handling' })
+    expect((handoff.order as { orderId: string }).orderId).toBe(ID)
+    expect(w.erp.seen[0]).toEqual({ endpoint: 'http://erp.ponte-sim.test/erp', token: 'erp-token' })
+    const record = w.kv.json<OrderRecord>(paths.order(ID))
+    expect(record?.handoff?.deliveredAt).toEqual(expect.any(String))
+    expect(record?.state.status).toBe('ready-for-handling')
+    expect(record?.memory.seenKeys).toHaveLength(1)
+    expect(record?.outbox).toEqual([])
+  })
+
+  it('processes an event delivered three times (hook, feed, IO event) once', async () => {
+    const w = world()
+    const b = ready(w)
+    const deps = testDeps(w)
+    const first = await processEvent(deps, 'hook', b.hook)
+    const second = await processEvent(deps, 'feed', b.feed('h-1'))
+    const third = await processEvent(deps, 'ioEvent', b.ioEvent)
+    expect([first, second, third].map((r) => r.kind === 'event' && r.decision)).toEqual(['new', 'duplicate', 'duplicate'])
+    expect(w.erp.received).toHaveLength(1)
+    expect(w.erp.duplicates).toBe(0)
+  })
+
+  it('does not hand off before handoffStatus, then does, then tells the ERP of later changes once each', async () => {
+    const w = world()
+    const deps = testDeps(w)
+    w.oms.addOrder({ orderId: ID, status: 'window-to-cancel', lastChange: '2024-03-01T09:30:00Z' })
+    await processEvent(deps, 'hook', bodies(ID, 'window-to-cancel', 'authorize-fulfillment', '2024-03-01T09:30:00Z').hook)
+    expect(w.erp.received).toHaveLength(0)
+    w.oms.setStatus(ID, 'ready-for-handling', RFH)
+    await processEvent(deps, 'feed', bodies(ID, 'ready-for-handling', 'window-to-cancel', RFH).feed('h1'))
+    w.oms.setStatus(ID, 'handling', '2024-03-01T10:05:00Z')
+    const handling = bodies(ID, 'handling', 'start-handling', '2024-03-01T10:05:00Z')
+    await processEvent(deps, 'ioEvent', handling.ioEvent)
+    await processEvent(deps, 'hook', handling.hook)
+    expect(w.erp.received.map((d) => d.deliveryId)).toEqual([`${ID}:order`, `${ID}:status:handling:2024-03-01T10:05:00.000000000Z`])
+    expect(w.erp.received[1]).toMatchObject({ kind: 'status', status: 'handling', previousStatus: 'start-handling' })
+  })
+
+  it('records an order first seen canceled without handing it off', async () => {
+    const w = world()
+    const deps = testDeps(w)
+    w.oms.addOrder({ orderId: ID, status: 'canceled', lastChange: '2024-03-01T09:40:00Z' })
+    const r = await processEvent(deps, 'hook', bodies(ID, 'canceled', 'cancel', '2024-03-01T09:40:00Z').hook)
+    expect(r).toMatchObject({ decision: 'new', queued: [], complete: true })
+    expect(w.erp.received).toHaveLength(0)
+    const record = w.kv.json<OrderRecord>(paths.order(ID))
+    expect(record?.handoffSkipped?.status).toBe('canceled')
+    // A late ready-for-handling event does not hand it off either.
+    await processEvent(deps, 'hook', bodies(ID, 'ready-for-handling', 'window-to-cancel', RFH).hook)
+    expect(w.erp.received).toHaveLength(0)
+  })
+
+  it('refuses a malformed body with the core code and writes nothing', async () => {
+    const w = world()
+    const deps = testDeps(w)
+    await expect(processEvent(deps, 'hook', '{"OrderId": 3}')).rejects.toMatchObject({ code: 'HOOK_PAYLOAD_INVALID' })
+    await expect(processEvent(deps, 'feed', '{"orderId":"x-01"}')).rejects.toMatchObject({ code: 'FEED_ITEM_INVALID' })
+    expect(w.kv.writes).toBe(0)
+  })
+
+  it('an unknown order is ORDER_NOT_FOUND (the carrier keeps the event)', async () => {
+    const w = world()
+    const deps = testDeps(w)
+    const err = await processEvent(deps, 'hook', bodies('v404pnt-01', 'ready-for-handling', 'window-to-cancel', RFH).hook).catch((e) => e)
+    expect(err).toBeInstanceOf(PonteError)
+    expect(err.code).toBe('ORDER_NOT_FOUND')
+  })
+
+  it('keeps the delivery owed while the ERP fails, and finishes it on a redelivery', async () => {
+    const w = world()
+    const b = ready(w)
+    const deps = testDeps(w, { tuning: { erpMaxAttempts: 2 } })
+    w.erp.failures = 2
+    const first = await processEvent(deps, 'hook', b.hook)
+    expect(first).toMatchObject({ decision: 'new', complete: false })
+    expect(w.kv.json<OrderRecord>(paths.order(ID))?.outbox[0]).toMatchObject({ deliveryId: `${ID}:order`, attempts: 2, lastError: 'HTTP 503' })
+    const again = await processEvent(deps, 'feed', b.feed('h-2'))
+    expect(again).toMatchObject({ decision: 'duplicate', delivered: 1, complete: true })
+    expect(w.erp.handoffs()).toHaveLength(1)
+  })
+})
+
+describe('two replicas sharing VBase', () => {
+  it('racing on the same event, hand it off once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const w = world()
+      const b = ready(w)
+      w.kv.latency = () => Math.floor(Math.random() * 4)
+      w.erp.latencyMs = 3
+      const a = testDeps(w, { owner: 'replica-a', tuning: { settleMs: 50, claimWaitMs: 2000 } })
+      const c = testDeps(w, { owner: 'replica-b', tuning: { settleMs: 50, claimWaitMs: 2000 } })
+      const results = await Promise.all([
+        processEvent(a, 'hook', b.hook),
+        processEvent(c, 'feed', b.feed('h-1')),
+        processEvent(a, 'ioEvent', b.ioEvent),
+        processEvent(c, 'hook', b.hook),
+      ])
+      expect(results.filter((r) => r.kind === 'event' && r.decision === 'new')).toHaveLength(1)
+      expect(results.every((r) => r.kind === 'event' && r.complete)).toBe(true)
+      expect(w.erp.received).toHaveLength(1)
+    }
+  })
+
+  it('a claim left by a dead replica is taken over after it expires', async () => {
+    const w = world()
+    const b = ready(w)
+    const a = testDeps(w, { owner: 'replica-a' })
+    w.erp.failures = 100
+    await processEvent(a, 'hook', b.hook)
+    // Replica A "died" holding a claim.
+    const path = paths.order(ID)
+    const rec = w.kv.json<OrderRecord>(path) as OrderRecord
+    await w.kv.put(path, { ...rec, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until: Date.now() + 60000 } })
+    w.erp.failures = 0
+    const c = testDeps(w, { owner: 'replica-b', tuning: { claimWaitMs: 50 } })
+    const blocked = await processEvent(c, 'feed', b.feed('h-2'))
+    expect(blocked).toMatchObject({ complete: false, reason: 'claimed by another replica' })
+    expect(w.erp.received).toHaveLength(0)
+    await w.kv.put(path, { ...rec, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until: Date.now() - 1 } })
+    const taken = await processEvent(c, 'feed', b.feed('h-3'))
+    expect(taken).toMatchObject({ complete: true, delivered: 1 })
+    expect(w.erp.handoffs()).toHaveLength(1)
+  })
+})
+
+describe('the feed tick', () => {
+  it('commits an item only once its hand-off is acknowledged', async () => {
+    const w = world()
+    ready(w)
+    w.oms.enqueue(bodies(ID, 'ready-for-handling', 'window-to-cancel', RFH).feedItem)
+    const deps = testDeps(w, { tuning: { erpMaxAttempts: 1 } })
+    w.erp.failures = 1
+    expect(await tick(deps)).toEqual({ taken: 1, committed: 0, failed: 1, resumed: 0 })
+    expect(w.oms.committed).toEqual([])
+    // Redelivered (same handle in this fake): now the ERP answers.
+    expect(await tick(deps)).toEqual({ taken: 1, committed: 1, failed: 0, resumed: 0 })
+    expect(w.oms.committed).toEqual(['handle-1'])
+    expect(w.erp.handoffs()).toHaveLength(1)
+  })
+
+  it('records and commits a malformed item; leaves an unknown order uncommitted', async () => {
+    const w = world()
+    w.oms.enqueue({ domain: 'Fulfillment', state: 'ready-for-handling', orderId: 'bad/id', currentChange: RFH })
+    w.oms.enqueue(bodies('v404pnt-01', 'ready-for-handling', 'window-to-cancel', RFH).feedItem)
+    const deps = testDeps(w)
+    expect(await tick(deps)).toEqual({ taken: 2, committed: 1, failed: 1, resumed: 0 })
+    expect(w.oms.committed).toEqual(['handle-1'])
+    const rejected = [...w.kv.files.keys()].filter((p) => p.startsWith('rejected/'))
+    expect(rejected).toHaveLength(1)
+    expect(w.kv.json<{ code: string }>(rejected[0])?.code).toBe('FEED_ITEM_INVALID')
+  })
+
+  it('resumes inbox entries a dead replica accepted', async () => {
+    const w = world()
+    const b = ready(w)
+    const deps = testDeps(w, { tuning: { inboxResumeAfterMs: 0 } })
+    // Accepted, then the replica died before processing.
+    await accept(deps, 'hook', 'k1', b.hook)
+    expect(w.kv.files.has(`inbox/${digest('k1')}.json`)).toBe(true)
+    expect(await tick(deps)).toEqual({ taken: 0, committed: 0, failed: 0, resumed: 1 })
+    expect(w.kv.files.has(`inbox/${digest('k1')}.json`)).toBe(false)
+    expect(w.erp.handoffs()).toHaveLength(1)
+    expect(await resumeInbox(deps)).toBe(0)
+  })
+
+  it('an inbox entry stays while its work is incomplete', async () => {
+    const w = world()
+    const b = ready(w)
+    const deps = testDeps(w, { tuning: { erpMaxAttempts: 1 } })
+    w.erp.failures = 1
+    const entry = await accept(deps, 'hook', 'k2', b.hook)
+    await work(deps, entry)
+    expect(w.kv.files.has(paths.inbox('k2'))).toBe(true)
+    await work(deps, entry)
+    expect(w.kv.files.has(paths.inbox('k2'))).toBe(false)
+  })
+})
+
+describe('FakeKv', () => {
+  it('refuses a stale If-Match (the fake must be able to fail)', async () => {
+    const kv = new FakeKv()
+    await kv.put('a', 1)
+    const got = await kv.get('a')
+    await kv.put('a', 2)
+    await expect(kv.put('a', 3, got?.etag ?? undefined)).rejects.toThrow('changed')
+  })
+})

@@ -1,0 +1,137 @@
+/**
+ * The order record's pure parts: the first OrderState built from Get order, the reconciliation
+ * of Ponte's state with a fresh Get order, and the GraphQL view.
+ */
+import type { OmsOrder } from '../clients/oms'
+import { PonteError } from '../domain/errors'
+import type { EventSource, OrderEvent, OrderItem, OrderState } from '../domain/orders'
+import { applyOrderEvent, emptyMemory, isStatus } from '../domain/orders'
+import type { LogEntry, OrderRecord } from './store'
+import { MAX_LOG } from './store'
+
+/** Get order answered something that is not an order Ponte can track. */
+export const ORDER_DATA_INVALID = 'ORDER_DATA_INVALID'
+
+const cents = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null)
+
+/**
+ * Ponte's OrderState from Get order: the complete flow (the account sells and fulfils), the
+ * order's `value` as total, one line per `items[]` entry (index = position, SKU `id`,
+ * `quantity`, unit `price` in cents). The status is left null: it comes from events, and from
+ * {@link reconcile}.
+ */
+export function stateFromOrder(order: OmsOrder): OrderState {
+  const total = cents(order.value)
+  if (total === null) throw new PonteError(ORDER_DATA_INVALID, `Get order ${order.orderId}: value is not a number of cents`, 'error')
+  const items: OrderItem[] = (Array.isArray(order.items) ? order.items : []).map((item, index) => {
+    const price = cents(item?.price)
+    const quantity = typeof item?.quantity === 'number' && Number.isSafeInteger(item.quantity) && item.quantity >= 0 ? item.quantity : null
+    if (price === null || quantity === null || typeof item?.id !== 'string' || item.id === '') {
+      throw new PonteError(ORDER_DATA_INVALID, `Get order ${order.orderId}: items[${index}] lacks a SKU id, quantity or price in cents`, 'error')
+    }
+    return { index, id: item.id, quantity, price }
+  })
+  return {
+    orderId: order.orderId,
+    flow: 'complete',
+    status: null,
+    statusSource: 'platform',
+    total,
+    items,
+    invoices: [],
+    cancellation: null,
+    changes: [],
+    lastEvent: null,
+    timeline: [],
+  }
+}
+
+export function newRecord(order: OmsOrder, now: string, owner: string): OrderRecord {
+  return {
+    version: 1,
+    orderId: order.orderId,
+    createdAt: now,
+    createdBy: owner,
+    updatedAt: now,
+    state: stateFromOrder(order),
+    memory: emptyMemory(),
+    handoff: null,
+    handoffSkipped: null,
+    outbox: [],
+    done: [],
+    pending: null,
+    log: [],
+  }
+}
+
+/**
+ * Brings Ponte's state up to the status Get order shows, when they differ: Get order's status
+ * is folded in as a platform event dated Get order's `lastChange`, so the core's rules decide
+ * (an older view never rolls a newer state back; a status Ponte predicted from an accepted
+ * action yields only to platform news dated after it). It appears in the timeline as an event
+ * of the channel that triggered the read (`source`). Events remain what intake remembers: the
+ * real event for that change is still processed when it arrives.
+ */
+export function reconcile(state: OrderState, order: OmsOrder, source: EventSource): OrderState {
+  const status = order.status
+  if (!isStatus(status) || status === state.status || typeof order.lastChange !== 'string' || order.lastChange === '') return state
+  const event: OrderEvent = {
+    orderId: state.orderId,
+    domain: 'Fulfillment',
+    state: status,
+    // No lastState: Get order does not say where the order came from, and a lastState equal to
+    // a status Ponte predicted would let this older view roll the prediction back.
+    lastState: null,
+    currentChange: order.lastChange,
+    source,
+  }
+  try {
+    return applyOrderEvent(state, event)
+  } catch (e) {
+    // A lastChange that is not ISO 8601: keep what events said.
+    if (e instanceof PonteError) return state
+    throw e
+  }
+}
+
+export function pushLog(record: OrderRecord, entry: LogEntry): LogEntry[] {
+  const log = [...record.log, entry]
+  return log.length > MAX_LOG ? log.slice(log.length - MAX_LOG) : log
+}
+
+/** GraphQL `OrderView`. */
+export interface OrderView {
+  orderId: string
+  status: string | null
+  value: string
+  handedOffAt: string | null
+  invoicedValue: string
+  timeline: Array<{ at: string; status: string | null; cause: string; detail: string | null }>
+}
+
+export function toView(record: OrderRecord): OrderView {
+  const state = record.state
+  const invoiced = state.invoices.filter((i) => i.type === 'Output').reduce((a, i) => a + i.value, 0)
+  const timeline: OrderView['timeline'] = state.timeline.map((e) => {
+    if (e.cause.kind === 'event') {
+      const from = e.cause.lastState ? `${e.cause.lastState} → ` : ''
+      return {
+        at: e.at,
+        status: e.status,
+        cause: `event:${e.cause.source}`,
+        detail: `${from}${e.cause.state}${e.cause.applied ? '' : ' (recorded, not applied: older than the status known)'}`,
+      }
+    }
+    return { at: e.at, status: e.status, cause: `action:${e.cause.action}`, detail: e.cause.detail || null }
+  })
+  for (const l of record.log) timeline.push({ at: l.at, status: l.status, cause: l.cause, detail: l.detail })
+  timeline.sort((a, b) => (Date.parse(a.at) || 0) - (Date.parse(b.at) || 0))
+  return {
+    orderId: record.orderId,
+    status: state.status,
+    value: String(state.total),
+    handedOffAt: record.handoff?.deliveredAt ?? null,
+    invoicedValue: String(invoiced),
+    timeline,
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The orders flow's settings: the app settings (manifest.json `settingsSchema`) that concern
+ * orders, checked, with defaults; and the tunables of the protocol (timeouts, claims, retries),
+ * which have defaults here and may be overridden by the optional `ordersTuning` setting.
+ *
+ * Settings are read through the apps client and kept per account/workspace for
+ * `SETTINGS_TTL_MS` (a changed hook secret is honoured within that time).
+ */
+import type { IntakeFilter, Status, WorkflowPolicy } from '../domain/orders'
+import { isStatus } from '../domain/orders'
+
+export interface OrdersSettings {
+  /** `POST {erpEndpoint}/orders`; null when not configured (then nothing is handed off). */
+  erpEndpoint: string | null
+  erpToken: string | null
+  /** The shared secret of the hook and tick routes; null refuses every call. */
+  hookSecret: string | null
+  /** An order is handed off the first time Ponte sees it at or past this status. */
+  handoffStatus: Status
+  /** Ponte's own intake filter (FromWorkflow), or null: every status. */
+  filter: IntakeFilter | null
+  /** The §H choices, passed to the core. */
+  policy: Partial<WorkflowPolicy>
+  tuning: OrdersTuning
+}
+
+export interface OrdersTuning {
+  /** ERP call timeout. Must exceed the slowest ERP answer, or a slow success is retried. */
+  erpTimeoutMs: number
+  /** Attempts per delivery within one processing (the event's carrier retries later). */
+  erpMaxAttempts: number
+  erpBaseDelayMs: number
+  erpMaxDelayMs: number
+  /** How long a claim on a delivery lasts; longer than one ERP attempt. */
+  claimMs: number
+  /** How long to wait for another replica's live claim before leaving the work to a later retry. */
+  claimWaitMs: number
+  /** After creating an order record blindly, wait this long before trusting it (README: creation). */
+  settleMs: number
+  /** Optimistic-concurrency retries per record update. */
+  casAttempts: number
+  /** The feed tick resumes inbox entries accepted longer ago than this. */
+  inboxResumeAfterMs: number
+  /** Inbox entries looked at per tick. */
+  inboxResumeBatch: number
+  /** Feed items processed at once. */
+  feedConcurrency: number
+  /** Feed items asked for per tick (1 to 10). */
+  feedMaxLot: number
+  /** The tick answers after this long; unfinished items go on (and commit) in the background. */
+  tickBudgetMs: number
+}
+
+export const DEFAULT_TUNING: OrdersTuning = {
+  erpTimeoutMs: 15000,
+  erpMaxAttempts: 4,
+  erpBaseDelayMs: 300,
+  erpMaxDelayMs: 5000,
+  claimMs: 25000,
+  claimWaitMs: 3000,
+  settleMs: 1000,
+  casAttempts: 12,
+  inboxResumeAfterMs: 30000,
+  inboxResumeBatch: 50,
+  feedConcurrency: 4,
+  feedMaxLot: 10,
+  tickBudgetMs: 8000,
+}
+
+export const SETTINGS_TTL_MS = 10000
+
+/** Reads the raw app settings object (apps client). */
+export type SettingsReader = () => Promise<unknown>
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null)
+const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined)
+
+/** Checks the raw settings; anything unusable falls back to its default. */
+export function parseSettings(raw: unknown): OrdersSettings {
+  const s = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
+  const endpoint = str(s.erpEndpoint)
+  const handoff = str(s.handoffStatus)
+  const statuses = Array.isArray(s.intakeStatuses) ? s.intakeStatuses.filter((x): x is string => typeof x === 'string' && x !== '') : []
+  const policy: Partial<WorkflowPolicy> = {}
+  const twoStep = bool(s.twoStepCancel)
+  if (twoStep !== undefined) policy.twoStepCancel = twoStep
+  const inReady = bool(s.invoiceInReadyForHandling)
+  if (inReady !== undefined) policy.invoiceInReadyForHandling = inReady
+  if (s.invoiceNumberReuse === 'idempotent' || s.invoiceNumberReuse === 'forbid') policy.invoiceNumberReuse = s.invoiceNumberReuse
+  const tuning = { ...DEFAULT_TUNING }
+  const t = s.ordersTuning && typeof s.ordersTuning === 'object' ? (s.ordersTuning as Record<string, unknown>) : {}
+  for (const key of Object.keys(DEFAULT_TUNING) as Array<keyof OrdersTuning>) {
+    const v = t[key]
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) tuning[key] = v
+  }
+  tuning.feedMaxLot = Math.max(1, Math.min(10, Math.floor(tuning.feedMaxLot)))
+  tuning.erpMaxAttempts = Math.max(1, Math.floor(tuning.erpMaxAttempts))
+  tuning.casAttempts = Math.max(1, Math.floor(tuning.casAttempts))
+  tuning.feedConcurrency = Math.max(1, Math.floor(tuning.feedConcurrency))
+  return {
+    erpEndpoint: endpoint && /^https?:\/\//.test(endpoint) ? endpoint : null,
+    erpToken: str(s.erpToken),
+    hookSecret: str(s.hookSecret),
+    handoffStatus: handoff && isStatus(handoff) ? handoff : 'ready-for-handling',
+    filter: statuses.length > 0 ? { type: 'FromWorkflow', status: statuses } : null,
+    policy,
+    tuning,
+  }
+}
+
+/** Settings per account/workspace, for a few seconds. */
+export class SettingsCache {
+  private readonly entries = new Map<string, { at: number; value: Promise<OrdersSettings> }>()
+
+  constructor(private readonly ttlMs = SETTINGS_TTL_MS) {}
+
+  public get(key: string, read: SettingsReader, now = Date.now()): Promise<OrdersSettings> {
+    const hit = this.entries.get(key)
+    if (hit && now - hit.at < this.ttlMs) return hit.value
+    const value = read().then(parseSettings)
+    // A failed read is not cached.
+    value.catch(() => this.entries.delete(key))
+    this.entries.set(key, { at: now, value })
+    return value
+  }
+
+  public clear(): void {
+    this.entries.clear()
+  }
+}
+
+export const settingsCache = new SettingsCache()

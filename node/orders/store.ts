@@ -1,0 +1,210 @@
+/**
+ * Where the orders flow keeps what another replica (or this one after a restart) needs: VBase,
+ * bucket `ponte-orders`.
+ *
+ *   orders/{orderId}.json     the order record (OrderRecord): Ponte's OrderState, this order's
+ *                             intake memory, hand-off, outbox of ERP deliveries, pending claim
+ *   inbox/{key}.json          a hook or IO event accepted and not yet fully processed
+ *   rejected/{id}.json        a malformed feed item or IO event, kept for inspection
+ *
+ * Every change of an order record is read-modify-write with `If-Match` on the ETag read
+ * ({@link OrderStore.update}); a 412 re-reads and re-applies the change. See README.md for the
+ * protocol and its one assumption (creation).
+ */
+import { createHash } from 'crypto'
+import type { VBase } from '@vtex/api'
+
+import type { IntakeMemory, OrderState } from '../domain/orders'
+import type { Clock } from '../import/throttle'
+
+export const BUCKET = 'ponte-orders'
+
+/** A write refused because the file changed since it was read (If-Match → 412). */
+export class StaleWrite extends Error {
+  public override readonly name = 'StaleWrite'
+}
+
+/** The key-value store the flow needs; VBase in the service, a shared fake in unit tests. */
+export interface Kv {
+  get<T>(path: string): Promise<{ data: T; etag: string | null } | null>
+  /** With `ifMatch`, throws StaleWrite unless the stored file still has that ETag. */
+  put(path: string, data: unknown, ifMatch?: string): Promise<void>
+  /** No error when absent. */
+  delete(path: string): Promise<void>
+  /** Paths under `prefix`, in order, at most `limit`. */
+  list(prefix: string, limit: number): Promise<string[]>
+}
+
+export class VBaseKv implements Kv {
+  constructor(
+    private readonly vbase: VBase,
+    private readonly bucket = BUCKET
+  ) {}
+
+  public async get<T>(path: string): Promise<{ data: T; etag: string | null } | null> {
+    const raw = await this.vbase.getRawJSON<T | null>(this.bucket, path, true)
+    if (!raw || raw.data === null || raw.data === undefined) return null
+    const etag = (raw.headers as Record<string, string | undefined> | undefined)?.etag ?? null
+    return { data: raw.data, etag }
+  }
+
+  public async put(path: string, data: unknown, ifMatch?: string): Promise<void> {
+    try {
+      await this.vbase.saveJSON(this.bucket, path, data, undefined, ifMatch)
+    } catch (e) {
+      if ((e as { response?: { status?: number } }).response?.status === 412) throw new StaleWrite(`${path} changed meanwhile`)
+      throw e
+    }
+  }
+
+  public async delete(path: string): Promise<void> {
+    try {
+      await this.vbase.deleteFile(this.bucket, path)
+    } catch (e) {
+      if ((e as { response?: { status?: number } }).response?.status === 404) return
+      throw e
+    }
+  }
+
+  public async list(prefix: string, limit: number): Promise<string[]> {
+    const answer = await this.vbase.listFiles(this.bucket, { prefix, limit })
+    return (answer?.data ?? []).map((f) => f.path)
+  }
+}
+
+/** One ERP delivery the record owes (the outbox). */
+export interface OutboxEntry {
+  deliveryId: string
+  kind: 'order' | 'status'
+  status: string | null
+  previousStatus: string | null
+  changedAt: string | null
+  createdAt: string
+  attempts: number
+  lastError?: string | null
+}
+
+/** A delivery being attempted: nobody else attempts it until `until` (ms since epoch) passes. */
+export interface Claim {
+  deliveryId: string
+  by: string
+  until: number
+}
+
+/** A line of Ponte's own log of the order (hand-off, notifications), shown in the timeline. */
+export interface LogEntry {
+  at: string
+  cause: string
+  status: string | null
+  detail: string
+}
+
+export interface OrderRecord {
+  version: 1
+  orderId: string
+  createdAt: string
+  /** Which creator's blind write this is (README: creation). `createdAt` starts the settle window. */
+  createdBy: string
+  updatedAt: string
+  state: OrderState
+  /** This order's intake memory only. */
+  memory: IntakeMemory
+  handoff: {
+    deliveryId: string
+    decidedAt: string
+    /** Status Ponte handed the order off in. */
+    status: string | null
+    /** Get order's `lastChange` when the hand-off was decided: later events are notified. */
+    orderLastChange: string | null
+    deliveredAt: string | null
+  } | null
+  /** Set when the order was first seen already canceled/replaced: never handed off. */
+  handoffSkipped: { at: string; status: string | null; reason: string } | null
+  outbox: OutboxEntry[]
+  /** Delivery ids the ERP has acknowledged (most recent MAX_DONE). */
+  done: string[]
+  pending: Claim | null
+  log: LogEntry[]
+}
+
+export const MAX_DONE = 200
+export const MAX_LOG = 100
+
+export const paths = {
+  order: (orderId: string) => `orders/${orderId}.json`,
+  inbox: (key: string) => `inbox/${digest(key)}.json`,
+  rejected: (id: string) => `rejected/${digest(id)}.json`,
+}
+
+/** A path-safe name for an arbitrary key (dedupe keys hold `/` and `:`). */
+export function digest(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 40)
+}
+
+export type Loaded = { record: OrderRecord; etag: string | null }
+
+/** What an update function decides: a new record to write, or nothing to write (with a result). */
+export type Change<R> = { write: OrderRecord; result: R } | { write: null; result: R }
+
+export class OrderStore {
+  constructor(
+    private readonly kv: Kv,
+    private readonly clock: Clock,
+    private readonly options: { settleMs: number; casAttempts: number; owner: string }
+  ) {}
+
+  /**
+   * The record, once it has settled: a record younger than `settleMs` may still be replaced by
+   * another creator's blind write, so its readers wait out the rest and read again.
+   */
+  public async read(orderId: string): Promise<Loaded | null> {
+    const path = paths.order(orderId)
+    for (;;) {
+      const got = await this.kv.get<OrderRecord>(path)
+      if (!got) return null
+      const wait = Date.parse(got.data.createdAt) + this.options.settleMs - this.clock.now()
+      if (!(wait > 0)) return { record: got.data, etag: got.etag }
+      await this.clock.sleep(Math.min(wait, this.options.settleMs))
+    }
+  }
+
+  /**
+   * Creates the record when absent. VBase offers no create-if-absent, so the create is a blind
+   * write followed, after `settleMs`, by a read: whichever creator's write is there then is the
+   * record everybody continues with (through If-Match updates). Returns what was read back.
+   */
+  public async create(initial: OrderRecord): Promise<Loaded> {
+    const path = paths.order(initial.orderId)
+    for (let attempt = 0; attempt < this.options.casAttempts; attempt++) {
+      const existing = await this.read(initial.orderId)
+      if (existing) return existing
+      const createdAt = new Date(this.clock.now()).toISOString()
+      await this.kv.put(path, { ...initial, createdAt, updatedAt: createdAt, createdBy: this.options.owner })
+      const back = await this.read(initial.orderId)
+      if (back) return back
+    }
+    throw new Error(`order record ${initial.orderId} could not be created`)
+  }
+
+  /**
+   * Read-modify-write with If-Match, retried on 412 (the change is computed again on the new
+   * record). `change` must be a pure function of the record it gets.
+   */
+  public async update<R>(orderId: string, change: (loaded: Loaded) => Change<R> | Promise<Change<R>>): Promise<R> {
+    for (let attempt = 0; attempt < this.options.casAttempts; attempt++) {
+      const loaded = await this.read(orderId)
+      if (!loaded) throw new Error(`order record ${orderId} is missing`)
+      const decided = await change(loaded)
+      if (decided.write === null) return decided.result
+      try {
+        await this.kv.put(paths.order(orderId), { ...decided.write, updatedAt: new Date(this.clock.now()).toISOString() }, loaded.etag ?? '*')
+        return decided.result
+      } catch (e) {
+        if (!(e instanceof StaleWrite)) throw e
+        // Someone else wrote first: a short jittered pause, then compute again.
+        await this.clock.sleep(Math.round(10 + this.clock.random() * 40 * (attempt + 1)))
+      }
+    }
+    throw new StaleWrite(`order record ${orderId} kept changing (${this.options.casAttempts} attempts)`)
+  }
+}

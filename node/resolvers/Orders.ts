@@ -1,0 +1,183 @@
+/**
+ * The ERP's GraphQL surface for orders (all behind @requiresPerson ADMIN, app keys allowed):
+ * `order(id)` and the mutations startHandling, invoiceOrder, cancelOrder, updateTracking,
+ * changeOrder. The work is in orders/actions.ts; this file maps GraphQL inputs to the core's
+ * actions and VTEX's request bodies.
+ *
+ * `order(id)` answers Ponte's record and calls nothing: `null` (no error) when Ponte has never
+ * seen the order; `ORDER_ID_INVALID` for an id that cannot be one.
+ */
+import type { Context } from '../clients'
+import { PonteError } from '../domain/errors'
+import type { Action, ChangeItem, InvoiceRequest, TrackingEvents, TrackingUpdate } from '../domain/orders'
+import type { ActionStep } from '../orders/actions'
+import { checkOrderId, performAction, TRACKING_INPUT_EMPTY } from '../orders/actions'
+import type { OrdersDeps } from '../orders/deps'
+import { ordersDeps } from '../orders/deps'
+import { toView } from '../orders/record'
+
+interface InvoiceItemInput {
+  id: string
+  price: number
+  quantity: number
+  description?: string | null
+}
+
+interface InvoiceInput {
+  type: 'OUTPUT' | 'INPUT'
+  invoiceNumber: string
+  invoiceValue: string
+  issuanceDate: string
+  items: InvoiceItemInput[]
+  invoiceKey?: string | null
+  invoiceUrl?: string | null
+  courier?: string | null
+  trackingNumber?: string | null
+  trackingUrl?: string | null
+  dispatchedDate?: string | null
+}
+
+interface TrackingInput {
+  trackingNumber: string
+  trackingUrl?: string | null
+  courier?: string | null
+  dispatchedDate?: string | null
+}
+
+interface TrackingEventsInput {
+  isDelivered: boolean
+  deliveredDate?: string | null
+  events: Array<{ city?: string | null; state?: string | null; description?: string | null; date?: string | null }>
+}
+
+interface ChangeOrderInput {
+  requestId: string
+  reason: string
+  discountValue?: number | null
+  incrementValue?: number | null
+  itemsAdded?: ChangeItem[] | null
+  itemsRemoved?: ChangeItem[] | null
+}
+
+/** Drops null and undefined members (VTEX bodies carry only what was given). */
+function compact<T extends Record<string, unknown>>(o: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined))
+}
+
+/** Where the resolvers get their deps (unit tests swap in fakes). */
+export const ordersDepsProvider: { get: (ctx: Context) => Promise<OrdersDeps> } = { get: ordersDeps }
+
+export const orderQueries = {
+  order: async (_root: unknown, args: { id: unknown }, ctx: Context) => {
+    const orderId = checkOrderId(args.id)
+    const deps = await ordersDepsProvider.get(ctx)
+    const loaded = await deps.store.read(orderId)
+    return loaded ? toView(loaded.record) : null
+  },
+}
+
+export const orderMutations = {
+  startHandling: async (_root: unknown, args: { orderId: unknown }, ctx: Context) => {
+    const deps = await ordersDepsProvider.get(ctx)
+    const orderId = checkOrderId(args.orderId)
+    return performAction(deps, orderId, [{ action: { action: 'startHandling' }, send: () => deps.oms.startHandling(orderId) }])
+  },
+
+  invoiceOrder: async (_root: unknown, args: { orderId: unknown; invoice: InvoiceInput }, ctx: Context) => {
+    const deps = await ordersDepsProvider.get(ctx)
+    const orderId = checkOrderId(args.orderId)
+    const i = args.invoice
+    const request: InvoiceRequest = {
+      type: i.type === 'INPUT' ? 'Input' : 'Output',
+      issuanceDate: i.issuanceDate,
+      invoiceNumber: i.invoiceNumber,
+      invoiceValue: i.invoiceValue,
+      invoiceKey: i.invoiceKey ?? null,
+      invoiceUrl: i.invoiceUrl ?? null,
+      courier: i.courier ?? null,
+      trackingNumber: i.trackingNumber ?? null,
+      trackingUrl: i.trackingUrl ?? null,
+      dispatchedDate: i.dispatchedDate ?? null,
+      items: i.items.map((it) => ({ id: it.id, price: it.price, quantity: it.quantity, description: it.description ?? null })),
+    }
+    const body = compact({
+      type: request.type,
+      issuanceDate: request.issuanceDate,
+      invoiceNumber: request.invoiceNumber,
+      invoiceValue: request.invoiceValue,
+      invoiceKey: request.invoiceKey,
+      invoiceUrl: request.invoiceUrl,
+      courier: request.courier,
+      trackingNumber: request.trackingNumber,
+      trackingUrl: request.trackingUrl,
+      dispatchedDate: request.dispatchedDate,
+      items: request.items.map((it) => compact({ id: it.id, price: it.price, quantity: it.quantity, description: it.description })),
+    })
+    const action: Action = { action: 'invoice', ...request }
+    return performAction(deps, orderId, [{ action, send: () => deps.oms.invoice(orderId, body) }])
+  },
+
+  cancelOrder: async (_root: unknown, args: { orderId: unknown; reason?: string | null; requestedByUser?: boolean | null }, ctx: Context) => {
+    const deps = await ordersDepsProvider.get(ctx)
+    const orderId = checkOrderId(args.orderId)
+    const reason = args.reason ?? null
+    const requestedByUser = args.requestedByUser ?? null
+    return performAction(deps, orderId, [
+      { action: { action: 'cancel', reason, requestedByUser }, send: () => deps.oms.cancel(orderId, { reason, requestedByUser }) },
+    ])
+  },
+
+  updateTracking: async (
+    _root: unknown,
+    args: { orderId: unknown; invoiceNumber: string; tracking?: TrackingInput | null; events?: TrackingEventsInput | null },
+    ctx: Context
+  ) => {
+    const deps = await ordersDepsProvider.get(ctx)
+    const orderId = checkOrderId(args.orderId)
+    const steps: ActionStep[] = []
+    if (args.tracking) {
+      const update: TrackingUpdate = {
+        invoiceNumber: args.invoiceNumber,
+        trackingNumber: args.tracking.trackingNumber,
+        trackingUrl: args.tracking.trackingUrl ?? null,
+        courier: args.tracking.courier ?? null,
+        dispatchedDate: args.tracking.dispatchedDate ?? null,
+      }
+      // VTEX's PATCH schema lists all four; absent ones travel as null.
+      const body = {
+        trackingNumber: update.trackingNumber,
+        trackingUrl: update.trackingUrl ?? null,
+        courier: update.courier ?? null,
+        dispatchedDate: update.dispatchedDate ?? null,
+      }
+      steps.push({ action: { action: 'updateTracking', ...update }, send: () => deps.oms.updateTracking(orderId, args.invoiceNumber, body) })
+    }
+    if (args.events) {
+      const events: TrackingEvents = {
+        invoiceNumber: args.invoiceNumber,
+        isDelivered: args.events.isDelivered,
+        deliveredDate: args.events.deliveredDate ?? null,
+        events: args.events.events.map((e) => ({ city: e.city ?? '', state: e.state ?? '', description: e.description ?? '', date: e.date ?? '' })),
+      }
+      const body = compact({ isDelivered: events.isDelivered, deliveredDate: events.deliveredDate, events: events.events })
+      steps.push({ action: { action: 'trackingEvents', ...events }, send: () => deps.oms.sendTrackingEvents(orderId, args.invoiceNumber, body) })
+    }
+    if (steps.length === 0) throw new PonteError(TRACKING_INPUT_EMPTY, 'updateTracking needs tracking, events, or both')
+    return performAction(deps, orderId, steps)
+  },
+
+  changeOrder: async (_root: unknown, args: { orderId: unknown; change: ChangeOrderInput }, ctx: Context) => {
+    const deps = await ordersDepsProvider.get(ctx)
+    const orderId = checkOrderId(args.orderId)
+    const c = args.change
+    const change = {
+      requestId: c.requestId,
+      reason: c.reason,
+      discountValue: c.discountValue ?? 0,
+      incrementValue: c.incrementValue ?? 0,
+      itemsAdded: (c.itemsAdded ?? []).map((i) => ({ id: i.id, price: i.price, quantity: i.quantity })),
+      itemsRemoved: (c.itemsRemoved ?? []).map((i) => ({ id: i.id, price: i.price, quantity: i.quantity })),
+    }
+    return performAction(deps, orderId, [{ action: { action: 'changeOrder', ...change }, send: () => deps.oms.changeOrder(orderId, change) }])
+  },
+}

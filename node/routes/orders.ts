@@ -1,0 +1,116 @@
+/**
+ * The orders routes (public; the shared secret header stands in for credentials):
+ *
+ * - `orderHook` `POST /_v/ponte/orders/hook`: VTEX's Hook. Header `x-ponte-hook-secret` must
+ *   equal the `hookSecret` setting (the hook config's `headers` carry it, the ping included):
+ *   else 401 `{code: "HOOK_SECRET_INVALID"}`. The ping `{"hookConfig":"ping"}` → 200. A body the
+ *   core refuses → 400 `{code, message}` (HOOK_PAYLOAD_INVALID, PAYLOAD_TOO_LARGE). An event is
+ *   written to the inbox in VBase, answered 200 `{accepted: true}`, and processed afterwards
+ *   (not awaited: the answer never waits for the OMS or the ERP). When VBase cannot take it,
+ *   503 `{code: "INBOX_UNAVAILABLE"}`: VTEX retries the notification.
+ * - `orderFeedTick` `POST /_v/ponte/orders/feed/tick`: the scheduler's tick, same secret.
+ *   Answers 200 `{taken, committed, failed, resumed}` (orders/feed.ts).
+ */
+import { timingSafeEqual } from 'crypto'
+import type { IncomingMessage } from 'http'
+
+import type { Context } from '../clients'
+import { PonteError } from '../domain/errors'
+import { parseOrderEvent } from '../domain/orders'
+import type { OrdersDeps } from '../orders/deps'
+import { ordersDeps, readSettings } from '../orders/deps'
+import { tick } from '../orders/feed'
+import { accept, workInBackground } from '../orders/inbox'
+
+export const HOOK_SECRET_INVALID = 'HOOK_SECRET_INVALID'
+export const INBOX_UNAVAILABLE = 'INBOX_UNAVAILABLE'
+export const SECRET_HEADER = 'x-ponte-hook-secret'
+/** The core refuses more than 64 KiB; reading stops a little after. */
+const MAX_BODY = 64 * 1024 + 1
+
+/** How routes get their deps (unit tests pass fakes). */
+export type DepsFactory = (ctx: Context) => Promise<OrdersDeps>
+
+export function secretMatches(given: string | undefined, expected: string | null): boolean {
+  if (!expected || !given) return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** The raw body, at most `max` bytes (the rest is not read: the core refuses it by size). */
+export async function readBody(req: IncomingMessage, max = MAX_BODY): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string)
+    chunks.push(b)
+    size += b.length
+    if (size > max) break
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function refuse(ctx: Context, status: number, code: string, message: string): void {
+  ctx.status = status
+  ctx.body = { code, message }
+}
+
+async function checkSecret(ctx: Context): Promise<boolean> {
+  const settings = await readSettings(ctx)
+  if (secretMatches(ctx.get(SECRET_HEADER) || undefined, settings.hookSecret)) return true
+  refuse(
+    ctx,
+    401,
+    HOOK_SECRET_INVALID,
+    settings.hookSecret ? `header ${SECRET_HEADER} is missing or wrong` : 'the hookSecret setting is not configured: every call is refused'
+  )
+  return false
+}
+
+export function orderHook(depsFor: DepsFactory = ordersDeps) {
+  return async function orderHookHandler(ctx: Context, next: () => Promise<unknown>): Promise<void> {
+    ctx.set('Cache-Control', 'no-store')
+    if (!(await checkSecret(ctx))) return
+    const body = await readBody(ctx.req)
+    let key: string
+    try {
+      const parsed = parseOrderEvent('hook', body)
+      if (parsed.kind === 'ping') {
+        ctx.status = 200
+        ctx.body = { ok: true }
+        return
+      }
+      const e = parsed.event
+      key = `${e.orderId}/${e.domain}/${e.state}/${e.currentChange}`
+    } catch (e) {
+      if (!(e instanceof PonteError)) throw e
+      refuse(ctx, 400, e.code, e.message)
+      return
+    }
+    const deps = await depsFor(ctx)
+    let entry
+    try {
+      entry = await accept(deps, 'hook', key, body)
+    } catch (e) {
+      deps.logger.error({ message: 'orders: hook event could not be written to the inbox', error: (e as Error).message })
+      refuse(ctx, 503, INBOX_UNAVAILABLE, 'the event could not be stored; send it again')
+      return
+    }
+    ctx.status = 200
+    ctx.body = { accepted: true }
+    void workInBackground(deps, entry)
+    await next()
+  }
+}
+
+export function orderFeedTick(depsFor: DepsFactory = ordersDeps) {
+  return async function orderFeedTickHandler(ctx: Context, next: () => Promise<unknown>): Promise<void> {
+    ctx.set('Cache-Control', 'no-store')
+    if (!(await checkSecret(ctx))) return
+    const deps = await depsFor(ctx)
+    ctx.status = 200
+    ctx.body = await tick(deps)
+    await next()
+  }
+}

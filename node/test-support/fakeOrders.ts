@@ -1,0 +1,281 @@
+/**
+ * In-memory stand-ins for the orders flow's collaborators: VBase with ETags (shared between
+ * "replicas" to test races), the OMS (orders, actions, Feed v3 with handles), and the ERP
+ * (stores by delivery id, counts duplicates, can fail or be slow).
+ */
+import type { ErpAnswer, ErpApi, ErpDelivery } from '../clients/erp'
+import type { FeedItem, OmsApi, OmsOrder, OmsReceipt } from '../clients/oms'
+import { OmsError } from '../clients/oms'
+import type { Clock } from '../import/throttle'
+import type { OrdersDeps } from '../orders/deps'
+import { makeDeps } from '../orders/deps'
+import type { OrdersTuning } from '../orders/settings'
+import { parseSettings } from '../orders/settings'
+import type { Kv } from '../orders/store'
+import { StaleWrite } from '../orders/store'
+
+const pause = (ms: number) => new Promise<void>((done) => setTimeout(done, ms))
+
+/** VBase in memory: JSON round-trips, an ETag per write, If-Match, optional latency and failures. */
+export class FakeKv implements Kv {
+  public readonly files = new Map<string, { body: string; etag: string }>()
+  private version = 0
+  public writes = 0
+  /** Milliseconds each call waits (a function to vary it), to interleave replicas. */
+  public latency: () => number = () => 0
+  /** Throws (like a VBase 5xx) on the next puts whose path matches. */
+  public failPuts: Array<{ prefix: string; times: number }> = []
+
+  public async get<T>(path: string): Promise<{ data: T; etag: string | null } | null> {
+    await this.wait()
+    const f = this.files.get(path)
+    return f ? { data: JSON.parse(f.body) as T, etag: f.etag } : null
+  }
+
+  public async put(path: string, data: unknown, ifMatch?: string): Promise<void> {
+    await this.wait()
+    const fail = this.failPuts.find((f) => path.startsWith(f.prefix) && f.times > 0)
+    if (fail) {
+      fail.times -= 1
+      throw Object.assign(new Error('VBase 503'), { response: { status: 503 } })
+    }
+    const current = this.files.get(path)
+    if (ifMatch !== undefined) {
+      if (!current) throw new StaleWrite(`${path} is absent`)
+      if (ifMatch !== '*' && ifMatch !== current.etag) throw new StaleWrite(`${path} changed`)
+    }
+    this.writes += 1
+    this.files.set(path, { body: JSON.stringify(data), etag: `"${++this.version}"` })
+  }
+
+  public async delete(path: string): Promise<void> {
+    await this.wait()
+    this.files.delete(path)
+  }
+
+  public async list(prefix: string, limit: number): Promise<string[]> {
+    await this.wait()
+    return [...this.files.keys()].filter((p) => p.startsWith(prefix)).sort().slice(0, limit)
+  }
+
+  public json<T>(path: string): T | null {
+    const f = this.files.get(path)
+    return f ? (JSON.parse(f.body) as T) : null
+  }
+
+  private async wait(): Promise<void> {
+    const ms = this.latency()
+    if (ms > 0) await pause(ms)
+  }
+}
+
+export interface OmsCall {
+  op: string
+  orderId?: string
+  body?: unknown
+}
+
+/** The OMS: orders by id, every call recorded, scripted failures per operation. */
+export class FakeOms implements OmsApi {
+  public readonly orders = new Map<string, OmsOrder>()
+  public readonly calls: OmsCall[] = []
+  /** Queued failures: the next call of `op` throws this OmsError. */
+  public readonly failures: Array<{ op: string; error: OmsError }> = []
+  public feed: FeedItem[] = []
+  public readonly committed: string[] = []
+  private handles = 0
+
+  public addOrder(order: Partial<OmsOrder> & { orderId: string }): OmsOrder {
+    const full: OmsOrder = {
+      status: 'ready-for-handling',
+      value: 5000,
+      lastChange: '2024-03-01T10:00:00.0000000Z',
+      items: [{ id: '12', quantity: 2, price: 2500 }],
+      ...order,
+    }
+    this.orders.set(full.orderId, full)
+    return full
+  }
+
+  public setStatus(orderId: string, status: string, lastChange: string): void {
+    const o = this.orders.get(orderId)
+    if (o) this.orders.set(orderId, { ...o, status, lastChange })
+  }
+
+  /** Queues a feed item for `event`, with a fresh handle. */
+  public enqueue(item: Record<string, unknown>): FeedItem {
+    const withHandle = { eventId: `E${this.handles}`, ...item, handle: `handle-${++this.handles}` }
+    this.feed.push(withHandle)
+    return withHandle
+  }
+
+  public actionCalls(): OmsCall[] {
+    return this.calls.filter((c) => !['getOrder', 'takeFeed', 'commitFeed'].includes(c.op))
+  }
+
+  private record(op: string, orderId?: string, body?: unknown): void {
+    this.calls.push({ op, orderId, body })
+    const i = this.failures.findIndex((f) => f.op === op)
+    if (i >= 0) {
+      const [f] = this.failures.splice(i, 1)
+      throw f.error
+    }
+  }
+
+  private receipt(orderId: string): OmsReceipt {
+    return { date: '2024-03-01T11:00:00.0000000Z', orderId, receipt: `r-${this.calls.length}` }
+  }
+
+  public async getOrder(orderId: string): Promise<OmsOrder | null> {
+    this.record('getOrder', orderId)
+    const o = this.orders.get(orderId)
+    return o ? JSON.parse(JSON.stringify(o)) : null
+  }
+
+  public async startHandling(orderId: string): Promise<void> {
+    this.record('startHandling', orderId)
+  }
+
+  public async invoice(orderId: string, body: Record<string, unknown>): Promise<OmsReceipt> {
+    this.record('invoice', orderId, body)
+    return this.receipt(orderId)
+  }
+
+  public async updateTracking(orderId: string, invoiceNumber: string, body: Record<string, unknown>): Promise<OmsReceipt> {
+    this.record('updateTracking', orderId, { invoiceNumber, ...body })
+    return this.receipt(orderId)
+  }
+
+  public async sendTrackingEvents(orderId: string, invoiceNumber: string, body: Record<string, unknown>): Promise<OmsReceipt> {
+    this.record('sendTrackingEvents', orderId, { invoiceNumber, ...body })
+    return this.receipt(orderId)
+  }
+
+  public async cancel(orderId: string, body: { reason?: string | null; requestedByUser?: boolean | null }): Promise<OmsReceipt> {
+    this.record('cancel', orderId, body)
+    return this.receipt(orderId)
+  }
+
+  public async changeOrder(orderId: string, body: Record<string, unknown>): Promise<OmsReceipt> {
+    this.record('changeOrder', orderId, body)
+    return this.receipt(orderId)
+  }
+
+  public async takeFeed(maxlot: number): Promise<FeedItem[]> {
+    this.record('takeFeed')
+    const lot = this.feed.filter((i) => !this.committed.includes(i.handle as string)).slice(0, maxlot)
+    return JSON.parse(JSON.stringify(lot))
+  }
+
+  public async commitFeed(handles: string[]): Promise<void> {
+    this.record('commitFeed', undefined, handles)
+    this.committed.push(...handles)
+  }
+}
+
+/** The ERP: stores each delivery id once, counts repeats, can fail or be slow. */
+export class FakeErp implements ErpApi {
+  public readonly received: ErpDelivery[] = []
+  public readonly stored = new Map<string, ErpDelivery>()
+  public duplicates = 0
+  /** Answer this status (without storing) to the next `failures` calls. */
+  public failures = 0
+  public failStatus = 503
+  public latencyMs = 0
+  public readonly seen: Array<{ endpoint: string; token: string | null | undefined }> = []
+
+  public async deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery): Promise<ErpAnswer> {
+    this.seen.push({ endpoint, token })
+    if (this.latencyMs > 0) await pause(this.latencyMs)
+    if (this.failures > 0) {
+      this.failures -= 1
+      return { ok: false, status: this.failStatus }
+    }
+    this.received.push(delivery)
+    if (this.stored.has(delivery.deliveryId)) {
+      this.duplicates += 1
+      return { ok: true, status: 200 }
+    }
+    this.stored.set(delivery.deliveryId, delivery)
+    return { ok: true, status: 201 }
+  }
+
+  public handoffs(orderId?: string): ErpDelivery[] {
+    return this.received.filter((d) => d.kind === 'order' && (orderId === undefined || d.orderId === orderId))
+  }
+}
+
+export const silentLogger = { info: () => undefined, warn: () => undefined, error: () => undefined }
+
+/** A clock whose sleeps are real but scaled (tests stay fast and still interleave). */
+export function testClock(scale = 0): Clock & { slept: number[] } {
+  const slept: number[] = []
+  return {
+    slept,
+    now: () => Date.now(),
+    sleep: (ms) => {
+      slept.push(ms)
+      return pause(Math.round(ms * scale))
+    },
+    random: () => 0.5,
+  }
+}
+
+export interface TestWorld {
+  kv: FakeKv
+  oms: FakeOms
+  erp: FakeErp
+}
+
+export function world(): TestWorld {
+  return { kv: new FakeKv(), oms: new FakeOms(), erp: new FakeErp() }
+}
+
+/** Deps for one "replica" over a shared world. */
+export function testDeps(
+  w: TestWorld,
+  options: { owner?: string; settings?: Record<string, unknown>; tuning?: Partial<OrdersTuning>; clock?: Clock } = {}
+): OrdersDeps {
+  const settings = parseSettings({
+    erpEndpoint: 'http://erp.ponte-sim.test/erp',
+    hookSecret: 'a-secret-of-sixteen-chars',
+    ...options.settings,
+    ordersTuning: { settleMs: 5, claimWaitMs: 200, erpBaseDelayMs: 1, erpMaxDelayMs: 2, inboxResumeAfterMs: 0, tickBudgetMs: 2000, ...options.tuning },
+  })
+  return makeDeps({
+    oms: w.oms,
+    erp: w.erp,
+    kv: w.kv,
+    settings,
+    clock: options.clock ?? testClock(1),
+    owner: options.owner ?? 'replica-a',
+    logger: silentLogger,
+  })
+}
+
+/** Event bodies of the three channels for one change. */
+export function bodies(orderId: string, state: string, lastState: string, at: string, lastAt = '2024-03-01T09:00:00.0000000Z') {
+  return {
+    hook: JSON.stringify({
+      Domain: 'Fulfillment',
+      OrderId: orderId,
+      State: state,
+      LastState: lastState,
+      LastChange: lastAt,
+      CurrentChange: at,
+      Origin: { Account: 'ponte', Key: 'vtexappkey-appvtex' },
+    }),
+    feed: (handle: string) =>
+      JSON.stringify({ eventId: `E-${state}`, handle, domain: 'Fulfillment', state, lastState, orderId, lastChange: lastAt, currentChange: at }),
+    feedItem: { eventId: `E-${orderId}-${state}`, domain: 'Fulfillment', state, lastState, orderId, lastChange: lastAt, currentChange: at },
+    ioEvent: JSON.stringify({
+      recorder: { _record: 'x-vtex-meta', headers: {} },
+      domain: 'Fulfillment',
+      orderId,
+      currentState: state,
+      lastState,
+      currentChangeDate: at,
+      lastChangeDate: lastAt,
+    }),
+  }
+}
