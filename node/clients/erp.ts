@@ -8,6 +8,11 @@
  * retries with backoff, claiming the delivery again before each attempt, because a retry must
  * never overlap another replica's attempt. A timeout is a failure like a 5xx (the ERP may have
  * stored it: the retry carries the same delivery id, so it is stored once).
+ *
+ * Before sending again a delivery whose earlier attempt has no known outcome (a replica died
+ * between its POST and recording it done; a timeout), the delivery loop asks the ERP
+ * `GET {erpEndpoint}/orders/deliveries/{deliveryId}` (200: stored, 404: not stored) and does not
+ * send what the ERP already has (setting `ordersTuning.erpLookupBeforeRetry`, default on).
  */
 import type { InstanceOptions, IOContext } from '@vtex/api'
 import { ExternalClient } from '@vtex/api'
@@ -29,14 +34,34 @@ export type ErpAnswer =
   /** `status` 0: no answer (timeout, refused connection); `reason` is then the transport's code. */
   | { ok: false; status: number; reason?: string }
 
+/** Whether the ERP has stored a delivery: `unknown` when it could not say (no answer, 5xx...). */
+export type ErpLookup = 'stored' | 'absent' | 'unknown'
+
 export interface ErpApi {
   deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery): Promise<ErpAnswer>
+  /** `GET {erpEndpoint}/orders/deliveries/{deliveryId}`: 200 stored, 404 absent. */
+  lookup(endpoint: string, token: string | null | undefined, deliveryId: string): Promise<ErpLookup>
 }
 
 export class Erp extends ExternalClient implements ErpApi {
   constructor(context: IOContext, options?: InstanceOptions) {
     // Absolute URLs per call: the endpoint is a setting, not part of the context.
     super('', context, options)
+  }
+
+  public async lookup(endpoint: string, token: string | null | undefined, deliveryId: string): Promise<ErpLookup> {
+    const url = `${endpoint.replace(/\/+$/, '')}/orders/deliveries/${encodeURIComponent(deliveryId)}`
+    try {
+      const response = await this.http.getRaw(url, {
+        metric: 'erp-orders-lookup',
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        validateStatus: () => true,
+      })
+      if (response.status >= 200 && response.status < 300) return 'stored'
+      return response.status === 404 ? 'absent' : 'unknown'
+    } catch {
+      return 'unknown'
+    }
   }
 
   public async deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery): Promise<ErpAnswer> {

@@ -36,6 +36,7 @@ export type {
   IntakeFilter,
   IntakeMemory,
   InvoiceItem,
+  InvoiceRecord,
   InvoiceRequest,
   InvoiceType,
   OrderEvent,

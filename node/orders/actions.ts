@@ -22,8 +22,9 @@ import type { OmsOrder, OmsReceipt } from '../clients/oms'
 import { OmsError } from '../clients/oms'
 import { PonteError } from '../domain/errors'
 import type { Action, ActionOutcome, OrderState } from '../domain/orders'
-import { applyOrderAction, checkOrderAction, instant } from '../domain/orders'
+import { applyOrderAction, applyOrderEvent, checkOrderAction, instant } from '../domain/orders'
 import type { OrdersDeps } from './deps'
+import type { OrderRecord } from './store'
 import { freshOrder, loadOrCreate } from './intake'
 import type { OrderView } from './record'
 import { pushLog, reconcile, toView } from './record'
@@ -82,9 +83,11 @@ export async function performAction(deps: OrdersDeps, rawOrderId: unknown, steps
   const policy = deps.settings.policy
   let order: OmsOrder
   let state: OrderState
+  let seen: number
   try {
     const loaded = await loadOrCreate(deps, orderId)
     order = loaded.fetched ?? (await freshOrder(deps, orderId))
+    seen = loaded.record.state.timeline.length
     state = reconcile(loaded.record.state, order, 'feed')
   } catch (e) {
     throw fromOms(e)
@@ -102,12 +105,12 @@ export async function performAction(deps: OrdersDeps, rawOrderId: unknown, steps
     try {
       receipt = (await step.send()) ?? null
     } catch (e) {
-      if (outcomes.length > 0) await save(deps, orderId, order, outcomes)
+      if (outcomes.length > 0) await save(deps, orderId, order, outcomes, { state, seen })
       throw fromOms(e)
     }
     outcomes.push({ action: step.action, outcome: null, receipt, at: actionDate(deps, order, receipt) })
   }
-  const saved = await save(deps, orderId, order, outcomes)
+  const saved = await save(deps, orderId, order, outcomes, { state, seen })
   const last = outcomes[outcomes.length - 1]
   const outcome = saved.outcomes[saved.outcomes.length - 1] ?? checkOutcome(state, last.action, policy)
   return {
@@ -136,32 +139,78 @@ function actionDate(deps: OrdersDeps, order: OmsOrder, receipt: OmsReceipt | nul
   return new Date(Number.isNaN(last) ? now : Math.max(now, last + 1)).toISOString()
 }
 
+/**
+ * The order's record with the accepted actions folded in. The actions are applied to the state
+ * they were checked on (`checked`): what the OMS did is what that state said it would do. Events
+ * recorded meanwhile (often the very status change the action caused, arriving by hook or IO
+ * event while the OMS call was answered) are folded in after them, in their order. Applying the
+ * action on top of such an event instead would do it twice (a cancellation request would read as
+ * its confirmation). When something else than events changed the record meanwhile (another
+ * action, a pruned timeline), the actions are applied to the record as it is.
+ */
+export function foldAccepted(
+  record: OrderRecord,
+  order: OmsOrder,
+  accepted: Array<{ action: Action; at: string }>,
+  checked: { state: OrderState; seen: number },
+  policy: OrdersDeps['settings']['policy']
+): { state: OrderState; outcomes: ActionOutcome[]; unfolded: Array<{ action: Action; at: string; code: string }> } {
+  const current = record.state.timeline
+  const since = current.length >= checked.seen ? current.slice(checked.seen) : null
+  const onlyEvents = since !== null && since.every((e) => e.cause.kind === 'event')
+  let state = onlyEvents ? checked.state : reconcile(record.state, order, 'feed')
+  const outcomes: ActionOutcome[] = []
+  const unfolded: Array<{ action: Action; at: string; code: string }> = []
+  for (const a of accepted) {
+    try {
+      const applied = applyOrderAction(state, a.action, policy, a.at)
+      state = applied.state
+      outcomes.push(applied.outcome)
+    } catch (e) {
+      unfolded.push({ ...a, code: e instanceof PonteError ? e.code : 'UNKNOWN' })
+    }
+  }
+  if (onlyEvents && since) {
+    for (const e of since) {
+      if (e.cause.kind !== 'event') continue
+      try {
+        state = applyOrderEvent(state, {
+          orderId: state.orderId,
+          domain: 'Fulfillment',
+          state: e.cause.state,
+          lastState: e.cause.lastState ?? null,
+          currentChange: e.at,
+          source: e.cause.source,
+        })
+      } catch {
+        // An event the state cannot take is already in the record's own history.
+      }
+    }
+  }
+  return { state, outcomes, unfolded }
+}
+
 async function save(
   deps: OrdersDeps,
   orderId: string,
   order: OmsOrder,
-  accepted: Array<{ action: Action; receipt: OmsReceipt | null; at: string }>
+  accepted: Array<{ action: Action; receipt: OmsReceipt | null; at: string }>,
+  checked: { state: OrderState; seen: number }
 ): Promise<{ outcomes: ActionOutcome[]; view: OrderView }> {
   const policy = deps.settings.policy
   return deps.store.update(orderId, ({ record }) => {
-    let state = reconcile(record.state, order, 'feed')
+    const folded = foldAccepted(record, order, accepted, checked, policy)
+    const state = folded.state
     let log = record.log
-    const outcomes: ActionOutcome[] = []
-    for (const a of accepted) {
-      try {
-        const applied = applyOrderAction(state, a.action, policy, a.at)
-        state = applied.state
-        outcomes.push(applied.outcome)
-      } catch (e) {
-        const code = e instanceof PonteError ? e.code : 'UNKNOWN'
-        log = pushLog({ ...record, log }, {
-          at: a.at,
-          cause: `action:${a.action.action}`,
-          status: state.status,
-          detail: `accepted by the OMS; not folded into Ponte's view, which had moved on (${code})`,
-        })
-      }
+    for (const a of folded.unfolded) {
+      log = pushLog({ ...record, log }, {
+        at: a.at,
+        cause: `action:${a.action.action}`,
+        status: state.status,
+        detail: `accepted by the OMS; not folded into Ponte's view, which had moved on (${a.code})`,
+      })
     }
+    const outcomes = folded.outcomes
     const next = { ...record, state, log }
     return { write: next, result: { outcomes, view: toView(next) } }
   })

@@ -10,8 +10,11 @@
  * A live claim by another replica is waited for (up to claimWaitMs), then left to it: the
  * caller reports the work unfinished, so its carrier (feed item, inbox entry) stays and comes
  * back. A claim whose `until` passed is taken over: its owner died between claim and done, so
- * the ERP may already have the delivery; it answers the same id with 200 and counts a
- * duplicate (the only window where the ERP sees an id twice).
+ * the ERP may already have the delivery. Such a delivery, and one whose earlier attempt failed
+ * without a known outcome, is "unsure": before posting it, the ERP is asked whether it has it
+ * (`GET {erpEndpoint}/orders/deliveries/{id}`, tuning `erpLookupBeforeRetry`); if it does, the
+ * delivery is marked done without being sent again. Only an ERP that cannot answer the lookup
+ * can still see an id twice (it answers the same id with 200 and counts a duplicate).
  */
 import type { ErpDelivery } from '../clients/erp'
 import type { OmsOrder } from '../clients/oms'
@@ -50,16 +53,19 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
   const waitUntil = clock.now() + tuning.claimWaitMs
   for (;;) {
     // Claim the next delivery.
-    const claim = await store.update<{ entry: OutboxEntry | null; busy: boolean }>(orderId, ({ record }) => {
+    const claim = await store.update<{ entry: OutboxEntry | null; busy: boolean; unsure: boolean }>(orderId, ({ record }) => {
       const entry = nextDelivery(record)
       if (!entry) {
         // Drop a stale claim of ours, if any, and stop.
-        return record.pending?.by === owner ? { write: { ...record, pending: null }, result: { entry: null, busy: false } } : { write: null, result: { entry: null, busy: false } }
+        const result = { entry: null, busy: false, unsure: false }
+        return record.pending?.by === owner ? { write: { ...record, pending: null }, result } : { write: null, result }
       }
       const now = clock.now()
       const held = record.pending
-      if (held && held.by !== owner && held.until > now) return { write: null, result: { entry, busy: true } }
-      return { write: { ...record, pending: { deliveryId: entry.deliveryId, by: owner, until: now + tuning.claimMs } }, result: { entry, busy: false } }
+      if (held && held.by !== owner && held.until > now) return { write: null, result: { entry, busy: true, unsure: false } }
+      // Taking over an expired claim on this delivery, or retrying a failed attempt: the ERP may have it.
+      const unsure = (held !== null && held.by !== owner && held.deliveryId === entry.deliveryId) || entry.attempts > 0
+      return { write: { ...record, pending: { deliveryId: entry.deliveryId, by: owner, until: now + tuning.claimMs } }, result: { entry, busy: false, unsure } }
     })
     if (!claim.entry) return { delivered, complete: true }
     if (claim.busy) {
@@ -79,6 +85,15 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
       } catch (e) {
         await release(deps, owner, orderId, entry, `Get order failed: ${(e as Error).message}`)
         return { delivered, complete: false, reason: 'Get order failed' }
+      }
+    }
+    if (claim.unsure && tuning.erpLookupBeforeRetry) {
+      const known = await deps.erp.lookup(settings.erpEndpoint, settings.erpToken, entry.deliveryId)
+      if (known === 'stored') {
+        deps.logger.info({ message: 'orders: the ERP already had the delivery', orderId, deliveryId: entry.deliveryId })
+        delivered += 1
+        await markDone(deps, orderId, entry, order)
+        continue
       }
     }
     const body: ErpDelivery = {

@@ -27,6 +27,8 @@ export interface OrdersSettings {
 export interface OrdersTuning {
   /** ERP call timeout. Must exceed the slowest ERP answer, or a slow success is retried. */
   erpTimeoutMs: number
+  /** Ask the ERP whether it already has a delivery before sending it again (deliver.ts). */
+  erpLookupBeforeRetry: boolean
   /** Attempts per delivery within one processing (the event's carrier retries later). */
   erpMaxAttempts: number
   erpBaseDelayMs: number
@@ -53,6 +55,7 @@ export interface OrdersTuning {
 
 export const DEFAULT_TUNING: OrdersTuning = {
   erpTimeoutMs: 15000,
+  erpLookupBeforeRetry: true,
   erpMaxAttempts: 4,
   erpBaseDelayMs: 300,
   erpMaxDelayMs: 5000,
@@ -91,7 +94,10 @@ export function parseSettings(raw: unknown): OrdersSettings {
   const t = s.ordersTuning && typeof s.ordersTuning === 'object' ? (s.ordersTuning as Record<string, unknown>) : {}
   for (const key of Object.keys(DEFAULT_TUNING) as Array<keyof OrdersTuning>) {
     const v = t[key]
-    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) tuning[key] = v
+    const current = tuning[key]
+    if (typeof current === 'boolean') {
+      if (typeof v === 'boolean') (tuning as Record<string, unknown>)[key] = v
+    } else if (typeof v === 'number' && Number.isFinite(v) && v >= 0) (tuning as Record<string, unknown>)[key] = v
   }
   tuning.feedMaxLot = Math.max(1, Math.min(10, Math.floor(tuning.feedMaxLot)))
   tuning.erpMaxAttempts = Math.max(1, Math.floor(tuning.erpMaxAttempts))

@@ -184,6 +184,13 @@ export class FakeErp implements ErpApi {
   public latencyMs = 0
   public readonly seen: Array<{ endpoint: string; token: string | null | undefined }> = []
 
+  public lookups = 0
+
+  public async lookup(_endpoint: string, _token: string | null | undefined, deliveryId: string): Promise<'stored' | 'absent'> {
+    this.lookups += 1
+    return this.stored.has(deliveryId) ? 'stored' : 'absent'
+  }
+
   public async deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery): Promise<ErpAnswer> {
     this.seen.push({ endpoint, token })
     if (this.latencyMs > 0) await pause(this.latencyMs)

@@ -487,11 +487,15 @@ impl Actor<'_> {
                     .map(str::to_owned);
                 Act::Done(result)
             }
-            // A start-handling whose first attempt may have gone through.
+            // A start-handling or cancel whose first attempt may have gone through (its answer
+            // was lost), or a cancellation confirmed by such an attempt: the goal is reached.
             Answer::Refused { code, .. }
-                if called.unclear
+                if (called.unclear
                     && action == "startHandling"
-                    && code == "ORDER_HANDLING_ALREADY_STARTED" =>
+                    && code == "ORDER_HANDLING_ALREADY_STARTED")
+                    || (action == "cancelOrder"
+                        && code == "ORDER_CANCELED"
+                        && (called.unclear || step == "cancel:2")) =>
             {
                 record.message = Some(format!("{code} after an unclear attempt: counted as done"));
                 Act::Done(Value::Null)

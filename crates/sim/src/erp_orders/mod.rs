@@ -92,6 +92,7 @@ pub struct ErpOrders {
     fail_draws: AtomicU64,
     injected_failures: AtomicU64,
     unauthorized: AtomicU64,
+    lookups: AtomicU64,
     invalid: AtomicU64,
     actors: Mutex<Actors>,
     http: reqwest::Client,
@@ -136,6 +137,7 @@ impl ErpOrders {
             fail_draws: AtomicU64::new(0),
             injected_failures: AtomicU64::new(0),
             unauthorized: AtomicU64::new(0),
+            lookups: AtomicU64::new(0),
             invalid: AtomicU64::new(0),
             actors: Mutex::new(Actors {
                 set: JoinSet::new(),
@@ -237,12 +239,15 @@ pub fn receiver_routes() -> Router<Arc<ErpOrders>> {
     Router::new()
         .route("/erp/orders", post(receive))
         .route("/orders", post(receive))
+        .route("/erp/orders/deliveries/{delivery_id}", get(lookup))
+        .route("/orders/deliveries/{delivery_id}", get(lookup))
 }
 
 /// Routes on the simulator's own host: the receiver (origin-form) and the records.
 pub fn routes() -> Router<Arc<ErpOrders>> {
     Router::new()
         .route("/erp/orders", post(receive))
+        .route("/erp/orders/deliveries/{delivery_id}", get(lookup))
         .route("/_sim/erp/orders", delete(reset))
         .route("/_sim/erp/orders/stats", get(stats).delete(reset))
         .route("/_sim/erp/orders/config", get(get_config).put(put_config))
@@ -266,6 +271,53 @@ pub fn now_iso() -> String {
     match ponte_core::orders::Timestamp::from_unix_seconds(secs) {
         Some(t) => format!("{}.{:03}Z", &t.as_str()[..19], now.subsec_millis()),
         None => "1970-01-01T00:00:00.000Z".to_owned(),
+    }
+}
+
+/// `GET /erp/orders/deliveries/{deliveryId}`: whether the ERP has stored that delivery
+/// (`200 {deliveryId, kind, orderId, count, firstAt}`, else `404 ERP_DELIVERY_UNKNOWN`). Ponte
+/// asks before sending again a delivery whose earlier attempt has no known outcome (a replica
+/// died between its POST and recording it done), so a crash does not duplicate a delivery.
+/// Same token check as the receiver; lookups are counted, never recorded as deliveries.
+async fn lookup(
+    State(erp): State<Arc<ErpOrders>>,
+    headers: HeaderMap,
+    Path(delivery_id): Path<String>,
+) -> Response {
+    let config = erp.config();
+    if let Some(token) = &config.token {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        if sent != Some(token.as_str()) {
+            erp.unauthorized.fetch_add(1, Ordering::Relaxed);
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "ERP_UNAUTHORIZED",
+                "send authorization: Bearer <the ERP token>",
+            );
+        }
+    }
+    erp.lookups.fetch_add(1, Ordering::Relaxed);
+    let id = delivery_id.clone();
+    match erp.blocking(move |s| s.delivery(&id)).await {
+        Ok(Some(d)) => Json(json!({
+            "deliveryId": delivery_id, "kind": d.kind, "orderId": d.order_id,
+            "count": d.count, "firstAt": d.first_at,
+        }))
+        .into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "ERP_DELIVERY_UNKNOWN",
+            format!("the ERP never stored delivery {delivery_id}"),
+        ),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "ERP_STORE_FAILED",
+            e.to_string(),
+        ),
     }
 }
 
@@ -315,18 +367,38 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
     let delivery_id = post.delivery_id.clone();
     let order_id = post.order_id.clone();
     let now = now_iso();
-    match erp.blocking(move |s| s.record_post(&post, &now)).await {
-        Ok(recorded) => {
-            if recorded.first_handoff {
+    // Recorded and acted on in a task of its own: the sender may hang up (a replica dying right
+    // after its POST), which drops this handler, and a recorded hand-off must still start the
+    // actor.
+    let task = {
+        let erp = erp.clone();
+        tokio::spawn(async move {
+            let recorded = erp.blocking(move |s| s.record_post(&post, &now)).await;
+            if let Ok(r) = &recorded
+                && r.first_handoff
+            {
                 erp.spawn_actor(order_id);
             }
-            Json(json!({
-                "received": true,
-                "deliveryId": delivery_id,
-                "duplicate": recorded.duplicate,
-            }))
-            .into_response()
+            recorded
+        })
+    };
+    let recorded = match task.await {
+        Ok(r) => r,
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "ERP_STORE_FAILED",
+                e.to_string(),
+            );
         }
+    };
+    match recorded {
+        Ok(recorded) => Json(json!({
+            "received": true,
+            "deliveryId": delivery_id,
+            "duplicate": recorded.duplicate,
+        }))
+        .into_response(),
         Err(e) => error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "ERP_STORE_FAILED",
@@ -424,6 +496,7 @@ async fn reset(State(erp): State<Arc<ErpOrders>>) -> Response {
     erp.stop_actors().await;
     erp.injected_failures.store(0, Ordering::Relaxed);
     erp.unauthorized.store(0, Ordering::Relaxed);
+    erp.lookups.store(0, Ordering::Relaxed);
     erp.invalid.store(0, Ordering::Relaxed);
     match erp.blocking(|s| s.reset()).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
@@ -506,6 +579,7 @@ async fn stats(State(erp): State<Arc<ErpOrders>>, Query(q): Query<StatsQuery>) -
             erp.unauthorized.load(Ordering::Relaxed).into(),
         );
         map.insert("invalid".into(), erp.invalid.load(Ordering::Relaxed).into());
+        map.insert("lookups".into(), erp.lookups.load(Ordering::Relaxed).into());
         if let Some(Value::Object(actor)) = map.get_mut("actor") {
             actor.insert("running".into(), running.into());
         }

@@ -347,6 +347,15 @@ impl ErpStore {
     }
 
     /// Every order and every delivery.
+    /// One delivery id as received, if it was.
+    pub fn delivery(&self, delivery_id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
+        let txn = self.db.begin_read().map_err(redb::Error::from)?;
+        let table = txn.open_table(DELIVERIES)?;
+        let got = table.get(delivery_id)?;
+        got.map(|v| decode(v.value(), "ERP delivery", delivery_id))
+            .transpose()
+    }
+
     pub fn all(&self) -> Result<(Vec<OrderRecord>, BTreeMap<String, DeliveryRecord>), StoreError> {
         let txn = self.db.begin_read().map_err(redb::Error::from)?;
         let mut orders = Vec::new();

@@ -1,0 +1,238 @@
+/**
+ * Orders end to end: ponte-sim (OMS with its workflow and timers, Feed v3, Hook, IO events, its
+ * IO router in front of the replicas, VBase, app settings, and its ERP) and TWO replicas of the
+ * service under the real @vtex/api runtime, all over HTTP.
+ *
+ * Shoppers place PONTE_E2E_ORDERS orders (default 1,000); VTEX tells Ponte of every change three
+ * times over (hook, feed tick, IO event), with duplicates, reordering and 429s injected on the
+ * feed and the OMS; the sim's ERP receives each order from Ponte and acts back through Ponte's
+ * GraphQL (start handling, invoices, some partial, tracking, some cancellations); one replica
+ * is restarted midway. Asserted from the sim's and the ERP's own records: every order ends
+ * invoiced or canceled, none lost, no duplicate ERP delivery, no call the OMS refused.
+ */
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
+import { tmpdir } from 'os'
+import { join } from 'path'
+
+import type { Running, Sim } from './support/processes'
+import { REPO, startService, startSim } from './support/processes'
+import { putAppSettings, viaProxy } from './support/vtexid'
+
+const ACCOUNT = 'ponte'
+const WORKSPACE = 'master'
+const APP = 'ponte.ponte'
+const ORDERS = Number(process.env.PONTE_E2E_ORDERS ?? 1000)
+const SECRET = 'e2e-hook-secret-0123456789'
+const REPLICAS = [
+  { port: 5050, upPort: 5000 },
+  { port: 5060, upPort: 5010 },
+]
+/** Statuses VTEX is asked to tell Ponte about (feed and hook filters). */
+const STATUSES = ['ready-for-handling', 'handling', 'cancellation-requested', 'invoice', 'invoiced', 'cancel', 'canceled']
+
+const work = mkdtempSync(join(tmpdir(), 'ponte-orders-e2e-'))
+const dataDir = join(work, 'sim-data')
+mkdirSync(dataDir)
+
+let sim: Sim
+const replicas: Array<Running | undefined> = [undefined, undefined]
+
+const launch = (i: number) =>
+  startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app-${i}`), ...REPLICAS[i] })
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
+
+async function simCall<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${sim.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
+  return (text ? JSON.parse(text) : null) as T
+}
+
+/** A call to VTEX at its real host, through the simulator as proxy, with an admin's app key. */
+async function vtexAdmin(method: string, path: string, body?: unknown) {
+  const reply = await viaProxy(sim.url, method, `http://${ACCOUNT}.vtexcommercestable.com.br${path}`, body, {
+    'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`,
+    'X-VTEX-API-AppToken': 'ponte-sim-apptoken',
+  })
+  if (reply.status >= 300) throw new Error(`${method} ${path}: ${reply.status} ${JSON.stringify(reply.body)}`)
+  return reply.body
+}
+
+interface OmsStats {
+  orders: number
+  byStatus: Record<string, number>
+  calls: Record<string, { accepted: number; refused: Record<string, number>; failed?: Record<string, number> }>
+  accepted: number
+  refused: number
+  customerCancellations: number
+  ordersCreated: number
+}
+
+interface ErpStats {
+  posts: number
+  handoffs: { received: number; orders: number; duplicates: number }
+  statusNotifications: { received: number; distinct: number; duplicates: number; withoutHandoff: number; byStatus: Record<string, number> }
+  actions: { attempted: number; succeeded: number; refusedByPonte: Record<string, number>; omsRefused: number; errors: number; retries: number }
+  actor: { planned: number; finished: number; byOutcome: Record<string, number> }
+  byOrder?: Record<string, unknown>
+}
+
+const omsStats = () => simCall<OmsStats>('GET', `/_sim/oms/stats?account=${ACCOUNT}`)
+const erpStats = (orders = false) => simCall<ErpStats>('GET', `/_sim/erp/orders/stats${orders ? '?orders=true' : ''}`)
+
+beforeAll(async () => {
+  sim = await startSim(dataDir)
+  await putAppSettings(sim.url, ACCOUNT, WORKSPACE, APP, {
+    hookSecret: SECRET,
+    erpEndpoint: 'http://erp.ponte-sim.test/erp',
+  })
+  // A fast OMS: the 30-minute cancellation window becomes 2 s; confirmations take 100 ms.
+  await simCall('PUT', '/_sim/oms/config', {
+    autoStepMs: 50,
+    cancellationWindowSeconds: 2,
+    startHandlingConfirmMs: 100,
+    cancelConfirmMs: 100,
+    settlementMs: 100,
+  })
+  for (let i = 0; i < REPLICAS.length; i++) replicas[i] = await launch(i)
+  // The sim as VTEX IO's router in front of both replicas: hook and event deliveries, and the
+  // scheduler's feed tick.
+  await simCall('PUT', '/_sim/io', {
+    replicas: REPLICAS.map((r) => `http://127.0.0.1:${r.port}`),
+    account: ACCOUNT,
+    workspace: WORKSPACE,
+    serviceJson: JSON.parse(readFileSync(join(REPO, 'node', 'service.json'), 'utf8')),
+    tickIntervalMs: 250,
+    tickHeaders: { 'x-ponte-hook-secret': SECRET },
+    events: true,
+  })
+  // Feed and hook configured as an integrator does, on VTEX's endpoints.
+  await vtexAdmin('POST', '/api/orders/feed/config', {
+    filter: { type: 'FromWorkflow', status: STATUSES },
+    queue: { visibilityTimeoutInSeconds: 30, MessageRetentionPeriodInSeconds: 345600 },
+  })
+  await vtexAdmin('POST', '/api/orders/hook/config', {
+    filter: { type: 'FromWorkflow', status: STATUSES },
+    hook: { url: `https://${WORKSPACE}--${ACCOUNT}.myvtex.com/_v/ponte/orders/hook`, headers: { 'x-ponte-hook-secret': SECRET } },
+  })
+  // Faults: duplicates and reordering in the feed, 429s on the feed and the OMS.
+  await simCall('PUT', '/_sim/broadcast/faults', { duplicateRate: 0.1, reorder: true, rate429: 0.05, retryAfterSeconds: 1, seed: 11 })
+  await simCall('PUT', '/_sim/faults', { rate429: 0.03, retryAfterSeconds: 1, oms: true, seed: 12 })
+  await simCall('PUT', '/_sim/erp/orders/config', {
+    graphqlUrls: REPLICAS.map((r) => `http://127.0.0.1:${r.port}/${ACCOUNT}/${WORKSPACE}/_v/graphql`),
+    seed: 5,
+    startHandlingDelayMs: 100,
+    invoiceDelayMs: 100,
+    trackingDelayMs: 100,
+    partialInvoiceRate: 0.3,
+    cancelRate: 0.1,
+    trackingRate: 0.5,
+    actorConcurrency: 128,
+    enabled: true,
+  })
+}, 180000)
+
+afterAll(async () => {
+  for (const r of replicas) await r?.stop()
+  await sim?.stop()
+  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
+  else console.log(`e2e files kept in ${work}`)
+})
+
+test('the hook route answers VTEX ping only with the shared secret', async () => {
+  const hook = (secret: string | null, body: unknown) =>
+    fetch(`http://127.0.0.1:${REPLICAS[0].port}/${ACCOUNT}/${WORKSPACE}/_v/ponte/orders/hook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-vtex-account': ACCOUNT,
+        'x-vtex-workspace': WORKSPACE,
+        'x-vtex-credential': 'e2e',
+        'x-colossus-route-id': 'orderHook',
+        ...(secret === null ? {} : { 'x-ponte-hook-secret': secret }),
+      },
+      body: JSON.stringify(body),
+    })
+  expect((await hook(SECRET, { hookConfig: 'ping' })).status).toBe(200)
+  const wrong = await hook('not-the-secret-at-all', { hookConfig: 'ping' })
+  expect(wrong.status).toBe(401)
+  expect(((await wrong.json()) as { code: string }).code).toBe('HOOK_SECRET_INVALID')
+  const malformed = await hook(SECRET, { OrderId: 'v1-01' })
+  expect(malformed.status).toBe(400)
+  expect(((await malformed.json()) as { code: string }).code).toMatch(/^HOOK_/)
+})
+
+test(`${ORDERS} orders through two replicas reach the ERP exactly once and end invoiced or canceled`, async () => {
+  const started = Date.now()
+  const run = await simCall<{ runId: string }>('POST', '/_sim/oms/shoppers', {
+    account: ACCOUNT,
+    orders: ORDERS,
+    perSecond: 50,
+    seed: 7,
+    customerCancelRate: 0.03,
+    itemsMax: 4,
+  })
+  expect(run.runId).toBeTruthy()
+
+  // One restart of a replica (SIGINT: the runtime's own shutdown) once a third of the orders
+  // are with the ERP; the other replica carries on meanwhile.
+  let restarted = false
+  const deadline = Date.now() + Number(process.env.PONTE_E2E_ORDERS_TIMEOUT_MS ?? 20 * 60 * 1000)
+  let oms = await omsStats()
+  let erp = await erpStats()
+  for (;;) {
+    oms = await omsStats()
+    erp = await erpStats()
+    const terminal = (oms.byStatus.invoiced ?? 0) + (oms.byStatus.canceled ?? 0)
+    if (!restarted && erp.handoffs.orders >= ORDERS / 3) {
+      await replicas[0]?.stop()
+      replicas[0] = await launch(0)
+      restarted = true
+    }
+    if (restarted && oms.ordersCreated >= ORDERS && terminal === ORDERS && erp.actor.finished >= erp.actor.planned) break
+    if (Date.now() > deadline) {
+      throw new Error(`not done in time: oms ${JSON.stringify(oms.byStatus)}, erp ${JSON.stringify({ handoffs: erp.handoffs, actor: erp.actor })}`)
+    }
+    await sleep(1000)
+  }
+  const seconds = (Date.now() - started) / 1000
+  erp = await erpStats(true)
+  const feed = await simCall<Record<string, Record<string, number>>>('GET', '/_sim/broadcast/stats')
+  console.log(
+    JSON.stringify(
+      { orders: ORDERS, seconds, oms: { byStatus: oms.byStatus, accepted: oms.accepted, refused: oms.refused, customerCancellations: oms.customerCancellations }, erp: { ...erp, byOrder: undefined }, broadcast: feed },
+      null,
+      1
+    )
+  )
+
+  // Every order ended invoiced or canceled.
+  expect(oms.orders).toBe(ORDERS)
+  expect((oms.byStatus.invoiced ?? 0) + (oms.byStatus.canceled ?? 0)).toBe(ORDERS)
+  // Zero lost: every order not canceled by its shopper inside the cancellation window reached
+  // ready-for-handling, a Stop status only the ERP moves on, so it was handed off and acted on.
+  expect(erp.handoffs.orders).toBe(ORDERS - oms.customerCancellations)
+  // Zero duplicate ERP deliveries, hand-offs and status notifications alike.
+  expect(erp.handoffs.duplicates).toBe(0)
+  expect(erp.handoffs.received).toBe(erp.handoffs.orders)
+  expect(erp.statusNotifications.duplicates).toBe(0)
+  expect(erp.statusNotifications.withoutHandoff).toBe(0)
+  // Zero refused OMS calls: Ponte checked every action first, against a fresh view.
+  expect(oms.refused).toBe(0)
+  expect(erp.actions.omsRefused).toBe(0)
+  // The ERP's plans all went through, and the faults did happen.
+  expect(erp.actions.refusedByPonte).toEqual({})
+  expect(erp.actor.finished).toBe(erp.handoffs.orders)
+  expect(restarted).toBe(true)
+  // Every channel delivered (each change reached Ponte up to three times, plus injected
+  // duplicates and redeliveries).
+  const channels = feed as unknown as { feed: { committed: number }; hook: { ok: number }; events: { ok: number } }
+  expect(channels.feed.committed).toBeGreaterThan(0)
+  expect(channels.hook.ok).toBeGreaterThan(0)
+  expect(channels.events.ok).toBeGreaterThan(0)
+}, 25 * 60 * 1000)
