@@ -90,6 +90,8 @@ beforeAll(async () => {
   await putAppSettings(sim.url, ACCOUNT, WORKSPACE, APP, {
     hookSecret: SECRET,
     erpEndpoint: 'http://erp.ponte-sim.test/erp',
+    // IO events carry every status of every order: Ponte keeps only these.
+    intakeStatuses: STATUSES,
   })
   // A fast OMS: the 30-minute cancellation window becomes 2 s; confirmations take 100 ms.
   await simCall('PUT', '/_sim/oms/config', {
@@ -203,9 +205,10 @@ test(`${ORDERS} orders through two replicas reach the ERP exactly once and end i
   const seconds = (Date.now() - started) / 1000
   erp = await erpStats(true)
   const feed = await simCall<Record<string, Record<string, number>>>('GET', '/_sim/broadcast/stats')
+  const faults = await simCall<{ faults: { '429': number } }>('GET', '/_sim/stats')
   console.log(
     JSON.stringify(
-      { orders: ORDERS, seconds, oms: { byStatus: oms.byStatus, accepted: oms.accepted, refused: oms.refused, customerCancellations: oms.customerCancellations }, erp: { ...erp, byOrder: undefined }, broadcast: feed },
+      { orders: ORDERS, seconds, oms: { byStatus: oms.byStatus, accepted: oms.accepted, refused: oms.refused, customerCancellations: oms.customerCancellations }, erp: { ...erp, byOrder: undefined }, broadcast: feed, omsFaults: faults.faults },
       null,
       1
     )
@@ -235,4 +238,6 @@ test(`${ORDERS} orders through two replicas reach the ERP exactly once and end i
   expect(channels.feed.committed).toBeGreaterThan(0)
   expect(channels.hook.ok).toBeGreaterThan(0)
   expect(channels.events.ok).toBeGreaterThan(0)
+  // The OMS did answer 429s (with Retry-After), and they were waited out.
+  expect(faults.faults['429']).toBeGreaterThan(0)
 }, 25 * 60 * 1000)

@@ -15,6 +15,7 @@ import { parseOrderEvent } from '../domain/orders'
 import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps } from '../orders/deps'
 import { accept, workInBackground } from '../orders/inbox'
+import { filteredOut } from '../orders/intake'
 import { paths } from '../orders/store'
 
 export type EventDepsFactory = (ctx: EventContext<Clients, State>) => Promise<OrdersDeps>
@@ -30,6 +31,8 @@ export function orderStatusChanged(depsFor: EventDepsFactory = defaultDeps) {
       const parsed = parseOrderEvent('ioEvent', body)
       if (parsed.kind === 'ping') return
       const e = parsed.event
+      // Not of interest (settings' intakeStatuses): acknowledged, nothing stored.
+      if (filteredOut(deps.settings.filter, e.state)) return
       key = `${e.orderId}/${e.domain}/${e.state}/${e.currentChange}`
     } catch (e) {
       if (!(e instanceof PonteError)) throw e

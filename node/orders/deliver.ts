@@ -11,7 +11,8 @@
  * caller reports the work unfinished, so its carrier (feed item, inbox entry) stays and comes
  * back. A claim whose `until` passed is taken over: its owner died between claim and done, so
  * the ERP may already have the delivery. Such a delivery, and one whose earlier attempt failed
- * without a known outcome, is "unsure": before posting it, the ERP is asked whether it has it
+ * without a known outcome, and every hand-off (one per order, so one lookup per order), is
+ * "unsure": before posting it, the ERP is asked whether it has it
  * (`GET {erpEndpoint}/orders/deliveries/{id}`, tuning `erpLookupBeforeRetry`); if it does, the
  * delivery is marked done without being sent again. Only an ERP that cannot answer the lookup
  * can still see an id twice (it answers the same id with 200 and counts a duplicate).
@@ -63,8 +64,10 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
       const now = clock.now()
       const held = record.pending
       if (held && held.by !== owner && held.until > now) return { write: null, result: { entry, busy: true, unsure: false } }
-      // Taking over an expired claim on this delivery, or retrying a failed attempt: the ERP may have it.
-      const unsure = (held !== null && held.by !== owner && held.deliveryId === entry.deliveryId) || entry.attempts > 0
+      // Taking over an expired claim on this delivery, or retrying a failed attempt: the ERP may
+      // have it. So may it have a hand-off: the record's first (blind) write can, under load,
+      // replace a record another replica already handed off from (orders/README.md, creation).
+      const unsure = (held !== null && held.by !== owner && held.deliveryId === entry.deliveryId) || entry.attempts > 0 || entry.kind === 'order'
       return { write: { ...record, pending: { deliveryId: entry.deliveryId, by: owner, until: now + tuning.claimMs } }, result: { entry, busy: false, unsure } }
     })
     if (!claim.entry) return { delivered, complete: true }

@@ -19,7 +19,7 @@
  */
 import type { OmsOrder } from '../clients/oms'
 import { PonteError } from '../domain/errors'
-import type { Decision, EventSource, OrderEvent, OrderState } from '../domain/orders'
+import type { Decision, EventSource, IntakeFilter, OrderEvent, OrderState } from '../domain/orders'
 import { applyOrderEvent, decideOrderEvent, instant, parseOrderEvent, rememberOrderEvent, statusRank } from '../domain/orders'
 import type { OrdersDeps } from './deps'
 import { drive } from './deliver'
@@ -62,10 +62,22 @@ export async function loadOrCreate(deps: OrdersDeps, orderId: string): Promise<{
   return { record: created.record, fetched: order }
 }
 
+/**
+ * Whether the settings' intake filter (FromWorkflow) refuses this status. Checked before anything
+ * is read or written: IO events carry every status of every order, and most are of no interest.
+ */
+export function filteredOut(filter: IntakeFilter | null, state: string): boolean {
+  return filter !== null && filter.type === 'FromWorkflow' && !filter.status.includes(state)
+}
+
 export async function processEvent(deps: OrdersDeps, source: EventSource, body: string): Promise<ProcessResult> {
   const parsed = parseOrderEvent(source, body)
   if (parsed.kind === 'ping') return { kind: 'ping' }
   const orderId = parsed.event.orderId
+  if (filteredOut(deps.settings.filter, parsed.event.state)) {
+    const key = `${orderId}/${parsed.event.domain}/${parsed.event.state}/${parsed.event.currentChange}`
+    return { kind: 'event', orderId, key, decision: 'filteredOut', queued: [], delivered: 0, complete: true }
+  }
   const { fetched } = await loadOrCreate(deps, orderId)
   let order: OmsOrder | null = fetched
   const outcome = await deps.store.update<{ decision: Decision; key: string; queued: string[] }>(orderId, async ({ record }) => {

@@ -78,6 +78,26 @@ describe('orderHook', () => {
     expect([...w.kv.files.keys()].filter((p) => p.startsWith('inbox/'))).toHaveLength(0)
   })
 
+  it('answers a status outside the intakeStatuses setting without storing or reading anything', async () => {
+    const w = world()
+    w.oms.addOrder({ orderId: ID, status: 'payment-pending', lastChange: RFH })
+    const filtered = async () => testDeps(w, { settings: { intakeStatuses: ['ready-for-handling', 'canceled'] } })
+    const ctx = call(bodies(ID, 'payment-pending', 'on-order-completed', RFH).hook)
+    await orderHook(filtered)(ctx, async () => undefined)
+    expect(ctx.status).toBe(200)
+    expect(ctx.body).toMatchObject({ filteredOut: true })
+    const event = { body: JSON.parse(bodies(ID, 'payment-pending', 'on-order-completed', RFH).ioEvent), clients: {}, vtex: {} } as unknown as EventContext<Clients, State>
+    await orderStatusChanged(filtered)(event)
+    await flush()
+    expect(w.kv.writes).toBe(0)
+    expect(w.oms.calls).toEqual([])
+    // A status in the list goes the whole way.
+    const kept = call(bodies(ID, 'ready-for-handling', 'window-to-cancel', RFH).hook)
+    await orderHook(filtered)(kept, async () => undefined)
+    expect(kept.body).toEqual({ accepted: true })
+    expect(w.kv.writes).toBeGreaterThan(0)
+  })
+
   it('answers 503 when the inbox cannot be written (VTEX retries)', async () => {
     const w = world()
     w.kv.failPuts.push({ prefix: 'inbox/', times: 1 })

@@ -21,6 +21,7 @@ import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps, readSettings } from '../orders/deps'
 import { tick } from '../orders/feed'
 import { accept, workInBackground } from '../orders/inbox'
+import { filteredOut } from '../orders/intake'
 
 export const HOOK_SECRET_INVALID = 'HOOK_SECRET_INVALID'
 export const INBOX_UNAVAILABLE = 'INBOX_UNAVAILABLE'
@@ -74,6 +75,7 @@ export function orderHook(depsFor: DepsFactory = ordersDeps) {
     if (!(await checkSecret(ctx))) return
     const body = await readBody(ctx.req)
     let key: string
+    let state: string
     try {
       const parsed = parseOrderEvent('hook', body)
       if (parsed.kind === 'ping') {
@@ -83,12 +85,20 @@ export function orderHook(depsFor: DepsFactory = ordersDeps) {
       }
       const e = parsed.event
       key = `${e.orderId}/${e.domain}/${e.state}/${e.currentChange}`
+      state = e.state
     } catch (e) {
       if (!(e instanceof PonteError)) throw e
       refuse(ctx, 400, e.code, e.message)
       return
     }
     const deps = await depsFor(ctx)
+    if (filteredOut(deps.settings.filter, state)) {
+      // Not of interest (settings' intakeStatuses): answered, nothing stored.
+      ctx.status = 200
+      ctx.body = { accepted: true, filteredOut: true }
+      await next()
+      return
+    }
     let entry
     try {
       entry = await accept(deps, 'hook', key, body)

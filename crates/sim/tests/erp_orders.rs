@@ -971,3 +971,27 @@ async fn a_start_whose_answer_was_lost_is_not_a_refusal() {
     stop(sim).await;
     ponte.task.abort();
 }
+
+#[tokio::test]
+async fn a_delivery_can_be_looked_up_before_it_is_sent_again() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    let http = proxied(&sim);
+    let url = "http://erp.ponte-sim.test/erp/orders/deliveries/2001-01%3Aorder";
+    let before = get(&http, url).await;
+    assert_eq!(before.status, StatusCode::NOT_FOUND, "{:?}", before.body);
+    assert_eq!(before.body["code"], "ERP_DELIVERY_UNKNOWN");
+
+    let order = order_json("2001-01", "2001", 5000, &[("7", 2500, 2)]);
+    let r = deliver(&http, &handoff("2001-01", "ready-for-handling", order), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let after = get(&http, url).await;
+    assert_eq!(after.status, StatusCode::OK, "{:?}", after.body);
+    assert_eq!(after.body["deliveryId"], "2001-01:order");
+    assert_eq!(after.body["count"], 1);
+
+    // Lookups are counted, never recorded as deliveries.
+    let s = stats(&http, &sim).await;
+    assert_eq!(s["lookups"], 2);
+    assert_eq!(s["posts"], 1);
+}
