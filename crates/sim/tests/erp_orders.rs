@@ -983,7 +983,12 @@ async fn a_delivery_can_be_looked_up_before_it_is_sent_again() {
     assert_eq!(before.body["code"], "ERP_DELIVERY_UNKNOWN");
 
     let order = order_json("2001-01", "2001", 5000, &[("7", 2500, 2)]);
-    let r = deliver(&http, &handoff("2001-01", "ready-for-handling", order), None).await;
+    let r = deliver(
+        &http,
+        &handoff("2001-01", "ready-for-handling", order),
+        None,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let after = get(&http, url).await;
     assert_eq!(after.status, StatusCode::OK, "{:?}", after.body);
