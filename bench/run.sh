@@ -3,7 +3,8 @@
 # catalog (~10k categories, ~50k fields), so the ratio comes from one run; then VTEX ID token
 # validation (ES256, RS256, EdDSA; with the key set and claims only) the same way; then import
 # planning of a 100k-SKU batch and order decisions per second (bench-import + wasm-import.js;
-# several minutes: the first big call on a fresh V8 instance is slow and is reported apart).
+# several minutes: the first big call on a fresh V8 instance is slow and is reported apart);
+# then hook events per second one service replica accepts, against an empty route.
 #   bash bench/run.sh                 native timing + wasm timing + ratio
 #   BENCH_CRITERION=1 bash bench/run.sh   also the criterion benchmark (a few minutes)
 # Needs the compiled glue: `make node-build`.
@@ -27,6 +28,13 @@ node bench/wasm-sso.js bench/out/sso.json
 # Import planning (100k SKUs) and order decisions natively (bench-import) and in wasm.
 cargo run -q --release -p ponte-harness --no-default-features --bin bench-import -- bench/out
 node bench/wasm-import.js bench/out
+# Hook intake of one service replica under the real runtime vs an empty route of the same
+# runtime, in the same run (needs the simulator: cargo build -p ponte-sim, or PONTE_SIM_BIN).
+if [[ -x ${PONTE_SIM_BIN:-target/debug/ponte-sim} ]]; then
+  node bench/service-hook.js "${BENCH_HOOK_EVENTS:-2000}" 32 3
+else
+  echo "bench: skipping the service hook bench (no ponte-sim binary; cargo build -p ponte-sim)" >&2
+fi
 if [[ ${BENCH_CRITERION:-0} == 1 ]]; then
   cargo bench -p ponte-harness --no-default-features --bench effective
 fi

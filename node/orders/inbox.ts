@@ -50,9 +50,32 @@ export async function work(deps: OrdersDeps, entry: InboxEntry): Promise<Process
   }
 }
 
+/**
+ * Background work of this replica: at most `backgroundConcurrency` entries at once, and at most
+ * `backgroundQueue` waiting. Beyond that an accepted entry is left in the inbox for the tick to
+ * resume (it is durable already), so a peak of notifications never starves the answers to VTEX.
+ */
+let running = 0
+const waiting: Array<() => void> = []
+
 /** Starts {@link work} without waiting for it (the caller has answered already). */
 export function workInBackground(deps: OrdersDeps, entry: InboxEntry): Promise<ProcessResult | null> {
-  const run = work(deps, entry)
+  const { backgroundConcurrency, backgroundQueue } = deps.settings.tuning
+  if (running >= backgroundConcurrency && waiting.length >= backgroundQueue) return Promise.resolve(null)
+  const run = new Promise<void>((start) => {
+    if (running < backgroundConcurrency) {
+      running += 1
+      start()
+    } else waiting.push(start)
+  }).then(async () => {
+    try {
+      return await work(deps, entry)
+    } finally {
+      const next = waiting.shift()
+      if (next) next()
+      else running -= 1
+    }
+  })
   run.catch(() => undefined)
   return run
 }

@@ -1,7 +1,7 @@
 /** The orders flow over fakes: intake, exactly-once hand-off, replicas racing, the feed tick. */
 import { PonteError } from '../domain/errors'
 import { bodies, FakeKv, testDeps, world } from '../test-support/fakeOrders'
-import { accept, resumeInbox, work } from './inbox'
+import { accept, resumeInbox, work, workInBackground } from './inbox'
 import { tick } from './feed'
 import { processEvent } from './intake'
 import type { OrderRecord } from './store'
@@ -230,6 +230,23 @@ describe('the feed tick', () => {
     expect(w.kv.files.has(paths.inbox('k2'))).toBe(true)
     await work(deps, entry)
     expect(w.kv.files.has(paths.inbox('k2'))).toBe(false)
+  })
+})
+
+describe('background work', () => {
+  it('is bounded: beyond the queue an accepted entry waits in the inbox for the tick', async () => {
+    const w = world()
+    const b = ready(w)
+    w.erp.latencyMs = 200
+    const deps = testDeps(w, { tuning: { backgroundConcurrency: 1, backgroundQueue: 0 } })
+    const first = await accept(deps, 'hook', 'b1', b.hook)
+    const second = await accept(deps, 'ioEvent', 'b2', b.ioEvent)
+    const running = workInBackground(deps, first)
+    expect(await workInBackground(deps, second)).toBeNull()
+    expect((await running)?.kind).toBe('event')
+    expect(w.kv.files.has(paths.inbox('b2'))).toBe(true)
+    expect(await resumeInbox(deps)).toBe(1)
+    expect(w.erp.handoffs()).toHaveLength(1)
   })
 })
 

@@ -45,6 +45,9 @@ export interface OrdersTuning {
   inboxResumeAfterMs: number
   /** Inbox entries looked at per tick. */
   inboxResumeBatch: number
+  /** Hook and IO event entries worked on at once by one replica, and how many may wait. */
+  backgroundConcurrency: number
+  backgroundQueue: number
   /** Feed items processed at once. */
   feedConcurrency: number
   /** Feed items asked for per tick (1 to 10). */
@@ -56,6 +59,8 @@ export interface OrdersTuning {
 export const DEFAULT_TUNING: OrdersTuning = {
   erpTimeoutMs: 15000,
   erpLookupBeforeRetry: true,
+  backgroundConcurrency: 16,
+  backgroundQueue: 2000,
   erpMaxAttempts: 4,
   erpBaseDelayMs: 300,
   erpMaxDelayMs: 5000,
@@ -103,6 +108,8 @@ export function parseSettings(raw: unknown): OrdersSettings {
   tuning.erpMaxAttempts = Math.max(1, Math.floor(tuning.erpMaxAttempts))
   tuning.casAttempts = Math.max(1, Math.floor(tuning.casAttempts))
   tuning.feedConcurrency = Math.max(1, Math.floor(tuning.feedConcurrency))
+  tuning.backgroundConcurrency = Math.max(1, Math.floor(tuning.backgroundConcurrency))
+  tuning.backgroundQueue = Math.floor(tuning.backgroundQueue)
   return {
     erpEndpoint: endpoint && /^https?:\/\//.test(endpoint) ? endpoint : null,
     erpToken: str(s.erpToken),
