@@ -131,8 +131,9 @@ console.log(`  first call on a fresh instance: JS glue ${f(plan.wasmGlueFirstMs)
   `(V8 only; the warm rows are the median of the next two calls)`);
 console.log(`  wasm linear memory after planning: ${plan.wasmMemoryMiB.toFixed(0)} MiB`);
 const n = (x) => Math.round(x).toLocaleString('en-US').padStart(10);
-console.log('\nOrder decisions per second (decideOrderEvent carries a 1,000-event intake memory across the boundary on every');
-console.log('call; typed decides on the parsed memory, so glue/typed is mostly that decoding: compare raw/dispatch)');
+console.log('\nOrder decisions per second (decideOrderEvent carries the intake memory across the boundary on every call: one');
+console.log('order\'s slice by default, as the service passes it; PONTE_BENCH_MEMORY_EVENTS=1000 for a shared one;');
+console.log('typed decides on the parsed memory, so glue/typed is mostly that decoding: compare raw/dispatch)');
 console.log('                       native     native       wasm       wasm   native/wasm  native/wasm');
 console.log('                        typed   dispatch    raw ABI    JS glue (raw/dispatch) (glue/typed)');
 for (const x of rows) {

@@ -2,7 +2,9 @@
 # The main job (`make demo`): ponte-sim with a seeded demo account, the Ponte service under the
 # real @vtex/api runtime with the sim as its proxy, sample queries through the whole chain, and
 # the import of the sim ERP's sample catalog with progress (PONTE_DEMO_PRODUCTS/PONTE_DEMO_SKUS,
-# default 500/2000, into account $VTEX_ACCOUNT-import; a second run finds everything there).
+# default 500/2000, into account $VTEX_ACCOUNT-import; a second run finds everything there),
+# then PONTE_DEMO_ORDERS (default 40) orders through the whole flow: shoppers, VTEX's hook/feed/IO
+# events, Ponte, the sim's ERP acting back through Ponte's GraphQL.
 # It stays up for exploring until Ctrl-C. Expects `make setup node-build sim` to have run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -133,6 +135,81 @@ const json = async (res) => { const t = await res.text(); if (!res.ok) throw new
   const active = exported.skus.filter((s) => s.isActive).length
   console.log(`   the sim now holds ${exported.categories.length} categories, ${exported.brands.length} brands, ${exported.products.length} products, ${exported.skus.length} SKUs (${active} active), ${exported.skuImages.length} images`)
 })().catch((e) => { console.error(`   import failed: ${e.message}`); process.exit(1) })
+JS
+
+ORDERS=${PONTE_DEMO_ORDERS:-40}
+echo "== Sample: $ORDERS orders, VTEX -> Ponte -> the sim's ERP -> Ponte -> VTEX (hook, feed and IO events)"
+SIM_URL=$SIM_URL ACCOUNT=$ACCOUNT WORKSPACE=$WORKSPACE ORDERS=$ORDERS node - <<'JS'
+const { SIM_URL, ACCOUNT, WORKSPACE, ORDERS } = process.env
+const fs = require('fs')
+const http = require('http')
+const SECRET = 'ponte-demo-hook-secret'
+const sim = async (method, path, body) => {
+  const res = await fetch(`${SIM_URL}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
+  return text ? JSON.parse(text) : null
+}
+// A call to VTEX at its real host, through the sim as proxy (as the service's clients do).
+const vtex = (method, url, body, headers = {}) => new Promise((done, fail) => {
+  const proxy = new URL(SIM_URL)
+  const payload = body === undefined ? undefined : JSON.stringify(body)
+  const req = http.request({ host: proxy.hostname, port: proxy.port, method, path: url,
+    headers: { host: new URL(url).host, 'content-type': 'application/json', ...headers } }, (res) => {
+    let text = ''
+    res.on('data', (c) => (text += c))
+    res.on('end', () => (res.statusCode < 300 ? done(text) : fail(new Error(`${method} ${url}: ${res.statusCode} ${text}`))))
+  })
+  req.on('error', fail)
+  if (payload) req.write(payload)
+  req.end()
+})
+const admin = { 'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`, 'X-VTEX-API-AppToken': 'ponte-sim-apptoken' }
+;(async () => {
+  const statuses = ['ready-for-handling', 'handling', 'cancellation-requested', 'invoice', 'invoiced', 'cancel', 'canceled']
+  await vtex('PUT', `http://infra.io.vtex.com/apps/v0/${ACCOUNT}/${WORKSPACE}/apps/ponte.ponte/settings`,
+    { hookSecret: SECRET, erpEndpoint: 'http://erp.ponte-sim.test/erp', intakeStatuses: statuses })
+  await sim('PUT', '/_sim/oms/config', { autoStepMs: 50, cancellationWindowSeconds: 2 })
+  await sim('PUT', '/_sim/io', { replicas: ['http://127.0.0.1:5050'], account: ACCOUNT, workspace: WORKSPACE,
+    serviceJson: JSON.parse(fs.readFileSync('node/service.json', 'utf8')), tickIntervalMs: 1000,
+    tickHeaders: { 'x-ponte-hook-secret': SECRET }, events: true })
+  const base = `http://${ACCOUNT}.vtexcommercestable.com.br`
+  await vtex('POST', `${base}/api/orders/hook/config`, { filter: { type: 'FromWorkflow', status: statuses },
+    hook: { url: `https://${WORKSPACE}--${ACCOUNT}.myvtex.com/_v/ponte/orders/hook`, headers: { 'x-ponte-hook-secret': SECRET } } }, admin)
+  await vtex('POST', `${base}/api/orders/feed/config`, { filter: { type: 'FromWorkflow', status: statuses },
+    queue: { visibilityTimeoutInSeconds: 60, MessageRetentionPeriodInSeconds: 345600 } }, admin)
+  await sim('PUT', '/_sim/erp/orders/config', { graphqlUrls: [`http://127.0.0.1:5050/${ACCOUNT}/${WORKSPACE}/_v/graphql`],
+    seed: 1, partialInvoiceRate: 0.3, cancelRate: 0.1, trackingRate: 0.5, actorConcurrency: 64, enabled: true })
+  const before = await sim('GET', `/_sim/oms/stats?account=${ACCOUNT}`)
+  const t0 = Date.now()
+  await sim('POST', '/_sim/oms/shoppers', { account: ACCOUNT, orders: Number(ORDERS), perSecond: 20, seed: Date.now() % 100000, customerCancelRate: 0.05 })
+  const target = before.orders + Number(ORDERS)
+  for (;;) {
+    const oms = await sim('GET', `/_sim/oms/stats?account=${ACCOUNT}`)
+    const done = (oms.byStatus.invoiced ?? 0) + (oms.byStatus.canceled ?? 0)
+    process.stdout.write(`\r   ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s  ${JSON.stringify(oms.byStatus)}`.padEnd(160))
+    if (oms.orders >= target && done >= target) break
+    if (Date.now() - t0 > 180000) { console.log('\n   (still going; see the stats below)'); break }
+    await new Promise((r) => setTimeout(r, 1000))
+  }
+  const oms = await sim('GET', `/_sim/oms/stats?account=${ACCOUNT}`)
+  const erp = await sim('GET', '/_sim/erp/orders/stats')
+  console.log(`\n   OMS: ${oms.orders} orders ${JSON.stringify(oms.byStatus)}; ${oms.accepted} calls accepted, ${oms.refused} refused`)
+  console.log(`   ERP: ${erp.handoffs.orders} orders received (${erp.handoffs.duplicates} twice), ${erp.statusNotifications.distinct} status notifications (${erp.statusNotifications.duplicates} twice),` +
+    ` ${erp.actions.succeeded}/${erp.actions.attempted} actions through Ponte, refused by Ponte: ${JSON.stringify(erp.actions.refusedByPonte)}`)
+  const ids = (await sim('GET', `/_sim/oms/orders?account=${ACCOUNT}&status=invoiced`)).orderIds
+  if (ids.length > 0) {
+    const q = `{ order(id: "${ids[ids.length - 1]}") { orderId status value invoicedValue handedOffAt timeline { at status cause detail } } }`
+    const res = await fetch(`http://localhost:5050/${ACCOUNT}/${WORKSPACE}/_v/graphql`, { method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-vtex-account': ACCOUNT, 'x-vtex-workspace': WORKSPACE, 'x-vtex-credential': 'ponte-demo', ...admin },
+      body: JSON.stringify({ query: q }) })
+    const o = (await res.json()).data?.order
+    if (o) {
+      console.log(`   one order as Ponte saw it: ${o.orderId} ${o.status}, value ${o.value}, invoiced ${o.invoicedValue}, handed off ${o.handedOffAt}`)
+      for (const t of o.timeline) console.log(`     ${t.at}  ${(t.status ?? '').padEnd(22)} ${t.cause.padEnd(16)} ${t.detail ?? ''}`)
+    }
+  }
+})().catch((e) => { console.error(`   orders failed: ${e.message}`); process.exit(1) })
 JS
 
 cat <<MSG

@@ -352,10 +352,17 @@ pub fn import_batch(
 pub fn order_decisions() -> (serde_json::Value, serde_json::Value) {
     use ponte_core::orders::*;
     use serde_json::json;
+    // The service passes one order's slice of the intake memory (a dozen events over an order's
+    // life); PONTE_BENCH_MEMORY_EVENTS=1000 measures a memory shared by 1,000 orders instead.
+    let events: usize = std::env::var("PONTE_BENCH_MEMORY_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
     let mut memory = IntakeMemory::default();
-    for i in 0..1000 {
+    for i in 0..events {
+        let order = if events <= 50 { 500 } else { i };
         let body = json!({"handle": format!("h{i}"), "domain": "Fulfillment", "state": "handling",
-            "orderId": format!("v{i}str-01"), "currentChange": format!("2024-03-01T10:{:02}:{:02}Z", (i / 60) % 60, i % 60)})
+            "orderId": format!("v{order}str-01"), "currentChange": format!("2024-03-01T10:{:02}:{:02}Z", (i / 60) % 60, i % 60)})
         .to_string();
         if let Ok(e) = parse_feed_item(&body) {
             memory = remember(&memory, &e);
