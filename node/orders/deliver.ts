@@ -42,7 +42,7 @@ export function nextDelivery(record: OrderRecord): OutboxEntry | null {
   return record.outbox.find((e) => !record.done.includes(e.deliveryId)) ?? null
 }
 
-export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsOrder | null): Promise<DriveResult> {
+export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsOrder | null, claimWaitMs?: number): Promise<DriveResult> {
   const { clock, settings, store } = deps
   // One identity per drive, not per replica: one replica may drive the same order twice at once
   // (the hook and the IO event of one change), and those two must exclude each other too.
@@ -51,7 +51,7 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
   let order = knownOrder ?? null
   let delivered = 0
   let failures = 0
-  const waitUntil = clock.now() + tuning.claimWaitMs
+  const waitUntil = clock.now() + (claimWaitMs ?? tuning.claimWaitMs)
   for (;;) {
     // Claim the next delivery.
     const claim = await store.update<{ entry: OutboxEntry | null; busy: boolean; unsure: boolean }>(orderId, ({ record }) => {

@@ -17,7 +17,7 @@ import { OmsError } from '../clients/oms'
 import { PonteError } from '../domain/errors'
 import { mapLimit } from '../import/throttle'
 import type { OrdersDeps } from './deps'
-import { resumeInbox } from './inbox'
+import { accept, resumeInbox } from './inbox'
 import { processEvent } from './intake'
 import { paths } from './store'
 
@@ -27,6 +27,9 @@ export interface TickResult {
   failed: number
   resumed: number
 }
+
+/** deliver.ts's reason when another worker holds the order's live claim. */
+const CLAIMED = 'claimed by another replica'
 
 /** Core codes that say the item itself is malformed (never processable). */
 const MALFORMED = new Set(['FEED_ITEM_INVALID', 'PAYLOAD_TOO_LARGE', 'ORDER_ID_INVALID'])
@@ -69,10 +72,18 @@ async function processItem(deps: OrdersDeps, item: Record<string, unknown>): Pro
   const handle = typeof item.handle === 'string' && item.handle !== '' ? item.handle : null
   const body = JSON.stringify(item)
   try {
-    const processed = await processEvent(deps, 'feed', body)
+    // Not waiting on another worker's claim: see below.
+    const processed = await processEvent(deps, 'feed', body, { claimWaitMs: 0 })
     if (processed.kind === 'event' && !processed.complete) {
-      deps.logger.warn({ message: 'orders: feed item left uncommitted', orderId: processed.orderId, reason: processed.reason })
-      return false
+      if (processed.reason === CLAIMED) {
+        // Another worker is delivering what this order owes right now. Rather than hold the item
+        // (it would come back and crowd out newer ones, §B.4), hand its custody to the inbox,
+        // which is durable and resumed by the tick, then commit it.
+        await accept(deps, 'feed', processed.key, body)
+      } else {
+        deps.logger.warn({ message: 'orders: feed item left uncommitted', orderId: processed.orderId, reason: processed.reason })
+        return false
+      }
     }
   } catch (e) {
     if (!(e instanceof PonteError && MALFORMED.has(e.code))) {

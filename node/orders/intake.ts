@@ -70,7 +70,12 @@ export function filteredOut(filter: IntakeFilter | null, state: string): boolean
   return filter !== null && filter.type === 'FromWorkflow' && !filter.status.includes(state)
 }
 
-export async function processEvent(deps: OrdersDeps, source: EventSource, body: string): Promise<ProcessResult> {
+export async function processEvent(
+  deps: OrdersDeps,
+  source: EventSource,
+  body: string,
+  options: { claimWaitMs?: number } = {}
+): Promise<ProcessResult> {
   const parsed = parseOrderEvent(source, body)
   if (parsed.kind === 'ping') return { kind: 'ping' }
   const orderId = parsed.event.orderId
@@ -89,7 +94,7 @@ export async function processEvent(deps: OrdersDeps, source: EventSource, body: 
     return { write: next.record, result: { decision: 'new', key: decided.key, queued: next.queued } }
   })
   if (outcome.decision !== 'new') deps.logger.info({ message: 'orders: event not acted on', orderId, source, decision: outcome.decision })
-  const driven = await drive(deps, orderId, order)
+  const driven = await drive(deps, orderId, order, options.claimWaitMs)
   return {
     kind: 'event',
     orderId,

@@ -195,6 +195,29 @@ describe('the feed tick', () => {
     expect(w.erp.handoffs()).toHaveLength(1)
   })
 
+  it("commits an item whose order another worker is delivering, handing its custody to the inbox", async () => {
+    const w = world()
+    const b = ready(w)
+    const a = testDeps(w, { owner: 'replica-a' })
+    w.erp.failures = 100
+    await processEvent(a, 'hook', b.hook)
+    const rec = w.kv.json<OrderRecord>(paths.order(ID)) as OrderRecord
+    // Replica A is delivering the hand-off right now (a live claim).
+    await w.kv.put(paths.order(ID), { ...rec, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until: Date.now() + 60000 } })
+    w.erp.failures = 0
+    w.oms.enqueue(b.feedItem)
+    const c = testDeps(w, { owner: 'replica-b' })
+    expect(await tick(c)).toMatchObject({ taken: 1, committed: 1, failed: 0 })
+    expect([...w.kv.files.keys()].filter((p) => p.startsWith('inbox/'))).toHaveLength(1)
+    expect(w.erp.received).toHaveLength(0)
+    // Replica A died after all: its claim expires, and the tick resumes the inbox entry.
+    const now = w.kv.json<OrderRecord>(paths.order(ID)) as OrderRecord
+    await w.kv.put(paths.order(ID), { ...now, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until: Date.now() - 1 } })
+    expect(await resumeInbox(c)).toBe(1)
+    expect(w.erp.handoffs()).toHaveLength(1)
+    expect([...w.kv.files.keys()].filter((p) => p.startsWith('inbox/'))).toHaveLength(0)
+  })
+
   it('records and commits a malformed item; leaves an unknown order uncommitted', async () => {
     const w = world()
     w.oms.enqueue({ domain: 'Fulfillment', state: 'ready-for-handling', orderId: 'bad/id', currentChange: RFH })
