@@ -58,7 +58,7 @@ test-node: npm wasm
 test-e2e: node-build sim
 	cd node && $(NPM) run -s test:e2e
 
-## test-openapi: the live sim's Catalog requests and responses against VTEX's OpenAPI file
+## test-openapi: the live sim's Catalog, OMS, Feed v3 and Hook against VTEX's OpenAPI files
 ## (openapi-core from PyPI, installed into target/openapi-venv on first use)
 test-openapi: sim
 	bash tests/openapi/run.sh

@@ -496,7 +496,8 @@ impl SimOrder {
                     "deliveryWindow": null,
                     "deliveryCompany": "Ponte Transportes",
                     "shippingEstimate": "3bd",
-                    "shippingEstimateDate": null,
+                    // Known once the order is confirmed (payment authorized): "3bd" after it.
+                    "shippingEstimateDate": self.authorized.map(|a| iso(a.saturating_add(3 * 86_400 * 10_000_000))),
                     "deliveryChannel": "delivery",
                     "addressId": format!("addr-{shopper}"),
                     "polygonName": "",
