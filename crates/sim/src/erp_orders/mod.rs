@@ -274,6 +274,31 @@ pub fn now_iso() -> String {
     }
 }
 
+/// The token check of every ERP route: with a token configured, `authorization: Bearer <token>`
+/// or `401 ERP_UNAUTHORIZED` (counted): the refusal to answer, if any.
+fn refusal(erp: &ErpOrders, config: &ErpOrdersConfig, headers: &HeaderMap) -> Option<Response> {
+    let token = config.token.as_ref()?;
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if sent == Some(token.as_str()) {
+        return None;
+    }
+    erp.unauthorized.fetch_add(1, Ordering::Relaxed);
+    let mut response = error(
+        StatusCode::UNAUTHORIZED,
+        "ERP_UNAUTHORIZED",
+        "send authorization: Bearer <the ERP token>",
+    );
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer"),
+    );
+    Some(response)
+}
+
 /// `GET /erp/orders/deliveries/{deliveryId}`: whether the ERP has stored that delivery
 /// (`200 {deliveryId, kind, orderId, count, firstAt}`, else `404 ERP_DELIVERY_UNKNOWN`). Ponte
 /// asks before sending again a delivery whose earlier attempt has no known outcome (a replica
@@ -285,20 +310,8 @@ async fn lookup(
     Path(delivery_id): Path<String>,
 ) -> Response {
     let config = erp.config();
-    if let Some(token) = &config.token {
-        let sent = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        if sent != Some(token.as_str()) {
-            erp.unauthorized.fetch_add(1, Ordering::Relaxed);
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "ERP_UNAUTHORIZED",
-                "send authorization: Bearer <the ERP token>",
-            );
-        }
+    if let Some(refused) = refusal(&erp, &config, &headers) {
+        return refused;
     }
     erp.lookups.fetch_add(1, Ordering::Relaxed);
     let id = delivery_id.clone();
@@ -326,25 +339,8 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
     if config.latency_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(config.latency_ms)).await;
     }
-    if let Some(token) = &config.token {
-        let sent = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        if sent != Some(token.as_str()) {
-            erp.unauthorized.fetch_add(1, Ordering::Relaxed);
-            let mut response = error(
-                StatusCode::UNAUTHORIZED,
-                "ERP_UNAUTHORIZED",
-                "send authorization: Bearer <the ERP token>",
-            );
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
-            return response;
-        }
+    if let Some(refused) = refusal(&erp, &config, &headers) {
+        return refused;
     }
     if config.fail_rate > 0.0 {
         let n = erp.fail_draws.fetch_add(1, Ordering::Relaxed);
