@@ -101,6 +101,11 @@ export function parseOrderEvent(source: EventSource, body: string): HookInput {
   return callCore(() => core.parse_order_event({ source, body }))
 }
 
+/** An event's dedupe key, as the core's `OrderEvent::key` writes it (`decideOrderEvent` answers the same). */
+export function eventKey(e: OrderEvent): string {
+  return `${e.orderId}/${e.domain}/${e.state}/${e.currentChange}`
+}
+
 /** Parses and decides (new, duplicate, stale, filtered out) against one order's memory. */
 export function decideOrderEvent(
   source: EventSource,

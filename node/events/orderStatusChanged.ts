@@ -11,7 +11,7 @@ import type { EventContext } from '@vtex/api'
 
 import type { Clients, Context, State } from '../clients'
 import { PonteError } from '../domain/errors'
-import { parseOrderEvent } from '../domain/orders'
+import { eventKey, parseOrderEvent } from '../domain/orders'
 import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps } from '../orders/deps'
 import { accept, workInBackground } from '../orders/inbox'
@@ -33,7 +33,7 @@ export function orderStatusChanged(depsFor: EventDepsFactory = defaultDeps) {
       const e = parsed.event
       // Not of interest (settings' intakeStatuses): acknowledged, nothing stored.
       if (filteredOut(deps.settings.filter, e.state)) return
-      key = `${e.orderId}/${e.domain}/${e.state}/${e.currentChange}`
+      key = eventKey(e)
     } catch (e) {
       if (!(e instanceof PonteError)) throw e
       deps.logger.warn({ message: 'orders: malformed IO event recorded', code: e.code })

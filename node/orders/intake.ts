@@ -20,7 +20,7 @@
 import type { OmsOrder } from '../clients/oms'
 import { PonteError } from '../domain/errors'
 import type { Decision, EventSource, IntakeFilter, OrderEvent, OrderState } from '../domain/orders'
-import { applyOrderEvent, decideOrderEvent, instant, parseOrderEvent, rememberOrderEvent, statusRank } from '../domain/orders'
+import { applyOrderEvent, decideOrderEvent, eventKey, instant, parseOrderEvent, rememberOrderEvent, statusRank } from '../domain/orders'
 import type { OrdersDeps } from './deps'
 import { drive } from './deliver'
 import { newRecord, reconcile } from './record'
@@ -80,7 +80,7 @@ export async function processEvent(
   if (parsed.kind === 'ping') return { kind: 'ping' }
   const orderId = parsed.event.orderId
   if (filteredOut(deps.settings.filter, parsed.event.state)) {
-    const key = `${orderId}/${parsed.event.domain}/${parsed.event.state}/${parsed.event.currentChange}`
+    const key = eventKey(parsed.event)
     return { kind: 'event', orderId, key, decision: 'filteredOut', queued: [], delivered: 0, complete: true }
   }
   const { fetched } = await loadOrCreate(deps, orderId)

@@ -149,34 +149,29 @@ describe('two replicas sharing VBase', () => {
   })
 
   it('a replica that died after its POST, before marking it done, does not make the ERP see it twice', async () => {
-    const w = world()
-    const b = ready(w)
-    const a = testDeps(w, { owner: 'replica-a' })
-    w.erp.failures = 100
-    await processEvent(a, 'hook', b.hook)
-    const path = paths.order(ID)
-    const rec = w.kv.json<OrderRecord>(path) as OrderRecord
-    // The ERP stored the hand-off; replica A died holding its claim, before recording it done.
-    w.erp.stored.set(`${ID}:order`, { deliveryId: `${ID}:order`, kind: 'order', orderId: ID, status: 'ready-for-handling', previousStatus: null, changedAt: RFH, order: {} })
-    await w.kv.put(path, { ...rec, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until: Date.now() - 1 } })
-    w.erp.failures = 0
-    w.erp.lookups = 0
+    // The ERP stored the hand-off; replica A died holding its (now expired) claim, before recording it done.
+    const diedAfterPost = async () => {
+      const w = world()
+      const b = ready(w)
+      w.erp.failures = 100
+      await processEvent(testDeps(w, { owner: 'replica-a' }), 'hook', b.hook)
+      const rec = w.kv.json<OrderRecord>(paths.order(ID)) as OrderRecord
+      w.erp.stored.set(`${ID}:order`, { deliveryId: `${ID}:order`, kind: 'order', orderId: ID, status: 'ready-for-handling', previousStatus: null, changedAt: RFH, order: {} })
+      await w.kv.put(paths.order(ID), { ...rec, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until: Date.now() - 1 } })
+      w.erp.failures = 0
+      w.erp.lookups = 0
+      return { w, b }
+    }
+    const { w, b } = await diedAfterPost()
     const c = testDeps(w, { owner: 'replica-b' })
     expect(await processEvent(c, 'feed', b.feed('h-2'))).toMatchObject({ complete: true, delivered: 1 })
     expect(w.erp.lookups).toBe(1)
     expect(w.erp.received).toHaveLength(0)
     expect(w.erp.duplicates).toBe(0)
     // Without the lookup, the same takeover posts again and the ERP counts a duplicate.
-    const w2 = world()
-    const b2 = ready(w2)
-    w2.erp.failures = 100
-    await processEvent(testDeps(w2, { owner: 'replica-a' }), 'hook', b2.hook)
-    const rec2 = w2.kv.json<OrderRecord>(path) as OrderRecord
-    w2.erp.stored.set(`${ID}:order`, { deliveryId: `${ID}:order`, kind: 'order', orderId: ID, status: 'ready-for-handling', previousStatus: null, changedAt: RFH, order: {} })
-    await w2.kv.put(path, { ...rec2, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until: Date.now() - 1 } })
-    w2.erp.failures = 0
-    await processEvent(testDeps(w2, { owner: 'replica-b', tuning: { erpLookupBeforeRetry: false } }), 'feed', b2.feed('h-2'))
-    expect(w2.erp.duplicates).toBe(1)
+    const again = await diedAfterPost()
+    await processEvent(testDeps(again.w, { owner: 'replica-b', tuning: { erpLookupBeforeRetry: false } }), 'feed', again.b.feed('h-2'))
+    expect(again.w.erp.duplicates).toBe(1)
   })
 })
 

@@ -16,7 +16,7 @@ import type { IncomingMessage } from 'http'
 
 import type { Context } from '../clients'
 import { PonteError } from '../domain/errors'
-import { parseOrderEvent } from '../domain/orders'
+import { eventKey, parseOrderEvent } from '../domain/orders'
 import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps, readSettings } from '../orders/deps'
 import { tick } from '../orders/feed'
@@ -84,7 +84,7 @@ export function orderHook(depsFor: DepsFactory = ordersDeps) {
         return
       }
       const e = parsed.event
-      key = `${e.orderId}/${e.domain}/${e.state}/${e.currentChange}`
+      key = eventKey(e)
       state = e.state
     } catch (e) {
       if (!(e instanceof PonteError)) throw e
