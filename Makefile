@@ -11,6 +11,10 @@ NPM ?= npm
 # Where cargo puts binaries (it honours CARGO_TARGET_DIR; so do the tests and the demo).
 TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 export PONTE_SIM_BIN ?= $(TARGET_DIR)/debug/ponte-sim
+# A CI run builds once from cold: incremental caches would only take disk (several GiB).
+ifneq ($(CI),)
+export CARGO_INCREMENTAL ?= 0
+endif
 
 .PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e test-openapi demo bench fuzz clean
 
