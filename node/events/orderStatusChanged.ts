@@ -16,7 +16,7 @@ import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps } from '../orders/deps'
 import { accept, workInBackground } from '../orders/inbox'
 import { filteredOut } from '../orders/intake'
-import { paths } from '../orders/store'
+import { recordRejected } from '../orders/rejected'
 
 export type EventDepsFactory = (ctx: EventContext<Clients, State>) => Promise<OrdersDeps>
 
@@ -37,13 +37,7 @@ export function orderStatusChanged(depsFor: EventDepsFactory = defaultDeps) {
     } catch (e) {
       if (!(e instanceof PonteError)) throw e
       deps.logger.warn({ message: 'orders: malformed IO event recorded', code: e.code })
-      await deps.kv.put(paths.rejected(body), {
-        source: 'ioEvent',
-        code: e.code,
-        message: e.message,
-        item: body.slice(0, 65536),
-        rejectedAt: new Date(deps.clock.now()).toISOString(),
-      })
+      await recordRejected(deps, 'ioEvent', body, e, body)
       return
     }
     const entry = await accept(deps, 'ioEvent', key, body)

@@ -7,7 +7,8 @@
  *
  * A malformed item (the core refuses it) is recorded in VBase (`rejected/…`) and committed:
  * left uncommitted it would come back forever and crowd out newer events (§B.4: commit every
- * item, including ones you ignore).
+ * item, including ones you ignore). So is an item whose order the OMS does not know once it is
+ * older than `unknownOrderGiveUpMs` (rejected.ts); before that it is retried.
  *
  * The tick answers after `tickBudgetMs` at the latest; items still in progress go on, and
  * commit, in the background. Then it resumes old inbox entries (inbox.ts) within what is left
@@ -19,7 +20,7 @@ import { mapLimit } from '../import/throttle'
 import type { OrdersDeps } from './deps'
 import { accept, resumeInbox } from './inbox'
 import { processEvent } from './intake'
-import { paths } from './store'
+import { giveUpUnknownOrder, recordRejected } from './rejected'
 
 export interface TickResult {
   taken: number
@@ -86,28 +87,27 @@ async function processItem(deps: OrdersDeps, item: Record<string, unknown>): Pro
       }
     }
   } catch (e) {
-    if (!(e instanceof PonteError && MALFORMED.has(e.code))) {
+    const id = typeof item.eventId === 'string' && item.eventId !== '' ? item.eventId : body
+    // An unknown order is retried until the event is older than unknownOrderGiveUpMs.
+    const since = typeof item.currentChange === 'string' ? item.currentChange : null
+    if (await giveUpUnknownOrder(deps, 'feed', id, e, since, body)) {
+      if (!handle) return false
+    } else if (!(e instanceof PonteError && MALFORMED.has(e.code))) {
       deps.logger.warn({
         message: 'orders: feed item failed, left uncommitted',
         code: e instanceof PonteError ? e.code : undefined,
         error: (e as Error).message,
       })
       return false
+    } else {
+      try {
+        await recordRejected(deps, 'feed', id, e, body)
+      } catch {
+        return false
+      }
+      deps.logger.warn({ message: 'orders: malformed feed item recorded and committed', code: e.code })
+      if (!handle) return false
     }
-    const id = typeof item.eventId === 'string' && item.eventId !== '' ? item.eventId : body
-    try {
-      await deps.kv.put(paths.rejected(id), {
-        source: 'feed',
-        code: e.code,
-        message: e.message,
-        item: body.length > 65536 ? body.slice(0, 65536) : body,
-        rejectedAt: new Date(deps.clock.now()).toISOString(),
-      })
-    } catch {
-      return false
-    }
-    deps.logger.warn({ message: 'orders: malformed feed item recorded and committed', code: e.code })
-    if (!handle) return false
   }
   if (!handle) return false
   try {

@@ -12,6 +12,7 @@ import { PonteError } from '../domain/errors'
 import type { OrdersDeps } from './deps'
 import type { ProcessResult } from './intake'
 import { processEvent } from './intake'
+import { giveUpUnknownOrder } from './rejected'
 import { paths } from './store'
 
 export interface InboxEntry {
@@ -42,6 +43,10 @@ export async function work(deps: OrdersDeps, entry: InboxEntry): Promise<Process
     else deps.logger.warn({ message: 'orders: event kept in the inbox', key: entry.key, reason: result.reason })
     return result
   } catch (e) {
+    if (await giveUpUnknownOrder(deps, entry.source, entry.key, e, entry.receivedAt, entry.body)) {
+      await deps.kv.delete(paths.inbox(entry.key)).catch(() => undefined)
+      return null
+    }
     const code = e instanceof PonteError ? e.code : undefined
     deps.logger.warn({ message: 'orders: processing failed, event kept in the inbox', key: entry.key, code, error: (e as Error).message })
     return null

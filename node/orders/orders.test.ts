@@ -213,16 +213,43 @@ describe('the feed tick', () => {
     expect([...w.kv.files.keys()].filter((p) => p.startsWith('inbox/'))).toHaveLength(0)
   })
 
-  it('records and commits a malformed item; leaves an unknown order uncommitted', async () => {
+  it('records and commits a malformed item; leaves a recent event of an unknown order uncommitted', async () => {
     const w = world()
     w.oms.enqueue({ domain: 'Fulfillment', state: 'ready-for-handling', orderId: 'bad/id', currentChange: RFH })
-    w.oms.enqueue(bodies('v404pnt-01', 'ready-for-handling', 'window-to-cancel', RFH).feedItem)
+    const recent = new Date(Date.now() - 60_000).toISOString()
+    w.oms.enqueue(bodies('v404pnt-01', 'ready-for-handling', 'window-to-cancel', recent).feedItem)
     const deps = testDeps(w)
     expect(await tick(deps)).toEqual({ taken: 2, committed: 1, failed: 1, resumed: 0 })
     expect(w.oms.committed).toEqual(['handle-1'])
     const rejected = [...w.kv.files.keys()].filter((p) => p.startsWith('rejected/'))
     expect(rejected).toHaveLength(1)
     expect(w.kv.json<{ code: string }>(rejected[0])?.code).toBe('FEED_ITEM_INVALID')
+  })
+
+  it('records and commits an unknown order once its event is older than unknownOrderGiveUpMs', async () => {
+    const w = world()
+    const old = new Date(Date.now() - 3 * 3600_000).toISOString()
+    w.oms.enqueue(bodies('v404pnt-01', 'ready-for-handling', 'window-to-cancel', old).feedItem)
+    // Within the (raised) bound it is retried, without a record.
+    expect(await tick(testDeps(w, { tuning: { unknownOrderGiveUpMs: 4 * 3600_000 } }))).toMatchObject({ committed: 0, failed: 1 })
+    expect([...w.kv.files.keys()].filter((p) => p.startsWith('rejected/'))).toHaveLength(0)
+    // Past the default hour: recorded, then committed.
+    expect(await tick(testDeps(w))).toMatchObject({ committed: 1, failed: 0 })
+    const rejected = [...w.kv.files.keys()].filter((p) => p.startsWith('rejected/'))
+    expect(rejected).toHaveLength(1)
+    expect(w.kv.json<{ code: string; source: string }>(rejected[0])).toMatchObject({ code: 'ORDER_NOT_FOUND', source: 'feed' })
+  })
+
+  it('keeps an unknown order in the inbox, then records it and deletes the entry once it is old enough', async () => {
+    const w = world()
+    const deps = testDeps(w, { tuning: { unknownOrderGiveUpMs: 3600_000 } })
+    const body = bodies('v404pnt-01', 'ready-for-handling', 'window-to-cancel', RFH).hook
+    const entry = await accept(deps, 'hook', 'k404', body)
+    expect(await work(deps, entry)).toBeNull()
+    expect(w.kv.files.has(`inbox/${digest('k404')}.json`)).toBe(true)
+    await work(deps, { ...entry, receivedAt: new Date(Date.now() - 2 * 3600_000).toISOString() })
+    expect(w.kv.files.has(`inbox/${digest('k404')}.json`)).toBe(false)
+    expect(w.kv.json<{ code: string; source: string; item: string }>(paths.rejected('k404'))).toMatchObject({ code: 'ORDER_NOT_FOUND', source: 'hook', item: body })
   })
 
   it('resumes inbox entries a dead replica accepted', async () => {

@@ -43,6 +43,8 @@ export interface OrdersTuning {
   casAttempts: number
   /** The feed tick resumes inbox entries accepted longer ago than this. */
   inboxResumeAfterMs: number
+  /** An event whose order the OMS does not know is recorded under rejected/ and acknowledged once older than this (orders/rejected.ts). */
+  unknownOrderGiveUpMs: number
   /** Inbox entries looked at per tick. */
   inboxResumeBatch: number
   /** Hook and IO event entries worked on at once by one replica, and how many may wait. */
@@ -69,6 +71,7 @@ export const DEFAULT_TUNING: OrdersTuning = {
   settleMs: 1000,
   casAttempts: 12,
   inboxResumeAfterMs: 30000,
+  unknownOrderGiveUpMs: 3600000,
   inboxResumeBatch: 50,
   feedConcurrency: 4,
   feedMaxLot: 10,
