@@ -252,6 +252,15 @@ describe('the feed tick', () => {
     expect(w.kv.json<{ code: string; source: string; item: string }>(paths.rejected('k404'))).toMatchObject({ code: 'ORDER_NOT_FOUND', source: 'hook', item: body })
   })
 
+  it('drains a backlog in several lots per tick, one commit call per lot', async () => {
+    const w = world()
+    for (let i = 0; i < 25; i += 1) w.oms.enqueue({ eventId: `bad-${i}`, domain: 'Fulfillment', state: 'ready-for-handling', orderId: 'bad/id', currentChange: RFH })
+    expect(await tick(testDeps(w, { tuning: { feedLotsPerTick: 1 } }))).toMatchObject({ taken: 10, committed: 10 })
+    expect(await tick(testDeps(w))).toMatchObject({ taken: 15, committed: 15, failed: 0 })
+    expect(w.oms.committed).toHaveLength(25)
+    expect(w.oms.calls.filter((c) => c.op === 'commitFeed').map((c) => (c.body as string[]).length)).toEqual([10, 10, 5])
+  })
+
   it('resumes inbox entries a dead replica accepted', async () => {
     const w = world()
     const b = ready(w)

@@ -52,8 +52,10 @@ export interface OrdersTuning {
   backgroundQueue: number
   /** Feed items processed at once. */
   feedConcurrency: number
-  /** Feed items asked for per tick (1 to 10). */
+  /** Feed items asked for per lot (1 to 10). */
   feedMaxLot: number
+  /** Lots a tick takes at most, while the feed gives full lots and half the budget is left. */
+  feedLotsPerTick: number
   /** The tick answers after this long; unfinished items go on (and commit) in the background. */
   tickBudgetMs: number
 }
@@ -75,6 +77,7 @@ export const DEFAULT_TUNING: OrdersTuning = {
   inboxResumeBatch: 50,
   feedConcurrency: 4,
   feedMaxLot: 10,
+  feedLotsPerTick: 5,
   tickBudgetMs: 8000,
 }
 
@@ -111,6 +114,7 @@ export function parseSettings(raw: unknown): OrdersSettings {
   tuning.erpMaxAttempts = Math.max(1, Math.floor(tuning.erpMaxAttempts))
   tuning.casAttempts = Math.max(1, Math.floor(tuning.casAttempts))
   tuning.feedConcurrency = Math.max(1, Math.floor(tuning.feedConcurrency))
+  tuning.feedLotsPerTick = Math.max(1, Math.floor(tuning.feedLotsPerTick))
   tuning.backgroundConcurrency = Math.max(1, Math.floor(tuning.backgroundConcurrency))
   tuning.backgroundQueue = Math.floor(tuning.backgroundQueue)
   return {
