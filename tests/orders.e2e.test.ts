@@ -71,13 +71,22 @@ interface OmsStats {
   refused: number
   customerCancellations: number
   ordersCreated: number
+  changesV2: { requested: number; applied: number; refused: number; failed: number }
 }
 
 interface ErpStats {
   posts: number
   handoffs: { received: number; orders: number; duplicates: number }
   statusNotifications: { received: number; distinct: number; duplicates: number; withoutHandoff: number; byStatus: Record<string, number> }
-  actions: { attempted: number; succeeded: number; refusedByPonte: Record<string, number>; omsRefused: number; errors: number; retries: number }
+  actions: {
+    attempted: number
+    succeeded: number
+    byAction: Record<string, { attempted: number; succeeded: number }>
+    refusedByPonte: Record<string, number>
+    omsRefused: number
+    errors: number
+    retries: number
+  }
   actor: { planned: number; finished: number; byOutcome: Record<string, number> }
   byOrder?: Record<string, unknown>
 }
@@ -134,6 +143,8 @@ beforeAll(async () => {
     partialInvoiceRate: 0.3,
     cancelRate: 0.1,
     trackingRate: 0.5,
+    // A goodwill discount before invoicing, through changeOrder (order modifications v2).
+    changeRate: 0.1,
     actorConcurrency: 128,
     enabled: true,
   })
@@ -208,7 +219,7 @@ test(`${ORDERS} orders through two replicas reach the ERP exactly once and end i
   const faults = await simCall<{ faults: { '429': number } }>('GET', '/_sim/stats')
   console.log(
     JSON.stringify(
-      { orders: ORDERS, seconds, oms: { byStatus: oms.byStatus, accepted: oms.accepted, refused: oms.refused, customerCancellations: oms.customerCancellations }, erp: { ...erp, byOrder: undefined }, broadcast: feed, omsFaults: faults.faults },
+      { orders: ORDERS, seconds, oms: { byStatus: oms.byStatus, accepted: oms.accepted, refused: oms.refused, customerCancellations: oms.customerCancellations, changesV2: oms.changesV2 }, erp: { ...erp, byOrder: undefined }, broadcast: feed, omsFaults: faults.faults },
       null,
       1
     )
@@ -238,6 +249,13 @@ test(`${ORDERS} orders through two replicas reach the ERP exactly once and end i
   expect(channels.feed.committed).toBeGreaterThan(0)
   expect(channels.hook.ok).toBeGreaterThan(0)
   expect(channels.events.ok).toBeGreaterThan(0)
+  // Changes went through order modifications v2, each exactly once (v2 has no idempotency key:
+  // Ponte's marker and history lookup are what keep a retried changeOrder from applying twice).
+  const changes = erp.actions.byAction.changeOrder?.succeeded ?? 0
+  expect(changes).toBeGreaterThan(0)
+  expect(oms.changesV2.applied).toBe(changes)
+  expect(oms.changesV2.refused).toBe(0)
+  expect(oms.calls['POST /api/oms/pvt/orders/{orderId}/changes']?.accepted ?? 0).toBe(0)
   // The OMS did answer 429s (with Retry-After), and they were waited out.
   expect(faults.faults['429']).toBeGreaterThan(0)
 }, 25 * 60 * 1000)

@@ -13,10 +13,11 @@
  *   is safe for every call.
  * - **5xx and transport errors**: exponential backoff with jitter, up to `maxAttempts`
  *   attempts, for calls that are safe to repeat: reads, the feed, invoice (re-posting an invoice
- *   number is idempotent, §H.4), tracking, changes (only the first request per `requestId` takes
- *   effect). **Not** for `start-handling` and `cancel`: a second cancel in the handling stage
- *   *confirms* a cancellation (§A.5.3), and a repeated start-handling is refused with OMS003;
- *   their 5xx goes back to the caller, who re-reads the order before trying again.
+ *   number is idempotent, §H.4), tracking. **Not** for `start-handling`, `cancel` and change v2:
+ *   a second cancel in the handling stage *confirms* a cancellation (§A.5.3), a repeated
+ *   start-handling is refused with OMS003, and every change v2 PATCH is a new modification (v2
+ *   takes no idempotency key). Their 5xx goes back to the caller, who looks again before trying
+ *   again (the order for the first two, the change history for a change).
  * - Any other status is VTEX's answer: returned as an OmsError at once.
  */
 import type { InstanceOptions, IOContext, RequestConfig } from '@vtex/api'
@@ -43,6 +44,17 @@ export interface OmsReceipt {
   date?: string | null
   orderId?: string | null
   receipt?: string | null
+}
+
+/**
+ * One order modification (change v2) as `PATCH .../changes` answers it (`202`) and the change
+ * history lists it. Ponte reads the id, the reason (where its marker is) and the date.
+ */
+export interface OmsChangeRequest {
+  requestId: string
+  reason?: string | null
+  date?: string | null
+  [other: string]: unknown
 }
 
 /** One Feed v3 item (§B.3), kept as received: the core parses it. */
@@ -79,8 +91,13 @@ export interface OmsApi {
   sendTrackingEvents(orderId: string, invoiceNumber: string, body: Record<string, unknown>): Promise<OmsReceipt>
   /** `reason` and `requestedByUser` go in the body (not the request config). */
   cancel(orderId: string, body: { reason?: string | null; requestedByUser?: boolean | null }): Promise<OmsReceipt>
-  /** Change order v1. */
-  changeOrder(orderId: string, body: Record<string, unknown>): Promise<OmsReceipt>
+  /**
+   * Change v2 (`PATCH /api/order-system/orders/{orderId}/changes?accountName=`): `202` with the
+   * new request. Not repeated on 5xx (see above).
+   */
+  changeOrder(orderId: string, body: Record<string, unknown>): Promise<OmsChangeRequest>
+  /** The order's change v2 history (`GET .../changes?an=`), oldest first. */
+  listChanges(orderId: string): Promise<OmsChangeRequest[]>
   /** `GET /api/orders/feed?maxlot=` (1 to 10). */
   takeFeed(maxlot: number): Promise<FeedItem[]>
   /** `POST /api/orders/feed {handles}`. */
@@ -91,6 +108,7 @@ export interface OmsApi {
 export const OMS_PATHS = {
   order: '/api/oms/pvt/orders/*',
   feed: '/api/orders/feed',
+  changes: '/api/order-system/orders/*',
 } as const
 
 const enc = encodeURIComponent
@@ -168,10 +186,24 @@ export class Oms extends ExternalClient implements OmsApi {
     )
   }
 
-  public changeOrder(orderId: string, body: Record<string, unknown>): Promise<OmsReceipt> {
-    return this.call('oms-change-order', true, () =>
-      this.http.post<OmsReceipt>(`/api/oms/pvt/orders/${enc(orderId)}/changes`, body, this.config('oms-change-order'))
+  public changeOrder(orderId: string, body: Record<string, unknown>): Promise<OmsChangeRequest> {
+    return this.call('oms-change-order', false, () =>
+      this.http.patch<OmsChangeRequest>(`/api/order-system/orders/${enc(orderId)}/changes`, body, {
+        ...this.config('oms-change-order'),
+        params: { accountName: this.context.account },
+      })
     )
+  }
+
+  public async listChanges(orderId: string): Promise<OmsChangeRequest[]> {
+    const history = await this.call('oms-change-history', true, () =>
+      this.http.get<{ requests?: unknown }>(`/api/order-system/orders/${enc(orderId)}/changes`, {
+        ...this.config('oms-change-history'),
+        params: { an: this.context.account },
+      })
+    )
+    const requests = Array.isArray(history?.requests) ? history.requests : []
+    return requests.filter((r): r is OmsChangeRequest => typeof r === 'object' && r !== null && typeof (r as { requestId?: unknown }).requestId === 'string')
   }
 
   public async takeFeed(maxlot: number): Promise<FeedItem[]> {

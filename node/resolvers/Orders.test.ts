@@ -128,20 +128,20 @@ describe('order mutations', () => {
     expect(w.oms.actionCalls()[1].body).toEqual({ invoiceNumber: 'NF-1', trackingNumber: 'TRK-1', trackingUrl: null, courier: 'Correios', dispatchedDate: null })
   })
 
-  it('changeOrder sends change v1 with zero defaults', async () => {
+  it('changeOrder sends change v2 once per requestId, the requestId marked in the reason', async () => {
     const { w, run } = setup('handling')
-    const { errors } = await run(
-      `mutation { changeOrder(orderId: "${ID}", change: { requestId: "c1", reason: "out of stock", itemsRemoved: [{ id: "12", price: 2500, quantity: 1 }] }) { action expectedStatus order { value } } }`
-    )
-    expect(errors).toBeUndefined()
-    expect(w.oms.actionCalls()[0].body).toEqual({
-      requestId: 'c1',
-      reason: 'out of stock',
-      discountValue: 0,
-      incrementValue: 0,
-      itemsAdded: [],
-      itemsRemoved: [{ id: '12', price: 2500, quantity: 1 }],
-    })
+    const q = `mutation { changeOrder(orderId: "${ID}", change: { requestId: "c1", reason: "out of stock", itemsRemoved: [{ id: "12", price: 2500, quantity: 1 }] }) { action receipt expectedStatus order { value } } }`
+    const first = await run(q)
+    expect(first.errors).toBeUndefined()
+    expect(w.oms.actionCalls().map((c) => c.op)).toEqual(['changeOrder'])
+    expect(w.oms.actionCalls()[0].body).toEqual({ reason: 'out of stock [ponte:c1]', remove: { items: [{ id: '12', quantity: 1, price: 2500 }] } })
+    expect(first.data?.changeOrder.receipt).toBe('chg-1')
+    expect(first.data?.changeOrder.order.value).toBe('2500')
+    // The ERP retries the mutation: the history has it, nothing is sent again.
+    const again = await run(q)
+    expect(again.errors).toBeUndefined()
+    expect(again.data?.changeOrder.receipt).toBe('chg-1')
+    expect(w.oms.calls.filter((c) => c.op === 'changeOrder')).toHaveLength(1)
   })
 })
 

@@ -9,9 +9,10 @@
  */
 import type { Context } from '../clients'
 import { PonteError } from '../domain/errors'
-import type { Action, ChangeItem, InvoiceRequest, TrackingEvents, TrackingUpdate } from '../domain/orders'
+import type { Action, ChangeItem, ChangeOrder, InvoiceRequest, TrackingEvents, TrackingUpdate } from '../domain/orders'
 import type { ActionStep } from '../orders/actions'
 import { checkOrderId, performAction, TRACKING_INPUT_EMPTY } from '../orders/actions'
+import { sendChange } from '../orders/changes'
 import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps } from '../orders/deps'
 import { toView } from '../orders/record'
@@ -170,7 +171,7 @@ export const orderMutations = {
     const deps = await ordersDepsProvider.get(ctx)
     const orderId = checkOrderId(args.orderId)
     const c = args.change
-    const change = {
+    const change: ChangeOrder = {
       requestId: c.requestId,
       reason: c.reason,
       discountValue: c.discountValue ?? 0,
@@ -178,6 +179,6 @@ export const orderMutations = {
       itemsAdded: (c.itemsAdded ?? []).map((i) => ({ id: i.id, price: i.price, quantity: i.quantity })),
       itemsRemoved: (c.itemsRemoved ?? []).map((i) => ({ id: i.id, price: i.price, quantity: i.quantity })),
     }
-    return performAction(deps, orderId, [{ action: { action: 'changeOrder', ...change }, send: () => deps.oms.changeOrder(orderId, change) }])
+    return performAction(deps, orderId, [{ action: { action: 'changeOrder', ...change }, send: () => sendChange(deps.oms, orderId, change) }])
   },
 }

@@ -4,7 +4,7 @@
  * (stores by delivery id, counts duplicates, can fail or be slow).
  */
 import type { ErpAnswer, ErpApi, ErpDelivery } from '../clients/erp'
-import type { FeedItem, OmsApi, OmsOrder, OmsReceipt } from '../clients/oms'
+import type { FeedItem, OmsApi, OmsChangeRequest, OmsOrder, OmsReceipt } from '../clients/oms'
 import { OmsError } from '../clients/oms'
 import type { Clock } from '../import/throttle'
 import type { OrdersDeps } from '../orders/deps'
@@ -110,7 +110,7 @@ export class FakeOms implements OmsApi {
   }
 
   public actionCalls(): OmsCall[] {
-    return this.calls.filter((c) => !['getOrder', 'takeFeed', 'commitFeed'].includes(c.op))
+    return this.calls.filter((c) => !['getOrder', 'listChanges', 'takeFeed', 'commitFeed'].includes(c.op))
   }
 
   private record(op: string, orderId?: string, body?: unknown): void {
@@ -156,9 +156,20 @@ export class FakeOms implements OmsApi {
     return this.receipt(orderId)
   }
 
-  public async changeOrder(orderId: string, body: Record<string, unknown>): Promise<OmsReceipt> {
+  /** Change v2 requests per order, as the history lists them. */
+  public readonly changeHistory = new Map<string, OmsChangeRequest[]>()
+  private changeSeq = 0
+
+  public async changeOrder(orderId: string, body: Record<string, unknown>): Promise<OmsChangeRequest> {
     this.record('changeOrder', orderId, body)
-    return this.receipt(orderId)
+    const request: OmsChangeRequest = { requestId: `chg-${++this.changeSeq}`, reason: String(body.reason ?? ''), date: this.receipt(orderId).date ?? null }
+    this.changeHistory.set(orderId, [...(this.changeHistory.get(orderId) ?? []), request])
+    return request
+  }
+
+  public async listChanges(orderId: string): Promise<OmsChangeRequest[]> {
+    this.record('listChanges', orderId)
+    return [...(this.changeHistory.get(orderId) ?? [])]
   }
 
   public async takeFeed(maxlot: number): Promise<FeedItem[]> {

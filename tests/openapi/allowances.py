@@ -72,6 +72,14 @@ ALLOWANCES = [
      "emulator default: `shippingData.logisticsInfo[].shippingEstimateDate` is 'defined after "
      "the confirmation of the order' (the spec), so it is null until payment approval; the check "
      "reads one order before that (the simulator sets it to authorization + 3 days after)"),
+    ("orders", GET_ORDER, "response", "'Change' is not one of",
+     "spec defect: the spec enumerates `totals[].id` as Items/Discounts/Shipping/Tax, while its "
+     "own order example has `{\"id\": \"Change\", \"name\": \"Total das mudanças\"}` on a "
+     "changed order, as the simulator answers once a change moved the value"),
+    # Order modifications (change v2): the 202, preview and details type `add`/`remove` as
+    # arrays of strings, the history as objects ("the same schema of `request.replace.to`");
+    # the simulator answers `{items: [...], ...}` objects (or null) everywhere. No entry is
+    # needed: openapi-core casts an object to an array of its keys, so it finds nothing there.
     ("orders", "POST /api/orders/hook/config", "response", "is a required property",
      "spec defect: the spec gives the `200` of the hook configuration POST the hook "
      "*notification* schema (`HookConfiguration`: Domain, OrderId, State, ... required); the "

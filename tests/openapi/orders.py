@@ -13,7 +13,9 @@ Scenario (simulated time moved with `POST /_sim/clock/advance`, so nothing waits
 3. The clock passes the cancellation window: A and C are `ready-for-handling`. A:
    start-handling, changes v1 (one item removed; the same `requestId` again), Output invoice
    of the whole rest, tracking `PATCH`, tracking events `PUT`, return (Input) invoice; Get
-   order in every state reached (ready, handling, changed, invoiced). C: cancel in
+   order in every state reached (ready, handling, changed, invoiced). D: order modifications
+   (change v2, see changes_v2 below: settings, preview, PATCH, history, details, retry,
+   cancel, processing on the clock, refusals). C: cancel in
    `ready-for-handling` (two-step: `cancellation-requested`), Get order, deny (not in the
    spec), Get order. Refusals: cancel of the invoiced A, tracking on an unknown invoice, Get
    order of an unknown id.
@@ -129,6 +131,93 @@ def feed_queued(base):
     return feed.get("queued", 0) + feed.get("inflight", 0)
 
 
+CHANGES_V2 = "/api/order-system/orders"
+V2_CREATE = "PATCH /api/order-system/orders/{changeOrderId}/changes"
+V2_HISTORY = "GET /api/order-system/orders/{changeOrderId}/changes"
+V2_DETAILS = "GET /api/order-system/orders/{changeOrderId}/changes/{changeRequestId}"
+
+
+def changes_v2(rec, base, d, a):
+    """Order modifications (change v2) on order D in `handling`: settings, preview, a change
+    applied at once, the history (the reason exactly as sent), details, retry and cancel
+    refused on a done request; with `changeProcessingMs` > 0 a change in progress canceled and
+    another retried; refusals: a second change while one is in progress, an order that has a
+    change v1 (A), an unknown order and request."""
+    settings = f"{CHANGES_V2}/changes/settings?an=ponte"
+    call(rec, base, "GET", settings, expect=200)
+    call(rec, base, "PUT", settings, {
+        "paymentConfiguration": {"customPaymentSystemsAllowed": ["201"]},
+        "rolloutConfiguration": {"enableApi": True,
+                                 "enableAdminOrders": {"enabledWorkspaces": ["*"]},
+                                 "enableMyOrders": {"enabledWorkspaces": ["master"]}},
+        "pipelineConfiguration": {"enableTaxHubRecalculation": False,
+                                  "compensateShippingChanges": True,
+                                  "enablePromotionRecalculation": False,
+                                  "enableNativeTaxRecalculation": False},
+    }, expect=200)
+    reason = "[ponte:contract-v2-1] Item 2 out of stock"
+    change = {"reason": reason,
+              "remove": {"items": [{"id": "2", "quantity": 1, "price": 500}]},
+              "add": {"items": [{"id": "5", "quantity": 1, "price": 250}]},
+              "manualDiscountValue": 50, "manualIncrementValue": 0}
+    _, preview = call(rec, base, "POST", f"{CHANGES_V2}/{d}/changes/preview?an=ponte",
+                      dict(change, replace=[]), expect=200)
+    scenario(rec, "POST /api/order-system/orders/{changeOrderId}/changes/preview",
+             isinstance(preview, dict) and preview.get("totalChangeValue") == -300,
+             f"preview: expected totalChangeValue -300, got {preview}")
+    _, accepted = call(rec, base, "PATCH", f"{CHANGES_V2}/{d}/changes?accountName=ponte",
+                       change, expect=202)
+    rid = (accepted or {}).get("requestId") if isinstance(accepted, dict) else None
+    value = get_order(rec, base, d, "handling").get("value")
+    scenario(rec, GET_ORDER, value == 3200 + 250 - 50,
+             f"order {d}: value after the change v2 {value}, expected 3400")
+    _, history = call(rec, base, "GET", f"{CHANGES_V2}/{d}/changes?an=ponte", expect=200)
+    requests = (history or {}).get("requests") or [] if isinstance(history, dict) else []
+    scenario(rec, V2_HISTORY, [r.get("reason") for r in requests] == [reason]
+             and requests[0].get("requestId") == rid,
+             f"history: expected the one request with the reason as sent, got {history}")
+    _, details = call(rec, base, "GET", f"{CHANGES_V2}/{d}/changes/{rid}?an=ponte", expect=200)
+    scenario(rec, V2_DETAILS, isinstance(details, dict) and details.get("status") == "done"
+             and details.get("inProgress") is False, f"details: expected done, got {details}")
+    call(rec, base, "POST", f"{CHANGES_V2}/{d}/changes/{rid}/retry?an=ponte",
+         {"reason": "again"}, expect=409)  # done: SalesOrderSystem016
+    call(rec, base, "POST", f"{CHANGES_V2}/{d}/changes/{rid}/cancel?an=ponte",
+         {"reason": "too late"}, expect=409)  # done: OMS012
+    call(rec, base, "GET", f"{CHANGES_V2}/{d}/changes/00000000-0000-4000-8000-000000000000"
+         "?an=ponte", expect=404)  # CHK0289
+    # Processing on the clock: in progress until the simulated clock passes it.
+    sim(base, "PUT", "/_sim/oms/config", {"changeProcessingMs": 60000})
+    _, pending = call(rec, base, "PATCH", f"{CHANGES_V2}/{d}/changes?accountName=ponte",
+                      {"reason": "[ponte:contract-v2-2] goodwill", "manualDiscountValue": 100},
+                      expect=202)
+    pending_id = (pending or {}).get("requestId") if isinstance(pending, dict) else None
+    _, details = call(rec, base, "GET", f"{CHANGES_V2}/{d}/changes/{pending_id}?an=ponte",
+                      expect=200)
+    scenario(rec, V2_DETAILS, isinstance(details, dict) and details.get("inProgress") is True,
+             f"details: expected inProgress, got {details}")
+    call(rec, base, "PATCH", f"{CHANGES_V2}/{d}/changes?accountName=ponte",
+         {"reason": "second", "manualDiscountValue": 1}, expect=409)  # SalesOrderSystem014
+    call(rec, base, "POST", f"{CHANGES_V2}/{d}/changes/{pending_id}/cancel?an=ponte",
+         {"reason": "The customer changed their mind"}, expect=200)
+    _, pending = call(rec, base, "PATCH", f"{CHANGES_V2}/{d}/changes?accountName=ponte",
+                      {"reason": "[ponte:contract-v2-3] goodwill", "manualIncrementValue": 100},
+                      expect=202)
+    pending_id = (pending or {}).get("requestId") if isinstance(pending, dict) else None
+    call(rec, base, "POST", f"{CHANGES_V2}/{d}/changes/{pending_id}/retry?an=ponte",
+         {"reason": "[ponte:contract-v2-3] goodwill"}, expect=204)
+    sim(base, "PUT", "/_sim/oms/config", {"changeProcessingMs": 0})
+    value = get_order(rec, base, d, "handling").get("value")
+    scenario(rec, GET_ORDER, value == 3400 + 100,
+             f"order {d}: value after the retried change {value}, expected 3500")
+    # Refusals.
+    call(rec, base, "PATCH", f"{CHANGES_V2}/{a}/changes?accountName=ponte",
+         {"reason": "v2 after v1", "manualDiscountValue": 1}, expect=409)  # SalesOrderSystem015
+    call(rec, base, "PATCH", f"{CHANGES_V2}/0000000000000-01/changes?accountName=ponte",
+         {"reason": "unknown", "manualDiscountValue": 1}, expect=404)  # CHK0201
+    call(rec, base, "PATCH", f"{CHANGES_V2}/{d}/changes?accountName=ponte",
+         {"reason": "too much", "manualDiscountValue": 999999}, expect=400)  # CHK0034
+
+
 def exercise(rec, base):
     receiver = HookReceiver()
     try:
@@ -179,6 +268,8 @@ def _exercise(rec, base, receiver):
                             {"id": "2", "quantity": 1, "price": 500, "listPrice": 700}], 300)
     b = create_order(base, [{"id": "3", "quantity": 1, "price": 2500}])
     c = create_order(base, [{"id": "1", "quantity": 1, "price": 1000}], 150)
+    d = create_order(base, [{"id": "1", "quantity": 3, "price": 1000},
+                            {"id": "2", "quantity": 1, "price": 500}], 200)
     get_order(rec, base, b)
     call(rec, base, "POST", f"{ORDER}/{b}/cancel", {"reason": "Customer gave up"}, expect=200)
     call(rec, base, "POST", f"{ORDER}/{a}/start-handling", expect=409)  # not ready: OMS003
@@ -187,8 +278,10 @@ def _exercise(rec, base, receiver):
     advance(base, 1801 * 1000)
     get_order(rec, base, a, "ready-for-handling")
     call(rec, base, "POST", f"{ORDER}/{a}/start-handling", expect=204)
+    call(rec, base, "POST", f"{ORDER}/{d}/start-handling", expect=204)
     advance(base, 1000)
     get_order(rec, base, a, "handling")
+    get_order(rec, base, d, "handling")
     change = {"requestId": "contract-change-1", "reason": "Item out of stock",
               "discountValue": 0, "incrementValue": 0,
               "itemsRemoved": [{"id": "2", "price": 500, "quantity": 1}], "itemsAdded": []}
@@ -198,6 +291,7 @@ def _exercise(rec, base, receiver):
              isinstance(first, dict) and isinstance(again, dict)
              and first.get("receipt") == again.get("receipt"),
              f"a repeated requestId must answer the first receipt: {first} then {again}")
+    changes_v2(rec, base, d, a)
     value = get_order(rec, base, a, "handling").get("value")
     scenario(rec, GET_ORDER, value == 2300, f"order {a}: value after the change {value}, "
              "expected 2300 (2 x 1000 + 300 shipping)")

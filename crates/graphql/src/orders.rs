@@ -101,10 +101,10 @@ pub struct TrackingEventInput {
     pub date: Option<String>,
 }
 
-/// A change of an order (v1). Values in cents.
+/// A change of an order. Values in cents. Sent as v2: itemsAdded → add, itemsRemoved → remove, discountValue → manualDiscountValue, incrementValue → manualIncrementValue.
 #[derive(Debug, Clone, InputObject)]
 pub struct ChangeOrderInput {
-    /// The ERP's id for this change: only the first request per id takes effect.
+    /// The ERP's id for this change: only the first request per id takes effect. At most 100 characters.
     pub request_id: String,
     pub reason: String,
     pub discount_value: Option<i32>,
@@ -131,7 +131,7 @@ pub struct OrderActionResult {
     pub action: String,
     /// status the OMS should move to
     pub expected_status: Option<String>,
-    /// The OMS receipt, when it gave one.
+    /// The OMS receipt, when it gave one (for changeOrder, VTEX's change requestId).
     pub receipt: Option<String>,
     /// The OMS's date of the action, when it gave one.
     pub date: Option<String>,
@@ -258,7 +258,7 @@ impl OrdersMutation {
         Err(not_supported("updateTracking"))
     }
 
-    /// Changes an order's items or value (change order v1, POST .../changes); only the first request per requestId takes effect. Admin only.
+    /// Changes an order's items or value through order modifications v2 (PATCH /api/order-system/orders/{orderId}/changes, processed by VTEX asynchronously). Once per requestId: Ponte marks it at the end of the reason ([ponte:requestId]) and looks in the order's change history before sending. The receipt is VTEX's change requestId. Admin only.
     async fn change_order(
         &self,
         ctx: &Context<'_>,

@@ -23,7 +23,7 @@ pub fn receipt_body(order: &SimOrder, ctx: &ActCtx, receipt: &str) -> Value {
 /// A JSON object body with its property names matched case-insensitively on the first letter
 /// (VTEX's .NET binder: `InvoiceNumber` and `invoiceNumber` are the same).
 #[derive(Debug, Default)]
-pub struct Body(Map<String, Value>);
+pub struct Body(pub(crate) Map<String, Value>);
 
 impl Body {
     /// Parses a body; `optional` accepts an empty one (cancel takes no body).
@@ -57,7 +57,7 @@ impl Body {
         }
     }
 
-    fn from_value(value: &Value, what: &str) -> Result<Body, OmsError> {
+    pub(crate) fn from_value(value: &Value, what: &str) -> Result<Body, OmsError> {
         match value {
             Value::Object(map) => Ok(Body(
                 map.iter()
@@ -117,7 +117,7 @@ impl Body {
         }
     }
 
-    fn array(&self, name: &str) -> Result<Option<Vec<Body>>, OmsError> {
+    pub(crate) fn array(&self, name: &str) -> Result<Option<Vec<Body>>, OmsError> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Array(items)) => items
@@ -676,6 +676,16 @@ pub fn change(order: &mut SimOrder, ctx: &mut ActCtx, body: &Body) -> Result<Val
             "The modification value needs to be greater or equal than zero".into(),
         ));
     }
+    // Only one change version per order (§A.9): a change v2 not canceled shuts v1 out.
+    if order
+        .change_requests
+        .iter()
+        .any(|r| r.status != super::changes_v2::RequestStatus::Canceled)
+    {
+        return Err(change_bad(
+            "Invalid modification for order: the order was already modified with Change v2 (order modifications); only one change version is allowed per order".into(),
+        ));
+    }
     let allowed = match order.status {
         Some(Status::Handling | Status::WaitingForFulfillment | Status::ReadyForInvoicing) => true,
         Some(Status::Invoice) => {
@@ -800,6 +810,7 @@ pub fn change(order: &mut SimOrder, ctx: &mut ActCtx, body: &Body) -> Result<Val
         items_removed: removed_items,
         receipt: receipt.clone(),
         date: ctx.now,
+        v2: false,
     });
     // VTEX takes the removed items' value at the given price; a price other than the line's
     // is booked as an adjustment of the order value (not shown in `changesData`).

@@ -63,6 +63,10 @@ pub struct OmsConfig {
     pub refuse_invoice_over_value: bool,
     /// How often the timer task looks for due timers, in milliseconds. Default 20.
     pub tick_ms: u64,
+    /// Change v2 processing time (§A.9, [`super::changes_v2`]): 0 applies a change before the
+    /// `202` is answered; above 0 the change is `inProgress` until the simulated clock passes
+    /// its date + this delay **[emulator default: 0]**.
+    pub change_processing_ms: u64,
 }
 
 impl Default for OmsConfig {
@@ -83,6 +87,7 @@ impl Default for OmsConfig {
             max_changes: 50,
             refuse_invoice_over_value: true,
             tick_ms: 20,
+            change_processing_ms: 0,
         }
     }
 }
@@ -102,6 +107,7 @@ impl OmsConfig {
             ("startHandlingConfirmMs", self.start_handling_confirm_ms),
             ("cancelConfirmMs", self.cancel_confirm_ms),
             ("settlementMs", self.settlement_ms),
+            ("changeProcessingMs", self.change_processing_ms),
             (
                 "cancellationRequestTimeoutSeconds",
                 self.cancellation_request_timeout_seconds

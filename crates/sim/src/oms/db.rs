@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | `oms_orders` | `(account, orderId)` | JSON [`SimOrder`] (the order, its timers) |
 //! | `oms_runs` | `runId` | JSON [`RunRecord`] (shopper-load progress) |
-//! | `oms_meta` | name | `clockOffsetMs`, `seq/{account}` (last order sequence), `runs` (last run number) |
+//! | `oms_meta` | name | `clockOffsetMs`, `seq/{account}` (last order sequence), `runs` (last run number), `changeSettings/{account}` (JSON order modifications settings) |
 //!
 //! Every accepted write is one transaction, committed before the HTTP answer and before the
 //! change is published.

@@ -1,17 +1,21 @@
 //! The OMS engine: orders in memory, written through to [`super::db`], the platform's timers
 //! on [`SimClock`], and the publication of every status change after its commit.
 
+use super::changes_v2::{self, ChangeSettings, RequestStatus};
 use super::config::OmsConfig;
 use super::db::{Batch, Db};
 use super::error::OmsError;
 use super::model::{CancellationData, Item, SimOrder, TICKS_PER_MS, Timer, TimerKind, hex_id, iso};
 use super::shoppers::RunRecord;
-use super::stats::{InvoiceStats, Stats};
+use super::stats::{ChangeV2Stats, InvoiceStats, Stats};
 use crate::error::StoreError;
 use crate::orderbus::{ChangeSink, OrderChange, SimClock};
 use ponte_core::orders::Status;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
+
+/// `oms_meta` key prefix of an account's order modifications settings (JSON).
+const CHANGE_SETTINGS_PREFIX: &str = "changeSettings/";
 
 /// The origin key of the platform's own moves.
 pub const PLATFORM_KEY: &str = "vtexappkey-appvtex";
@@ -30,6 +34,8 @@ pub struct Inner {
     pub runs: BTreeMap<String, RunRecord>,
     pub run_counter: u64,
     pub stats: Stats,
+    /// Order modifications settings per account (absent: the defaults).
+    pub change_settings: BTreeMap<String, ChangeSettings>,
 }
 
 /// The simulated OMS of every account.
@@ -52,6 +58,7 @@ pub struct ActCtx {
     pub origin_key: String,
     pub changes: Vec<OrderChange>,
     pub invoices: InvoiceStats,
+    pub changes_v2: ChangeV2Stats,
 }
 
 impl ActCtx {
@@ -86,7 +93,9 @@ pub fn set_status(
         ticks.max(order.last_change.saturating_add(1))
     };
     let last_state = order.status.map_or("", Status::as_str).to_owned();
-    let last_change = iso(order.last_change);
+    // A change v2 moves `lastChange` without a status change: the event still names the
+    // previous status change.
+    let last_change = iso(order.last_status_change.take().unwrap_or(order.last_change));
     order.status = Some(to);
     order.last_change = ticks;
     order.timers.retain(|t| t.from == to);
@@ -158,14 +167,25 @@ impl NewOrder {
     }
 }
 
+/// When the order's timers and its change v2 requests in progress are due.
+fn due_times(order: &SimOrder) -> impl Iterator<Item = i64> + '_ {
+    order.timers.iter().map(|t| t.at_ms).chain(
+        order
+            .change_requests
+            .iter()
+            .filter(|r| r.status == RequestStatus::InProgress)
+            .filter_map(|r| r.due_ms),
+    )
+}
+
 fn reindex(due: &mut BTreeSet<(i64, String, String)>, old: Option<&SimOrder>, new: &SimOrder) {
     if let Some(old) = old {
-        for t in &old.timers {
-            due.remove(&(t.at_ms, old.account.clone(), old.order_id.clone()));
+        for at in due_times(old) {
+            due.remove(&(at, old.account.clone(), old.order_id.clone()));
         }
     }
-    for t in &new.timers {
-        due.insert((t.at_ms, new.account.clone(), new.order_id.clone()));
+    for at in due_times(new) {
+        due.insert((at, new.account.clone(), new.order_id.clone()));
     }
 }
 
@@ -197,6 +217,15 @@ impl Engine {
                 && let Ok(n) = v.parse::<u64>()
             {
                 inner.sequences.insert(account.to_owned(), n);
+            }
+            if let Some(account) = k.strip_prefix(CHANGE_SETTINGS_PREFIX) {
+                let settings: ChangeSettings =
+                    serde_json::from_str(v).map_err(|source| StoreError::Decode {
+                        entity: "order modifications settings",
+                        key: k.clone(),
+                        source,
+                    })?;
+                inner.change_settings.insert(account.to_owned(), settings);
             }
         }
         inner.run_counter = loaded
@@ -236,6 +265,46 @@ impl Engine {
     fn now(&self) -> (i64, i64) {
         let ms = self.clock.now_ms();
         (ms, ms.saturating_mul(TICKS_PER_MS))
+    }
+
+    /// An account's order modifications settings (the defaults until first `PUT`).
+    pub fn change_settings(&self, account: &str) -> ChangeSettings {
+        self.lock()
+            .change_settings
+            .get(account)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// `PUT /api/order-system/orders/changes/settings`: merges `patch` over the account's
+    /// settings (no longer the default behaviour), stores and returns them.
+    pub fn put_change_settings(
+        &self,
+        account: &str,
+        patch: &serde_json::Value,
+    ) -> Result<ChangeSettings, OmsError> {
+        let mut inner = self.lock();
+        let current = inner
+            .change_settings
+            .get(account)
+            .cloned()
+            .unwrap_or_default();
+        let mut settings = current.merged(patch)?;
+        settings.rollout_configuration.using_default_behavior = false;
+        let encoded = serde_json::to_string(&settings).map_err(|source| {
+            OmsError::from(StoreError::Encode {
+                entity: "order modifications settings",
+                source,
+            })
+        })?;
+        self.db.commit(&Batch {
+            meta: vec![(format!("{CHANGE_SETTINGS_PREFIX}{account}"), encoded)],
+            ..Batch::default()
+        })?;
+        inner
+            .change_settings
+            .insert(account.to_owned(), settings.clone());
+        Ok(settings)
     }
 
     /// Moves the clock forward and persists the offset.
@@ -342,6 +411,8 @@ impl Engine {
                 customer_cancel_permille: new.customer_cancel_permille,
                 receipts: 0,
                 adjustment: 0,
+                change_requests: Vec::new(),
+                last_status_change: None,
             };
             if !new.incomplete {
                 set_status(
@@ -384,8 +455,28 @@ impl Engine {
         origin_key: &str,
         op: impl FnOnce(&mut SimOrder, &mut ActCtx) -> Result<T, OmsError>,
     ) -> Result<T, OmsError> {
+        self.act_as(
+            account,
+            order_id,
+            endpoint,
+            origin_key,
+            OmsError::not_found,
+            op,
+        )
+    }
+
+    /// [`Engine::act`] with the refusal an unknown order gets (change v2 answers `CHK0201`).
+    pub fn act_as<T>(
+        &self,
+        account: &str,
+        order_id: &str,
+        endpoint: &str,
+        origin_key: &str,
+        not_found: fn(&str) -> OmsError,
+        op: impl FnOnce(&mut SimOrder, &mut ActCtx) -> Result<T, OmsError>,
+    ) -> Result<T, OmsError> {
         let mut inner = self.lock();
-        let result = self.act_locked(&mut inner, account, order_id, origin_key, op);
+        let result = self.act_locked(&mut inner, account, order_id, origin_key, not_found, op);
         let outcome = match &result {
             Ok(_) => Ok(()),
             Err(e) => Err((e.status.as_u16(), e.code)),
@@ -400,11 +491,12 @@ impl Engine {
         account: &str,
         order_id: &str,
         origin_key: &str,
+        not_found: fn(&str) -> OmsError,
         op: impl FnOnce(&mut SimOrder, &mut ActCtx) -> Result<T, OmsError>,
     ) -> Result<T, OmsError> {
         let key = (account.to_owned(), order_id.to_owned());
         let Some(current) = inner.orders.get(&key) else {
-            return Err(OmsError::not_found(order_id));
+            return Err(not_found(order_id));
         };
         let mut draft = current.clone();
         let (now_ms, now) = self.now();
@@ -415,11 +507,13 @@ impl Engine {
             origin_key: origin_key.to_owned(),
             changes: Vec::new(),
             invoices: InvoiceStats::default(),
+            changes_v2: ChangeV2Stats::default(),
         };
         let out = op(&mut draft, &mut ctx)?;
         if draft != *current {
             self.commit(inner, vec![draft], ctx.changes, Vec::new(), Vec::new())?;
         }
+        inner.stats.account(account).changes_v2.add(&ctx.changes_v2);
         let s = &mut inner.stats.account(account).invoices;
         s.output += ctx.invoices.output;
         s.input += ctx.invoices.input;
@@ -469,30 +563,24 @@ impl Engine {
         let config = inner.config.clone();
         let mut changes = Vec::new();
         let mut orders = Vec::new();
-        let mut customer_cancels: BTreeMap<String, u64> = BTreeMap::new();
+        let mut fired: BTreeMap<String, Fired> = BTreeMap::new();
         for key in keys {
             let Some(current) = inner.orders.get(&key) else {
                 continue;
             };
             let mut order = current.clone();
-            let mut cancelled_by_customer = false;
-            fire_due(
-                &mut order,
-                now_ms,
-                &config,
-                &mut changes,
-                &mut cancelled_by_customer,
-            );
-            if cancelled_by_customer {
-                *customer_cancels.entry(order.account.clone()).or_insert(0) += 1;
-            }
+            let counts = fired.entry(order.account.clone()).or_default();
+            fire_due(&mut order, now_ms, &config, &mut changes, counts);
             orders.push(order);
         }
         changes.sort_by(|a, b| a.current_change.cmp(&b.current_change));
         let n = changes.len();
         self.commit(&mut inner, orders, changes, Vec::new(), Vec::new())?;
-        for (account, count) in customer_cancels {
-            inner.stats.account(&account).customer_cancellations += count;
+        for (account, f) in fired {
+            let stats = inner.stats.account(&account);
+            stats.customer_cancellations += f.customer_cancellations;
+            stats.changes_v2.applied += f.changes_applied;
+            stats.changes_v2.failed += f.changes_failed;
         }
         Ok(n)
     }
@@ -510,25 +598,53 @@ impl Engine {
     }
 }
 
-/// Applies the order's due timers in date order until none is due.
+/// What firing an account's timers did (for the stats).
+#[derive(Debug, Default)]
+struct Fired {
+    customer_cancellations: u64,
+    changes_applied: u64,
+    changes_failed: u64,
+}
+
+/// Applies the order's due timers and change v2 requests in date order until none is due (a
+/// change due at the same time as a timer goes first).
 fn fire_due(
     order: &mut SimOrder,
     now_ms: i64,
     config: &OmsConfig,
     changes: &mut Vec<OrderChange>,
-    cancelled_by_customer: &mut bool,
+    fired: &mut Fired,
 ) {
-    // Bounded: each firing removes a timer and adds at most two later ones; a chain of
-    // automatic steps is at most a dozen long.
+    // Bounded: each firing removes a timer (or ends a change request) and adds at most two
+    // later timers; a chain of automatic steps is at most a dozen long.
     for _ in 0..64 {
-        let Some(pos) = order
+        let next_timer = order
             .timers
             .iter()
             .enumerate()
             .filter(|(_, t)| t.at_ms <= now_ms)
             .min_by_key(|(_, t)| (t.at_ms, t.kind))
-            .map(|(i, _)| i)
-        else {
+            .map(|(i, t)| (i, t.at_ms));
+        let next_change = order
+            .change_requests
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status == RequestStatus::InProgress)
+            .filter_map(|(i, r)| r.due_ms.map(|at| (i, at)))
+            .filter(|(_, at)| *at <= now_ms)
+            .min_by_key(|(_, at)| *at);
+        if let Some((index, at)) = next_change
+            && next_timer.is_none_or(|(_, t)| at <= t)
+        {
+            let ticks = at.saturating_mul(TICKS_PER_MS);
+            if changes_v2::process(order, index, ticks, at, config) {
+                fired.changes_applied += 1;
+            } else {
+                fired.changes_failed += 1;
+            }
+            continue;
+        }
+        let Some((pos, _)) = next_timer else {
             return;
         };
         let timer = order.timers.remove(pos);
@@ -586,7 +702,7 @@ fn fire_due(
                     date: ticks,
                     request_id: None,
                 });
-                *cancelled_by_customer = true;
+                fired.customer_cancellations += 1;
                 step(order, Status::Cancel, changes);
                 add(
                     order,

@@ -42,6 +42,42 @@ pub mod codes {
     pub const CHANGE_INVALID: &str = "OMS011";
     /// The simulator's store failed (500).
     pub const STORE: &str = "SIM_STORE_ERROR";
+
+    // ----- change v2 (domain.md §A.9; the statuses are [emulator default]) -----
+    /// Unknown order (404).
+    pub const V2_ORDER_NOT_FOUND: &str = "CHK0201";
+    /// Unknown or missing item id (400).
+    pub const V2_INVALID_ITEM_ID: &str = "CHK0022";
+    /// Quantity not a positive integer up to 10 000 (400).
+    pub const V2_INVALID_QUANTITY: &str = "CHK0023";
+    /// The change would bring the order value below 0 or below what is invoiced (400).
+    pub const V2_VALUE_EXCEEDS: &str = "CHK0034";
+    /// A negative value (manual discount/increment, price) (400).
+    pub const V2_NEGATIVE_VALUE: &str = "CHK0098";
+    /// The order's status does not allow a change (409).
+    pub const V2_INVALID_STATE: &str = "CHK0124";
+    /// Unknown change request (404).
+    pub const V2_REQUEST_NOT_FOUND: &str = "CHK0289";
+    /// The order is canceled (409).
+    pub const V2_ORDER_CANCELED: &str = "SalesOrderSystem008";
+    /// Removing more units of a SKU than the order has (400).
+    pub const V2_REMOVE_EXCEEDS: &str = "SalesOrderSystem010";
+    /// Removing units already invoiced (400).
+    pub const V2_REMOVE_INVOICED: &str = "SalesOrderSystem011";
+    /// Another change of the order is still in progress (409).
+    pub const V2_IN_PROGRESS: &str = "SalesOrderSystem014";
+    /// The order already has a change v1 (409).
+    pub const V2_V1_APPLIED: &str = "SalesOrderSystem015";
+    /// Retry of a change request that is done or canceled (409).
+    pub const V2_CANNOT_RETRY: &str = "SalesOrderSystem016";
+    /// A change after an item invoice while `changeAfterPartialInvoice` is off (409).
+    pub const V2_AFTER_ITEM_INVOICE: &str = "SalesOrderSystem046";
+    /// Cancel of a change request that is done or canceled (409, emulator code).
+    pub const V2_CANNOT_CANCEL: &str = "OMS012";
+    /// The account's order modifications settings have `enableApi: false` (403, emulator code).
+    pub const V2_API_DISABLED: &str = "OMS013";
+    /// A `replace` with items: not simulated (400, emulator code).
+    pub const V2_UNSUPPORTED: &str = "OMS014";
 }
 
 impl OmsError {

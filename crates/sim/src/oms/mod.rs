@@ -34,6 +34,7 @@
 //! | `PUT .../{orderId}/invoice/{invoiceNumber}/tracking` | `200 {date, orderId, receipt}` | `400 OMS002` no `isDelivered`; `404 OMS006`; `400 OMS007` invoice without tracking number |
 //! | `POST .../{orderId}/changes` (v1) | `200 {date, orderId, receipt}` (a repeated `requestId` answers the first receipt) | `409 OMS004` with v1's status message; `400 OMS011` with v1's request messages ("Field reason not set", "Invalid id for item", ...) |
 //! | `POST /api/orders/pvt/document/{orderId}/deny-cancellation-request` `{cancellationRequestId, denyReason}` | `200`, no body | `400 OMS002` missing field; `400 OMS010` no pending request / unknown id / already canceled |
+//! | `PATCH /api/order-system/orders/{changeOrderId}/changes` (v2) and the other order modifications paths | `202` ... | VTEX's v2 codes (`CHK0124`, `SalesOrderSystem014`, ...): see [`changes_v2`] |
 //!
 //! Unknown orders answer `404 OMS001` everywhere. Bodies are VTEX's OMS envelope
 //! `{"error":{"code","message","exception":null}}`. The codes other than `OMS003` are this
@@ -61,7 +62,11 @@
 //! - Tracking on any invoice of the order; events need a tracking number
 //!   (`trackingEventsRequireTrackingNumber`); `isDelivered` sets `courierStatus.finished`.
 //! - Changes v1 in `handling`, `waiting-for-fulfillment`, `ready-for-invoicing`, and `invoice`
-//!   while the value is not reached (`changeAfterPartialInvoice`); at most `maxChanges`.
+//!   while the value is not reached (`changeAfterPartialInvoice`); at most `maxChanges`; not
+//!   on an order with a change v2 (only one change version per order, §A.9).
+//! - Changes v2 ([`changes_v2`]): the same statuses, processed at once or after
+//!   `changeProcessingMs` on the clock. Neither version moves the status or publishes an
+//!   event; v2 moves `lastChange`.
 //!
 //! # Simulator endpoints (simulator host only, never faulted)
 //!
@@ -72,8 +77,8 @@
 //! - `GET /_sim/oms/stats?account=` → `{account, orders, byStatus, calls: {"POST
 //!   /api/oms/pvt/orders/{orderId}/invoice": {accepted, refused: {code: n}}}, accepted,
 //!   refused, invoices: {output, input, repeats, outputValue}, statusChanges,
-//!   customerCancellations, ordersCreated}`; `DELETE /_sim/oms/stats` resets the counters
-//!   (orders stay).
+//!   customerCancellations, ordersCreated, changesV2: {requested, applied, refused, failed,
+//!   canceled, retried}}`; `DELETE /_sim/oms/stats` resets the counters (orders stay).
 //! - `GET /_sim/oms/orders?account=&status=` → `{"orderIds": [...]}` in sequence order.
 //! - `POST /_sim/oms/orders {"account"?, "items": [{"id", "quantity", "price", "listPrice"?,
 //!   "name"?}], "shippingValue"?, "incomplete"?, "customerCancelAfterPermille"?}` → `201` Get
@@ -88,6 +93,7 @@
 //! faulted call changes nothing and is not counted in the OMS stats.
 
 pub mod actions;
+pub mod changes_v2;
 pub mod config;
 pub mod db;
 pub mod engine;
@@ -233,3 +239,5 @@ impl ChangeSink for RecordingSink {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_v2;

@@ -192,6 +192,9 @@ pub struct ChangeEntry {
     pub items_removed: Vec<ChangeItem>,
     pub receipt: String,
     pub date: i64,
+    /// Made by a change v2 request (`PATCH /api/order-system/orders/{id}/changes`), not v1.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub v2: bool,
 }
 
 /// What a timer does when it fires (if the order is still in the status it was set from).
@@ -268,6 +271,13 @@ pub struct SimOrder {
     /// a price other than their line's), cents.
     #[serde(default)]
     pub adjustment: i64,
+    /// Change v2 requests, oldest first ([`super::changes_v2`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub change_requests: Vec<super::changes_v2::ChangeRequest>,
+    /// The date of the last status change, when a change v2 has moved `lastChange` since
+    /// (status events carry it as their `lastChange`). `None`: `last_change` is it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_status_change: Option<i64>,
 }
 
 impl SimOrder {
@@ -426,7 +436,7 @@ impl SimOrder {
         ];
         let change = self.increments().saturating_add(self.adjustment);
         if change != 0 {
-            totals.push(json!({"id": "Change", "name": "Total das Alterações", "value": change}));
+            totals.push(json!({"id": "Change", "name": "Total das mudanças", "value": change}));
         }
         let packages: Vec<Value> = self.packages.iter().map(package_json).collect();
         let cancellation_data = self.cancellation.as_ref().map(|c| {

@@ -3,6 +3,7 @@
 
 use super::Oms;
 use super::actions::{self, Body, InvoiceInput};
+use super::changes_v2;
 use super::engine::{ActCtx, NewItem, NewOrder};
 use super::error::OmsError;
 use super::model::SimOrder;
@@ -31,6 +32,16 @@ const TRACKING: &str = "PATCH /api/oms/pvt/orders/{orderId}/invoice/{invoiceNumb
 const TRACKING_EVENTS: &str = "PUT /api/oms/pvt/orders/{orderId}/invoice/{invoiceNumber}/tracking";
 const CHANGES: &str = "POST /api/oms/pvt/orders/{orderId}/changes";
 const DENY: &str = "POST /api/orders/pvt/document/{orderId}/deny-cancellation-request";
+const V2_CREATE: &str = "PATCH /api/order-system/orders/{changeOrderId}/changes";
+const V2_HISTORY: &str = "GET /api/order-system/orders/{changeOrderId}/changes";
+const V2_PREVIEW: &str = "POST /api/order-system/orders/{changeOrderId}/changes/preview";
+const V2_DETAILS: &str = "GET /api/order-system/orders/{changeOrderId}/changes/{changeRequestId}";
+const V2_RETRY: &str =
+    "POST /api/order-system/orders/{changeOrderId}/changes/{changeRequestId}/retry";
+const V2_CANCEL: &str =
+    "POST /api/order-system/orders/{changeOrderId}/changes/{changeRequestId}/cancel";
+const V2_SETTINGS_GET: &str = "GET /api/order-system/orders/changes/settings";
+const V2_SETTINGS_PUT: &str = "PUT /api/order-system/orders/changes/settings";
 
 /// The OMS API (for the VTEX hosts and the simulator's own), faultable with `oms: true`.
 pub fn api(oms: Shared) -> Router {
@@ -54,6 +65,30 @@ pub fn api(oms: Shared) -> Router {
         .route(
             "/api/orders/pvt/document/{order_id}/deny-cancellation-request",
             post(deny),
+        )
+        .route(
+            "/api/order-system/orders/{order_id}/changes",
+            patch(v2_create).get(v2_history),
+        )
+        .route(
+            "/api/order-system/orders/{order_id}/changes/preview",
+            post(v2_preview),
+        )
+        .route(
+            "/api/order-system/orders/{order_id}/changes/{request_id}",
+            get(v2_details),
+        )
+        .route(
+            "/api/order-system/orders/{order_id}/changes/{request_id}/retry",
+            post(v2_retry),
+        )
+        .route(
+            "/api/order-system/orders/{order_id}/changes/{request_id}/cancel",
+            post(v2_cancel),
+        )
+        .route(
+            "/api/order-system/orders/changes/settings",
+            get(v2_get_settings).put(v2_put_settings),
         )
         .route_layer(middleware::from_fn_with_state(oms.clone(), faults))
         .with_state(oms)
@@ -103,17 +138,41 @@ async fn run<T: Send + 'static>(
     headers: &HeaderMap,
     op: impl FnOnce(&mut SimOrder, &mut ActCtx) -> Result<T, OmsError> + Send + 'static,
 ) -> Result<T, OmsError> {
+    run_as(
+        oms,
+        tenant,
+        order_id,
+        endpoint,
+        headers,
+        OmsError::not_found,
+        op,
+    )
+    .await
+}
+
+/// [`run`] with the refusal an unknown order gets.
+async fn run_as<T: Send + 'static>(
+    oms: Shared,
+    tenant: Tenant,
+    order_id: String,
+    endpoint: &'static str,
+    headers: &HeaderMap,
+    not_found: fn(&str) -> OmsError,
+    op: impl FnOnce(&mut SimOrder, &mut ActCtx) -> Result<T, OmsError> + Send + 'static,
+) -> Result<T, OmsError> {
     let key = origin_key(headers, &tenant.account);
     let engine = oms.engine.clone();
-    tokio::task::spawn_blocking(move || engine.act(&tenant.account, &order_id, endpoint, &key, op))
-        .await
-        .map_err(|e| {
-            OmsError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "SIM_INTERNAL_ERROR",
-                format!("action task failed: {e}"),
-            )
-        })?
+    tokio::task::spawn_blocking(move || {
+        engine.act_as(&tenant.account, &order_id, endpoint, &key, not_found, op)
+    })
+    .await
+    .map_err(|e| {
+        OmsError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "SIM_INTERNAL_ERROR",
+            format!("action task failed: {e}"),
+        )
+    })?
 }
 
 async fn get_order(
@@ -246,6 +305,308 @@ async fn deny(
     })
     .await?;
     Ok(StatusCode::OK.into_response())
+}
+
+// ----- order modifications (change v2, [`super::changes_v2`]) -----
+
+/// Whether the request carries credentials (as `/pvt/` paths need them, [`crate::http`]).
+fn has_credentials(headers: &HeaderMap) -> bool {
+    let non_empty = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|s| !s.trim().is_empty())
+    };
+    if non_empty("x-vtex-api-appkey") && non_empty("x-vtex-api-apptoken") {
+        return true;
+    }
+    if non_empty("vtexidclientautcookie") {
+        return true;
+    }
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(name, value)| name == "VtexIdclientAutCookie" && !value.trim().is_empty())
+}
+
+/// A refused change v2 call: no credentials (`401`, as on `/pvt/` paths) or an OMS refusal.
+#[derive(Debug)]
+enum V2Fail {
+    Unauthorized,
+    Oms(OmsError),
+}
+
+impl From<OmsError> for V2Fail {
+    fn from(e: OmsError) -> Self {
+        V2Fail::Oms(e)
+    }
+}
+
+impl IntoResponse for V2Fail {
+    fn into_response(self) -> Response {
+        match self {
+            V2Fail::Unauthorized => crate::error::ApiError::Unauthorized.into_response(),
+            V2Fail::Oms(e) => e.into_response(),
+        }
+    }
+}
+
+/// Credentials (else `401`), and `accountName`/`an`, when sent, naming the request's account
+/// (else `400 OMS002`, counted under `endpoint`).
+fn v2_guard(
+    oms: &Shared,
+    tenant: &Tenant,
+    headers: &HeaderMap,
+    uri: &Uri,
+    endpoint: &str,
+) -> Result<(), V2Fail> {
+    if !has_credentials(headers) {
+        return Err(V2Fail::Unauthorized);
+    }
+    for name in ["accountName", "an"] {
+        if let Some(named) = query_value(uri, name)
+            && !named.eq_ignore_ascii_case(&tenant.account)
+        {
+            let e = OmsError::bad(format!(
+                "{name}={named} does not name this request's account {}",
+                tenant.account
+            ));
+            oms.engine.count(&tenant.account, endpoint, &e);
+            return Err(e.into());
+        }
+    }
+    Ok(())
+}
+
+/// Counts a refused PATCH in the change v2 stats.
+fn count_v2_refusal(oms: &Shared, account: &str, e: &OmsError) {
+    if e.is_refusal() {
+        oms.engine
+            .with(|i| i.stats.account(account).changes_v2.refused += 1);
+    }
+}
+
+async fn v2_create(
+    State(oms): State<Shared>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(order_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, V2Fail> {
+    if let Err(fail) = v2_guard(&oms, &tenant, &headers, &uri, V2_CREATE) {
+        if let V2Fail::Oms(e) = &fail {
+            count_v2_refusal(&oms, &tenant.account, e);
+        }
+        return Err(fail);
+    }
+    let account = tenant.account.clone();
+    let settings = oms.engine.change_settings(&account);
+    if !settings.rollout_configuration.enable_api {
+        let e = OmsError::new(
+            StatusCode::FORBIDDEN,
+            super::error::codes::V2_API_DISABLED,
+            "Order modifications through the API are disabled in the account's settings (rolloutConfiguration.enableApi)",
+        );
+        oms.engine.count(&account, V2_CREATE, &e);
+        count_v2_refusal(&oms, &account, &e);
+        return Err(e.into());
+    }
+    let input = Body::parse(&body, false).and_then(|b| changes_v2::ChangeInput::parse(&b));
+    let result = run_as(
+        oms.clone(),
+        tenant,
+        order_id,
+        V2_CREATE,
+        &headers,
+        changes_v2::order_not_found,
+        move |o, c| changes_v2::create(o, c, input?, &settings, false),
+    )
+    .await;
+    match result {
+        Ok(out) => Ok((StatusCode::ACCEPTED, Json(out)).into_response()),
+        Err(e) => {
+            count_v2_refusal(&oms, &account, &e);
+            Err(e.into())
+        }
+    }
+}
+
+async fn v2_preview(
+    State(oms): State<Shared>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(order_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, V2Fail> {
+    v2_guard(&oms, &tenant, &headers, &uri, V2_PREVIEW)?;
+    let settings = oms.engine.change_settings(&tenant.account);
+    let input = Body::parse(&body, false).and_then(|b| changes_v2::ChangeInput::parse(&b));
+    let out = run_as(
+        oms,
+        tenant,
+        order_id,
+        V2_PREVIEW,
+        &headers,
+        changes_v2::order_not_found,
+        move |o, c| changes_v2::create(o, c, input?, &settings, true),
+    )
+    .await
+    .map_err(V2Fail::from)?;
+    Ok(Json(out).into_response())
+}
+
+/// A read of one order's change requests, counted under `endpoint`.
+fn v2_read(
+    oms: &Shared,
+    account: &str,
+    order_id: &str,
+    endpoint: &str,
+    f: impl FnOnce(&SimOrder) -> Result<Value, OmsError>,
+) -> Result<Response, V2Fail> {
+    let result = match oms.engine.order(account, order_id) {
+        Some(order) => f(&order),
+        None => Err(changes_v2::order_not_found(order_id)),
+    };
+    let outcome = match &result {
+        Ok(_) => Ok(()),
+        Err(e) => Err((e.status.as_u16(), e.code)),
+    };
+    oms.engine
+        .with(|i| i.stats.call(account, endpoint, outcome));
+    result
+        .map(|v| Json(v).into_response())
+        .map_err(V2Fail::from)
+}
+
+async fn v2_history(
+    State(oms): State<Shared>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(order_id): Path<String>,
+) -> Result<Response, V2Fail> {
+    v2_guard(&oms, &tenant, &headers, &uri, V2_HISTORY)?;
+    v2_read(&oms, &tenant.account, &order_id, V2_HISTORY, |o| {
+        Ok(changes_v2::history_json(o))
+    })
+}
+
+async fn v2_details(
+    State(oms): State<Shared>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((order_id, request_id)): Path<(String, String)>,
+) -> Result<Response, V2Fail> {
+    v2_guard(&oms, &tenant, &headers, &uri, V2_DETAILS)?;
+    v2_read(&oms, &tenant.account, &order_id, V2_DETAILS, |o| {
+        changes_v2::details_json(o, &request_id)
+    })
+}
+
+async fn v2_retry(
+    State(oms): State<Shared>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((order_id, request_id)): Path<(String, String)>,
+) -> Result<Response, V2Fail> {
+    // The body (the spec gives the PATCH's) is not needed: the request is retried as recorded.
+    v2_guard(&oms, &tenant, &headers, &uri, V2_RETRY)?;
+    run_as(
+        oms,
+        tenant,
+        order_id,
+        V2_RETRY,
+        &headers,
+        changes_v2::order_not_found,
+        move |o, c| changes_v2::retry(o, c, &request_id),
+    )
+    .await
+    .map_err(V2Fail::from)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn v2_cancel(
+    State(oms): State<Shared>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((order_id, request_id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, V2Fail> {
+    v2_guard(&oms, &tenant, &headers, &uri, V2_CANCEL)?;
+    let body = Body::parse(&body, false);
+    run_as(
+        oms,
+        tenant,
+        order_id,
+        V2_CANCEL,
+        &headers,
+        changes_v2::order_not_found,
+        move |o, c| changes_v2::cancel(o, c, &request_id, &body?),
+    )
+    .await
+    .map_err(V2Fail::from)?;
+    Ok(StatusCode::OK.into_response())
+}
+
+async fn v2_get_settings(
+    State(oms): State<Shared>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, V2Fail> {
+    v2_guard(&oms, &tenant, &headers, &uri, V2_SETTINGS_GET)?;
+    let settings = oms.engine.change_settings(&tenant.account);
+    oms.engine
+        .with(|i| i.stats.call(&tenant.account, V2_SETTINGS_GET, Ok(())));
+    Ok(Json(settings).into_response())
+}
+
+async fn v2_put_settings(
+    State(oms): State<Shared>,
+    tenant: Tenant,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Result<Response, V2Fail> {
+    v2_guard(&oms, &tenant, &headers, &uri, V2_SETTINGS_PUT)?;
+    let account = tenant.account.clone();
+    let engine = oms.engine.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let patch: Value = if body.iter().all(u8::is_ascii_whitespace) {
+            return Err(OmsError::bad(
+                "The request body is empty; expected a JSON object",
+            ));
+        } else {
+            serde_json::from_slice(&body)
+                .map_err(|e| OmsError::bad(format!("Malformed JSON in the request body: {e}")))?
+        };
+        engine.put_change_settings(&account, &patch)
+    })
+    .await
+    .unwrap_or_else(|e| {
+        Err(OmsError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "SIM_INTERNAL_ERROR",
+            format!("settings task failed: {e}"),
+        ))
+    });
+    let outcome = match &result {
+        Ok(_) => Ok(()),
+        Err(e) => Err((e.status.as_u16(), e.code)),
+    };
+    oms.engine
+        .with(|i| i.stats.call(&tenant.account, V2_SETTINGS_PUT, outcome));
+    result
+        .map(|s| Json(s).into_response())
+        .map_err(V2Fail::from)
 }
 
 // ----- simulator endpoints -----
@@ -386,6 +747,7 @@ async fn stats(State(oms): State<Shared>, tenant: Tenant, uri: Uri) -> SimResult
             "statusChanges": s.status_changes,
             "customerCancellations": s.customer_cancellations,
             "ordersCreated": s.orders_created,
+            "changesV2": s.changes_v2,
         })
     });
     Ok(Json(body).into_response())

@@ -33,6 +33,35 @@ pub struct InvoiceStats {
     pub output_value: i64,
 }
 
+/// Change v2 requests (`PATCH /api/order-system/orders/{changeOrderId}/changes`).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeV2Stats {
+    /// Answered `202` (recorded, applied at once or in progress).
+    pub requested: u64,
+    /// Applied to the order (at once, by the processing timer, or by a retry).
+    pub applied: u64,
+    /// Refused at request time (any 4xx of the PATCH, injected faults excepted).
+    pub refused: u64,
+    /// Found invalid when processed later (the order moved on meanwhile): status `failed`.
+    pub failed: u64,
+    /// Canceled through `POST .../changes/{changeRequestId}/cancel`.
+    pub canceled: u64,
+    /// Accepted retries.
+    pub retried: u64,
+}
+
+impl ChangeV2Stats {
+    pub fn add(&mut self, other: &ChangeV2Stats) {
+        self.requested += other.requested;
+        self.applied += other.applied;
+        self.refused += other.refused;
+        self.failed += other.failed;
+        self.canceled += other.canceled;
+        self.retried += other.retried;
+    }
+}
+
 /// Counters of one account.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -46,6 +75,8 @@ pub struct AccountStats {
     pub customer_cancellations: u64,
     /// Orders created (shopper load and `POST /_sim/oms/orders`).
     pub orders_created: u64,
+    /// Change v2 requests.
+    pub changes_v2: ChangeV2Stats,
 }
 
 impl AccountStats {
