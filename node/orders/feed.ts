@@ -1,6 +1,6 @@
 /**
  * The feed tick: takes lots of up to `feedMaxLot` (≤ 10) Feed v3 items, up to `feedLotsPerTick`
- * lots while the feed gives full ones, processes each item (at most `feedConcurrency` at once),
+ * lots while each lot is committed whole, processes each item (at most `feedConcurrency` at once),
  * and commits an item's handle only once its processing is complete (its effects durable in
  * VBase and every delivery it owes acknowledged by the ERP), the handles of a lot in one call.
  * A failing item stays uncommitted: the feed makes it visible again after its visibility
@@ -43,8 +43,9 @@ export async function tick(deps: OrdersDeps): Promise<TickResult> {
   const result: TickResult = { taken: 0, committed: 0, failed: 0, resumed: 0 }
   const budget = (ms: number) => new Promise<'budget'>((done) => setTimeout(() => done('budget'), Math.max(0, ms)).unref?.())
   const spent = () => clock.now() - started
-  // Lots of up to feedMaxLot while the feed is full and half the budget is left (the rest is the
-  // inbox's): a backlog drains feedLotsPerTick times faster than with one lot per tick.
+  // Another lot while the last one was all committed and half the budget is left (the rest is
+  // the inbox's): a backlog drains up to feedLotsPerTick times faster. Not "while lots are full":
+  // the feed may answer fewer than maxlot items with more waiting, as a queue does.
   for (let lot = 0; lot < tuning.feedLotsPerTick; lot += 1) {
     let items: Record<string, unknown>[] = []
     try {
@@ -56,8 +57,8 @@ export async function tick(deps: OrdersDeps): Promise<TickResult> {
     }
     result.taken += items.length
     if (items.length === 0) break
-    const done = await Promise.race([processLot(deps, items, result).then(() => 'done' as const), budget(tuning.tickBudgetMs - spent())])
-    if (done === 'budget' || items.length < tuning.feedMaxLot || spent() * 2 > tuning.tickBudgetMs) break
+    const done = await Promise.race([processLot(deps, items, result), budget(tuning.tickBudgetMs - spent())])
+    if (done !== 'all committed' || spent() * 2 > tuning.tickBudgetMs) break
   }
   const left = tuning.tickBudgetMs - spent()
   if (left > 0) {
@@ -76,21 +77,23 @@ export async function tick(deps: OrdersDeps): Promise<TickResult> {
  * items that are done in one call. An item whose commit fails comes back after its visibility
  * timeout and is a duplicate then.
  */
-async function processLot(deps: OrdersDeps, items: Record<string, unknown>[], result: TickResult): Promise<void> {
+async function processLot(deps: OrdersDeps, items: Record<string, unknown>[], result: TickResult): Promise<'all committed' | 'some left'> {
   const handles: string[] = []
   await mapLimit(items, deps.settings.tuning.feedConcurrency, async (item) => {
     const handle = await processItem(deps, item)
     if (handle) handles.push(handle)
     else result.failed += 1
   })
-  if (handles.length === 0) return
+  if (handles.length === 0) return 'some left'
   try {
     await deps.oms.commitFeed(handles)
     result.committed += handles.length
   } catch (e) {
     result.failed += handles.length
     deps.logger.warn({ message: 'orders: feed commit failed', status: e instanceof OmsError ? e.status : undefined })
+    return 'some left'
   }
+  return handles.length === items.length ? 'all committed' : 'some left'
 }
 
 /** Processes one item: its handle when it may be committed (done, handed to the inbox, or recorded as rejected); null to leave it. */

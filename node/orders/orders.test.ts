@@ -261,6 +261,19 @@ describe('the feed tick', () => {
     expect(w.oms.calls.filter((c) => c.op === 'commitFeed').map((c) => (c.body as string[]).length)).toEqual([10, 10, 5])
   })
 
+  it('takes another lot after a short one, but not after a lot with an item left uncommitted', async () => {
+    const w = world()
+    // A queue may answer fewer than maxlot items with more waiting.
+    const take = w.oms.takeFeed.bind(w.oms)
+    w.oms.takeFeed = (maxlot: number) => take(Math.min(maxlot, 3))
+    for (let i = 0; i < 7; i += 1) w.oms.enqueue({ eventId: `bad-${i}`, domain: 'Fulfillment', state: 'ready-for-handling', orderId: 'bad/id', currentChange: RFH })
+    expect(await tick(testDeps(w))).toMatchObject({ taken: 7, committed: 7 })
+    // An unknown order's recent event stays uncommitted: the tick stops after that lot.
+    const recent = new Date(Date.now() - 60_000).toISOString()
+    for (let i = 0; i < 5; i += 1) w.oms.enqueue(bodies(`v40${i}pnt-01`, 'ready-for-handling', 'window-to-cancel', recent).feedItem)
+    expect(await tick(testDeps(w))).toMatchObject({ taken: 3, committed: 0, failed: 3 })
+  })
+
   it('resumes inbox entries a dead replica accepted', async () => {
     const w = world()
     const b = ready(w)

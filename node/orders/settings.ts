@@ -54,7 +54,7 @@ export interface OrdersTuning {
   feedConcurrency: number
   /** Feed items asked for per lot (1 to 10). */
   feedMaxLot: number
-  /** Lots a tick takes at most, while the feed gives full lots and half the budget is left. */
+  /** Lots a tick takes at most, while each lot is committed whole and half the budget is left. */
   feedLotsPerTick: number
   /** The tick answers after this long; unfinished items go on (and commit) in the background. */
   tickBudgetMs: number
