@@ -1,6 +1,7 @@
 /**
  * The typed facade over ponte-core's orders module (WebAssembly): event intake (parse, decide,
- * remember, fold) and the ERP actions (check before the OMS call, apply after it).
+ * remember, fold), the ERP actions (check before the OMS call, apply after it) and the
+ * reconciliation of invoices with Get order.
  *
  * Every function throws a {@link PonteError} whose code is the core's stable code
  * (`HOOK_PAYLOAD_INVALID`, `ORDER_NOT_READY_FOR_HANDLING`, ...); input that does not even
@@ -122,6 +123,16 @@ export function rememberOrderEvent(memory: IntakeMemory, event: OrderEvent): Int
 
 export function applyOrderEvent(state: OrderState, event: OrderEvent): OrderState {
   return callCore(() => core.apply_order_event({ state, event }))
+}
+
+/**
+ * The state with the invoices Get order lists (`packageAttachment.packages`) that it lacks; a
+ * package known, malformed or inconsistent with the state is skipped (the core's
+ * `reconcile_invoices` documents each rule). `order` is the whole Get order JSON. Throws only
+ * when `state` itself is invalid.
+ */
+export function reconcileOrderInvoices(state: OrderState, order: Record<string, unknown>): OrderState {
+  return callCore(() => core.reconcile_order_invoices({ state, order }))
 }
 
 export function checkOrderAction(state: OrderState, action: Action, policy: Partial<WorkflowPolicy>): ActionOutcome {

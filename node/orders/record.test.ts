@@ -43,6 +43,37 @@ describe('reconcileInvoices', () => {
     expect(reconcileInvoices(state, order(bad)).invoices).toHaveLength(0)
   })
 
+  it('returns the state itself when Get order lists no package it lacks', () => {
+    const state = stateFromOrder(order([]))
+    for (const attachment of [undefined, null, { packages: null }, { packages: 'x' }, { packages: [] }]) {
+      expect(reconcileInvoices(state, { ...order([]), packageAttachment: attachment } as OmsOrder)).toBe(state)
+    }
+  })
+
+  // Stricter than the TypeScript this replaced, which let these through into a state the core
+  // then refused on the next call (ORDER_INPUT_MALFORMED / ORDER_STATE_INVALID).
+  it('leaves out a package naming one line twice beyond its quantity, and an issuance date that is not ISO 8601', () => {
+    const state = stateFromOrder(order([]))
+    const twice = { ...pkg('NF-6', 1), invoiceValue: 5000, items: [{ itemIndex: 0, quantity: 2 }, { itemIndex: 0, quantity: 1 }] }
+    const prose = pkg('NF-5', 1, { issuanceDate: 'January 2, 2026 09:00' })
+    const huge = { ...pkg('NF-4', 1), type: 'Input', items: [{ itemIndex: 0, quantity: 2 ** 32 }] }
+    expect(reconcileInvoices(state, order([twice, prose, huge])).invoices).toHaveLength(0)
+  })
+
+  // Looser: a return listed before the sale it returns, and a plain date, are taken.
+  it('adds Outputs before Inputs, and reads a plain issuance date as midnight UTC', () => {
+    const state = stateFromOrder(order([]))
+    const ret = { ...pkg('NF-R', 1), type: 'Input' }
+    const next = reconcileInvoices(state, order([ret, pkg('NF-1', 1, { issuanceDate: '2026-01-02' })]))
+    expect(next.invoices.map((i) => `${i.type}/${i.invoiceNumber}`)).toEqual(['Output/NF-1', 'Input/NF-R'])
+    expect(next.invoices[0].issuanceDate).toBe('2026-01-02T00:00:00.000000000Z')
+  })
+
+  it('refuses a state that is not valid, with the core code', () => {
+    const state = { ...stateFromOrder(order([])), total: -1 }
+    expect(() => reconcileInvoices(state, order([pkg('NF-1', 1)]))).toThrow(expect.objectContaining({ code: 'ORDER_STATE_INVALID' }))
+  })
+
   it('is part of reconcile, which also brings the status up to Get order', () => {
     const state = stateFromOrder(order([]))
     const next = reconcile(state, order([pkg('NF-1', 1)], 'invoice'), 'feed')

@@ -4,8 +4,8 @@
  */
 import type { OmsOrder } from '../clients/oms'
 import { PonteError } from '../domain/errors'
-import type { EventSource, InvoiceRecord, OrderEvent, OrderItem, OrderState } from '../domain/orders'
-import { applyOrderEvent, emptyMemory, isStatus } from '../domain/orders'
+import type { EventSource, OrderEvent, OrderItem, OrderState } from '../domain/orders'
+import { applyOrderEvent, emptyMemory, isStatus, reconcileOrderInvoices } from '../domain/orders'
 import type { LogEntry, OrderRecord } from './store'
 import { MAX_LOG } from './store'
 
@@ -80,65 +80,14 @@ export function reconcile(state: OrderState, order: OmsOrder, source: EventSourc
  * Adds the invoices Get order lists (`packageAttachment.packages`) that Ponte's state lacks:
  * sent through Admin or another integration, or accepted by the OMS while the replica that sent
  * them died before recording them. Without them Ponte would refuse tracking on an invoice VTEX
- * has, or let more be invoiced than is left. A package that would make the state inconsistent
- * (unknown line, over the quantity or the total) is left out: the OMS has the last word anyway.
+ * has, or let more be invoiced than is left. The core decides (`reconcileOrderInvoices`): a
+ * package already known, malformed, or that would make the state inconsistent (unknown line,
+ * over a line's quantity or the total, a return over what was invoiced) is left out: the OMS has
+ * the last word anyway. Returns `state` itself when nothing was added.
  */
 export function reconcileInvoices(state: OrderState, order: OmsOrder): OrderState {
-  const attachment = (order as { packageAttachment?: { packages?: unknown } }).packageAttachment
-  const packages = Array.isArray(attachment?.packages) ? (attachment?.packages as Array<Record<string, unknown>>) : []
-  if (packages.length === 0) return state
-  const invoices = [...state.invoices]
-  const known = new Set(invoices.map((i) => `${i.type}/${i.invoiceNumber}`))
-  const sum = (type: 'Output' | 'Input') => invoices.filter((i) => i.type === type).reduce((a, i) => a + i.value, 0)
-  const quantity = (index: number) =>
-    invoices.filter((i) => i.type === 'Output').reduce((a, i) => a + i.items.filter((it) => it.index === index).reduce((b, it) => b + it.quantity, 0), 0)
-  let changed = false
-  for (const p of packages) {
-    const type = p.type === 'Input' ? 'Input' : p.type === 'Output' ? 'Output' : null
-    const number = typeof p.invoiceNumber === 'string' ? p.invoiceNumber : ''
-    const value = typeof p.invoiceValue === 'number' ? p.invoiceValue : typeof p.invoiceValue === 'string' && /^\d+$/.test(p.invoiceValue) ? Number(p.invoiceValue) : NaN
-    const issued = typeof p.issuanceDate === 'string' && !Number.isNaN(Date.parse(p.issuanceDate)) ? p.issuanceDate : null
-    if (!type || number === '' || !(Number.isSafeInteger(value) && value > 0) || !issued || known.has(`${type}/${number}`)) continue
-    const items: InvoiceRecord['items'] = []
-    let ok = true
-    for (const raw of Array.isArray(p.items) ? (p.items as Array<Record<string, unknown>>) : []) {
-      const index = typeof raw.itemIndex === 'number' ? raw.itemIndex : NaN
-      const line = state.items.find((l) => l.index === index)
-      const qty = typeof raw.quantity === 'number' && Number.isSafeInteger(raw.quantity) && raw.quantity > 0 ? raw.quantity : NaN
-      const price = typeof raw.price === 'number' && Number.isSafeInteger(raw.price) && raw.price >= 0 ? raw.price : line?.price
-      if (!line || Number.isNaN(qty) || price === undefined || (type === 'Output' && quantity(index) + qty > line.quantity)) {
-        ok = false
-        break
-      }
-      items.push({ index, id: line.id, quantity: qty, price })
-    }
-    if (!ok) continue
-    if (type === 'Output' ? sum('Output') + value > state.total : sum('Input') + value > sum('Output')) continue
-    const trackingNumber = typeof p.trackingNumber === 'string' ? p.trackingNumber : ''
-    const courierStatus = p.courierStatus as { finished?: unknown } | null | undefined
-    invoices.push({
-      type,
-      invoiceNumber: number,
-      value,
-      issuanceDate: issued,
-      items,
-      tracking:
-        trackingNumber === ''
-          ? null
-          : {
-              trackingNumber,
-              trackingUrl: typeof p.trackingUrl === 'string' && p.trackingUrl !== '' ? p.trackingUrl : null,
-              courier: typeof p.courier === 'string' && p.courier !== '' ? p.courier : null,
-              dispatchedDate: null,
-              delivered: courierStatus?.finished === true,
-              deliveredDate: null,
-              events: 0,
-            },
-    })
-    known.add(`${type}/${number}`)
-    changed = true
-  }
-  return changed ? { ...state, invoices } : state
+  const next = reconcileOrderInvoices(state, order)
+  return next.invoices.length === state.invoices.length ? state : next
 }
 
 function reconcileStatus(state: OrderState, order: OmsOrder, source: EventSource): OrderState {

@@ -10,8 +10,8 @@ use crate::catalog::{
 };
 use crate::orders::ops::{
     ApplyActionRequest, ApplyActionResponse, ApplyEventRequest, CheckActionRequest,
-    DecideEventRequest, DecideEventResponse, ParseEventRequest, RememberEventRequest,
-    TransitionRequest,
+    DecideEventRequest, DecideEventResponse, ParseEventRequest, ReconcileInvoicesRequest,
+    RememberEventRequest, TransitionRequest,
 };
 use crate::orders::{ActionOutcome, HookInput, IntakeMemory, OrderState, Status};
 use crate::sso::{ValidToken, ValidateRequest};
@@ -54,6 +54,7 @@ pub fn declarations() -> String {
     c.visit::<IntakeMemory>();
     c.visit::<ApplyEventRequest>();
     c.visit::<OrderState>();
+    c.visit::<ReconcileInvoicesRequest>();
     c.visit::<TransitionRequest>();
     c.visit::<Status>();
     c.out

@@ -1,7 +1,8 @@
 //! Requests for the import and order operations of the ABI (`validateCatalogBatch`,
 //! `planCatalogImport`, `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`,
-//! `decideOrderEvent`, `rememberOrderEvent`, `applyOrderEvent`, `orderTransition`): valid ones,
-//! ones with a broken payload, and mangled bytes, for the native/wasm/Node differential tests.
+//! `decideOrderEvent`, `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrderInvoices`,
+//! `orderTransition`): valid ones, ones with a broken payload, and mangled bytes, for the
+//! native/wasm/Node differential tests.
 //!
 //! Everything is built from a seed with [`SplitMix`]; states and memories are produced by the
 //! core itself (actions and events folded in), so they are the shapes the service persists.
@@ -17,7 +18,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The new operations, in ABI names.
-pub const OPS: [&str; 9] = [
+pub const OPS: [&str; 10] = [
     "validateCatalogBatch",
     "planCatalogImport",
     "checkOrderAction",
@@ -26,6 +27,7 @@ pub const OPS: [&str; 9] = [
     "decideOrderEvent",
     "rememberOrderEvent",
     "applyOrderEvent",
+    "reconcileOrderInvoices",
     "orderTransition",
 ];
 
@@ -335,6 +337,88 @@ fn memory(rng: &mut SplitMix, order_id: &str) -> IntakeMemory {
     m
 }
 
+/// A Get order answer for `state`: the order's other fields, and packages that are new, known,
+/// over a line or the total, on unknown lines, or malformed in one field.
+fn get_order(rng: &mut SplitMix, state: &OrderState) -> Value {
+    let package = |rng: &mut SplitMix| -> Value {
+        let known = state.invoices.get(rng.below(state.invoices.len() + 2));
+        let number = known.map_or_else(
+            || format!("NF-{}", rng.below(20)),
+            |i| i.invoice_number.clone(),
+        );
+        let items: Vec<Value> = (0..rng.below(3))
+            .map(|_| {
+                let mut item = json!({"itemIndex": rng.below(4), "quantity": rng.below(4),
+                                      "id": "ignored", "unitMultiplier": 1.0});
+                if rng.chance(60) {
+                    item["price"] = json!(rng.below(6000));
+                }
+                item
+            })
+            .collect();
+        let mut p = json!({
+            "type": if rng.chance(75) { "Output" } else { "Input" },
+            "invoiceNumber": number,
+            "invoiceValue": 1 + rng.below(state.total.get().max(1) as usize),
+            "issuanceDate": date(rng),
+            "items": items,
+            "trackingNumber": pick(rng, &["", "TRK-1"]),
+            "trackingUrl": pick(rng, &["", "https://t.example.com/1"]),
+            "courier": "Correios",
+            "courierStatus": {"finished": rng.chance(30), "data": []},
+            "invoiceKey": null,
+            "embeddedInvoice": "",
+        });
+        if rng.chance(25) {
+            let field = *pick(
+                rng,
+                &[
+                    "type",
+                    "invoiceNumber",
+                    "invoiceValue",
+                    "issuanceDate",
+                    "items",
+                    "trackingNumber",
+                    "courierStatus",
+                ],
+            );
+            p[field] = pick(
+                rng,
+                &[
+                    json!(null),
+                    json!(-1),
+                    json!(1.5),
+                    json!("12.50"),
+                    json!("2500"),
+                    json!([]),
+                    json!({"a": 1}),
+                    json!(""),
+                    json!(true),
+                ],
+            )
+            .clone();
+        }
+        if rng.chance(5) {
+            p = json!(pick(rng, &WEIRD_TEXT));
+        }
+        p
+    };
+    let packages: Vec<Value> = (0..rng.below(5)).map(|_| package(rng)).collect();
+    let attachment = match rng.below(12) {
+        0 => json!(null),
+        1 => json!({"packages": null}),
+        2 => json!({"packages": {"0": 1}}),
+        _ => json!({"packages": packages}),
+    };
+    json!({
+        "orderId": state.order_id,
+        "status": "invoice",
+        "value": state.total,
+        "items": state.items.iter().map(|i| json!({"id": i.id, "quantity": i.quantity, "price": i.price})).collect::<Vec<_>>(),
+        "packageAttachment": attachment,
+    })
+}
+
 fn workflow_event(rng: &mut SplitMix) -> Value {
     let simple = [
         "created",
@@ -429,6 +513,11 @@ pub fn request(rng: &mut SplitMix, op: &str) -> Value {
                 "other-01".to_string()
             };
             json!({"state": state, "event": event_for(rng, &id)})
+        }
+        "reconcileOrderInvoices" => {
+            let state = order_state(rng);
+            let order = get_order(rng, &state);
+            json!({"state": state, "order": order})
         }
         _ => {
             let mut v = json!({"from": status(rng), "event": workflow_event(rng)});

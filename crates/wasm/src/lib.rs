@@ -70,6 +70,8 @@ extern "C" {
     pub type ApplyEventRequestJs;
     #[wasm_bindgen(typescript_type = "OrderState")]
     pub type OrderStateJs;
+    #[wasm_bindgen(typescript_type = "ReconcileInvoicesRequest")]
+    pub type ReconcileInvoicesRequestJs;
     #[wasm_bindgen(typescript_type = "TransitionRequest")]
     pub type TransitionRequestJs;
     #[wasm_bindgen(typescript_type = "Status")]
@@ -151,6 +153,15 @@ pub fn remember_order_event(input: RememberEventRequestJs) -> Result<IntakeMemor
 #[wasm_bindgen]
 pub fn apply_order_event(input: ApplyEventRequestJs) -> Result<OrderStateJs, JsValue> {
     call(Op::ApplyOrderEvent, &input).map(JsCast::unchecked_into)
+}
+
+/// Adds to the order the invoices Get order lists (`packageAttachment.packages`) that it
+/// lacks; input `{state, order}` with `order` the whole Get order JSON.
+#[wasm_bindgen]
+pub fn reconcile_order_invoices(
+    input: ReconcileInvoicesRequestJs,
+) -> Result<OrderStateJs, JsValue> {
+    call(Op::ReconcileOrderInvoices, &input).map(JsCast::unchecked_into)
 }
 
 /// The status a workflow event leads to, or why it cannot happen.

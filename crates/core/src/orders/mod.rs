@@ -18,6 +18,9 @@
 //!   [`parse_io_event`]); [`decide`] says [`Decision::New`], `Duplicate`, `Stale` or
 //!   `FilteredOut` from an [`IntakeMemory`] the caller persists. The dedupe key is
 //!   `{orderId}/{domain}/{state}/{currentChange}`, never the per-delivery handle.
+//! - **Reconciliation.** [`reconcile_invoices`] adds the invoices Get order lists
+//!   (`packageAttachment.packages`, read leniently as [`GetOrderInvoices`]) that the state
+//!   lacks, skipping what is known, malformed or inconsistent: the OMS has the last word.
 //!
 //! Money is integer cents everywhere here (OMS's unit); `invoiceValue` travels as a string
 //! of cents, as VTEX expects. Dates are ISO 8601, compared in UTC ([`Timestamp`]). No clock:
@@ -56,6 +59,7 @@ mod intake;
 mod money;
 pub mod ops;
 mod policy;
+mod reconcile;
 mod state;
 mod status;
 mod time;
@@ -74,6 +78,7 @@ pub use intake::{
 };
 pub use money::{Cents, MAX_CENTS};
 pub use policy::{CancellationNaming, InvoiceNumberReuse, WorkflowPolicy};
+pub use reconcile::{GetOrderInvoices, GetOrderPackage, Lenient, reconcile_invoices};
 pub use state::{
     Cancellation, ChangeRecord, InvoiceRecord, InvoicedItem, MAX_TIMELINE, OrderId, OrderItem,
     OrderState, StatusSource, TimelineCause, TimelineEntry, Tracking,

@@ -4,8 +4,8 @@
 
 use super::{Action, decide, remember};
 use super::{
-    ActionOutcome, Decision, EventSource, HookInput, IntakeFilter, IntakeMemory, OrderError,
-    OrderEvent, OrderState, Status, Timestamp, Workflow, WorkflowEvent, WorkflowPolicy,
+    ActionOutcome, Decision, EventSource, GetOrderInvoices, HookInput, IntakeFilter, IntakeMemory,
+    OrderError, OrderEvent, OrderState, Status, Timestamp, Workflow, WorkflowEvent, WorkflowPolicy,
     parse_feed_item, parse_hook, parse_io_event,
 };
 use serde::{Deserialize, Serialize};
@@ -98,6 +98,20 @@ pub struct ApplyEventRequest {
     pub event: OrderEvent,
 }
 
+/// Input of [`reconcile_invoices`]: Ponte's state and the whole Get order answer
+/// (`GET /api/oms/pvt/orders/{orderId}`), of which only `packageAttachment.packages` is read,
+/// leniently ([`GetOrderInvoices`]). `order` must be a JSON object; anything inside it may be
+/// malformed.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReconcileInvoicesRequest {
+    pub state: OrderState,
+    /// The Get order JSON.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    pub order: GetOrderInvoices,
+}
+
 /// Input of [`transition`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -165,6 +179,12 @@ pub fn remember_event(req: &RememberEventRequest) -> Result<IntakeMemory, OrderE
 pub fn apply_event(req: &ApplyEventRequest) -> Result<OrderState, OrderError> {
     req.state.validate()?;
     req.state.apply_event(&req.event)
+}
+
+/// The state with the invoices Get order lists and it lacks (see
+/// [`super::reconcile_invoices`]).
+pub fn reconcile_invoices(req: &ReconcileInvoicesRequest) -> Result<OrderState, OrderError> {
+    super::reconcile_invoices(&req.state, req.order.packages())
 }
 
 /// One step of the transition table.
