@@ -102,11 +102,13 @@ beforeAll(async () => {
     // IO events carry every status of every order: Ponte keeps only these.
     intakeStatuses: STATUSES,
   })
-  // A fast OMS: the 30-minute cancellation window becomes 2 s; confirmations take 100 ms.
+  // A fast OMS: the 30-minute cancellation window becomes 2 s; confirmations take 100 ms;
+  // order modifications v2 are applied 300 ms after their 202, as VTEX does them: later.
   await simCall('PUT', '/_sim/oms/config', {
     autoStepMs: 50,
     cancellationWindowSeconds: 2,
     startHandlingConfirmMs: 100,
+    changeProcessingMs: 300,
     cancelConfirmMs: 100,
     settlementMs: 100,
   })

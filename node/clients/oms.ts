@@ -98,6 +98,8 @@ export interface OmsApi {
   changeOrder(orderId: string, body: Record<string, unknown>): Promise<OmsChangeRequest>
   /** The order's change v2 history (`GET .../changes?an=`), oldest first. */
   listChanges(orderId: string): Promise<OmsChangeRequest[]>
+  /** One change v2 request with its `status` and `inProgress` (`GET .../changes/{id}?an=`); null on 404. */
+  getChange(orderId: string, changeRequestId: string): Promise<OmsChangeRequest | null>
   /** `GET /api/orders/feed?maxlot=` (1 to 10). */
   takeFeed(maxlot: number): Promise<FeedItem[]>
   /** `POST /api/orders/feed {handles}`. */
@@ -204,6 +206,21 @@ export class Oms extends ExternalClient implements OmsApi {
     )
     const requests = Array.isArray(history?.requests) ? history.requests : []
     return requests.filter((r): r is OmsChangeRequest => typeof r === 'object' && r !== null && typeof (r as { requestId?: unknown }).requestId === 'string')
+  }
+
+  public async getChange(orderId: string, changeRequestId: string): Promise<OmsChangeRequest | null> {
+    try {
+      const change = await this.call('oms-change-details', true, () =>
+        this.http.get<OmsChangeRequest>(`/api/order-system/orders/${enc(orderId)}/changes/${enc(changeRequestId)}`, {
+          ...this.config('oms-change-details'),
+          params: { an: this.context.account },
+        })
+      )
+      return typeof change?.requestId === 'string' ? change : null
+    } catch (e) {
+      if (e instanceof OmsError && e.status === 404) return null
+      throw e
+    }
   }
 
   public async takeFeed(maxlot: number): Promise<FeedItem[]> {

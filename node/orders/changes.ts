@@ -19,7 +19,11 @@
  */
 import type { OmsApi, OmsChangeRequest, OmsReceipt } from '../clients/oms'
 import { OmsError } from '../clients/oms'
+import { PonteError } from '../domain/errors'
 import type { ChangeOrder } from '../domain/orders'
+
+/** `orderChange`'s changeRequestId is empty or longer than 100 characters. */
+export const CHANGE_REQUEST_ID_INVALID = 'CHANGE_REQUEST_ID_INVALID'
 
 /** The marker that carries the ERP's requestId in a v2 change's reason. */
 export function changeMarker(requestId: string): string {
@@ -62,5 +66,39 @@ export async function sendChange(oms: OmsApi, orderId: string, change: ChangeOrd
     const after = findOwnChange(await oms.listChanges(orderId), change.requestId)
     if (after) return receiptOf(orderId, after)
     throw e
+  }
+}
+
+/** `Query.orderChange`: a change request as VTEX reports it. */
+export interface OrderChangeStatus {
+  orderId: string
+  changeRequestId: string
+  status: string | null
+  inProgress: boolean
+  reason: string | null
+  date: string | null
+  errorCode: string | null
+  errorMessage: string | null
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null)
+
+/** Where VTEX is with a change (v2 processes it asynchronously); null when VTEX does not know it. */
+export async function changeStatus(oms: OmsApi, orderId: string, changeRequestId: unknown): Promise<OrderChangeStatus | null> {
+  if (typeof changeRequestId !== 'string' || changeRequestId.trim() === '' || changeRequestId.length > 100) {
+    throw new PonteError(CHANGE_REQUEST_ID_INVALID, 'changeRequestId must be the receipt changeOrder answered (1 to 100 characters)')
+  }
+  const change = await oms.getChange(orderId, changeRequestId)
+  if (!change) return null
+  const error = (typeof change.error === 'object' && change.error !== null ? change.error : {}) as Record<string, unknown>
+  return {
+    orderId,
+    changeRequestId: change.requestId,
+    status: text(change.status),
+    inProgress: change.inProgress === true,
+    reason: text(change.reason),
+    date: text(change.date),
+    errorCode: text(error.code),
+    errorMessage: text(error.message),
   }
 }

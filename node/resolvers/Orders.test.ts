@@ -142,6 +142,14 @@ describe('order mutations', () => {
     expect(again.errors).toBeUndefined()
     expect(again.data?.changeOrder.receipt).toBe('chg-1')
     expect(w.oms.calls.filter((c) => c.op === 'changeOrder')).toHaveLength(1)
+    // Where VTEX is with it: asked of VTEX, by the receipt.
+    const status = await run(`{ orderChange(orderId: "${ID}", changeRequestId: "chg-1") { changeRequestId status inProgress reason } }`)
+    expect(status.errors).toBeUndefined()
+    expect(status.data?.orderChange).toEqual({ changeRequestId: 'chg-1', status: 'done', inProgress: false, reason: 'out of stock [ponte:c1]' })
+    const unknown = await run(`{ orderChange(orderId: "${ID}", changeRequestId: "chg-9") { status } }`)
+    expect(unknown.data?.orderChange).toBeNull()
+    const bad = await run(`{ orderChange(orderId: "${ID}", changeRequestId: " ") { status } }`)
+    expect(bad.errors?.[0].extensions?.code).toBe('CHANGE_REQUEST_ID_INVALID')
   })
 })
 

@@ -11,8 +11,8 @@ import type { Context } from '../clients'
 import { PonteError } from '../domain/errors'
 import type { Action, ChangeItem, ChangeOrder, InvoiceRequest, TrackingEvents, TrackingUpdate } from '../domain/orders'
 import type { ActionStep } from '../orders/actions'
-import { checkOrderId, performAction, TRACKING_INPUT_EMPTY } from '../orders/actions'
-import { sendChange } from '../orders/changes'
+import { checkOrderId, fromOms, performAction, TRACKING_INPUT_EMPTY } from '../orders/actions'
+import { changeStatus, sendChange } from '../orders/changes'
 import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps } from '../orders/deps'
 import { toView } from '../orders/record'
@@ -74,6 +74,16 @@ export const orderQueries = {
     const deps = await ordersDepsProvider.get(ctx)
     const loaded = await deps.store.read(orderId)
     return loaded ? toView(loaded.record) : null
+  },
+
+  orderChange: async (_root: unknown, args: { orderId: unknown; changeRequestId: unknown }, ctx: Context) => {
+    const orderId = checkOrderId(args.orderId)
+    const deps = await ordersDepsProvider.get(ctx)
+    try {
+      return await changeStatus(deps.oms, orderId, args.changeRequestId)
+    } catch (e) {
+      throw fromOms(e)
+    }
   },
 }
 

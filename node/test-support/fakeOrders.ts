@@ -110,7 +110,7 @@ export class FakeOms implements OmsApi {
   }
 
   public actionCalls(): OmsCall[] {
-    return this.calls.filter((c) => !['getOrder', 'listChanges', 'takeFeed', 'commitFeed'].includes(c.op))
+    return this.calls.filter((c) => !['getOrder', 'listChanges', 'getChange', 'takeFeed', 'commitFeed'].includes(c.op))
   }
 
   private record(op: string, orderId?: string, body?: unknown): void {
@@ -165,6 +165,12 @@ export class FakeOms implements OmsApi {
     const request: OmsChangeRequest = { requestId: `chg-${++this.changeSeq}`, reason: String(body.reason ?? ''), date: this.receipt(orderId).date ?? null }
     this.changeHistory.set(orderId, [...(this.changeHistory.get(orderId) ?? []), request])
     return request
+  }
+
+  public async getChange(orderId: string, changeRequestId: string): Promise<OmsChangeRequest | null> {
+    this.record('getChange', orderId)
+    const found = (this.changeHistory.get(orderId) ?? []).find((r) => r.requestId === changeRequestId)
+    return found ? { ...found, status: 'done', inProgress: false } : null
   }
 
   public async listChanges(orderId: string): Promise<OmsChangeRequest[]> {

@@ -229,6 +229,16 @@ impl Query {
     ) -> async_graphql::Result<Option<orders::OrderView>> {
         orders::order(ctx, &id)
     }
+
+    /// Where VTEX is with an order change (order modifications v2 processes it asynchronously): changeRequestId is the receipt changeOrder answered. Asks VTEX (GET /api/order-system/orders/{orderId}/changes/{changeRequestId}); null when VTEX does not know that change. Admin only.
+    async fn order_change(
+        &self,
+        ctx: &Context<'_>,
+        order_id: ID,
+        change_request_id: String,
+    ) -> async_graphql::Result<Option<orders::OrderChangeStatus>> {
+        orders::order_change(ctx, &order_id, &change_request_id)
+    }
 }
 
 // Output types. Their doc comments are the schema's descriptions (compared by tests/sdl.rs),

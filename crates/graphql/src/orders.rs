@@ -153,6 +153,23 @@ pub struct OrderView {
     pub timeline: Vec<OrderTimelineEntry>,
 }
 
+/// An order change as VTEX reports it.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct OrderChangeStatus {
+    pub order_id: ID,
+    pub change_request_id: String,
+    /// VTEX's word for where the change is (done, inProgress, failed, canceled in ponte-sim), verbatim.
+    pub status: Option<String>,
+    /// True while VTEX is still processing the change.
+    pub in_progress: bool,
+    pub reason: Option<String>,
+    /// ISO 8601, when the change was requested.
+    pub date: Option<String>,
+    /// Why it failed, when VTEX says (code and message, verbatim).
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
 /// One line of an order's timeline.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct OrderTimelineEntry {
@@ -193,6 +210,16 @@ fn admin_and_order_id(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Order
 pub(crate) fn order(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<OrderView>> {
     admin_and_order_id(ctx, id)?;
     Err(not_supported("order"))
+}
+
+/// `Query.orderChange`: asks the OMS, which only the Node service reaches.
+pub(crate) fn order_change(
+    ctx: &Context<'_>,
+    order_id: &ID,
+    _change_request_id: &str,
+) -> async_graphql::Result<Option<OrderChangeStatus>> {
+    admin_and_order_id(ctx, order_id)?;
+    Err(not_supported("orderChange"))
 }
 
 /// The orders part of the root mutation (merged after the import part, in the schema file's

@@ -97,6 +97,12 @@ fn fields(id: &str) -> Vec<(&'static str, String)> {
             format!("{{ order(id: {id}) {{ orderId status }} }}"),
         ),
         (
+            "orderChange",
+            format!(
+                "{{ orderChange(orderId: {id}, changeRequestId: \"e8532a32\") {{ status inProgress }} }}"
+            ),
+        ),
+        (
             "startHandling",
             format!("mutation {{ startHandling(orderId: {id}) {{ orderId action }} }}"),
         ),
@@ -297,5 +303,5 @@ async fn the_mutation_lists_import_then_orders_fields_in_the_schema_file_order()
         .and_then(|f| f.last())
         .and_then(|f| f["name"].as_str())
         .map(str::to_owned);
-    assert_eq!(last.as_deref(), Some("order"));
+    assert_eq!(last.as_deref(), Some("orderChange"));
 }

@@ -10,7 +10,9 @@
 //!   `ready-for-handling` is first waited for; one handed off in `handling` skips it); then it
 //!   polls `order(id)` every `pollIntervalMs` until Ponte sees `handling` (at most
 //!   `handlingWaitMs`; stopping if the order is canceled meanwhile). Optionally (`changeRate`)
-//!   a `changeOrder` with a 1 % discount. Then, `invoiceDelayMs` before each, one Output
+//!   a `changeOrder` with a 1 % discount, then `orderChange` polled until VTEX has processed
+//!   it (order modifications v2 are asynchronous; a failed or canceled change leaves the
+//!   order's value as it was). Then, `invoiceDelayMs` before each, one Output
 //!   invoice of the whole order, or (`partialInvoiceRate`) two whose values add up to the
 //!   order's value ([`split_invoices`]); numbers `NF-{seq}-{n}`, `issuanceDate` now. Then
 //!   (`trackingRate`), per invoice, `updateTracking` with a tracking number and, after
@@ -279,7 +281,19 @@ impl Actor<'_> {
                 .act("change", "changeOrder", &query, vars, Some(change))
                 .await
             {
-                Act::Done(_) | Act::AlreadyDone => value -= discount,
+                // VTEX applies a change asynchronously: invoice once it is done, and the
+                // order whole when it failed or was canceled.
+                Act::Done(result) => {
+                    let receipt = result.get("receipt").and_then(Value::as_str);
+                    let applied = match receipt {
+                        Some(receipt) => self.wait_change(receipt).await,
+                        None => true,
+                    };
+                    if applied {
+                        value -= discount;
+                    }
+                }
+                Act::AlreadyDone => value -= discount,
                 // A refused change leaves the order as it was: invoice it whole.
                 Act::Stopped(_) => {}
             }
@@ -431,6 +445,32 @@ impl Actor<'_> {
                 } else {
                     last
                 });
+            }
+            sleep(ms(self.config.poll_interval_ms)).await;
+        }
+    }
+
+    /// Polls Ponte's `orderChange` until VTEX is no longer processing the change (or
+    /// `handlingWaitMs` passes): false when it ended `failed` or `canceled`.
+    async fn wait_change(&mut self, change_request_id: &str) -> bool {
+        let deadline = Instant::now() + ms(self.config.handling_wait_ms);
+        loop {
+            self.queries += 1;
+            let called = self
+                .graphql(
+                    "orderChange",
+                    "query($o: ID!, $c: String!) { orderChange(orderId: $o, changeRequestId: $c) { status inProgress } }",
+                    json!({"o": self.order_id, "c": change_request_id}),
+                )
+                .await;
+            if let Answer::Ok(v) = called.answer
+                && v.get("inProgress").and_then(Value::as_bool) == Some(false)
+            {
+                let status = v.get("status").and_then(Value::as_str).unwrap_or("");
+                return !matches!(status, "failed" | "canceled");
+            }
+            if Instant::now() >= deadline {
+                return true;
             }
             sleep(ms(self.config.poll_interval_ms)).await;
         }
