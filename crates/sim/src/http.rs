@@ -321,7 +321,9 @@ fn resolve_account(
     }
 }
 
-fn has_credentials(headers: &HeaderMap) -> bool {
+/// Whether the request carries credentials: an app key and token, or a VTEX ID token (header
+/// or cookie `VtexIdclientAutCookie`).
+pub(crate) fn has_credentials(headers: &HeaderMap) -> bool {
     let non_empty = |name: &str| {
         headers
             .get(name)

@@ -263,6 +263,23 @@ pub fn random_hex(len: usize) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
+/// A random version 4 UUID, lowercase (message ids, change request ids).
+pub fn uuid_v4() -> String {
+    let mut h = random_hex(16).to_ascii_lowercase().into_bytes();
+    // Version 4 (the 13th digit) and the RFC 4122 variant (the 17th: 8, 9, a or b).
+    h[12] = b'4';
+    h[16] = b"89ab"[usize::from(h[16] % 4)];
+    let h = String::from_utf8_lossy(&h).into_owned();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
 fn now_wall_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -945,7 +962,7 @@ impl Broadcaster {
                     }
                     let stored = StoredMessage {
                         event_id: random_hex(16),
-                        message_id: uuid_like(),
+                        message_id: uuid_v4(),
                         domain: change.domain.clone(),
                         state: change.state.clone(),
                         last_state: change.last_state.clone(),
@@ -964,7 +981,7 @@ impl Broadcaster {
                     for copy in 0..copies {
                         let mut stored = stored.clone();
                         if copy > 0 {
-                            stored.message_id = uuid_like();
+                            stored.message_id = uuid_v4();
                         }
                         messages.push((target.clone(), this.next_seq(), stored));
                     }
@@ -1252,18 +1269,6 @@ impl Broadcaster {
             eprintln!("ponte-sim: broadcast: {e}");
         }
     }
-}
-
-fn uuid_like() -> String {
-    let h = random_hex(16).to_ascii_lowercase();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }
 
 async fn intake_loop(b: Broadcaster, mut rx: mpsc::UnboundedReceiver<OrderChange>) {

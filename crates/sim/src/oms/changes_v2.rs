@@ -647,28 +647,6 @@ fn apply(
     })
 }
 
-/// A fresh version 4 UUID (from the system's randomness; derived from `parts` if it has none).
-pub fn uuid(parts: &[&str]) -> String {
-    let mut b = [0u8; 16];
-    if getrandom::fill(&mut b).is_err() {
-        let h = hex_id(parts);
-        for (i, byte) in b.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(h.get(2 * i..2 * i + 2).unwrap_or("00"), 16).unwrap_or(0);
-        }
-    }
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
 // ----- actions -----
 
 /// `PATCH .../changes` (`preview: false`) and `POST .../changes/preview` (`true`): checks the
@@ -706,17 +684,9 @@ pub fn create(
             ),
         ));
     }
-    let seq = order.change_requests.len().to_string();
-    let now_s = ctx.now.to_string();
-    let parts = [
-        order.account.as_str(),
-        order.order_id.as_str(),
-        seq.as_str(),
-        now_s.as_str(),
-    ];
     let mut req = ChangeRequest {
-        request_id: uuid(&parts),
-        workflow_id: uuid(&[&parts[..], &["workflow"]].concat()),
+        request_id: crate::broadcast::uuid_v4(),
+        workflow_id: crate::broadcast::uuid_v4(),
         reason: input.reason,
         manual_discount_value: input.manual_discount_value,
         manual_increment_value: input.manual_increment_value,

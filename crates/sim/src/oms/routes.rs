@@ -8,7 +8,7 @@ use super::engine::{ActCtx, NewItem, NewOrder};
 use super::error::OmsError;
 use super::model::SimOrder;
 use super::shoppers::{RunRecord, ShopperParams};
-use crate::http::{Tenant, query_value, valid_account};
+use crate::http::{Tenant, has_credentials, query_value, valid_account};
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -308,29 +308,6 @@ async fn deny(
 }
 
 // ----- order modifications (change v2, [`super::changes_v2`]) -----
-
-/// Whether the request carries credentials (as `/pvt/` paths need them, [`crate::http`]).
-fn has_credentials(headers: &HeaderMap) -> bool {
-    let non_empty = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|s| !s.trim().is_empty())
-    };
-    if non_empty("x-vtex-api-appkey") && non_empty("x-vtex-api-apptoken") {
-        return true;
-    }
-    if non_empty("vtexidclientautcookie") {
-        return true;
-    }
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(name, value)| name == "VtexIdclientAutCookie" && !value.trim().is_empty())
-}
 
 /// A refused change v2 call: no credentials (`401`, as on `/pvt/` paths) or an OMS refusal.
 #[derive(Debug)]
