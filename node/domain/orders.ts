@@ -1,7 +1,7 @@
 /**
  * The typed facade over ponte-core's orders module (WebAssembly): event intake (parse, decide,
  * remember, fold), the ERP actions (check before the OMS call, apply after it) and the
- * reconciliation of invoices with Get order.
+ * reconciliation of the order (value, items, invoices) with Get order.
  *
  * Every function throws a {@link PonteError} whose code is the core's stable code
  * (`HOOK_PAYLOAD_INVALID`, `ORDER_NOT_READY_FOR_HANDLING`, ...); input that does not even
@@ -126,13 +126,19 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent): OrderStat
 }
 
 /**
- * The state with the invoices Get order lists (`packageAttachment.packages`) that it lacks; a
- * package known, malformed or inconsistent with the state is skipped (the core's
- * `reconcile_invoices` documents each rule). `order` is the whole Get order JSON. Throws only
- * when `state` itself is invalid.
+ * The state brought up to Get order (`order` is the whole Get order JSON), in one core call:
+ * 1. Get order's `value` (total, cents) and `items[]` (index = position, SKU `id`, `quantity`,
+ *    unit `price` in cents) replace the state's when they are well-formed and the result is
+ *    valid with the invoices the state holds (lines still there with the same SKU, units and
+ *    total still covering the Output invoices); otherwise the state's stay. VTEX applies
+ *    changes asynchronously and has the last word; Ponte never stores an invalid state.
+ * 2. The invoices Get order lists (`packageAttachment.packages`) that the state lacks are added;
+ *    a package known, malformed or inconsistent with the state is skipped.
+ * `changes` (the requestIds Ponte sent) are kept. The core's `reconcile_order` documents each
+ * rule. Throws only when `state` itself is invalid.
  */
-export function reconcileOrderInvoices(state: OrderState, order: Record<string, unknown>): OrderState {
-  return callCore(() => core.reconcile_order_invoices({ state, order }))
+export function reconcileOrder(state: OrderState, order: Record<string, unknown>): OrderState {
+  return callCore(() => core.reconcile_order({ state, order }))
 }
 
 export function checkOrderAction(state: OrderState, action: Action, policy: Partial<WorkflowPolicy>): ActionOutcome {

@@ -15,7 +15,9 @@
  *   before the error goes back to the ERP.
  * - v2 processes a change asynchronously (`202 Accepted`): the order's value and items move when
  *   VTEX has applied it. Ponte folds the change into its state when the OMS accepts it, as for
- *   the other actions, and its next Get order shows where VTEX is.
+ *   the other actions; the next Get order then sets the value and lines to VTEX's (the core's
+ *   `reconcile_order`), so until VTEX applies the change, or when it fails, Ponte checks
+ *   invoices against what VTEX has. `orderChange` tells the ERP when the change is done.
  */
 import type { OmsApi, OmsChangeRequest, OmsReceipt } from '../clients/oms'
 import { OmsError } from '../clients/oms'

@@ -5,7 +5,7 @@
 import type { OmsOrder } from '../clients/oms'
 import { PonteError } from '../domain/errors'
 import type { EventSource, OrderEvent, OrderItem, OrderState } from '../domain/orders'
-import { applyOrderEvent, emptyMemory, isStatus, reconcileOrderInvoices } from '../domain/orders'
+import { applyOrderEvent, emptyMemory, isStatus, reconcileOrder } from '../domain/orders'
 import type { LogEntry, OrderRecord } from './store'
 import { MAX_LOG } from './store'
 
@@ -65,29 +65,49 @@ export function newRecord(order: OmsOrder, now: string, owner: string): OrderRec
 }
 
 /**
- * Brings Ponte's state up to the status Get order shows, when they differ: Get order's status
- * is folded in as a platform event dated Get order's `lastChange`, so the core's rules decide
- * (an older view never rolls a newer state back; a status Ponte predicted from an accepted
- * action yields only to platform news dated after it). It appears in the timeline as an event
- * of the channel that triggered the read (`source`). Events remain what intake remembers: the
- * real event for that change is still processed when it arrives.
+ * Brings Ponte's state up to a fresh Get order: value, items and invoices first
+ * ({@link reconcileWithOrder}), then the status. When the status differs, Get order's status is
+ * folded in as a platform event dated Get order's `lastChange`, so the core's rules decide (an
+ * older view never rolls a newer state back; a status Ponte predicted from an accepted action
+ * yields only to platform news dated after it). It appears in the timeline as an event of the
+ * channel that triggered the read (`source`). Events remain what intake remembers: the real
+ * event for that change is still processed when it arrives.
  */
 export function reconcile(state: OrderState, order: OmsOrder, source: EventSource): OrderState {
-  return reconcileStatus(reconcileInvoices(state, order), order, source)
+  return reconcileStatus(reconcileWithOrder(state, order), order, source)
 }
 
 /**
- * Adds the invoices Get order lists (`packageAttachment.packages`) that Ponte's state lacks:
- * sent through Admin or another integration, or accepted by the OMS while the replica that sent
- * them died before recording them. Without them Ponte would refuse tracking on an invoice VTEX
- * has, or let more be invoiced than is left. The core decides (`reconcileOrderInvoices`): a
- * package already known, malformed, or that would make the state inconsistent (unknown line,
- * over a line's quantity or the total, a return over what was invoiced) is left out: the OMS has
- * the last word anyway. Returns `state` itself when nothing was added.
+ * Ponte's state with what Get order says the order is, in one core call (`reconcileOrder`):
+ *
+ * - **Value and items.** VTEX applies order modifications v2 asynchronously (202; the change may
+ *   later be done, failed or canceled), and changes also come from the Admin or another
+ *   integration, while Ponte folds an accepted change into its state at once. Get order's
+ *   `value` and `items[]` therefore replace the state's total and lines when they are
+ *   well-formed and the result is valid with the invoices Ponte holds (each invoiced line still
+ *   there with the same SKU, enough units, a total covering the Output invoices); otherwise the
+ *   state keeps its own, until a later Get order agrees. `changes` (the requestIds Ponte sent:
+ *   the dedupe of changeOrder) are kept.
+ * - **Invoices.** The packages Get order lists (`packageAttachment.packages`) that Ponte lacks are
+ *   added: sent through Admin or another integration, or accepted by the OMS while the replica
+ *   that sent them died before recording them. A package already known, malformed, or that would
+ *   make the state inconsistent (unknown line, over a line's quantity or the total, a return over
+ *   what was invoiced) is left out: the OMS has the last word anyway.
+ *
+ * Returns `state` itself when nothing changed, so callers can compare by identity.
  */
-export function reconcileInvoices(state: OrderState, order: OmsOrder): OrderState {
-  const next = reconcileOrderInvoices(state, order)
-  return next.invoices.length === state.invoices.length ? state : next
+export function reconcileWithOrder(state: OrderState, order: OmsOrder): OrderState {
+  const next = reconcileOrder(state, order)
+  return sameOrder(state, next) ? state : next
+}
+
+/** Whether the core changed nothing: it only replaces total and items, and appends invoices. */
+function sameOrder(a: OrderState, b: OrderState): boolean {
+  if (a.total !== b.total || a.invoices.length !== b.invoices.length || a.items.length !== b.items.length) return false
+  return a.items.every((x, i) => {
+    const y = b.items[i]
+    return x.index === y.index && x.id === y.id && x.quantity === y.quantity && x.price === y.price
+  })
 }
 
 function reconcileStatus(state: OrderState, order: OmsOrder, source: EventSource): OrderState {

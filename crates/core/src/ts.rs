@@ -10,7 +10,7 @@ use crate::catalog::{
 };
 use crate::orders::ops::{
     ApplyActionRequest, ApplyActionResponse, ApplyEventRequest, CheckActionRequest,
-    DecideEventRequest, DecideEventResponse, ParseEventRequest, ReconcileInvoicesRequest,
+    DecideEventRequest, DecideEventResponse, ParseEventRequest, ReconcileOrderRequest,
     RememberEventRequest, TransitionRequest,
 };
 use crate::orders::{ActionOutcome, HookInput, IntakeMemory, OrderState, Status};
@@ -54,7 +54,7 @@ pub fn declarations() -> String {
     c.visit::<IntakeMemory>();
     c.visit::<ApplyEventRequest>();
     c.visit::<OrderState>();
-    c.visit::<ReconcileInvoicesRequest>();
+    c.visit::<ReconcileOrderRequest>();
     c.visit::<TransitionRequest>();
     c.visit::<Status>();
     c.out

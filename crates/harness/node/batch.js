@@ -33,7 +33,7 @@ const ops = {
   decideOrderEvent: (input) => glue.decide_order_event(input),
   rememberOrderEvent: (input) => glue.remember_order_event(input),
   applyOrderEvent: (input) => glue.apply_order_event(input),
-  reconcileOrderInvoices: (input) => glue.reconcile_order_invoices(input),
+  reconcileOrder: (input) => glue.reconcile_order(input),
   orderTransition: (input) => glue.order_transition(input),
   version: () => glue.version(),
 };

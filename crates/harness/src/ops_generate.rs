@@ -1,6 +1,6 @@
 //! Requests for the import and order operations of the ABI (`validateCatalogBatch`,
 //! `planCatalogImport`, `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`,
-//! `decideOrderEvent`, `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrderInvoices`,
+//! `decideOrderEvent`, `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`,
 //! `orderTransition`): valid ones, ones with a broken payload, and mangled bytes, for the
 //! native/wasm/Node differential tests.
 //!
@@ -27,7 +27,7 @@ pub const OPS: [&str; 10] = [
     "decideOrderEvent",
     "rememberOrderEvent",
     "applyOrderEvent",
-    "reconcileOrderInvoices",
+    "reconcileOrder",
     "orderTransition",
 ];
 
@@ -337,8 +337,10 @@ fn memory(rng: &mut SplitMix, order_id: &str) -> IntakeMemory {
     m
 }
 
-/// A Get order answer for `state`: the order's other fields, and packages that are new, known,
-/// over a line or the total, on unknown lines, or malformed in one field.
+/// A Get order answer for `state`: its `value` and `items` as the state has them, changed (a
+/// discount or increment, units added or removed, a line added, dropped or selling another
+/// SKU) or malformed, and packages that are new, known, over a line or the total, on unknown
+/// lines, or malformed in one field.
 fn get_order(rng: &mut SplitMix, state: &OrderState) -> Value {
     let package = |rng: &mut SplitMix| -> Value {
         let known = state.invoices.get(rng.below(state.invoices.len() + 2));
@@ -413,10 +415,71 @@ fn get_order(rng: &mut SplitMix, state: &OrderState) -> Value {
     json!({
         "orderId": state.order_id,
         "status": "invoice",
-        "value": state.total,
-        "items": state.items.iter().map(|i| json!({"id": i.id, "quantity": i.quantity, "price": i.price})).collect::<Vec<_>>(),
+        "value": get_order_value(rng, state),
+        "items": get_order_items(rng, state),
         "packageAttachment": attachment,
     })
+}
+
+/// Get order's `value` for `state`: the same, moved by a change, or malformed.
+fn get_order_value(rng: &mut SplitMix, state: &OrderState) -> Value {
+    let total = state.total.get();
+    match rng.below(10) {
+        0..=3 => json!(total),
+        4 => json!(total.saturating_sub(rng.below(3000) as i64)),
+        5 => json!(total + rng.below(3000) as i64),
+        6 => json!(total as f64),
+        7 => json!(rng.below(2000)),
+        _ => pick(
+            rng,
+            &[
+                json!(null),
+                json!(-1),
+                json!(12.5),
+                json!("5000"),
+                json!(9_007_199_254_740_992_i64),
+                json!([1]),
+            ],
+        )
+        .clone(),
+    }
+}
+
+/// Get order's `items[]` for `state`: its lines, changed, or malformed.
+fn get_order_items(rng: &mut SplitMix, state: &OrderState) -> Value {
+    let mut lines: Vec<Value> = state
+        .items
+        .iter()
+        .map(|i| json!({"id": i.id, "quantity": i.quantity, "price": i.price, "uniqueId": "U1", "sellingPrice": i.price}))
+        .collect();
+    for _ in 0..rng.below(3) {
+        let n = lines.len();
+        match rng.below(7) {
+            0 if n > 0 => lines[rng.below(n)]["quantity"] = json!(rng.below(5)),
+            1 => lines.push(json!({"id": format!("{}", 1 + rng.below(5)), "quantity": 1 + rng.below(3), "price": rng.below(5000)})),
+            2 if n > 0 => {
+                lines.remove(rng.below(n));
+            }
+            3 if n > 0 => lines[rng.below(n)]["id"] = json!(format!("{}", 1 + rng.below(5))),
+            4 if n > 0 => lines[rng.below(n)]["quantity"] = json!((1 + rng.below(3)) as f64),
+            5 if n > 0 => {
+                let field = *pick(rng, &["id", "quantity", "price"]);
+                lines[rng.below(n)][field] = pick(
+                    rng,
+                    &[json!(null), json!(-1), json!(1.5), json!("2"), json!(""), json!(4_294_967_296_u64)],
+                )
+                .clone();
+            }
+            _ => {}
+        }
+    }
+    match rng.below(20) {
+        0 => json!(null),
+        1 => json!([]),
+        2 => json!({"0": 1}),
+        3 => json!([7]),
+        _ => Value::from(lines),
+    }
 }
 
 fn workflow_event(rng: &mut SplitMix) -> Value {
@@ -514,7 +577,7 @@ pub fn request(rng: &mut SplitMix, op: &str) -> Value {
             };
             json!({"state": state, "event": event_for(rng, &id)})
         }
-        "reconcileOrderInvoices" => {
+        "reconcileOrder" => {
             let state = order_state(rng);
             let order = get_order(rng, &state);
             json!({"state": state, "order": order})

@@ -4,7 +4,7 @@
 //! `{"error": {"code": "...", "message": "..."}}`. Operations: `effectiveSpecifications`,
 //! `categoryTree`, `moveImpact`, `validateToken`, `validateCatalogBatch`, `planCatalogImport`,
 //! `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`, `decideOrderEvent`,
-//! `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrderInvoices`, `orderTransition`,
+//! `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`, `orderTransition`,
 //! `version`.
 //!
 //! On wasm32 the module exports `alloc(len) -> ptr`, `dealloc(ptr, len)` and
@@ -38,7 +38,7 @@ pub enum Op {
     DecideOrderEvent,
     RememberOrderEvent,
     ApplyOrderEvent,
-    ReconcileOrderInvoices,
+    ReconcileOrder,
     OrderTransition,
     Version,
 }
@@ -153,7 +153,7 @@ pub fn call_op(op: Op, input: &str) -> Result<String, AbiError> {
         Op::DecideOrderEvent => run(input, orders::decide_event),
         Op::RememberOrderEvent => run(input, orders::remember_event),
         Op::ApplyOrderEvent => run(input, orders::apply_event),
-        Op::ReconcileOrderInvoices => run(input, orders::reconcile_invoices),
+        Op::ReconcileOrder => run(input, orders::reconcile_order),
         Op::OrderTransition => run(input, orders::transition),
         Op::Version => Ok(format!("\"{VERSION}\"")),
     }
@@ -332,7 +332,7 @@ mod tests {
             "decideOrderEvent",
             "rememberOrderEvent",
             "applyOrderEvent",
-            "reconcileOrderInvoices",
+            "reconcileOrder",
             "orderTransition",
         ] {
             let out = dispatch(format!(r#"{{"op":"{op}","input":{{}}}}"#).as_bytes());
@@ -345,27 +345,29 @@ mod tests {
     }
 
     #[test]
-    fn invoices_are_reconciled_from_the_whole_get_order() {
+    fn the_order_is_reconciled_from_the_whole_get_order() {
         let state = r#"{"orderId":"v1-01","status":"handling","total":5000,"items":[{"index":0,"id":"12","quantity":2,"price":2500}]}"#;
         let package = r#"{"type":"Output","invoiceNumber":"NF-1","invoiceValue":"2500","issuanceDate":"2024-03-01T10:00:00Z","items":[{"itemIndex":0,"quantity":1}]}"#;
+        // A discount VTEX applied (value 4000), one package that fits, two malformed.
         let request = format!(
-            r#"{{"op":"reconcileOrderInvoices","input":{{"state":{state},"order":{{"orderId":"v1-01","value":5000,"packageAttachment":{{"packages":[{package},7,{{"type":"Output"}}]}}}}}}}}"#
+            r#"{{"op":"reconcileOrder","input":{{"state":{state},"order":{{"orderId":"v1-01","value":4000,"items":[{{"id":"12","quantity":2,"price":2500,"name":"x"}}],"packageAttachment":{{"packages":[{package},7,{{"type":"Output"}}]}}}}}}}}"#
         );
         let out = String::from_utf8_lossy(&dispatch(request.as_bytes())).into_owned();
         assert!(
             out.starts_with(r#"{"ok":{"orderId":"v1-01""#)
+                && out.contains(r#""total":4000,"items":[{"index":0,"id":"12","quantity":2,"price":2500}]"#)
                 && out.contains(r#""invoices":[{"type":"Output","invoiceNumber":"NF-1","value":2500,"issuanceDate":"2024-03-01T10:00:00.000000000Z","items":[{"index":0,"id":"12","quantity":1,"price":2500}],"tracking":null}]"#),
             "{out}"
         );
         // The order must be an object; the state must validate.
         let out = dispatch(
-            format!(r#"{{"op":"reconcileOrderInvoices","input":{{"state":{state},"order":"x"}}}}"#)
+            format!(r#"{{"op":"reconcileOrder","input":{{"state":{state},"order":"x"}}}}"#)
                 .as_bytes(),
         );
         assert!(out.starts_with(br#"{"error":{"code":"INPUT_INVALID""#));
         let bad = state.replace("5000", "-1");
         let out = dispatch(
-            format!(r#"{{"op":"reconcileOrderInvoices","input":{{"state":{bad},"order":{{}}}}}}"#)
+            format!(r#"{{"op":"reconcileOrder","input":{{"state":{bad},"order":{{}}}}}}"#)
                 .as_bytes(),
         );
         assert!(
@@ -373,6 +375,9 @@ mod tests {
             "{}",
             String::from_utf8_lossy(&out)
         );
+        // The old name is gone.
+        let out = dispatch(br#"{"op":"reconcileOrderInvoices","input":{}}"#);
+        assert!(out.starts_with(br#"{"error":{"code":"UNKNOWN_OPERATION""#));
     }
 
     #[test]

@@ -70,8 +70,8 @@ extern "C" {
     pub type ApplyEventRequestJs;
     #[wasm_bindgen(typescript_type = "OrderState")]
     pub type OrderStateJs;
-    #[wasm_bindgen(typescript_type = "ReconcileInvoicesRequest")]
-    pub type ReconcileInvoicesRequestJs;
+    #[wasm_bindgen(typescript_type = "ReconcileOrderRequest")]
+    pub type ReconcileOrderRequestJs;
     #[wasm_bindgen(typescript_type = "TransitionRequest")]
     pub type TransitionRequestJs;
     #[wasm_bindgen(typescript_type = "Status")]
@@ -155,13 +155,12 @@ pub fn apply_order_event(input: ApplyEventRequestJs) -> Result<OrderStateJs, JsV
     call(Op::ApplyOrderEvent, &input).map(JsCast::unchecked_into)
 }
 
-/// Adds to the order the invoices Get order lists (`packageAttachment.packages`) that it
-/// lacks; input `{state, order}` with `order` the whole Get order JSON.
+/// Brings the order up to Get order: its `value` and `items` when they fit the invoices, then
+/// the invoices it lists (`packageAttachment.packages`) and the order lacks; input
+/// `{state, order}` with `order` the whole Get order JSON (raw ABI op `reconcileOrder`).
 #[wasm_bindgen]
-pub fn reconcile_order_invoices(
-    input: ReconcileInvoicesRequestJs,
-) -> Result<OrderStateJs, JsValue> {
-    call(Op::ReconcileOrderInvoices, &input).map(JsCast::unchecked_into)
+pub fn reconcile_order(input: ReconcileOrderRequestJs) -> Result<OrderStateJs, JsValue> {
+    call(Op::ReconcileOrder, &input).map(JsCast::unchecked_into)
 }
 
 /// The status a workflow event leads to, or why it cannot happen.

@@ -18,9 +18,12 @@
 //!   [`parse_io_event`]); [`decide`] says [`Decision::New`], `Duplicate`, `Stale` or
 //!   `FilteredOut` from an [`IntakeMemory`] the caller persists. The dedupe key is
 //!   `{orderId}/{domain}/{state}/{currentChange}`, never the per-delivery handle.
-//! - **Reconciliation.** [`reconcile_invoices`] adds the invoices Get order lists
-//!   (`packageAttachment.packages`, read leniently as [`GetOrderInvoices`]) that the state
-//!   lacks, skipping what is known, malformed or inconsistent: the OMS has the last word.
+//! - **Reconciliation.** [`reconcile_order`] brings the state up to Get order (read leniently
+//!   as [`GetOrderSnapshot`]): its `value` and `items` when well-formed and the result is
+//!   valid (VTEX applies changes asynchronously, so an accepted change Ponte folded may not be
+//!   there yet, or ever), then the invoices (`packageAttachment.packages`) the state lacks
+//!   ([`reconcile_invoices`]), skipping what is known, malformed or inconsistent: the OMS has
+//!   the last word, and Ponte never stores an invalid state.
 //!
 //! Money is integer cents everywhere here (OMS's unit); `invoiceValue` travels as a string
 //! of cents, as VTEX expects. Dates are ISO 8601, compared in UTC ([`Timestamp`]). No clock:
@@ -78,7 +81,9 @@ pub use intake::{
 };
 pub use money::{Cents, MAX_CENTS};
 pub use policy::{CancellationNaming, InvoiceNumberReuse, WorkflowPolicy};
-pub use reconcile::{GetOrderInvoices, GetOrderPackage, Lenient, reconcile_invoices};
+pub use reconcile::{
+    GetOrderPackage, GetOrderSnapshot, Lenient, reconcile_invoices, reconcile_order,
+};
 pub use state::{
     Cancellation, ChangeRecord, InvoiceRecord, InvoicedItem, MAX_TIMELINE, OrderId, OrderItem,
     OrderState, StatusSource, TimelineCause, TimelineEntry, Tracking,

@@ -4,7 +4,7 @@
 
 use super::{Action, decide, remember};
 use super::{
-    ActionOutcome, Decision, EventSource, GetOrderInvoices, HookInput, IntakeFilter, IntakeMemory,
+    ActionOutcome, Decision, EventSource, GetOrderSnapshot, HookInput, IntakeFilter, IntakeMemory,
     OrderError, OrderEvent, OrderState, Status, Timestamp, Workflow, WorkflowEvent, WorkflowPolicy,
     parse_feed_item, parse_hook, parse_io_event,
 };
@@ -98,18 +98,18 @@ pub struct ApplyEventRequest {
     pub event: OrderEvent,
 }
 
-/// Input of [`reconcile_invoices`]: Ponte's state and the whole Get order answer
-/// (`GET /api/oms/pvt/orders/{orderId}`), of which only `packageAttachment.packages` is read,
-/// leniently ([`GetOrderInvoices`]). `order` must be a JSON object; anything inside it may be
-/// malformed.
+/// Input of [`reconcile_order`]: Ponte's state and the whole Get order answer
+/// (`GET /api/oms/pvt/orders/{orderId}`), of which only `value`, `items` and
+/// `packageAttachment.packages` are read, leniently ([`GetOrderSnapshot`]). `order` must be a
+/// JSON object; anything inside it may be malformed.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ReconcileInvoicesRequest {
+pub struct ReconcileOrderRequest {
     pub state: OrderState,
     /// The Get order JSON.
     #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
-    pub order: GetOrderInvoices,
+    pub order: GetOrderSnapshot,
 }
 
 /// Input of [`transition`].
@@ -181,10 +181,10 @@ pub fn apply_event(req: &ApplyEventRequest) -> Result<OrderState, OrderError> {
     req.state.apply_event(&req.event)
 }
 
-/// The state with the invoices Get order lists and it lacks (see
-/// [`super::reconcile_invoices`]).
-pub fn reconcile_invoices(req: &ReconcileInvoicesRequest) -> Result<OrderState, OrderError> {
-    super::reconcile_invoices(&req.state, req.order.packages())
+/// The state brought up to Get order: value and items when they fit, then the invoices it
+/// lacks (see [`super::reconcile_order`]).
+pub fn reconcile_order(req: &ReconcileOrderRequest) -> Result<OrderState, OrderError> {
+    super::reconcile_order(&req.state, &req.order)
 }
 
 /// One step of the transition table.
