@@ -3,7 +3,8 @@
 # catalog (~10k categories, ~50k fields), so the ratio comes from one run; then VTEX ID token
 # validation (ES256, RS256, EdDSA; with the key set and claims only) the same way; then import
 # planning of a 100k-SKU batch and order decisions per second (bench-import + wasm-import.js;
-# several minutes: the first big call on a fresh V8 instance is slow and is reported apart);
+# about a minute; the first call on a fresh instance, which grows linear memory, is reported
+# apart: PONTE_BENCH_PRODUCTS=N plans fewer products);
 # then hook events per second one service replica accepts, against an empty route.
 #   bash bench/run.sh                 native timing + wasm timing + ratio
 #   BENCH_CRITERION=1 bash bench/run.sh   also the criterion benchmark (a few minutes)

@@ -9,6 +9,10 @@
 // + the core + JSON.parse) against native typed `plan`, and the raw ABI (alloc/call/dealloc on
 // the request bytes: the same work as native `dispatch`) against native `dispatch`.
 // Decisions: `decideOrderEvent` and `checkOrderAction` per second, the same two ways.
+//
+// PONTE_BENCH_PRODUCTS=N plans only the first N products of the batch (3 SKUs each; the whole
+// batch is 33,334): a quick look at the wasm first-call cost at a smaller size. The native
+// timings are for the whole batch, so the native/wasm rows are left out then.
 'use strict';
 
 const fs = require('fs');
@@ -59,37 +63,59 @@ function median(xs) {
 }
 
 // ---- planning -----------------------------------------------------------------------------
-// Each door gets a fresh instance: the first big call on a fresh instance is much slower in
-// V8 than later ones (not under wasmtime), so both the first call and the warm median of two
-// more are reported.
+// Each door gets a fresh instance, and its first call is reported apart from the warm median
+// of two more: the first call grows linear memory to ~1.2 GiB, and each `memory.grow` past
+// ~64 MiB costs a full V8 GC of this script's JS heap (the new ArrayBuffer counts as external
+// memory). The module grows memory ~1.5x at a time (crates/wasm/src/abi.rs, `heap`), so that
+// is about ten GCs; when it grew by 64 KiB at a time (and the glue's last plan was still live
+// here), the first raw call took 305 s instead of ~4 s. Warm calls reuse the memory.
+// `node --trace-gc bench/wasm-import.js` shows the GCs.
 const T0 = nowMs();
 const bench = JSON.parse(fs.readFileSync(importPath, 'utf8'));
 const input = bench.input;
+const allProducts = input.batch.products.length;
+const keepProducts = Number(process.env.PONTE_BENCH_PRODUCTS || allProducts);
+if (!Number.isInteger(keepProducts) || keepProducts < 1) {
+  console.error(`wasm-import: PONTE_BENCH_PRODUCTS must be a positive integer, not ${process.env.PONTE_BENCH_PRODUCTS}`);
+  process.exit(1);
+}
+const partial = keepProducts < allProducts;
+if (partial) input.batch.products = input.batch.products.slice(0, keepProducts);
 const rawBytes = Buffer.from(JSON.stringify({ op: 'planCatalogImport', input }));
 const glueMs = [];
 const rawMs = [];
 let steps = 0;
-for (let i = 0; i < 3; i++) {
+// The answer (the whole plan as JS objects) must not outlive the call: held in this script's
+// frame it stayed live through the raw door, and every GC during its first call marked it.
+function glueCall() {
   const t = nowMs();
   const answer = glue.plan_catalog_import(input);
-  glueMs.push(nowMs() - t);
+  const ms = nowMs() - t;
   if (!answer.plan) throw new Error(`the glue refused the batch: ${JSON.stringify(answer.errors.slice(0, 2))}`);
-  steps = answer.plan.steps.length;
+  return { ms, steps: answer.plan.steps.length };
+}
+for (let i = 0; i < 3; i++) {
+  const call = glueCall();
+  glueMs.push(call.ms);
+  steps = call.steps;
   console.error(`wasm-import: JS glue call ${i + 1}: ${glueMs[i].toFixed(0)} ms (${((nowMs() - T0) / 1000).toFixed(0)} s in)`);
 }
+let rawOutLen = 0;
 for (let i = 0; i < 3; i++) {
   const t = nowMs();
   const { head, outLen } = rawCall(rawBytes);
+  rawOutLen = outLen;
   rawMs.push(nowMs() - t);
   if (!head.startsWith('{"ok":{"plan":{')) throw new Error(`the raw ABI answered ${head}`);
-  if (outLen !== bench.answerBytes) throw new Error(`raw answer ${outLen} bytes, native ${bench.answerBytes}`);
+  if (!partial && outLen !== bench.answerBytes) throw new Error(`raw answer ${outLen} bytes, native ${bench.answerBytes}`);
   console.error(`wasm-import: raw ABI call ${i + 1}: ${rawMs[i].toFixed(0)} ms (${((nowMs() - T0) / 1000).toFixed(0)} s in)`);
 }
-if (steps !== bench.steps) throw new Error(`wasm planned ${steps} steps, native ${bench.steps}`);
+if (!partial && steps !== bench.steps) throw new Error(`wasm planned ${steps} steps, native ${bench.steps}`);
 const plan = {
-  skus: bench.skus, products: bench.products, steps,
-  requestMiB: bench.requestBytes / 1048576, answerMiB: bench.answerBytes / 1048576,
-  nativeTypedMs: bench.nativeTypedMs, nativeDispatchMs: bench.nativeDispatchMs,
+  skus: input.batch.products.reduce((n, p) => n + p.skus.length, 0), products: input.batch.products.length, steps,
+  requestMiB: (partial ? rawBytes.length : bench.requestBytes) / 1048576, answerMiB: rawOutLen / 1048576,
+  // Native timings are of the whole batch only.
+  nativeTypedMs: partial ? null : bench.nativeTypedMs, nativeDispatchMs: partial ? null : bench.nativeDispatchMs,
   wasmGlueFirstMs: glueMs[0], wasmGlueMs: median(glueMs.slice(1)),
   wasmRawFirstMs: rawMs[0], wasmRawMs: median(rawMs.slice(1)),
   wasmMemoryMiB: abi.memory.buffer.byteLength / 1048576,
@@ -118,17 +144,22 @@ const rows = orders.scenarios.map((s) => {
     wasmGluePerSec: perSecond(() => glueOp[s.op](s.input)),
     wasmRawPerSec: perSecond(() => rawCall(bytes)) };
 });
-fs.writeFileSync(path.join(outDir, 'import-wasm.json'), JSON.stringify({ plan, decisions: rows }, null, 2) + '\n');
+fs.writeFileSync(path.join(outDir, partial ? `import-wasm-${keepProducts}-products.json` : 'import-wasm.json'), JSON.stringify({ plan, decisions: rows }, null, 2) + '\n');
 
 const r = (x) => x.toFixed(2).padStart(6);
 const f = (x) => x.toFixed(0).padStart(8);
 console.log(`\nImport planning: ${plan.skus.toLocaleString('en-US')} SKUs, ${plan.products.toLocaleString('en-US')} products, ` +
   `${plan.steps.toLocaleString('en-US')} steps; request ${plan.requestMiB.toFixed(1)} MiB, answer ${plan.answerMiB.toFixed(1)} MiB (one run, this machine)`);
-console.log('                      native ms     wasm ms   native/wasm');
-console.log(`  typed vs JS glue    ${f(plan.nativeTypedMs)}    ${f(plan.wasmGlueMs)}        ${r(plan.nativeTypedMs / plan.wasmGlueMs)}x   (wasm is ${r(plan.wasmGlueMs / plan.nativeTypedMs)}x slower)`);
-console.log(`  dispatch vs raw ABI ${f(plan.nativeDispatchMs)}    ${f(plan.wasmRawMs)}        ${r(plan.nativeDispatchMs / plan.wasmRawMs)}x   (wasm is ${r(plan.wasmRawMs / plan.nativeDispatchMs)}x slower)`);
+if (partial) {
+  console.log(`  PONTE_BENCH_PRODUCTS=${keepProducts}: the native timings are of the whole batch, no ratios`);
+  console.log(`  warm JS glue ${f(plan.wasmGlueMs)} ms, warm raw ABI ${f(plan.wasmRawMs)} ms`);
+} else {
+  console.log('                      native ms     wasm ms   native/wasm');
+  console.log(`  typed vs JS glue    ${f(plan.nativeTypedMs)}    ${f(plan.wasmGlueMs)}        ${r(plan.nativeTypedMs / plan.wasmGlueMs)}x   (wasm is ${r(plan.wasmGlueMs / plan.nativeTypedMs)}x slower)`);
+  console.log(`  dispatch vs raw ABI ${f(plan.nativeDispatchMs)}    ${f(plan.wasmRawMs)}        ${r(plan.nativeDispatchMs / plan.wasmRawMs)}x   (wasm is ${r(plan.wasmRawMs / plan.nativeDispatchMs)}x slower)`);
+}
 console.log(`  first call on a fresh instance: JS glue ${f(plan.wasmGlueFirstMs)} ms, raw ABI ${f(plan.wasmRawFirstMs)} ms ` +
-  `(V8 only; the warm rows are the median of the next two calls)`);
+  `(growing linear memory; the warm rows are the median of the next two calls)`);
 console.log(`  wasm linear memory after planning: ${plan.wasmMemoryMiB.toFixed(0)} MiB`);
 const n = (x) => Math.round(x).toLocaleString('en-US').padStart(10);
 console.log('\nOrder decisions per second (decideOrderEvent carries the intake memory across the boundary on every call: one');

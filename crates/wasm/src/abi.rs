@@ -10,6 +10,13 @@
 //! On wasm32 the module exports `alloc(len) -> ptr`, `dealloc(ptr, len)` and
 //! `call(ptr, len) -> u64` (answer pointer in the high 32 bits, length in the low 32; the
 //! caller deallocates it). Natively, [`dispatch`] is the same function.
+//!
+//! On wasm32 the module's allocator grows linear memory in large steps (`heap`): Rust's
+//! allocator grows it by just what a request lacks (64 KiB at a time for small ones), and V8
+//! runs a full garbage collection of the host's JavaScript heap on nearly every
+//! `memory.grow` once the memory is past ~64 MiB. A first big call paid one per step: the
+//! 100k-SKU planning bench (`bench/wasm-import.js`) took 305 s on its first raw call and
+//! 2.8 s warm; with the steps, ~4 s and ~2.7 s.
 
 use ponte_core::catalog::{self, CatalogError, import};
 use ponte_core::orders::{OrderError, ops as orders};
@@ -246,6 +253,97 @@ mod exports {
         };
         ((out_ptr as usize as u64) << 32) | out_len as u64
     }
+}
+
+/// Grows linear memory geometrically: a first big call should not pay a `memory.grow` per
+/// 64 KiB.
+///
+/// Rust's wasm32 allocator (dlmalloc) extends its heap by exactly what a request lacks
+/// (rounded up to 64 KiB) and never gives memory back. Each `memory.grow` makes V8 hand out
+/// a new `ArrayBuffer` over the whole memory, which counts as external memory, and past V8's
+/// ~64 MiB slack that starts a full mark-compact of the embedder's JavaScript heap: the cost
+/// of a first call is then (number of grows) × (size of the host's heap), which grows faster
+/// than the square of the request. Wasmtime has no such cost, nor does a warm instance (its
+/// memory is reused).
+///
+/// So whenever the allocator has just grown memory, this wrapper reserves headroom of half
+/// the current size (at most `MAX_HEADROOM`) by allocating one block and freeing it at
+/// once: dlmalloc takes the block from a single `memory.grow` and merges it back into its
+/// free top chunk, where the following allocations find it. Memory grows ~1.5× at a time
+/// (about two dozen grows up to a GiB), and ends at most that headroom above the high-water
+/// mark. Answers do not change: only where allocations land does.
+#[cfg(target_arch = "wasm32")]
+mod heap {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A WebAssembly page.
+    const PAGE: usize = 64 * 1024;
+    /// The largest headroom reserved at once (bytes).
+    pub const MAX_HEADROOM: usize = 128 * 1024 * 1024;
+
+    /// The memory size (pages) after the last reservation.
+    static SEEN_PAGES: AtomicUsize = AtomicUsize::new(0);
+
+    /// The system allocator, growing memory in large steps.
+    #[derive(Debug)]
+    pub struct GrowInSteps;
+
+    impl GrowInSteps {
+        fn after_alloc(&self) {
+            let pages = core::arch::wasm32::memory_size::<0>();
+            if pages <= SEEN_PAGES.load(Ordering::Relaxed) {
+                return;
+            }
+            let headroom = (pages / 2).saturating_mul(PAGE).min(MAX_HEADROOM);
+            if let Ok(layout) = Layout::from_size_align(headroom, 16)
+                && headroom > 0
+            {
+                // SAFETY: a non-zero layout, freed with the same layout; when memory cannot
+                // grow the allocation fails and nothing is reserved.
+                unsafe {
+                    let block = System.alloc(layout);
+                    if !block.is_null() {
+                        System.dealloc(block, layout);
+                    }
+                }
+            }
+            SEEN_PAGES.store(core::arch::wasm32::memory_size::<0>(), Ordering::Relaxed);
+        }
+    }
+
+    // SAFETY: every call is forwarded to `System` with the caller's arguments; the headroom
+    // reservation only allocates and frees a block of its own.
+    unsafe impl GlobalAlloc for GrowInSteps {
+        #[inline(never)]
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let ptr = unsafe { System.alloc(layout) };
+            self.after_alloc();
+            ptr
+        }
+
+        #[inline(never)]
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            let ptr = unsafe { System.alloc_zeroed(layout) };
+            self.after_alloc();
+            ptr
+        }
+
+        #[inline(never)]
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) }
+        }
+
+        #[inline(never)]
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let ptr = unsafe { System.realloc(ptr, layout, new_size) };
+            self.after_alloc();
+            ptr
+        }
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: GrowInSteps = GrowInSteps;
 }
 
 #[cfg(test)]
