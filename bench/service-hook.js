@@ -194,5 +194,6 @@ async function main() {
 
 main().catch((e) => {
   console.error(e)
+  // A failed bench must fail bench/run.sh (set -e), not print half a table.
   process.exit(1)
 })

@@ -28,7 +28,8 @@ const ordersPath = path.join(outDir, 'orders.json');
 for (const [file, hint] of [[gluePath, 'run `make node-build`'], [importPath, 'run bench/run.sh'], [ordersPath, 'run bench/run.sh']]) {
   if (!fs.existsSync(file)) {
     console.error(`wasm-import: ${file} is missing: ${hint}`);
-    process.exit(1);
+    process.exit(1); // nothing to measure: stop bench/run.sh with the hint above
+
   }
 }
 
@@ -77,7 +78,8 @@ const allProducts = input.batch.products.length;
 const keepProducts = Number(process.env.PONTE_BENCH_PRODUCTS || allProducts);
 if (!Number.isInteger(keepProducts) || keepProducts < 1) {
   console.error(`wasm-import: PONTE_BENCH_PRODUCTS must be a positive integer, not ${process.env.PONTE_BENCH_PRODUCTS}`);
-  process.exit(1);
+  process.exit(1); // bad setting: refuse rather than bench a different batch
+
 }
 const partial = keepProducts < allProducts;
 if (partial) input.batch.products = input.batch.products.slice(0, keepProducts);

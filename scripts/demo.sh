@@ -209,6 +209,7 @@ const admin = { 'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`, 'X-VTEX-API-
       for (const t of o.timeline) console.log(`     ${t.at}  ${(t.status ?? '').padEnd(22)} ${t.cause.padEnd(16)} ${t.detail ?? ''}`)
     }
   }
+// A failed sample fails `make demo` (set -e) with its reason, rather than a silent half demo.
 })().catch((e) => { console.error(`   orders failed: ${e.message}`); process.exit(1) })
 JS
 

@@ -95,14 +95,6 @@ pub struct Decision {
     pub fault: Option<Response>,
 }
 
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 impl Faults {
     pub fn new(config: FaultConfig) -> Result<Self, String> {
         let f = Faults::default();
@@ -149,7 +141,7 @@ impl Faults {
                 fault: None,
             };
         }
-        let draw = (splitmix(&mut s.rng) >> 11) as f64 / (1u64 << 53) as f64;
+        let draw = crate::rng::unit(&mut s.rng);
         let fault = if draw < c.rate429 {
             s.faults429 += 1;
             let mut r = (

@@ -28,6 +28,7 @@ pub mod http;
 pub mod io;
 pub mod oms;
 pub mod orderbus;
+pub mod rng;
 pub mod seed;
 pub mod simext;
 pub mod store;

@@ -10,6 +10,7 @@
 //! exactly the orders it had left.
 
 use super::engine::{Engine, NewItem, NewOrder};
+use crate::rng::{splitmix64, unit};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -81,18 +82,6 @@ pub struct RunRecord {
     pub finished: bool,
 }
 
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-fn unit(state: &mut u64) -> f64 {
-    (splitmix(state) >> 11) as f64 / (1u64 << 53) as f64
-}
-
 /// The unit price of a SKU `"1"`..`"50"`, cents.
 pub fn price(sku: u64) -> i64 {
     1090 + i64::try_from((sku * 7919) % 90).unwrap_or(0) * 100
@@ -101,11 +90,11 @@ pub fn price(sku: u64) -> i64 {
 /// Order `index` of a run.
 pub fn order_for(run: &RunRecord, index: u64) -> NewOrder {
     let mut s = run.seed ^ index.wrapping_mul(0xD6E8_FEB8_6659_FD93);
-    splitmix(&mut s);
-    let count = 1 + (splitmix(&mut s) % u64::from(run.items_max.min(50)));
+    splitmix64(&mut s);
+    let count = 1 + (splitmix64(&mut s) % u64::from(run.items_max.min(50)));
     let mut skus: Vec<u64> = Vec::new();
     while (skus.len() as u64) < count {
-        let sku = 1 + splitmix(&mut s) % 50;
+        let sku = 1 + splitmix64(&mut s) % 50;
         if !skus.contains(&sku) {
             skus.push(sku);
         }
@@ -114,15 +103,15 @@ pub fn order_for(run: &RunRecord, index: u64) -> NewOrder {
         .into_iter()
         .map(|sku| NewItem {
             id: sku.to_string(),
-            quantity: u32::try_from(1 + splitmix(&mut s) % 3).unwrap_or(1),
+            quantity: u32::try_from(1 + splitmix64(&mut s) % 3).unwrap_or(1),
             price: price(sku),
             list_price: Some(price(sku) + i64::try_from(sku % 3).unwrap_or(0) * 500),
             name: None,
         })
         .collect();
-    let shipping = [0, 990, 1590][usize::try_from(splitmix(&mut s) % 3).unwrap_or(0)];
+    let shipping = [0, 990, 1590][usize::try_from(splitmix64(&mut s) % 3).unwrap_or(0)];
     let cancels = unit(&mut s) < run.customer_cancel_rate;
-    let permille = 100 + u32::try_from(splitmix(&mut s) % 800).unwrap_or(0);
+    let permille = 100 + u32::try_from(splitmix64(&mut s) % 800).unwrap_or(0);
     NewOrder {
         items,
         shipping,
