@@ -10,7 +10,7 @@ import type {
   EffectiveSpecifications,
   MoveImpact,
 } from '../generated/ponte_wasm'
-import { PonteError } from './errors'
+import { callCore } from './errors'
 
 export type {
   CatalogSnapshot,
@@ -53,14 +53,3 @@ export function coreVersion(): string {
   return core.version()
 }
 
-/** Turns the core's coded JS errors into PonteErrors; anything else is a bug and propagates. */
-function callCore<T>(call: () => T): T {
-  try {
-    return call()
-  } catch (e) {
-    if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') {
-      throw new PonteError((e as Error & { code: string }).code, e.message)
-    }
-    throw e
-  }
-}

@@ -13,7 +13,7 @@ import type {
   PlanResponse,
   ValidateBatchResponse,
 } from '../generated/ponte_wasm'
-import { PonteError } from './errors'
+import { callCore, PonteError } from './errors'
 
 export type {
   Brand,
@@ -45,6 +45,10 @@ export type {
 /** The batch is not JSON of the batch's shape (a missing `name`, a string where a list goes...). */
 export const BATCH_MALFORMED = 'BATCH_MALFORMED'
 
+/** Input the core cannot deserialize (serde's message names the place). */
+const batchMalformed = (message: string) =>
+  new PonteError(BATCH_MALFORMED, `the batch or its options do not have the expected shape: ${message}`)
+
 /** VTEX's order (domain.md §C.10); the plan's steps are sorted by it. */
 export const PHASES = [
   'CATEGORIES',
@@ -64,12 +68,12 @@ export const PHASES = [
 
 /** Every error in the batch, or what importing it would do. */
 export function validateCatalogBatch(current: CatalogState, batch: ImportBatch, options?: ImportOptions): ValidateBatchResponse {
-  return callCore(() => core.validate_catalog_batch({ current, batch, options }))
+  return callCore(() => core.validate_catalog_batch({ current, batch, options }), batchMalformed)
 }
 
 /** The ordered, idempotent plan, or every error in the batch (then `plan` is null). */
 export function planCatalogImport(current: CatalogState, batch: ImportBatch, options?: ImportOptions): PlanResponse {
-  return callCore(() => core.plan_catalog_import({ current, batch, options }))
+  return callCore(() => core.plan_catalog_import({ current, batch, options }), batchMalformed)
 }
 
 /** An empty catalog state (every list empty). */
@@ -88,22 +92,6 @@ export function emptyState(): CatalogState {
     kitComponents: [],
     productTradePolicies: [],
     tradePolicies: [],
-  }
-}
-
-/**
- * The core refuses input that does not deserialize with a plain Error (serde's message names
- * the place); a coded Error is the core's own. Either way the caller gets a PonteError.
- */
-function callCore<T>(call: () => T): T {
-  try {
-    return call()
-  } catch (e) {
-    if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') {
-      throw new PonteError((e as Error & { code: string }).code, e.message)
-    }
-    const message = e instanceof Error ? e.message : String(e)
-    throw new PonteError(BATCH_MALFORMED, `the batch or its options do not have the expected shape: ${message}`)
   }
 }
 

@@ -21,7 +21,7 @@ import type {
   Status,
   WorkflowPolicy,
 } from '../generated/ponte_wasm'
-import { PonteError } from './errors'
+import { callCore, PonteError } from './errors'
 
 export type {
   Action,
@@ -53,6 +53,10 @@ export type {
 
 /** A state, action or memory that does not have the core's shape (a bug or corrupted storage). */
 export const ORDER_INPUT_MALFORMED = 'ORDER_INPUT_MALFORMED'
+
+/** Order data the core cannot deserialize: a caller's bug, logged as an error. */
+const orderMalformed = (message: string) =>
+  new PonteError(ORDER_INPUT_MALFORMED, `order data does not have the expected shape: ${message}`, 'error')
 
 /** Every API status the core knows (§A.3), in the core's rank order where ranks differ. */
 export const STATUSES: readonly Status[] = [
@@ -99,7 +103,7 @@ export function isStatus(name: unknown): name is Status {
 
 /** Parses a Feed v3 item, a Hook body (or its ping) or an IO event body. */
 export function parseOrderEvent(source: EventSource, body: string): HookInput {
-  return callCore(() => core.parse_order_event({ source, body }))
+  return callCore(() => core.parse_order_event({ source, body }), orderMalformed)
 }
 
 /** An event's dedupe key, as the core's `OrderEvent::key` writes it (`decideOrderEvent` answers the same). */
@@ -114,15 +118,15 @@ export function decideOrderEvent(
   memory: IntakeMemory,
   filter?: IntakeFilter | null
 ): DecideEventResponse {
-  return callCore(() => core.decide_order_event({ source, body, memory, filter: filter ?? null }))
+  return callCore(() => core.decide_order_event({ source, body, memory, filter: filter ?? null }), orderMalformed)
 }
 
 export function rememberOrderEvent(memory: IntakeMemory, event: OrderEvent): IntakeMemory {
-  return callCore(() => core.remember_order_event({ memory, event }))
+  return callCore(() => core.remember_order_event({ memory, event }), orderMalformed)
 }
 
 export function applyOrderEvent(state: OrderState, event: OrderEvent): OrderState {
-  return callCore(() => core.apply_order_event({ state, event }))
+  return callCore(() => core.apply_order_event({ state, event }), orderMalformed)
 }
 
 /**
@@ -138,11 +142,11 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent): OrderStat
  * rule. Throws only when `state` itself is invalid.
  */
 export function reconcileOrder(state: OrderState, order: Record<string, unknown>): OrderState {
-  return callCore(() => core.reconcile_order({ state, order }))
+  return callCore(() => core.reconcile_order({ state, order }), orderMalformed)
 }
 
 export function checkOrderAction(state: OrderState, action: Action, policy: Partial<WorkflowPolicy>): ActionOutcome {
-  return callCore(() => core.check_order_action({ state, action, policy: policy as WorkflowPolicy }))
+  return callCore(() => core.check_order_action({ state, action, policy: policy as WorkflowPolicy }), orderMalformed)
 }
 
 export function applyOrderAction(
@@ -151,7 +155,7 @@ export function applyOrderAction(
   policy: Partial<WorkflowPolicy>,
   now: string
 ): { state: OrderState; outcome: ActionOutcome } {
-  return callCore(() => core.apply_order_action({ state, action, policy: policy as WorkflowPolicy, now }))
+  return callCore(() => core.apply_order_action({ state, action, policy: policy as WorkflowPolicy, now }), orderMalformed)
 }
 
 export const emptyMemory = (): IntakeMemory => ({ lastSeen: {}, seenKeys: [] })
@@ -200,18 +204,3 @@ export function instant(value: string | null | undefined): number {
   return Date.parse(value)
 }
 
-/**
- * The core refuses input that does not deserialize with a plain Error; a coded Error is the
- * core's own refusal. Either way the caller gets a PonteError.
- */
-function callCore<T>(call: () => T): T {
-  try {
-    return call()
-  } catch (e) {
-    if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') {
-      throw new PonteError((e as Error & { code: string }).code, e.message)
-    }
-    const message = e instanceof Error ? e.message : String(e)
-    throw new PonteError(ORDER_INPUT_MALFORMED, `order data does not have the expected shape: ${message}`, 'error')
-  }
-}
