@@ -89,7 +89,7 @@ pub use state::{
     OrderState, StatusSource, TimelineCause, TimelineEntry, Tracking,
 };
 pub use status::{Domain, Flow, Stage, Status};
-pub use time::Timestamp;
+pub use time::{Timestamp, civil_from_days};
 pub use validate::{ROUTE_UNSAFE, check_invoice_number, check_tracking_number, check_url};
 pub use workflow::{
     ActionOutcome, CancelStep, Workflow, WorkflowEvent, check_action, plan_action, status_after,
