@@ -28,6 +28,7 @@
 
 pub mod catalog;
 pub mod ids;
+pub mod ops;
 pub mod orders;
 pub mod sso;
 

@@ -1,64 +1,61 @@
 //! TypeScript declarations of the contract types, generated from the Rust types with ts-rs.
 //! `xtask` writes them into the Node service; nothing else uses this module.
 
-use crate::catalog::import::{
-    PlanRequest, PlanResponse, ValidateBatchRequest, ValidateBatchResponse,
-};
-use crate::catalog::{
-    CategoryNode, CategoryTreeRequest, EffectiveSpecifications, EffectiveSpecificationsRequest,
-    MoveImpact, MoveImpactRequest,
-};
-use crate::orders::ops::{
-    ApplyActionRequest, ApplyActionResponse, ApplyEventRequest, CheckActionRequest,
-    DecideEventRequest, DecideEventResponse, ParseEventRequest, ReconcileOrderRequest,
-    RememberEventRequest, TransitionRequest,
-};
-use crate::orders::{ActionOutcome, HookInput, IntakeMemory, OrderState, Status};
-use crate::sso::{ValidToken, ValidateRequest};
 use std::any::TypeId;
 use std::collections::HashSet;
 use ts_rs::{Config, TS, TypeVisitor};
 
-/// `export type ...` declarations for every type that crosses the wasm boundary: the request
-/// and response types of each operation and, recursively, every type they mention.
-pub fn declarations() -> String {
+/// The TypeScript face of one operation of the table ([`crate::ops`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// The wasm-bindgen export.
+    pub export: &'static str,
+    /// The table's doc comment.
+    pub doc: &'static str,
+    /// The request's TypeScript type.
+    pub request: String,
+    /// The response's TypeScript type.
+    pub response: String,
+}
+
+fn config() -> Config {
     // Every 64-bit integer in the contract is bounded to JavaScript's exact range (ids are
     // u32; times and money are checked), so they are plain numbers, not bigint.
-    let mut c = Collector {
-        cfg: Config::default().with_large_int("number"),
-        seen: HashSet::new(),
-        declared: HashSet::new(),
-        out: String::new(),
-    };
-    c.visit::<EffectiveSpecificationsRequest>();
-    c.visit::<EffectiveSpecifications>();
-    c.visit::<CategoryTreeRequest>();
-    c.visit::<CategoryNode>();
-    c.visit::<MoveImpactRequest>();
-    c.visit::<MoveImpact>();
-    c.visit::<ValidateRequest>();
-    c.visit::<ValidToken>();
-    c.visit::<ValidateBatchRequest>();
-    c.visit::<ValidateBatchResponse>();
-    c.visit::<PlanRequest>();
-    c.visit::<PlanResponse>();
-    c.visit::<CheckActionRequest>();
-    c.visit::<ActionOutcome>();
-    c.visit::<ApplyActionRequest>();
-    c.visit::<ApplyActionResponse>();
-    c.visit::<ParseEventRequest>();
-    c.visit::<HookInput>();
-    c.visit::<DecideEventRequest>();
-    c.visit::<DecideEventResponse>();
-    c.visit::<RememberEventRequest>();
-    c.visit::<IntakeMemory>();
-    c.visit::<ApplyEventRequest>();
-    c.visit::<OrderState>();
-    c.visit::<ReconcileOrderRequest>();
-    c.visit::<TransitionRequest>();
-    c.visit::<Status>();
-    c.out
+    Config::default().with_large_int("number")
 }
+
+macro_rules! ts_table {
+    ($($(#[doc = $doc:literal])* $export:ident $name:literal : $req:ty => $resp:ty = $f:path;)*) => {
+        /// `export type ...` declarations for every type that crosses the wasm boundary: the
+        /// request and response types of each operation and, recursively, every type they
+        /// mention.
+        pub fn declarations() -> String {
+            let mut c = Collector {
+                cfg: config(),
+                seen: HashSet::new(),
+                declared: HashSet::new(),
+                out: String::new(),
+            };
+            $(
+                c.visit::<$req>();
+                c.visit::<$resp>();
+            )*
+            c.out
+        }
+
+        /// Each operation's export with its request and response types, in table order.
+        pub fn signatures() -> Vec<Signature> {
+            let cfg = config();
+            vec![$(Signature {
+                export: stringify!($export),
+                doc: concat!($($doc),*),
+                request: <$req as TS>::name(&cfg),
+                response: <$resp as TS>::name(&cfg),
+            }),*]
+        }
+    };
+}
+crate::for_each_operation!(ts_table);
 
 struct Collector {
     cfg: Config,

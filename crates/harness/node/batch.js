@@ -20,23 +20,13 @@ try {
   process.exit(2);
 }
 
-const ops = {
-  effectiveSpecifications: (input) => glue.effective_specifications(input),
-  categoryTree: (input) => glue.category_tree(input),
-  moveImpact: (input) => glue.move_impact(input),
-  validateToken: (input) => glue.validate_token(input),
-  validateCatalogBatch: (input) => glue.validate_catalog_batch(input),
-  planCatalogImport: (input) => glue.plan_catalog_import(input),
-  checkOrderAction: (input) => glue.check_order_action(input),
-  applyOrderAction: (input) => glue.apply_order_action(input),
-  parseOrderEvent: (input) => glue.parse_order_event(input),
-  decideOrderEvent: (input) => glue.decide_order_event(input),
-  rememberOrderEvent: (input) => glue.remember_order_event(input),
-  applyOrderEvent: (input) => glue.apply_order_event(input),
-  reconcileOrder: (input) => glue.reconcile_order(input),
-  orderTransition: (input) => glue.order_transition(input),
-  version: () => glue.version(),
-};
+// An ABI name (`effectiveSpecifications`) is the export's name in camelCase
+// (`effective_specifications`): the core's operation table gives both.
+function exportOf(op) {
+  if (typeof op !== 'string' || !/^[a-z][A-Za-z]*$/.test(op)) return undefined;
+  const f = glue[op.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
+  return typeof f === 'function' ? f : undefined;
+}
 
 function answer(line) {
   let request;
@@ -45,7 +35,7 @@ function answer(line) {
   } catch (err) {
     return { error: { code: 'BATCH_BAD_LINE', message: `not JSON: ${err.message}` } };
   }
-  const op = ops[request.op];
+  const op = exportOf(request.op);
   if (!op) {
     return { error: { code: 'UNKNOWN_OPERATION', message: `unknown operation ${JSON.stringify(request.op)}` } };
   }

@@ -1,7 +1,6 @@
 //! Requests for the import and order operations of the ABI (`validateCatalogBatch`,
 //! `planCatalogImport`, `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`,
-//! `decideOrderEvent`, `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`,
-//! `orderTransition`): valid ones, ones with a broken payload, and mangled bytes, for the
+//! `decideOrderEvent`, `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`): valid ones, ones with a broken payload, and mangled bytes, for the
 //! native/wasm/Node differential tests.
 //!
 //! Everything is built from a seed with [`SplitMix`]; states and memories are produced by the
@@ -18,7 +17,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The new operations, in ABI names.
-pub const OPS: [&str; 10] = [
+pub const OPS: [&str; 9] = [
     "validateCatalogBatch",
     "planCatalogImport",
     "checkOrderAction",
@@ -28,7 +27,6 @@ pub const OPS: [&str; 10] = [
     "rememberOrderEvent",
     "applyOrderEvent",
     "reconcileOrder",
-    "orderTransition",
 ];
 
 fn pick<'a, T>(rng: &mut SplitMix, items: &'a [T]) -> &'a T {

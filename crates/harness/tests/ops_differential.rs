@@ -1,6 +1,6 @@
 //! The import and order operations (`validateCatalogBatch`, `planCatalogImport`,
 //! `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`, `decideOrderEvent`,
-//! `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`, `orderTransition`)
+//! `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`)
 //! answered natively (`ponte_wasm::abi::dispatch`), by the shipped `.wasm` under wasmtime (byte
 //! for byte, no trap) and through the compiled JS glue in Node (`node/batch.js`, as JSON
 //! values), on generated requests: valid ones, broken payloads and mangled bytes

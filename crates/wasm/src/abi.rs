@@ -1,11 +1,8 @@
 //! The raw JSON ABI: bytes in, bytes out, no JavaScript.
 //!
 //! Request: `{"op": "<operation>", "input": <request>}`; answer: `{"ok": <response>}` or
-//! `{"error": {"code": "...", "message": "..."}}`. Operations: `effectiveSpecifications`,
-//! `categoryTree`, `moveImpact`, `validateToken`, `validateCatalogBatch`, `planCatalogImport`,
-//! `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`, `decideOrderEvent`,
-//! `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`, `orderTransition`,
-//! `version`.
+//! `{"error": {"code": "...", "message": "..."}}`. The operations are the core's table
+//! (`ponte_core::ops::OPERATIONS`, by their ABI names), plus `version`.
 //!
 //! On wasm32 the module exports `alloc(len) -> ptr`, `dealloc(ptr, len)` and
 //! `call(ptr, len) -> u64` (answer pointer in the high 32 bits, length in the low 32; the
@@ -18,157 +15,26 @@
 //! 100k-SKU planning bench (`bench/wasm-import.js`) took 305 s on its first raw call and
 //! 2.8 s warm; with the steps, ~4 s and ~2.7 s.
 
-use ponte_core::catalog::{self, CatalogError, import};
-use ponte_core::orders::{OrderError, ops as orders};
-use ponte_core::sso::{self, KeySet, SsoError, ValidateRequest};
+pub use ponte_core::ops::OpError as AbiError;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use std::cell::RefCell;
-use std::convert::Infallible;
 
 /// The version of the core inside this module.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The operations this module answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Op {
-    EffectiveSpecifications,
-    CategoryTree,
-    MoveImpact,
-    ValidateToken,
-    ValidateCatalogBatch,
-    PlanCatalogImport,
-    CheckOrderAction,
-    ApplyOrderAction,
-    ParseOrderEvent,
-    DecideOrderEvent,
-    RememberOrderEvent,
-    ApplyOrderEvent,
-    ReconcileOrder,
-    OrderTransition,
-    Version,
-}
-
-/// An error as it crosses the boundary: a stable code and a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AbiError {
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl AbiError {
-    /// The input could not be decoded into the operation's request.
-    pub fn input(message: impl Into<String>) -> Self {
-        AbiError {
-            code: "INPUT_INVALID",
-            message: message.into(),
-        }
-    }
-    /// A bug on our side; never expected.
-    pub fn internal(message: impl Into<String>) -> Self {
-        AbiError {
-            code: "INTERNAL",
-            message: message.into(),
-        }
-    }
-}
-
-impl From<CatalogError> for AbiError {
-    fn from(e: CatalogError) -> Self {
-        AbiError {
-            code: e.code(),
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<OrderError> for AbiError {
-    fn from(e: OrderError) -> Self {
-        AbiError {
-            code: e.code(),
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<Infallible> for AbiError {
-    fn from(e: Infallible) -> Self {
-        match e {}
-    }
-}
-
-/// Operations whose refusals are data (every error of a batch), not one error.
-fn infallible<I, O>(f: fn(&I) -> O) -> impl FnOnce(&I) -> Result<O, Infallible> {
-    move |i| Ok(f(i))
-}
-
-impl From<SsoError> for AbiError {
-    fn from(e: SsoError) -> Self {
-        AbiError {
-            code: e.code(),
-            message: e.to_string(),
-        }
-    }
-}
-
-thread_local! {
-    /// The last key set parsed, with its JWKS text: the service sends the same configured
-    /// JWKS with every token, and parsing keys costs more than verifying one signature.
-    static KEYS: RefCell<Option<(String, KeySet)>> = const { RefCell::new(None) };
-}
-
-fn validate_token(req: &ValidateRequest) -> Result<sso::ValidToken, SsoError> {
-    let Some(jwks) = req.jwks.as_deref() else {
-        return sso::validate(&req.token, &req.expected, None);
-    };
-    KEYS.with(|cell| {
-        let mut cache = cell.borrow_mut();
-        if cache.as_ref().is_none_or(|(text, _)| text != jwks) {
-            *cache = Some((jwks.to_owned(), KeySet::from_jwks_json(jwks)?));
-        }
-        let keys = cache.as_ref().map(|(_, keys)| keys);
-        sso::validate(&req.token, &req.expected, keys)
-    })
-}
-
-fn run<I, O, E>(input: &str, f: impl FnOnce(&I) -> Result<O, E>) -> Result<String, AbiError>
-where
-    I: for<'de> Deserialize<'de>,
-    O: Serialize,
-    AbiError: From<E>,
-{
-    let request: I =
-        serde_json::from_str(input).map_err(|e| AbiError::input(format!("invalid input: {e}")))?;
-    let response = f(&request)?;
-    serde_json::to_string(&response)
-        .map_err(|e| AbiError::internal(format!("cannot encode the answer: {e}")))
-}
-
-/// Runs one operation on its JSON input, returning the JSON answer.
-pub fn call_op(op: Op, input: &str) -> Result<String, AbiError> {
+/// Runs one operation (by its ABI name, or `version`) on its JSON input, returning the JSON
+/// answer.
+pub fn call_op(op: &str, input: &str) -> Result<String, AbiError> {
     match op {
-        Op::EffectiveSpecifications => run(input, catalog::effective_specifications),
-        Op::CategoryTree => run(input, catalog::category_tree),
-        Op::MoveImpact => run(input, catalog::move_impact),
-        Op::ValidateToken => run(input, validate_token),
-        Op::ValidateCatalogBatch => run(input, infallible(import::validate_catalog_batch)),
-        Op::PlanCatalogImport => run(input, infallible(import::plan_catalog_batch)),
-        Op::CheckOrderAction => run(input, orders::check_action),
-        Op::ApplyOrderAction => run(input, orders::apply_action),
-        Op::ParseOrderEvent => run(input, orders::parse_event),
-        Op::DecideOrderEvent => run(input, orders::decide_event),
-        Op::RememberOrderEvent => run(input, orders::remember_event),
-        Op::ApplyOrderEvent => run(input, orders::apply_event),
-        Op::ReconcileOrder => run(input, orders::reconcile_order),
-        Op::OrderTransition => run(input, orders::transition),
-        Op::Version => Ok(format!("\"{VERSION}\"")),
+        "version" => Ok(format!("\"{VERSION}\"")),
+        _ => ponte_core::ops::call(op, input),
     }
 }
 
 #[derive(Deserialize)]
 struct Envelope<'a> {
-    op: &'a str,
+    #[serde(borrow)]
+    op: std::borrow::Cow<'a, str>,
     #[serde(borrow)]
     input: Option<&'a RawValue>,
 }
@@ -197,13 +63,8 @@ pub fn dispatch(request: &[u8]) -> Vec<u8> {
 fn answer(request: &[u8]) -> Result<String, AbiError> {
     let envelope: Envelope<'_> = serde_json::from_slice(request)
         .map_err(|e| AbiError::input(format!("invalid request envelope: {e}")))?;
-    let op: Op = serde_json::from_value(serde_json::Value::String(envelope.op.to_owned()))
-        .map_err(|_| AbiError {
-            code: "UNKNOWN_OPERATION",
-            message: format!("unknown operation {:?}", envelope.op),
-        })?;
     let input = envelope.input.map_or("null", RawValue::get);
-    call_op(op, input)
+    call_op(&envelope.op, input)
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -431,7 +292,6 @@ mod tests {
             "rememberOrderEvent",
             "applyOrderEvent",
             "reconcileOrder",
-            "orderTransition",
         ] {
             let out = dispatch(format!(r#"{{"op":"{op}","input":{{}}}}"#).as_bytes());
             let out = String::from_utf8_lossy(&out);

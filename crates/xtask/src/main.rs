@@ -179,39 +179,115 @@ fn glue_module(js: &str) -> Result<String> {
     ))
 }
 
-/// Types from ts-rs, then each `export function f(args): R;` of wasm-bindgen's declarations
-/// as `export const f = glue.f as (args) => R;`.
+/// Types from ts-rs, then one typed constant per export. The signatures come from the core's
+/// operation table; wasm-bindgen's declarations (where every operation is `any => any`) are
+/// only checked to export exactly the table plus `version`.
 fn typed_module(dts: &str) -> Result<String> {
-    let mut out = String::from(HEADER);
-    out.push_str(
-        "// Types are generated from the Rust types (ts-rs); signatures from wasm-bindgen.\n",
-    );
-    out.push_str(
-        "// Every function throws an Error with a string `code` when the core refuses its input.\n",
-    );
-    out.push_str("import glue from './ponte_wasm_glue';\n\n");
-    out.push_str(&ponte_core::ts::declarations());
-    out.push('\n');
-    let mut count = 0;
+    let signatures = ponte_core::ts::signatures();
+    let mut exported = Vec::new();
     for line in dts.lines() {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix("export function ") {
             let open = rest.find('(').context("export without (")?;
-            let close = rest.rfind("):").context("export without return type")?;
-            let name = &rest[..open];
-            let params = &rest[open + 1..close];
-            let ret = rest[close + 2..].trim().trim_end_matches(';');
-            out.push_str(&format!(
-                "export const {name} = glue.{name} as ({params}) => {ret};\n"
-            ));
-            count += 1;
-        } else if trimmed.starts_with("/**") || trimmed.starts_with('*') {
-            out.push_str(trimmed);
-            out.push('\n');
+            exported.push(rest[..open].to_owned());
         } else if trimmed.starts_with("export ") {
             bail!("unexpected declaration from wasm-bindgen: {trimmed}");
         }
     }
-    ensure!(count > 0, "wasm-bindgen declared no functions");
+    check_exports(&exported, &signatures)?;
+
+    let mut out = String::from(HEADER);
+    out.push_str(
+        "// Types are generated from the Rust types (ts-rs); signatures from the core's operation\n\
+         // table (ponte_core::ops). Every function throws an Error with a string `code` when the\n\
+         // core refuses its input.\n",
+    );
+    out.push_str("import glue from './ponte_wasm_glue';\n\n");
+    out.push_str(&ponte_core::ts::declarations());
+    out.push('\n');
+    for s in &signatures {
+        out.push_str(&format!(
+            "/** {} */\nexport const {} = glue.{} as (input: {}) => {};\n",
+            s.doc.trim(),
+            s.export,
+            s.export,
+            s.request,
+            s.response
+        ));
+    }
+    out.push_str(
+        "/** The version of the core inside this module. */\n\
+         export const version = glue.version as () => string;\n",
+    );
     Ok(out)
+}
+
+/// wasm-bindgen must have exported each operation of the table once, plus `version`, and
+/// nothing else.
+fn check_exports(exported: &[String], signatures: &[ponte_core::ts::Signature]) -> Result<()> {
+    let mut expected: Vec<&str> = signatures.iter().map(|s| s.export).collect();
+    expected.push("version");
+    expected.sort_unstable();
+    let mut got: Vec<&str> = exported.iter().map(String::as_str).collect();
+    got.sort_unstable();
+    ensure!(
+        got == expected,
+        "the wasm module's exports differ from the operation table: exported {got:?}, table {expected:?}"
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dts(exports: &[&str]) -> String {
+        exports
+            .iter()
+            .map(|e| format!("/**\n * doc\n */\nexport function {e}(input: any): any;\n"))
+            .collect()
+    }
+
+    #[test]
+    fn every_operation_of_the_table_is_exported_and_typed() {
+        let signatures = ponte_core::ts::signatures();
+        let mut names: Vec<&str> = signatures.iter().map(|s| s.export).collect();
+        names.push("version");
+        let module = typed_module(&dts(&names)).expect("a complete module");
+        for s in &signatures {
+            let line = format!(
+                "export const {} = glue.{} as (input: {}) => {};",
+                s.export, s.export, s.request, s.response
+            );
+            assert!(module.contains(&line), "missing: {line}");
+            // Each type the signature names is declared (arrays name their element).
+            let base = s
+                .response
+                .trim_start_matches("Array<")
+                .trim_end_matches('>');
+            for ty in [s.request.as_str(), base] {
+                assert!(
+                    module.contains(&format!("export type {ty} ")),
+                    "{ty} is not declared"
+                );
+            }
+        }
+        assert!(module.contains("export const version = glue.version as () => string;"));
+    }
+
+    #[test]
+    fn a_missing_or_extra_export_fails_the_build() {
+        let signatures = ponte_core::ts::signatures();
+        let mut names: Vec<&str> = signatures.iter().map(|s| s.export).collect();
+        names.push("version");
+        let missing = &names[1..];
+        let err = typed_module(&dts(missing)).expect_err("one export missing");
+        assert!(
+            err.to_string().contains("differ from the operation table"),
+            "{err}"
+        );
+        let mut extra = names.clone();
+        extra.push("order_transition");
+        assert!(typed_module(&dts(&extra)).is_err());
+    }
 }

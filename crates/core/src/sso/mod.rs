@@ -295,6 +295,30 @@ pub fn validate(
     })
 }
 
+thread_local! {
+    /// The last key set parsed, with its JWKS text: the service sends the same configured
+    /// JWKS with every token, and parsing keys costs more than verifying one signature. A
+    /// memo only: answers are the same with or without it.
+    static LAST_KEYS: std::cell::RefCell<Option<(String, KeySet)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// [`validate`] for a [`ValidateRequest`]: the request's JWKS text, when given, is parsed
+/// (or taken from a memo of the last one parsed) and the signature verified against it.
+pub fn validate_request(req: &ValidateRequest) -> Result<ValidToken, SsoError> {
+    let Some(jwks) = req.jwks.as_deref() else {
+        return validate(&req.token, &req.expected, None);
+    };
+    LAST_KEYS.with(|cell| {
+        let mut memo = cell.borrow_mut();
+        if memo.as_ref().is_none_or(|(text, _)| text != jwks) {
+            *memo = Some((jwks.to_owned(), KeySet::from_jwks_json(jwks)?));
+        }
+        let keys = memo.as_ref().map(|(_, keys)| keys);
+        validate(&req.token, &req.expected, keys)
+    })
+}
+
 /// Decodes a token's header and claims with no policy check (no allow-list, time, audience,
 /// account or signature), for tooling. The size limit, the structure, duplicate keys and
 /// claim types are still enforced: there is nothing typed to show otherwise.

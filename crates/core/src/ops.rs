@@ -1,0 +1,256 @@
+//! The operation table: every operation the core offers across a boundary, declared once.
+//!
+//! [`for_each_operation!`](crate::for_each_operation) holds one line per operation: its
+//! export name (snake_case, the wasm-bindgen function Node calls), its ABI name (camelCase,
+//! the raw JSON ABI's `op`), its request and response types, and the core function. Everything
+//! that lists operations is generated from it:
+//! - here: [`OPERATIONS`] and the JSON dispatch [`call`];
+//! - in `ponte-wasm`: the wasm-bindgen exports (a callback macro over the same table);
+//! - in `ponte_core::ts` (feature `ts`): the TypeScript declarations of every request and
+//!   response type and the typed signature of every export, which `xtask` writes into
+//!   `node/generated/ponte_wasm.ts` after checking that wasm-bindgen exported exactly the table.
+//!
+//! Adding an operation: write the function (`fn(&Request) -> Result<Response, E>` with an
+//! error that has a stable `code()`, or `-> Response` for operations whose refusals are data),
+//! then add its line below.
+
+use crate::catalog::CatalogError;
+use crate::catalog::import::{PlanResponse, ValidateBatchResponse};
+use crate::orders::OrderError;
+use crate::sso::SsoError;
+use serde::{Deserialize, Serialize};
+
+/// Calls `$callback!` with the operation table. The one place operations are listed.
+///
+/// Each entry: `/// docs` then `export_name "abiName": Request => Response = function;`.
+#[macro_export]
+macro_rules! for_each_operation {
+    ($callback:ident) => {
+        $callback! {
+            /// The effective specifications of a category (own, inherited and root-level fields).
+            effective_specifications "effectiveSpecifications":
+                $crate::catalog::EffectiveSpecificationsRequest => $crate::catalog::EffectiveSpecifications
+                = $crate::catalog::effective_specifications;
+            /// The catalog as nested nodes, departments first.
+            category_tree "categoryTree":
+                $crate::catalog::CategoryTreeRequest => Vec<$crate::catalog::CategoryNode>
+                = $crate::catalog::category_tree;
+            /// What moving a category under another father would change.
+            move_impact "moveImpact":
+                $crate::catalog::MoveImpactRequest => $crate::catalog::MoveImpact
+                = $crate::catalog::move_impact;
+            /// Checks a VTEX ID token (structure, algorithm allow-list, claims against the expected audience, account and clock) and, when `jwks` is given, its signature.
+            validate_token "validateToken":
+                $crate::sso::ValidateRequest => $crate::sso::ValidToken
+                = $crate::sso::validate_request;
+            /// Validates an import batch against the current catalog: every error with its path and code, or what the import would do.
+            validate_catalog_batch "validateCatalogBatch":
+                $crate::catalog::import::ValidateBatchRequest => $crate::catalog::import::ValidateBatchResponse
+                = $crate::catalog::import::validate_catalog_batch;
+            /// The ordered, idempotent import plan for a batch, or every error in it.
+            plan_catalog_import "planCatalogImport":
+                $crate::catalog::import::PlanRequest => $crate::catalog::import::PlanResponse
+                = $crate::catalog::import::plan_catalog_batch;
+            /// Checks an ERP action against the order workflow and its payload rules, before any OMS call.
+            check_order_action "checkOrderAction":
+                $crate::orders::ops::CheckActionRequest => $crate::orders::ActionOutcome
+                = $crate::orders::ops::check_action;
+            /// Records an action the OMS accepted into the order as Ponte tracks it.
+            apply_order_action "applyOrderAction":
+                $crate::orders::ops::ApplyActionRequest => $crate::orders::ops::ApplyActionResponse
+                = $crate::orders::ops::apply_action;
+            /// Parses a Feed v3 item, a Hook payload (or its ping) or an IO event.
+            parse_order_event "parseOrderEvent":
+                $crate::orders::ops::ParseEventRequest => $crate::orders::HookInput
+                = $crate::orders::ops::parse_event;
+            /// Decides whether an order event is new, a duplicate, stale or filtered out.
+            decide_order_event "decideOrderEvent":
+                $crate::orders::ops::DecideEventRequest => $crate::orders::ops::DecideEventResponse
+                = $crate::orders::ops::decide_event;
+            /// Adds an event to the intake memory the caller persists.
+            remember_order_event "rememberOrderEvent":
+                $crate::orders::ops::RememberEventRequest => $crate::orders::IntakeMemory
+                = $crate::orders::ops::remember_event;
+            /// Folds a platform event into the order as Ponte tracks it.
+            apply_order_event "applyOrderEvent":
+                $crate::orders::ops::ApplyEventRequest => $crate::orders::OrderState
+                = $crate::orders::ops::apply_event;
+            /// Brings the order up to Get order: its `value` and `items` when they fit the invoices, then the invoices it lists (`packageAttachment.packages`) and the order lacks; `order` is the whole Get order JSON.
+            reconcile_order "reconcileOrder":
+                $crate::orders::ops::ReconcileOrderRequest => $crate::orders::OrderState
+                = $crate::orders::ops::reconcile_order;
+        }
+    };
+}
+
+/// One row of the table, as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    /// The wasm-bindgen export (`effective_specifications`).
+    pub export: &'static str,
+    /// The raw ABI's `op` (`effectiveSpecifications`).
+    pub name: &'static str,
+    /// What it does (the table's doc comment).
+    pub doc: &'static str,
+}
+
+/// An error as it crosses a boundary: a stable code and a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl OpError {
+    /// The input could not be decoded into the operation's request.
+    pub fn input(message: impl Into<String>) -> Self {
+        OpError {
+            code: "INPUT_INVALID",
+            message: message.into(),
+        }
+    }
+    /// A bug on our side; never expected.
+    pub fn internal(message: impl Into<String>) -> Self {
+        OpError {
+            code: "INTERNAL",
+            message: message.into(),
+        }
+    }
+    /// No operation of that name.
+    pub fn unknown(name: &str) -> Self {
+        OpError {
+            code: "UNKNOWN_OPERATION",
+            message: format!("unknown operation {name:?}"),
+        }
+    }
+}
+
+macro_rules! coded_errors {
+    ($($error:ty),*) => {$(
+        impl From<$error> for OpError {
+            fn from(e: $error) -> Self {
+                OpError { code: e.code(), message: e.to_string() }
+            }
+        }
+    )*};
+}
+coded_errors!(CatalogError, OrderError, SsoError);
+
+/// What an operation's function returns: a `Result` whose error has a code, or a response
+/// whose refusals are data (every error of a batch).
+pub trait Answer {
+    type Ok: Serialize;
+    fn into_result(self) -> Result<Self::Ok, OpError>;
+}
+
+impl<T: Serialize, E> Answer for Result<T, E>
+where
+    OpError: From<E>,
+{
+    type Ok = T;
+    fn into_result(self) -> Result<T, OpError> {
+        self.map_err(OpError::from)
+    }
+}
+
+macro_rules! infallible_answers {
+    ($($response:ty),*) => {$(
+        impl Answer for $response {
+            type Ok = $response;
+            fn into_result(self) -> Result<$response, OpError> {
+                Ok(self)
+            }
+        }
+    )*};
+}
+infallible_answers!(ValidateBatchResponse, PlanResponse);
+
+/// Decodes the request, runs the function, encodes the answer. The response type is named so
+/// that the table cannot declare one type and return another.
+fn run<I, O, A>(input: &str, f: impl FnOnce(&I) -> A) -> Result<String, OpError>
+where
+    I: for<'de> Deserialize<'de>,
+    O: Serialize,
+    A: Answer<Ok = O>,
+{
+    let request: I =
+        serde_json::from_str(input).map_err(|e| OpError::input(format!("invalid input: {e}")))?;
+    let response: O = f(&request).into_result()?;
+    serde_json::to_string(&response)
+        .map_err(|e| OpError::internal(format!("cannot encode the answer: {e}")))
+}
+
+macro_rules! dispatch_table {
+    ($($(#[doc = $doc:literal])* $export:ident $name:literal : $req:ty => $resp:ty = $f:path;)*) => {
+        /// Every operation of the table, in table order.
+        pub const OPERATIONS: &[Operation] = &[$(Operation {
+            export: stringify!($export),
+            name: $name,
+            doc: concat!($($doc),*),
+        }),*];
+
+        /// Runs the operation named `name` (its ABI name) on its JSON input, returning the
+        /// JSON answer.
+        pub fn call(name: &str, input: &str) -> Result<String, OpError> {
+            match name {
+                $($name => run::<$req, $resp, _>(input, $f),)*
+                _ => Err(OpError::unknown(name)),
+            }
+        }
+    };
+}
+crate::for_each_operation!(dispatch_table);
+
+/// The operation whose export name is `export`.
+pub fn by_export(export: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|op| op.export == export)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snake_to_camel(s: &str) -> String {
+        let mut out = String::new();
+        let mut upper = false;
+        for c in s.chars() {
+            if c == '_' {
+                upper = true;
+            } else if upper {
+                out.extend(c.to_uppercase());
+                upper = false;
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn names_are_unique_and_agree() {
+        let mut seen = std::collections::BTreeSet::new();
+        for op in OPERATIONS {
+            assert_eq!(snake_to_camel(op.export), op.name, "{op:?}");
+            assert!(seen.insert(op.name), "{} twice", op.name);
+            assert!(!op.doc.trim().is_empty(), "{} has no doc", op.name);
+            assert_eq!(by_export(op.export), Some(op));
+        }
+    }
+
+    #[test]
+    fn every_operation_is_dispatched() {
+        for op in OPERATIONS {
+            // `{}` lacks required fields for most requests; either way the op was found.
+            let answer = call(op.name, "{}");
+            if let Err(e) = &answer {
+                assert_ne!(e.code, "UNKNOWN_OPERATION", "{}", op.name);
+            }
+            let err = call(op.name, "[").expect_err("truncated JSON");
+            assert_eq!(err.code, "INPUT_INVALID", "{}", op.name);
+        }
+        assert_eq!(
+            call("nope", "{}").map_err(|e| e.code),
+            Err("UNKNOWN_OPERATION")
+        );
+    }
+}
