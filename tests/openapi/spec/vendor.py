@@ -3,80 +3,24 @@
 
 The contract check (tests/openapi/check.py) reads only catalog-api.json and orders-api.json in
 this folder. They are cut-down copies of VTEX's official OpenAPI files (see README.md): only
-the operations listed in KEEP below (the ones the check's scenarios call, catalog.py and
+the operations listed in operations.txt (the ones the check's scenarios call, catalog.py and
 orders.py), every `$ref` they reach (transitively), the servers and security schemes, and none
 of the documentation fields (`description`, `summary`, `title`, `example`, `examples`,
 `externalDocs`, `tags`, `contact`, `x-*`; `info` keeps its title and version, a response its
-required but now empty `description`). Validation does not read those fields, so the check validates exactly as it would against the full files.
+required but now empty `description`). Validation does not read those fields, so the check
+validates exactly as it would against the full files.
 
 Run by hand, never by the tests:
     python3 tests/openapi/spec/vendor.py DIR_WITH_FULL_SPECS
 DIR_WITH_FULL_SPECS holds `catalog-api.json` and `orders-api.json` as published by VTEX
 (vtex/openapi-schemas: `VTEX - Catalog API.json`, `VTEX - Orders API.json`). Python 3 stdlib.
-When a scenario starts calling another operation, add it to KEEP and run this again: a call
-the vendored file does not have is reported as `(not in the spec)`.
+When a scenario starts calling another operation, add it to operations.txt and run this again:
+a call the vendored file does not have is reported as `(not in the spec)`.
 """
 
 import json
 import os
 import sys
-
-KEEP = {
-    "catalog-api.json": {
-        "/api/catalog/pvt/brand": ["post"],
-        "/api/catalog/pvt/brand/{brandId}": ["get", "put"],
-        "/api/catalog/pvt/category": ["post"],
-        "/api/catalog/pvt/category/{categoryId}": ["get", "put"],
-        "/api/catalog/pvt/product": ["post"],
-        "/api/catalog/pvt/product/{productId}": ["get", "put"],
-        "/api/catalog/pvt/product/{productId}/salespolicy": ["get"],
-        "/api/catalog/pvt/product/{productId}/salespolicy/{tradepolicyId}": ["post"],
-        "/api/catalog/pvt/product/{productId}/specification": ["get", "post"],
-        "/api/catalog/pvt/specification": ["post"],
-        "/api/catalog/pvt/specification/{specificationId}": ["get", "put"],
-        "/api/catalog/pvt/specificationgroup": ["post"],
-        "/api/catalog/pvt/specificationgroup/{groupId}": ["put"],
-        "/api/catalog/pvt/specificationvalue": ["post"],
-        "/api/catalog/pvt/specificationvalue/{specificationValueId}": ["get", "put"],
-        "/api/catalog/pvt/stockkeepingunit": ["post"],
-        "/api/catalog/pvt/stockkeepingunit/{skuId}": ["get", "put"],
-        "/api/catalog/pvt/stockkeepingunit/{skuId}/ean": ["get"],
-        "/api/catalog/pvt/stockkeepingunit/{skuId}/ean/{ean}": ["post"],
-        "/api/catalog/pvt/stockkeepingunit/{skuId}/file": ["get", "post"],
-        "/api/catalog/pvt/stockkeepingunit/{skuId}/specification": ["get", "post"],
-        "/api/catalog_system/pub/category/tree/{categoryLevels}": ["get"],
-        "/api/catalog_system/pub/specification/field/listByCategoryId/{categoryId}": ["get"],
-        "/api/catalog_system/pub/specification/field/listTreeByCategoryId/{categoryId}": ["get"],
-        "/api/catalog_system/pub/specification/fieldvalue/{fieldId}": ["get"],
-        "/api/catalog_system/pvt/brand/list": ["get"],
-        "/api/catalog_system/pvt/products/productgetbyrefid/{refId}": ["get"],
-        "/api/catalog_system/pvt/sku/stockkeepingunitByProductId/{productId}": ["get"],
-        "/api/catalog_system/pvt/sku/stockkeepingunitidbyrefid/{refId}": ["get"],
-        "/api/catalog_system/pvt/specification/field": ["post"],
-        "/api/catalog_system/pvt/specification/fieldValue": ["post"],
-        "/api/catalog_system/pvt/specification/fieldValue/{fieldValueId}": ["get"],
-        "/api/catalog_system/pvt/specification/groupbycategory/{categoryId}": ["get"],
-    },
-    "orders-api.json": {
-        "/api/oms/pvt/orders/{orderId}": ["get"],
-        "/api/oms/pvt/orders/{orderId}/cancel": ["post"],
-        "/api/oms/pvt/orders/{orderId}/changes": ["post"],
-        "/api/oms/pvt/orders/{orderId}/invoice": ["post"],
-        "/api/oms/pvt/orders/{orderId}/invoice/{invoiceNumber}": ["patch"],
-        "/api/oms/pvt/orders/{orderId}/invoice/{invoiceNumber}/tracking": ["put"],
-        "/api/oms/pvt/orders/{orderId}/start-handling": ["post"],
-        "/api/order-system/orders/changes/settings": ["get", "put"],
-        "/api/order-system/orders/{changeOrderId}/changes": ["get", "patch"],
-        "/api/order-system/orders/{changeOrderId}/changes/preview": ["post"],
-        "/api/order-system/orders/{changeOrderId}/changes/{changeRequestId}": ["get"],
-        "/api/order-system/orders/{changeOrderId}/changes/{changeRequestId}/cancel": ["post"],
-        "/api/order-system/orders/{changeOrderId}/changes/{changeRequestId}/retry": ["post"],
-        "/api/orders/expressions/jsonata": ["post"],
-        "/api/orders/feed": ["get", "post"],
-        "/api/orders/feed/config": ["delete", "get", "post"],
-        "/api/orders/hook/config": ["delete", "get", "post"],
-    },
-}
 
 # Fields only documentation reads (OpenAPI 3.0 keywords; `x-*` extensions are dropped too).
 DOC_FIELDS = {"description", "summary", "title", "example", "examples", "externalDocs", "tags",
@@ -125,6 +69,22 @@ def refs(node):
                 yield from refs(v)
 
 
+def operations(path):
+    """{file name: {path: [method]}} from operations.txt (`[file]` sections of `METHOD /path`
+    lines, `#` comments)."""
+    out = {}
+    section = None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line.startswith("[") and line.endswith("]"):
+                section = out.setdefault(line[1:-1], {})
+            elif line:
+                method, op_path = line.split()
+                section.setdefault(op_path, []).append(method.lower())
+    return out
+
+
 def cut(full, keep):
     paths = {}
     for path, methods in keep.items():
@@ -163,7 +123,7 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     here = os.path.dirname(os.path.abspath(__file__))
-    for name, keep in KEEP.items():
+    for name, keep in operations(os.path.join(here, "operations.txt")).items():
         with open(os.path.join(sys.argv[1], name), encoding="utf-8") as f:
             full = json.load(f)
         out = cut(full, keep)
