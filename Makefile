@@ -16,7 +16,7 @@ ifneq ($(CI),)
 export CARGO_INCREMENTAL ?= 0
 endif
 
-.PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e test-openapi demo bench fuzz clean
+.PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e test-openapi check-docs demo bench fuzz clean
 
 all: test
 
@@ -67,8 +67,12 @@ test-e2e: node-build sim
 test-openapi: sim
 	bash tests/openapi/run.sh
 
+## check-docs: every `§X.Y` citation in the tracked files names a section of docs/vtex/
+check-docs:
+	bash tests/docs/check-citations.sh
+
 ## test: everything CI checks, in the order that fails fastest
-test: setup wasm lint test-rust test-node test-openapi test-e2e
+test: check-docs setup wasm lint test-rust test-node test-openapi test-e2e
 
 ## demo: the main job (Ctrl-C stops it)
 demo: setup node-build sim

@@ -1,6 +1,6 @@
 """The Catalog part of the contract check: category, specification group, field and value
 endpoints (and the brand, product and SKU ones when the simulator has them) on a simulator
-seeded with `--seed demo`, validated against shared/openapi/catalog-api.json."""
+seeded with `--seed demo`, validated against spec/catalog-api.json (vendored)."""
 
 from contract import call, has_route
 

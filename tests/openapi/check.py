@@ -3,28 +3,31 @@
 
 - Catalog (catalog.py): the category, specification group, field and value endpoints (and
   brand, product and SKU ones when the simulator has them) on a simulator seeded with
-  `--seed demo`, against shared/openapi/catalog-api.json.
+  `--seed demo`, against spec/catalog-api.json.
 - OMS and Feed v3/Hook (orders.py): Get order, start-handling, cancel, changes v1, invoice,
   tracking (PATCH and PUT), feed and hook configuration, feed receive and commit, the JSONata
   test endpoint, on orders the check creates and moves with the simulated clock, against
-  shared/openapi/orders-api.json; the hook notifications the simulator sends to the check's
+  spec/orders-api.json; the hook notifications the simulator sends to the check's
   receiver are validated against the spec's notification schema.
 
 Every request the check sends and every response it gets is validated with openapi-core: the
 path and method must be an operation of the spec, the request must match the operation's
 parameters and request schema, the status must be a documented response and the body must
-match that response's schema (contract.py).
+match that response's schema (contract.py). The specs are cut-down copies of VTEX's official
+OpenAPI files, vendored in spec/ (spec/README.md says where from and how to refresh them).
 
 What this check cannot hold the simulator to is listed in allowances.py, in one table: each
 entry names the spec, the operation (or `*`), what kind of finding it forgives, a substring of
 the validator's message, and why. Anything not forgiven there is a violation and the script
 exits 1.
 
-Usage: check.py BASE_URL [CATALOG_SPEC [ORDERS_SPEC]]   (run.sh starts the simulator)
+Usage: check.py BASE_URL [CATALOG_SPEC [ORDERS_SPEC]]   (run.sh starts the simulator;
+  the specs default to the vendored spec/catalog-api.json and spec/orders-api.json)
   A spec given as `-` is skipped.
 """
 
 import json
+import os
 import sys
 import time
 
@@ -43,8 +46,9 @@ def load(path):
 
 def main():
     base = sys.argv[1].rstrip("/")
-    catalog_spec = sys.argv[2] if len(sys.argv) > 2 else "shared/openapi/catalog-api.json"
-    orders_spec = sys.argv[3] if len(sys.argv) > 3 else "shared/openapi/orders-api.json"
+    vendored = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spec")
+    catalog_spec = sys.argv[2] if len(sys.argv) > 2 else os.path.join(vendored, "catalog-api.json")
+    orders_spec = sys.argv[3] if len(sys.argv) > 3 else os.path.join(vendored, "orders-api.json")
     started = time.time()
     rec = Recorder()
     parts = [("catalog", catalog_spec, catalog.exercise), ("orders", orders_spec, orders.exercise)]

@@ -1,4 +1,4 @@
-"""The OMS and Feed v3/Hook part of the contract check, against shared/openapi/orders-api.json.
+"""The OMS and Feed v3/Hook part of the contract check, against spec/orders-api.json.
 
 Scenario (simulated time moved with `POST /_sim/clock/advance`, so nothing waits 30 minutes):
 1. Feed configuration `POST` (a `FromOrders` one, then the `FromWorkflow` one kept) and `GET`

@@ -1,29 +1,18 @@
 #!/usr/bin/env bash
 # OpenAPI contract check: the live ponte-sim's requests and responses against VTEX's own
 # contracts, with openapi-core (pinned in requirements.txt, installed into target/openapi-venv on
-# first use): the Catalog against shared/openapi/catalog-api.json, the OMS and Feed v3/Hook
-# against shared/openapi/orders-api.json. Starts target/debug/ponte-sim on a temporary directory
-# with `--seed demo`, runs check.py, prints a table of covered operations and failures, exits
-# non-zero on a violation. Allowances: tests/openapi/allowances.py.
+# first use): the Catalog against spec/catalog-api.json, the OMS and Feed v3/Hook against
+# spec/orders-api.json (cut-down copies of VTEX's OpenAPI files, see spec/README.md). Starts
+# target/debug/ponte-sim on a temporary directory with `--seed demo`, runs check.py, prints a
+# table of covered operations and failures, exits non-zero on a violation. Allowances: tests/openapi/allowances.py.
 #   bash tests/openapi/run.sh              builds ponte-sim first (cargo build -p ponte-sim)
 #   PONTE_SIM_BIN=path bash tests/openapi/run.sh   uses that binary, no build
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
-# OPENAPI_SPEC / OPENAPI_ORDERS_SPEC override the specs' paths.
-find_spec() {
-  local given="$1" name="$2" path
-  path="${given:-$root/../shared/openapi/$name}"
-  [[ -f $path ]] || path="/work/shared/openapi/$name"
-  if [[ ! -f $path ]]; then
-    echo "openapi: no $name (looked beside the repo's shared/)" >&2
-    exit 1
-  fi
-  printf '%s' "$path"
-}
-spec="$(find_spec "${OPENAPI_SPEC:-}" catalog-api.json)"
-orders_spec="$(find_spec "${OPENAPI_ORDERS_SPEC:-}" orders-api.json)"
+spec="tests/openapi/spec/catalog-api.json"
+orders_spec="tests/openapi/spec/orders-api.json"
 
 venv="$root/target/openapi-venv"
 stamp="$venv/.requirements.sha256"
