@@ -13,9 +13,9 @@ import type {
   SpecificationField,
   SpecificationGroup,
   SpecificationValue,
-} from '../domain/catalog'
-import { MAX_DEPTH } from '../domain/catalog'
-import { PonteError, VTEX_REQUEST_FAILED } from '../domain/errors'
+} from './core'
+import { MAX_DEPTH } from './core'
+import { PonteError, VTEX_REQUEST_FAILED } from '../lib/errors'
 
 /** Entities read so far, by id; the first copy read wins. */
 export class SnapshotBuilder {

@@ -6,7 +6,7 @@ import type {
   SpecificationField,
   SpecificationGroup,
   SpecificationValue,
-} from '../domain/catalog'
+} from '../catalog/core'
 
 // VTEX Catalog API shapes, as VTEX serves them (PascalCase; the tree endpoint is camelCase).
 // Only the properties Ponte reads are declared; VTEX sends more.

@@ -4,7 +4,7 @@
  * `PUT` omits, domain.md §C.5).
  */
 import type { VtexProduct, VtexSku } from '../clients/catalogImport'
-import type { ImageBody, Product, ProductPatch, Sku, SkuPatch } from '../domain/import'
+import type { ImageBody, Product, ProductPatch, Sku, SkuPatch } from './core'
 
 export function toProduct(p: VtexProduct): Product {
   return {

@@ -1,6 +1,7 @@
 /** The orders flow over fakes: intake, exactly-once hand-off, replicas racing, the feed tick. */
-import { PonteError } from '../domain/errors'
-import { bodies, FakeKv, testDeps, world } from '../test-support/fakeOrders'
+import { PonteError } from '../lib/errors'
+import { FakeKv } from '../test-support/fakeKv'
+import { bodies, testDeps, world } from '../test-support/fakeOrders'
 import { accept, resumeInbox, work, workInBackground } from './inbox'
 import { tick } from './feed'
 import { processEvent } from './intake'

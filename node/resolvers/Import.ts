@@ -3,16 +3,16 @@ import { GraphQLScalarType, Kind } from 'graphql'
 import type { ValueNode } from 'graphql'
 
 import type { Context } from '../clients'
-import { PonteError, VTEX_REQUEST_FAILED } from '../domain/errors'
-import type { ImportBatch } from '../domain/import'
-import { BATCH_MALFORMED, validateCatalogBatch } from '../domain/import'
-import { importDeps, runner } from '../import'
+import { PonteError, VTEX_REQUEST_FAILED } from '../lib/errors'
+import type { ImportBatch } from '../import/core'
+import { BATCH_MALFORMED, validateCatalogBatch } from '../import/core'
+import { importDeps, runner } from '../import/deps'
 import type { EntityView } from '../import/runner'
 import type { ImportOptionsInput, JobRecord } from '../import/job'
 import { parseJobId, parseOptions } from '../import/job'
 import { readCatalogState } from '../import/read'
-import { DEFAULT_RETRY } from '../import/retry'
-import { Throttle, zeroCounters } from '../import/throttle'
+import { DEFAULT_RETRY } from '../lib/retry'
+import { Throttle, zeroCounters } from '../lib/throttle'
 
 /** `scalar JSON`: any JSON value, literal or variable. */
 export const JSONScalar = new GraphQLScalarType({

@@ -8,8 +8,8 @@
  * seen the order; `ORDER_ID_INVALID` for an id that cannot be one.
  */
 import type { Context } from '../clients'
-import { PonteError } from '../domain/errors'
-import type { Action, ChangeItem, ChangeOrder, InvoiceRequest, TrackingEvents, TrackingUpdate } from '../domain/orders'
+import { PonteError } from '../lib/errors'
+import type { Action, ChangeItem, ChangeOrder, InvoiceRequest, TrackingEvents, TrackingUpdate } from '../orders/core'
 import type { ActionStep } from '../orders/actions'
 import { checkOrderId, fromOms, performAction, TRACKING_INPUT_EMPTY } from '../orders/actions'
 import { changeStatus, sendChange } from '../orders/changes'

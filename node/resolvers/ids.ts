@@ -1,4 +1,4 @@
-import { INVALID_ID, PonteError } from '../domain/errors'
+import { INVALID_ID, PonteError } from '../lib/errors'
 
 /** VTEX Catalog ids are positive and fit ponte-core's u32 ids. */
 const MAX_ID = 4294967295

@@ -1,5 +1,5 @@
 import type { Context } from '../clients'
-import { PonteError } from '../domain/errors'
+import { PonteError } from '../lib/errors'
 import { mockContext } from '../test-support/mockContext'
 import type { MockRequest } from '../test-support/mockContext'
 import { claimsFor, FakeVtexId, malleate, mint, signingKey } from '../test-support/vtexIdTokens'

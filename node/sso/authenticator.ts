@@ -25,9 +25,9 @@ import {
   TOKEN_REVOKED,
   UNAUTHENTICATED,
   VTEX_REQUEST_FAILED,
-} from '../domain/errors'
-import type { Audience, Claims, TokenExpectation, ValidToken } from '../domain/sso'
-import { validateToken } from '../domain/sso'
+} from '../lib/errors'
+import type { Audience, Claims, TokenExpectation, ValidToken } from './core'
+import { validateToken } from './core'
 import { ExpiringLru } from './cache'
 import type { CredentialSource } from './credentials'
 import { findCredential } from './credentials'

@@ -13,7 +13,8 @@ import type {
   PlanResponse,
   ValidateBatchResponse,
 } from '../generated/ponte_wasm'
-import { callCore, PonteError } from './errors'
+import { callCore } from '../lib/core'
+import { PonteError } from '../lib/errors'
 
 export type {
   Brand,
@@ -68,12 +69,12 @@ export const PHASES = [
 
 /** Every error in the batch, or what importing it would do. */
 export function validateCatalogBatch(current: CatalogState, batch: ImportBatch, options?: ImportOptions): ValidateBatchResponse {
-  return callCore(() => core.validate_catalog_batch({ current, batch, options }), batchMalformed)
+  return callCore(() => core.validate_catalog_batch({ current, batch, options }), { malformed: batchMalformed })
 }
 
 /** The ordered, idempotent plan, or every error in the batch (then `plan` is null). */
 export function planCatalogImport(current: CatalogState, batch: ImportBatch, options?: ImportOptions): PlanResponse {
-  return callCore(() => core.plan_catalog_import({ current, batch, options }), batchMalformed)
+  return callCore(() => core.plan_catalog_import({ current, batch, options }), { malformed: batchMalformed })
 }
 
 /** An empty catalog state (every list empty). */
