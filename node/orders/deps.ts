@@ -73,3 +73,6 @@ export async function ordersDeps(ctx: { clients: Context['clients']; vtex: Conte
     logger: ctx.vtex.logger,
   })
 }
+
+/** Where the GraphQL resolvers get their deps (unit tests swap in fakes). */
+export const ordersDepsProvider: { get: (ctx: Context) => Promise<OrdersDeps> } = { get: ordersDeps }

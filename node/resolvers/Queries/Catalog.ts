@@ -2,7 +2,7 @@ import type { Context } from '../../clients'
 import { readCategory, readMove, readSpecifications, readTree, pathIds, SnapshotBuilder } from '../../catalog/reads'
 import type { CategoryNode, EffectiveField, MoveImpact, PathEntry } from '../../catalog/core'
 import { categoryTree, effectiveSpecifications, moveImpact } from '../../catalog/core'
-import { parseId, parseOptionalId } from '../ids'
+import { parseId, parseOptionalId } from '../scalars'
 
 /** What `Query.category` returns: the GraphQL `Category` fields, plus what was read to answer them. */
 export interface CategoryResult {

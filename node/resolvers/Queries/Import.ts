@@ -1,64 +1,17 @@
-/** validateCatalogBatch, importCatalogBatch, importJob (all behind @requiresPerson ADMIN). */
-import { GraphQLScalarType, Kind } from 'graphql'
-import type { ValueNode } from 'graphql'
+/** validateCatalogBatch, importJob and the `ImportJob` fields (all behind @requiresPerson ADMIN). */
+import type { Context } from '../../clients'
+import { PonteError, VTEX_REQUEST_FAILED } from '../../lib/errors'
+import { validateCatalogBatch } from '../../import/core'
+import { importDeps, runner } from '../../import/deps'
+import type { EntityView } from '../../import/runner'
+import type { ImportOptionsInput, JobRecord } from '../../import/job'
+import { parseJobId, parseOptions } from '../../import/job'
+import { readCatalogState } from '../../import/read'
+import { DEFAULT_RETRY } from '../../lib/retry'
+import { Throttle, zeroCounters } from '../../lib/throttle'
+import { asBatch } from '../scalars'
 
-import type { Context } from '../clients'
-import { PonteError, VTEX_REQUEST_FAILED } from '../lib/errors'
-import type { ImportBatch } from '../import/core'
-import { BATCH_MALFORMED, validateCatalogBatch } from '../import/core'
-import { importDeps, runner } from '../import/deps'
-import type { EntityView } from '../import/runner'
-import type { ImportOptionsInput, JobRecord } from '../import/job'
-import { parseJobId, parseOptions } from '../import/job'
-import { readCatalogState } from '../import/read'
-import { DEFAULT_RETRY } from '../lib/retry'
-import { Throttle, zeroCounters } from '../lib/throttle'
-
-/** `scalar JSON`: any JSON value, literal or variable. */
-export const JSONScalar = new GraphQLScalarType({
-  name: 'JSON',
-  serialize: (v: unknown) => v,
-  parseValue: (v: unknown) => v,
-  parseLiteral: (ast: ValueNode, variables?: Record<string, unknown> | null) => literal(ast, variables ?? {}),
-})
-
-function literal(ast: ValueNode, variables: Record<string, unknown>): unknown {
-  switch (ast.kind) {
-    case Kind.STRING:
-    case Kind.BOOLEAN:
-      return ast.value
-    case Kind.INT:
-    case Kind.FLOAT:
-      return Number(ast.value)
-    case Kind.NULL:
-      return null
-    case Kind.LIST:
-      return ast.values.map((v) => literal(v, variables))
-    case Kind.OBJECT:
-      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literal(f.value, variables)]))
-    case Kind.VARIABLE:
-      return variables[ast.name.value]
-    default:
-      return undefined
-  }
-}
-
-/** The batch must at least be an object; its shape is checked by the core (BATCH_MALFORMED, paths). */
-function asBatch(value: unknown): ImportBatch {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new PonteError(BATCH_MALFORMED, 'argument "batch" must be a JSON object ({categories, brands, specificationGroups, products})')
-  }
-  const b = value as Record<string, unknown>
-  return {
-    categories: [],
-    brands: [],
-    specificationGroups: [],
-    products: [],
-    ...b,
-  } as ImportBatch
-}
-
-interface BatchArgs {
+export interface BatchArgs {
   batch: unknown
   options?: ImportOptionsInput | null
 }
@@ -87,15 +40,6 @@ export const importQueries = {
     const id = parseJobId(args.id)
     const job = await runner.get(importDeps(ctx), id)
     return job ? toJob(job) : null
-  },
-}
-
-export const importMutations = {
-  importCatalogBatch: async (_root: unknown, args: BatchArgs, ctx: Context) => {
-    const batch = asBatch(args.batch)
-    const options = parseOptions(args.options)
-    const job = await runner.submit(importDeps(ctx), batch, options)
-    return toJob(job)
   },
 }
 

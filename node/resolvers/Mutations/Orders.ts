@@ -1,21 +1,15 @@
 /**
- * The ERP's GraphQL surface for orders (all behind @requiresPerson ADMIN, app keys allowed):
- * `order(id)` and the mutations startHandling, invoiceOrder, cancelOrder, updateTracking,
- * changeOrder. The work is in orders/actions.ts; this file maps GraphQL inputs to the core's
- * actions and VTEX's request bodies.
- *
- * `order(id)` answers Ponte's record and calls nothing: `null` (no error) when Ponte has never
- * seen the order; `ORDER_ID_INVALID` for an id that cannot be one.
+ * The ERP's order mutations (all behind @requiresPerson ADMIN, app keys allowed): startHandling,
+ * invoiceOrder, cancelOrder, updateTracking, changeOrder. The work is in orders/actions.ts; this
+ * file maps GraphQL inputs to the core's actions and VTEX's request bodies.
  */
-import type { Context } from '../clients'
-import { PonteError } from '../lib/errors'
-import type { Action, ChangeItem, ChangeOrder, InvoiceRequest, TrackingEvents, TrackingUpdate } from '../orders/core'
-import type { ActionStep } from '../orders/actions'
-import { checkOrderId, fromOms, performAction, TRACKING_INPUT_EMPTY } from '../orders/actions'
-import { changeStatus, sendChange } from '../orders/changes'
-import type { OrdersDeps } from '../orders/deps'
-import { ordersDeps } from '../orders/deps'
-import { toView } from '../orders/record'
+import type { Context } from '../../clients'
+import { PonteError } from '../../lib/errors'
+import type { Action, ChangeItem, ChangeOrder, InvoiceRequest, TrackingEvents, TrackingUpdate } from '../../orders/core'
+import type { ActionStep } from '../../orders/actions'
+import { checkOrderId, performAction, TRACKING_INPUT_EMPTY } from '../../orders/actions'
+import { sendChange } from '../../orders/changes'
+import { ordersDepsProvider } from '../../orders/deps'
 
 interface InvoiceItemInput {
   id: string
@@ -65,28 +59,6 @@ function compact<T extends Record<string, unknown>>(o: T): Record<string, unknow
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined))
 }
 
-/** Where the resolvers get their deps (unit tests swap in fakes). */
-export const ordersDepsProvider: { get: (ctx: Context) => Promise<OrdersDeps> } = { get: ordersDeps }
-
-export const orderQueries = {
-  order: async (_root: unknown, args: { id: unknown }, ctx: Context) => {
-    const orderId = checkOrderId(args.id)
-    const deps = await ordersDepsProvider.get(ctx)
-    const loaded = await deps.store.read(orderId)
-    return loaded ? toView(loaded.record) : null
-  },
-
-  orderChange: async (_root: unknown, args: { orderId: unknown; changeRequestId: unknown }, ctx: Context) => {
-    const orderId = checkOrderId(args.orderId)
-    const deps = await ordersDepsProvider.get(ctx)
-    try {
-      return await changeStatus(deps.oms, orderId, args.changeRequestId)
-    } catch (e) {
-      throw fromOms(e)
-    }
-  },
-}
-
 export const orderMutations = {
   startHandling: async (_root: unknown, args: { orderId: unknown }, ctx: Context) => {
     const deps = await ordersDepsProvider.get(ctx)
@@ -111,19 +83,8 @@ export const orderMutations = {
       dispatchedDate: i.dispatchedDate ?? null,
       items: i.items.map((it) => ({ id: it.id, price: it.price, quantity: it.quantity, description: it.description ?? null })),
     }
-    const body = compact({
-      type: request.type,
-      issuanceDate: request.issuanceDate,
-      invoiceNumber: request.invoiceNumber,
-      invoiceValue: request.invoiceValue,
-      invoiceKey: request.invoiceKey,
-      invoiceUrl: request.invoiceUrl,
-      courier: request.courier,
-      trackingNumber: request.trackingNumber,
-      trackingUrl: request.trackingUrl,
-      dispatchedDate: request.dispatchedDate,
-      items: request.items.map((it) => compact({ id: it.id, price: it.price, quantity: it.quantity, description: it.description })),
-    })
+    // The same members, in the same order, without the absent ones.
+    const body = compact({ ...request, items: request.items.map((it) => compact(it)) })
     const action: Action = { action: 'invoice', ...request }
     return performAction(deps, orderId, [{ action, send: () => deps.oms.invoice(orderId, body) }])
   },
