@@ -38,3 +38,15 @@ export const TOKEN_REVOKED = 'TOKEN_REVOKED'
 export const FORBIDDEN = 'FORBIDDEN'
 /** VTEX ID refused the app key and app token pair. */
 export const APP_KEY_INVALID = 'APP_KEY_INVALID'
+
+/**
+ * A failed VTEX call as a caller sees it: a PonteError passes through; anything else becomes
+ * VTEX_REQUEST_FAILED, `{doing} failed: HTTP {status}` (else the error's message), logged as an
+ * error.
+ */
+export function vtexRequestFailed(e: unknown, doing: string): PonteError {
+  if (e instanceof PonteError) return e
+  const status = (e as { response?: { status?: number } }).response?.status
+  const detail = status === undefined ? (e as Error).message : `HTTP ${status}`
+  return new PonteError(VTEX_REQUEST_FAILED, `${doing} failed: ${detail}`, 'error')
+}

@@ -1,14 +1,10 @@
 /** validateCatalogBatch, importJob and the `ImportJob` fields (all behind @requiresPerson ADMIN). */
 import type { Context } from '../../clients'
-import { PonteError, VTEX_REQUEST_FAILED } from '../../lib/errors'
-import { validateCatalogBatch } from '../../import/core'
 import { importDeps, runner } from '../../import/deps'
 import type { EntityView } from '../../import/runner'
 import type { ImportOptionsInput, JobRecord } from '../../import/job'
 import { parseJobId, parseOptions } from '../../import/job'
-import { readCatalogState } from '../../import/read'
-import { DEFAULT_RETRY } from '../../lib/retry'
-import { Throttle, zeroCounters } from '../../lib/throttle'
+import { validateBatch } from '../../import/validate'
 import { asBatch } from '../scalars'
 
 export interface BatchArgs {
@@ -20,19 +16,7 @@ export const importQueries = {
   validateCatalogBatch: async (_root: unknown, args: BatchArgs, ctx: Context) => {
     const batch = asBatch(args.batch)
     const options = parseOptions(args.options)
-    const deps = importDeps(ctx)
-    let current
-    try {
-      current = await readCatalogState(deps.target, new Throttle(zeroCounters()), batch, {
-        concurrency: options.runner.concurrency,
-        retry: { ...DEFAULT_RETRY, maxAttempts: options.runner.maxAttempts },
-      })
-    } catch (e) {
-      if (e instanceof PonteError) throw e
-      const status = (e as { response?: { status?: number } }).response?.status
-      throw new PonteError(VTEX_REQUEST_FAILED, `reading the catalog failed: ${status !== undefined ? `HTTP ${status}` : (e as Error).message}`, 'error')
-    }
-    const answer = validateCatalogBatch(current, batch, options.plan)
+    const answer = await validateBatch(importDeps(ctx), batch, options)
     return { valid: answer.valid, errors: answer.errors, summary: answer.summary ?? null }
   },
 
