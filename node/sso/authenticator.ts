@@ -4,7 +4,7 @@
  *
  * 1. the credential for the audience (credentials.ts); none: UNAUTHENTICATED; an app key where
  *    none is allowed: FORBIDDEN. No network call so far.
- * 2. the core's checks (domain/sso.ts): structure, algorithm, claims, issuer, audience, account
+ * 2. the core's checks (sso/core.ts): structure, algorithm, claims, issuer, audience, account
  *    = the current account, expiry against the clock with LEEWAY_SECONDS. Still no network call.
  * 3. the app's settings (cached SETTINGS_TTL_MS): with a key set (`jwks`) the core verifies the
  *    signature and the person is verifiedBy SIGNATURE;
