@@ -13,17 +13,8 @@ import type {
 import { callCore } from '../lib/core'
 
 export type {
-  CatalogSnapshot,
-  Category,
-  CategoryNode,
-  EffectiveField,
-  EffectiveSpecifications,
-  MoveImpact,
-  Origin,
-  PathEntry,
-  SpecificationField,
-  SpecificationGroup,
-  SpecificationValue,
+  CatalogSnapshot, Category, CategoryNode, EffectiveField, EffectiveSpecifications, MoveImpact,
+  Origin, PathEntry, SpecificationField, SpecificationGroup, SpecificationValue
 } from '../generated/ponte_wasm'
 
 /** How many levels the core accepts (ponte-core `MAX_DEPTH`); also how deep Ponte reads the tree. */

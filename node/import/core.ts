@@ -17,30 +17,10 @@ import { callCore } from '../lib/core'
 import { PonteError } from '../lib/errors'
 
 export type {
-  Brand,
-  CatalogState,
-  ImageBody,
-  ImportBatch,
-  ImportError,
-  ImportMode,
-  ImportOptions,
-  ImportPlan,
-  Operation,
-  Phase,
-  PlanResponse,
-  PlanStep,
-  PlanSummary,
-  Product,
-  ProductPatch,
-  ProductSpecification,
-  Ref,
-  Sku,
-  SkuActivation,
-  SkuImage,
-  SkuPatch,
-  SkuSpecification,
-  StepAction,
-  ValidateBatchResponse,
+  Brand, CatalogState, ImageBody, ImportBatch, ImportError, ImportMode, ImportOptions, ImportPlan,
+  Operation, Phase, PlanResponse, PlanStep, PlanSummary, Product, ProductPatch,
+  ProductSpecification, Ref, Sku, SkuActivation, SkuImage, SkuPatch, SkuSpecification, StepAction,
+  ValidateBatchResponse
 } from '../generated/ponte_wasm'
 
 /** The batch is not JSON of the batch's shape (a missing `name`, a string where a list goes...). */

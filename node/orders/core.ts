@@ -25,31 +25,10 @@ import { callCore } from '../lib/core'
 import { PonteError } from '../lib/errors'
 
 export type {
-  Action,
-  ActionKind,
-  ActionOutcome,
-  CancelRequest,
-  ChangeItem,
-  ChangeOrder,
-  DecideEventResponse,
-  Decision,
-  EventSource,
-  HookInput,
-  IntakeFilter,
-  IntakeMemory,
-  InvoiceItem,
-  InvoiceRecord,
-  InvoiceRequest,
-  InvoiceType,
-  OrderEvent,
-  OrderItem,
-  OrderState,
-  Status,
-  TimelineEntry,
-  TrackingEvent,
-  TrackingEvents,
-  TrackingUpdate,
-  WorkflowPolicy,
+  Action, ActionKind, ActionOutcome, CancelRequest, ChangeItem, ChangeOrder, DecideEventResponse,
+  Decision, EventSource, HookInput, IntakeFilter, IntakeMemory, InvoiceItem, InvoiceRecord,
+  InvoiceRequest, InvoiceType, OrderEvent, OrderItem, OrderState, Status, TimelineEntry,
+  TrackingEvent, TrackingEvents, TrackingUpdate, WorkflowPolicy
 } from '../generated/ponte_wasm'
 
 /** A state, action or memory that does not have the core's shape (a bug or corrupted storage). */

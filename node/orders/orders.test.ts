@@ -17,14 +17,18 @@ function ready(w: ReturnType<typeof world>, orderId = ID) {
 }
 
 /**
- * Replica A processed the hook with the ERP down, so the hand-off is owed; `hold(until, record)`
- * writes A's claim on it (on the record as it was then, unless another is given).
+ * Replica A processed the hook with the ERP down, and holds a live claim on the hand-off (it is
+ * delivering it right now, or died doing so); the ERP is up again. `hold(until, record)` writes
+ * A's claim again (on the record as it was then, unless another is given).
  */
 async function replicaAClaims(w: ReturnType<typeof world>, b: ReturnType<typeof ready>) {
   w.erp.failures = 100
   await processEvent(testDeps(w, { owner: 'replica-a' }), 'hook', b.hook)
   const rec = w.kv.json<OrderRecord>(paths.order(ID)) as OrderRecord
-  return (until: number, record = rec) => w.kv.put(paths.order(ID), { ...record, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until } })
+  const hold = (until: number, record = rec) => w.kv.put(paths.order(ID), { ...record, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until } })
+  await hold(Date.now() + 60000)
+  w.erp.failures = 0
+  return hold
 }
 
 describe('processEvent', () => {
@@ -142,10 +146,8 @@ describe('two replicas sharing VBase', () => {
   it('a claim left by a dead replica is taken over after it expires', async () => {
     const w = world()
     const b = ready(w)
-    const hold = await replicaAClaims(w, b)
     // Replica A "died" holding a claim.
-    await hold(Date.now() + 60000)
-    w.erp.failures = 0
+    const hold = await replicaAClaims(w, b)
     const c = testDeps(w, { owner: 'replica-b', tuning: { claimWaitMs: 50 } })
     const blocked = await processEvent(c, 'feed', b.feed('h-2'))
     expect(blocked).toMatchObject({ complete: false, reason: 'claimed by another replica' })
@@ -201,10 +203,8 @@ describe('the feed tick', () => {
   it("commits an item whose order another worker is delivering, handing its custody to the inbox", async () => {
     const w = world()
     const b = ready(w)
-    const hold = await replicaAClaims(w, b)
     // Replica A is delivering the hand-off right now (a live claim).
-    await hold(Date.now() + 60000)
-    w.erp.failures = 0
+    const hold = await replicaAClaims(w, b)
     w.oms.enqueue(b.feedItem)
     const c = testDeps(w, { owner: 'replica-b' })
     expect(await tick(c)).toMatchObject({ taken: 1, committed: 1, failed: 0 })

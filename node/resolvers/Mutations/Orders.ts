@@ -54,6 +54,11 @@ interface ChangeOrderInput {
   itemsRemoved?: ChangeItem[] | null
 }
 
+/** The named members of `input`, each null when absent (the core's optional fields are `T | null`). */
+function orNull<T extends object, K extends keyof T>(input: T, keys: K[]): { [P in K]: Exclude<T[P], undefined> | null } {
+  return Object.fromEntries(keys.map((k) => [k, input[k] ?? null])) as { [P in K]: Exclude<T[P], undefined> | null }
+}
+
 /** Drops null and undefined members (VTEX bodies carry only what was given). */
 function compact<T extends Record<string, unknown>>(o: T): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined))
@@ -75,12 +80,7 @@ export const orderMutations = {
       issuanceDate: i.issuanceDate,
       invoiceNumber: i.invoiceNumber,
       invoiceValue: i.invoiceValue,
-      invoiceKey: i.invoiceKey ?? null,
-      invoiceUrl: i.invoiceUrl ?? null,
-      courier: i.courier ?? null,
-      trackingNumber: i.trackingNumber ?? null,
-      trackingUrl: i.trackingUrl ?? null,
-      dispatchedDate: i.dispatchedDate ?? null,
+      ...orNull(i, ['invoiceKey', 'invoiceUrl', 'courier', 'trackingNumber', 'trackingUrl', 'dispatchedDate']),
       items: i.items.map((it) => ({ id: it.id, price: it.price, quantity: it.quantity, description: it.description ?? null })),
     }
     // The same members, in the same order, without the absent ones.
@@ -108,20 +108,10 @@ export const orderMutations = {
     const orderId = checkOrderId(args.orderId)
     const steps: ActionStep[] = []
     if (args.tracking) {
-      const update: TrackingUpdate = {
-        invoiceNumber: args.invoiceNumber,
-        trackingNumber: args.tracking.trackingNumber,
-        trackingUrl: args.tracking.trackingUrl ?? null,
-        courier: args.tracking.courier ?? null,
-        dispatchedDate: args.tracking.dispatchedDate ?? null,
-      }
+      const optional = orNull(args.tracking, ['trackingUrl', 'courier', 'dispatchedDate'])
+      const update: TrackingUpdate = { invoiceNumber: args.invoiceNumber, trackingNumber: args.tracking.trackingNumber, ...optional }
       // VTEX's PATCH schema lists all four; absent ones travel as null.
-      const body = {
-        trackingNumber: update.trackingNumber,
-        trackingUrl: update.trackingUrl ?? null,
-        courier: update.courier ?? null,
-        dispatchedDate: update.dispatchedDate ?? null,
-      }
+      const body = { trackingNumber: update.trackingNumber, ...optional }
       steps.push({ action: { action: 'updateTracking', ...update }, send: () => deps.oms.updateTracking(orderId, args.invoiceNumber, body) })
     }
     if (args.events) {
