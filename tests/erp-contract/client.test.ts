@@ -5,12 +5,23 @@
  * stubbed HTTP layer that records the URL, headers and body exactly as `@vtex/api` would get
  * them. With PONTE_ERP_CAPTURE set, the captured requests are written there as JSON for
  * check.py, which validates them against docs/erp-contract.yaml and posts them to ponte-sim's ERP.
+ *
+ * Also: the GraphQL documents the contract gives the ERP (its examples of `POST /_v/graphql`)
+ * are valid operations of graphql/schema.graphql, with variables of the right input types.
  */
-import { writeFileSync } from 'fs'
+import { readFileSync, writeFileSync } from 'fs'
+import { join } from 'path'
 
 import { Erp } from '../../node/clients/erp'
 import { processEvent } from '../../node/orders/intake'
 import { bodies, testDeps, world } from '../../node/test-support/fakeOrders'
+// From node/'s packages by path: tests/ has no node_modules of its own.
+import type { GraphQLSchema, OperationDefinitionNode } from '../../node/node_modules/graphql'
+import { buildASTSchema, parse, validate } from '../../node/node_modules/graphql'
+import { getVariableValues } from '../../node/node_modules/graphql/execution/values'
+
+const yaml = require('../../node/node_modules/js-yaml') as { load(text: string): unknown }
+const ROOT = join(__dirname, '..', '..')
 
 const ID = 'v1001pnt-01'
 const ENDPOINT = 'https://erp.example.com/vtex/'
@@ -69,5 +80,40 @@ describe("the deliveries Ponte's client sends", () => {
     }
     const out = process.env.PONTE_ERP_CAPTURE
     if (out) writeFileSync(out, JSON.stringify({ endpoint: ENDPOINT.replace(/\/+$/, ''), requests: captured }, null, 2))
+  })
+})
+
+type Example = { value: { query: string; variables?: Record<string, unknown> } }
+
+/** The problems of one GraphQL request against Ponte's schema (empty: valid). */
+function problems(schema: GraphQLSchema, query: string, variables: Record<string, unknown> = {}): string[] {
+  const document = parse(query)
+  const errors = validate(schema, document).map((e) => e.message)
+  for (const op of document.definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')) {
+    errors.push(...(getVariableValues(schema, [...(op.variableDefinitions ?? [])], variables).errors ?? []).map((e) => e.message))
+  }
+  return errors
+}
+
+describe("the contract's GraphQL documents", () => {
+  const schema = buildASTSchema(parse(readFileSync(join(ROOT, 'graphql', 'schema.graphql'), 'utf8')), { assumeValidSDL: true })
+  const contract = yaml.load(readFileSync(join(ROOT, 'docs', 'erp-contract.yaml'), 'utf8')) as {
+    paths: Record<string, { post: { requestBody: { content: Record<string, { examples: Record<string, Example> }> } } }>
+  }
+  const examples = contract.paths['/_v/graphql'].post.requestBody.content['application/json'].examples
+
+  it('cover every action the ERP takes', () => {
+    const fields = Object.values(examples).map((e) => /\{\s*(\w+)\(/.exec(e.value.query)?.[1])
+    expect(fields).toEqual(expect.arrayContaining(['startHandling', 'invoiceOrder', 'cancelOrder', 'updateTracking', 'changeOrder', 'order']))
+  })
+
+  it.each(Object.entries(examples))('%s is a valid operation of graphql/schema.graphql', (_name, example) => {
+    expect(problems(schema, example.value.query, example.value.variables)).toEqual([])
+  })
+
+  it('would catch a wrong field or input (self-test)', () => {
+    expect(problems(schema, 'mutation { startHandling(orderId: "1") { nope } }')).not.toEqual([])
+    const invoice = examples.invoiceOrder.value
+    expect(problems(schema, invoice.query, { ...invoice.variables, invoice: { type: 'SALE' } })).not.toEqual([])
   })
 })

@@ -1,6 +1,7 @@
 /**
- * The ERP contract's client side (client.test.ts): Ponte's own deliveries, captured for
- * check.py. Run by tests/erp-contract/run.sh; tools come from node/node_modules.
+ * The ERP contract's Ponte side (client.test.ts): Ponte's own deliveries, captured for
+ * check.py, and the contract's GraphQL documents against graphql/schema.graphql. Run by
+ * tests/erp-contract/run.sh; tools come from node/node_modules.
  */
 const path = require('path')
 
