@@ -9,19 +9,27 @@
 2. Ponte's own deliveries: the requests its ERP client made in tests/erp-contract/client.test.ts
    (URL, headers, body as given to the HTTP layer), validated as requests of the contract, then
    sent to ponte-sim's ERP, which must store them (200) and count no malformed delivery id.
-3. Self-test: broken deliveries (a hand-off without `order`, a status in capitals, no delivery
+3. ponte-sim's acting ERP: after a hand-off it calls Ponte's GraphQL; here that endpoint is a
+   recorder in this script, answering as Ponte would. Each call must be a request of the
+   contract's `POST /_v/graphql` (app key headers, `{query, variables}`) and use the documented
+   mutations and queries (startHandling, then order(id), then invoiceOrder, with this plan).
+4. Self-test: broken deliveries (a hand-off without `order`, a status in capitals, no delivery
    id header) must be refused by the contract, and the first also by the sim (400).
 
 Usage: check.py SIM_BASE_URL CONTRACT [CAPTURED_JSON]
 """
 
 import json
+import re
 import sys
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import yaml
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
@@ -192,6 +200,96 @@ def ponte_deliveries(api, base, captured_path):
         check_record(base, order_id, expected_handoffs=1)
 
 
+PONTE_HOST = "https://app.io.vtex.com"
+PONTE_GRAPHQL_PATH = "/ponte.ponte/v0/ponte/master/_v/graphql"  # the contract's server, defaults
+DOCUMENTED_FIELDS = {"startHandling", "invoiceOrder", "cancelOrder", "updateTracking", "changeOrder",
+                     "order", "orderChange"}
+
+
+class FakePonte(BaseHTTPRequestHandler):
+    """Ponte's GraphQL as the ERP sees it: records each call, answers success."""
+    calls = []
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        FakePonte.calls.append({"path": self.path, "headers": dict(self.headers.items()), "body": body})
+        query = (body or {}).get("query", "") if isinstance(body, dict) else ""
+        variables = (body or {}).get("variables") or {} if isinstance(body, dict) else {}
+        field = (re.search(r"\{\s*(\w+)\s*\(", query) or [None, None])[1]
+        order_id = variables.get("orderId") or variables.get("id")
+        if field == "order":
+            data = {"order": {"orderId": order_id, "status": "handling", "value": 2499, "invoicedValue": 0}}
+        else:
+            expected = {"startHandling": "handling", "invoiceOrder": "invoiced"}.get(field)
+            data = {field: {"orderId": order_id, "action": field, "expectedStatus": expected,
+                            "receipt": "r-1", "date": None}}
+        out = json.dumps({"data": data}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    def log_message(self, *args):
+        pass
+
+
+def acting_erp(api, base):
+    send(base, "DELETE", "/_sim/erp/orders", {})  # no earlier hand-off for the actor to resume
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakePonte)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ponte/master/_v/graphql"
+        status = send(base, "PUT", "/_sim/erp/orders/config", {"content-type": "application/json"}, {
+            "token": None, "enabled": True, "graphqlUrls": [url], "startHandlingDelayMs": 0,
+            "invoiceDelayMs": 0, "pollIntervalMs": 50, "handlingWaitMs": 3000, "cancelRate": 0.0,
+            "partialInvoiceRate": 0.0, "trackingRate": 0.0, "changeRate": 0.0})[0]
+        if status != 200:
+            problems.append(f"could not point the sim's acting ERP at the recorder (HTTP {status})")
+            return
+        order_id = "v9002pnt-01"
+        handoff = dict(delivery("order", "ready-for-handling", "window-to-cancel", "2026-11-28T16:46:31Z",
+                                "ready-for-handling"), deliveryId=f"{order_id}:order", orderId=order_id)
+        handoff["order"] = dict(handoff["order"], orderId=order_id)
+        exchange(api, base + "/erp", "hand-off to the acting ERP", "POST", "/orders",
+                 headers_for(handoff["deliveryId"], token=None), handoff, expect=200)
+        deadline = time.time() + 10
+        while time.time() < deadline and not any(
+                "invoiceOrder" in ((c["body"] or {}).get("query") or "") for c in FakePonte.calls):
+            time.sleep(0.1)
+    finally:
+        send(base, "PUT", "/_sim/erp/orders/config", {"content-type": "application/json"}, {"enabled": False})
+        server.shutdown()
+    fields = []
+    for i, call in enumerate(FakePonte.calls):
+        body = call["body"]
+        query = body.get("query", "") if isinstance(body, dict) else ""
+        field = (re.search(r"\{\s*(\w+)\s*\(", query) or [None, None])[1]
+        fields.append(field)
+        req = MockRequest(PONTE_HOST, "post", PONTE_GRAPHQL_PATH, headers=call["headers"],
+                          data=json.dumps(body).encode(), content_type="application/json")
+        complaints = []
+        try:
+            api.validate_request(req)
+        except Exception as e:  # noqa: BLE001
+            complaints = detail(e)
+        if field not in DOCUMENTED_FIELDS:
+            complaints.append(f"{field!r} is not an operation the contract documents")
+        names = {k.lower() for k in call["headers"]}
+        if not {"x-vtex-api-appkey", "x-vtex-api-apptoken"} <= names:
+            complaints.append("no app key headers")
+        for c in complaints:
+            problems.append(f"the acting ERP's call {i} ({field}): {c}")
+        rows.append((f"acting ERP: {field}", "POST /_v/graphql", 200, "ok" if not complaints else "VIOLATION"))
+    seen = [f for f in fields if f != "order"]
+    if seen[:2] != ["startHandling", "invoiceOrder"]:
+        problems.append(f"the acting ERP should start handling, then invoice; it called {fields}")
+
+
 def self_test(api, base):
     """Broken deliveries must be refused: the check can fail."""
     handoff = delivery("order", "ready-for-handling", "window-to-cancel", "2026-11-28T16:46:31Z",
@@ -210,6 +308,13 @@ def self_test(api, base):
             print(f"  self-test ok: the contract refuses {what}: {complaints[0][:110]}")
         else:
             problems.append(f"self-test: the contract accepted {what}")
+    req = MockRequest(PONTE_HOST, "post", PONTE_GRAPHQL_PATH, headers={},
+                      data=json.dumps({"variables": {}}).encode(), content_type="application/json")
+    try:
+        api.validate_request(req)
+        problems.append("self-test: the contract accepted a GraphQL call without a query")
+    except Exception as e:  # noqa: BLE001
+        print(f"  self-test ok: the contract refuses a GraphQL call without a query: {detail(e)[0][:80]}")
     status, _, _ = send(base + "/erp", "POST", "/orders", headers_for(handoff["deliveryId"]), no_order)
     if status == 400:
         print("  self-test ok: the sim's ERP refuses a hand-off without order (400)")
@@ -225,6 +330,7 @@ def main():
     if len(sys.argv) > 3:
         send(base, "DELETE", "/_sim/erp/orders", {})
         ponte_deliveries(api, base, sys.argv[3])
+    acting_erp(api, base)
     self_test(api, base)
     width = max(len(r[0]) for r in rows)
     print(f"\n{'exchange':<{width}}  {'request':<62} status  contract")
