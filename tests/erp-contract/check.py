@@ -16,18 +16,20 @@
 4. Self-test: broken deliveries (a hand-off without `order`, a status in capitals, no delivery
    id header) must be refused by the contract, and the first also by the sim (400).
 
-Usage: check.py SIM_BASE_URL CONTRACT [CAPTURED_JSON]
+Usage: check.py PONTE_SIM_BINARY CONTRACT [CAPTURED_JSON]   (starts the sim on a temporary
+directory and a free port, stops it at the end)
 """
 
 import json
 import re
+import subprocess
 import sys
+import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
+import requests
 import yaml
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from openapi_core import OpenAPI
@@ -67,15 +69,9 @@ def detail(exc):
 
 
 def send(base, method, path, headers, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, method=method)
-    for k, v in headers.items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, r.read(), r.headers.get("Content-Type", "")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read(), e.headers.get("Content-Type", "")
+    r = requests.request(method, base + path, headers=headers,
+                         data=None if body is None else json.dumps(body), timeout=10)
+    return r.status_code, r.content, r.headers.get("Content-Type", "")
 
 
 def exchange(api, sim_erp, what, method, path, headers, body=None, expect=None):
@@ -322,10 +318,32 @@ def self_test(api, base):
         problems.append(f"self-test: the sim's ERP answered {status} to a hand-off without order")
 
 
+def start_sim(binary, data_dir):
+    """ponte-sim on a free port; returns (process, base URL)."""
+    proc = subprocess.Popen([binary, "--data-dir", data_dir, "--listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in proc.stdout:
+        if line.startswith("ponte-sim listening on "):
+            # Keep reading what it prints so a full pipe never blocks it.
+            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+            return proc, line.split(" on ", 1)[1].strip().rstrip("/")
+    proc.wait()
+    raise SystemExit(f"erp-contract: ponte-sim exited ({proc.returncode}) before listening")
+
+
 def main():
-    base = sys.argv[1].rstrip("/")
     with open(sys.argv[2], encoding="utf-8") as f:
         api = OpenAPI.from_dict(yaml.safe_load(f))
+    with tempfile.TemporaryDirectory() as data_dir:
+        proc, base = start_sim(sys.argv[1], data_dir)
+        try:
+            return check(api, base)
+        finally:
+            proc.terminate()
+            proc.wait()
+
+
+def check(api, base):
     sim_scenario(api, base)
     if len(sys.argv) > 3:
         send(base, "DELETE", "/_sim/erp/orders", {})
