@@ -40,16 +40,21 @@ use async_graphql::{
     Context, EmptySubscription, Enum, ErrorExtensions, ID, MergedObject, Object, Schema,
     SimpleObject,
 };
+use ponte_core::catalog as ops;
 use ponte_core::catalog::{self as cat, Catalog, CatalogError, CatalogSnapshot};
 use ponte_core::ids::CategoryId;
 use ponte_core::sso::Audience;
 
 pub mod import;
+pub mod nulls;
 pub mod orders;
+pub mod reads;
 pub mod sso;
+pub mod vtex;
 pub use import::ImportMutation;
 pub use orders::OrdersMutation;
 pub use sso::{PersonAudience, Session, SsoData, VerifiedBy};
+pub use vtex::Vtex;
 
 /// The schema type: queries, and the mutations (natively NOT_SUPPORTED, see [`import`] and
 /// [`orders`]).
@@ -92,12 +97,15 @@ impl CatalogData {
 /// The schema without a catalog: attach one per request with
 /// `Request::new(query).data(CatalogData::new(snapshot))`. Also what the SDL comes from.
 pub fn schema() -> PonteSchema {
-    Schema::build(Query, Mutation::default(), EmptySubscription).finish()
+    Schema::build(Query, Mutation::default(), EmptySubscription)
+        .extension(nulls::SpecNulls)
+        .finish()
 }
 
 /// The schema answering every request from one snapshot.
 pub fn schema_with_catalog(snapshot: CatalogSnapshot) -> PonteSchema {
     Schema::build(Query, Mutation::default(), EmptySubscription)
+        .extension(nulls::SpecNulls)
         .data(CatalogData::new(snapshot))
         .finish()
 }
@@ -156,21 +164,38 @@ pub struct Query;
 impl Query {
     /// The category tree: departments (level 1) by ascending id, each with its descendants.
     async fn category_tree(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CategoryNode>> {
-        Ok(catalog(ctx)?
-            .tree()
-            .into_iter()
-            .map(CategoryNode::from)
-            .collect())
+        let tree = match ctx.data_opt::<Vtex>() {
+            Some(src) => {
+                let categories = reads::read_tree(src).await?;
+                ops::category_tree(&ops::CategoryTreeRequest {
+                    catalog: CatalogSnapshot {
+                        categories,
+                        ..CatalogSnapshot::default()
+                    },
+                })
+                .map_err(|e| catalog_error(&e))?
+            }
+            None => catalog(ctx)?.tree(),
+        };
+        Ok(tree.into_iter().map(CategoryNode::from).collect())
     }
 
     /// One category with the specifications its products and SKUs inherit. An unknown id is an error with code CATEGORY_NOT_FOUND; an id that is not a positive integer, INVALID_ID.
     async fn category(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Category>> {
         let category_id = parse_category_id(&id, "id")?;
-        let catalog = catalog(ctx)?;
-        let specs = catalog
-            .effective_specifications(category_id)
-            .map_err(|e| catalog_error(&e))?;
-        let is_active = catalog.category(category_id).is_some_and(|c| c.is_active);
+        let specs = match ctx.data_opt::<Vtex>() {
+            Some(src) => {
+                let read = reads::read_category(src, category_id.0).await?;
+                ops::effective_specifications(&ops::EffectiveSpecificationsRequest {
+                    catalog: read.snapshot(),
+                    category_id,
+                })
+            }
+            None => catalog(ctx)?.effective_specifications(category_id),
+        }
+        .map_err(|e| catalog_error(&e))?;
+        // The category itself ends its path (as the Node service reads isActive).
+        let is_active = specs.path.last().is_some_and(|p| p.is_active);
         Ok(Some(Category::new(specs, is_active)))
     }
 
@@ -186,9 +211,18 @@ impl Query {
             .as_ref()
             .map(|f| parse_category_id(f, "newFatherId"))
             .transpose()?;
-        let impact = catalog(ctx)?
-            .move_impact(category_id, new_father)
-            .map_err(|e| catalog_error(&e))?;
+        let impact = match ctx.data_opt::<Vtex>() {
+            Some(src) => {
+                let read = reads::read_move(src, category_id.0, new_father.map(|f| f.0)).await?;
+                ops::move_impact(&ops::MoveImpactRequest {
+                    catalog: read.snapshot(),
+                    category_id,
+                    new_father_category_id: new_father,
+                })
+            }
+            None => catalog(ctx)?.move_impact(category_id, new_father),
+        }
+        .map_err(|e| catalog_error(&e))?;
         Ok(Some(impact.into()))
     }
 

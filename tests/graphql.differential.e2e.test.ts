@@ -1,0 +1,166 @@
+/**
+ * The GraphQL differential: one query corpus (tests/graphql-corpus/corpus.json) through the Node
+ * service under the real @vtex/api runtime and through ponte-graphql natively
+ * (`ponte-graphql-run`), both reading one ponte-sim seeded with the demo catalog over HTTP with
+ * VTEX's paths. The answers must be equal as JSON: `data`, and each error's path and
+ * `extensions.code` (messages are not compared: they are the same words, but not a contract).
+ */
+import { execFileSync } from 'child_process'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
+import { tmpdir } from 'os'
+import { join } from 'path'
+
+import type { GraphQLReply } from './support/http'
+import { graphql } from './support/http'
+import type { Running, Sim } from './support/processes'
+import { REPO, startSeededSim, startService } from './support/processes'
+import { logout, simLogin } from './support/vtexid'
+
+const ACCOUNT = 'ponte-diff'
+const WORKSPACE = 'master'
+const APP_TOKEN = 'e2e-app-token'
+
+type Credential =
+  | 'none'
+  | 'admin'
+  | 'adminBearer'
+  | 'store'
+  | 'storeAsAdmin'
+  | 'revokedAdmin'
+  | 'expiredAdmin'
+  | 'otherAccountAdmin'
+  | 'garbageAdmin'
+
+interface Entry {
+  name: string
+  query: string
+  variables?: Record<string, unknown>
+  credential?: Credential
+}
+
+interface Corpus {
+  fragments: Record<string, string>
+  queries: Entry[]
+}
+
+const corpus = JSON.parse(readFileSync(join(REPO, 'tests', 'graphql-corpus', 'corpus.json'), 'utf8')) as Corpus
+
+/** The query with the corpus fragments it spreads. */
+function withFragments(query: string): string {
+  const used = Object.entries(corpus.fragments).filter(([name]) => new RegExp(`\\.\\.\\.${name}\\b`).test(query))
+  return [query, ...used.map(([, text]) => text)].join('\n')
+}
+
+interface Normalised {
+  data: unknown
+  errors: Array<{ path: unknown; code: unknown }>
+}
+
+function normalise(reply: { data?: unknown; errors?: GraphQLReply['errors'] }): Normalised {
+  const errors = (reply.errors ?? []).map((e) => ({ path: e.path ?? null, code: e.extensions?.code ?? null }))
+  errors.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+  return { data: reply.data ?? null, errors }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'ponte-diff-e2e-'))
+const dataDir = join(work, 'sim-data')
+mkdirSync(dataDir)
+
+let sim: Sim
+let service: Running
+const node = new Map<string, Normalised>()
+const native = new Map<string, Normalised>()
+const timings = { nodeMs: 0, nativeMs: 0 }
+
+async function token(audience: 'admin' | 'webstore', extra: { account?: string; ttlSeconds?: number; issuedAt?: number } = {}) {
+  const account = extra.account ?? ACCOUNT
+  return (await simLogin(sim.url, account, { email: 'diff@example.com', audience, account, ...extra })).token
+}
+
+/** Fresh headers per entry: every session is new to both sides (no cached confirmation). */
+async function headersFor(credential: Credential): Promise<Record<string, string>> {
+  const adminCookie = (t: string) => ({ cookie: `VtexIdclientAutCookie=${t}` })
+  switch (credential) {
+    case 'none':
+      return {}
+    case 'admin':
+      return adminCookie(await token('admin'))
+    case 'adminBearer':
+      return { authorization: `Bearer ${await token('admin')}` }
+    case 'store':
+      return { cookie: `VtexIdclientAutCookie_${ACCOUNT}=${await token('webstore')}` }
+    case 'storeAsAdmin':
+      return adminCookie(await token('webstore'))
+    case 'revokedAdmin': {
+      const t = await token('admin')
+      await logout(sim.url, ACCOUNT, t)
+      return adminCookie(t)
+    }
+    case 'expiredAdmin':
+      return adminCookie(await token('admin', { issuedAt: Math.floor(Date.now() / 1000) - 7200, ttlSeconds: 600 }))
+    case 'otherAccountAdmin':
+      return adminCookie(await token('admin', { account: 'someone-else' }))
+    case 'garbageAdmin':
+      return adminCookie('not-a-token')
+  }
+}
+
+/** ponte-graphql-run (built by cargo if needed), one process for the whole corpus. */
+function runNative(requests: Array<{ query: string; variables?: unknown; headers: Record<string, string> }>): unknown[] {
+  const input = JSON.stringify({ proxy: sim.url, account: ACCOUNT, appToken: APP_TOKEN, requests })
+  const bin = process.env.PONTE_GRAPHQL_RUN_BIN
+  const [command, args] = bin
+    ? [bin, []]
+    : [process.env.CARGO ?? 'cargo', ['run', '-q', '-p', 'ponte-graphql', '--bin', 'ponte-graphql-run']]
+  const out = execFileSync(command, args, { cwd: REPO, input, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' })
+  return JSON.parse(out) as unknown[]
+}
+
+beforeAll(async () => {
+  sim = await startSeededSim(dataDir, ['--seed', 'demo', '--account', ACCOUNT])
+  service = await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, 'app') })
+
+  const requests = []
+  for (const entry of corpus.queries) {
+    const headers = await headersFor(entry.credential ?? 'none')
+    const query = withFragments(entry.query)
+    const started = Date.now()
+    const reply = await graphql(ACCOUNT, WORKSPACE, { query, variables: entry.variables }, { 'x-vtex-credential': APP_TOKEN, ...headers })
+    timings.nodeMs += Date.now() - started
+    node.set(entry.name, normalise(reply))
+    requests.push({ query, variables: entry.variables, headers })
+  }
+  const started = Date.now()
+  const answers = runNative(requests) as Array<{ data?: unknown; errors?: GraphQLReply['errors'] }>
+  timings.nativeMs = Date.now() - started
+  corpus.queries.forEach((entry, i) => native.set(entry.name, normalise(answers[i])))
+}, 600000)
+
+afterAll(async () => {
+  console.log(
+    `graphql differential: ${corpus.queries.length} queries; Node ${timings.nodeMs} ms, native ${timings.nativeMs} ms (one process, cargo run included)`
+  )
+  await service?.stop()
+  await sim?.stop()
+  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
+  else console.log(`e2e files kept in ${work}`)
+})
+
+describe('the corpus', () => {
+  it('is big enough and reaches both answers and refusals', () => {
+    expect(new Set(corpus.queries.map((q) => q.name)).size).toBe(corpus.queries.length)
+    expect(corpus.queries.length).toBeGreaterThanOrEqual(20)
+    const answers = [...node.values()]
+    // Answers with data and no error, and refusals each with a code: a query broken by a typo
+    // (a validation error on both sides) would count as neither.
+    expect(answers.filter((a) => a.data !== null && a.errors.length === 0).length).toBeGreaterThanOrEqual(10)
+    expect(answers.filter((a) => a.errors.length > 0 && a.errors.every((e) => typeof e.code === 'string')).length).toBeGreaterThanOrEqual(15)
+    expect(answers.flatMap((a) => a.errors).filter((e) => e.code === 'GRAPHQL_VALIDATION_FAILED' || e.code === null)).toEqual([])
+  })
+})
+
+describe('ponte-graphql answers as the Node service does', () => {
+  it.each(corpus.queries.map((q) => [q.name]))('%s', (name) => {
+    expect(native.get(name)).toEqual(node.get(name))
+  })
+})
