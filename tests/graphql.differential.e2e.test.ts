@@ -14,11 +14,52 @@ import type { GraphQLReply } from './support/http'
 import { graphql } from './support/http'
 import type { Running, Sim } from './support/processes'
 import { REPO, startSeededSim, startService } from './support/processes'
-import { logout, simLogin } from './support/vtexid'
+import { logout, simLogin, viaProxy } from './support/vtexid'
 
 const ACCOUNT = 'ponte-diff'
 const WORKSPACE = 'master'
 const APP_TOKEN = 'e2e-app-token'
+/** The manifest's vendor.name: the VBase buckets are the app's. */
+const APP = 'ponte.ponte'
+
+/**
+ * Ponte's record of an order that went through the flow, as the service stores it in VBase
+ * (node/orders/store.ts, the state in ponte-core's OrderState shape), planted before the corpus
+ * runs so that order(id) has something to show: timeline lines out of time order, an event not
+ * applied, Output and Input invoices.
+ */
+const PLANTED_ORDER = {
+  orderId: 'v70530116pnt-01',
+  createdAt: '2026-01-10T09:00:00.000Z',
+  state: {
+    orderId: 'v70530116pnt-01',
+    flow: 'complete',
+    status: 'invoiced',
+    statusSource: 'platform',
+    total: 12000,
+    items: [{ id: '1', quantity: 2, price: 6000 }],
+    invoices: [
+      { type: 'Output', invoiceNumber: 'NF-1', value: 7000 },
+      { type: 'Output', invoiceNumber: 'NF-2', value: 5000 },
+      { type: 'Input', invoiceNumber: 'RT-1', value: 1000 },
+    ],
+    changes: [],
+    timeline: [
+      { at: '2026-01-10T10:00:00.500Z', cause: { kind: 'action', action: 'invoice', detail: 'NF-1' }, status: 'invoiced' },
+      { at: '2026-01-10T09:00:00.000Z', cause: { kind: 'event', source: 'hook', state: 'ready-for-handling', lastState: null, applied: true }, status: 'ready-for-handling' },
+      { at: '2026-01-10T09:30:00.000Z', cause: { kind: 'event', source: 'feed', state: 'handling', lastState: 'ready-for-handling', applied: true }, status: 'handling' },
+      { at: '2026-01-10T09:10:00.000Z', cause: { kind: 'event', source: 'ioEvent', state: 'payment-approved', lastState: 'order-created', applied: false }, status: 'handling' },
+      { at: '2026-01-10T10:00:00.100Z', cause: { kind: 'action', action: 'startHandling', detail: '' }, status: 'handling' },
+    ],
+  },
+  handoff: { deliveredAt: '2026-01-10T09:05:00.000Z' },
+  done: [],
+  pending: null,
+  log: [
+    { at: '2026-01-10T09:05:00.000Z', status: 'ready-for-handling', cause: 'handoff', detail: 'delivery 1' },
+    { at: 'not a date', status: null, cause: 'notified', detail: null },
+  ],
+}
 
 type Credential =
   | 'none'
@@ -107,7 +148,7 @@ async function headersFor(credential: Credential): Promise<Record<string, string
 
 /** ponte-graphql-run (built by cargo if needed), one process for the whole corpus. */
 function runNative(requests: Array<{ query: string; variables?: unknown; headers: Record<string, string> }>): unknown[] {
-  const input = JSON.stringify({ proxy: sim.url, account: ACCOUNT, appToken: APP_TOKEN, requests })
+  const input = JSON.stringify({ proxy: sim.url, account: ACCOUNT, appToken: APP_TOKEN, workspace: WORKSPACE, app: APP, requests })
   const bin = process.env.PONTE_GRAPHQL_RUN_BIN
   const [command, args] = bin
     ? [bin, []]
@@ -119,6 +160,9 @@ function runNative(requests: Array<{ query: string; variables?: unknown; headers
 beforeAll(async () => {
   sim = await startSeededSim(dataDir, ['--seed', 'demo', '--account', ACCOUNT])
   service = await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, 'app') })
+  const vbase = `http://infra.io.vtex.com/vbase/v2/${ACCOUNT}/${WORKSPACE}/buckets/${APP}/ponte-orders/files`
+  const planted = await viaProxy(sim.url, 'PUT', `${vbase}/orders/${PLANTED_ORDER.orderId}.json`, PLANTED_ORDER)
+  if (planted.status >= 300) throw new Error(`planting the order record answered ${planted.status}`)
 
   const requests = []
   for (const entry of corpus.queries) {
@@ -156,6 +200,14 @@ describe('the corpus', () => {
     expect(answers.filter((a) => a.data !== null && a.errors.length === 0).length).toBeGreaterThanOrEqual(10)
     expect(answers.filter((a) => a.errors.length > 0 && a.errors.every((e) => typeof e.code === 'string')).length).toBeGreaterThanOrEqual(15)
     expect(answers.flatMap((a) => a.errors).filter((e) => e.code === 'GRAPHQL_VALIDATION_FAILED' || e.code === null)).toEqual([])
+  })
+
+  it('shows the planted order record, so order(id) is compared on data', () => {
+    const answer = node.get('an order Ponte recorded (planted in VBase)')
+    expect(answer?.errors).toEqual([])
+    const order = (answer?.data as { order: { invoicedValue: string; timeline: unknown[] } }).order
+    expect(order.invoicedValue).toBe('12000')
+    expect(order.timeline).toHaveLength(PLANTED_ORDER.state.timeline.length + PLANTED_ORDER.log.length)
   })
 })
 

@@ -2,7 +2,9 @@
 //!
 //! Natively, `validateCatalogBatch` validates the batch with `ponte_core` against the schema's
 //! catalog (a [`CatalogSnapshot`](ponte_core::catalog::CatalogSnapshot) as the current state:
-//! no products or SKUs yet), behind the admin session check. Import jobs need the Catalog API
+//! no products or SKUs yet), behind the admin session check and the batch's shape check. With
+//! a live [`crate::Vtex`] attached instead it answers `NOT_SUPPORTED` after those checks: the
+//! read of the catalog state a batch touches (node/import/read.ts) is not ported. Import jobs need the Catalog API
 //! and VBase, which only the Node service has: `importCatalogBatch` and `importJob` answer
 //! `NOT_SUPPORTED` here. The types mirror `graphql/schema.graphql` (tests/sdl.rs compares).
 
@@ -335,10 +337,19 @@ pub(crate) fn validate_catalog_batch(
             format!("the batch or its options do not have the expected shape: {e}"),
         )
     })?;
-    let current = ctx
-        .data::<CatalogData>()
-        .map(|d| CatalogState::from(d.snapshot().clone()))
-        .unwrap_or_default();
+    let current = match (ctx.data_opt::<CatalogData>(), ctx.data_opt::<crate::Vtex>()) {
+        (Some(data), _) => CatalogState::from(data.snapshot().clone()),
+        // Reading the part of a live catalog a batch touches (brands, products by RefId, SKUs,
+        // specifications: node/import/read.ts) is not ported; an empty state would answer
+        // for another catalog than the one asked about.
+        (None, Some(_)) => {
+            return Err(coded_error(
+                NOT_SUPPORTED,
+                "validateCatalogBatch against a live VTEX reads the catalog the way the VTEX IO service does; natively it validates against an attached snapshot only",
+            ));
+        }
+        (None, None) => CatalogState::default(),
+    };
     let answer = imp::validate_catalog_batch(&ValidateBatchRequest {
         current,
         batch,

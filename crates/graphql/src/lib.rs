@@ -1,9 +1,17 @@
 //! Ponte's GraphQL API (`graphql/schema.graphql`), served natively over `ponte-core`.
 //!
 //! The VTEX IO service serves the same schema from Node through the wasm build of the core;
-//! this crate is the native twin the harness compares it with. A test (`tests/sdl.rs`) checks
-//! that the SDL exported here, parsed and normalised, equals the schema file (VTEX directives
-//! such as `@auth` left out).
+//! this crate is the native twin, and the oracle of the GraphQL differential test
+//! (`tests/graphql.differential.e2e.test.ts`): one query corpus runs through the Node service
+//! under the real `@vtex/api` runtime and through this crate (the `ponte-graphql-run` binary),
+//! both reading one ponte-sim over HTTP, and the answers must be equal (`data`, and each error's
+//! path and `extensions.code`). A test (`tests/sdl.rs`) checks that the SDL exported here,
+//! parsed and normalised, equals the schema file (VTEX directives such as `@auth` left out).
+//!
+//! Where the data comes from, per request: a [`Vtex`] (the account's Catalog, VTEX ID and
+//! VBase through an HTTP proxy, read per field as the Node service reads them: [`reads`]), else
+//! a [`CatalogData`] snapshot. Field errors follow the GraphQL specification's nulls, as
+//! graphql-js does ([`nulls`]).
 //!
 //! The schema answers from one [`CatalogSnapshot`], validated once when it is attached
 //! ([`CatalogData::new`]) and looked up per field: first in the request's data, then in the
@@ -261,7 +269,7 @@ impl Query {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<Option<orders::OrderView>> {
-        orders::order(ctx, &id)
+        orders::order(ctx, &id).await
     }
 
     /// Where VTEX is with an order change (order modifications v2 processes it asynchronously): changeRequestId is the receipt changeOrder answered. Asks VTEX (GET /api/order-system/orders/{orderId}/changes/{changeRequestId}); null when VTEX does not know that change. Admin only.

@@ -31,6 +31,8 @@ pub struct Vtex {
     http: reqwest::Client,
     account: String,
     app_token: String,
+    workspace: String,
+    app: String,
 }
 
 impl Vtex {
@@ -47,7 +49,47 @@ impl Vtex {
             http,
             account: account.to_owned(),
             app_token: app_token.to_owned(),
+            workspace: "master".to_owned(),
+            app: "ponte.ponte".to_owned(),
         })
+    }
+
+    /// The workspace and the app (`vendor.name`) whose VBase buckets are read (default
+    /// `master` and `ponte.ponte`, the manifest's).
+    pub fn with_app(mut self, workspace: &str, app: &str) -> Self {
+        self.workspace = workspace.to_owned();
+        self.app = app.to_owned();
+        self
+    }
+
+    /// A JSON file of the app's VBase bucket, as `@vtex/api`'s VBase client reads it
+    /// (`getRawJSON` with `nullIfNotFound`): `None` when absent.
+    pub async fn vbase_json(
+        &self,
+        bucket: &str,
+        path: &str,
+    ) -> Result<Option<serde_json::Value>, VtexError> {
+        let url = format!(
+            "http://infra.io.vtex.com/vbase/v2/{}/{}/buckets/{}/{bucket}/files/{path}",
+            self.account, self.workspace, self.app
+        );
+        let response = self
+            .http
+            .get(url)
+            .header("Accept", "application/json")
+            .header("Authorization", &self.app_token)
+            .send()
+            .await
+            .map_err(|e| VtexError::Transport(e.to_string()))?;
+        match response.status().as_u16() {
+            404 => Ok(None),
+            200..=299 => response
+                .json()
+                .await
+                .map(Some)
+                .map_err(|e| VtexError::Body(e.to_string())),
+            status => Err(VtexError::Status(status)),
+        }
     }
 
     pub fn account(&self) -> &str {

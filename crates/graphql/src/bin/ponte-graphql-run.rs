@@ -2,7 +2,8 @@
 //! native side of the GraphQL differential test (`tests/graphql.differential.e2e.test.ts`).
 //!
 //! Reads one JSON object on stdin:
-//! `{"proxy": "http://127.0.0.1:PORT", "account": "...", "appToken": "...",
+//! `{"proxy": "http://127.0.0.1:PORT", "account": "...", "appToken": "...", "workspace": "master",
+//!   "app": "ponte.ponte",
 //!   "requests": [{"query": "...", "variables": {...}, "headers": {"cookie": "..."}}]}`
 //! and writes the JSON array of the responses (`{data, errors}`) on stdout, in order.
 //! Every request gets the account's VTEX through the proxy ([`ponte_graphql::Vtex`]) and the
@@ -22,6 +23,11 @@ struct Input {
     proxy: String,
     account: String,
     app_token: String,
+    /// The workspace and app (`vendor.name`) whose VBase is read; default master, ponte.ponte.
+    #[serde(default)]
+    workspace: Option<String>,
+    #[serde(default)]
+    app: Option<String>,
     requests: Vec<GraphQLRequest>,
 }
 
@@ -55,7 +61,11 @@ fn run() -> Result<(), String> {
         .build()
         .map_err(|e| format!("tokio: {e}"))?;
     let vtex = Vtex::new(&input.proxy, &input.account, &input.app_token)
-        .map_err(|e| format!("the proxy: {e}"))?;
+        .map_err(|e| format!("the proxy: {e}"))?
+        .with_app(
+            input.workspace.as_deref().unwrap_or("master"),
+            input.app.as_deref().unwrap_or("ponte.ponte"),
+        );
     let schema = ponte_graphql::schema();
     let mut answers = Vec::with_capacity(input.requests.len());
     for request in input.requests {
