@@ -73,23 +73,7 @@ impl Vtex {
             "http://infra.io.vtex.com/vbase/v2/{}/{}/buckets/{}/{bucket}/files/{path}",
             self.account, self.workspace, self.app
         );
-        let response = self
-            .http
-            .get(url)
-            .header("Accept", "application/json")
-            .header("Authorization", &self.app_token)
-            .send()
-            .await
-            .map_err(|e| VtexError::Transport(e.to_string()))?;
-        match response.status().as_u16() {
-            404 => Ok(None),
-            200..=299 => response
-                .json()
-                .await
-                .map(Some)
-                .map_err(|e| VtexError::Body(e.to_string())),
-            status => Err(VtexError::Status(status)),
-        }
+        self.get_or_none(url, "Authorization").await
     }
 
     pub fn account(&self) -> &str {
@@ -99,28 +83,36 @@ impl Vtex {
     /// A Catalog GET; `None` when VTEX answers 404 (the client's `nullIfNotFound`).
     async fn catalog_get<T: DeserializeOwned>(&self, path: &str) -> Result<Option<T>, VtexError> {
         let url = format!("{JANUS}{path}?an={}", self.account);
+        self.get_or_none(url, "VtexIdclientAutCookie").await
+    }
+
+    /// A GET with the app's token in `token_header`: the JSON body on 2xx, `None` on 404.
+    async fn get_or_none<T: DeserializeOwned>(
+        &self,
+        url: String,
+        token_header: &str,
+    ) -> Result<Option<T>, VtexError> {
         let response = self
             .http
             .get(url)
             .header("Accept", "application/json")
-            .header("VtexIdclientAutCookie", &self.app_token)
+            .header(token_header, &self.app_token)
             .send()
             .await
             .map_err(|e| VtexError::Transport(e.to_string()))?;
-        let status = response.status().as_u16();
-        if status == 404 {
-            return Ok(None);
+        match response.status().as_u16() {
+            404 => Ok(None),
+            200..=299 => {
+                let text = response
+                    .text()
+                    .await
+                    .map_err(|e| VtexError::Transport(e.to_string()))?;
+                serde_json::from_str(&text)
+                    .map(Some)
+                    .map_err(|e| VtexError::Body(e.to_string()))
+            }
+            status => Err(VtexError::Status(status)),
         }
-        if !(200..300).contains(&status) {
-            return Err(VtexError::Status(status));
-        }
-        let text = response
-            .text()
-            .await
-            .map_err(|e| VtexError::Transport(e.to_string()))?;
-        serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| VtexError::Body(e.to_string()))
     }
 
     /// `GET /api/catalog/pvt/category/{id}`.

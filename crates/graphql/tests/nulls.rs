@@ -41,38 +41,32 @@ fn codes(answer: &Value) -> Vec<(Value, Value)> {
 }
 
 #[test]
-fn a_failed_nullable_field_is_null_and_its_siblings_stay() {
-    let answer =
-        run(r#"{ known: category(id: "1") { name } unknown: category(id: "9") { name } }"#);
-    assert_eq!(
-        answer["data"],
-        json!({ "known": { "name": "Shoes" }, "unknown": null })
-    );
-    assert_eq!(
-        codes(&answer),
-        vec![(json!(["unknown"]), json!("CATEGORY_NOT_FOUND"))]
-    );
-}
-
-#[test]
-fn a_failed_non_null_root_field_nulls_data() {
-    let answer = run(r#"{ category(id: "1") { name } adminSession { email } }"#);
-    assert_eq!(answer["data"], Value::Null);
-    assert_eq!(
-        codes(&answer),
-        vec![(json!(["adminSession"]), json!("UNAUTHENTICATED"))]
-    );
-}
-
-#[test]
-fn an_invalid_id_on_a_nullable_field_is_null_with_its_code() {
-    let answer = run(r#"{ category(id: "01") { name } categoryTree { id } }"#);
-    assert_eq!(answer["data"]["category"], Value::Null);
-    assert_eq!(answer["data"]["categoryTree"], json!([{ "id": "1" }]));
-    assert_eq!(
-        codes(&answer),
-        vec![(json!(["category"]), json!("INVALID_ID"))]
-    );
+fn failed_fields_null_what_the_specification_says() {
+    // (query, data, [(path, code)])
+    let cases = [
+        // A nullable field: null, its siblings stay.
+        (
+            r#"{ known: category(id: "1") { name } unknown: category(id: "9") { name } }"#,
+            json!({ "known": { "name": "Shoes" }, "unknown": null }),
+            vec![(json!(["unknown"]), json!("CATEGORY_NOT_FOUND"))],
+        ),
+        (
+            r#"{ category(id: "01") { name } categoryTree { id } }"#,
+            json!({ "category": null, "categoryTree": [{ "id": "1" }] }),
+            vec![(json!(["category"]), json!("INVALID_ID"))],
+        ),
+        // A non-null root field: data is null.
+        (
+            r#"{ category(id: "1") { name } adminSession { email } }"#,
+            Value::Null,
+            vec![(json!(["adminSession"]), json!("UNAUTHENTICATED"))],
+        ),
+    ];
+    for (query, data, errors) in cases {
+        let answer = run(query);
+        assert_eq!(answer["data"], data, "{query}");
+        assert_eq!(codes(&answer), errors, "{query}");
+    }
 }
 
 #[test]
