@@ -10,8 +10,9 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
+import { createServer } from 'net'
+
 import type { GraphQLReply } from './support/http'
-import { graphql } from './support/http'
 import type { Running, Sim } from './support/processes'
 import { REPO, startSeededSim, startService } from './support/processes'
 import { logout, simLogin, viaProxy } from './support/vtexid'
@@ -109,6 +110,29 @@ mkdirSync(dataDir)
 
 let sim: Sim
 let service: Running
+/** The service's port: a free one, so this suite runs beside another using 5050. */
+let servicePort = 5050
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer()
+    server.once('error', fail)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (address && typeof address === 'object' ? done(address.port) : fail(new Error('no port'))))
+    })
+  })
+}
+
+/** A GraphQL POST routed as VTEX IO routes it (what support/http.ts graphql does on 5050). */
+async function ask(body: { query: string; variables?: unknown }, headers: Record<string, string>): Promise<GraphQLReply> {
+  const res = await fetch(`http://localhost:${servicePort}/${ACCOUNT}/${WORKSPACE}/_v/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-vtex-account': ACCOUNT, 'x-vtex-workspace': WORKSPACE, ...headers },
+    body: JSON.stringify(body),
+  })
+  return { ...((await res.json()) as GraphQLReply), status: res.status }
+}
 const node = new Map<string, Normalised>()
 const native = new Map<string, Normalised>()
 const timings = { nodeMs: 0, nativeMs: 0 }
@@ -159,7 +183,9 @@ function runNative(requests: Array<{ query: string; variables?: unknown; headers
 
 beforeAll(async () => {
   sim = await startSeededSim(dataDir, ['--seed', 'demo', '--account', ACCOUNT])
-  service = await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, 'app') })
+  servicePort = await freePort()
+  const upPort = await freePort()
+  service = await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, 'app'), port: servicePort, upPort })
   const vbase = `http://infra.io.vtex.com/vbase/v2/${ACCOUNT}/${WORKSPACE}/buckets/${APP}/ponte-orders/files`
   const planted = await viaProxy(sim.url, 'PUT', `${vbase}/orders/${PLANTED_ORDER.orderId}.json`, PLANTED_ORDER)
   if (planted.status >= 300) throw new Error(`planting the order record answered ${planted.status}`)
@@ -169,7 +195,7 @@ beforeAll(async () => {
     const headers = await headersFor(entry.credential ?? 'none')
     const query = withFragments(entry.query)
     const started = Date.now()
-    const reply = await graphql(ACCOUNT, WORKSPACE, { query, variables: entry.variables }, { 'x-vtex-credential': APP_TOKEN, ...headers })
+    const reply = await ask({ query, variables: entry.variables }, { 'x-vtex-credential': APP_TOKEN, ...headers })
     timings.nodeMs += Date.now() - started
     node.set(entry.name, normalise(reply))
     requests.push({ query, variables: entry.variables, headers })
