@@ -29,6 +29,36 @@ const APP = 'ponte.ponte'
  * runs so that order(id) has something to show: timeline lines out of time order, an event not
  * applied, Output and Input invoices.
  */
+/** A finished import job as node/import/job.ts stores it (VBase catalog-import), and another account's. */
+const PLANTED_JOB = {
+  id: 'imp-diff0001',
+  account: ACCOUNT,
+  workspace: WORKSPACE,
+  status: 'FAILED',
+  stage: 'DONE',
+  options: {},
+  createdAt: '2026-01-10T09:00:00.000Z',
+  updatedAt: '2026-01-10T09:01:00.000Z',
+  startedAt: '2026-01-10T09:00:01.000Z',
+  finishedAt: '2026-01-10T09:01:00.000Z',
+  lease: null,
+  runs: 2,
+  summary: { creates: 5, updates: 1, activations: 1, unchanged: 2 },
+  steps: 7,
+  planChunks: 1,
+  phases: [
+    { phase: 'CATEGORIES', total: 2, done: 2, failed: 0, skipped: 0 },
+    { phase: 'BRANDS', total: 1, done: 1, failed: 0, skipped: 0 },
+    { phase: 'PRODUCTS', total: 3, done: 1, failed: 1, skipped: 0 },
+    { phase: 'ACTIVATION', total: 1, done: 0, failed: 0, skipped: 1 },
+  ],
+  errors: [{ path: 'products[1]', code: 'VTEX_REJECTED', message: 'VTEX answered 400', key: 'product:P-2' }],
+  errorCount: 1,
+  counters: { calls: 11, attempts: 12, retries: 1, rateLimited: 1, serverErrors: 0, transportErrors: 0, reused: 1 },
+  timings: { readMs: 12.5, planMs: 3.4, executeMs: 2047.6 },
+}
+const OTHER_ACCOUNT_JOB = { ...PLANTED_JOB, id: 'imp-other0001', account: 'someone-else' }
+
 const PLANTED_ORDER = {
   orderId: 'v70530116pnt-01',
   createdAt: '2026-01-10T09:00:00.000Z',
@@ -189,6 +219,11 @@ beforeAll(async () => {
   const vbase = `http://infra.io.vtex.com/vbase/v2/${ACCOUNT}/${WORKSPACE}/buckets/${APP}/ponte-orders/files`
   const planted = await viaProxy(sim.url, 'PUT', `${vbase}/orders/${PLANTED_ORDER.orderId}.json`, PLANTED_ORDER)
   if (planted.status >= 300) throw new Error(`planting the order record answered ${planted.status}`)
+  const jobs = `http://infra.io.vtex.com/vbase/v2/${ACCOUNT}/${WORKSPACE}/buckets/${APP}/catalog-import/files/jobs`
+  for (const job of [PLANTED_JOB, OTHER_ACCOUNT_JOB]) {
+    const put = await viaProxy(sim.url, 'PUT', `${jobs}/${job.id}/job.json`, job)
+    if (put.status >= 300) throw new Error(`planting import job ${job.id} answered ${put.status}`)
+  }
 
   const requests = []
   for (const entry of corpus.queries) {
@@ -226,6 +261,12 @@ describe('the corpus', () => {
     expect(answers.filter((a) => a.data !== null && a.errors.length === 0).length).toBeGreaterThanOrEqual(10)
     expect(answers.filter((a) => a.errors.length > 0 && a.errors.every((e) => typeof e.code === 'string')).length).toBeGreaterThanOrEqual(15)
     expect(answers.flatMap((a) => a.errors).filter((e) => e.code === 'GRAPHQL_VALIDATION_FAILED' || e.code === null)).toEqual([])
+  })
+
+  it('shows the planted import job, so importJob(id) is compared on data', () => {
+    const answer = node.get('a finished import job (planted in VBase)')
+    expect(answer?.errors).toEqual([])
+    expect((answer?.data as { importJob: { progress: { done: number } } }).importJob.progress.done).toBe(4)
   })
 
   it('shows the planted order record, so order(id) is compared on data', () => {

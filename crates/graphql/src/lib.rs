@@ -260,7 +260,7 @@ impl Query {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<Option<import::ImportJob>> {
-        import::import_job(ctx, &id)
+        import::import_job(ctx, &id).await
     }
 
     /// An order as Ponte saw it: status, value, hand-off and timeline (platform events, accepted actions, ERP deliveries). Reads Ponte's record only; null when Ponte has never seen the order. An id that cannot be an order id: ORDER_ID_INVALID. Admin only.
