@@ -128,7 +128,7 @@ pub struct ImportError {
     key: Option<String>,
 }
 
-#[derive(Debug, Clone, SimpleObject)]
+#[derive(Debug, Clone, SimpleObject, serde::Deserialize)]
 pub struct PlanSummary {
     creates: i32,
     updates: i32,
@@ -397,16 +397,8 @@ pub(crate) async fn import_job(
 ) -> async_graphql::Result<Option<ImportJob>> {
     sso::session(ctx, Audience::Admin)?;
     check_job_id(id)?;
-    let Some(vtex) = ctx.data_opt::<crate::Vtex>() else {
-        return Err(not_supported("importJob"));
-    };
     let path = format!("jobs/{}/job.json", id.as_str());
-    let stored = vtex.vbase_json(IMPORT_BUCKET, &path).await.map_err(|e| {
-        coded_error(
-            crate::reads::VTEX_REQUEST_FAILED,
-            format!("reading the import job from VBase failed: {e}"),
-        )
-    })?;
+    let stored = crate::vbase_file(ctx, IMPORT_BUCKET, &path, not_supported("importJob")).await?;
     let Some(stored) = stored else {
         return Ok(None);
     };
@@ -416,7 +408,10 @@ pub(crate) async fn import_job(
             format!("the stored import job is unreadable: {e}"),
         )
     })?;
-    if record.account != vtex.account() {
+    if ctx
+        .data_opt::<crate::Vtex>()
+        .is_none_or(|vtex| record.account != vtex.account())
+    {
         return Ok(None);
     }
     let unfinished = matches!(
@@ -472,7 +467,7 @@ struct JobRecord {
     finished_at: Option<String>,
     lease: Option<Lease>,
     runs: i32,
-    summary: Option<StoredSummary>,
+    summary: Option<PlanSummary>,
     steps: i32,
     phases: Vec<StoredPhase>,
     errors: Vec<StoredError>,
@@ -485,14 +480,6 @@ struct JobRecord {
 #[serde(rename_all = "camelCase")]
 struct Lease {
     expires_at: String,
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct StoredSummary {
-    creates: i32,
-    updates: i32,
-    activations: i32,
-    unchanged: i32,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -560,12 +547,7 @@ impl From<JobRecord> for ImportJob {
             finished_at: job.finished_at,
             lease_expires_at: job.lease.map(|l| l.expires_at),
             runs: job.runs,
-            summary: job.summary.map(|s| PlanSummary {
-                creates: s.creates,
-                updates: s.updates,
-                activations: s.activations,
-                unchanged: s.unchanged,
-            }),
+            summary: job.summary,
             progress: ImportProgress {
                 steps: job.steps,
                 done,

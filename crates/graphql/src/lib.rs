@@ -126,6 +126,25 @@ fn catalog_error(error: &CatalogError) -> async_graphql::Error {
     coded_error(error.code(), error.to_string())
 }
 
+/// A JSON file of the app's VBase through the request's [`Vtex`]: `Ok(None)` when absent,
+/// `VTEX_REQUEST_FAILED` when the read fails, and `without` when no `Vtex` is attached.
+pub(crate) async fn vbase_file(
+    ctx: &Context<'_>,
+    bucket: &str,
+    path: &str,
+    without: async_graphql::Error,
+) -> async_graphql::Result<Option<serde_json::Value>> {
+    let Some(vtex) = ctx.data_opt::<Vtex>() else {
+        return Err(without);
+    };
+    vtex.vbase_json(bucket, path).await.map_err(|e| {
+        coded_error(
+            reads::VTEX_REQUEST_FAILED,
+            format!("reading {bucket}/{path} from VBase failed: {e}"),
+        )
+    })
+}
+
 fn catalog<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Catalog> {
     ctx.data::<CatalogData>()
         .map_err(|_| {

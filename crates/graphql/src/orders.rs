@@ -223,16 +223,8 @@ pub const ORDERS_BUCKET: &str = "ponte-orders";
 /// Ponte has never seen the order. Without a `Vtex`: `NOT_SUPPORTED`.
 pub(crate) async fn order(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<OrderView>> {
     let order_id = admin_and_order_id(ctx, id)?;
-    let Some(vtex) = ctx.data_opt::<crate::Vtex>() else {
-        return Err(not_supported("order"));
-    };
     let path = format!("orders/{}.json", order_id.as_str());
-    let record = vtex.vbase_json(ORDERS_BUCKET, &path).await.map_err(|e| {
-        coded_error(
-            crate::reads::VTEX_REQUEST_FAILED,
-            format!("reading Ponte's record of the order from VBase failed: {e}"),
-        )
-    })?;
+    let record = crate::vbase_file(ctx, ORDERS_BUCKET, &path, not_supported("order")).await?;
     Ok(record.map(|r| to_view(&r)))
 }
 
