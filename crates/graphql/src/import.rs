@@ -118,7 +118,7 @@ pub struct BatchValidation {
 }
 
 /// An error in the batch, or a step that failed.
-#[derive(Debug, Clone, SimpleObject)]
+#[derive(Debug, Clone, SimpleObject, serde::Deserialize)]
 pub struct ImportError {
     /// Where in the batch, e.g. products[3].skus[1].specifications[0].
     path: String,
@@ -294,7 +294,7 @@ pub struct ImportProgress {
     steps_per_second: Option<f64>,
 }
 
-#[derive(Debug, Clone, SimpleObject)]
+#[derive(Debug, Clone, SimpleObject, serde::Deserialize)]
 pub struct PhaseProgress {
     phase: ImportPhase,
     total: i32,
@@ -469,8 +469,8 @@ struct JobRecord {
     runs: i32,
     summary: Option<PlanSummary>,
     steps: i32,
-    phases: Vec<StoredPhase>,
-    errors: Vec<StoredError>,
+    phases: Vec<PhaseProgress>,
+    errors: Vec<ImportError>,
     error_count: i32,
     counters: Counters,
     timings: Timings,
@@ -480,24 +480,6 @@ struct JobRecord {
 #[serde(rename_all = "camelCase")]
 struct Lease {
     expires_at: String,
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct StoredPhase {
-    phase: ImportPhase,
-    total: i32,
-    done: i32,
-    failed: i32,
-    skipped: i32,
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct StoredError {
-    path: String,
-    code: String,
-    message: String,
-    #[serde(default)]
-    key: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -566,27 +548,8 @@ impl From<JobRecord> for ImportJob {
                 execute_ms: round_ms(t.execute_ms),
                 steps_per_second,
             },
-            phases: job
-                .phases
-                .into_iter()
-                .map(|p| PhaseProgress {
-                    phase: p.phase,
-                    total: p.total,
-                    done: p.done,
-                    failed: p.failed,
-                    skipped: p.skipped,
-                })
-                .collect(),
-            errors: job
-                .errors
-                .into_iter()
-                .map(|e| ImportError {
-                    path: e.path,
-                    code: e.code,
-                    message: e.message,
-                    key: e.key,
-                })
-                .collect(),
+            phases: job.phases,
+            errors: job.errors,
             error_count: job.error_count,
         }
     }
