@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, Method as AxMethod, StatusCode as AxStatus, Uri};
 use axum::response::IntoResponse;
 use common::*;
 use ponte_sim::Sim;
-use ponte_sim::orderbus::{ChangeSink, OrderChange};
+use ponte_sim::platform::bus::{ChangeSink, OrderChange};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Reply, call, client, send, stop, temp_dir};
-use ponte_sim::oms::OmsConfig;
+use ponte_sim::vtex::oms::OmsConfig;
 use ponte_sim::{Sim, SimConfig};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
