@@ -1,5 +1,6 @@
 //! The simulated clock: the one time source of every deadline (OMS timers, feed visibility
-//! timeouts, retention), fast-forwarded by `POST /_sim/clock/advance` and by tests.
+//! timeouts, retention), fast-forwarded by `POST /_sim/clock/advance` and by tests; and how
+//! VTEX writes a time: ISO 8601 UTC with 7 fractional digits of 100-nanosecond ticks.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -36,4 +37,22 @@ impl SimClock {
     pub fn offset_ms(&self) -> i64 {
         self.offset_ms.load(Ordering::SeqCst)
     }
+}
+
+/// Ticks (100 ns) per millisecond.
+pub const TICKS_PER_MS: i64 = 10_000;
+
+/// `YYYY-MM-DDTHH:MM:SS.fffffffZ` for `ticks` (100 ns) since the epoch.
+pub fn iso(ticks: i64) -> String {
+    let secs = ticks.div_euclid(10_000_000);
+    let frac = ticks.rem_euclid(10_000_000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = ponte_core::orders::civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:07}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }

@@ -1,5 +1,8 @@
 //! The simulator's one deterministic generator: SplitMix64, so a seed replays the same shopper
-//! orders, catalog, fault draws and feed reordering on every machine.
+//! orders, catalog, fault draws and feed reordering on every machine; and the random ids
+//! (hex, version 4 UUIDs) of messages and change requests.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Advances `state` and returns the next SplitMix64 output.
 pub fn splitmix64(state: &mut u64) -> u64 {
@@ -32,6 +35,43 @@ impl Rng {
     pub fn chance(&mut self, p: f64) -> bool {
         p > 0.0 && unit(&mut self.0) < p
     }
+}
+
+/// `len` random bytes as uppercase hex (the OS RNG; a counter-based fallback never repeats).
+pub fn random_hex(len: usize) -> String {
+    static FALLBACK: AtomicU64 = AtomicU64::new(0x5EED);
+    let mut bytes = vec![0u8; len];
+    if getrandom::fill(&mut bytes).is_err() {
+        let mut rng = Rng::new(FALLBACK.fetch_add(1, Ordering::SeqCst) ^ now_wall_ms() as u64);
+        for b in &mut bytes {
+            *b = rng.next_u64() as u8;
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// A random version 4 UUID, lowercase (message ids, change request ids).
+pub fn uuid_v4() -> String {
+    let mut h = random_hex(16).to_ascii_lowercase().into_bytes();
+    // Version 4 (the 13th digit) and the RFC 4122 variant (the 17th: 8, 9, a or b).
+    h[12] = b'4';
+    h[16] = b"89ab"[usize::from(h[16] % 4)];
+    let h = String::from_utf8_lossy(&h).into_owned();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+fn now_wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -85,8 +85,9 @@ pub use error::BroadcastError;
 pub use routes::{routes, sim_routes};
 
 use crate::platform::bus::{ChangeSink, OrderChange};
-use crate::platform::clock::SimClock;
+use crate::platform::clock::{self, SimClock};
 use crate::platform::error::StoreError;
+pub use crate::platform::rng::{random_hex, uuid_v4};
 use crate::vtex::io::{IoRouter, Outcome};
 use db::{Op, Writer};
 use feed::{Feed, Message, StoredMessage, Target};
@@ -230,46 +231,9 @@ pub struct Stats {
     pub filter_errors: u64,
 }
 
-/// `len` random bytes as uppercase hex (the OS RNG; a counter-based fallback never repeats).
-pub fn random_hex(len: usize) -> String {
-    static FALLBACK: AtomicU64 = AtomicU64::new(0x5EED);
-    let mut bytes = vec![0u8; len];
-    if getrandom::fill(&mut bytes).is_err() {
-        let mut rng = Rng::new(FALLBACK.fetch_add(1, Ordering::SeqCst) ^ now_wall_ms() as u64);
-        for b in &mut bytes {
-            *b = rng.next_u64() as u8;
-        }
-    }
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
-}
-
-/// A random version 4 UUID, lowercase (message ids, change request ids).
-pub fn uuid_v4() -> String {
-    let mut h = random_hex(16).to_ascii_lowercase().into_bytes();
-    // Version 4 (the 13th digit) and the RFC 4122 variant (the 17th: 8, 9, a or b).
-    h[12] = b'4';
-    h[16] = b"89ab"[usize::from(h[16] % 4)];
-    let h = String::from_utf8_lossy(&h).into_owned();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
-fn now_wall_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
 /// ISO 8601 UTC with 7 fractional digits, as VTEX writes dates.
 pub fn iso(ms: i64) -> String {
-    crate::vtex::oms::model::iso(ms.saturating_mul(crate::vtex::oms::model::TICKS_PER_MS))
+    clock::iso(ms.saturating_mul(clock::TICKS_PER_MS))
 }
 
 /// Who a pending delivery is for.

@@ -685,8 +685,8 @@ pub fn create(
         ));
     }
     let mut req = ChangeRequest {
-        request_id: crate::vtex::broadcast::uuid_v4(),
-        workflow_id: crate::vtex::broadcast::uuid_v4(),
+        request_id: crate::platform::rng::uuid_v4(),
+        workflow_id: crate::platform::rng::uuid_v4(),
         reason: input.reason,
         manual_discount_value: input.manual_discount_value,
         manual_increment_value: input.manual_increment_value,

@@ -10,23 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-/// Ticks (100 ns) per millisecond.
-pub const TICKS_PER_MS: i64 = 10_000;
-
-/// `YYYY-MM-DDTHH:MM:SS.fffffffZ` for `ticks` (100 ns) since the epoch.
-pub fn iso(ticks: i64) -> String {
-    let secs = ticks.div_euclid(10_000_000);
-    let frac = ticks.rem_euclid(10_000_000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = ponte_core::orders::civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:07}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
+pub use crate::platform::clock::{TICKS_PER_MS, iso};
 
 /// 32 hex digits derived from the parts (receipts, item unique ids, request ids).
 pub fn hex_id(parts: &[&str]) -> String {

@@ -40,6 +40,7 @@ pub mod oauth;
 pub mod routes;
 pub mod tables;
 pub mod token;
+pub mod web;
 
 use crate::platform::error::{ApiError, StoreError};
 use crate::platform::store::Store;

@@ -27,7 +27,7 @@
 //!   body is `400`; an invalid, expired or revoked access token `401 {authStatus:
 //!   "WrongCredentials"}`.
 
-use super::routes::{blocking, parse_body, query_map, set_cookie, wrong_credentials};
+use super::web::{blocking, parse_body, query_map, set_cookie, wrong_credentials};
 use super::{
     Issued, KIND_ACCESS, KIND_CODE, KIND_IDP_USER, SharedId, UserKind, VtexId, normalise_email,
     now, random_bytes, record, revocation_key_of_sess, uuid_v4,
