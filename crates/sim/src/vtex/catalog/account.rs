@@ -33,7 +33,7 @@ pub struct AccountCatalog {
     values: BTreeMap<u32, ValueRecord>,
     pub(crate) counters: Counters,
     /// Brands, products, SKUs and their associations ([`super::commerce`]).
-    pub(crate) commerce: super::commerce::Commerce,
+    pub(crate) commerce: super::commerce::state::Commerce,
 }
 
 /// Where the subdomain of catalog URLs comes from.
@@ -154,7 +154,8 @@ impl AccountCatalog {
         counters.value = counters
             .value
             .max(values.keys().max().copied().unwrap_or(0));
-        let commerce = super::commerce::Commerce::load(account, &stored.entities, &mut counters)?;
+        let commerce =
+            super::commerce::state::Commerce::load(account, &stored.entities, &mut counters)?;
         Ok(AccountCatalog {
             catalog,
             categories,

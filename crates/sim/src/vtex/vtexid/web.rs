@@ -1,4 +1,4 @@
-//! What the VTEX ID handlers ([`super::routes`], [`super::oauth`]) share: the token cookie,
+//! What the VTEX ID handlers ([`super::routes`](mod@super::routes), [`super::oauth`]) share: the token cookie,
 //! blocking work off the async threads, query and body parsing, and the `401` with its reason.
 
 use super::{Issued, SharedId, now};
