@@ -22,6 +22,31 @@ use axum::routing::{get, post};
 use ponte_core::catalog::import::{Product, SkuImage};
 use serde_json::{Value, json};
 
+/// A `GET .../{id}`: the path id `$param` (a positive integer), answered with what `$read`
+/// finds in the account (one shape for every entity's read by id).
+macro_rules! read_by_id {
+    ($(#[$doc:meta])* $name:ident, $param:literal, |$a:ident, $id:ident| $read:expr) => {
+        $(#[$doc])*
+        async fn $name(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
+            let $id = path_id(&id, $param)?;
+            ok(svc.read(&t.account, |$a| $read)?)
+        }
+    };
+}
+
+/// A `DELETE .../{id}`: the path id `$param`, the account's write `$delete`, an empty `200`
+/// (one shape for every entity's delete by id).
+macro_rules! delete_by_id {
+    ($(#[$doc:meta])* $name:ident, $param:literal, |$a:ident, $id:ident, $ch:ident| $delete:expr) => {
+        $(#[$doc])*
+        async fn $name(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
+            let $id = path_id(&id, $param)?;
+            write(svc, t.account, move |$a, $ch| $delete).await?;
+            empty()
+        }
+    };
+}
+
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/catalog/pvt/brand", post(create_brand))
@@ -322,10 +347,7 @@ async fn create_brand(State(svc): State<Shared>, t: Tenant, body: Bytes) -> ApiR
     ok(brand_json(&b))
 }
 
-async fn get_brand(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id, "brandId")?;
-    ok(svc.read(&t.account, |a| a.brand(id).map(brand_json))?)
-}
+read_by_id!(get_brand, "brandId", |a, id| a.brand(id).map(brand_json));
 
 async fn update_brand(
     State(svc): State<Shared>,
@@ -339,11 +361,7 @@ async fn update_brand(
     ok(brand_json(&b))
 }
 
-async fn delete_brand(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id, "brandId")?;
-    write(svc, t.account, move |a, ch| a.delete_brand(id, ch)).await?;
-    empty()
-}
+delete_by_id!(delete_brand, "brandId", |a, id, ch| a.delete_brand(id, ch));
 
 async fn list_brands(State(svc): State<Shared>, t: Tenant) -> ApiResult {
     ok(svc.read(&t.account, |a| {
@@ -375,12 +393,9 @@ async fn create_product(State(svc): State<Shared>, t: Tenant, body: Bytes) -> Ap
     ok(svc.read(&t.account, |a| product_json(a, &p, false)))
 }
 
-async fn get_product(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id, "productId")?;
-    ok(svc.read(&t.account, |a| {
-        a.get_product(id).map(|p| product_json(a, &p, false))
-    })?)
-}
+read_by_id!(get_product, "productId", |a, id| {
+    a.get_product(id).map(|p| product_json(a, &p, false))
+});
 
 async fn update_product(
     State(svc): State<Shared>,
@@ -425,33 +440,16 @@ async fn add_product_spec(
     ok(svc.read(&t.account, |a| product_spec_json(a, &row)))
 }
 
-async fn list_product_specs(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let id = path_id(&id, "productId")?;
-    ok(svc.read(&t.account, |a| {
-        a.product_specs(id).map(|rows| {
-            rows.iter()
-                .map(|r| product_spec_json(a, r))
-                .collect::<Vec<_>>()
-        })
-    })?)
-}
-
-async fn delete_product_specs(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let id = path_id(&id, "productId")?;
-    write(svc, t.account, move |a, ch| {
-        a.delete_product_specs(id, None, ch)
+read_by_id!(list_product_specs, "productId", |a, id| {
+    a.product_specs(id).map(|rows| {
+        rows.iter()
+            .map(|r| product_spec_json(a, r))
+            .collect::<Vec<_>>()
     })
-    .await?;
-    empty()
-}
+});
+
+delete_by_id!(delete_product_specs, "productId", |a, id, ch| a
+    .delete_product_specs(id, None, ch));
 
 async fn delete_product_spec(
     State(svc): State<Shared>,
@@ -467,21 +465,14 @@ async fn delete_product_spec(
     empty()
 }
 
-async fn list_product_policies(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let id = path_id(&id, "productId")?;
-    ok(svc.read(&t.account, |a| {
-        a.get_product(id).map(|_| {
-            a.trade_policies_of(id)
-                .into_iter()
-                .map(|s| json!({ "ProductId": id, "StoreId": s }))
-                .collect::<Vec<_>>()
-        })
-    })?)
-}
+read_by_id!(list_product_policies, "productId", |a, id| {
+    a.get_product(id).map(|_| {
+        a.trade_policies_of(id)
+            .into_iter()
+            .map(|s| json!({ "ProductId": id, "StoreId": s }))
+            .collect::<Vec<_>>()
+    })
+});
 
 async fn link_policy(
     State(svc): State<Shared>,
@@ -534,10 +525,9 @@ async fn create_sku(State(svc): State<Shared>, t: Tenant, body: Bytes) -> ApiRes
     ok(sku_json(&r))
 }
 
-async fn get_sku(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id, "skuId")?;
-    ok(svc.read(&t.account, |a| a.get_sku(id).map(|r| sku_json(&r)))?)
-}
+read_by_id!(get_sku, "skuId", |a, id| a
+    .get_sku(id)
+    .map(|r| sku_json(&r)));
 
 async fn update_sku(
     State(svc): State<Shared>,
@@ -592,10 +582,7 @@ async fn skus_by_product(
     }))
 }
 
-async fn list_eans(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id, "skuId")?;
-    ok(svc.read(&t.account, |a| a.eans(id))?)
-}
+read_by_id!(list_eans, "skuId", |a, id| a.eans(id));
 
 async fn add_ean(
     State(svc): State<Shared>,
@@ -624,26 +611,13 @@ async fn set_sku_spec(
     ok(svc.read(&t.account, |a| sku_spec_json(a, &row)))
 }
 
-async fn list_sku_specs(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id, "skuId")?;
-    ok(svc.read(&t.account, |a| {
-        a.sku_specs(id)
-            .map(|rows| rows.iter().map(|r| sku_spec_json(a, r)).collect::<Vec<_>>())
-    })?)
-}
+read_by_id!(list_sku_specs, "skuId", |a, id| {
+    a.sku_specs(id)
+        .map(|rows| rows.iter().map(|r| sku_spec_json(a, r)).collect::<Vec<_>>())
+});
 
-async fn delete_sku_specs(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let id = path_id(&id, "skuId")?;
-    write(svc, t.account, move |a, ch| {
-        a.delete_sku_specs(id, None, ch)
-    })
-    .await?;
-    empty()
-}
+delete_by_id!(delete_sku_specs, "skuId", |a, id, ch| a
+    .delete_sku_specs(id, None, ch));
 
 /// Answers an array with the new file, as the OpenAPI's response schema says.
 async fn add_file(
@@ -715,19 +689,12 @@ async fn sku_by_ean(
     })?)
 }
 
-async fn list_files(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id, "skuId")?;
-    ok(svc.read(&t.account, |a| {
-        a.files(id)
-            .map(|f| f.iter().map(file_json).collect::<Vec<_>>())
-    })?)
-}
+read_by_id!(list_files, "skuId", |a, id| {
+    a.files(id)
+        .map(|f| f.iter().map(file_json).collect::<Vec<_>>())
+});
 
-async fn delete_files(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id, "skuId")?;
-    write(svc, t.account, move |a, ch| a.delete_files(id, ch)).await?;
-    empty()
-}
+delete_by_id!(delete_files, "skuId", |a, id, ch| a.delete_files(id, ch));
 
 // ----- kits -----
 
@@ -753,13 +720,6 @@ async fn list_kits(State(svc): State<Shared>, t: Tenant, uri: Uri) -> ApiResult 
     }))
 }
 
-async fn get_kit(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id, "kitId")?;
-    ok(svc.read(&t.account, |a| a.kit(id).map(|k| kit_json(&k)))?)
-}
+read_by_id!(get_kit, "kitId", |a, id| a.kit(id).map(|k| kit_json(&k)));
 
-async fn delete_kit(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id, "kitId")?;
-    write(svc, t.account, move |a, ch| a.delete_kit(id, ch)).await?;
-    empty()
-}
+delete_by_id!(delete_kit, "kitId", |a, id, ch| a.delete_kit(id, ch));
