@@ -53,6 +53,16 @@ pub fn get(store: &Store, key: VbaseKey<'_>) -> Result<Option<(VbaseMeta, Vec<u8
     Ok(Some((meta, body.value().to_vec())))
 }
 
+/// The stored metadata of `key` (an undecodable one reads as none).
+fn current(
+    metas: &impl ReadableTable<(&'static str, &'static str, &'static str, &'static str), &'static str>,
+    key: VbaseKey<'_>,
+) -> Result<Option<VbaseMeta>, StoreError> {
+    Ok(metas
+        .get(key)?
+        .and_then(|m| serde_json::from_str(m.value()).ok()))
+}
+
 /// Writes a VBase file when `check` accepts the current metadata (for `If-Match`), in one
 /// transaction; returns `Ok(false)` when `check` refused.
 pub fn put(
@@ -66,9 +76,7 @@ pub fn put(
     {
         let mut files = txn.open_table(VBASE_FILES)?;
         let mut metas = txn.open_table(VBASE_META)?;
-        let current: Option<VbaseMeta> = metas
-            .get(key)?
-            .and_then(|m| serde_json::from_str(m.value()).ok());
+        let current = current(&metas, key)?;
         if !check(current.as_ref()) {
             return Ok(false);
         }
@@ -90,9 +98,7 @@ pub fn delete(
     {
         let mut files = txn.open_table(VBASE_FILES)?;
         let mut metas = txn.open_table(VBASE_META)?;
-        let current: Option<VbaseMeta> = metas
-            .get(key)?
-            .and_then(|m| serde_json::from_str(m.value()).ok());
+        let current = current(&metas, key)?;
         let Some(current) = current else {
             return Ok(None);
         };
