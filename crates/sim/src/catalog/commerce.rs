@@ -453,6 +453,7 @@ fn run(
             key: format!("request#{i}"),
             path: "request".to_owned(),
             operation,
+            depends_on: Vec::new(),
         })
         .collect();
     let n = steps.len();

@@ -24,6 +24,7 @@ mod model;
 mod ops;
 mod plan;
 mod plan_types;
+mod reads;
 mod validate;
 
 pub use activation::{ActivationFacts, UnmetPrecondition, unmet_activation_preconditions};
@@ -44,6 +45,7 @@ pub use plan_types::{
     EntityKind, ImageBody, ImportPlan, Operation, Phase, PlanStep, PlanSummary, Ref, SkuActivation,
     StepAction,
 };
+pub use reads::{ImportReads, ImportReadsRequest, SkuLookup, import_reads};
 pub use validate::{is_number, is_valid_image_url, is_valid_link_id};
 
 #[cfg(test)]

@@ -330,6 +330,13 @@ pub struct PlanStep {
     /// Where in the batch the step comes from (`options.placeholderName` for placeholders).
     pub path: String,
     pub operation: Operation,
+    /// The earlier steps that must have succeeded before this one runs, ascending: those its
+    /// `Ref::Planned` references point to and, for the activation of a kit, the activations
+    /// of its components in the plan (VTEX activates a kit only with an active component).
+    /// Steps of a later phase also wait for the earlier phases to finish (steps are sorted by
+    /// phase); a step whose dependency failed is skipped.
+    #[serde(default)]
+    pub depends_on: Vec<u32>,
 }
 
 /// Whether and why a batch SKU is (or is not) activated.
