@@ -123,3 +123,16 @@ export async function startService(opts: {
   await waitFor(proc, /ponte-service ready on/, 'the service', 60000)
   return proc
 }
+
+/**
+ * ponte-sim with more command-line arguments than `startSim` gives (e.g. `--seed demo
+ * --account ACCOUNT`), on `dataDir` and any free port.
+ */
+export async function startSeededSim(dataDir: string, args: string[]): Promise<Sim> {
+  const bin = resolve(REPO, process.env.PONTE_SIM_BIN ?? 'target/debug/ponte-sim')
+  if (!existsSync(bin)) throw new Error(`ponte-sim not found at ${bin}: run make sim or set PONTE_SIM_BIN`)
+  const argv = ['--data-dir', dataDir, '--listen', '127.0.0.1:0', ...args]
+  const proc = run(bin, argv, process.env, join(dataDir, '..', 'sim.log'))
+  const ready = await waitFor(proc, /ponte-sim listening on (http:\/\/127\.0\.0\.1:(\d+))/, 'ponte-sim', 30000)
+  return { ...proc, url: ready[1], port: Number(ready[2]) }
+}

@@ -28,6 +28,9 @@ macro_rules! id_type {
     };
 }
 
+/// Also declares the import model's ids (`catalog::import::model`).
+pub(crate) use id_type;
+
 id_type!(
     /// A catalog category (`CategoryId`, `FatherCategoryId`). Departments are categories
     /// without a father.

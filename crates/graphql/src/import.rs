@@ -2,9 +2,16 @@
 //!
 //! Natively, `validateCatalogBatch` validates the batch with `ponte_core` against the schema's
 //! catalog (a [`CatalogSnapshot`](ponte_core::catalog::CatalogSnapshot) as the current state:
-//! no products or SKUs yet), behind the admin session check. Import jobs need the Catalog API
-//! and VBase, which only the Node service has: `importCatalogBatch` and `importJob` answer
-//! `NOT_SUPPORTED` here. The types mirror `graphql/schema.graphql` (tests/sdl.rs compares).
+//! no products or SKUs yet), behind the admin session check and the batch's shape check. With
+//! a live [`crate::Vtex`] attached instead it answers `NOT_SUPPORTED` after those checks: the
+//! read of the catalog state a batch touches (node/import/read.ts) is not ported.
+//!
+//! `importJob` checks the session and the job id, then with a [`crate::Vtex`] reads the job
+//! record from VBase and shows it as the Node service does (`null` when absent); resuming an
+//! abandoned job is the service's. Running an import (`importCatalogBatch`, and
+//! `ImportJob.entities`, which reads the plan's chunks) needs the Catalog API writes and the
+//! runner: `NOT_SUPPORTED` here. The types mirror `graphql/schema.graphql` (tests/sdl.rs
+//! compares).
 
 use async_graphql::{
     Context, Enum, ID, InputObject, InputValueError, InputValueResult, Object, Scalar, ScalarType,
@@ -111,7 +118,7 @@ pub struct BatchValidation {
 }
 
 /// An error in the batch, or a step that failed.
-#[derive(Debug, Clone, SimpleObject)]
+#[derive(Debug, Clone, SimpleObject, serde::Deserialize)]
 pub struct ImportError {
     /// Where in the batch, e.g. products[3].skus[1].specifications[0].
     path: String,
@@ -121,7 +128,7 @@ pub struct ImportError {
     key: Option<String>,
 }
 
-#[derive(Debug, Clone, SimpleObject)]
+#[derive(Debug, Clone, SimpleObject, serde::Deserialize)]
 pub struct PlanSummary {
     creates: i32,
     updates: i32,
@@ -130,7 +137,8 @@ pub struct PlanSummary {
     unchanged: i32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ImportJobStatus {
     Queued,
     Running,
@@ -138,7 +146,8 @@ pub enum ImportJobStatus {
     Failed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ImportStage {
     Reading,
     Planning,
@@ -146,7 +155,8 @@ pub enum ImportStage {
     Done,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ImportPhase {
     Categories,
     Brands,
@@ -284,7 +294,7 @@ pub struct ImportProgress {
     steps_per_second: Option<f64>,
 }
 
-#[derive(Debug, Clone, SimpleObject)]
+#[derive(Debug, Clone, SimpleObject, serde::Deserialize)]
 pub struct PhaseProgress {
     phase: ImportPhase,
     total: i32,
@@ -335,10 +345,19 @@ pub(crate) fn validate_catalog_batch(
             format!("the batch or its options do not have the expected shape: {e}"),
         )
     })?;
-    let current = ctx
-        .data::<CatalogData>()
-        .map(|d| CatalogState::from(d.snapshot().clone()))
-        .unwrap_or_default();
+    let current = match (ctx.data_opt::<CatalogData>(), ctx.data_opt::<crate::Vtex>()) {
+        (Some(data), _) => CatalogState::from(data.snapshot().clone()),
+        // Reading the part of a live catalog a batch touches (brands, products by RefId, SKUs,
+        // specifications: node/import/read.ts) is not ported; an empty state would answer
+        // for another catalog than the one asked about.
+        (None, Some(_)) => {
+            return Err(coded_error(
+                NOT_SUPPORTED,
+                "validateCatalogBatch against a live VTEX reads the catalog the way the VTEX IO service does; natively it validates against an attached snapshot only",
+            ));
+        }
+        (None, None) => CatalogState::default(),
+    };
     let answer = imp::validate_catalog_batch(&ValidateBatchRequest {
         current,
         batch,
@@ -365,11 +384,175 @@ pub(crate) fn validate_catalog_batch(
     })
 }
 
-/// `Query.importJob`: jobs live in VBase, which only the Node service reaches.
-pub(crate) fn import_job(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<ImportJob>> {
+/// The VBase bucket of import jobs (`BUCKET` in node/import/store.ts).
+pub const IMPORT_BUCKET: &str = "catalog-import";
+
+/// `Query.importJob`. Without a [`crate::Vtex`]: `NOT_SUPPORTED`. With one: the job record
+/// (VBase `catalog-import/jobs/{id}/job.json`) shown as `toJob` in node/resolvers/Import.ts
+/// shows it; `null` when absent or another account's. A job whose runner stopped (queued or
+/// running, lease expired) the Node service resumes: natively `NOT_SUPPORTED`.
+pub(crate) async fn import_job(
+    ctx: &Context<'_>,
+    id: &ID,
+) -> async_graphql::Result<Option<ImportJob>> {
     sso::session(ctx, Audience::Admin)?;
-    let _ = id;
-    Err(not_supported("importJob"))
+    check_job_id(id)?;
+    let path = format!("jobs/{}/job.json", id.as_str());
+    let stored = crate::vbase_file(ctx, IMPORT_BUCKET, &path, not_supported("importJob")).await?;
+    let Some(stored) = stored else {
+        return Ok(None);
+    };
+    let record: JobRecord = serde_json::from_value(stored).map_err(|e| {
+        coded_error(
+            crate::reads::VTEX_REQUEST_FAILED,
+            format!("the stored import job is unreadable: {e}"),
+        )
+    })?;
+    if ctx
+        .data_opt::<crate::Vtex>()
+        .is_none_or(|vtex| record.account != vtex.account())
+    {
+        return Ok(None);
+    }
+    let unfinished = matches!(
+        record.status,
+        ImportJobStatus::Queued | ImportJobStatus::Running
+    );
+    let lease_expired = record.lease.as_ref().is_none_or(|l| {
+        ponte_core::orders::Timestamp::parse_lenient(&l.expires_at).is_none_or(|t| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .is_ok_and(|now| {
+                    t.unix_seconds() < i64::try_from(now.as_secs()).unwrap_or(i64::MAX)
+                })
+        })
+    });
+    if unfinished && lease_expired {
+        return Err(not_supported("importJob (resuming an abandoned job)"));
+    }
+    Ok(Some(record.into()))
+}
+
+/// Job ids are generated by Ponte (`imp-` and 6 to 40 of `[0-9a-z]`): anything else is
+/// refused before VBase is asked, with the Node service's code and message.
+fn check_job_id(id: &ID) -> async_graphql::Result<()> {
+    let rest = id.as_str().strip_prefix("imp-").unwrap_or("");
+    let ok = (6..=40).contains(&rest.len())
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+    if ok {
+        return Ok(());
+    }
+    Err(coded_error(
+        crate::INVALID_ID,
+        format!(
+            "argument \"id\" must be an import job id (imp-...), got {}",
+            serde_json::Value::from(id.as_str())
+        ),
+    ))
+}
+
+/// The job record as node/import/job.ts stores it (what `toJob` reads of it).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JobRecord {
+    id: String,
+    account: String,
+    status: ImportJobStatus,
+    stage: ImportStage,
+    created_at: String,
+    updated_at: String,
+    started_at: Option<String>,
+    finished_at: Option<String>,
+    lease: Option<Lease>,
+    runs: i32,
+    summary: Option<PlanSummary>,
+    steps: i32,
+    phases: Vec<PhaseProgress>,
+    errors: Vec<ImportError>,
+    error_count: i32,
+    counters: Counters,
+    timings: Timings,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Lease {
+    expires_at: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Counters {
+    calls: i32,
+    attempts: i32,
+    retries: i32,
+    rate_limited: i32,
+    server_errors: i32,
+    transport_errors: i32,
+    reused: i32,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Timings {
+    read_ms: f64,
+    plan_ms: f64,
+    execute_ms: f64,
+}
+
+/// JavaScript's `Math.round` of a millisecond count, as an `Int`.
+fn round_ms(ms: f64) -> i32 {
+    // Saturating: the schema's Int is 32 bits, as in the Node service's answer.
+    (ms + 0.5)
+        .floor()
+        .clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
+}
+
+impl From<JobRecord> for ImportJob {
+    fn from(job: JobRecord) -> Self {
+        let (done, failed, skipped) = job.phases.iter().fold((0, 0, 0), |(d, f, s), p| {
+            (d + p.done, f + p.failed, s + p.skipped)
+        });
+        let c = &job.counters;
+        let t = &job.timings;
+        let steps_per_second = (t.execute_ms > 0.0)
+            .then(|| ((f64::from(done) * 100_000.0) / t.execute_ms + 0.5).floor() / 100.0);
+        Self {
+            id: ID(job.id),
+            status: job.status,
+            stage: job.stage,
+            created_at: job.created_at,
+            started_at: job.started_at,
+            updated_at: job.updated_at,
+            finished_at: job.finished_at,
+            lease_expires_at: job.lease.map(|l| l.expires_at),
+            runs: job.runs,
+            summary: job.summary,
+            progress: ImportProgress {
+                steps: job.steps,
+                done,
+                failed,
+                skipped,
+                pending: (job.steps - done - failed - skipped).max(0),
+                calls: c.calls,
+                attempts: c.attempts,
+                retries: c.retries,
+                rate_limited: c.rate_limited,
+                server_errors: c.server_errors,
+                transport_errors: c.transport_errors,
+                reused: c.reused,
+                read_ms: round_ms(t.read_ms),
+                plan_ms: round_ms(t.plan_ms),
+                execute_ms: round_ms(t.execute_ms),
+                steps_per_second,
+            },
+            phases: job.phases,
+            errors: job.errors,
+            error_count: job.error_count,
+        }
+    }
 }
 
 /// The import part of the root mutation (`crate::Mutation` merges it with the orders part).

@@ -1,9 +1,17 @@
 //! Ponte's GraphQL API (`graphql/schema.graphql`), served natively over `ponte-core`.
 //!
 //! The VTEX IO service serves the same schema from Node through the wasm build of the core;
-//! this crate is the native twin the harness compares it with. A test (`tests/sdl.rs`) checks
-//! that the SDL exported here, parsed and normalised, equals the schema file (VTEX directives
-//! such as `@auth` left out).
+//! this crate is the native twin, and the oracle of the GraphQL differential test
+//! (`tests/graphql.differential.e2e.test.ts`): one query corpus runs through the Node service
+//! under the real `@vtex/api` runtime and through this crate (the `ponte-graphql-run` binary),
+//! both reading one ponte-sim over HTTP, and the answers must be equal (`data`, and each error's
+//! path and `extensions.code`). A test (`tests/sdl.rs`) checks that the SDL exported here,
+//! parsed and normalised, equals the schema file (VTEX directives such as `@auth` left out).
+//!
+//! Where the data comes from, per request: a [`Vtex`] (the account's Catalog, VTEX ID and
+//! VBase through an HTTP proxy, read per field as the Node service reads them: [`reads`]), else
+//! a [`CatalogData`] snapshot. Field errors follow the GraphQL specification's nulls, as
+//! graphql-js does ([`nulls`]).
 //!
 //! The schema answers from one [`CatalogSnapshot`], validated once when it is attached
 //! ([`CatalogData::new`]) and looked up per field: first in the request's data, then in the
@@ -40,16 +48,21 @@ use async_graphql::{
     Context, EmptySubscription, Enum, ErrorExtensions, ID, MergedObject, Object, Schema,
     SimpleObject,
 };
+use ponte_core::catalog as ops;
 use ponte_core::catalog::{self as cat, Catalog, CatalogError, CatalogSnapshot};
 use ponte_core::ids::CategoryId;
 use ponte_core::sso::Audience;
 
 pub mod import;
+pub mod nulls;
 pub mod orders;
+pub mod reads;
 pub mod sso;
+pub mod vtex;
 pub use import::ImportMutation;
 pub use orders::OrdersMutation;
 pub use sso::{PersonAudience, Session, SsoData, VerifiedBy};
+pub use vtex::Vtex;
 
 /// The schema type: queries, and the mutations (natively NOT_SUPPORTED, see [`import`] and
 /// [`orders`]).
@@ -92,12 +105,15 @@ impl CatalogData {
 /// The schema without a catalog: attach one per request with
 /// `Request::new(query).data(CatalogData::new(snapshot))`. Also what the SDL comes from.
 pub fn schema() -> PonteSchema {
-    Schema::build(Query, Mutation::default(), EmptySubscription).finish()
+    Schema::build(Query, Mutation::default(), EmptySubscription)
+        .extension(nulls::SpecNulls)
+        .finish()
 }
 
 /// The schema answering every request from one snapshot.
 pub fn schema_with_catalog(snapshot: CatalogSnapshot) -> PonteSchema {
     Schema::build(Query, Mutation::default(), EmptySubscription)
+        .extension(nulls::SpecNulls)
         .data(CatalogData::new(snapshot))
         .finish()
 }
@@ -108,6 +124,25 @@ fn coded_error(code: &'static str, message: impl Into<String>) -> async_graphql:
 
 fn catalog_error(error: &CatalogError) -> async_graphql::Error {
     coded_error(error.code(), error.to_string())
+}
+
+/// A JSON file of the app's VBase through the request's [`Vtex`]: `Ok(None)` when absent,
+/// `VTEX_REQUEST_FAILED` when the read fails, and `without` when no `Vtex` is attached.
+pub(crate) async fn vbase_file(
+    ctx: &Context<'_>,
+    bucket: &str,
+    path: &str,
+    without: async_graphql::Error,
+) -> async_graphql::Result<Option<serde_json::Value>> {
+    let Some(vtex) = ctx.data_opt::<Vtex>() else {
+        return Err(without);
+    };
+    vtex.vbase_json(bucket, path).await.map_err(|e| {
+        coded_error(
+            reads::VTEX_REQUEST_FAILED,
+            format!("reading {bucket}/{path} from VBase failed: {e}"),
+        )
+    })
 }
 
 fn catalog<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Catalog> {
@@ -156,21 +191,38 @@ pub struct Query;
 impl Query {
     /// The category tree: departments (level 1) by ascending id, each with its descendants.
     async fn category_tree(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CategoryNode>> {
-        Ok(catalog(ctx)?
-            .tree()
-            .into_iter()
-            .map(CategoryNode::from)
-            .collect())
+        let tree = match ctx.data_opt::<Vtex>() {
+            Some(src) => {
+                let categories = reads::read_tree(src).await?;
+                ops::category_tree(&ops::CategoryTreeRequest {
+                    catalog: CatalogSnapshot {
+                        categories,
+                        ..CatalogSnapshot::default()
+                    },
+                })
+                .map_err(|e| catalog_error(&e))?
+            }
+            None => catalog(ctx)?.tree(),
+        };
+        Ok(tree.into_iter().map(CategoryNode::from).collect())
     }
 
     /// One category with the specifications its products and SKUs inherit. An unknown id is an error with code CATEGORY_NOT_FOUND; an id that is not a positive integer, INVALID_ID.
     async fn category(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Category>> {
         let category_id = parse_category_id(&id, "id")?;
-        let catalog = catalog(ctx)?;
-        let specs = catalog
-            .effective_specifications(category_id)
-            .map_err(|e| catalog_error(&e))?;
-        let is_active = catalog.category(category_id).is_some_and(|c| c.is_active);
+        let specs = match ctx.data_opt::<Vtex>() {
+            Some(src) => {
+                let read = reads::read_category(src, category_id.0).await?;
+                ops::effective_specifications(&ops::EffectiveSpecificationsRequest {
+                    catalog: read.snapshot(),
+                    category_id,
+                })
+            }
+            None => catalog(ctx)?.effective_specifications(category_id),
+        }
+        .map_err(|e| catalog_error(&e))?;
+        // The category itself ends its path (as the Node service reads isActive).
+        let is_active = specs.path.last().is_some_and(|p| p.is_active);
         Ok(Some(Category::new(specs, is_active)))
     }
 
@@ -186,9 +238,18 @@ impl Query {
             .as_ref()
             .map(|f| parse_category_id(f, "newFatherId"))
             .transpose()?;
-        let impact = catalog(ctx)?
-            .move_impact(category_id, new_father)
-            .map_err(|e| catalog_error(&e))?;
+        let impact = match ctx.data_opt::<Vtex>() {
+            Some(src) => {
+                let read = reads::read_move(src, category_id.0, new_father.map(|f| f.0)).await?;
+                ops::move_impact(&ops::MoveImpactRequest {
+                    catalog: read.snapshot(),
+                    category_id,
+                    new_father_category_id: new_father,
+                })
+            }
+            None => catalog(ctx)?.move_impact(category_id, new_father),
+        }
+        .map_err(|e| catalog_error(&e))?;
         Ok(Some(impact.into()))
     }
 
@@ -218,7 +279,7 @@ impl Query {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<Option<import::ImportJob>> {
-        import::import_job(ctx, &id)
+        import::import_job(ctx, &id).await
     }
 
     /// An order as Ponte saw it: status, value, hand-off and timeline (platform events, accepted actions, ERP deliveries). Reads Ponte's record only; null when Ponte has never seen the order. An id that cannot be an order id: ORDER_ID_INVALID. Admin only.
@@ -227,7 +288,7 @@ impl Query {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<Option<orders::OrderView>> {
-        orders::order(ctx, &id)
+        orders::order(ctx, &id).await
     }
 
     /// Where VTEX is with an order change (order modifications v2 processes it asynchronously): changeRequestId is the receipt changeOrder answered. Asks VTEX (GET /api/order-system/orders/{orderId}/changes/{changeRequestId}); null when VTEX does not know that change. Admin only.

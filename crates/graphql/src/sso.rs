@@ -87,6 +87,68 @@ impl SsoData {
         self
     }
 
+    /// The credentials of an HTTP request's headers (names in any case), read as the Node
+    /// service's `findCredential` reads them: `Authorization: Bearer`, the admin cookie
+    /// `VtexIdclientAutCookie`, the storefront cookie `VtexIdclientAutCookie_{account}`.
+    pub fn from_headers<'h>(
+        account: &str,
+        now: i64,
+        headers: impl IntoIterator<Item = (&'h String, &'h String)>,
+    ) -> Self {
+        let mut data = Self::new(account, now);
+        let store_cookie = format!("VtexIdclientAutCookie_{account}");
+        for (name, value) in headers {
+            if name.eq_ignore_ascii_case("authorization") {
+                let mut words = value.split_ascii_whitespace();
+                if let (Some(scheme), Some(token), None) =
+                    (words.next(), words.next(), words.next())
+                    && scheme.eq_ignore_ascii_case("bearer")
+                {
+                    data.bearer = Some(token.to_owned());
+                }
+            } else if name.eq_ignore_ascii_case("cookie") {
+                for pair in value.split(';') {
+                    match pair.trim().split_once('=') {
+                        Some(("VtexIdclientAutCookie", token)) => {
+                            data.admin_cookie = Some(token.to_owned());
+                        }
+                        Some((cookie, token)) if cookie == store_cookie => {
+                            data.store_cookie = Some(token.to_owned());
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        data
+    }
+
+    /// Asks VTEX ID about each credential the core accepts for an audience, as the Node
+    /// service does without a key set (`credential/validate`), and records the sessions it
+    /// confirms. A failed call confirms nothing.
+    pub async fn confirm_online(mut self, vtex: &crate::Vtex) -> Self {
+        for audience in [Audience::Admin, Audience::Webstore] {
+            let Some(token) = self.token(audience).map(str::to_owned) else {
+                continue;
+            };
+            let expected = Expected {
+                audience,
+                account: self.account.clone(),
+                now: self.now,
+                leeway_seconds: self.leeway_seconds,
+            };
+            let Ok(valid) = sso::validate(&token, &expected, None) else {
+                continue;
+            };
+            if !self.confirmed.contains(&valid.cache_key)
+                && vtex.confirms(&token).await.unwrap_or(false)
+            {
+                self.confirmed.insert(valid.cache_key);
+            }
+        }
+        self
+    }
+
     fn token(&self, audience: Audience) -> Option<&str> {
         let cookie = match audience {
             Audience::Admin => &self.admin_cookie,
@@ -231,16 +293,7 @@ pub enum VerifiedBy {
 pub fn iso8601(unix: i64) -> String {
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = ponte_core::orders::civil_from_days(days);
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.000Z",
         secs / 3600,

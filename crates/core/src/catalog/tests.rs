@@ -1,7 +1,7 @@
 use super::*;
 use crate::ids::*;
 
-fn cat(id: u32, name: &str, father: Option<u32>) -> Category {
+pub(in crate::catalog) fn cat(id: u32, name: &str, father: Option<u32>) -> Category {
     Category {
         id: CategoryId(id),
         name: name.into(),
@@ -20,7 +20,13 @@ fn group(id: u32, category: Option<u32>, name: &str, position: i32) -> Specifica
     }
 }
 
-fn field(id: u32, group: u32, name: &str, type_id: i32, sku: bool) -> SpecificationField {
+pub(in crate::catalog) fn field(
+    id: u32,
+    group: u32,
+    name: &str,
+    type_id: i32,
+    sku: bool,
+) -> SpecificationField {
     SpecificationField {
         id: FieldId(id),
         name: name.into(),

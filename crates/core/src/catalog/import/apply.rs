@@ -3,7 +3,7 @@
 //! that plans are executable, idempotent and resumable; the service runs the real calls.
 
 use super::model::*;
-use super::plan_types::{ImportPlan, Operation, Ref};
+use super::plan_types::{ImageBody, ImportPlan, Operation, Ref};
 use crate::catalog::{
     Catalog, Category, SpecificationField, SpecificationGroup, SpecificationValue,
 };
@@ -50,55 +50,82 @@ fn resolve<T: Copy + From<u32>>(created: &[Option<u32>], r: &Ref<T>) -> Result<T
     }
 }
 
+/// The entity of `items` that `hit` picks, or `unknown <what>`.
+fn find<'s, T>(
+    items: &'s mut [T],
+    what: &str,
+    hit: impl Fn(&T) -> bool,
+) -> Result<&'s mut T, String> {
+    items
+        .iter_mut()
+        .find(|x| hit(x))
+        .ok_or_else(|| format!("unknown {what}"))
+}
+
+/// `Ok` when `hit` picks an entity of `items`, `unknown <what>` otherwise.
+fn known<T>(items: &[T], what: &str, hit: impl Fn(&T) -> bool) -> Result<(), String> {
+    if items.iter().any(hit) {
+        Ok(())
+    } else {
+        Err(format!("unknown {what}"))
+    }
+}
+
+/// What a family of operations made of an operation.
+enum Outcome {
+    /// Created the entity with this id.
+    Created(u32),
+    /// Done, nothing created.
+    Done,
+    /// Not an operation of the family.
+    Other,
+}
+
+type Family = fn(&mut CatalogState, &[Option<u32>], &Operation) -> Result<Outcome, String>;
+
 fn apply_one(
     s: &mut CatalogState,
     created: &[Option<u32>],
     op: &Operation,
 ) -> Result<Option<u32>, String> {
+    let families: [Family; 4] = [
+        apply_tree,
+        apply_specification,
+        apply_product,
+        apply_sku_detail,
+    ];
+    for family in families {
+        match family(s, created, op)? {
+            Outcome::Created(id) => return Ok(Some(id)),
+            Outcome::Done => return Ok(None),
+            Outcome::Other => {}
+        }
+    }
+    Err("an operation no executor handles".into())
+}
+
+/// Categories and brands.
+fn apply_tree(
+    s: &mut CatalogState,
+    created: &[Option<u32>],
+    op: &Operation,
+) -> Result<Outcome, String> {
     use Operation as O;
-    match op {
+    Ok(match op {
         O::CreateCategory {
             name,
             father,
             is_active,
-        } => {
-            let father: Option<CategoryId> =
-                father.as_ref().map(|f| resolve(created, f)).transpose()?;
-            if let Some(f) = father {
-                let c = s
-                    .catalog
-                    .categories
-                    .iter_mut()
-                    .find(|c| c.id == f)
-                    .ok_or("unknown father")?;
-                if c.has_children == Some(false) {
-                    c.has_children = Some(true);
-                }
-            }
-            let id = next(s.catalog.categories.iter().map(|c| c.id.0));
-            s.catalog.categories.push(Category {
-                id: CategoryId(id),
-                name: name.clone(),
-                father_category_id: father,
-                is_active: *is_active,
-                has_children: None,
-            });
-            Ok(Some(id))
-        }
+        } => create_category(s, created, name, father.as_ref(), *is_active)?,
         O::UpdateCategory {
             id,
             name,
             is_active,
         } => {
-            let c = s
-                .catalog
-                .categories
-                .iter_mut()
-                .find(|c| c.id == *id)
-                .ok_or("unknown category")?;
+            let c = find(&mut s.catalog.categories, "category", |c| c.id == *id)?;
             c.name = name.clone();
             c.is_active = *is_active;
-            Ok(None)
+            Outcome::Done
         }
         O::CreateBrand {
             name,
@@ -112,7 +139,7 @@ fn apply_one(
                 link_id: link_id.clone(),
                 is_active: *is_active,
             });
-            Ok(Some(id))
+            Outcome::Created(id)
         }
         O::UpdateBrand {
             id,
@@ -120,16 +147,49 @@ fn apply_one(
             link_id,
             is_active,
         } => {
-            let b = s
-                .brands
-                .iter_mut()
-                .find(|b| b.id == *id)
-                .ok_or("unknown brand")?;
+            let b = find(&mut s.brands, "brand", |b| b.id == *id)?;
             b.name = name.clone();
             b.link_id = link_id.clone();
             b.is_active = *is_active;
-            Ok(None)
+            Outcome::Done
         }
+        _ => Outcome::Other,
+    })
+}
+
+fn create_category(
+    s: &mut CatalogState,
+    created: &[Option<u32>],
+    name: &str,
+    father: Option<&Ref<CategoryId>>,
+    is_active: bool,
+) -> Result<Outcome, String> {
+    let father: Option<CategoryId> = father.map(|f| resolve(created, f)).transpose()?;
+    if let Some(f) = father {
+        let c = find(&mut s.catalog.categories, "father", |c| c.id == f)?;
+        if c.has_children == Some(false) {
+            c.has_children = Some(true);
+        }
+    }
+    let id = next(s.catalog.categories.iter().map(|c| c.id.0));
+    s.catalog.categories.push(Category {
+        id: CategoryId(id),
+        name: name.to_owned(),
+        father_category_id: father,
+        is_active,
+        has_children: None,
+    });
+    Ok(Outcome::Created(id))
+}
+
+/// Specification groups, fields and values.
+fn apply_specification(
+    s: &mut CatalogState,
+    created: &[Option<u32>],
+    op: &Operation,
+) -> Result<Outcome, String> {
+    use Operation as O;
+    Ok(match op {
         O::CreateSpecificationGroup {
             category,
             name,
@@ -137,10 +197,8 @@ fn apply_one(
         } => {
             let category: Option<CategoryId> =
                 category.as_ref().map(|c| resolve(created, c)).transpose()?;
-            if let Some(c) = category
-                && !s.catalog.categories.iter().any(|x| x.id == c)
-            {
-                return Err("unknown category".into());
+            if let Some(c) = category {
+                known(&s.catalog.categories, "category", |x| x.id == c)?;
             }
             let id = next(s.catalog.groups.iter().map(|g| g.id.0));
             s.catalog.groups.push(SpecificationGroup {
@@ -149,60 +207,15 @@ fn apply_one(
                 name: name.clone(),
                 position: *position,
             });
-            Ok(Some(id))
+            Outcome::Created(id)
         }
         O::UpdateSpecificationGroup { id, name, position } => {
-            let g = s
-                .catalog
-                .groups
-                .iter_mut()
-                .find(|g| g.id == *id)
-                .ok_or("unknown group")?;
+            let g = find(&mut s.catalog.groups, "group", |g| g.id == *id)?;
             g.name = name.clone();
             g.position = *position;
-            Ok(None)
+            Outcome::Done
         }
-        O::CreateSpecificationField {
-            group,
-            category,
-            name,
-            field_type_id,
-            is_stock_keeping_unit,
-            is_required,
-            is_filter,
-            is_active,
-            position,
-        } => {
-            let group: GroupId = resolve(created, group)?;
-            let category: Option<CategoryId> =
-                category.as_ref().map(|c| resolve(created, c)).transpose()?;
-            let g = s
-                .catalog
-                .groups
-                .iter()
-                .find(|g| g.id == group)
-                .ok_or("unknown group")?;
-            if g.category_id != category {
-                return Err("field category differs from its group's".into());
-            }
-            if *is_stock_keeping_unit && ![5, 6].contains(field_type_id) {
-                return Err("Sku Field can be only of the Radio or Combo type".into());
-            }
-            let id = next(s.catalog.fields.iter().map(|f| f.id.0));
-            s.catalog.fields.push(SpecificationField {
-                id: FieldId(id),
-                name: name.clone(),
-                field_type_id: *field_type_id,
-                field_group_id: group,
-                category_id: category,
-                position: *position,
-                is_required: *is_required,
-                is_active: *is_active,
-                is_filter: *is_filter,
-                is_stock_keeping_unit: *is_stock_keeping_unit,
-            });
-            Ok(Some(id))
-        }
+        O::CreateSpecificationField { .. } => create_field(s, created, op)?,
         O::UpdateSpecificationField {
             id,
             name,
@@ -213,12 +226,7 @@ fn apply_one(
             is_active,
             position,
         } => {
-            let f = s
-                .catalog
-                .fields
-                .iter_mut()
-                .find(|f| f.id == *id)
-                .ok_or("unknown field")?;
+            let f = find(&mut s.catalog.fields, "field", |f| f.id == *id)?;
             f.name = name.clone();
             f.field_type_id = *field_type_id;
             f.is_stock_keeping_unit = *is_stock_keeping_unit;
@@ -226,7 +234,7 @@ fn apply_one(
             f.is_filter = *is_filter;
             f.is_active = *is_active;
             f.position = *position;
-            Ok(None)
+            Outcome::Done
         }
         O::CreateSpecificationValue {
             field,
@@ -235,9 +243,7 @@ fn apply_one(
             position,
         } => {
             let field: FieldId = resolve(created, field)?;
-            if !s.catalog.fields.iter().any(|f| f.id == field) {
-                return Err("unknown field".into());
-            }
+            known(&s.catalog.fields, "field", |f| f.id == field)?;
             let id = next(s.catalog.values.iter().map(|v| v.id.0));
             s.catalog.values.push(SpecificationValue {
                 id: FieldValueId(id),
@@ -246,7 +252,7 @@ fn apply_one(
                 is_active: *is_active,
                 position: *position,
             });
-            Ok(Some(id))
+            Outcome::Created(id)
         }
         O::UpdateSpecificationValue {
             id,
@@ -255,20 +261,72 @@ fn apply_one(
             is_active,
             position,
         } => {
-            let v = s
-                .catalog
-                .values
-                .iter_mut()
-                .find(|v| v.id == *id)
-                .ok_or("unknown value")?;
+            let v = find(&mut s.catalog.values, "value", |v| v.id == *id)?;
             if v.field_id != *field {
                 return Err("value belongs to another field".into());
             }
             v.name = name.clone();
             v.is_active = *is_active;
             v.position = *position;
-            Ok(None)
+            Outcome::Done
         }
+        _ => Outcome::Other,
+    })
+}
+
+fn create_field(
+    s: &mut CatalogState,
+    created: &[Option<u32>],
+    op: &Operation,
+) -> Result<Outcome, String> {
+    let Operation::CreateSpecificationField {
+        group,
+        category,
+        name,
+        field_type_id,
+        is_stock_keeping_unit,
+        is_required,
+        is_filter,
+        is_active,
+        position,
+    } = op
+    else {
+        return Err("not a field creation".into());
+    };
+    let group: GroupId = resolve(created, group)?;
+    let category: Option<CategoryId> =
+        category.as_ref().map(|c| resolve(created, c)).transpose()?;
+    let g = find(&mut s.catalog.groups, "group", |g| g.id == group)?;
+    if g.category_id != category {
+        return Err("field category differs from its group's".into());
+    }
+    if *is_stock_keeping_unit && ![5, 6].contains(field_type_id) {
+        return Err("Sku Field can be only of the Radio or Combo type".into());
+    }
+    let id = next(s.catalog.fields.iter().map(|f| f.id.0));
+    s.catalog.fields.push(SpecificationField {
+        id: FieldId(id),
+        name: name.clone(),
+        field_type_id: *field_type_id,
+        field_group_id: group,
+        category_id: category,
+        position: *position,
+        is_required: *is_required,
+        is_active: *is_active,
+        is_filter: *is_filter,
+        is_stock_keeping_unit: *is_stock_keeping_unit,
+    });
+    Ok(Outcome::Created(id))
+}
+
+/// Products, their trade-policy links and SKUs.
+fn apply_product(
+    s: &mut CatalogState,
+    created: &[Option<u32>],
+    op: &Operation,
+) -> Result<Outcome, String> {
+    use Operation as O;
+    Ok(match op {
         O::CreateProduct {
             category,
             brand,
@@ -285,7 +343,7 @@ fn apply_one(
             let id = next(s.products.iter().map(|p| p.id.0));
             s.products
                 .push(product.into_product(ProductId(id), category, brand));
-            Ok(Some(id))
+            Outcome::Created(id)
         }
         O::UpdateProduct {
             id,
@@ -296,27 +354,21 @@ fn apply_one(
             let category: CategoryId = resolve(created, category)?;
             let brand: BrandId = resolve(created, brand)?;
             check_category_and_brand(s, category, brand)?;
-            let p = s
-                .products
-                .iter_mut()
-                .find(|p| p.id == *id)
-                .ok_or("unknown product")?;
+            let p = find(&mut s.products, "product", |p| p.id == *id)?;
             let patch = ProductPatch {
                 category_id: Some(category),
                 brand_id: Some(brand),
                 ..patch.clone()
             };
             *p = merge_for_put(p, &patch);
-            Ok(None)
+            Outcome::Done
         }
         O::LinkProductTradePolicy {
             product,
             trade_policy_id,
         } => {
             let product: ProductId = resolve(created, product)?;
-            if !s.products.iter().any(|p| p.id == product) {
-                return Err("unknown product".into());
-            }
+            known(&s.products, "product", |p| p.id == product)?;
             let link = ProductTradePolicy {
                 product_id: product,
                 trade_policy_id: *trade_policy_id,
@@ -324,42 +376,55 @@ fn apply_one(
             if !s.product_trade_policies.contains(&link) {
                 s.product_trade_policies.push(link);
             }
-            Ok(None)
+            Outcome::Done
         }
-        O::CreateSku { product, sku } => {
-            let product: ProductId = resolve(created, product)?;
-            if sku.is_active == Some(true) {
-                return Err("an SKU cannot be created active".into());
-            }
-            if !s.products.iter().any(|p| p.id == product) {
-                return Err("unknown product".into());
-            }
-            if let Some(rid) = &sku.ref_id
-                && s.skus.iter().any(|x| x.ref_id.as_ref() == Some(rid))
-            {
-                return Err(format!("an SKU with RefId {rid} exists"));
-            }
-            if let Some(ean) = &sku.ean
-                && s.skus.iter().any(|x| x.ean.as_ref() == Some(ean))
-            {
-                return Err(format!("an SKU with EAN {ean} exists"));
-            }
-            let id = next(s.skus.iter().map(|x| x.id.0));
-            s.skus.push(sku.into_sku(SkuId(id), product));
-            Ok(Some(id))
-        }
+        O::CreateSku { product, sku } => create_sku(s, created, product, sku)?,
         O::UpdateSku { id, patch } => {
-            let x = s
-                .skus
-                .iter_mut()
-                .find(|x| x.id == *id)
-                .ok_or("unknown sku")?;
+            let x = find(&mut s.skus, "sku", |x| x.id == *id)?;
             if x.is_kit && patch.is_kit == Some(false) {
                 return Err("IsKit is irreversible".into());
             }
             *x = merge_sku_for_put(x, patch);
-            Ok(None)
+            Outcome::Done
         }
+        _ => Outcome::Other,
+    })
+}
+
+fn create_sku(
+    s: &mut CatalogState,
+    created: &[Option<u32>],
+    product: &Ref<ProductId>,
+    sku: &SkuPatch,
+) -> Result<Outcome, String> {
+    let product: ProductId = resolve(created, product)?;
+    if sku.is_active == Some(true) {
+        return Err("an SKU cannot be created active".into());
+    }
+    known(&s.products, "product", |p| p.id == product)?;
+    if let Some(rid) = &sku.ref_id
+        && s.skus.iter().any(|x| x.ref_id.as_ref() == Some(rid))
+    {
+        return Err(format!("an SKU with RefId {rid} exists"));
+    }
+    if let Some(ean) = &sku.ean
+        && s.skus.iter().any(|x| x.ean.as_ref() == Some(ean))
+    {
+        return Err(format!("an SKU with EAN {ean} exists"));
+    }
+    let id = next(s.skus.iter().map(|x| x.id.0));
+    s.skus.push(sku.into_sku(SkuId(id), product));
+    Ok(Outcome::Created(id))
+}
+
+/// Specification values, images, kit components and activation.
+fn apply_sku_detail(
+    s: &mut CatalogState,
+    created: &[Option<u32>],
+    op: &Operation,
+) -> Result<Outcome, String> {
+    use Operation as O;
+    Ok(match op {
         O::SetProductSpecification {
             product,
             field,
@@ -372,48 +437,14 @@ fn apply_one(
                 .iter()
                 .map(|v| resolve(created, v))
                 .collect::<Result<_, _>>()?;
-            for v in &values {
-                if !s
-                    .catalog
-                    .values
-                    .iter()
-                    .any(|x| x.id == *v && x.field_id == field)
-                {
-                    return Err(format!("value {v} is not of field {field}"));
-                }
-            }
-            s.product_specifications
-                .retain(|x| !(x.product_id == product && x.field_id == field));
-            if let Some(t) = text {
-                s.product_specifications.push(ProductSpecification {
-                    product_id: product,
-                    field_id: field,
-                    field_value_id: None,
-                    text: Some(t.clone()),
-                });
-            }
-            for v in values {
-                s.product_specifications.push(ProductSpecification {
-                    product_id: product,
-                    field_id: field,
-                    field_value_id: Some(v),
-                    text: None,
-                });
-            }
-            Ok(None)
+            set_product_specification(s, product, field, text.as_ref(), values)?;
+            Outcome::Done
         }
         O::SetSkuSpecification { sku, field, value } => {
             let sku: SkuId = resolve(created, sku)?;
             let field: FieldId = resolve(created, field)?;
             let value: FieldValueId = resolve(created, value)?;
-            if !s
-                .catalog
-                .values
-                .iter()
-                .any(|x| x.id == value && x.field_id == field)
-            {
-                return Err(format!("value {value} is not of field {field}"));
-            }
+            check_value_of(s, value, field)?;
             if !s
                 .catalog
                 .fields
@@ -429,45 +460,19 @@ fn apply_one(
                 field_id: field,
                 field_value_id: value,
             });
-            Ok(None)
+            Outcome::Done
         }
         O::AddSkuImage { sku, image } => {
             let sku: SkuId = resolve(created, sku)?;
-            if !s.skus.iter().any(|x| x.id == sku) {
-                return Err("unknown sku".into());
-            }
-            if s.sku_images
-                .iter()
-                .any(|i| i.sku_id == sku && i.name == image.name)
-            {
-                return Err(format!("image {} exists", image.name));
-            }
-            let id = next(s.sku_images.iter().map(|i| i.id.0));
-            s.sku_images.push(SkuImage {
-                id: SkuFileId(id),
-                sku_id: sku,
-                name: image.name.clone(),
-                url: image.url.clone(),
-                is_main: image.is_main,
-                position: image.position,
-                label: image.label.clone(),
-                text: image.text.clone(),
-            });
-            Ok(None)
+            add_image(s, sku, image)?;
+            Outcome::Done
         }
         O::UpdateSkuImage { id, sku, image } => {
-            let i = s
-                .sku_images
-                .iter_mut()
-                .find(|i| i.id == *id && i.sku_id == *sku)
-                .ok_or("unknown image")?;
-            i.name = image.name.clone();
-            i.url = image.url.clone();
-            i.is_main = image.is_main;
-            i.position = image.position;
-            i.label = image.label.clone();
-            i.text = image.text.clone();
-            Ok(None)
+            let i = find(&mut s.sku_images, "image", |i| {
+                i.id == *id && i.sku_id == *sku
+            })?;
+            write_image(i, image);
+            Outcome::Done
         }
         O::SetKitComponent {
             kit,
@@ -479,9 +484,7 @@ fn apply_one(
             if !s.skus.iter().any(|x| x.id == kit && x.is_kit) {
                 return Err("not a kit".into());
             }
-            if !s.skus.iter().any(|x| x.id == component) {
-                return Err("unknown component".into());
-            }
+            known(&s.skus, "component", |x| x.id == component)?;
             s.kit_components
                 .retain(|k| !(k.kit_sku_id == kit && k.component_sku_id == component));
             s.kit_components.push(KitComponent {
@@ -489,7 +492,7 @@ fn apply_one(
                 component_sku_id: component,
                 quantity: *quantity,
             });
-            Ok(None)
+            Outcome::Done
         }
         O::ActivateSku { sku } => {
             let sku: SkuId = resolve(created, sku)?;
@@ -502,9 +505,82 @@ fn apply_one(
             if let Some(x) = s.skus.iter_mut().find(|x| x.id == sku) {
                 x.is_active = true;
             }
-            Ok(None)
+            Outcome::Done
         }
+        _ => Outcome::Other,
+    })
+}
+
+fn add_image(s: &mut CatalogState, sku: SkuId, image: &ImageBody) -> Result<(), String> {
+    known(&s.skus, "sku", |x| x.id == sku)?;
+    if s.sku_images
+        .iter()
+        .any(|i| i.sku_id == sku && i.name == image.name)
+    {
+        return Err(format!("image {} exists", image.name));
     }
+    let id = next(s.sku_images.iter().map(|i| i.id.0));
+    let mut new = SkuImage {
+        id: SkuFileId(id),
+        sku_id: sku,
+        name: String::new(),
+        url: String::new(),
+        is_main: false,
+        position: 0,
+        label: None,
+        text: None,
+    };
+    write_image(&mut new, image);
+    s.sku_images.push(new);
+    Ok(())
+}
+
+fn write_image(i: &mut SkuImage, image: &ImageBody) {
+    i.name = image.name.clone();
+    i.url = image.url.clone();
+    i.is_main = image.is_main;
+    i.position = image.position;
+    i.label = image.label.clone();
+    i.text = image.text.clone();
+}
+
+fn check_value_of(s: &CatalogState, value: FieldValueId, field: FieldId) -> Result<(), String> {
+    if s.catalog
+        .values
+        .iter()
+        .any(|x| x.id == value && x.field_id == field)
+    {
+        Ok(())
+    } else {
+        Err(format!("value {value} is not of field {field}"))
+    }
+}
+
+fn set_product_specification(
+    s: &mut CatalogState,
+    product: ProductId,
+    field: FieldId,
+    text: Option<&String>,
+    values: Vec<FieldValueId>,
+) -> Result<(), String> {
+    for v in &values {
+        check_value_of(s, *v, field)?;
+    }
+    s.product_specifications
+        .retain(|x| !(x.product_id == product && x.field_id == field));
+    let row = |field_value_id, text| ProductSpecification {
+        product_id: product,
+        field_id: field,
+        field_value_id,
+        text,
+    };
+    if let Some(t) = text {
+        s.product_specifications.push(row(None, Some(t.clone())));
+    }
+    for v in values {
+        s.product_specifications.push(row(Some(v), None));
+    }
+    Ok(())
 }
 
 fn check_category_and_brand(

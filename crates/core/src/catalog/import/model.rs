@@ -4,7 +4,7 @@
 //! [`CatalogState`].
 
 use crate::catalog::CatalogSnapshot;
-use crate::ids::{CategoryId, FieldId, FieldValueId};
+use crate::ids::{CategoryId, FieldId, FieldValueId, id_type};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -18,27 +18,6 @@ fn unit() -> String {
 
 fn one() -> f64 {
     1.0
-}
-
-macro_rules! id_type {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-        pub struct $name(pub u32);
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-
-        impl From<u32> for $name {
-            fn from(v: u32) -> Self {
-                Self(v)
-            }
-        }
-    };
 }
 
 id_type!(

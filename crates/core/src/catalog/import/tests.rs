@@ -3,39 +3,14 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::catalog::{
-    CatalogSnapshot, Category, SpecificationField, SpecificationGroup, SpecificationValue,
-};
+use crate::catalog::{CatalogSnapshot, SpecificationGroup, SpecificationValue};
 use crate::ids::*;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
 // ---- fixtures ----------------------------------------------------------------------------
 
-fn cat(id: u32, name: &str, father: Option<u32>) -> Category {
-    Category {
-        id: CategoryId(id),
-        name: name.into(),
-        father_category_id: father.map(CategoryId),
-        is_active: true,
-        has_children: None,
-    }
-}
-
-fn field(id: u32, group: u32, name: &str, type_id: i32, sku: bool) -> SpecificationField {
-    SpecificationField {
-        id: FieldId(id),
-        name: name.into(),
-        field_type_id: type_id,
-        field_group_id: GroupId(group),
-        category_id: None,
-        position: 0,
-        is_required: false,
-        is_active: true,
-        is_filter: false,
-        is_stock_keeping_unit: sku,
-    }
-}
+use crate::catalog::tests::{cat, field};
 
 fn value(id: u32, field: u32, name: &str) -> SpecificationValue {
     SpecificationValue {
