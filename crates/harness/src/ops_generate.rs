@@ -1,5 +1,5 @@
 //! Requests for the import and order operations of the ABI (`validateCatalogBatch`,
-//! `planCatalogImport`, `importReads`, `specificationFieldTypes`, `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`,
+//! `planCatalogImport`, `importReads`, `specificationFieldTypes`, `importPhases`, `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`,
 //! `decideOrderEvent`, `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`): valid ones, ones with a broken payload, and mangled bytes, for the
 //! native/wasm/Node differential tests.
 //!
@@ -17,11 +17,12 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The new operations, in ABI names.
-pub const OPS: [&str; 11] = [
+pub const OPS: [&str; 12] = [
     "validateCatalogBatch",
     "planCatalogImport",
     "importReads",
     "specificationFieldTypes",
+    "importPhases",
     "checkOrderAction",
     "applyOrderAction",
     "parseOrderEvent",
@@ -561,7 +562,7 @@ pub fn request(rng: &mut SplitMix, op: &str) -> Value {
                 json!({"current": w.current, "batch": w.batch})
             }
         }
-        "specificationFieldTypes" => json!({}),
+        "specificationFieldTypes" | "importPhases" => json!({}),
         "checkOrderAction" | "applyOrderAction" => {
             let state = order_state(rng);
             let a = action(rng, &state);

@@ -6,6 +6,7 @@ use super::{
     MoveImpact,
 };
 use crate::ids::CategoryId;
+use crate::ops::NoInput;
 use serde::{Deserialize, Serialize};
 
 /// Input of [`effective_specifications`].
@@ -55,11 +56,6 @@ pub fn move_impact(req: &MoveImpactRequest) -> Result<MoveImpact, CatalogError> 
     Catalog::from_snapshot(&req.catalog)?.move_impact(req.category_id, req.new_father_category_id)
 }
 
-/// Input of [`specification_field_types`]: nothing (`{}`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct FieldTypesRequest {}
-
 /// A specification field type VTEX knows, with what it implies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -75,7 +71,7 @@ pub struct FieldTypeInfo {
 }
 
 /// Every field type, in `FieldTypeId` order: a constant, so callers need no copy of it.
-pub fn specification_field_types(_: &FieldTypesRequest) -> Vec<FieldTypeInfo> {
+pub fn specification_field_types(_: &NoInput) -> Vec<FieldTypeInfo> {
     FieldType::ALL
         .iter()
         .map(|t| FieldTypeInfo {

@@ -38,7 +38,7 @@ pub use error::{ImportError, ImportErrorCode};
 pub use model::*;
 pub use ops::{
     PlanRequest, PlanResponse, ValidateBatchRequest, ValidateBatchResponse, check_catalog_batch,
-    plan_catalog_batch, plan_catalog_import, validate_catalog_batch,
+    import_phases, plan_catalog_batch, plan_catalog_import, validate_catalog_batch,
 };
 pub use plan::{plan, plan_respects_dependencies, validate_batch};
 pub use plan_types::{

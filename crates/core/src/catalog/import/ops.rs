@@ -5,7 +5,8 @@ use super::batch::{ImportBatch, ImportOptions};
 use super::error::ImportError;
 use super::model::CatalogState;
 use super::plan::{plan, validate_batch as validate_only};
-use super::plan_types::{ImportPlan, PlanSummary};
+use super::plan_types::{ImportPlan, Phase, PlanSummary};
+use crate::ops::NoInput;
 use serde::{Deserialize, Serialize};
 
 /// Input of [`validate_catalog_batch`] (a dry run).
@@ -100,4 +101,9 @@ pub fn check_catalog_batch(req: &ValidateBatchRequest) -> Result<(), Vec<ImportE
         &req.batch,
         &req.options.clone().unwrap_or_default(),
     )
+}
+
+/// The phases of an import, in VTEX's order: a constant, so callers need no copy of it.
+pub fn import_phases(_: &NoInput) -> Vec<Phase> {
+    Phase::ALL.to_vec()
 }

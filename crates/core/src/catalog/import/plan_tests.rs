@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::catalog::import::apply_plan;
+use crate::catalog::import::{apply_plan, import_phases};
 use serde_json::{Value, json};
 
 fn batch(v: Value) -> ImportBatch {
@@ -111,4 +111,17 @@ fn depends_on_defaults_to_empty_when_absent() {
     v.as_object_mut().unwrap().remove("dependsOn");
     let back: PlanStep = serde_json::from_value(v).unwrap();
     assert_eq!(back, p.steps[0]);
+}
+
+#[test]
+fn the_phases_are_a_constant_in_vtex_order() {
+    let phases = import_phases(&crate::ops::NoInput {});
+    assert!(phases.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(phases.len(), 13);
+    let json = serde_json::to_value(&phases).unwrap();
+    assert_eq!(json[0], "CATEGORIES");
+    assert_eq!(json[12], "ACTIVATION");
+    // Every step of a plan is in one of them.
+    let p = plan(&CatalogState::default(), &kit_batch(), &activate()).unwrap();
+    assert!(p.steps.iter().all(|s| phases.contains(&s.phase)));
 }

@@ -45,6 +45,25 @@ pub enum Phase {
     Activation,
 }
 
+impl Phase {
+    /// Every phase, in VTEX's order.
+    pub const ALL: [Phase; 13] = [
+        Phase::Categories,
+        Phase::Brands,
+        Phase::SpecificationGroups,
+        Phase::SpecificationFields,
+        Phase::SpecificationValues,
+        Phase::Products,
+        Phase::ProductTradePolicies,
+        Phase::Skus,
+        Phase::ProductSpecifications,
+        Phase::SkuSpecifications,
+        Phase::SkuImages,
+        Phase::KitComponents,
+        Phase::Activation,
+    ];
+}
+
 /// What a step does to its entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

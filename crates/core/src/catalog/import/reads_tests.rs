@@ -2,8 +2,9 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::catalog::{FieldTypesRequest, specification_field_types};
+use crate::catalog::specification_field_types;
 use crate::ids::{CategoryId, FieldId, GroupId};
+use crate::ops::NoInput;
 use serde_json::{Value, json};
 
 fn batch(v: Value) -> ImportBatch {
@@ -182,7 +183,7 @@ fn groups_and_fields_are_read_left_out_or_valued_by_rule() {
 
 #[test]
 fn field_types_are_a_constant_of_the_core() {
-    let types = specification_field_types(&FieldTypesRequest {});
+    let types = specification_field_types(&NoInput {});
     let with_values: Vec<i32> = types
         .iter()
         .filter(|t| t.has_values)
