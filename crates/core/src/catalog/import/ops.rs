@@ -9,18 +9,8 @@ use super::plan_types::{ImportPlan, Phase, PlanSummary};
 use crate::ops::NoInput;
 use serde::{Deserialize, Serialize};
 
-/// Input of [`validate_catalog_batch`] (a dry run).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ValidateBatchRequest {
-    #[serde(default)]
-    pub current: CatalogState,
-    pub batch: ImportBatch,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub options: Option<ImportOptions>,
-}
+/// Input of [`validate_catalog_batch`] (a dry run): the same as planning's.
+pub type ValidateBatchRequest = PlanRequest;
 
 /// Output of [`validate_catalog_batch`]: the errors (empty when the batch is valid) and, when
 /// valid, what the import would do.
@@ -34,7 +24,8 @@ pub struct ValidateBatchResponse {
     pub summary: Option<PlanSummary>,
 }
 
-/// Input of [`plan_catalog_import`].
+/// Input of [`plan_catalog_import`] and [`validate_catalog_batch`]: the catalog as read, the
+/// batch and its options.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
