@@ -77,6 +77,16 @@ fn reference<T: Copy + Ord>(map: &BTreeMap<T, u32>, id: T, is_new: bool) -> Ref<
     }
 }
 
+/// One `Ref` constructor per id type: an existing entity, or the step that creates it (the
+/// ids from `first_new` on are the batch's new entities).
+macro_rules! plan_refs {
+    ($($name:ident: $id:ty => $steps:ident, $first:ident;)*) => {$(
+        fn $name(&self, id: $id) -> Ref<$id> {
+            reference(&self.$steps, id, id.0 >= self.r.first_new.$first)
+        }
+    )*};
+}
+
 impl<'r> Emitter<'r> {
     fn new(r: &'r Resolved, options: &'r ImportOptions) -> Self {
         Emitter {
@@ -115,26 +125,14 @@ impl<'r> Emitter<'r> {
         index
     }
 
-    fn cref(&self, id: CategoryId) -> Ref<CategoryId> {
-        reference(&self.cats, id, id.0 >= self.r.first_new.category)
-    }
-    fn bref(&self, id: BrandId) -> Ref<BrandId> {
-        reference(&self.brands, id, id.0 >= self.r.first_new.brand)
-    }
-    fn gref(&self, id: GroupId) -> Ref<GroupId> {
-        reference(&self.groups, id, id.0 >= self.r.first_new.group)
-    }
-    fn fref(&self, id: FieldId) -> Ref<FieldId> {
-        reference(&self.fields, id, id.0 >= self.r.first_new.field)
-    }
-    fn vref(&self, id: FieldValueId) -> Ref<FieldValueId> {
-        reference(&self.values, id, id.0 >= self.r.first_new.value)
-    }
-    fn pref(&self, id: ProductId) -> Ref<ProductId> {
-        reference(&self.products, id, id.0 >= self.r.first_new.product)
-    }
-    fn sref(&self, id: SkuId) -> Ref<SkuId> {
-        reference(&self.skus, id, id.0 >= self.r.first_new.sku)
+    plan_refs! {
+        cref: CategoryId => cats, category;
+        bref: BrandId => brands, brand;
+        gref: GroupId => groups, group;
+        fref: FieldId => fields, field;
+        vref: FieldValueId => values, value;
+        pref: ProductId => products, product;
+        sref: SkuId => skus, sku;
     }
 
     /// Folded names from the department down, escaped and joined by `/`.
