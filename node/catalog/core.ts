@@ -20,6 +20,18 @@ export type {
 /** How many levels the core accepts (ponte-core `MAX_DEPTH`); also how deep Ponte reads the tree. */
 export const MAX_DEPTH = 32
 
+let withValues: ReadonlySet<number> | null = null
+
+/** The FieldTypeIds whose values are chosen from a list (the core's field types: Combo, Radio, Checkbox). */
+export function typesWithValues(): ReadonlySet<number> {
+  withValues ??= new Set(
+    callCore(() => core.specification_field_types({}))
+      .filter((t) => t.hasValues)
+      .map((t) => t.fieldTypeId)
+  )
+  return withValues
+}
+
 /** Own, inherited and root-level active specifications of a category. */
 export function effectiveSpecifications(catalog: CatalogSnapshot, categoryId: number): EffectiveSpecifications {
   return callCore(() => core.effective_specifications({ catalog, categoryId }))

@@ -6,7 +6,7 @@
  * with its own code (CATEGORY_NOT_FOUND, CATEGORY_FATHER_NOT_FOUND).
  */
 import type { CatalogSource, VtexCategory } from '../clients/catalog'
-import { toCategory, toField, toGroup, toValue, treeToCategories, TYPES_WITH_VALUES } from '../clients/catalog'
+import { toCategory, toField, toGroup, toValue, treeToCategories } from '../clients/catalog'
 import type {
   CatalogSnapshot,
   Category,
@@ -14,7 +14,7 @@ import type {
   SpecificationGroup,
   SpecificationValue,
 } from './core'
-import { MAX_DEPTH } from './core'
+import { MAX_DEPTH, typesWithValues } from './core'
 import { PonteError, vtexRequestFailed } from '../lib/errors'
 
 /** Entities read so far, by id; the first copy read wins. */
@@ -101,7 +101,7 @@ export async function readSpecifications(src: CatalogSource, categoryIds: number
   const visible = fields.filter((f) => into.groups.has(f.FieldGroupId))
   for (const f of visible) into.fields.set(f.FieldId, toField(f))
 
-  const withValues = visible.filter((f) => TYPES_WITH_VALUES.has(f.FieldTypeId))
+  const withValues = visible.filter((f) => typesWithValues().has(f.FieldTypeId))
   const valueLists = await Promise.all(
     withValues.map((f) => vtexCall(`values of specification field ${f.FieldId}`, src.fieldValues(f.FieldId)))
   )

@@ -209,6 +209,3 @@ export function toField(f: VtexField): SpecificationField {
 export function toValue(fieldId: number, v: VtexFieldValue): SpecificationValue {
   return { id: v.FieldValueId, fieldId, name: v.Value, isActive: v.IsActive, position: v.Position ?? 0 }
 }
-
-/** FieldTypeIds whose values are chosen from a list: Combo, Radio, Checkbox. */
-export const TYPES_WITH_VALUES: ReadonlySet<number> = new Set([5, 6, 7])

@@ -10,6 +10,8 @@ import type {
   ImportBatch,
   ImportError,
   ImportOptions,
+  ImportReads,
+  Phase,
   PlanResponse,
   ValidateBatchResponse,
 } from '../generated/ponte_wasm'
@@ -18,8 +20,8 @@ import { PonteError } from '../lib/errors'
 
 export type {
   Brand, CatalogState, ImageBody, ImportBatch, ImportError, ImportMode, ImportOptions, ImportPlan,
-  Operation, Phase, PlanResponse, PlanStep, PlanSummary, Product, ProductPatch,
-  ProductSpecification, Ref, Sku, SkuActivation, SkuImage, SkuPatch, SkuSpecification, StepAction,
+  ImportReads, Operation, Phase, PlanResponse, PlanStep, PlanSummary, Product, ProductPatch,
+  ProductSpecification, Ref, Sku, SkuLookup, SkuActivation, SkuImage, SkuPatch, SkuSpecification, StepAction,
   ValidateBatchResponse
 } from '../generated/ponte_wasm'
 
@@ -30,22 +32,13 @@ export const BATCH_MALFORMED = 'BATCH_MALFORMED'
 const batchMalformed = (message: string) =>
   new PonteError(BATCH_MALFORMED, `the batch or its options do not have the expected shape: ${message}`)
 
-/** VTEX's order (domain.md §C.10); the plan's steps are sorted by it. */
-export const PHASES = [
-  'CATEGORIES',
-  'BRANDS',
-  'SPECIFICATION_GROUPS',
-  'SPECIFICATION_FIELDS',
-  'SPECIFICATION_VALUES',
-  'PRODUCTS',
-  'PRODUCT_TRADE_POLICIES',
-  'SKUS',
-  'PRODUCT_SPECIFICATIONS',
-  'SKU_SPECIFICATIONS',
-  'SKU_IMAGES',
-  'KIT_COMPONENTS',
-  'ACTIVATION',
-] as const
+let phases: Phase[] | null = null
+
+/** The import's phases in VTEX's order (domain.md §C.10), from the core; a plan's steps are sorted by them. */
+export function importPhases(): readonly Phase[] {
+  phases ??= callCore(() => core.import_phases({}))
+  return phases
+}
 
 /** Every error in the batch, or what importing it would do. */
 export function validateCatalogBatch(current: CatalogState, batch: ImportBatch, options?: ImportOptions): ValidateBatchResponse {
@@ -55,6 +48,11 @@ export function validateCatalogBatch(current: CatalogState, batch: ImportBatch, 
 /** The ordered, idempotent plan, or every error in the batch (then `plan` is null). */
 export function planCatalogImport(current: CatalogState, batch: ImportBatch, options?: ImportOptions): PlanResponse {
   return callCore(() => core.plan_catalog_import({ current, batch, options }), { malformed: batchMalformed })
+}
+
+/** What is still to be read from VTEX to plan `batch`, given what `current` holds (read.ts asks it round by round). */
+export function importReads(batch: ImportBatch, current: CatalogState): ImportReads {
+  return callCore(() => core.import_reads({ batch, current }), { malformed: batchMalformed })
 }
 
 /** An empty catalog state (every list empty). */

@@ -331,4 +331,19 @@ describe('ImportRunner', () => {
     expect(again.plan?.steps).toEqual([])
     expect(again.plan?.activation.every((a) => a.alreadyActive)).toBe(true)
   })
+
+  it('reads the category an existing product sits in when the tree hides it (inactive), as the core asks', async () => {
+    const target = new FakeImportTarget()
+    await executor(target, plan(sampleBatch())).exec.run()
+    const shirts = [...target.categories.values()].find((c) => c.Name === 'Shirts') as { Id: number; IsActive: boolean }
+    shirts.IsActive = false
+    const state = await readCatalogState(target, new Throttle(zeroCounters()), sampleBatch(), { concurrency: 4, retry: DEFAULT_RETRY })
+    expect(target.log.filter((l) => l.method === 'category')).toHaveLength(1)
+    expect(state.categories.find((c) => c.id === shirts.Id)?.isActive).toBe(false)
+    // Its groups, fields and values were read too: the re-plan creates nothing (not the
+    // category, not its specifications).
+    const again = planCatalogImport(state, sampleBatch(), { activateSkus: true })
+    expect(again.errors).toEqual([])
+    expect(again.plan?.steps).toEqual([])
+  })
 })

@@ -2,10 +2,10 @@
  * Runs an import plan against the VTEX Catalog, step by step, the way ponte-core's reference
  * executor (crates/core/src/catalog/import/apply.rs) defines each step.
  *
- * - **Order**: phases one after the other (VTEX's order); inside a phase up to `concurrency`
- *   steps at a time, each as soon as the steps its `Ref::Planned` references point to are done
- *   (a subcategory waits for its father; an activation of a kit waits for the activations
- *   before it). A step whose reference failed is SKIPPED (DEPENDENCY_FAILED).
+ * - **Order**: phases one after the other (VTEX's order, the core's `importPhases`); inside a
+ *   phase up to `concurrency` steps at a time, each as soon as the steps of its `dependsOn` (the
+ *   core's: its `Ref::Planned` references, and for a kit's activation its components'
+ *   activations) are done. A step whose dependency failed is SKIPPED (DEPENDENCY_FAILED).
  * - **Idempotency**: a step whose result is recorded is never run again. A step that may have
  *   had an effect without it being recorded — any retry, every step of a resumed job, or every
  *   step with `lookup: ALWAYS` — runs *carefully*: it first looks its entity up by its key
@@ -23,7 +23,7 @@
  */
 import type { ImportTarget } from '../clients/catalogImport'
 import type { Operation, PlanStep, Ref } from './core'
-import { PHASES } from './core'
+import { importPhases } from './core'
 import type { RetryPolicy } from '../lib/retry'
 import { backoffMs, classify } from '../lib/retry'
 import type { Throttle } from '../lib/throttle'
@@ -98,7 +98,7 @@ export class PlanExecutor {
 
   /** Runs every step without a result; resolves when all have one (or the run was stopped). */
   public async run(): Promise<{ stopped: boolean }> {
-    for (const phase of PHASES) {
+    for (const phase of importPhases()) {
       const pending = this.steps.filter((s) => s.phase === phase && !this.results.has(s.index))
       await this.runPhase(pending)
       if (this.stopped) return { stopped: true }
@@ -107,14 +107,13 @@ export class PlanExecutor {
   }
 
   private async runPhase(pending: PlanStep[]): Promise<void> {
-    const extra = this.implicitDependencies(pending)
     const inflight = new Map<number, Promise<void>>()
     while (pending.length > 0 || inflight.size > 0) {
       if (this.options.shouldStop?.()) this.stopped = true
       if (!this.stopped) {
         for (let i = 0; i < pending.length && inflight.size < this.options.concurrency; ) {
           const step = pending[i]
-          const state = this.readiness(step, extra.get(step.index) ?? [])
+          const state = this.readiness(step)
           if (state === 'wait') {
             i++
             continue
@@ -150,22 +149,8 @@ export class PlanExecutor {
     }
   }
 
-  /** Activations of kits wait for every earlier activation (a kit needs an active component). */
-  private implicitDependencies(pending: PlanStep[]): Map<number, number[]> {
-    const kits = new Set<string>()
-    for (const s of this.steps) if (s.operation.type === 'setKitComponent') kits.add(JSON.stringify(s.operation.kit))
-    const out = new Map<number, number[]>()
-    const earlier: number[] = []
-    for (const s of pending) {
-      if (s.operation.type !== 'activateSku') continue
-      if (kits.has(JSON.stringify(s.operation.sku))) out.set(s.index, [...earlier])
-      earlier.push(s.index)
-    }
-    return out
-  }
-
-  private readiness(step: PlanStep, extra: number[]): 'ready' | 'wait' | { failed: number } {
-    for (const dep of [...plannedRefs(step.operation), ...extra]) {
+  private readiness(step: PlanStep): 'ready' | 'wait' | { failed: number } {
+    for (const dep of step.dependsOn) {
       const r = this.results.get(dep)
       if (!r) return 'wait'
       if (r.status !== 'DONE') return { failed: dep }
@@ -504,59 +489,4 @@ export class PlanExecutor {
     }
     return null
   }
-}
-
-/** The steps an operation's `Ref::Planned` references point to. */
-export function plannedRefs(op: Operation): number[] {
-  const out: number[] = []
-  const add = (r: Ref<number> | null | undefined) => {
-    if (r && r.kind === 'planned') out.push(r.step)
-  }
-  switch (op.type) {
-    case 'createCategory':
-      add(op.father)
-      break
-    case 'createSpecificationGroup':
-      add(op.category)
-      break
-    case 'createSpecificationField':
-      add(op.group)
-      add(op.category)
-      break
-    case 'createSpecificationValue':
-      add(op.field)
-      break
-    case 'createProduct':
-    case 'updateProduct':
-      add(op.category)
-      add(op.brand)
-      break
-    case 'linkProductTradePolicy':
-      add(op.product)
-      break
-    case 'createSku':
-      add(op.product)
-      break
-    case 'setProductSpecification':
-      add(op.product)
-      add(op.field)
-      op.values.forEach(add)
-      break
-    case 'setSkuSpecification':
-      add(op.sku)
-      add(op.field)
-      add(op.value)
-      break
-    case 'addSkuImage':
-    case 'activateSku':
-      add(op.sku)
-      break
-    case 'setKitComponent':
-      add(op.kit)
-      add(op.component)
-      break
-    default:
-      break
-  }
-  return out
 }

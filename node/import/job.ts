@@ -1,6 +1,6 @@
 /** The import job record kept in VBase (jobs/{id}/job.json) and its options. */
-import type { ImportError, ImportOptions, PlanSummary } from './core'
-import { PHASES } from './core'
+import type { ImportError, ImportOptions, Phase, PlanSummary } from './core'
+import { importPhases } from './core'
 import { INVALID_ID, PonteError } from '../lib/errors'
 import type { LookupPolicy } from './executor'
 import type { Counters } from '../lib/throttle'
@@ -22,7 +22,7 @@ export interface JobOptions {
 }
 
 export interface PhaseCounts {
-  phase: (typeof PHASES)[number]
+  phase: Phase
   total: number
   done: number
   failed: number
@@ -116,5 +116,5 @@ export function parseJobId(value: unknown): string {
 }
 
 export function emptyPhases(): PhaseCounts[] {
-  return PHASES.map((phase) => ({ phase, total: 0, done: 0, failed: 0, skipped: 0 }))
+  return importPhases().map((phase) => ({ phase, total: 0, done: 0, failed: 0, skipped: 0 }))
 }

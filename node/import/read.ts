@@ -1,31 +1,30 @@
 /**
- * Reads the part of the VTEX catalog a batch touches into a ponte-core `CatalogState`:
+ * Reads the part of the VTEX catalog a batch touches into a ponte-core `CatalogState`. What to
+ * read is the core's decision (`importReads`, crates/core/src/catalog/import/reads.rs), asked
+ * round by round as the state fills; this module only performs the reads and converts VTEX's
+ * answers:
  *
- * - categories: the tree (active ones, as deep as the core goes), plus the chain of every
- *   category an existing batch product sits in (found by `GET .../category/{id}`, so inactive
- *   placeholders are seen too);
- * - brands: the brand list, plus `GET .../brand/{id}` for the brands the batch names (the list
- *   has no `LinkId`);
- * - specification groups, fields (active or not) and values of the categories the batch's
- *   paths lead through, and the root-level ones visible from them;
- * - products and SKUs looked up by the batch's RefIds (SKUs without RefId by EAN), and for those
- *   that exist: trade policies, specifications, EANs, images and kit components.
+ * 1. the category tree (active ones, as deep as the core goes) and the brand list; then the
+ *    brands the core names in full (the list has no `LinkId`), the products it names by RefId
+ *    (with their trade policies and specifications) and the SKUs by RefId or EAN (with their
+ *    EANs, specifications, images and, for kits, components);
+ * 2. the categories the core says are missing (the chain above an existing product in an
+ *    inactive placeholder, which the tree leaves out), until it asks nothing new;
+ * 3. the specification groups of the categories the core names and the fields visible at
+ *    them, the groups of those fields it says are missing; then the groups and fields it says
+ *    cannot apply are left out and the values of the fields it names are read.
  *
  * Every call goes through the job's throttle (429 waits for Retry-After, 5xx retried with backoff).
  */
-import type { VtexCategory } from '../clients/catalog'
 import type { ImportTarget } from '../clients/catalogImport'
-import { toCategory, toField, toGroup, toValue, treeToCategories, TYPES_WITH_VALUES } from '../clients/catalog'
-import type { Category, SpecificationField } from '../catalog/core'
+import { toCategory, toField, toGroup, toValue, treeToCategories } from '../clients/catalog'
 import { MAX_DEPTH } from '../catalog/core'
-import type { CatalogState, ImportBatch, Sku } from './core'
-import { emptyState } from './core'
+import type { CatalogState, ImportBatch, ImportReads, Sku } from './core'
+import { emptyState, importReads } from './core'
 import type { RetryPolicy } from '../lib/retry'
 import type { Throttle } from '../lib/throttle'
 import { mapLimit } from '../lib/queue'
 import { toProduct, toSku } from './vtex'
-
-const fold = (s: string) => s.trim().toLowerCase()
 
 export interface ReadOptions {
   concurrency: number
@@ -41,24 +40,31 @@ export async function readCatalogState(
   const call = <T>(fn: () => Promise<T>) => throttle.retrying(fn, options.retry)
   const limit = options.concurrency
   const state = emptyState()
+  // The core decides from the lists it looks at; the rest of the state need not cross over.
+  const ask = (): ImportReads =>
+    importReads(batch, {
+      ...emptyState(),
+      categories: state.categories,
+      brands: state.brands,
+      products: state.products,
+      groups: state.groups,
+      fields: state.fields,
+    })
+  // A batch the core cannot read fails here, before any call to VTEX.
+  ask()
 
-  // Categories.
-  const categories = new Map<number, Category>()
-  for (const c of treeToCategories(await call(() => target.categoryTree(MAX_DEPTH)))) categories.set(c.id, c)
-
-  // Brands.
-  const brandList = await call(() => target.brands())
-  const named = new Set((batch.brands ?? []).map((b) => fold(b.name)))
-  for (const p of batch.products ?? []) if (p.brand) named.add(fold(p.brand))
-  state.brands = await mapLimit(brandList, limit, async (b) => {
-    if (!named.has(fold(b.name))) return { id: b.id, name: b.name, isActive: b.isActive, linkId: null }
-    const full = await call(() => target.brand(b.id)).catch(() => null)
-    return { id: b.id, name: full?.Name ?? b.name, isActive: full?.Active ?? b.isActive, linkId: full?.LinkId ?? null }
+  // 1. The tree, the brand list, then what the batch names.
+  state.categories = treeToCategories(await call(() => target.categoryTree(MAX_DEPTH)))
+  state.brands = (await call(() => target.brands())).map((b) => ({ id: b.id, name: b.name, isActive: b.isActive, linkId: null }))
+  let reads = ask()
+  const full = await mapLimit(reads.brandIds, limit, (id) => call(() => target.brand(id)).catch(() => null))
+  const fullById = new Map(reads.brandIds.map((id, i) => [id, full[i]]))
+  state.brands = state.brands.map((b) => {
+    const f = fullById.get(b.id)
+    return f ? { id: b.id, name: f.Name ?? b.name, isActive: f.Active ?? b.isActive, linkId: f.LinkId ?? null } : b
   })
 
-  // Products by RefId.
-  const products = batch.products ?? []
-  const found = await mapLimit(products, limit, (p) => call(() => target.productByRefId(p.refId)))
+  const found = await mapLimit(reads.productRefIds, limit, (refId) => call(() => target.productByRefId(refId)))
   for (const vtex of found) {
     if (!vtex) continue
     state.products.push(toProduct(vtex))
@@ -71,28 +77,10 @@ export async function readCatalogState(
       state.productSpecifications.push({ productId: p.id, fieldId: s.FieldId, fieldValueId: s.FieldValueId ?? null, text: s.Text ?? null })
     }
   })
-  // Chains of the categories existing products sit in (a placeholder is inactive: not in the tree).
-  for (const p of state.products) {
-    let cursor: number | null = p.categoryId
-    let depth = 0
-    while (cursor !== null && !categories.has(cursor) && depth <= MAX_DEPTH) {
-      const id: number = cursor
-      const vtex: VtexCategory | null = await call(() => target.category(id))
-      if (!vtex) break
-      categories.set(vtex.Id, toCategory(vtex))
-      cursor = vtex.FatherCategoryId ?? null
-      depth += 1
-    }
-  }
-  state.categories = [...categories.values()]
 
-  // SKUs by RefId, else EAN.
-  const skuInputs = products.flatMap((p) => p.skus ?? [])
-  const skuIds = await mapLimit(skuInputs, limit, async (s) => {
-    if (s.refId) return call(() => target.skuIdByRefId(s.refId as string))
-    if (s.ean) return (await call(() => target.skuByEan(s.ean as string)))?.Id ?? null
-    return null
-  })
+  const skuIds = await mapLimit(reads.skus, limit, async (s) =>
+    s.by === 'refId' ? call(() => target.skuIdByRefId(s.refId)) : ((await call(() => target.skuByEan(s.ean)))?.Id ?? null)
+  )
   const unique = [...new Set(skuIds.filter((id): id is number => id !== null))]
   const skus = await mapLimit(unique, limit, async (id): Promise<Sku | null> => {
     const vtex = await call(() => target.sku(id))
@@ -125,88 +113,44 @@ export async function readCatalogState(
   })
   state.skus = skus.filter((s): s is Sku => s !== null)
 
-  // Specifications of the categories the batch leads through.
-  const relevant = relevantCategories(batch, state.categories, state.products.map((p) => p.categoryId))
+  // 2. The categories above existing products that the tree left out (asked again until
+  // nothing new is asked: a category VTEX does not find stays missing).
+  const asked = new Set<number>()
+  for (;;) {
+    const missing = ask().missingCategories.filter((id) => !asked.has(id))
+    if (missing.length === 0) break
+    for (const id of missing) asked.add(id)
+    for (const vtex of await mapLimit(missing, limit, (id) => call(() => target.category(id)))) {
+      if (vtex) state.categories.push(toCategory(vtex))
+    }
+  }
+
+  // 3. Specifications of the categories the batch leads through.
+  reads = ask()
   const groups = new Map<number, ReturnType<typeof toGroup>>()
   const fieldIds = new Set<number>()
-  await mapLimit(relevant, limit, async (id) => {
+  await mapLimit(reads.specificationCategories, limit, async (id) => {
     const [own, visible] = await Promise.all([call(() => target.groupsOfCategory(id)), call(() => target.fieldsVisibleAt(id))])
     for (const g of own) groups.set(g.Id, toGroup(g))
     for (const f of visible) fieldIds.add(f.FieldId)
   })
-  const fields = (await mapLimit([...fieldIds], limit, (id) => call(() => target.field(id)))).filter(
-    (f): f is NonNullable<typeof f> => f !== null
-  )
-  const missingGroups = [...new Set(fields.map((f) => f.FieldGroupId))].filter((id) => !groups.has(id))
-  for (const g of await mapLimit(missingGroups, limit, (id) => call(() => target.group(id)))) {
-    if (g !== null) groups.set(g.Id, toGroup(g))
+  const fields = await mapLimit([...fieldIds], limit, (id) => call(() => target.field(id)))
+  state.groups = [...groups.values()]
+  state.fields = fields.filter((f): f is NonNullable<typeof f> => f !== null).map(toField)
+  reads = ask()
+  if (reads.missingGroups.length > 0) {
+    for (const g of await mapLimit(reads.missingGroups, limit, (id) => call(() => target.group(id)))) {
+      if (g !== null) state.groups.push(toGroup(g))
+    }
+    reads = ask()
   }
-  // A group (and its fields) on a category that was not read cannot apply to the batch.
-  const known = (categoryId: number | null | undefined) => categoryId === null || categoryId === undefined || categories.has(categoryId)
-  state.groups = [...groups.values()].filter((g) => known(g.categoryId))
-  const groupIds = new Set(state.groups.map((g) => g.id))
-  const kept: SpecificationField[] = fields.filter((f) => groupIds.has(f.FieldGroupId)).map(toField)
-  state.fields = kept
-  const withValues = fields.filter((f) => groupIds.has(f.FieldGroupId) && TYPES_WITH_VALUES.has(f.FieldTypeId))
-  const valueLists = await mapLimit(withValues, limit, (f) => call(() => target.fieldValues(f.FieldId)))
-  withValues.forEach((f, i) => {
-    for (const v of valueLists[i]) state.values.push(toValue(f.FieldId, v))
+  const outsideGroups = new Set(reads.outsideGroups)
+  const outsideFields = new Set(reads.outsideFields)
+  state.groups = state.groups.filter((g) => !outsideGroups.has(g.id))
+  state.fields = state.fields.filter((f) => !outsideFields.has(f.id))
+  const valueLists = await mapLimit(reads.fieldsWithValues, limit, (id) => call(() => target.fieldValues(id)))
+  reads.fieldsWithValues.forEach((id, i) => {
+    for (const v of valueLists[i]) state.values.push(toValue(id, v))
   })
   return state
-}
-
-/**
- * The categories whose specifications the plan needs: those on a path the batch names (its
- * categories, its groups' and products' category references, as far as they exist) and those
- * existing products sit in, with their ancestors.
- */
-export function relevantCategories(batch: ImportBatch, categories: Category[], productCategories: number[]): number[] {
-  const byId = new Map(categories.map((c) => [c.id, c]))
-  const pathOf = (id: number): string[] => {
-    const names: string[] = []
-    let cursor: number | null | undefined = id
-    const seen = new Set<number>()
-    while (cursor !== null && cursor !== undefined && !seen.has(cursor)) {
-      seen.add(cursor)
-      const c = byId.get(cursor)
-      if (!c) break
-      names.unshift(fold(c.name))
-      cursor = c.fatherCategoryId
-    }
-    return names
-  }
-  // Batch categories' folded paths, by key and by path.
-  const batchCats = batch.categories ?? []
-  const byKey = new Map(batchCats.filter((c) => c.key).map((c) => [c.key as string, c]))
-  const resolving = new Set<unknown>()
-  const batchPath = (c: (typeof batchCats)[number]): string[] => {
-    if (resolving.has(c)) return []
-    resolving.add(c)
-    const parent = c.parent ? refPath(c.parent) : []
-    resolving.delete(c)
-    return [...parent, fold(c.name)]
-  }
-  const refPath = (ref: { key?: string; path?: string[] }): string[] => {
-    if (ref.path) return ref.path.map(fold)
-    const c = ref.key !== undefined ? byKey.get(ref.key) : undefined
-    return c ? batchPath(c) : []
-  }
-  const wanted = new Set<string>()
-  const want = (path: string[]) => {
-    for (let i = 1; i <= path.length; i++) wanted.add(path.slice(0, i).join('\u0000'))
-  }
-  for (const c of batchCats) want(batchPath(c))
-  for (const g of batch.specificationGroups ?? []) if (g.category) want(refPath(g.category))
-  for (const p of batch.products ?? []) if (p.category) want(refPath(p.category))
-
-  const out = new Set<number>()
-  for (const c of categories) if (wanted.has(pathOf(c.id).join('\u0000'))) out.add(c.id)
-  for (const id of productCategories) {
-    let cursor: number | null | undefined = id
-    while (cursor !== null && cursor !== undefined && !out.has(cursor) && byId.has(cursor)) {
-      out.add(cursor)
-      cursor = byId.get(cursor)?.fatherCategoryId
-    }
-  }
-  return [...out].sort((a, b) => a - b)
 }

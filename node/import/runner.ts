@@ -27,6 +27,7 @@ import { emptyPhases, MAX_ERRORS } from './job'
 import { readCatalogState } from './read'
 import type { RetryPolicy } from '../lib/retry'
 import { DEFAULT_RETRY } from '../lib/retry'
+import { PonteError } from '../lib/errors'
 import type { JobStore } from './store'
 import { StaleWrite } from '../lib/vbase'
 import { PLAN_CHUNK, ResultLog } from './store'
@@ -254,6 +255,8 @@ export class ImportRunner {
           state = await readCatalogState(target, throttle, batch, { concurrency: job.options.runner.concurrency, retry })
         } catch (e) {
           job.timings.readMs += this.now() - t0
+          // The core refused the batch (BATCH_MALFORMED) before anything was read.
+          if (e instanceof PonteError) return await this.finish(deps, live, [{ path: '', code: e.code, message: e.message }])
           return await this.finish(deps, live, [{ path: '', code: 'VTEX_REQUEST_FAILED', message: `reading the catalog failed: ${describe(e)}` }])
         }
         job.timings.readMs += this.now() - t0

@@ -14,8 +14,8 @@
 //! error that has a stable `code()`, or `-> Response` for operations whose refusals are data),
 //! then add its line below.
 
-use crate::catalog::CatalogError;
-use crate::catalog::import::{PlanResponse, ValidateBatchResponse};
+use crate::catalog::import::{ImportReads, Phase, PlanResponse, ValidateBatchResponse};
+use crate::catalog::{CatalogError, FieldTypeInfo};
 use crate::orders::OrderError;
 use crate::sso::SsoError;
 use serde::{Deserialize, Serialize};
@@ -51,6 +51,18 @@ macro_rules! for_each_operation {
             plan_catalog_import "planCatalogImport":
                 $crate::catalog::import::PlanRequest => $crate::catalog::import::PlanResponse
                 = $crate::catalog::import::plan_catalog_batch;
+            /// What must still be read from VTEX to plan a batch, given what has been read so far (products and SKUs by natural key, brands in full, missing categories, the categories whose specifications apply, groups and fields to read or leave out, fields whose values to read).
+            import_reads "importReads":
+                $crate::catalog::import::ImportReadsRequest => $crate::catalog::import::ImportReads
+                = $crate::catalog::import::import_reads;
+            /// Every specification field type VTEX knows, with whether its values come from a list and whether an SKU field may have it.
+            specification_field_types "specificationFieldTypes":
+                $crate::ops::NoInput => Vec<$crate::catalog::FieldTypeInfo>
+                = $crate::catalog::specification_field_types;
+            /// The phases of an import in VTEX's order; a plan's steps are sorted by them.
+            import_phases "importPhases":
+                $crate::ops::NoInput => Vec<$crate::catalog::import::Phase>
+                = $crate::catalog::import::import_phases;
             /// Checks an ERP action against the order workflow and its payload rules, before any OMS call.
             check_order_action "checkOrderAction":
                 $crate::orders::ops::CheckActionRequest => $crate::orders::ActionOutcome
@@ -82,6 +94,11 @@ macro_rules! for_each_operation {
         }
     };
 }
+
+/// The request of an operation that takes nothing: `{}` (a constant of the core).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NoInput {}
 
 /// One row of the table, as data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +180,13 @@ macro_rules! infallible_answers {
         }
     )*};
 }
-infallible_answers!(ValidateBatchResponse, PlanResponse);
+infallible_answers!(
+    ValidateBatchResponse,
+    PlanResponse,
+    ImportReads,
+    Vec<FieldTypeInfo>,
+    Vec<Phase>
+);
 
 /// Decodes the request, runs the function, encodes the answer. The response type is named so
 /// that the table cannot declare one type and return another.

@@ -1,5 +1,5 @@
 //! Requests for the import and order operations of the ABI (`validateCatalogBatch`,
-//! `planCatalogImport`, `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`,
+//! `planCatalogImport`, `importReads`, `specificationFieldTypes`, `importPhases`, `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`,
 //! `decideOrderEvent`, `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`): valid ones, ones with a broken payload, and mangled bytes, for the
 //! native/wasm/Node differential tests.
 //!
@@ -17,9 +17,12 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The new operations, in ABI names.
-pub const OPS: [&str; 9] = [
+pub const OPS: [&str; 12] = [
     "validateCatalogBatch",
     "planCatalogImport",
+    "importReads",
+    "specificationFieldTypes",
+    "importPhases",
     "checkOrderAction",
     "applyOrderAction",
     "parseOrderEvent",
@@ -537,6 +540,29 @@ pub fn request(rng: &mut SplitMix, op: &str) -> Value {
             }
             v
         }
+        "importReads" => {
+            let mut w = world(Knobs {
+                seed: rng.next_u64(),
+                categories: 1 + rng.below(8),
+                products: rng.below(6),
+                fields: rng.below(6),
+            });
+            if rng.chance(30) {
+                break_batch(
+                    &mut w,
+                    rng.below(16) as u8,
+                    rng.next_u64() as usize,
+                    rng.next_u64() as usize,
+                );
+            }
+            // What a round may hold: nothing yet, or the catalog as read so far.
+            if rng.chance(20) {
+                json!({"batch": w.batch})
+            } else {
+                json!({"current": w.current, "batch": w.batch})
+            }
+        }
+        "specificationFieldTypes" | "importPhases" => json!({}),
         "checkOrderAction" | "applyOrderAction" => {
             let state = order_state(rng);
             let a = action(rng, &state);

@@ -49,8 +49,8 @@ pub use model::{
 };
 pub use moves::MoveImpact;
 pub use ops::{
-    CategoryTreeRequest, EffectiveSpecificationsRequest, MoveImpactRequest, category_tree,
-    effective_specifications, move_impact,
+    CategoryTreeRequest, EffectiveSpecificationsRequest, FieldTypeInfo, MoveImpactRequest,
+    category_tree, effective_specifications, move_impact, specification_field_types,
 };
 pub use tree::CategoryNode;
 

@@ -24,6 +24,7 @@ mod model;
 mod ops;
 mod plan;
 mod plan_types;
+mod reads;
 mod validate;
 
 pub use activation::{ActivationFacts, UnmetPrecondition, unmet_activation_preconditions};
@@ -37,13 +38,14 @@ pub use error::{ImportError, ImportErrorCode};
 pub use model::*;
 pub use ops::{
     PlanRequest, PlanResponse, ValidateBatchRequest, ValidateBatchResponse, check_catalog_batch,
-    plan_catalog_batch, plan_catalog_import, validate_catalog_batch,
+    import_phases, plan_catalog_batch, plan_catalog_import, validate_catalog_batch,
 };
 pub use plan::{plan, plan_respects_dependencies, validate_batch};
 pub use plan_types::{
     EntityKind, ImageBody, ImportPlan, Operation, Phase, PlanStep, PlanSummary, Ref, SkuActivation,
     StepAction,
 };
+pub use reads::{ImportReads, ImportReadsRequest, SkuLookup, import_reads};
 pub use validate::{is_number, is_valid_image_url, is_valid_link_id};
 
 #[cfg(test)]

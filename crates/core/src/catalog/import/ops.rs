@@ -5,21 +5,12 @@ use super::batch::{ImportBatch, ImportOptions};
 use super::error::ImportError;
 use super::model::CatalogState;
 use super::plan::{plan, validate_batch as validate_only};
-use super::plan_types::{ImportPlan, PlanSummary};
+use super::plan_types::{ImportPlan, Phase, PlanSummary};
+use crate::ops::NoInput;
 use serde::{Deserialize, Serialize};
 
-/// Input of [`validate_catalog_batch`] (a dry run).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ValidateBatchRequest {
-    #[serde(default)]
-    pub current: CatalogState,
-    pub batch: ImportBatch,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub options: Option<ImportOptions>,
-}
+/// Input of [`validate_catalog_batch`] (a dry run): the same as planning's.
+pub type ValidateBatchRequest = PlanRequest;
 
 /// Output of [`validate_catalog_batch`]: the errors (empty when the batch is valid) and, when
 /// valid, what the import would do.
@@ -33,7 +24,8 @@ pub struct ValidateBatchResponse {
     pub summary: Option<PlanSummary>,
 }
 
-/// Input of [`plan_catalog_import`].
+/// Input of [`plan_catalog_import`] and [`validate_catalog_batch`]: the catalog as read, the
+/// batch and its options.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -100,4 +92,9 @@ pub fn check_catalog_batch(req: &ValidateBatchRequest) -> Result<(), Vec<ImportE
         &req.batch,
         &req.options.clone().unwrap_or_default(),
     )
+}
+
+/// The phases of an import, in VTEX's order: a constant, so callers need no copy of it.
+pub fn import_phases(_: &NoInput) -> Vec<Phase> {
+    Phase::ALL.to_vec()
 }

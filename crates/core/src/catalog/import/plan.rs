@@ -77,6 +77,16 @@ fn reference<T: Copy + Ord>(map: &BTreeMap<T, u32>, id: T, is_new: bool) -> Ref<
     }
 }
 
+/// One `Ref` constructor per id type: an existing entity, or the step that creates it (the
+/// ids from `first_new` on are the batch's new entities).
+macro_rules! plan_refs {
+    ($($name:ident: $id:ty => $steps:ident, $first:ident;)*) => {$(
+        fn $name(&self, id: $id) -> Ref<$id> {
+            reference(&self.$steps, id, id.0 >= self.r.first_new.$first)
+        }
+    )*};
+}
+
 impl<'r> Emitter<'r> {
     fn new(r: &'r Resolved, options: &'r ImportOptions) -> Self {
         Emitter {
@@ -102,6 +112,7 @@ impl<'r> Emitter<'r> {
         operation: Operation,
     ) -> u32 {
         let index = self.steps.len() as u32;
+        let depends_on: BTreeSet<u32> = operation.references().iter().map(|r| r.1).collect();
         self.steps.push(PlanStep {
             index,
             phase,
@@ -109,30 +120,19 @@ impl<'r> Emitter<'r> {
             key,
             path: path.to_owned(),
             operation,
+            depends_on: depends_on.into_iter().collect(),
         });
         index
     }
 
-    fn cref(&self, id: CategoryId) -> Ref<CategoryId> {
-        reference(&self.cats, id, id.0 >= self.r.first_new.category)
-    }
-    fn bref(&self, id: BrandId) -> Ref<BrandId> {
-        reference(&self.brands, id, id.0 >= self.r.first_new.brand)
-    }
-    fn gref(&self, id: GroupId) -> Ref<GroupId> {
-        reference(&self.groups, id, id.0 >= self.r.first_new.group)
-    }
-    fn fref(&self, id: FieldId) -> Ref<FieldId> {
-        reference(&self.fields, id, id.0 >= self.r.first_new.field)
-    }
-    fn vref(&self, id: FieldValueId) -> Ref<FieldValueId> {
-        reference(&self.values, id, id.0 >= self.r.first_new.value)
-    }
-    fn pref(&self, id: ProductId) -> Ref<ProductId> {
-        reference(&self.products, id, id.0 >= self.r.first_new.product)
-    }
-    fn sref(&self, id: SkuId) -> Ref<SkuId> {
-        reference(&self.skus, id, id.0 >= self.r.first_new.sku)
+    plan_refs! {
+        cref: CategoryId => cats, category;
+        bref: BrandId => brands, brand;
+        gref: GroupId => groups, group;
+        fref: FieldId => fields, field;
+        vref: FieldValueId => values, value;
+        pref: ProductId => products, product;
+        sref: SkuId => skus, sku;
     }
 
     /// Folded names from the department down, escaped and joined by `/`.
@@ -613,17 +613,36 @@ impl<'r> Emitter<'r> {
                 }
             }
         }
+        let mut activation_steps: BTreeMap<SkuId, u32> = BTreeMap::new();
         for (s, path) in order {
             let op = Operation::ActivateSku {
                 sku: self.sref(s.id),
             };
-            self.push(
+            let step = self.push(
                 Phase::Activation,
                 StepAction::Activate,
                 format!("activateSku:{}", s.key),
                 path,
                 op,
             );
+            activation_steps.insert(s.id, step);
+            // A kit needs an active component (§C.6): unless one already was, it waits for
+            // the activations of its components that come before it.
+            let components: Vec<SkuId> = s
+                .kit
+                .iter()
+                .map(|k| k.component)
+                .chain(s.kept_components.iter().copied())
+                .collect();
+            let already = |c: &SkuId| r.sku_active.get(c).copied().unwrap_or(false);
+            if s.after.is_kit
+                && !components.iter().any(already)
+                && let Some(last) = self.steps.last_mut()
+            {
+                let earlier = components.iter().filter_map(|c| activation_steps.get(c));
+                let deps: BTreeSet<u32> = earlier.chain(&last.depends_on).copied().collect();
+                last.depends_on = deps.into_iter().collect();
+            }
         }
         all.iter()
             .map(|(p, s)| {
@@ -688,7 +707,8 @@ fn action_allowed(op: &Operation, action: StepAction) -> bool {
 }
 
 /// Checks the invariants an executor relies on: step `i` has index `i`; phases never go back;
-/// keys are unique; every `Ref::Planned` points to an earlier step that creates an entity of
+/// keys are unique; `dependsOn` is ascending, names only earlier steps and every step a
+/// `Ref::Planned` points to; every `Ref::Planned` points to an earlier step that creates an entity of
 /// the right kind; no SKU is created active; an activated kit's planned components are
 /// activated before it. The harness runs it on every plan it generates.
 pub fn plan_respects_dependencies(plan: &ImportPlan) -> Result<(), String> {
@@ -726,11 +746,26 @@ pub fn plan_respects_dependencies(plan: &ImportPlan) -> Result<(), String> {
         if !keys.insert(step.key.as_str()) {
             return Err(format!("{}: idempotency key used twice", at()));
         }
+        if step.depends_on.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(format!("{}: dependsOn is not ascending", at()));
+        }
+        if let Some(d) = step.depends_on.iter().find(|d| **d as usize >= i) {
+            return Err(format!(
+                "{}: depends on step {d}, which does not come before it",
+                at()
+            ));
+        }
         for (kind, target) in step.operation.references() {
             let t = target as usize;
             if t >= i {
                 return Err(format!(
                     "{}: uses step {target}, which does not come before it",
+                    at()
+                ));
+            }
+            if step.depends_on.binary_search(&target).is_err() {
+                return Err(format!(
+                    "{}: uses step {target}, which its dependsOn lacks",
                     at()
                 ));
             }
@@ -764,3 +799,7 @@ pub fn plan_respects_dependencies(plan: &ImportPlan) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

@@ -45,6 +45,25 @@ pub enum Phase {
     Activation,
 }
 
+impl Phase {
+    /// Every phase, in VTEX's order.
+    pub const ALL: [Phase; 13] = [
+        Phase::Categories,
+        Phase::Brands,
+        Phase::SpecificationGroups,
+        Phase::SpecificationFields,
+        Phase::SpecificationValues,
+        Phase::Products,
+        Phase::ProductTradePolicies,
+        Phase::Skus,
+        Phase::ProductSpecifications,
+        Phase::SkuSpecifications,
+        Phase::SkuImages,
+        Phase::KitComponents,
+        Phase::Activation,
+    ];
+}
+
 /// What a step does to its entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -330,6 +349,13 @@ pub struct PlanStep {
     /// Where in the batch the step comes from (`options.placeholderName` for placeholders).
     pub path: String,
     pub operation: Operation,
+    /// The earlier steps that must have succeeded before this one runs, ascending: those its
+    /// `Ref::Planned` references point to and, for the activation of a kit, the activations
+    /// of its components in the plan (VTEX activates a kit only with an active component).
+    /// Steps of a later phase also wait for the earlier phases to finish (steps are sorted by
+    /// phase); a step whose dependency failed is skipped.
+    #[serde(default)]
+    pub depends_on: Vec<u32>,
 }
 
 /// Whether and why a batch SKU is (or is not) activated.

@@ -194,6 +194,7 @@ pub(super) fn run(
             key: format!("request#{i}"),
             path: "request".to_owned(),
             operation,
+            depends_on: Vec::new(),
         })
         .collect();
     let n = steps.len();
