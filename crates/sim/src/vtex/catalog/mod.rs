@@ -195,7 +195,7 @@ pub(crate) fn ok<T: serde::Serialize>(value: T) -> ApiResult {
 async fn create_category(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
     let input: CategoryInput = parse_json(&body)?;
     let id = write(svc.clone(), tenant.account.clone(), move |a, ch| {
-        Ok(a.create_category(input, ch)?.id)
+        Ok(a.save_category(None, input, ch)?.id)
     })
     .await?;
     ok(svc.read(&tenant.account, |a| a.category_response(id, false))?)
@@ -210,7 +210,7 @@ async fn update_category(
     let id = path_id(&id, "categoryId")?;
     let input: CategoryInput = parse_json(&body)?;
     write(svc.clone(), tenant.account.clone(), move |a, ch| {
-        a.update_category(id, input, ch)
+        a.save_category(Some(id), input, ch)
     })
     .await?;
     ok(svc.read(&tenant.account, |a| a.category_response(id, false))?)
@@ -246,7 +246,10 @@ async fn category_tree(
 
 async fn create_group(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
     let input: GroupInput = parse_json(&body)?;
-    ok(write(svc, tenant.account, move |a, ch| a.create_group(input, ch)).await?)
+    ok(write(svc, tenant.account, move |a, ch| {
+        a.save_group(None, input, ch)
+    })
+    .await?)
 }
 
 async fn update_group(
@@ -258,7 +261,7 @@ async fn update_group(
     let id = path_id(&id, "groupId")?;
     let input: GroupInput = parse_json(&body)?;
     ok(write(svc, tenant.account, move |a, ch| {
-        a.update_group(id, input, ch)
+        a.save_group(Some(id), input, ch)
     })
     .await?)
 }
@@ -274,7 +277,7 @@ async fn groups_by_category(
 
 async fn get_group(State(svc): State<Shared>, tenant: Tenant, Path(id): Path<String>) -> ApiResult {
     let id = path_id(&id, "groupId")?;
-    ok(svc.read(&tenant.account, |a| a.group(id))?)
+    ok(svc.read(&tenant.account, |a| a.get::<GroupRecord>(id))?)
 }
 
 // ----- specification fields -----
@@ -282,7 +285,7 @@ async fn get_group(State(svc): State<Shared>, tenant: Tenant, Path(id): Path<Str
 async fn create_field(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
     let input: FieldInput = parse_json(&body)?;
     let id = write(svc.clone(), tenant.account.clone(), move |a, ch| {
-        a.create_field(input, ch)
+        a.save_field(None, input, ch)
     })
     .await?;
     ok(svc.read(&tenant.account, |a| a.field_response(id))?)
@@ -297,7 +300,7 @@ async fn update_field(
     let id = path_id(&id, "specificationId")?;
     let input: FieldInput = parse_json(&body)?;
     write(svc.clone(), tenant.account.clone(), move |a, ch| {
-        a.update_field(id, input, ch)
+        a.save_field(Some(id), input, ch)
     })
     .await?;
     ok(svc.read(&tenant.account, |a| a.field_response(id))?)
@@ -311,7 +314,10 @@ async fn get_field(State(svc): State<Shared>, tenant: Tenant, Path(id): Path<Str
 /// Legacy create: answers the new field's id as a bare integer.
 async fn create_field_legacy(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
     let input: FieldInput = parse_json(&body)?;
-    ok(write(svc, tenant.account, move |a, ch| a.create_field(input, ch)).await?)
+    ok(write(svc, tenant.account, move |a, ch| {
+        a.save_field(None, input, ch)
+    })
+    .await?)
 }
 
 /// Legacy update: the field is named by `FieldId` in the body; answers the id.
@@ -325,7 +331,7 @@ async fn update_field_legacy(State(svc): State<Shared>, tenant: Tenant, body: By
     })?;
     input.id = None;
     ok(write(svc, tenant.account, move |a, ch| {
-        a.update_field(id, input, ch)
+        a.save_field(Some(id), input, ch)
     })
     .await?)
 }
@@ -357,7 +363,10 @@ async fn fields_tree(
 
 async fn create_value(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
     let input: ValueInput = parse_json(&body)?;
-    ok(write(svc, tenant.account, move |a, ch| a.create_value(input, ch)).await?)
+    ok(write(svc, tenant.account, move |a, ch| {
+        a.save_value(None, input, ch)
+    })
+    .await?)
 }
 
 async fn update_value(
@@ -369,14 +378,14 @@ async fn update_value(
     let id = path_id(&id, "specificationValueId")?;
     let input: ValueInput = parse_json(&body)?;
     ok(write(svc, tenant.account, move |a, ch| {
-        a.update_value(id, input, ch)
+        a.save_value(Some(id), input, ch)
     })
     .await?)
 }
 
 async fn get_value(State(svc): State<Shared>, tenant: Tenant, Path(id): Path<String>) -> ApiResult {
     let id = path_id(&id, "fieldValueId")?;
-    ok(svc.read(&tenant.account, |a| a.value(id))?)
+    ok(svc.read(&tenant.account, |a| a.get::<ValueRecord>(id))?)
 }
 
 async fn create_value_legacy(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
@@ -396,7 +405,7 @@ async fn update_value_legacy(State(svc): State<Shared>, tenant: Tenant, body: By
         ))
     })?;
     write(svc, tenant.account, move |a, ch| {
-        a.update_value(id, input, ch)
+        a.save_value(Some(id), input, ch)
     })
     .await?;
     ok("Field Value Updated")
