@@ -3,11 +3,13 @@
 use super::config::{parse_object, prop};
 use super::{BroadcastError, BroadcastFaults, BroadcastSettings, Broadcaster, jsonata};
 use crate::platform::bus::{ChangeSink, OrderChange};
+use crate::platform::error::SimError;
 use crate::platform::http::Tenant;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -52,6 +54,27 @@ fn non_empty<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
+/// What the VTEX-facing handlers take: the broadcaster, the request's account and its headers
+/// (checked by [`caller`] in the handler, after the body is read).
+struct Call {
+    b: Broadcaster,
+    tenant: Tenant,
+    headers: HeaderMap,
+}
+
+impl FromRequestParts<Broadcaster> for Call {
+    type Rejection = SimError;
+
+    async fn from_request_parts(parts: &mut Parts, b: &Broadcaster) -> Result<Self, SimError> {
+        let tenant = Tenant::from_request_parts(parts, b).await?;
+        Ok(Call {
+            b: b.clone(),
+            tenant,
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
 /// The caller's app key, after checking it sent credentials.
 fn caller(headers: &HeaderMap) -> Result<Option<String>, BroadcastError> {
     let app_key = non_empty(headers, "x-vtex-api-appkey");
@@ -73,41 +96,26 @@ fn caller(headers: &HeaderMap) -> Result<Option<String>, BroadcastError> {
     }
 }
 
-async fn get_feed_config(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-) -> Result<Response, BroadcastError> {
+async fn get_feed_config(Call { b, tenant, headers }: Call) -> Result<Response, BroadcastError> {
     let key = caller(&headers)?;
     Ok(Json(b.get_feed(&tenant.account, key.as_deref())?).into_response())
 }
 
 async fn post_feed_config(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
+    Call { b, tenant, headers }: Call,
     body: Bytes,
 ) -> Result<Response, BroadcastError> {
     let key = caller(&headers)?;
     Ok(Json(b.put_feed(&tenant.account, key.as_deref(), &body).await?).into_response())
 }
 
-async fn delete_feed_config(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-) -> Result<Response, BroadcastError> {
+async fn delete_feed_config(Call { b, tenant, headers }: Call) -> Result<Response, BroadcastError> {
     let key = caller(&headers)?;
     b.delete_feed(&tenant.account, key.as_deref()).await?;
     Ok(StatusCode::OK.into_response())
 }
 
-async fn receive(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, BroadcastError> {
+async fn receive(Call { b, tenant, headers }: Call, uri: Uri) -> Result<Response, BroadcastError> {
     let key = caller(&headers)?;
     let raw = crate::platform::http::query_value(&uri, "maxlot");
     let maxlot = raw
@@ -128,9 +136,7 @@ async fn receive(
 }
 
 async fn commit(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
+    Call { b, tenant, headers }: Call,
     body: Bytes,
 ) -> Result<Response, BroadcastError> {
     let key = caller(&headers)?;
@@ -154,30 +160,20 @@ async fn commit(
     Ok(StatusCode::OK.into_response())
 }
 
-async fn get_hook_config(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-) -> Result<Response, BroadcastError> {
+async fn get_hook_config(Call { b, tenant, headers }: Call) -> Result<Response, BroadcastError> {
     let key = caller(&headers)?;
     Ok(Json(b.get_hook(&tenant.account, key.as_deref())?).into_response())
 }
 
 async fn post_hook_config(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
+    Call { b, tenant, headers }: Call,
     body: Bytes,
 ) -> Result<Response, BroadcastError> {
     let key = caller(&headers)?;
     Ok(Json(b.put_hook(&tenant.account, key.as_deref(), &body).await?).into_response())
 }
 
-async fn delete_hook_config(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-) -> Result<Response, BroadcastError> {
+async fn delete_hook_config(Call { b, tenant, headers }: Call) -> Result<Response, BroadcastError> {
     let key = caller(&headers)?;
     b.delete_hook(&tenant.account, key.as_deref()).await?;
     Ok(StatusCode::OK.into_response())
