@@ -28,8 +28,8 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path};
-use axum::http::Uri;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use records::*;
@@ -176,23 +176,31 @@ pub(crate) fn path_id(raw: &str, what: &str) -> Result<u32, ApiError> {
     })
 }
 
-/// What every catalog handler takes: the service and the request's account.
-pub(crate) struct Call {
-    svc: Shared,
-    account: String,
+/// What a handler of an account's API takes: the router's state, the request's account, its
+/// headers and its URI (the catalog, OMS and broadcast handlers share it).
+pub(crate) struct Scoped<S> {
+    pub(crate) state: S,
+    pub(crate) tenant: Tenant,
+    pub(crate) headers: HeaderMap,
+    pub(crate) uri: Uri,
 }
 
-impl FromRequestParts<Shared> for Call {
+impl<S: Clone + Send + Sync> FromRequestParts<S> for Scoped<S> {
     type Rejection = SimError;
 
-    async fn from_request_parts(parts: &mut Parts, svc: &Shared) -> Result<Self, SimError> {
-        let tenant = Tenant::from_request_parts(parts, svc).await?;
-        Ok(Call {
-            svc: svc.clone(),
-            account: tenant.account,
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, SimError> {
+        let tenant = Tenant::from_request_parts(parts, state).await?;
+        Ok(Scoped {
+            state: state.clone(),
+            tenant,
+            headers: parts.headers.clone(),
+            uri: parts.uri.clone(),
         })
     }
 }
+
+/// What every catalog handler takes.
+pub(crate) type Call = Scoped<Shared>;
 
 impl Call {
     /// Runs a write off the async threads (redb commits block on fsync).
@@ -200,7 +208,7 @@ impl Call {
         &self,
         op: impl FnOnce(&mut AccountCatalog, &mut Vec<Change>) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let (svc, account) = (self.svc.clone(), self.account.clone());
+        let (svc, account) = (self.state.clone(), self.tenant.account.clone());
         tokio::task::spawn_blocking(move || svc.write(&account, op))
             .await
             .map_err(|e| ApiError::Internal(format!("write task failed: {e}")))?
@@ -208,7 +216,7 @@ impl Call {
 
     /// A read of the account's catalog.
     pub(crate) fn read<T>(&self, op: impl FnOnce(&AccountCatalog) -> T) -> T {
-        self.svc.read(&self.account, op)
+        self.state.read(&self.tenant.account, op)
     }
 }
 
@@ -246,7 +254,7 @@ async fn category_tree(c: Call, Path(levels): Path<String>) -> ApiResult {
             "categoryLevels must be a non-negative integer, got {levels:?}"
         ))
     })?;
-    ok(c.read(|a| a.tree(&c.account, levels)))
+    ok(c.read(|a| a.tree(&c.tenant.account, levels)))
 }
 
 // ----- specification groups -----

@@ -8,13 +8,12 @@ use super::engine::{ActCtx, NewItem, NewOrder};
 use super::error::OmsError;
 use super::model::SimOrder;
 use super::shoppers::{RunRecord, ShopperParams};
-use crate::platform::error::SimError;
 use crate::platform::http::{Tenant, has_credentials, query_value, valid_account};
+use crate::vtex::catalog::Scoped;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -131,28 +130,9 @@ fn origin_key(headers: &HeaderMap, account: &str) -> String {
         .map_or_else(|| format!("vtexappkey-{account}-PONTE"), str::to_owned)
 }
 
-/// What every OMS and change v2 handler takes: the simulator, the request's account, its
-/// headers (the caller's app key) and its URI (`accountName`/`an`).
-struct Call {
-    oms: Shared,
-    tenant: Tenant,
-    headers: HeaderMap,
-    uri: Uri,
-}
-
-impl FromRequestParts<Shared> for Call {
-    type Rejection = SimError;
-
-    async fn from_request_parts(parts: &mut Parts, oms: &Shared) -> Result<Self, SimError> {
-        let tenant = Tenant::from_request_parts(parts, oms).await?;
-        Ok(Call {
-            oms: oms.clone(),
-            tenant,
-            headers: parts.headers.clone(),
-            uri: parts.uri.clone(),
-        })
-    }
-}
+/// What every OMS and change v2 handler takes: the caller's app key is in the headers, the
+/// `accountName`/`an` of change v2 in the URI.
+type Call = Scoped<Shared>;
 
 impl Call {
     /// Runs one action off the async threads, counting a body that fails to parse as refused.
@@ -175,7 +155,7 @@ impl Call {
         op: impl FnOnce(&mut SimOrder, &mut ActCtx) -> Result<T, OmsError> + Send + 'static,
     ) -> Result<T, OmsError> {
         let key = origin_key(&self.headers, &self.tenant.account);
-        let engine = self.oms.engine.clone();
+        let engine = self.state.engine.clone();
         let account = self.tenant.account;
         tokio::task::spawn_blocking(move || {
             engine.act_as(&account, &order_id, endpoint, &key, not_found, op)
@@ -332,7 +312,7 @@ impl IntoResponse for V2Fail {
 /// (else `400 OMS002`, counted under `endpoint`).
 fn v2_guard(call: &Call, endpoint: &str) -> Result<(), V2Fail> {
     let Call {
-        oms,
+        state: oms,
         tenant,
         headers,
         uri,
@@ -368,7 +348,7 @@ async fn v2_create(
     Path(order_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, V2Fail> {
-    let oms = call.oms.clone();
+    let oms = call.state.clone();
     let account = call.tenant.account.clone();
     if let Err(fail) = v2_guard(&call, V2_CREATE) {
         if let V2Fail::Oms(e) = &fail {
@@ -410,7 +390,7 @@ async fn v2_preview(
     Path(order_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, V2Fail> {
-    let settings = call.oms.engine.change_settings(&call.tenant.account);
+    let settings = call.state.engine.change_settings(&call.tenant.account);
     let input = Body::parse(&body, false).and_then(|b| changes_v2::ChangeInput::parse(&b));
     let out = call
         .run_v2(order_id, V2_PREVIEW, move |o, c| {
@@ -428,7 +408,7 @@ fn v2_read(
     f: impl FnOnce(&SimOrder) -> Result<Value, OmsError>,
 ) -> Result<Response, V2Fail> {
     v2_guard(call, endpoint)?;
-    let (oms, account) = (&call.oms, call.tenant.account.as_str());
+    let (oms, account) = (&call.state, call.tenant.account.as_str());
     let result = match oms.engine.order(account, order_id) {
         Some(order) => f(&order),
         None => Err(changes_v2::order_not_found(order_id)),
@@ -486,7 +466,9 @@ async fn v2_cancel(
 
 async fn v2_get_settings(call: Call) -> Result<Response, V2Fail> {
     v2_guard(&call, V2_SETTINGS_GET)?;
-    let Call { oms, tenant, .. } = call;
+    let Call {
+        state: oms, tenant, ..
+    } = call;
     let settings = oms.engine.change_settings(&tenant.account);
     oms.engine
         .with(|i| i.stats.call(&tenant.account, V2_SETTINGS_GET, Ok(())));
@@ -495,7 +477,9 @@ async fn v2_get_settings(call: Call) -> Result<Response, V2Fail> {
 
 async fn v2_put_settings(call: Call, body: Bytes) -> Result<Response, V2Fail> {
     v2_guard(&call, V2_SETTINGS_PUT)?;
-    let Call { oms, tenant, .. } = call;
+    let Call {
+        state: oms, tenant, ..
+    } = call;
     let account = tenant.account.clone();
     let engine = oms.engine.clone();
     let result = tokio::task::spawn_blocking(move || {
