@@ -3,7 +3,7 @@
 use super::config::{parse_object, prop};
 use super::{BroadcastError, BroadcastFaults, BroadcastSettings, Broadcaster, jsonata};
 use crate::platform::bus::{ChangeSink, OrderChange};
-use crate::platform::http::Tenant;
+use crate::vtex::catalog::Scoped;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -52,6 +52,10 @@ fn non_empty<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
+/// What the VTEX-facing handlers take (the credentials in the headers are checked by [`caller`]
+/// in the handler, after the body is read).
+type Call = Scoped<Broadcaster>;
+
 /// The caller's app key, after checking it sent credentials.
 fn caller(headers: &HeaderMap) -> Result<Option<String>, BroadcastError> {
     let app_key = non_empty(headers, "x-vtex-api-appkey");
@@ -73,42 +77,31 @@ fn caller(headers: &HeaderMap) -> Result<Option<String>, BroadcastError> {
     }
 }
 
-async fn get_feed_config(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-) -> Result<Response, BroadcastError> {
-    let key = caller(&headers)?;
-    Ok(Json(b.get_feed(&tenant.account, key.as_deref())?).into_response())
+async fn get_feed_config(call: Call) -> Result<Response, BroadcastError> {
+    let key = caller(&call.headers)?;
+    Ok(Json(call.state.get_feed(&call.tenant.account, key.as_deref())?).into_response())
 }
 
-async fn post_feed_config(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, BroadcastError> {
-    let key = caller(&headers)?;
-    Ok(Json(b.put_feed(&tenant.account, key.as_deref(), &body).await?).into_response())
+async fn post_feed_config(call: Call, body: Bytes) -> Result<Response, BroadcastError> {
+    let key = caller(&call.headers)?;
+    Ok(Json(
+        call.state
+            .put_feed(&call.tenant.account, key.as_deref(), &body)
+            .await?,
+    )
+    .into_response())
 }
 
-async fn delete_feed_config(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-) -> Result<Response, BroadcastError> {
-    let key = caller(&headers)?;
-    b.delete_feed(&tenant.account, key.as_deref()).await?;
+async fn delete_feed_config(call: Call) -> Result<Response, BroadcastError> {
+    let key = caller(&call.headers)?;
+    call.state
+        .delete_feed(&call.tenant.account, key.as_deref())
+        .await?;
     Ok(StatusCode::OK.into_response())
 }
 
-async fn receive(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, BroadcastError> {
-    let key = caller(&headers)?;
+async fn receive(call: Call, uri: Uri) -> Result<Response, BroadcastError> {
+    let key = caller(&call.headers)?;
     let raw = crate::platform::http::query_value(&uri, "maxlot");
     let maxlot = raw
         .as_deref()
@@ -124,16 +117,16 @@ async fn receive(
                 ),
             )
         })?;
-    Ok(Json(b.receive(&tenant.account, key.as_deref(), maxlot).await?).into_response())
+    Ok(Json(
+        call.state
+            .receive(&call.tenant.account, key.as_deref(), maxlot)
+            .await?,
+    )
+    .into_response())
 }
 
-async fn commit(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, BroadcastError> {
-    let key = caller(&headers)?;
+async fn commit(call: Call, body: Bytes) -> Result<Response, BroadcastError> {
+    let key = caller(&call.headers)?;
     let object = parse_object(&body)?;
     let handles = match prop(&object, "handles") {
         Some(Value::Array(items)) => items
@@ -150,36 +143,32 @@ async fn commit(
             ));
         }
     };
-    b.commit(&tenant.account, key.as_deref(), &handles).await?;
+    call.state
+        .commit(&call.tenant.account, key.as_deref(), &handles)
+        .await?;
     Ok(StatusCode::OK.into_response())
 }
 
-async fn get_hook_config(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-) -> Result<Response, BroadcastError> {
-    let key = caller(&headers)?;
-    Ok(Json(b.get_hook(&tenant.account, key.as_deref())?).into_response())
+async fn get_hook_config(call: Call) -> Result<Response, BroadcastError> {
+    let key = caller(&call.headers)?;
+    Ok(Json(call.state.get_hook(&call.tenant.account, key.as_deref())?).into_response())
 }
 
-async fn post_hook_config(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, BroadcastError> {
-    let key = caller(&headers)?;
-    Ok(Json(b.put_hook(&tenant.account, key.as_deref(), &body).await?).into_response())
+async fn post_hook_config(call: Call, body: Bytes) -> Result<Response, BroadcastError> {
+    let key = caller(&call.headers)?;
+    Ok(Json(
+        call.state
+            .put_hook(&call.tenant.account, key.as_deref(), &body)
+            .await?,
+    )
+    .into_response())
 }
 
-async fn delete_hook_config(
-    State(b): State<Broadcaster>,
-    tenant: Tenant,
-    headers: HeaderMap,
-) -> Result<Response, BroadcastError> {
-    let key = caller(&headers)?;
-    b.delete_hook(&tenant.account, key.as_deref()).await?;
+async fn delete_hook_config(call: Call) -> Result<Response, BroadcastError> {
+    let key = caller(&call.headers)?;
+    call.state
+        .delete_hook(&call.tenant.account, key.as_deref())
+        .await?;
     Ok(StatusCode::OK.into_response())
 }
 

@@ -47,6 +47,46 @@ fn to_id(value: i64, property: &str) -> Result<u32, ApiError> {
     })
 }
 
+/// An optional id property of a body, checked like [`to_id`].
+fn opt_id(value: Option<i64>, property: &str) -> Result<Option<u32>, ApiError> {
+    value.map(|v| to_id(v, property)).transpose()
+}
+
+/// A reference of a body that may be `null` (`FatherCategoryId`, a group's `CategoryId`):
+/// absent keeps the `stored` one on update; absent or `null` on create is none.
+fn reference(
+    value: Option<Option<i64>>,
+    stored: Option<Option<u32>>,
+    property: &str,
+) -> Result<Option<u32>, ApiError> {
+    match (value, stored) {
+        (None, Some(stored)) => Ok(stored),
+        (value, _) => opt_id(value.flatten(), property),
+    }
+}
+
+/// A required id property of a body.
+fn required_id(value: Option<i64>, property: &str) -> Result<u32, ApiError> {
+    opt_id(value, property)?.ok_or_else(|| ApiError::InvalidBody(format!("{property} is required")))
+}
+
+/// `Position` of a body; when absent, the stored position on update, `append()` on create.
+fn position(
+    value: Option<i64>,
+    stored: Option<i32>,
+    append: impl FnOnce() -> i32,
+) -> Result<i32, ApiError> {
+    match value {
+        Some(p) => to_position(p),
+        None => Ok(stored.unwrap_or_else(append)),
+    }
+}
+
+/// A counter raised to the largest id in use.
+fn at_least_max_key<T>(counter: u32, records: &BTreeMap<u32, T>) -> u32 {
+    counter.max(records.keys().max().copied().unwrap_or(0))
+}
+
 fn to_position(value: i64) -> Result<i32, ApiError> {
     i32::try_from(value).map_err(|_| {
         ApiError::InvalidBody(format!("Position must be a 32-bit integer, got {value}"))
@@ -114,7 +154,134 @@ fn field_type(input: Option<i64>) -> Result<Option<i32>, ApiError> {
         .transpose()
 }
 
+/// What creating, updating and reading one kind of record (category, group, field, value)
+/// share: where it is kept, its id counter and its not-found and duplicate errors.
+pub(crate) trait Kind: Clone + Sized {
+    /// The body property that may carry a new record's id.
+    const ID_PROPERTY: &'static str;
+    fn id(&self) -> u32;
+    fn table(a: &AccountCatalog) -> &BTreeMap<u32, Self>;
+    fn table_mut(a: &mut AccountCatalog) -> &mut BTreeMap<u32, Self>;
+    /// The counter and the table, borrowed together for [`allocate`].
+    fn counter_and_table(a: &mut AccountCatalog) -> (&mut u32, &BTreeMap<u32, Self>);
+    fn not_found(id: u32) -> ApiError;
+    fn duplicate(id: u32) -> CatalogError;
+    fn change(self) -> Change;
+}
+
+/// One row a kind: record, table, counter, id field, id property, change, not found, duplicate.
+macro_rules! kinds {
+    ($($record:ty: $table:ident, $counter:ident, $id:ident, $property:literal, $change:ident,
+       $not_found:expr, $duplicate:expr;)*) => {$(
+        impl Kind for $record {
+            const ID_PROPERTY: &'static str = $property;
+            fn id(&self) -> u32 {
+                self.$id
+            }
+            fn table(a: &AccountCatalog) -> &BTreeMap<u32, Self> {
+                &a.$table
+            }
+            fn table_mut(a: &mut AccountCatalog) -> &mut BTreeMap<u32, Self> {
+                &mut a.$table
+            }
+            fn counter_and_table(a: &mut AccountCatalog) -> (&mut u32, &BTreeMap<u32, Self>) {
+                (&mut a.counters.$counter, &a.$table)
+            }
+            fn not_found(id: u32) -> ApiError {
+                $not_found(id).into()
+            }
+            fn duplicate(id: u32) -> CatalogError {
+                $duplicate(id)
+            }
+            fn change(self) -> Change {
+                Change::$change(self)
+            }
+        }
+    )*};
+}
+
+use CatalogError as E;
+kinds! {
+    CategoryRecord: categories, category, id, "Id", Category, |i| E::CategoryNotFound(CategoryId(i)), |i| E::DuplicateCategory(CategoryId(i));
+    GroupRecord: groups, group, id, "Id", Group, |i| E::GroupNotFound(GroupId(i)), |i| E::DuplicateGroup(GroupId(i));
+    FieldRecord: fields, field, id, "Id", Field, |i| E::FieldNotFound(FieldId(i)), |i| E::DuplicateField(FieldId(i));
+    ValueRecord: values, value, field_value_id, "FieldValueId", Value, ApiError::ValueNotFound, |i| E::DuplicateValue(FieldValueId(i));
+}
+
+/// A kind whose record ponte-core takes as it is (a field's takes the body's `CategoryId`).
+trait Admit: Kind {
+    /// Checks the record with ponte-core and, when it passes, puts it in the catalog.
+    fn admit(&self, catalog: &mut Catalog) -> Result<(), CatalogError>;
+}
+
+macro_rules! admits {
+    ($($record:ty: $check:ident, $insert:ident;)*) => {$(
+        impl Admit for $record {
+            fn admit(&self, catalog: &mut Catalog) -> Result<(), CatalogError> {
+                let core = self.to_core();
+                catalog.$check(&core)?;
+                catalog.$insert(core)
+            }
+        }
+    )*};
+}
+
+admits! {
+    CategoryRecord: check_category, insert_category;
+    GroupRecord: check_group, insert_group;
+    ValueRecord: check_value, insert_value;
+}
+
 impl AccountCatalog {
+    /// The stored record `id` of a kind (`GET` of a group or a value).
+    pub(crate) fn get<R: Kind>(&self, id: u32) -> Result<R, ApiError> {
+        R::table(self)
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| R::not_found(id))
+    }
+
+    /// The id a write goes to and the record it replaces: for an update (`path` given) the
+    /// stored record, whose id an id in the body must match; for a create a new id
+    /// ([`allocate`], taking `body_id` when supplied).
+    fn target<R: Kind>(
+        &mut self,
+        path: Option<u32>,
+        body_id: Option<i64>,
+    ) -> Result<(u32, Option<R>), ApiError> {
+        match path {
+            Some(id) => {
+                let old = self.get::<R>(id)?;
+                check_body_id(body_id, id)?;
+                Ok((id, Some(old)))
+            }
+            None => {
+                let (counter, table) = R::counter_and_table(self);
+                let id = allocate(
+                    counter,
+                    body_id,
+                    R::ID_PROPERTY,
+                    |id| table.contains_key(&id),
+                    R::duplicate,
+                )?;
+                Ok((id, None))
+            }
+        }
+    }
+
+    /// Writes a record through ponte-core ([`Admit`]) and keeps it.
+    fn commit<R: Admit>(&mut self, record: R, changes: &mut Vec<Change>) -> Result<R, ApiError> {
+        record.admit(&mut self.catalog)?;
+        Ok(self.keep(record, changes))
+    }
+
+    /// Keeps a record that ponte-core has taken, and notes the change for the store.
+    fn keep<R: Kind>(&mut self, record: R, changes: &mut Vec<Change>) -> R {
+        R::table_mut(self).insert(record.id(), record.clone());
+        changes.push(record.clone().change());
+        record
+    }
+
     /// Rebuilds an account from the store, validating it with ponte-core.
     pub fn from_stored(account: &str, stored: StoredAccount) -> Result<Self, StoreError> {
         let snapshot = CatalogSnapshot {
@@ -142,18 +309,10 @@ impl AccountCatalog {
             .map(|r| (r.field_value_id, r))
             .collect();
         // Counters never fall behind the ids in use, even if the counters table was lost.
-        counters.category = counters
-            .category
-            .max(categories.keys().max().copied().unwrap_or(0));
-        counters.group = counters
-            .group
-            .max(groups.keys().max().copied().unwrap_or(0));
-        counters.field = counters
-            .field
-            .max(fields.keys().max().copied().unwrap_or(0));
-        counters.value = counters
-            .value
-            .max(values.keys().max().copied().unwrap_or(0));
+        counters.category = at_least_max_key(counters.category, &categories);
+        counters.group = at_least_max_key(counters.group, &groups);
+        counters.field = at_least_max_key(counters.field, &fields);
+        counters.value = at_least_max_key(counters.value, &values);
         let commerce =
             super::commerce::state::Commerce::load(account, &stored.entities, &mut counters)?;
         Ok(AccountCatalog {
@@ -187,61 +346,22 @@ impl AccountCatalog {
 
     // ----- categories -----
 
-    pub fn create_category(
+    /// Creates a category (`id` `None`) or updates category `id`.
+    pub fn save_category(
         &mut self,
+        id: Option<u32>,
         input: CategoryInput,
         changes: &mut Vec<Change>,
     ) -> Result<CategoryRecord, ApiError> {
-        let categories = &self.categories;
-        let id = allocate(
-            &mut self.counters.category,
-            input.id,
-            "Id",
-            |id| categories.contains_key(&id),
-            |id| CatalogError::DuplicateCategory(CategoryId(id)),
-        )?;
-        let father = input
-            .father_category_id
-            .flatten()
-            .map(|f| to_id(f, "FatherCategoryId"))
-            .transpose()?;
-        let record = self.category_record(id, father, input, None)?;
-        self.put_category(record, changes)
-    }
-
-    pub fn update_category(
-        &mut self,
-        id: u32,
-        input: CategoryInput,
-        changes: &mut Vec<Change>,
-    ) -> Result<CategoryRecord, ApiError> {
-        let old = self
-            .categories
-            .get(&id)
-            .cloned()
-            .ok_or(CatalogError::CategoryNotFound(CategoryId(id)))?;
-        check_body_id(input.id, id)?;
-        let father = match input.father_category_id {
-            None => old.father_category_id,
-            Some(f) => f.map(|f| to_id(f, "FatherCategoryId")).transpose()?,
-        };
-        let record = self.category_record(id, father, input, Some(&old))?;
-        self.put_category(record, changes)
-    }
-
-    fn category_record(
-        &self,
-        id: u32,
-        father: Option<u32>,
-        input: CategoryInput,
-        old: Option<&CategoryRecord>,
-    ) -> Result<CategoryRecord, ApiError> {
+        let (id, old) = self.target::<CategoryRecord>(id, input.id)?;
+        let stored = old.as_ref().map(|o| o.father_category_id);
+        let father = reference(input.father_category_id, stored, "FatherCategoryId")?;
         let name = input.name.unwrap_or_default();
         let link_id = match old {
-            Some(old) if old.name == name => old.link_id.clone(),
+            Some(old) if old.name == name => old.link_id,
             _ => link_id(&name),
         };
-        Ok(CategoryRecord {
+        let record = CategoryRecord {
             id,
             name,
             father_category_id: father,
@@ -260,20 +380,8 @@ impl AccountCatalog {
             )?,
             score: input.score,
             link_id,
-        })
-    }
-
-    fn put_category(
-        &mut self,
-        record: CategoryRecord,
-        changes: &mut Vec<Change>,
-    ) -> Result<CategoryRecord, ApiError> {
-        let core = record.to_core();
-        self.catalog.check_category(&core)?;
-        self.catalog.insert_category(core)?;
-        self.categories.insert(record.id, record.clone());
-        changes.push(Change::Category(record.clone()));
-        Ok(record)
+        };
+        self.commit(record, changes)
     }
 
     pub fn category_response(
@@ -281,11 +389,7 @@ impl AccountCatalog {
         id: u32,
         include_tree_path: bool,
     ) -> Result<CategoryResponse, ApiError> {
-        let record = self
-            .categories
-            .get(&id)
-            .cloned()
-            .ok_or(CatalogError::CategoryNotFound(CategoryId(id)))?;
+        let record = self.get::<CategoryRecord>(id)?;
         let has_children = self.catalog.children(CategoryId(id)).next().is_some();
         let (tree_path, tree_path_ids, tree_path_link_ids) = if include_tree_path {
             let path: Vec<&CategoryRecord> = self
@@ -360,90 +464,27 @@ impl AccountCatalog {
 
     // ----- specification groups -----
 
-    pub fn create_group(
+    /// Creates a group (`id` `None`) or updates group `id`.
+    pub fn save_group(
         &mut self,
+        id: Option<u32>,
         input: GroupInput,
         changes: &mut Vec<Change>,
     ) -> Result<GroupRecord, ApiError> {
-        let groups = &self.groups;
-        let id = allocate(
-            &mut self.counters.group,
-            input.id,
-            "Id",
-            |id| groups.contains_key(&id),
-            |id| CatalogError::DuplicateGroup(GroupId(id)),
-        )?;
-        let category_id = input
-            .category_id
-            .flatten()
-            .map(|c| to_id(c, "CategoryId"))
-            .transpose()?;
-        let position = match input.position {
-            Some(p) => to_position(p)?,
-            None => next_position(
-                self.catalog
-                    .groups_in_scope(category_id.map(CategoryId))
-                    .map(|g| g.position),
-            ),
-        };
+        let (id, old) = self.target::<GroupRecord>(id, input.id)?;
+        let stored = old.as_ref().map(|o| o.category_id);
+        let category_id = reference(input.category_id, stored, "CategoryId")?;
+        let position = position(input.position, old.map(|o| o.position), || {
+            let scope = self.catalog.groups_in_scope(category_id.map(CategoryId));
+            next_position(scope.map(|g| g.position))
+        })?;
         let record = GroupRecord {
             id,
             category_id,
             name: input.name.unwrap_or_default(),
             position,
         };
-        self.put_group(record, changes)
-    }
-
-    pub fn update_group(
-        &mut self,
-        id: u32,
-        input: GroupInput,
-        changes: &mut Vec<Change>,
-    ) -> Result<GroupRecord, ApiError> {
-        let old = self
-            .groups
-            .get(&id)
-            .cloned()
-            .ok_or(CatalogError::GroupNotFound(GroupId(id)))?;
-        check_body_id(input.id, id)?;
-        let category_id = match input.category_id {
-            None => old.category_id,
-            Some(c) => c.map(|c| to_id(c, "CategoryId")).transpose()?,
-        };
-        let position = input
-            .position
-            .map(to_position)
-            .transpose()?
-            .unwrap_or(old.position);
-        let record = GroupRecord {
-            id,
-            category_id,
-            name: input.name.unwrap_or_default(),
-            position,
-        };
-        self.put_group(record, changes)
-    }
-
-    fn put_group(
-        &mut self,
-        record: GroupRecord,
-        changes: &mut Vec<Change>,
-    ) -> Result<GroupRecord, ApiError> {
-        let core = record.to_core();
-        self.catalog.check_group(&core)?;
-        self.catalog.insert_group(core)?;
-        self.groups.insert(record.id, record.clone());
-        changes.push(Change::Group(record.clone()));
-        Ok(record)
-    }
-
-    pub fn group(&self, id: u32) -> Result<GroupRecord, ApiError> {
-        Ok(self
-            .groups
-            .get(&id)
-            .cloned()
-            .ok_or(CatalogError::GroupNotFound(GroupId(id)))?)
+        self.commit(record, changes)
     }
 
     /// The groups on a category itself (not inherited), ordered by (position, id).
@@ -466,78 +507,33 @@ impl AccountCatalog {
 
     // ----- specification fields -----
 
-    pub fn create_field(
+    /// Creates a field (`id` `None`) or updates field `id`; answers its id.
+    pub fn save_field(
         &mut self,
+        id: Option<u32>,
         input: FieldInput,
         changes: &mut Vec<Change>,
     ) -> Result<u32, ApiError> {
-        let fields = &self.fields;
-        let supplied = input.id.or(input.field_id);
-        let id = allocate(
-            &mut self.counters.field,
-            supplied,
-            "Id",
-            |id| fields.contains_key(&id),
-            |id| CatalogError::DuplicateField(FieldId(id)),
-        )?;
-        let field_type_id = field_type(input.field_type_id)?
-            .ok_or_else(|| ApiError::InvalidBody("FieldTypeId is required".into()))?;
-        let group = input
-            .field_group_id
-            .map(|g| to_id(g, "FieldGroupId"))
-            .transpose()?
-            .ok_or_else(|| ApiError::InvalidBody("FieldGroupId is required".into()))?;
-        let position = match input.position {
-            Some(p) => to_position(p)?,
-            None => next_position(
-                self.fields
-                    .values()
-                    .filter(|f| f.field_group_id == group)
-                    .map(|f| f.position),
-            ),
+        // A new field may take its id from `FieldId` as well.
+        let body_id = match id {
+            Some(_) => input.id,
+            None => input.id.or(input.field_id),
         };
-        self.put_field(id, field_type_id, group, position, input, changes)
-    }
-
-    pub fn update_field(
-        &mut self,
-        id: u32,
-        input: FieldInput,
-        changes: &mut Vec<Change>,
-    ) -> Result<u32, ApiError> {
-        let old = self
-            .fields
-            .get(&id)
-            .cloned()
-            .ok_or(CatalogError::FieldNotFound(FieldId(id)))?;
-        check_body_id(input.id, id)?;
-        let field_type_id = field_type(input.field_type_id)?.unwrap_or(old.field_type_id);
-        let group = input
-            .field_group_id
-            .map(|g| to_id(g, "FieldGroupId"))
-            .transpose()?
-            .unwrap_or(old.field_group_id);
-        let position = input
-            .position
-            .map(to_position)
-            .transpose()?
-            .unwrap_or(old.position);
-        self.put_field(id, field_type_id, group, position, input, changes)
-    }
-
-    fn put_field(
-        &mut self,
-        id: u32,
-        field_type_id: i32,
-        group: u32,
-        position: i32,
-        input: FieldInput,
-        changes: &mut Vec<Change>,
-    ) -> Result<u32, ApiError> {
-        let category_id = input
-            .category_id
-            .map(|c| to_id(c, "CategoryId"))
-            .transpose()?;
+        let (id, old) = self.target::<FieldRecord>(id, body_id)?;
+        let field_type_id = match (field_type(input.field_type_id)?, &old) {
+            (Some(t), _) => t,
+            (None, Some(old)) => old.field_type_id,
+            (None, None) => return Err(ApiError::InvalidBody("FieldTypeId is required".into())),
+        };
+        let group = match (input.field_group_id, &old) {
+            (None, Some(old)) => old.field_group_id,
+            (group, _) => required_id(group, "FieldGroupId")?,
+        };
+        let position = position(input.position, old.map(|o| o.position), || {
+            let siblings = self.fields.values().filter(|f| f.field_group_id == group);
+            next_position(siblings.map(|f| f.position))
+        })?;
+        let category_id = opt_id(input.category_id, "CategoryId")?;
         let record = FieldRecord {
             id,
             field_type_id,
@@ -560,9 +556,7 @@ impl AccountCatalog {
         core.category_id = category_id.map(CategoryId);
         self.catalog.check_field(&core)?;
         self.catalog.insert_field(core)?;
-        self.fields.insert(id, record.clone());
-        changes.push(Change::Field(record));
-        Ok(id)
+        Ok(self.keep(record, changes).id)
     }
 
     fn field_record(&self, id: u32) -> Result<&FieldRecord, ApiError> {
@@ -673,67 +667,21 @@ impl AccountCatalog {
 
     // ----- specification values -----
 
-    pub fn create_value(
+    /// Creates a value (`id` `None`) or updates value `id`.
+    pub fn save_value(
         &mut self,
+        id: Option<u32>,
         input: ValueInput,
         changes: &mut Vec<Change>,
     ) -> Result<ValueRecord, ApiError> {
-        let values = &self.values;
-        let supplied = input.field_value_id.or(input.id);
-        let id = allocate(
-            &mut self.counters.value,
-            supplied,
-            "FieldValueId",
-            |id| values.contains_key(&id),
-            |id| CatalogError::DuplicateValue(FieldValueId(id)),
-        )?;
-        let field = input
-            .field_id
-            .map(|f| to_id(f, "FieldId"))
-            .transpose()?
-            .ok_or_else(|| ApiError::InvalidBody("FieldId is required".into()))?;
-        let position = match input.position {
-            Some(p) => to_position(p)?,
-            None => next_position(self.catalog.values_of(FieldId(field)).map(|v| v.position)),
+        let (id, old) = self.target::<ValueRecord>(id, input.field_value_id.or(input.id))?;
+        let field = match (input.field_id, &old) {
+            (None, Some(old)) => old.field_id,
+            (field, _) => required_id(field, "FieldId")?,
         };
-        self.put_value(id, field, position, input, changes)
-    }
-
-    pub fn update_value(
-        &mut self,
-        id: u32,
-        input: ValueInput,
-        changes: &mut Vec<Change>,
-    ) -> Result<ValueRecord, ApiError> {
-        let old = self
-            .values
-            .get(&id)
-            .cloned()
-            .ok_or(ApiError::ValueNotFound(id))?;
-        if let Some(body_id) = input.field_value_id.or(input.id) {
-            check_body_id(Some(body_id), id)?;
-        }
-        let field = input
-            .field_id
-            .map(|f| to_id(f, "FieldId"))
-            .transpose()?
-            .unwrap_or(old.field_id);
-        let position = input
-            .position
-            .map(to_position)
-            .transpose()?
-            .unwrap_or(old.position);
-        self.put_value(id, field, position, input, changes)
-    }
-
-    fn put_value(
-        &mut self,
-        id: u32,
-        field: u32,
-        position: i32,
-        input: ValueInput,
-        changes: &mut Vec<Change>,
-    ) -> Result<ValueRecord, ApiError> {
+        let position = position(input.position, old.map(|o| o.position), || {
+            next_position(self.catalog.values_of(FieldId(field)).map(|v| v.position))
+        })?;
         let record = ValueRecord {
             field_value_id: id,
             field_id: field,
@@ -742,19 +690,7 @@ impl AccountCatalog {
             is_active: input.is_active.unwrap_or(true),
             position,
         };
-        let core = record.to_core();
-        self.catalog.check_value(&core)?;
-        self.catalog.insert_value(core)?;
-        self.values.insert(id, record.clone());
-        changes.push(Change::Value(record.clone()));
-        Ok(record)
-    }
-
-    pub fn value(&self, id: u32) -> Result<ValueRecord, ApiError> {
-        self.values
-            .get(&id)
-            .cloned()
-            .ok_or(ApiError::ValueNotFound(id))
+        self.commit(record, changes)
     }
 
     /// Values of a field ordered by (position, id), active or not.

@@ -9,13 +9,13 @@
 
 use super::account::AccountCatalog;
 use super::commerce::*;
-use super::{ApiResult, Shared, ok, path_id, write};
+use super::{ApiResult, Call, Shared, ok, path_id};
 use crate::platform::error::ApiError;
-use crate::platform::http::{OriginalPath, Tenant, last_segment, parse_json, query_value};
+use crate::platform::http::{OriginalPath, last_segment, parse_json, query_value};
 use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::Uri;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -27,9 +27,9 @@ use serde_json::{Value, json};
 macro_rules! read_by_id {
     ($(#[$doc:meta])* $name:ident, $param:literal, |$a:ident, $id:ident| $read:expr) => {
         $(#[$doc])*
-        async fn $name(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
+        async fn $name(c: Call, Path(id): Path<String>) -> ApiResult {
             let $id = path_id(&id, $param)?;
-            ok(svc.read(&t.account, |$a| $read)?)
+            ok(c.read(|$a| $read)?)
         }
     };
 }
@@ -39,9 +39,9 @@ macro_rules! read_by_id {
 macro_rules! delete_by_id {
     ($(#[$doc:meta])* $name:ident, $param:literal, |$a:ident, $id:ident, $ch:ident| $delete:expr) => {
         $(#[$doc])*
-        async fn $name(State(svc): State<Shared>, t: Tenant, Path(id): Path<String>) -> ApiResult {
+        async fn $name(c: Call, Path(id): Path<String>) -> ApiResult {
             let $id = path_id(&id, $param)?;
-            write(svc, t.account, move |$a, $ch| $delete).await?;
+            c.write(move |$a, $ch| $delete).await?;
             empty()
         }
     };
@@ -341,30 +341,25 @@ fn channel_json(t: &ponte_core::catalog::import::TradePolicy) -> Value {
 
 // ----- brands -----
 
-async fn create_brand(State(svc): State<Shared>, t: Tenant, body: Bytes) -> ApiResult {
+async fn create_brand(c: Call, body: Bytes) -> ApiResult {
     let input: BrandInput = parse_json(&body)?;
-    let b = write(svc, t.account, move |a, ch| a.create_brand(input, ch)).await?;
+    let b = c.write(move |a, ch| a.create_brand(input, ch)).await?;
     ok(brand_json(&b))
 }
 
 read_by_id!(get_brand, "brandId", |a, id| a.brand(id).map(brand_json));
 
-async fn update_brand(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
+async fn update_brand(c: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let id = path_id(&id, "brandId")?;
     let input: BrandInput = parse_json(&body)?;
-    let b = write(svc, t.account, move |a, ch| a.update_brand(id, input, ch)).await?;
+    let b = c.write(move |a, ch| a.update_brand(id, input, ch)).await?;
     ok(brand_json(&b))
 }
 
 delete_by_id!(delete_brand, "brandId", |a, id, ch| a.delete_brand(id, ch));
 
-async fn list_brands(State(svc): State<Shared>, t: Tenant) -> ApiResult {
-    ok(svc.read(&t.account, |a| {
+async fn list_brands(c: Call) -> ApiResult {
+    ok(c.read(|a| {
         a.commerce
             .brands
             .values()
@@ -384,60 +379,41 @@ async fn list_brands(State(svc): State<Shared>, t: Tenant) -> ApiResult {
 
 // ----- products -----
 
-async fn create_product(State(svc): State<Shared>, t: Tenant, body: Bytes) -> ApiResult {
+async fn create_product(c: Call, body: Bytes) -> ApiResult {
     let input: ProductInput = parse_json(&body)?;
-    let p = write(svc.clone(), t.account.clone(), move |a, ch| {
-        a.create_product(input, ch)
-    })
-    .await?;
-    ok(svc.read(&t.account, |a| product_json(a, &p, false)))
+    let p = c.write(move |a, ch| a.create_product(input, ch)).await?;
+    ok(c.read(|a| product_json(a, &p, false)))
 }
 
 read_by_id!(get_product, "productId", |a, id| {
     a.get_product(id).map(|p| product_json(a, &p, false))
 });
 
-async fn update_product(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
+async fn update_product(c: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let id = path_id(&id, "productId")?;
     let input: ProductInput = parse_json(&body)?;
-    let p = write(svc.clone(), t.account.clone(), move |a, ch| {
-        a.update_product(id, input, ch)
-    })
-    .await?;
-    ok(svc.read(&t.account, |a| product_json(a, &p, false)))
+    let p = c
+        .write(move |a, ch| a.update_product(id, input, ch))
+        .await?;
+    ok(c.read(|a| product_json(a, &p, false)))
 }
 
-async fn product_by_ref(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Extension(path): Extension<OriginalPath>,
-) -> ApiResult {
+async fn product_by_ref(c: Call, Extension(path): Extension<OriginalPath>) -> ApiResult {
     let ref_id = last_segment(&path);
-    ok(svc.read(&t.account, |a| {
+    ok(c.read(|a| {
         a.product_by_ref(&ref_id)
             .map(|p| product_json(a, p, true))
             .unwrap_or(Value::Null)
     }))
 }
 
-async fn add_product_spec(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
+async fn add_product_spec(c: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let id = path_id(&id, "productId")?;
     let input: SpecInput = parse_json(&body)?;
-    let row = write(svc.clone(), t.account.clone(), move |a, ch| {
-        a.set_product_spec(id, input, ch)
-    })
-    .await?;
-    ok(svc.read(&t.account, |a| product_spec_json(a, &row)))
+    let row = c
+        .write(move |a, ch| a.set_product_spec(id, input, ch))
+        .await?;
+    ok(c.read(|a| product_spec_json(a, &row)))
 }
 
 read_by_id!(list_product_specs, "productId", |a, id| {
@@ -451,17 +427,11 @@ read_by_id!(list_product_specs, "productId", |a, id| {
 delete_by_id!(delete_product_specs, "productId", |a, id, ch| a
     .delete_product_specs(id, None, ch));
 
-async fn delete_product_spec(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path((id, spec)): Path<(String, String)>,
-) -> ApiResult {
+async fn delete_product_spec(c: Call, Path((id, spec)): Path<(String, String)>) -> ApiResult {
     let id = path_id(&id, "productId")?;
     let spec = path_id(&spec, "specificationId")?;
-    write(svc, t.account, move |a, ch| {
-        a.delete_product_specs(id, Some(spec), ch)
-    })
-    .await?;
+    c.write(move |a, ch| a.delete_product_specs(id, Some(spec), ch))
+        .await?;
     empty()
 }
 
@@ -474,28 +444,19 @@ read_by_id!(list_product_policies, "productId", |a, id| {
     })
 });
 
-async fn link_policy(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path((id, tp)): Path<(String, String)>,
-) -> ApiResult {
+async fn link_policy(c: Call, Path((id, tp)): Path<(String, String)>) -> ApiResult {
     let id = path_id(&id, "productId")?;
     let tp = path_id(&tp, "tradepolicyId")?;
-    write(svc, t.account, move |a, ch| a.link_trade_policy(id, tp, ch)).await?;
+    c.write(move |a, ch| a.link_trade_policy(id, tp, ch))
+        .await?;
     empty()
 }
 
-async fn unlink_policy(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path((id, tp)): Path<(String, String)>,
-) -> ApiResult {
+async fn unlink_policy(c: Call, Path((id, tp)): Path<(String, String)>) -> ApiResult {
     let id = path_id(&id, "productId")?;
     let tp = path_id(&tp, "tradepolicyId")?;
-    write(svc, t.account, move |a, ch| {
-        a.unlink_trade_policy(id, tp, ch)
-    })
-    .await?;
+    c.write(move |a, ch| a.unlink_trade_policy(id, tp, ch))
+        .await?;
     empty()
 }
 
@@ -519,9 +480,9 @@ async fn sales_channel(Path(id): Path<String>) -> ApiResult {
 
 // ----- SKUs -----
 
-async fn create_sku(State(svc): State<Shared>, t: Tenant, body: Bytes) -> ApiResult {
+async fn create_sku(c: Call, body: Bytes) -> ApiResult {
     let input: SkuInput = parse_json(&body)?;
-    let r = write(svc, t.account, move |a, ch| a.create_sku(input, ch)).await?;
+    let r = c.write(move |a, ch| a.create_sku(input, ch)).await?;
     ok(sku_json(&r))
 }
 
@@ -529,15 +490,10 @@ read_by_id!(get_sku, "skuId", |a, id| a
     .get_sku(id)
     .map(|r| sku_json(&r)));
 
-async fn update_sku(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
+async fn update_sku(c: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let id = path_id(&id, "skuId")?;
     let input: SkuInput = parse_json(&body)?;
-    let r = write(svc, t.account, move |a, ch| a.update_sku(id, input, ch)).await?;
+    let r = c.write(move |a, ch| a.update_sku(id, input, ch)).await?;
     ok(sku_json(&r))
 }
 
@@ -545,36 +501,28 @@ fn sku_not_found(ref_id: &str) -> ApiError {
     ApiError::not_found("SKU_NOT_FOUND", format!("no SKU has RefId {ref_id:?}"))
 }
 
-async fn sku_by_ref_query(State(svc): State<Shared>, t: Tenant, uri: Uri) -> ApiResult {
+async fn sku_by_ref_query(c: Call, uri: Uri) -> ApiResult {
     let ref_id = query_value(&uri, "RefId")
         .ok_or_else(|| ApiError::InvalidPath("the RefId query parameter is required".into()))?;
-    ok(svc.read(&t.account, |a| {
+    ok(c.read(|a| {
         a.sku_by_ref(&ref_id)
             .map(sku_json)
             .ok_or_else(|| sku_not_found(&ref_id))
     })?)
 }
 
-async fn sku_id_by_ref(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Extension(path): Extension<OriginalPath>,
-) -> ApiResult {
+async fn sku_id_by_ref(c: Call, Extension(path): Extension<OriginalPath>) -> ApiResult {
     let ref_id = last_segment(&path);
-    ok(svc.read(&t.account, |a| {
+    ok(c.read(|a| {
         a.sku_by_ref(&ref_id)
             .map(|r| r.sku.id.0.to_string())
             .ok_or_else(|| sku_not_found(&ref_id))
     })?)
 }
 
-async fn skus_by_product(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path(id): Path<String>,
-) -> ApiResult {
+async fn skus_by_product(c: Call, Path(id): Path<String>) -> ApiResult {
     let id = path_id(&id, "productId")?;
-    ok(svc.read(&t.account, |a| {
+    ok(c.read(|a| {
         a.skus_of_product(id)
             .iter()
             .map(sku_legacy_json)
@@ -585,30 +533,21 @@ async fn skus_by_product(
 read_by_id!(list_eans, "skuId", |a, id| a.eans(id));
 
 async fn add_ean(
-    State(svc): State<Shared>,
-    t: Tenant,
+    c: Call,
     Path((id, _)): Path<(String, String)>,
     Extension(path): Extension<OriginalPath>,
 ) -> ApiResult {
     let id = path_id(&id, "skuId")?;
     let ean = last_segment(&path);
-    write(svc, t.account, move |a, ch| a.add_ean(id, &ean, ch)).await?;
+    c.write(move |a, ch| a.add_ean(id, &ean, ch)).await?;
     empty()
 }
 
-async fn set_sku_spec(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
+async fn set_sku_spec(c: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let id = path_id(&id, "skuId")?;
     let input: SpecInput = parse_json(&body)?;
-    let row = write(svc.clone(), t.account.clone(), move |a, ch| {
-        a.set_sku_spec(id, input, ch)
-    })
-    .await?;
-    ok(svc.read(&t.account, |a| sku_spec_json(a, &row)))
+    let row = c.write(move |a, ch| a.set_sku_spec(id, input, ch)).await?;
+    ok(c.read(|a| sku_spec_json(a, &row)))
 }
 
 read_by_id!(list_sku_specs, "skuId", |a, id| {
@@ -620,54 +559,35 @@ delete_by_id!(delete_sku_specs, "skuId", |a, id, ch| a
     .delete_sku_specs(id, None, ch));
 
 /// Answers an array with the new file, as the OpenAPI's response schema says.
-async fn add_file(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
+async fn add_file(c: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let id = path_id(&id, "skuId")?;
     let input: FileInput = parse_json(&body)?;
-    let image = write(svc, t.account, move |a, ch| a.add_file(id, input, ch)).await?;
+    let image = c.write(move |a, ch| a.add_file(id, input, ch)).await?;
     ok(vec![file_json(&image)])
 }
 
-async fn update_file(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path((id, file)): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult {
+async fn update_file(c: Call, Path((id, file)): Path<(String, String)>, body: Bytes) -> ApiResult {
     let id = path_id(&id, "skuId")?;
     let file = path_id(&file, "skuFileId")?;
     let input: FileInput = parse_json(&body)?;
-    let image = write(svc, t.account, move |a, ch| {
-        a.update_file(id, file, input, ch)
-    })
-    .await?;
+    let image = c
+        .write(move |a, ch| a.update_file(id, file, input, ch))
+        .await?;
     ok(file_json(&image))
 }
 
-async fn delete_file(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Path((id, file)): Path<(String, String)>,
-) -> ApiResult {
+async fn delete_file(c: Call, Path((id, file)): Path<(String, String)>) -> ApiResult {
     let id = path_id(&id, "skuId")?;
     let file = path_id(&file, "skuFileId")?;
-    write(svc, t.account, move |a, ch| a.delete_file(id, file, ch)).await?;
+    c.write(move |a, ch| a.delete_file(id, file, ch)).await?;
     empty()
 }
 
 /// `GET /api/catalog_system/pvt/sku/stockkeepingunitbyean/{ean}`: a subset of VTEX's SKU
 /// context (ids, names, activity, `AlternateIds`); `404` when no SKU has the EAN.
-async fn sku_by_ean(
-    State(svc): State<Shared>,
-    t: Tenant,
-    Extension(path): Extension<OriginalPath>,
-) -> ApiResult {
+async fn sku_by_ean(c: Call, Extension(path): Extension<OriginalPath>) -> ApiResult {
     let ean = last_segment(&path);
-    ok(svc.read(&t.account, |a| {
+    ok(c.read(|a| {
         a.sku_by_ean(&ean)
             .map(|r| {
                 let product = a.get_product(r.sku.product_id.0).ok();
@@ -698,13 +618,13 @@ delete_by_id!(delete_files, "skuId", |a, id, ch| a.delete_files(id, ch));
 
 // ----- kits -----
 
-async fn add_kit(State(svc): State<Shared>, t: Tenant, body: Bytes) -> ApiResult {
+async fn add_kit(c: Call, body: Bytes) -> ApiResult {
     let input: KitInput = parse_json(&body)?;
-    let k = write(svc, t.account, move |a, ch| a.add_kit_component(input, ch)).await?;
+    let k = c.write(move |a, ch| a.add_kit_component(input, ch)).await?;
     ok(kit_json(&k))
 }
 
-async fn list_kits(State(svc): State<Shared>, t: Tenant, uri: Uri) -> ApiResult {
+async fn list_kits(c: Call, uri: Uri) -> ApiResult {
     let num = |name: &str| -> Result<Option<u32>, ApiError> {
         query_value(&uri, name)
             .map(|v| path_id(&v, name))
@@ -712,7 +632,7 @@ async fn list_kits(State(svc): State<Shared>, t: Tenant, uri: Uri) -> ApiResult 
     };
     let parent = num("parentSkuId")?;
     let component = num("skuId")?;
-    ok(svc.read(&t.account, |a| {
+    ok(c.read(|a| {
         a.kits_where(parent, component)
             .iter()
             .map(kit_json)

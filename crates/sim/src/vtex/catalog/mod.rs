@@ -20,15 +20,16 @@ pub mod records;
 pub mod seed;
 pub mod tables;
 
-use crate::platform::error::{ApiError, StoreError};
+use crate::platform::error::{ApiError, SimError, StoreError};
 use crate::platform::http::{Tenant, parse_json, query_flag};
 use crate::platform::store::Store;
 use account::AccountCatalog;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::Uri;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use records::*;
@@ -175,15 +176,48 @@ pub(crate) fn path_id(raw: &str, what: &str) -> Result<u32, ApiError> {
     })
 }
 
-/// Runs a write off the async threads (redb commits block on fsync).
-pub(crate) async fn write<T: Send + 'static>(
-    svc: Shared,
-    account: String,
-    op: impl FnOnce(&mut AccountCatalog, &mut Vec<Change>) -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(move || svc.write(&account, op))
-        .await
-        .map_err(|e| ApiError::Internal(format!("write task failed: {e}")))?
+/// What a handler of an account's API takes: the router's state, the request's account, its
+/// headers and its URI (the catalog, OMS and broadcast handlers share it).
+pub(crate) struct Scoped<S> {
+    pub(crate) state: S,
+    pub(crate) tenant: Tenant,
+    pub(crate) headers: HeaderMap,
+    pub(crate) uri: Uri,
+}
+
+impl<S: Clone + Send + Sync> FromRequestParts<S> for Scoped<S> {
+    type Rejection = SimError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, SimError> {
+        let tenant = Tenant::from_request_parts(parts, state).await?;
+        Ok(Scoped {
+            state: state.clone(),
+            tenant,
+            headers: parts.headers.clone(),
+            uri: parts.uri.clone(),
+        })
+    }
+}
+
+/// What every catalog handler takes.
+pub(crate) type Call = Scoped<Shared>;
+
+impl Call {
+    /// Runs a write off the async threads (redb commits block on fsync).
+    pub(crate) async fn write<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&mut AccountCatalog, &mut Vec<Change>) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (svc, account) = (self.state.clone(), self.tenant.account.clone());
+        tokio::task::spawn_blocking(move || svc.write(&account, op))
+            .await
+            .map_err(|e| ApiError::Internal(format!("write task failed: {e}")))?
+    }
+
+    /// A read of the account's catalog.
+    pub(crate) fn read<T>(&self, op: impl FnOnce(&AccountCatalog) -> T) -> T {
+        self.state.read(&self.tenant.account, op)
+    }
 }
 
 pub(crate) fn ok<T: serde::Serialize>(value: T) -> ApiResult {
@@ -192,130 +226,90 @@ pub(crate) fn ok<T: serde::Serialize>(value: T) -> ApiResult {
 
 // ----- categories -----
 
-async fn create_category(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
+async fn create_category(c: Call, body: Bytes) -> ApiResult {
     let input: CategoryInput = parse_json(&body)?;
-    let id = write(svc.clone(), tenant.account.clone(), move |a, ch| {
-        Ok(a.create_category(input, ch)?.id)
-    })
-    .await?;
-    ok(svc.read(&tenant.account, |a| a.category_response(id, false))?)
+    let id = c
+        .write(move |a, ch| Ok(a.save_category(None, input, ch)?.id))
+        .await?;
+    ok(c.read(|a| a.category_response(id, false))?)
 }
 
-async fn update_category(
-    State(svc): State<Shared>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
+async fn update_category(c: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let id = path_id(&id, "categoryId")?;
     let input: CategoryInput = parse_json(&body)?;
-    write(svc.clone(), tenant.account.clone(), move |a, ch| {
-        a.update_category(id, input, ch)
-    })
-    .await?;
-    ok(svc.read(&tenant.account, |a| a.category_response(id, false))?)
+    c.write(move |a, ch| a.save_category(Some(id), input, ch))
+        .await?;
+    ok(c.read(|a| a.category_response(id, false))?)
 }
 
-async fn get_category(
-    State(svc): State<Shared>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-    uri: Uri,
-) -> ApiResult {
+async fn get_category(c: Call, Path(id): Path<String>, uri: Uri) -> ApiResult {
     let id = path_id(&id, "categoryId")?;
     let include_tree_path = query_flag(&uri, "includeTreePath");
-    ok(svc.read(&tenant.account, |a| {
-        a.category_response(id, include_tree_path)
-    })?)
+    ok(c.read(|a| a.category_response(id, include_tree_path))?)
 }
 
-async fn category_tree(
-    State(svc): State<Shared>,
-    tenant: Tenant,
-    Path(levels): Path<String>,
-) -> ApiResult {
+async fn category_tree(c: Call, Path(levels): Path<String>) -> ApiResult {
     let levels: u32 = levels.parse().map_err(|_| {
         ApiError::InvalidPath(format!(
             "categoryLevels must be a non-negative integer, got {levels:?}"
         ))
     })?;
-    ok(svc.read(&tenant.account, |a| a.tree(&tenant.account, levels)))
+    ok(c.read(|a| a.tree(&c.tenant.account, levels)))
 }
 
 // ----- specification groups -----
 
-async fn create_group(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
+async fn create_group(c: Call, body: Bytes) -> ApiResult {
     let input: GroupInput = parse_json(&body)?;
-    ok(write(svc, tenant.account, move |a, ch| a.create_group(input, ch)).await?)
+    ok(c.write(move |a, ch| a.save_group(None, input, ch)).await?)
 }
 
-async fn update_group(
-    State(svc): State<Shared>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
+async fn update_group(c: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let id = path_id(&id, "groupId")?;
     let input: GroupInput = parse_json(&body)?;
-    ok(write(svc, tenant.account, move |a, ch| {
-        a.update_group(id, input, ch)
-    })
-    .await?)
+    ok(c.write(move |a, ch| a.save_group(Some(id), input, ch))
+        .await?)
 }
 
-async fn groups_by_category(
-    State(svc): State<Shared>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-) -> ApiResult {
+async fn groups_by_category(c: Call, Path(id): Path<String>) -> ApiResult {
     let id = path_id(&id, "categoryId")?;
-    ok(svc.read(&tenant.account, |a| a.groups_of_category(id))?)
+    ok(c.read(|a| a.groups_of_category(id))?)
 }
 
-async fn get_group(State(svc): State<Shared>, tenant: Tenant, Path(id): Path<String>) -> ApiResult {
+async fn get_group(c: Call, Path(id): Path<String>) -> ApiResult {
     let id = path_id(&id, "groupId")?;
-    ok(svc.read(&tenant.account, |a| a.group(id))?)
+    ok(c.read(|a| a.get::<GroupRecord>(id))?)
 }
 
 // ----- specification fields -----
 
-async fn create_field(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
+async fn create_field(c: Call, body: Bytes) -> ApiResult {
     let input: FieldInput = parse_json(&body)?;
-    let id = write(svc.clone(), tenant.account.clone(), move |a, ch| {
-        a.create_field(input, ch)
-    })
-    .await?;
-    ok(svc.read(&tenant.account, |a| a.field_response(id))?)
+    let id = c.write(move |a, ch| a.save_field(None, input, ch)).await?;
+    ok(c.read(|a| a.field_response(id))?)
 }
 
-async fn update_field(
-    State(svc): State<Shared>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
+async fn update_field(c: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let id = path_id(&id, "specificationId")?;
     let input: FieldInput = parse_json(&body)?;
-    write(svc.clone(), tenant.account.clone(), move |a, ch| {
-        a.update_field(id, input, ch)
-    })
-    .await?;
-    ok(svc.read(&tenant.account, |a| a.field_response(id))?)
+    c.write(move |a, ch| a.save_field(Some(id), input, ch))
+        .await?;
+    ok(c.read(|a| a.field_response(id))?)
 }
 
-async fn get_field(State(svc): State<Shared>, tenant: Tenant, Path(id): Path<String>) -> ApiResult {
+async fn get_field(c: Call, Path(id): Path<String>) -> ApiResult {
     let id = path_id(&id, "specificationId")?;
-    ok(svc.read(&tenant.account, |a| a.field_response(id))?)
+    ok(c.read(|a| a.field_response(id))?)
 }
 
 /// Legacy create: answers the new field's id as a bare integer.
-async fn create_field_legacy(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
+async fn create_field_legacy(c: Call, body: Bytes) -> ApiResult {
     let input: FieldInput = parse_json(&body)?;
-    ok(write(svc, tenant.account, move |a, ch| a.create_field(input, ch)).await?)
+    ok(c.write(move |a, ch| a.save_field(None, input, ch)).await?)
 }
 
 /// Legacy update: the field is named by `FieldId` in the body; answers the id.
-async fn update_field_legacy(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
+async fn update_field_legacy(c: Call, body: Bytes) -> ApiResult {
     let mut input: FieldInput = parse_json(&body)?;
     let raw = input.field_id.ok_or_else(|| {
         ApiError::InvalidBody("FieldId is required to update a specification field".into())
@@ -324,68 +318,51 @@ async fn update_field_legacy(State(svc): State<Shared>, tenant: Tenant, body: By
         ApiError::InvalidBody(format!("FieldId must be a positive integer, got {raw}"))
     })?;
     input.id = None;
-    ok(write(svc, tenant.account, move |a, ch| {
-        a.update_field(id, input, ch)
-    })
-    .await?)
+    ok(c.write(move |a, ch| a.save_field(Some(id), input, ch))
+        .await?)
 }
 
-async fn field_get(State(svc): State<Shared>, tenant: Tenant, Path(id): Path<String>) -> ApiResult {
+async fn field_get(c: Call, Path(id): Path<String>) -> ApiResult {
     let id = path_id(&id, "fieldId")?;
-    ok(svc.read(&tenant.account, |a| a.field_get(id))?)
+    ok(c.read(|a| a.field_get(id))?)
 }
 
-async fn fields_by_category(
-    State(svc): State<Shared>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-) -> ApiResult {
+async fn fields_by_category(c: Call, Path(id): Path<String>) -> ApiResult {
     let id = path_id(&id, "categoryId")?;
-    ok(svc.read(&tenant.account, |a| a.fields_of_category(id))?)
+    ok(c.read(|a| a.fields_of_category(id))?)
 }
 
-async fn fields_tree(
-    State(svc): State<Shared>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-) -> ApiResult {
+async fn fields_tree(c: Call, Path(id): Path<String>) -> ApiResult {
     let id = path_id(&id, "categoryId")?;
-    ok(svc.read(&tenant.account, |a| a.fields_tree_of_category(id))?)
+    ok(c.read(|a| a.fields_tree_of_category(id))?)
 }
 
 // ----- specification values -----
 
-async fn create_value(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
+async fn create_value(c: Call, body: Bytes) -> ApiResult {
     let input: ValueInput = parse_json(&body)?;
-    ok(write(svc, tenant.account, move |a, ch| a.create_value(input, ch)).await?)
+    ok(c.write(move |a, ch| a.save_value(None, input, ch)).await?)
 }
 
-async fn update_value(
-    State(svc): State<Shared>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
+async fn update_value(c: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let id = path_id(&id, "specificationValueId")?;
     let input: ValueInput = parse_json(&body)?;
-    ok(write(svc, tenant.account, move |a, ch| {
-        a.update_value(id, input, ch)
-    })
-    .await?)
+    ok(c.write(move |a, ch| a.save_value(Some(id), input, ch))
+        .await?)
 }
 
-async fn get_value(State(svc): State<Shared>, tenant: Tenant, Path(id): Path<String>) -> ApiResult {
+async fn get_value(c: Call, Path(id): Path<String>) -> ApiResult {
     let id = path_id(&id, "fieldValueId")?;
-    ok(svc.read(&tenant.account, |a| a.value(id))?)
+    ok(c.read(|a| a.get::<ValueRecord>(id))?)
 }
 
-async fn create_value_legacy(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
-    create_value(State(svc), tenant, body).await
+async fn create_value_legacy(c: Call, body: Bytes) -> ApiResult {
+    create_value(c, body).await
 }
 
 /// Legacy update: the OpenAPI body has no id property; the simulator takes the value from
 /// `FieldValueId` in the body (required) and answers VTEX's `"Field Value Updated"`.
-async fn update_value_legacy(State(svc): State<Shared>, tenant: Tenant, body: Bytes) -> ApiResult {
+async fn update_value_legacy(c: Call, body: Bytes) -> ApiResult {
     let input: ValueInput = parse_json(&body)?;
     let raw = input.field_value_id.ok_or_else(|| {
         ApiError::InvalidBody("FieldValueId is required to update a specification value".into())
@@ -395,18 +372,12 @@ async fn update_value_legacy(State(svc): State<Shared>, tenant: Tenant, body: By
             "FieldValueId must be a positive integer, got {raw}"
         ))
     })?;
-    write(svc, tenant.account, move |a, ch| {
-        a.update_value(id, input, ch)
-    })
-    .await?;
+    c.write(move |a, ch| a.save_value(Some(id), input, ch))
+        .await?;
     ok("Field Value Updated")
 }
 
-async fn values_by_field(
-    State(svc): State<Shared>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-) -> ApiResult {
+async fn values_by_field(c: Call, Path(id): Path<String>) -> ApiResult {
     let id = path_id(&id, "fieldId")?;
-    ok(svc.read(&tenant.account, |a| a.values_of_field(id))?)
+    ok(c.read(|a| a.values_of_field(id))?)
 }

@@ -51,7 +51,7 @@ impl Builder<'_> {
             stock_keeping_unit_selection_mode: Some("SPECIFICATION".to_owned()),
             ..CategoryInput::default()
         };
-        Ok(self.a.create_category(input, self.changes)?.id)
+        Ok(self.a.save_category(None, input, self.changes)?.id)
     }
 
     fn group(&mut self, name: &str, category: Option<u32>) -> Result<u32, ApiError> {
@@ -60,7 +60,7 @@ impl Builder<'_> {
             name: Some(name.to_owned()),
             ..GroupInput::default()
         };
-        Ok(self.a.create_group(input, self.changes)?.id)
+        Ok(self.a.save_group(None, input, self.changes)?.id)
     }
 
     fn field(
@@ -83,7 +83,7 @@ impl Builder<'_> {
             is_active: Some(active),
             ..FieldInput::default()
         };
-        self.a.create_field(input, self.changes)
+        self.a.save_field(None, input, self.changes)
     }
 
     fn values(&mut self, field: u32, names: &[&str]) -> Result<(), ApiError> {
@@ -100,7 +100,7 @@ impl Builder<'_> {
             is_active: Some(active),
             ..ValueInput::default()
         };
-        Ok(self.a.create_value(input, self.changes)?.field_value_id)
+        Ok(self.a.save_value(None, input, self.changes)?.field_value_id)
     }
 }
 

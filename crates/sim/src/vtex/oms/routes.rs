@@ -9,6 +9,7 @@ use super::error::OmsError;
 use super::model::SimOrder;
 use super::shoppers::{RunRecord, ShopperParams};
 use crate::platform::http::{Tenant, has_credentials, query_value, valid_account};
+use crate::vtex::catalog::Scoped;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -129,50 +130,58 @@ fn origin_key(headers: &HeaderMap, account: &str) -> String {
         .map_or_else(|| format!("vtexappkey-{account}-PONTE"), str::to_owned)
 }
 
-/// Runs one action off the async threads, counting a body that fails to parse as refused.
-async fn run<T: Send + 'static>(
-    oms: Shared,
-    tenant: Tenant,
-    order_id: String,
-    endpoint: &'static str,
-    headers: &HeaderMap,
-    op: impl FnOnce(&mut SimOrder, &mut ActCtx) -> Result<T, OmsError> + Send + 'static,
-) -> Result<T, OmsError> {
-    run_as(
-        oms,
-        tenant,
-        order_id,
-        endpoint,
-        headers,
-        OmsError::not_found,
-        op,
-    )
-    .await
-}
+/// What every OMS and change v2 handler takes: the caller's app key is in the headers, the
+/// `accountName`/`an` of change v2 in the URI.
+type Call = Scoped<Shared>;
 
-/// [`run`] with the refusal an unknown order gets.
-async fn run_as<T: Send + 'static>(
-    oms: Shared,
-    tenant: Tenant,
-    order_id: String,
-    endpoint: &'static str,
-    headers: &HeaderMap,
-    not_found: fn(&str) -> OmsError,
-    op: impl FnOnce(&mut SimOrder, &mut ActCtx) -> Result<T, OmsError> + Send + 'static,
-) -> Result<T, OmsError> {
-    let key = origin_key(headers, &tenant.account);
-    let engine = oms.engine.clone();
-    tokio::task::spawn_blocking(move || {
-        engine.act_as(&tenant.account, &order_id, endpoint, &key, not_found, op)
-    })
-    .await
-    .map_err(|e| {
-        OmsError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "SIM_INTERNAL_ERROR",
-            format!("action task failed: {e}"),
-        )
-    })?
+impl Call {
+    /// Runs one action off the async threads, counting a body that fails to parse as refused.
+    async fn run<T: Send + 'static>(
+        self,
+        order_id: String,
+        endpoint: &'static str,
+        op: impl FnOnce(&mut SimOrder, &mut ActCtx) -> Result<T, OmsError> + Send + 'static,
+    ) -> Result<T, OmsError> {
+        self.run_as(order_id, endpoint, OmsError::not_found, op)
+            .await
+    }
+
+    /// [`Call::run`] with the refusal an unknown order gets.
+    async fn run_as<T: Send + 'static>(
+        self,
+        order_id: String,
+        endpoint: &'static str,
+        not_found: fn(&str) -> OmsError,
+        op: impl FnOnce(&mut SimOrder, &mut ActCtx) -> Result<T, OmsError> + Send + 'static,
+    ) -> Result<T, OmsError> {
+        let key = origin_key(&self.headers, &self.tenant.account);
+        let engine = self.state.engine.clone();
+        let account = self.tenant.account;
+        tokio::task::spawn_blocking(move || {
+            engine.act_as(&account, &order_id, endpoint, &key, not_found, op)
+        })
+        .await
+        .map_err(|e| {
+            OmsError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "SIM_INTERNAL_ERROR",
+                format!("action task failed: {e}"),
+            )
+        })?
+    }
+
+    /// [`Call::run_as`] for a change v2 action, after [`v2_guard`].
+    async fn run_v2<T: Send + 'static>(
+        self,
+        order_id: String,
+        endpoint: &'static str,
+        op: impl FnOnce(&mut SimOrder, &mut ActCtx) -> Result<T, OmsError> + Send + 'static,
+    ) -> Result<T, V2Fail> {
+        v2_guard(&self, endpoint)?;
+        Ok(self
+            .run_as(order_id, endpoint, changes_v2::order_not_found, op)
+            .await?)
+    }
 }
 
 async fn get_order(
@@ -193,114 +202,82 @@ async fn get_order(
     }
 }
 
-async fn start_handling(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    Path(order_id): Path<String>,
-) -> Result<Response, OmsError> {
-    run(
-        oms,
-        tenant,
-        order_id,
-        START_HANDLING,
-        &headers,
-        actions::start_handling,
-    )
-    .await?;
+async fn start_handling(call: Call, Path(order_id): Path<String>) -> Result<Response, OmsError> {
+    call.run(order_id, START_HANDLING, actions::start_handling)
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn cancel(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
+    call: Call,
     Path(order_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, OmsError> {
     // The body is checked after the order is found (an unknown order answers 404 first).
     let body = Body::parse(&body, true);
-    let out = run(oms, tenant, order_id, CANCEL, &headers, move |o, c| {
-        actions::cancel(o, c, &body?)
-    })
-    .await?;
+    let out = call
+        .run(order_id, CANCEL, move |o, c| actions::cancel(o, c, &body?))
+        .await?;
     Ok(Json(out).into_response())
 }
 
 async fn invoice(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
+    call: Call,
     Path(order_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, OmsError> {
     let input = Body::parse(&body, false).and_then(|b| InvoiceInput::parse(&b));
-    let out = run(oms, tenant, order_id, INVOICE, &headers, move |o, c| {
-        actions::invoice(o, c, input?)
-    })
-    .await?;
+    let out = call
+        .run(order_id, INVOICE, move |o, c| {
+            actions::invoice(o, c, input?)
+        })
+        .await?;
     Ok(Json(out).into_response())
 }
 
 async fn update_tracking(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
+    call: Call,
     Path((order_id, number)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, OmsError> {
     let body = Body::parse(&body, false);
-    let out = run(oms, tenant, order_id, TRACKING, &headers, move |o, c| {
-        actions::update_tracking(o, c, &number, &body?)
-    })
-    .await?;
+    let out = call
+        .run(order_id, TRACKING, move |o, c| {
+            actions::update_tracking(o, c, &number, &body?)
+        })
+        .await?;
     Ok(Json(out).into_response())
 }
 
 async fn tracking_events(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
+    call: Call,
     Path((order_id, number)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, OmsError> {
     let body = Body::parse(&body, false);
-    let out = run(
-        oms,
-        tenant,
-        order_id,
-        TRACKING_EVENTS,
-        &headers,
-        move |o, c| actions::tracking_events(o, c, &number, &body?),
-    )
-    .await?;
+    let out = call
+        .run(order_id, TRACKING_EVENTS, move |o, c| {
+            actions::tracking_events(o, c, &number, &body?)
+        })
+        .await?;
     Ok(Json(out).into_response())
 }
 
 async fn changes(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
+    call: Call,
     Path(order_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, OmsError> {
     let body = Body::parse(&body, false);
-    let out = run(oms, tenant, order_id, CHANGES, &headers, move |o, c| {
-        actions::change(o, c, &body?)
-    })
-    .await?;
+    let out = call
+        .run(order_id, CHANGES, move |o, c| actions::change(o, c, &body?))
+        .await?;
     Ok(Json(out).into_response())
 }
 
-async fn deny(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    Path(order_id): Path<String>,
-    body: Bytes,
-) -> Result<Response, OmsError> {
+async fn deny(call: Call, Path(order_id): Path<String>, body: Bytes) -> Result<Response, OmsError> {
     let body = Body::parse(&body, false);
-    run(oms, tenant, order_id, DENY, &headers, move |o, c| {
+    call.run(order_id, DENY, move |o, c| {
         actions::deny_cancellation(o, c, &body?)
     })
     .await?;
@@ -333,13 +310,13 @@ impl IntoResponse for V2Fail {
 
 /// Credentials (else `401`), and `accountName`/`an`, when sent, naming the request's account
 /// (else `400 OMS002`, counted under `endpoint`).
-fn v2_guard(
-    oms: &Shared,
-    tenant: &Tenant,
-    headers: &HeaderMap,
-    uri: &Uri,
-    endpoint: &str,
-) -> Result<(), V2Fail> {
+fn v2_guard(call: &Call, endpoint: &str) -> Result<(), V2Fail> {
+    let Call {
+        state: oms,
+        tenant,
+        headers,
+        uri,
+    } = call;
     if !has_credentials(headers) {
         return Err(V2Fail::Unauthorized);
     }
@@ -367,20 +344,18 @@ fn count_v2_refusal(oms: &Shared, account: &str, e: &OmsError) {
 }
 
 async fn v2_create(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    uri: Uri,
+    call: Call,
     Path(order_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, V2Fail> {
-    if let Err(fail) = v2_guard(&oms, &tenant, &headers, &uri, V2_CREATE) {
+    let oms = call.state.clone();
+    let account = call.tenant.account.clone();
+    if let Err(fail) = v2_guard(&call, V2_CREATE) {
         if let V2Fail::Oms(e) = &fail {
-            count_v2_refusal(&oms, &tenant.account, e);
+            count_v2_refusal(&oms, &account, e);
         }
         return Err(fail);
     }
-    let account = tenant.account.clone();
     let settings = oms.engine.change_settings(&account);
     if !settings.rollout_configuration.enable_api {
         let e = OmsError::new(
@@ -393,16 +368,14 @@ async fn v2_create(
         return Err(e.into());
     }
     let input = Body::parse(&body, false).and_then(|b| changes_v2::ChangeInput::parse(&b));
-    let result = run_as(
-        oms.clone(),
-        tenant,
-        order_id,
-        V2_CREATE,
-        &headers,
-        changes_v2::order_not_found,
-        move |o, c| changes_v2::create(o, c, input?, &settings, false),
-    )
-    .await;
+    let result = call
+        .run_as(
+            order_id,
+            V2_CREATE,
+            changes_v2::order_not_found,
+            move |o, c| changes_v2::create(o, c, input?, &settings, false),
+        )
+        .await;
     match result {
         Ok(out) => Ok((StatusCode::ACCEPTED, Json(out)).into_response()),
         Err(e) => {
@@ -413,38 +386,29 @@ async fn v2_create(
 }
 
 async fn v2_preview(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    uri: Uri,
+    call: Call,
     Path(order_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, V2Fail> {
-    v2_guard(&oms, &tenant, &headers, &uri, V2_PREVIEW)?;
-    let settings = oms.engine.change_settings(&tenant.account);
+    let settings = call.state.engine.change_settings(&call.tenant.account);
     let input = Body::parse(&body, false).and_then(|b| changes_v2::ChangeInput::parse(&b));
-    let out = run_as(
-        oms,
-        tenant,
-        order_id,
-        V2_PREVIEW,
-        &headers,
-        changes_v2::order_not_found,
-        move |o, c| changes_v2::create(o, c, input?, &settings, true),
-    )
-    .await
-    .map_err(V2Fail::from)?;
+    let out = call
+        .run_v2(order_id, V2_PREVIEW, move |o, c| {
+            changes_v2::create(o, c, input?, &settings, true)
+        })
+        .await?;
     Ok(Json(out).into_response())
 }
 
-/// A read of one order's change requests, counted under `endpoint`.
+/// A read of one order's change requests, after [`v2_guard`], counted under `endpoint`.
 fn v2_read(
-    oms: &Shared,
-    account: &str,
+    call: &Call,
     order_id: &str,
     endpoint: &str,
     f: impl FnOnce(&SimOrder) -> Result<Value, OmsError>,
 ) -> Result<Response, V2Fail> {
+    v2_guard(call, endpoint)?;
+    let (oms, account) = (&call.state, call.tenant.account.as_str());
     let result = match oms.engine.order(account, order_id) {
         Some(order) => f(&order),
         None => Err(changes_v2::order_not_found(order_id)),
@@ -460,100 +424,62 @@ fn v2_read(
         .map_err(V2Fail::from)
 }
 
-async fn v2_history(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    uri: Uri,
-    Path(order_id): Path<String>,
-) -> Result<Response, V2Fail> {
-    v2_guard(&oms, &tenant, &headers, &uri, V2_HISTORY)?;
-    v2_read(&oms, &tenant.account, &order_id, V2_HISTORY, |o| {
+async fn v2_history(call: Call, Path(order_id): Path<String>) -> Result<Response, V2Fail> {
+    v2_read(&call, &order_id, V2_HISTORY, |o| {
         Ok(changes_v2::history_json(o))
     })
 }
 
 async fn v2_details(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    uri: Uri,
+    call: Call,
     Path((order_id, request_id)): Path<(String, String)>,
 ) -> Result<Response, V2Fail> {
-    v2_guard(&oms, &tenant, &headers, &uri, V2_DETAILS)?;
-    v2_read(&oms, &tenant.account, &order_id, V2_DETAILS, |o| {
+    v2_read(&call, &order_id, V2_DETAILS, |o| {
         changes_v2::details_json(o, &request_id)
     })
 }
 
 async fn v2_retry(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    uri: Uri,
+    call: Call,
     Path((order_id, request_id)): Path<(String, String)>,
 ) -> Result<Response, V2Fail> {
     // The body (the spec gives the PATCH's) is not needed: the request is retried as recorded.
-    v2_guard(&oms, &tenant, &headers, &uri, V2_RETRY)?;
-    run_as(
-        oms,
-        tenant,
-        order_id,
-        V2_RETRY,
-        &headers,
-        changes_v2::order_not_found,
-        move |o, c| changes_v2::retry(o, c, &request_id),
-    )
-    .await
-    .map_err(V2Fail::from)?;
+    call.run_v2(order_id, V2_RETRY, move |o, c| {
+        changes_v2::retry(o, c, &request_id)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn v2_cancel(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    uri: Uri,
+    call: Call,
     Path((order_id, request_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, V2Fail> {
-    v2_guard(&oms, &tenant, &headers, &uri, V2_CANCEL)?;
     let body = Body::parse(&body, false);
-    run_as(
-        oms,
-        tenant,
-        order_id,
-        V2_CANCEL,
-        &headers,
-        changes_v2::order_not_found,
-        move |o, c| changes_v2::cancel(o, c, &request_id, &body?),
-    )
-    .await
-    .map_err(V2Fail::from)?;
+    call.run_v2(order_id, V2_CANCEL, move |o, c| {
+        changes_v2::cancel(o, c, &request_id, &body?)
+    })
+    .await?;
     Ok(StatusCode::OK.into_response())
 }
 
-async fn v2_get_settings(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, V2Fail> {
-    v2_guard(&oms, &tenant, &headers, &uri, V2_SETTINGS_GET)?;
+async fn v2_get_settings(call: Call) -> Result<Response, V2Fail> {
+    v2_guard(&call, V2_SETTINGS_GET)?;
+    let Call {
+        state: oms, tenant, ..
+    } = call;
     let settings = oms.engine.change_settings(&tenant.account);
     oms.engine
         .with(|i| i.stats.call(&tenant.account, V2_SETTINGS_GET, Ok(())));
     Ok(Json(settings).into_response())
 }
 
-async fn v2_put_settings(
-    State(oms): State<Shared>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Result<Response, V2Fail> {
-    v2_guard(&oms, &tenant, &headers, &uri, V2_SETTINGS_PUT)?;
+async fn v2_put_settings(call: Call, body: Bytes) -> Result<Response, V2Fail> {
+    v2_guard(&call, V2_SETTINGS_PUT)?;
+    let Call {
+        state: oms, tenant, ..
+    } = call;
     let account = tenant.account.clone();
     let engine = oms.engine.clone();
     let result = tokio::task::spawn_blocking(move || {

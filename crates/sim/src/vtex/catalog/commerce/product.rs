@@ -11,6 +11,19 @@ use ponte_core::ids::CategoryId;
 use std::collections::BTreeSet;
 
 impl AccountCatalog {
+    /// The account's catalog for ponte-core, with the one brand a product write names.
+    fn state_with_brand(&self, brand: BrandId) -> CatalogState {
+        let mut state = self.snapshot_state();
+        state.brands = self
+            .commerce
+            .brands
+            .get(&brand.0)
+            .map(BrandRecord::to_core)
+            .into_iter()
+            .collect();
+        state
+    }
+
     /// Category and brand of a product write, checked with ponte-core's catalog.
     pub(super) fn product_refs(
         &self,
@@ -97,14 +110,7 @@ impl AccountCatalog {
             |id| products.contains_key(&id),
             "product",
         )?;
-        let mut state = self.snapshot_state();
-        state.brands = self
-            .commerce
-            .brands
-            .get(&brand.0)
-            .map(BrandRecord::to_core)
-            .into_iter()
-            .collect();
+        let state = self.state_with_brand(brand);
         let after = run(
             &state,
             vec![Operation::CreateProduct {
@@ -143,14 +149,7 @@ impl AccountCatalog {
         let brand = required_id(input.brand_id, "BrandId")?;
         let (category, brand) = self.product_refs(category, brand)?;
         self.check_product_ref(&patch.ref_id, Some(id))?;
-        let mut state = self.snapshot_state();
-        state.brands = self
-            .commerce
-            .brands
-            .get(&brand.0)
-            .map(BrandRecord::to_core)
-            .into_iter()
-            .collect();
+        let mut state = self.state_with_brand(brand);
         // A PUT replaces everything: the patch over a blanked copy (ponte-core's merge_for_put).
         state.products = vec![blank_product(&current)];
         let after = run(

@@ -148,19 +148,8 @@ impl AccountCatalog {
             .next()
             .ok_or_else(|| ApiError::Internal("ponte-core created no SKU".into()))?;
         sku.id = SkuId(id);
-        let record = SkuRecord {
-            sku,
-            activate_if_possible: input.activate_if_possible.unwrap_or(false),
-            eans,
-            cubic_weight: input.cubic_weight,
-            creation_date: input.creation_date,
-            reward_value: input.reward_value,
-            estimated_date_arrival: input.estimated_date_arrival,
-            commercial_condition_id: input.commercial_condition_id,
-            modal_type: input.modal_type,
-            kit_itens_sell_apart: input.kit_itens_sell_apart.unwrap_or(false),
-            videos: input.videos.unwrap_or_default(),
-        };
+        let creation_date = input.creation_date.clone();
+        let record = stored_sku(sku, eans, creation_date, input);
         self.put_sku(None, record.clone(), changes)?;
         Ok(record)
     }
@@ -237,19 +226,11 @@ impl AccountCatalog {
             .into_iter()
             .find(|s| s.id == SkuId(id))
             .ok_or_else(|| ApiError::Internal("ponte-core lost the SKU".into()))?;
-        let record = SkuRecord {
-            sku,
-            activate_if_possible: input.activate_if_possible.unwrap_or(false),
-            eans,
-            cubic_weight: input.cubic_weight,
-            creation_date: input.creation_date.or(current.creation_date.clone()),
-            reward_value: input.reward_value,
-            estimated_date_arrival: input.estimated_date_arrival,
-            commercial_condition_id: input.commercial_condition_id,
-            modal_type: input.modal_type,
-            kit_itens_sell_apart: input.kit_itens_sell_apart.unwrap_or(false),
-            videos: input.videos.unwrap_or_default(),
-        };
+        let creation_date = input
+            .creation_date
+            .clone()
+            .or(current.creation_date.clone());
+        let record = stored_sku(sku, eans, creation_date, input);
         self.put_sku(Some(current), record.clone(), changes)?;
         Ok(record)
     }
@@ -386,5 +367,28 @@ impl AccountCatalog {
 
     pub fn eans(&self, id: u32) -> Result<Vec<String>, ApiError> {
         Ok(self.sku_record(id)?.eans.clone())
+    }
+}
+
+/// The stored SKU: ponte-core's `sku`, every EAN and the creation date, and the body's
+/// properties ponte-core does not model (booleans absent are `false`).
+fn stored_sku(
+    sku: Sku,
+    eans: Vec<String>,
+    creation_date: Option<String>,
+    input: SkuInput,
+) -> SkuRecord {
+    SkuRecord {
+        sku,
+        activate_if_possible: input.activate_if_possible.unwrap_or(false),
+        eans,
+        cubic_weight: input.cubic_weight,
+        creation_date,
+        reward_value: input.reward_value,
+        estimated_date_arrival: input.estimated_date_arrival,
+        commercial_condition_id: input.commercial_condition_id,
+        modal_type: input.modal_type,
+        kit_itens_sell_apart: input.kit_itens_sell_apart.unwrap_or(false),
+        videos: input.videos.unwrap_or_default(),
     }
 }
