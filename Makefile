@@ -16,7 +16,7 @@ ifneq ($(CI),)
 export CARGO_INCREMENTAL ?= 0
 endif
 
-.PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e test-openapi check-docs demo bench fuzz clean
+.PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e test-openapi check-docs check-app demo bench fuzz clean
 
 all: test
 
@@ -71,8 +71,13 @@ test-openapi: sim
 check-docs:
 	bash tests/docs/check-citations.sh
 
+## check-app: the app as VTEX IO packages it (manifest schema, listing, service.json, outbound
+## policies, node/ compiling alone) and the ERP contract (docs/erp-contract.yaml) against ponte-sim
+check-app: npm wasm sim
+	bash scripts/check-app.sh
+
 ## test: everything CI checks, in the order that fails fastest
-test: check-docs setup wasm lint test-rust test-node test-openapi test-e2e
+test: check-docs setup wasm lint check-app test-rust test-node test-openapi test-e2e
 
 ## demo: the main job (Ctrl-C stops it)
 demo: setup node-build sim

@@ -1,5 +1,5 @@
-import { effectiveSpecifications } from '../domain/catalog'
-import { PonteError } from '../domain/errors'
+import { effectiveSpecifications } from './core'
+import { PonteError } from '../lib/errors'
 import { demoCatalog, FakeCatalog } from '../test-support/fakeCatalog'
 import { pathIds, readCategory, readMove, readSpecifications } from './reads'
 

@@ -13,9 +13,9 @@ import type {
   SpecificationField,
   SpecificationGroup,
   SpecificationValue,
-} from '../domain/catalog'
-import { MAX_DEPTH } from '../domain/catalog'
-import { PonteError, VTEX_REQUEST_FAILED } from '../domain/errors'
+} from './core'
+import { MAX_DEPTH } from './core'
+import { PonteError, vtexRequestFailed } from '../lib/errors'
 
 /** Entities read so far, by id; the first copy read wins. */
 export class SnapshotBuilder {
@@ -167,9 +167,6 @@ async function vtexCall<T>(what: string, call: Promise<T>): Promise<T> {
   try {
     return await call
   } catch (e) {
-    if (e instanceof PonteError) throw e
-    const status = (e as { response?: { status?: number } }).response?.status
-    const detail = status === undefined ? (e as Error).message : `HTTP ${status}`
-    throw new PonteError(VTEX_REQUEST_FAILED, `reading ${what} from the VTEX Catalog failed: ${detail}`, 'error')
+    throw vtexRequestFailed(e, `reading ${what} from the VTEX Catalog`)
   }
 }

@@ -6,7 +6,7 @@ import type {
   SpecificationField,
   SpecificationGroup,
   SpecificationValue,
-} from '../domain/catalog'
+} from '../catalog/core'
 
 // VTEX Catalog API shapes, as VTEX serves them (PascalCase; the tree endpoint is camelCase).
 // Only the properties Ponte reads are declared; VTEX sends more.
@@ -99,43 +99,49 @@ export class Catalog extends JanusClient implements CatalogSource {
     })
   }
 
+  /** The first part of every metric name (`catalog-category-get`); the import's client has its own. */
+  protected get metricPrefix(): string {
+    return 'catalog'
+  }
+
   public category(id: number): Promise<VtexCategory | null> {
-    return this.getOrNull(`/api/catalog/pvt/category/${id}`, 'catalog-category-get')
+    return this.getOrNull(`/api/catalog/pvt/category/${id}`, 'category-get')
   }
 
   public categoryTree(levels: number): Promise<VtexCategoryTreeNode[]> {
     return this.http.get<VtexCategoryTreeNode[]>(`/api/catalog_system/pub/category/tree/${levels}`, {
-      metric: 'catalog-category-tree',
+      metric: this.metric('category-tree'),
     })
   }
 
-  public async fieldsVisibleAt(categoryId: number): Promise<VtexFieldSummary[]> {
-    const fields = await this.getOrNull<VtexFieldSummary[]>(
-      `/api/catalog_system/pub/specification/field/listTreeByCategoryId/${categoryId}`,
-      'catalog-spec-fields-by-category'
-    )
-    return fields ?? []
+  public fieldsVisibleAt(categoryId: number): Promise<VtexFieldSummary[]> {
+    return this.listOrEmpty(`/api/catalog_system/pub/specification/field/listTreeByCategoryId/${categoryId}`, 'spec-fields-by-category')
   }
 
   public field(fieldId: number): Promise<VtexField | null> {
-    return this.getOrNull(`/api/catalog_system/pub/specification/fieldGet/${fieldId}`, 'catalog-spec-field-get')
+    return this.getOrNull(`/api/catalog_system/pub/specification/fieldGet/${fieldId}`, 'spec-field-get')
   }
 
   public group(groupId: number): Promise<VtexGroup | null> {
-    return this.getOrNull(`/api/catalog_system/pub/specification/groupGet/${groupId}`, 'catalog-spec-group-get')
+    return this.getOrNull(`/api/catalog_system/pub/specification/groupGet/${groupId}`, 'spec-group-get')
   }
 
-  public async fieldValues(fieldId: number): Promise<VtexFieldValue[]> {
-    const values = await this.getOrNull<VtexFieldValue[]>(
-      `/api/catalog_system/pub/specification/fieldvalue/${fieldId}`,
-      'catalog-spec-field-values'
-    )
-    return values ?? []
+  public fieldValues(fieldId: number): Promise<VtexFieldValue[]> {
+    return this.listOrEmpty(`/api/catalog_system/pub/specification/fieldvalue/${fieldId}`, 'spec-field-values')
   }
 
-  private getOrNull<T>(url: string, metric: string): Promise<T | null> {
-    const config: RequestConfig = { metric, nullIfNotFound: true }
-    // With nullIfNotFound the client resolves a 404 to null instead of throwing.
+  /** A GET of a list whose 404 is an empty list. */
+  protected async listOrEmpty<T>(url: string, name: string): Promise<T[]> {
+    return (await this.getOrNull<T[]>(url, name)) ?? []
+  }
+
+  protected metric(name: string): string {
+    return `${this.metricPrefix}-${name}`
+  }
+
+  /** A GET whose 404 resolves to null (`nullIfNotFound`) instead of throwing; `name` as for {@link metric}. */
+  protected getOrNull<T>(url: string, name: string): Promise<T | null> {
+    const config: RequestConfig = { metric: this.metric(name), nullIfNotFound: true }
     return this.http.get<T | null>(url, config)
   }
 }

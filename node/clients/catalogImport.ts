@@ -1,7 +1,5 @@
-import type { InstanceOptions, IOContext, RequestConfig } from '@vtex/api'
-import { JanusClient } from '@vtex/api'
-
-import type { CatalogSource, VtexCategory, VtexCategoryTreeNode, VtexField, VtexFieldSummary, VtexFieldValue, VtexGroup } from './catalog'
+import type { CatalogSource, VtexGroup } from './catalog'
+import { Catalog } from './catalog'
 
 // The VTEX Catalog calls a catalog import makes (domain.md §C, shared/openapi/catalog-api.json),
 // in VTEX's shapes. Only the properties Ponte reads or writes are declared.
@@ -176,110 +174,66 @@ export interface ImportTarget extends CatalogSource {
  * outlives a request and must see its own writes: memoized GETs would answer a lookup with what
  * an earlier lookup saw).
  */
-export class CatalogWriter extends JanusClient implements ImportTarget {
-  constructor(context: IOContext, options?: InstanceOptions) {
-    super(context, {
-      ...options,
-      headers: {
-        ...options?.headers,
-        ...(context.authToken ? { VtexIdclientAutCookie: context.authToken } : {}),
-      },
-    })
-  }
-
-  // Reads shared with the catalog queries (CatalogSource).
-
-  public category(id: number): Promise<VtexCategory | null> {
-    return this.getOrNull(`/api/catalog/pvt/category/${id}`, 'import-category-get')
-  }
-
-  public categoryTree(levels: number): Promise<VtexCategoryTreeNode[]> {
-    return this.http.get(`/api/catalog_system/pub/category/tree/${levels}`, { metric: 'import-category-tree' })
-  }
-
-  public async fieldsVisibleAt(categoryId: number): Promise<VtexFieldSummary[]> {
-    return (
-      (await this.getOrNull<VtexFieldSummary[]>(
-        `/api/catalog_system/pub/specification/field/listTreeByCategoryId/${categoryId}`,
-        'import-spec-fields-by-category'
-      )) ?? []
-    )
-  }
-
-  public field(fieldId: number): Promise<VtexField | null> {
-    return this.getOrNull(`/api/catalog_system/pub/specification/fieldGet/${fieldId}`, 'import-spec-field-get')
-  }
-
-  public group(groupId: number): Promise<VtexGroup | null> {
-    return this.getOrNull(`/api/catalog_system/pub/specification/groupGet/${groupId}`, 'import-spec-group-get')
-  }
-
-  public async fieldValues(fieldId: number): Promise<VtexFieldValue[]> {
-    return (
-      (await this.getOrNull<VtexFieldValue[]>(`/api/catalog_system/pub/specification/fieldvalue/${fieldId}`, 'import-spec-field-values')) ??
-      []
-    )
+export class CatalogWriter extends Catalog implements ImportTarget {
+  // The reads shared with the catalog queries (CatalogSource) are Catalog's, metered as `import-*`.
+  protected override get metricPrefix(): string {
+    return 'import'
   }
 
   // Brands
 
   public brands(): Promise<VtexBrandSummary[]> {
-    return this.http.get('/api/catalog_system/pvt/brand/list', { metric: 'import-brand-list' })
+    return this.http.get('/api/catalog_system/pvt/brand/list', { metric: this.metric('brand-list') })
   }
 
   public brand(id: number): Promise<VtexBrand | null> {
-    return this.getOrNull(`/api/catalog/pvt/brand/${id}`, 'import-brand-get')
+    return this.getOrNull(`/api/catalog/pvt/brand/${id}`, 'brand-get')
   }
 
   public createBrand(body: Record<string, unknown>): Promise<{ Id: number }> {
-    return this.http.post('/api/catalog/pvt/brand', body, { metric: 'import-brand-create' })
+    return this.http.post('/api/catalog/pvt/brand', body, { metric: this.metric('brand-create') })
   }
 
   public updateBrand(id: number, body: Record<string, unknown>): Promise<unknown> {
-    return this.http.put(`/api/catalog/pvt/brand/${id}`, body, { metric: 'import-brand-update' })
+    return this.http.put(`/api/catalog/pvt/brand/${id}`, body, { metric: this.metric('brand-update') })
   }
 
   // Categories and specifications
 
   public createCategory(body: Record<string, unknown>): Promise<{ Id: number }> {
-    return this.http.post('/api/catalog/pvt/category', body, { metric: 'import-category-create' })
+    return this.http.post('/api/catalog/pvt/category', body, { metric: this.metric('category-create') })
   }
 
   public updateCategory(id: number, body: Record<string, unknown>): Promise<unknown> {
-    return this.http.put(`/api/catalog/pvt/category/${id}`, body, { metric: 'import-category-update' })
+    return this.http.put(`/api/catalog/pvt/category/${id}`, body, { metric: this.metric('category-update') })
   }
 
-  public async groupsOfCategory(categoryId: number): Promise<VtexGroup[]> {
-    return (
-      (await this.getOrNull<VtexGroup[]>(
-        `/api/catalog_system/pvt/specification/groupbycategory/${categoryId}`,
-        'import-spec-groups-by-category'
-      )) ?? []
-    )
+  public groupsOfCategory(categoryId: number): Promise<VtexGroup[]> {
+    return this.listOrEmpty(`/api/catalog_system/pvt/specification/groupbycategory/${categoryId}`, 'spec-groups-by-category')
   }
 
   public createGroup(body: Record<string, unknown>): Promise<{ Id: number }> {
-    return this.http.post('/api/catalog/pvt/specificationgroup', body, { metric: 'import-spec-group-create' })
+    return this.http.post('/api/catalog/pvt/specificationgroup', body, { metric: this.metric('spec-group-create') })
   }
 
   public updateGroup(id: number, body: Record<string, unknown>): Promise<unknown> {
-    return this.http.put(`/api/catalog/pvt/specificationgroup/${id}`, body, { metric: 'import-spec-group-update' })
+    return this.http.put(`/api/catalog/pvt/specificationgroup/${id}`, body, { metric: this.metric('spec-group-update') })
   }
 
   public createField(body: Record<string, unknown>): Promise<{ Id?: number; FieldId?: number }> {
-    return this.http.post('/api/catalog/pvt/specification', body, { metric: 'import-spec-field-create' })
+    return this.http.post('/api/catalog/pvt/specification', body, { metric: this.metric('spec-field-create') })
   }
 
   public updateField(id: number, body: Record<string, unknown>): Promise<unknown> {
-    return this.http.put(`/api/catalog/pvt/specification/${id}`, body, { metric: 'import-spec-field-update' })
+    return this.http.put(`/api/catalog/pvt/specification/${id}`, body, { metric: this.metric('spec-field-update') })
   }
 
   public createValue(body: Record<string, unknown>): Promise<{ FieldValueId: number }> {
-    return this.http.post('/api/catalog/pvt/specificationvalue', body, { metric: 'import-spec-value-create' })
+    return this.http.post('/api/catalog/pvt/specificationvalue', body, { metric: this.metric('spec-value-create') })
   }
 
   public updateValue(id: number, body: Record<string, unknown>): Promise<unknown> {
-    return this.http.put(`/api/catalog/pvt/specificationvalue/${id}`, body, { metric: 'import-spec-value-update' })
+    return this.http.put(`/api/catalog/pvt/specificationvalue/${id}`, body, { metric: this.metric('spec-value-update') })
   }
 
   // Products
@@ -287,45 +241,43 @@ export class CatalogWriter extends JanusClient implements ImportTarget {
   public productByRefId(refId: string): Promise<VtexProduct | null> {
     return this.getOrNull(
       `/api/catalog_system/pvt/products/productgetbyrefid/${encodeURIComponent(refId)}`,
-      'import-product-by-refid'
+      'product-by-refid'
     )
   }
 
   public product(id: number): Promise<VtexProduct | null> {
-    return this.getOrNull(`/api/catalog/pvt/product/${id}`, 'import-product-get')
+    return this.getOrNull(`/api/catalog/pvt/product/${id}`, 'product-get')
   }
 
   public createProduct(body: Record<string, unknown>): Promise<{ Id: number }> {
-    return this.http.post('/api/catalog/pvt/product', body, { metric: 'import-product-create' })
+    return this.http.post('/api/catalog/pvt/product', body, { metric: this.metric('product-create') })
   }
 
   public updateProduct(id: number, body: Record<string, unknown>): Promise<unknown> {
-    return this.http.put(`/api/catalog/pvt/product/${id}`, body, { metric: 'import-product-update' })
+    return this.http.put(`/api/catalog/pvt/product/${id}`, body, { metric: this.metric('product-update') })
   }
 
-  public async productTradePolicies(productId: number): Promise<VtexProductTradePolicy[]> {
-    return (await this.getOrNull<VtexProductTradePolicy[]>(`/api/catalog/pvt/product/${productId}/salespolicy`, 'import-product-salespolicies')) ?? []
+  public productTradePolicies(productId: number): Promise<VtexProductTradePolicy[]> {
+    return this.listOrEmpty(`/api/catalog/pvt/product/${productId}/salespolicy`, 'product-salespolicies')
   }
 
   public linkTradePolicy(productId: number, tradePolicyId: number): Promise<unknown> {
     return this.http.post(`/api/catalog/pvt/product/${productId}/salespolicy/${tradePolicyId}`, undefined, {
-      metric: 'import-product-salespolicy-link',
+      metric: this.metric('product-salespolicy-link'),
     })
   }
 
-  public async productSpecifications(productId: number): Promise<VtexProductSpecification[]> {
-    return (
-      (await this.getOrNull<VtexProductSpecification[]>(`/api/catalog/pvt/product/${productId}/specification`, 'import-product-specs')) ?? []
-    )
+  public productSpecifications(productId: number): Promise<VtexProductSpecification[]> {
+    return this.listOrEmpty(`/api/catalog/pvt/product/${productId}/specification`, 'product-specs')
   }
 
   public addProductSpecification(productId: number, body: Record<string, unknown>): Promise<unknown> {
-    return this.http.post(`/api/catalog/pvt/product/${productId}/specification`, body, { metric: 'import-product-spec-add' })
+    return this.http.post(`/api/catalog/pvt/product/${productId}/specification`, body, { metric: this.metric('product-spec-add') })
   }
 
   public deleteProductSpecification(productId: number, specificationId: number): Promise<unknown> {
     return this.http.delete(`/api/catalog/pvt/product/${productId}/specification/${specificationId}`, {
-      metric: 'import-product-spec-delete',
+      metric: this.metric('product-spec-delete'),
     })
   }
 
@@ -334,7 +286,7 @@ export class CatalogWriter extends JanusClient implements ImportTarget {
   public async skuIdByRefId(refId: string): Promise<number | null> {
     const id = await this.getOrNull<string | number>(
       `/api/catalog_system/pvt/sku/stockkeepingunitidbyrefid/${encodeURIComponent(refId)}`,
-      'import-sku-id-by-refid'
+      'sku-id-by-refid'
     )
     // VTEX answers the id as a JSON string ("310118450"); an empty answer means none.
     const n = id === null || id === '' ? NaN : Number(id)
@@ -342,68 +294,61 @@ export class CatalogWriter extends JanusClient implements ImportTarget {
   }
 
   public skuByEan(ean: string): Promise<{ Id: number } | null> {
-    return this.getOrNull(`/api/catalog_system/pvt/sku/stockkeepingunitbyean/${encodeURIComponent(ean)}`, 'import-sku-by-ean')
+    return this.getOrNull(`/api/catalog_system/pvt/sku/stockkeepingunitbyean/${encodeURIComponent(ean)}`, 'sku-by-ean')
   }
 
   public sku(id: number): Promise<VtexSku | null> {
-    return this.getOrNull(`/api/catalog/pvt/stockkeepingunit/${id}`, 'import-sku-get')
+    return this.getOrNull(`/api/catalog/pvt/stockkeepingunit/${id}`, 'sku-get')
   }
 
   public createSku(body: Record<string, unknown>): Promise<{ Id: number }> {
-    return this.http.post('/api/catalog/pvt/stockkeepingunit', body, { metric: 'import-sku-create' })
+    return this.http.post('/api/catalog/pvt/stockkeepingunit', body, { metric: this.metric('sku-create') })
   }
 
   public updateSku(id: number, body: Record<string, unknown>): Promise<unknown> {
-    return this.http.put(`/api/catalog/pvt/stockkeepingunit/${id}`, body, { metric: 'import-sku-update' })
+    return this.http.put(`/api/catalog/pvt/stockkeepingunit/${id}`, body, { metric: this.metric('sku-update') })
   }
 
-  public async skuEans(skuId: number): Promise<string[]> {
-    return (await this.getOrNull<string[]>(`/api/catalog/pvt/stockkeepingunit/${skuId}/ean`, 'import-sku-eans')) ?? []
+  public skuEans(skuId: number): Promise<string[]> {
+    return this.listOrEmpty(`/api/catalog/pvt/stockkeepingunit/${skuId}/ean`, 'sku-eans')
   }
 
   public addSkuEan(skuId: number, ean: string): Promise<unknown> {
     return this.http.post(`/api/catalog/pvt/stockkeepingunit/${skuId}/ean/${encodeURIComponent(ean)}`, undefined, {
-      metric: 'import-sku-ean-add',
+      metric: this.metric('sku-ean-add'),
     })
   }
 
-  public async skuSpecifications(skuId: number): Promise<VtexSkuSpecification[]> {
-    return (await this.getOrNull<VtexSkuSpecification[]>(`/api/catalog/pvt/stockkeepingunit/${skuId}/specification`, 'import-sku-specs')) ?? []
+  public skuSpecifications(skuId: number): Promise<VtexSkuSpecification[]> {
+    return this.listOrEmpty(`/api/catalog/pvt/stockkeepingunit/${skuId}/specification`, 'sku-specs')
   }
 
   public addSkuSpecification(skuId: number, body: Record<string, unknown>): Promise<unknown> {
-    return this.http.post(`/api/catalog/pvt/stockkeepingunit/${skuId}/specification`, body, { metric: 'import-sku-spec-add' })
+    return this.http.post(`/api/catalog/pvt/stockkeepingunit/${skuId}/specification`, body, { metric: this.metric('sku-spec-add') })
   }
 
   public updateSkuSpecification(skuId: number, body: Record<string, unknown>): Promise<unknown> {
-    return this.http.put(`/api/catalog/pvt/stockkeepingunit/${skuId}/specification`, body, { metric: 'import-sku-spec-update' })
+    return this.http.put(`/api/catalog/pvt/stockkeepingunit/${skuId}/specification`, body, { metric: this.metric('sku-spec-update') })
   }
 
-  public async skuFiles(skuId: number): Promise<VtexSkuFile[]> {
-    return (await this.getOrNull<VtexSkuFile[]>(`/api/catalog/pvt/stockkeepingunit/${skuId}/file`, 'import-sku-files')) ?? []
+  public skuFiles(skuId: number): Promise<VtexSkuFile[]> {
+    return this.listOrEmpty(`/api/catalog/pvt/stockkeepingunit/${skuId}/file`, 'sku-files')
   }
 
   public addSkuFile(skuId: number, body: Record<string, unknown>): Promise<unknown> {
-    return this.http.post(`/api/catalog/pvt/stockkeepingunit/${skuId}/file`, body, { metric: 'import-sku-file-add' })
+    return this.http.post(`/api/catalog/pvt/stockkeepingunit/${skuId}/file`, body, { metric: this.metric('sku-file-add') })
   }
 
   public updateSkuFile(skuId: number, fileId: number, body: Record<string, unknown>): Promise<unknown> {
-    return this.http.put(`/api/catalog/pvt/stockkeepingunit/${skuId}/file/${fileId}`, body, { metric: 'import-sku-file-update' })
+    return this.http.put(`/api/catalog/pvt/stockkeepingunit/${skuId}/file/${fileId}`, body, { metric: this.metric('sku-file-update') })
   }
 
-  public async kitComponents(kitSkuId: number): Promise<VtexKitComponent[]> {
-    return (
-      (await this.getOrNull<VtexKitComponent[]>(`/api/catalog/pvt/stockkeepingunitkit?parentSkuId=${kitSkuId}`, 'import-sku-kit-list')) ?? []
-    )
+  public kitComponents(kitSkuId: number): Promise<VtexKitComponent[]> {
+    return this.listOrEmpty(`/api/catalog/pvt/stockkeepingunitkit?parentSkuId=${kitSkuId}`, 'sku-kit-list')
   }
 
   public addKitComponent(body: Record<string, unknown>): Promise<unknown> {
-    return this.http.post('/api/catalog/pvt/stockkeepingunitkit', body, { metric: 'import-sku-kit-add' })
-  }
-
-  private getOrNull<T>(url: string, metric: string): Promise<T | null> {
-    const config: RequestConfig = { metric, nullIfNotFound: true }
-    return this.http.get<T | null>(url, config)
+    return this.http.post('/api/catalog/pvt/stockkeepingunitkit', body, { metric: this.metric('sku-kit-add') })
   }
 }
 

@@ -3,14 +3,24 @@ import { IOClients } from '@vtex/api'
 
 import type { SsoState } from '../sso'
 import { Catalog } from './catalog'
+import { CatalogWriter } from './catalogImport'
 import { Erp } from './erp'
 import { Oms } from './oms'
 import { VtexId } from './vtexId'
 
-/** The service's clients, created lazily per request (`apps`, for settings, comes from IOClients). */
+/**
+ * The service's clients, created lazily per request (`apps`, for settings, and `vbase` come from
+ * IOClients). Work that outlives its request (an import job, the orders flow's background work)
+ * builds the same classes with its own options instead: see jobScoped.ts.
+ */
 export class Clients extends IOClients {
   public get catalog(): Catalog {
     return this.getOrSet('catalog', Catalog)
+  }
+
+  /** The Catalog calls of an import (reads and writes). */
+  public get catalogWriter(): CatalogWriter {
+    return this.getOrSet('catalogWriter', CatalogWriter)
   }
 
   public get vtexId(): VtexId {

@@ -1,7 +1,7 @@
 /** The OMS client's retries and error shape, with its HTTP layer stubbed. */
 import type { IOContext } from '@vtex/api'
 
-import { DEFAULT_RETRY } from '../import/retry'
+import { DEFAULT_RETRY } from '../lib/retry'
 import { testClock } from '../test-support/fakeOrders'
 import { Oms, OmsError } from './oms'
 

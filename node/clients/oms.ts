@@ -23,10 +23,10 @@
 import type { InstanceOptions, IOContext, RequestConfig } from '@vtex/api'
 import { ExternalClient } from '@vtex/api'
 
-import type { RetryPolicy } from '../import/retry'
-import { backoffMs, DEFAULT_RETRY, retryAfterMs } from '../import/retry'
-import type { Clock } from '../import/throttle'
-import { realClock } from '../import/throttle'
+import type { RetryPolicy } from '../lib/retry'
+import { backoffMs, DEFAULT_RETRY, retryAfterMs } from '../lib/retry'
+import type { Clock } from '../lib/clock'
+import { realClock } from '../lib/clock'
 
 /** The parts of Get order Ponte reads (VTEX sends much more; it is passed on to the ERP whole). */
 export interface OmsOrder {

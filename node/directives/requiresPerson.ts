@@ -11,7 +11,7 @@ import type { GraphQLField } from 'graphql'
 import { SchemaDirectiveVisitor } from 'graphql-tools'
 
 import type { Context } from '../clients'
-import type { Audience } from '../domain/sso'
+import type { Audience } from '../sso/core'
 import { authenticatePerson } from '../sso'
 
 /** The schema's `PersonAudience` enum values. */

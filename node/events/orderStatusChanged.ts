@@ -10,8 +10,8 @@
 import type { EventContext } from '@vtex/api'
 
 import type { Clients, Context, State } from '../clients'
-import { PonteError } from '../domain/errors'
-import { eventKey, parseOrderEvent } from '../domain/orders'
+import { PonteError } from '../lib/errors'
+import { eventKey, parseOrderEvent } from '../orders/core'
 import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps } from '../orders/deps'
 import { accept, workInBackground } from '../orders/inbox'

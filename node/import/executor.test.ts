@@ -1,16 +1,19 @@
-import type { ImportBatch, PlanStep } from '../domain/import'
-import { emptyState, planCatalogImport } from '../domain/import'
+import type { ImportBatch, PlanStep } from './core'
+import { emptyState, planCatalogImport } from './core'
 import { FakeImportTarget } from '../test-support/fakeImportTarget'
 import type { StepResult } from './executor'
 import { PlanExecutor } from './executor'
 import type { JobOptions } from './job'
 import { parseOptions } from './job'
 import { readCatalogState } from './read'
-import { DEFAULT_RETRY, backoffMs, retryAfterMs } from './retry'
+import { DEFAULT_RETRY, backoffMs, retryAfterMs } from '../lib/retry'
 import { ImportRunner } from './runner'
-import { MemoryJobStore } from './store'
-import type { Clock } from './throttle'
-import { realClock, Throttle, zeroCounters } from './throttle'
+import { FakeKv } from '../test-support/fakeKv'
+import type { JobStore } from './store'
+import { KvJobStore } from './store'
+import type { Clock } from '../lib/clock'
+import { realClock } from '../lib/clock'
+import { Throttle, zeroCounters } from '../lib/throttle'
 
 /** A department with a leaf category, a brand, a product field and an SKU field, two products, four SKUs. */
 export function sampleBatch(products = 2): ImportBatch {
@@ -232,7 +235,7 @@ describe('retry policy', () => {
 })
 
 describe('ImportRunner', () => {
-  const deps = (target: FakeImportTarget, store: MemoryJobStore) => ({ target, store, account: 'ponteunit', workspace: 'master' })
+  const deps = (target: FakeImportTarget, store: JobStore) => ({ target, store, account: 'ponteunit', workspace: 'master' })
   const options: JobOptions = parseOptions({ activateSkus: true, concurrency: 4 })
 
   async function until(check: () => boolean | Promise<boolean>, ms = 5000) {
@@ -245,7 +248,7 @@ describe('ImportRunner', () => {
 
   it('runs a job to SUCCEEDED and records every step in the store', async () => {
     const target = new FakeImportTarget()
-    const store = new MemoryJobStore()
+    const store = new KvJobStore(new FakeKv())
     const runner = new ImportRunner({ heartbeatMs: 20 })
     const job = await runner.submit(deps(target, store), sampleBatch(), options)
     expect(job.status).toBe('QUEUED')
@@ -263,7 +266,7 @@ describe('ImportRunner', () => {
     ;(batch.products[0].skus[0] as { packagedWeightKg?: number }).packagedWeightKg = 0
     batch.products[0].brand = 'Nobody'
     const runner = new ImportRunner()
-    const store = new MemoryJobStore()
+    const store = new KvJobStore(new FakeKv())
     const target = new FakeImportTarget()
     const job = await runner.submit(deps(target, store), batch, options)
     await runner.settled(job.id)
@@ -280,7 +283,7 @@ describe('ImportRunner', () => {
 
   it('resumes a job from its VBase record mid-plan on another replica, creating nothing twice', async () => {
     const target = new FakeImportTarget()
-    const store = new MemoryJobStore()
+    const store = new KvJobStore(new FakeKv())
     const first = new ImportRunner({ heartbeatMs: 20, leaseMs: 200, owner: 'replica-1' })
     // Replica 1 dies while creating the third SKU: VTEX created it, replica 1 never recorded it.
     let skus = 0

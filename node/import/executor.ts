@@ -22,13 +22,13 @@
  *   worker takes another step; the runner makes it durable in VBase.
  */
 import type { ImportTarget } from '../clients/catalogImport'
-import type { Operation, PlanStep, Ref } from '../domain/import'
-import { PHASES } from '../domain/import'
-import type { RetryPolicy } from './retry'
-import { backoffMs, classify } from './retry'
-import type { Throttle } from './throttle'
+import type { Operation, PlanStep, Ref } from './core'
+import { PHASES } from './core'
+import type { RetryPolicy } from '../lib/retry'
+import { backoffMs, classify } from '../lib/retry'
+import type { Throttle } from '../lib/throttle'
 import { imageBody, productCreateBody, productPutBody, skuCreateBody, skuPutBody } from './vtex'
-import { MAX_DEPTH } from '../domain/catalog'
+import { MAX_DEPTH } from '../catalog/core'
 
 export type StepStatus = 'DONE' | 'FAILED' | 'SKIPPED'
 

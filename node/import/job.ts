@@ -1,9 +1,9 @@
 /** The import job record kept in VBase (jobs/{id}/job.json) and its options. */
-import type { ImportError, ImportOptions, PlanSummary } from '../domain/import'
-import { PHASES } from '../domain/import'
-import { INVALID_ID, PonteError } from '../domain/errors'
+import type { ImportError, ImportOptions, PlanSummary } from './core'
+import { PHASES } from './core'
+import { INVALID_ID, PonteError } from '../lib/errors'
 import type { LookupPolicy } from './executor'
-import type { Counters } from './throttle'
+import type { Counters } from '../lib/throttle'
 
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED'
 /** READING the catalog, PLANNING, EXECUTING steps, DONE. */

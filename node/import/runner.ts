@@ -18,19 +18,21 @@
 import { hostname } from 'os'
 
 import type { ImportTarget } from '../clients/catalogImport'
-import type { ImportBatch, PlanStep } from '../domain/import'
-import { planCatalogImport } from '../domain/import'
+import type { ImportBatch, PlanStep } from './core'
+import { planCatalogImport } from './core'
 import type { StepResult } from './executor'
 import { PlanExecutor } from './executor'
 import type { JobError, JobOptions, JobRecord, PhaseCounts } from './job'
 import { emptyPhases, MAX_ERRORS } from './job'
 import { readCatalogState } from './read'
-import type { RetryPolicy } from './retry'
-import { DEFAULT_RETRY } from './retry'
+import type { RetryPolicy } from '../lib/retry'
+import { DEFAULT_RETRY } from '../lib/retry'
 import type { JobStore } from './store'
-import { PLAN_CHUNK, ResultLog, StaleRecord } from './store'
-import type { Clock } from './throttle'
-import { realClock, Throttle, zeroCounters } from './throttle'
+import { StaleWrite } from '../lib/vbase'
+import { PLAN_CHUNK, ResultLog } from './store'
+import type { Clock } from '../lib/clock'
+import { realClock } from '../lib/clock'
+import { Throttle, zeroCounters } from '../lib/throttle'
 
 export interface ImportDeps {
   target: ImportTarget
@@ -149,7 +151,7 @@ export class ImportRunner {
         }
         return check ? check.job : null
       } catch (e) {
-        if (!(e instanceof StaleRecord)) throw e
+        if (!(e instanceof StaleWrite)) throw e
         return (await deps.store.getJob(id))?.job ?? null
       }
     }
@@ -344,7 +346,7 @@ export class ImportRunner {
       try {
         await deps.store.putJob(job, stored?.etag)
       } catch (e) {
-        if (e instanceof StaleRecord) live.lost = true
+        if (e instanceof StaleWrite) live.lost = true
         else throw e
       }
     }

@@ -10,9 +10,8 @@
  * plan has ~15,000 steps) and every write bounded: a step's result is written by rewriting its
  * chunk (a few KB).
  */
-import type { VBase } from '@vtex/api'
-
-import type { ImportBatch, PlanStep } from '../domain/import'
+import type { Kv } from '../lib/vbase'
+import type { ImportBatch, PlanStep } from './core'
 import type { JobRecord } from './job'
 import type { StepResult } from './executor'
 
@@ -22,12 +21,9 @@ export const RESULT_CHUNK = 100
 
 export type ResultChunk = Record<string, StepResult>
 
-/** A write refused because the record changed since it was read (If-Match). */
-export class StaleRecord extends Error {}
-
 export interface JobStore {
   getJob(id: string): Promise<{ job: JobRecord; etag?: string } | null>
-  /** With `ifMatch`, fails with StaleRecord when the record changed since. */
+  /** With `ifMatch`, fails with StaleWrite when the record changed since. */
   putJob(job: JobRecord, ifMatch?: string): Promise<void>
   putBatch(id: string, batch: ImportBatch): Promise<void>
   getBatch(id: string): Promise<ImportBatch | null>
@@ -44,100 +40,46 @@ const paths = {
   results: (id: string, n: number) => `jobs/${id}/results/${n}.json`,
 }
 
-export class VBaseJobStore implements JobStore {
-  constructor(private readonly vbase: VBase) {}
+/** The layout over a key-value store: VBase (`new VBaseKv(vbase, BUCKET)`) in the service, a fake in tests. */
+export class KvJobStore implements JobStore {
+  constructor(private readonly kv: Kv) {}
 
   public async getJob(id: string): Promise<{ job: JobRecord; etag?: string } | null> {
-    const raw = await this.vbase.getRawJSON<JobRecord | null>(BUCKET, paths.job(id), true)
-    if (!raw || raw.data === null || raw.data === undefined) return null
-    const etag = (raw.headers as Record<string, string | undefined> | undefined)?.etag
-    return { job: raw.data, ...(etag ? { etag } : {}) }
+    const got = await this.kv.get<JobRecord>(paths.job(id))
+    if (!got) return null
+    return { job: got.data, ...(got.etag ? { etag: got.etag } : {}) }
   }
 
-  public async putJob(job: JobRecord, ifMatch?: string): Promise<void> {
-    try {
-      await this.vbase.saveJSON(BUCKET, paths.job(job.id), job, undefined, ifMatch)
-    } catch (e) {
-      if ((e as { response?: { status?: number } }).response?.status === 412) throw new StaleRecord(`job ${job.id} changed meanwhile`)
-      throw e
-    }
+  public putJob(job: JobRecord, ifMatch?: string): Promise<void> {
+    return this.kv.put(paths.job(job.id), job, ifMatch)
   }
 
-  public async putBatch(id: string, batch: ImportBatch): Promise<void> {
-    await this.vbase.saveJSON(BUCKET, paths.batch(id), batch)
+  public putBatch(id: string, batch: ImportBatch): Promise<void> {
+    return this.kv.put(paths.batch(id), batch)
   }
 
   public getBatch(id: string): Promise<ImportBatch | null> {
-    return this.vbase.getJSON<ImportBatch | null>(BUCKET, paths.batch(id), true)
+    return this.data(paths.batch(id))
   }
 
-  public async putPlanChunk(id: string, n: number, steps: PlanStep[]): Promise<void> {
-    await this.vbase.saveJSON(BUCKET, paths.plan(id, n), steps)
+  public putPlanChunk(id: string, n: number, steps: PlanStep[]): Promise<void> {
+    return this.kv.put(paths.plan(id, n), steps)
   }
 
   public getPlanChunk(id: string, n: number): Promise<PlanStep[] | null> {
-    return this.vbase.getJSON<PlanStep[] | null>(BUCKET, paths.plan(id, n), true)
+    return this.data(paths.plan(id, n))
   }
 
-  public async putResults(id: string, n: number, results: ResultChunk): Promise<void> {
-    await this.vbase.saveJSON(BUCKET, paths.results(id, n), results)
+  public putResults(id: string, n: number, results: ResultChunk): Promise<void> {
+    return this.kv.put(paths.results(id, n), results)
   }
 
   public getResults(id: string, n: number): Promise<ResultChunk | null> {
-    return this.vbase.getJSON<ResultChunk | null>(BUCKET, paths.results(id, n), true)
-  }
-}
-
-/** The same layout in memory (unit tests; also shows what a replica-shared store must offer). */
-export class MemoryJobStore implements JobStore {
-  public readonly files = new Map<string, { body: string; etag: number }>()
-  private version = 0
-  /** Counts writes per kind of file, for tests. */
-  public readonly writes: Record<string, number> = {}
-
-  public async getJob(id: string): Promise<{ job: JobRecord; etag?: string } | null> {
-    const f = this.files.get(paths.job(id))
-    return f ? { job: JSON.parse(f.body), etag: String(f.etag) } : null
+    return this.data(paths.results(id, n))
   }
 
-  public async putJob(job: JobRecord, ifMatch?: string): Promise<void> {
-    const current = this.files.get(paths.job(job.id))
-    if (ifMatch !== undefined && current && String(current.etag) !== ifMatch) throw new StaleRecord(`job ${job.id} changed meanwhile`)
-    this.put('job', paths.job(job.id), job)
-  }
-
-  public async putBatch(id: string, batch: ImportBatch): Promise<void> {
-    this.put('batch', paths.batch(id), batch)
-  }
-
-  public async getBatch(id: string): Promise<ImportBatch | null> {
-    return this.get(paths.batch(id))
-  }
-
-  public async putPlanChunk(id: string, n: number, steps: PlanStep[]): Promise<void> {
-    this.put('plan', paths.plan(id, n), steps)
-  }
-
-  public async getPlanChunk(id: string, n: number): Promise<PlanStep[] | null> {
-    return this.get(paths.plan(id, n))
-  }
-
-  public async putResults(id: string, n: number, results: ResultChunk): Promise<void> {
-    this.put('results', paths.results(id, n), results)
-  }
-
-  public async getResults(id: string, n: number): Promise<ResultChunk | null> {
-    return this.get(paths.results(id, n))
-  }
-
-  private put(kind: string, path: string, value: unknown): void {
-    this.writes[kind] = (this.writes[kind] ?? 0) + 1
-    this.files.set(path, { body: JSON.stringify(value), etag: ++this.version })
-  }
-
-  private get<T>(path: string): T | null {
-    const f = this.files.get(path)
-    return f ? (JSON.parse(f.body) as T) : null
+  private async data<T>(path: string): Promise<T | null> {
+    return (await this.kv.get<T>(path))?.data ?? null
   }
 }
 

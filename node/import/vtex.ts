@@ -4,52 +4,7 @@
  * `PUT` omits, domain.md §C.5).
  */
 import type { VtexProduct, VtexSku } from '../clients/catalogImport'
-import type { ImageBody, Product, ProductPatch, Sku, SkuPatch } from '../domain/import'
-
-export function toProduct(p: VtexProduct): Product {
-  return {
-    id: p.Id,
-    name: p.Name,
-    categoryId: p.CategoryId,
-    brandId: p.BrandId,
-    refId: nonEmpty(p.RefId),
-    linkId: nonEmpty(p.LinkId),
-    title: nonEmpty(p.Title),
-    description: nonEmpty(p.Description),
-    descriptionShort: nonEmpty(p.DescriptionShort),
-    keyWords: nonEmpty(p.KeyWords),
-    metaTagDescription: nonEmpty(p.MetaTagDescription),
-    taxCode: nonEmpty(p.TaxCode),
-    releaseDate: nonEmpty(p.ReleaseDate),
-    score: p.Score ?? null,
-    isVisible: p.IsVisible ?? true,
-    isActive: p.IsActive ?? true,
-    showWithoutStock: p.ShowWithoutStock ?? true,
-  }
-}
-
-export function toSku(s: VtexSku): Sku {
-  return {
-    id: s.Id,
-    productId: s.ProductId,
-    isActive: s.IsActive ?? false,
-    name: s.Name,
-    refId: nonEmpty(s.RefId),
-    ean: nonEmpty(s.Ean),
-    packagedHeight: s.PackagedHeight,
-    packagedLength: s.PackagedLength,
-    packagedWidth: s.PackagedWidth,
-    packagedWeightKg: s.PackagedWeightKg,
-    height: s.Height ?? null,
-    length: s.Length ?? null,
-    width: s.Width ?? null,
-    weightKg: s.WeightKg ?? null,
-    measurementUnit: s.MeasurementUnit ?? 'un',
-    unitMultiplier: s.UnitMultiplier ?? 1,
-    isKit: s.IsKit ?? false,
-    manufacturerCode: nonEmpty(s.ManufacturerCode),
-  }
-}
+import type { ImageBody, Product, ProductPatch, Sku, SkuPatch } from './core'
 
 const PRODUCT_FIELDS: Array<[keyof ProductPatch, string]> = [
   ['name', 'Name'],
@@ -89,6 +44,49 @@ const SKU_FIELDS: Array<[keyof SkuPatch, string]> = [
   ['isKit', 'IsKit'],
   ['manufacturerCode', 'ManufacturerCode'],
 ]
+
+/** The product as the core models it; booleans VTEX leaves out take its defaults (true). */
+export function toProduct(p: VtexProduct): Product {
+  return {
+    ...camel(p, PRODUCT_FIELDS),
+    id: p.Id,
+    name: p.Name,
+    categoryId: p.CategoryId,
+    brandId: p.BrandId,
+    isVisible: p.IsVisible ?? true,
+    isActive: p.IsActive ?? true,
+    showWithoutStock: p.ShowWithoutStock ?? true,
+  } as Product
+}
+
+/** The SKU as the core models it (the EAN too, which VTEX writes through its own endpoint). */
+export function toSku(s: VtexSku): Sku {
+  return {
+    ...camel(s, SKU_FIELDS),
+    id: s.Id,
+    productId: s.ProductId,
+    isActive: s.IsActive ?? false,
+    name: s.Name,
+    ean: nonEmpty(s.Ean),
+    packagedHeight: s.PackagedHeight,
+    packagedLength: s.PackagedLength,
+    packagedWidth: s.PackagedWidth,
+    packagedWeightKg: s.PackagedWeightKg,
+    measurementUnit: s.MeasurementUnit ?? 'un',
+    unitMultiplier: s.UnitMultiplier ?? 1,
+    isKit: s.IsKit ?? false,
+  } as Sku
+}
+
+/** VTEX's entity in the core's names: every field of the table, with absent and '' as null. */
+function camel<T extends object>(entity: object, fields: Array<[keyof T, string]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [name, vtex] of fields) {
+    const value = (entity as Record<string, unknown>)[vtex]
+    out[name as string] = value === undefined || value === '' ? null : value
+  }
+  return out
+}
 
 function pascal<T extends object>(patch: T, fields: Array<[keyof T, string]>): Record<string, unknown> {
   const out: Record<string, unknown> = {}

@@ -6,7 +6,7 @@
  * invalid `jwks` setting. On success the person is on `ctx.state.persons[audience]`.
  */
 import type { Context } from '../clients'
-import { FORBIDDEN, PonteError, VTEX_REQUEST_FAILED } from '../domain/errors'
+import { FORBIDDEN, PonteError, VTEX_REQUEST_FAILED } from '../lib/errors'
 import type { PersonAuthenticator, Requirement } from '../sso/authenticator'
 import { authenticatePerson, authenticator } from '../sso'
 

@@ -20,9 +20,9 @@
  */
 import type { OmsOrder, OmsReceipt } from '../clients/oms'
 import { OmsError } from '../clients/oms'
-import { PonteError } from '../domain/errors'
-import type { Action, ActionOutcome, OrderState } from '../domain/orders'
-import { applyOrderAction, applyOrderEvent, checkOrderAction, instant } from '../domain/orders'
+import { PonteError } from '../lib/errors'
+import type { Action, ActionOutcome, OrderState } from './core'
+import { applyOrderAction, applyOrderEvent, checkOrderAction, instant } from './core'
 import type { OrdersDeps } from './deps'
 import type { OrderRecord } from './store'
 import { freshOrder, loadOrCreate } from './intake'

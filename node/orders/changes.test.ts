@@ -1,6 +1,6 @@
 import type { OmsChangeRequest } from '../clients/oms'
 import { OmsError } from '../clients/oms'
-import type { ChangeOrder } from '../domain/orders'
+import type { ChangeOrder } from './core'
 import { FakeOms } from '../test-support/fakeOrders'
 import { changeV2Body, findOwnChange, sendChange } from './changes'
 

@@ -21,8 +21,8 @@
  */
 import type { OmsApi, OmsChangeRequest, OmsReceipt } from '../clients/oms'
 import { OmsError } from '../clients/oms'
-import { PonteError } from '../domain/errors'
-import type { ChangeOrder } from '../domain/orders'
+import { PonteError } from '../lib/errors'
+import type { ChangeOrder } from './core'
 
 /** `orderChange`'s changeRequestId is empty or longer than 100 characters. */
 export const CHANGE_REQUEST_ID_INVALID = 'CHANGE_REQUEST_ID_INVALID'

@@ -19,7 +19,7 @@
  */
 import type { ErpDelivery } from '../clients/erp'
 import type { OmsOrder } from '../clients/oms'
-import { backoffMs } from '../import/retry'
+import { backoffMs } from '../lib/retry'
 import type { OrdersDeps } from './deps'
 import { pushLog } from './record'
 import type { OrderRecord, OutboxEntry } from './store'

@@ -1,25 +1,26 @@
 /**
  * What the orders flow runs with, bound to a request. Work outlives the request that brings it
- * (the hook answers first, then processes), so the clients are built from the request's
- * IOContext without its cancellation token, with `retries: 0` (the OMS client and the delivery
- * loop own every retry) and `memoizable: false` (a fresh Get order must be fresh).
+ * (the hook answers first, then processes), so the clients are job-scoped (clients/jobScoped.ts),
+ * with `retries: 0` (the OMS client and the delivery loop own every retry) and `memoizable:
+ * false` (a fresh Get order must be fresh).
  */
 import { hostname } from 'os'
-import type { IOContext } from '@vtex/api'
 import { VBase } from '@vtex/api'
 
 import type { Context } from '../clients'
 import type { ErpApi } from '../clients/erp'
 import { Erp } from '../clients/erp'
+import { jobScoped } from '../clients/jobScoped'
 import type { OmsApi } from '../clients/oms'
 import { Oms } from '../clients/oms'
-import type { Clock } from '../import/throttle'
-import { realClock } from '../import/throttle'
+import type { Clock } from '../lib/clock'
+import { realClock } from '../lib/clock'
 import { appId } from '../sso'
+import type { Kv } from '../lib/vbase'
+import { VBaseKv } from '../lib/vbase'
 import type { OrdersSettings } from './settings'
 import { settingsCache } from './settings'
-import type { Kv } from './store'
-import { OrderStore, VBaseKv } from './store'
+import { BUCKET, OrderStore } from './store'
 
 export interface Logger {
   info(m: unknown): void
@@ -61,16 +62,17 @@ export function readSettings(ctx: { clients: Context['clients']; vtex: Context['
 /** Deps from a route, event or resolver context. */
 export async function ordersDeps(ctx: { clients: Context['clients']; vtex: Context['vtex'] }): Promise<OrdersDeps> {
   const settings = await readSettings(ctx)
-  const { cancellation: _request, ...rest } = ctx.vtex as Context['vtex'] & { cancellation?: unknown }
-  const context = rest as IOContext
   const clock = realClock
   return makeDeps({
-    oms: new Oms(context, { retries: 0, timeout: 10000, memoizable: false, clock }),
-    erp: new Erp(context, { retries: 0, timeout: settings.tuning.erpTimeoutMs, memoizable: false }),
-    kv: new VBaseKv(new VBase(context, { retries: 2, timeout: 5000, memoizable: false })),
+    oms: jobScoped(ctx.vtex, Oms, { retries: 0, timeout: 10000, memoizable: false, clock }),
+    erp: jobScoped(ctx.vtex, Erp, { retries: 0, timeout: settings.tuning.erpTimeoutMs, memoizable: false }),
+    kv: new VBaseKv(jobScoped(ctx.vtex, VBase, { retries: 2, timeout: 5000, memoizable: false }), BUCKET),
     settings,
     clock,
     owner: REPLICA_ID,
     logger: ctx.vtex.logger,
   })
 }
+
+/** Where the GraphQL resolvers get their deps (unit tests swap in fakes). */
+export const ordersDepsProvider: { get: (ctx: Context) => Promise<OrdersDeps> } = { get: ordersDeps }

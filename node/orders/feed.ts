@@ -16,8 +16,8 @@
  * of the budget.
  */
 import { OmsError } from '../clients/oms'
-import { PonteError } from '../domain/errors'
-import { mapLimit } from '../import/throttle'
+import { PonteError } from '../lib/errors'
+import { mapLimit } from '../lib/queue'
 import type { OrdersDeps } from './deps'
 import { accept, resumeInbox } from './inbox'
 import { processEvent } from './intake'

@@ -7,8 +7,9 @@
  * The path is derived from the core's dedupe key, so the same change accepted twice (hook and
  * IO event, or a hook retry) is one entry; the write is idempotent.
  */
-import type { EventSource } from '../domain/orders'
-import { PonteError } from '../domain/errors'
+import type { EventSource } from './core'
+import { PonteError } from '../lib/errors'
+import { BoundedQueue } from '../lib/queue'
 import type { OrdersDeps } from './deps'
 import type { ProcessResult } from './intake'
 import { processEvent } from './intake'
@@ -60,29 +61,12 @@ export async function work(deps: OrdersDeps, entry: InboxEntry): Promise<Process
  * `backgroundQueue` waiting. Beyond that an accepted entry is left in the inbox for the tick to
  * resume (it is durable already), so a peak of notifications never starves the answers to VTEX.
  */
-let running = 0
-const waiting: Array<() => void> = []
+const background = new BoundedQueue()
 
 /** Starts {@link work} without waiting for it (the caller has answered already). */
 export function workInBackground(deps: OrdersDeps, entry: InboxEntry): Promise<ProcessResult | null> {
   const { backgroundConcurrency, backgroundQueue } = deps.settings.tuning
-  if (running >= backgroundConcurrency && waiting.length >= backgroundQueue) return Promise.resolve(null)
-  const run = new Promise<void>((start) => {
-    if (running < backgroundConcurrency) {
-      running += 1
-      start()
-    } else waiting.push(start)
-  }).then(async () => {
-    try {
-      return await work(deps, entry)
-    } finally {
-      const next = waiting.shift()
-      if (next) next()
-      else running -= 1
-    }
-  })
-  run.catch(() => undefined)
-  return run
+  return background.offer(() => work(deps, entry), { concurrency: backgroundConcurrency, queue: backgroundQueue })
 }
 
 /** Resumes old inbox entries; answers how many it brought to completion. */

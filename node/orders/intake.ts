@@ -18,9 +18,9 @@
  *    only then may the carrier (feed handle, inbox entry) be released.
  */
 import type { OmsOrder } from '../clients/oms'
-import { PonteError } from '../domain/errors'
-import type { Decision, EventSource, IntakeFilter, OrderEvent, OrderState } from '../domain/orders'
-import { applyOrderEvent, decideOrderEvent, eventKey, instant, parseOrderEvent, rememberOrderEvent, statusRank } from '../domain/orders'
+import { PonteError } from '../lib/errors'
+import type { Decision, EventSource, IntakeFilter, OrderEvent, OrderState } from './core'
+import { applyOrderEvent, decideOrderEvent, eventKey, instant, parseOrderEvent, rememberOrderEvent, statusRank } from './core'
 import type { OrdersDeps } from './deps'
 import { drive } from './deliver'
 import { newRecord, reconcile } from './record'

@@ -1,6 +1,7 @@
 /** The orders flow over fakes: intake, exactly-once hand-off, replicas racing, the feed tick. */
-import { PonteError } from '../domain/errors'
-import { bodies, FakeKv, testDeps, world } from '../test-support/fakeOrders'
+import { PonteError } from '../lib/errors'
+import { FakeKv } from '../test-support/fakeKv'
+import { bodies, testDeps, world } from '../test-support/fakeOrders'
 import { accept, resumeInbox, work, workInBackground } from './inbox'
 import { tick } from './feed'
 import { processEvent } from './intake'
@@ -13,6 +14,21 @@ const RFH = '2024-03-01T10:00:00.0000000Z'
 function ready(w: ReturnType<typeof world>, orderId = ID) {
   w.oms.addOrder({ orderId, status: 'ready-for-handling', lastChange: RFH })
   return bodies(orderId, 'ready-for-handling', 'window-to-cancel', RFH)
+}
+
+/**
+ * Replica A processed the hook with the ERP down, and holds a live claim on the hand-off (it is
+ * delivering it right now, or died doing so); the ERP is up again. `hold(until, record)` writes
+ * A's claim again (on the record as it was then, unless another is given).
+ */
+async function replicaAClaims(w: ReturnType<typeof world>, b: ReturnType<typeof ready>) {
+  w.erp.failures = 100
+  await processEvent(testDeps(w, { owner: 'replica-a' }), 'hook', b.hook)
+  const rec = w.kv.json<OrderRecord>(paths.order(ID)) as OrderRecord
+  const hold = (until: number, record = rec) => w.kv.put(paths.order(ID), { ...record, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until } })
+  await hold(Date.now() + 60000)
+  w.erp.failures = 0
+  return hold
 }
 
 describe('processEvent', () => {
@@ -130,19 +146,13 @@ describe('two replicas sharing VBase', () => {
   it('a claim left by a dead replica is taken over after it expires', async () => {
     const w = world()
     const b = ready(w)
-    const a = testDeps(w, { owner: 'replica-a' })
-    w.erp.failures = 100
-    await processEvent(a, 'hook', b.hook)
     // Replica A "died" holding a claim.
-    const path = paths.order(ID)
-    const rec = w.kv.json<OrderRecord>(path) as OrderRecord
-    await w.kv.put(path, { ...rec, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until: Date.now() + 60000 } })
-    w.erp.failures = 0
+    const hold = await replicaAClaims(w, b)
     const c = testDeps(w, { owner: 'replica-b', tuning: { claimWaitMs: 50 } })
     const blocked = await processEvent(c, 'feed', b.feed('h-2'))
     expect(blocked).toMatchObject({ complete: false, reason: 'claimed by another replica' })
     expect(w.erp.received).toHaveLength(0)
-    await w.kv.put(path, { ...rec, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until: Date.now() - 1 } })
+    await hold(Date.now() - 1)
     const taken = await processEvent(c, 'feed', b.feed('h-3'))
     expect(taken).toMatchObject({ complete: true, delivered: 1 })
     expect(w.erp.handoffs()).toHaveLength(1)
@@ -193,13 +203,8 @@ describe('the feed tick', () => {
   it("commits an item whose order another worker is delivering, handing its custody to the inbox", async () => {
     const w = world()
     const b = ready(w)
-    const a = testDeps(w, { owner: 'replica-a' })
-    w.erp.failures = 100
-    await processEvent(a, 'hook', b.hook)
-    const rec = w.kv.json<OrderRecord>(paths.order(ID)) as OrderRecord
     // Replica A is delivering the hand-off right now (a live claim).
-    await w.kv.put(paths.order(ID), { ...rec, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until: Date.now() + 60000 } })
-    w.erp.failures = 0
+    const hold = await replicaAClaims(w, b)
     w.oms.enqueue(b.feedItem)
     const c = testDeps(w, { owner: 'replica-b' })
     expect(await tick(c)).toMatchObject({ taken: 1, committed: 1, failed: 0 })
@@ -207,7 +212,7 @@ describe('the feed tick', () => {
     expect(w.erp.received).toHaveLength(0)
     // Replica A died after all: its claim expires, and the tick resumes the inbox entry.
     const now = w.kv.json<OrderRecord>(paths.order(ID)) as OrderRecord
-    await w.kv.put(paths.order(ID), { ...now, pending: { deliveryId: `${ID}:order`, by: 'replica-a', until: Date.now() - 1 } })
+    await hold(Date.now() - 1, now)
     expect(await resumeInbox(c)).toBe(1)
     expect(w.erp.handoffs()).toHaveLength(1)
     expect([...w.kv.files.keys()].filter((p) => p.startsWith('inbox/'))).toHaveLength(0)

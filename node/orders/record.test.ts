@@ -1,6 +1,6 @@
 import type { OmsOrder } from '../clients/oms'
-import type { Action, OrderState } from '../domain/orders'
-import { applyOrderAction, applyOrderEvent } from '../domain/orders'
+import type { Action, OrderState } from './core'
+import { applyOrderAction, applyOrderEvent } from './core'
 import { foldAccepted } from './actions'
 import { reconcile, reconcileWithOrder, stateFromOrder } from './record'
 import type { OrderRecord } from './store'

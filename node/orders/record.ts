@@ -3,9 +3,9 @@
  * of Ponte's state with a fresh Get order, and the GraphQL view.
  */
 import type { OmsOrder } from '../clients/oms'
-import { PonteError } from '../domain/errors'
-import type { EventSource, OrderEvent, OrderItem, OrderState } from '../domain/orders'
-import { applyOrderEvent, emptyMemory, isStatus, reconcileOrder } from '../domain/orders'
+import { PonteError } from '../lib/errors'
+import type { EventSource, OrderEvent, OrderItem, OrderState } from './core'
+import { applyOrderEvent, emptyMemory, isStatus, reconcileOrder } from './core'
 import type { LogEntry, OrderRecord } from './store'
 import { MAX_LOG } from './store'
 

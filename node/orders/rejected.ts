@@ -11,9 +11,9 @@
  *
  * Only after the record is written is the event acknowledged (committed, deleted from the inbox).
  */
-import { PonteError } from '../domain/errors'
-import type { EventSource } from '../domain/orders'
-import { instant } from '../domain/orders'
+import { PonteError } from '../lib/errors'
+import type { EventSource } from './core'
+import { instant } from './core'
 import type { OrdersDeps } from './deps'
 import { ORDER_NOT_FOUND } from './intake'
 import { paths } from './store'

@@ -6,8 +6,8 @@
  * Settings are read through the apps client and kept per account/workspace for
  * `SETTINGS_TTL_MS` (a changed hook secret is honoured within that time).
  */
-import type { IntakeFilter, Status, WorkflowPolicy } from '../domain/orders'
-import { isStatus } from '../domain/orders'
+import type { IntakeFilter, Status, WorkflowPolicy } from './core'
+import { isStatus } from './core'
 
 export interface OrdersSettings {
   /** `POST {erpEndpoint}/orders`; null when not configured (then nothing is handed off). */

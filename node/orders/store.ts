@@ -8,69 +8,17 @@
  *   rejected/{id}.json        a malformed feed item or IO event, kept for inspection
  *
  * Every change of an order record is read-modify-write with `If-Match` on the ETag read
- * ({@link OrderStore.update}); a 412 re-reads and re-applies the change. See README.md for the
+ * ({@link OrderStore.update}, over lib/vbase.ts); a 412 re-reads and re-applies the change. See README.md for the
  * protocol and its one assumption (creation).
  */
 import { createHash } from 'crypto'
-import type { VBase } from '@vtex/api'
 
-import type { IntakeMemory, OrderState } from '../domain/orders'
-import type { Clock } from '../import/throttle'
+import type { IntakeMemory, OrderState } from './core'
+import type { Clock } from '../lib/clock'
+import type { Kv } from '../lib/vbase'
+import { StaleWrite } from '../lib/vbase'
 
 export const BUCKET = 'ponte-orders'
-
-/** A write refused because the file changed since it was read (If-Match → 412). */
-export class StaleWrite extends Error {
-  public override readonly name = 'StaleWrite'
-}
-
-/** The key-value store the flow needs; VBase in the service, a shared fake in unit tests. */
-export interface Kv {
-  get<T>(path: string): Promise<{ data: T; etag: string | null } | null>
-  /** With `ifMatch`, throws StaleWrite unless the stored file still has that ETag. */
-  put(path: string, data: unknown, ifMatch?: string): Promise<void>
-  /** No error when absent. */
-  delete(path: string): Promise<void>
-  /** Paths under `prefix`, in order, at most `limit`. */
-  list(prefix: string, limit: number): Promise<string[]>
-}
-
-export class VBaseKv implements Kv {
-  constructor(
-    private readonly vbase: VBase,
-    private readonly bucket = BUCKET
-  ) {}
-
-  public async get<T>(path: string): Promise<{ data: T; etag: string | null } | null> {
-    const raw = await this.vbase.getRawJSON<T | null>(this.bucket, path, true)
-    if (!raw || raw.data === null || raw.data === undefined) return null
-    const etag = (raw.headers as Record<string, string | undefined> | undefined)?.etag ?? null
-    return { data: raw.data, etag }
-  }
-
-  public async put(path: string, data: unknown, ifMatch?: string): Promise<void> {
-    try {
-      await this.vbase.saveJSON(this.bucket, path, data, undefined, ifMatch)
-    } catch (e) {
-      if ((e as { response?: { status?: number } }).response?.status === 412) throw new StaleWrite(`${path} changed meanwhile`)
-      throw e
-    }
-  }
-
-  public async delete(path: string): Promise<void> {
-    try {
-      await this.vbase.deleteFile(this.bucket, path)
-    } catch (e) {
-      if ((e as { response?: { status?: number } }).response?.status === 404) return
-      throw e
-    }
-  }
-
-  public async list(prefix: string, limit: number): Promise<string[]> {
-    const answer = await this.vbase.listFiles(this.bucket, { prefix, limit })
-    return (answer?.data ?? []).map((f) => f.path)
-  }
-}
 
 /** One ERP delivery the record owes (the outbox). */
 export interface OutboxEntry {

@@ -1,7 +1,10 @@
-import { importJobFields, importMutations, importQueries, JSONScalar } from './Import'
-import { orderMutations, orderQueries } from './Orders'
+import { importMutations } from './Mutations/Import'
+import { orderMutations } from './Mutations/Orders'
 import { catalogQueries, categoryFields } from './Queries/Catalog'
+import { importJobFields, importQueries } from './Queries/Import'
+import { orderQueries } from './Queries/Orders'
 import { sessionQueries } from './Queries/Session'
+import { JSONScalar } from './scalars'
 
 export const resolvers = {
   JSON: JSONScalar,

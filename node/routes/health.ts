@@ -1,5 +1,5 @@
 import type { Context } from '../clients'
-import { coreVersion } from '../domain/catalog'
+import { coreVersion } from '../lib/core'
 
 /** Liveness plus the wasm core's version: answering proves the module loaded. */
 export async function health(ctx: Context, next: () => Promise<unknown>): Promise<void> {

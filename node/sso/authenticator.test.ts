@@ -1,5 +1,5 @@
 import type { Context } from '../clients'
-import { PonteError } from '../domain/errors'
+import { PonteError } from '../lib/errors'
 import { mockContext } from '../test-support/mockContext'
 import type { MockRequest } from '../test-support/mockContext'
 import { claimsFor, FakeVtexId, malleate, mint, signingKey } from '../test-support/vtexIdTokens'
@@ -72,6 +72,16 @@ const adminCookie = (token: string): MockRequest => ({ cookies: { VtexIdclientAu
 const storeCookie = (token: string, account = ACCOUNT): MockRequest => ({ cookies: { [`VtexIdclientAutCookie_${account}`]: token } })
 const bearer = (token: string): MockRequest => ({ headers: { Authorization: `Bearer ${token}` } })
 
+/** Confirmed online, then answered from the cache for `seconds` (until `seconds - 1` s later), then online again. */
+async function expectCachedFor(t: ReturnType<typeof setup>, request: MockRequest, requirement: Requirement, seconds: number) {
+  await t.check(request, requirement)
+  t.advance(seconds - 1)
+  expect((await t.check(request, requirement)).verifiedBy).toBe('CACHE')
+  t.advance(2)
+  expect((await t.check(request, requirement)).verifiedBy).toBe('ONLINE')
+  expect(t.vtexId.calls.validate).toBe(2)
+}
+
 describe('the order of checks: refusals the core can make cost no network call', () => {
   it('no credential at all is UNAUTHENTICATED', async () => {
     const t = setup()
@@ -130,23 +140,12 @@ describe('online confirmation and its cache', () => {
 
   it('keeps a confirmation ssoCacheSeconds (default 60 s), then asks again', async () => {
     const t = setup()
-    const token = t.login('webstore')
-    await t.check(storeCookie(token), webstore)
-    t.advance(59)
-    expect((await t.check(storeCookie(token), webstore)).verifiedBy).toBe('CACHE')
-    t.advance(2)
-    expect((await t.check(storeCookie(token), webstore)).verifiedBy).toBe('ONLINE')
-    expect(t.vtexId.calls.validate).toBe(2)
+    await expectCachedFor(t, storeCookie(t.login('webstore')), webstore, 60)
   })
 
   it('takes the cache time from the settings, and 0 turns the cache off', async () => {
     const t = setup({ ssoCacheSeconds: 5 })
-    const token = t.login('admin')
-    await t.check(adminCookie(token), admin)
-    t.advance(4)
-    expect((await t.check(adminCookie(token), admin)).verifiedBy).toBe('CACHE')
-    t.advance(2)
-    expect((await t.check(adminCookie(token), admin)).verifiedBy).toBe('ONLINE')
+    await expectCachedFor(t, adminCookie(t.login('admin')), admin, 5)
 
     const off = setup({ ssoCacheSeconds: 0 })
     const other = off.login('admin')
@@ -158,13 +157,8 @@ describe('online confirmation and its cache', () => {
 
   it('never keeps a confirmation beyond the token exp', async () => {
     const t = setup({ ssoCacheSeconds: 300 })
-    const token = t.login('admin', { exp: T0 + 10 })
-    await t.check(adminCookie(token), admin)
-    t.advance(9)
-    expect((await t.check(adminCookie(token), admin)).verifiedBy).toBe('CACHE')
-    t.advance(2) // past exp, within the leeway: the core still accepts it, the cache no longer holds it
-    expect((await t.check(adminCookie(token), admin)).verifiedBy).toBe('ONLINE')
-    expect(t.vtexId.calls.validate).toBe(2)
+    // At exp + 1 s, within the leeway: the core still accepts the token, the cache no longer holds it.
+    await expectCachedFor(t, adminCookie(t.login('admin', { exp: T0 + 10 })), admin, 10)
   })
 
   it('refuses a logged-out token (TOKEN_REVOKED) once its cache entry ends, and never caches the refusal', async () => {

@@ -4,7 +4,7 @@
  *
  * 1. the credential for the audience (credentials.ts); none: UNAUTHENTICATED; an app key where
  *    none is allowed: FORBIDDEN. No network call so far.
- * 2. the core's checks (domain/sso.ts): structure, algorithm, claims, issuer, audience, account
+ * 2. the core's checks (sso/core.ts): structure, algorithm, claims, issuer, audience, account
  *    = the current account, expiry against the clock with LEEWAY_SECONDS. Still no network call.
  * 3. the app's settings (cached SETTINGS_TTL_MS): with a key set (`jwks`) the core verifies the
  *    signature and the person is verifiedBy SIGNATURE;
@@ -25,9 +25,9 @@ import {
   TOKEN_REVOKED,
   UNAUTHENTICATED,
   VTEX_REQUEST_FAILED,
-} from '../domain/errors'
-import type { Audience, Claims, TokenExpectation, ValidToken } from '../domain/sso'
-import { validateToken } from '../domain/sso'
+} from '../lib/errors'
+import type { Audience, Claims, TokenExpectation, ValidToken } from './core'
+import { validateToken } from './core'
 import { ExpiringLru } from './cache'
 import type { CredentialSource } from './credentials'
 import { findCredential } from './credentials'

@@ -5,7 +5,7 @@
  * the audience's own cookie, then an app key pair. The admin cookie is never read for the
  * storefront nor the storefront cookie for the admin: each context has one cookie.
  */
-import type { Audience } from '../domain/sso'
+import type { Audience } from './core'
 
 /** The part of a koa / @vtex/api context credentials are read from. */
 export interface CredentialSource {

@@ -5,8 +5,8 @@
  * its own directive confirmed even when a query asks for admin and storefront fields at once.
  */
 import type { Context } from '../clients'
-import { PonteError, UNAUTHENTICATED } from '../domain/errors'
-import type { Audience } from '../domain/sso'
+import { PonteError, UNAUTHENTICATED } from '../lib/errors'
+import type { Audience } from './core'
 import type { Person, Requirement } from './authenticator'
 import { PersonAuthenticator } from './authenticator'
 

@@ -15,14 +15,7 @@ import type {
   VtexSkuFile,
   VtexSkuSpecification,
 } from '../clients/catalogImport'
-import type {
-  VtexCategory,
-  VtexCategoryTreeNode,
-  VtexField,
-  VtexFieldSummary,
-  VtexFieldValue,
-  VtexGroup,
-} from '../clients/catalog'
+import type { VtexCategory, VtexCategoryTreeNode, VtexField, VtexFieldSummary, VtexFieldValue, VtexGroup } from '../clients/catalog'
 
 export interface Fault {
   /** The method that answers with the fault; any method when absent. */

@@ -1,4 +1,4 @@
-import { PonteError } from '../../domain/errors'
+import { PonteError } from '../../lib/errors'
 import { demoCatalog } from '../../test-support/fakeCatalog'
 import { mockContext } from '../../test-support/mockContext'
 import { catalogQueries, categoryFields } from './Catalog'

@@ -1,8 +1,8 @@
 import type { Context } from '../../clients'
 import { readCategory, readMove, readSpecifications, readTree, pathIds, SnapshotBuilder } from '../../catalog/reads'
-import type { CategoryNode, EffectiveField, MoveImpact, PathEntry } from '../../domain/catalog'
-import { categoryTree, effectiveSpecifications, moveImpact } from '../../domain/catalog'
-import { parseId, parseOptionalId } from '../ids'
+import type { CategoryNode, EffectiveField, MoveImpact, PathEntry } from '../../catalog/core'
+import { categoryTree, effectiveSpecifications, moveImpact } from '../../catalog/core'
+import { parseId, parseOptionalId } from '../scalars'
 
 /** What `Query.category` returns: the GraphQL `Category` fields, plus what was read to answer them. */
 export interface CategoryResult {

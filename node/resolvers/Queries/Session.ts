@@ -1,7 +1,7 @@
 import type { Context } from '../../clients'
 import type { PersonAudience } from '../../directives/requiresPerson'
 import { fromAudience } from '../../directives/requiresPerson'
-import type { Audience } from '../../domain/sso'
+import type { Audience } from '../../sso/core'
 import type { Person, VerifiedBy } from '../../sso'
 import { personFor } from '../../sso'
 

@@ -1,6 +1,6 @@
 /**
- * The typed facade over ponte-core's VTEX ID token checks (WebAssembly). Like domain/catalog.ts,
- * one of the only modules that import the generated bindings; the core's coded failures become
+ * The typed facade over ponte-core's VTEX ID token checks (WebAssembly). Like every `core.ts`, one
+ * of the only modules that import the generated bindings; the core's coded failures become
  * PonteErrors with the same code (TOKEN_EXPIRED, TOKEN_ACCOUNT_WRONG, ..., JWKS_INVALID).
  *
  * The core never puts the token in a message (it quotes and shortens the strings it shows), and
@@ -9,7 +9,7 @@
  */
 import * as core from '../generated/ponte_wasm'
 import type { Audience, ValidToken } from '../generated/ponte_wasm'
-import { PonteError } from './errors'
+import { callCore } from '../lib/core'
 
 export type { Audience, Claims, ValidToken } from '../generated/ponte_wasm'
 
@@ -45,15 +45,10 @@ export interface TokenExpectation {
  * with `jwks` (a JWKS JSON document), the signature. Pure and local: no network.
  */
 export function validateToken(token: string, expected: TokenExpectation, jwks?: string | null): ValidToken {
-  try {
-    return core.validate_token({ token, expected, jwks: jwks ?? null })
-  } catch (e) {
-    if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') {
-      const code = (e as Error & { code: string }).code
-      // A key set that does not parse is the configuration's fault, not the caller's.
-      throw new PonteError(code, e.message, code === 'JWKS_INVALID' ? 'error' : 'warn')
-    }
+  return callCore(() => core.validate_token({ token, expected, jwks: jwks ?? null }), {
+    // A key set that does not parse is the configuration's fault, not the caller's.
+    level: (code) => (code === 'JWKS_INVALID' ? 'error' : 'warn'),
     // Not a coded refusal: a bug in the boundary. Its message could quote the input: drop it.
-    throw new Error(`the token check failed unexpectedly (${e instanceof Error ? e.name : typeof e})`)
-  }
+    malformed: (_message, e) => new Error(`the token check failed unexpectedly (${e instanceof Error ? e.name : typeof e})`),
+  })
 }

@@ -21,34 +21,14 @@ import type {
   Status,
   WorkflowPolicy,
 } from '../generated/ponte_wasm'
-import { callCore, PonteError } from './errors'
+import { callCore } from '../lib/core'
+import { PonteError } from '../lib/errors'
 
 export type {
-  Action,
-  ActionKind,
-  ActionOutcome,
-  CancelRequest,
-  ChangeItem,
-  ChangeOrder,
-  DecideEventResponse,
-  Decision,
-  EventSource,
-  HookInput,
-  IntakeFilter,
-  IntakeMemory,
-  InvoiceItem,
-  InvoiceRecord,
-  InvoiceRequest,
-  InvoiceType,
-  OrderEvent,
-  OrderItem,
-  OrderState,
-  Status,
-  TimelineEntry,
-  TrackingEvent,
-  TrackingEvents,
-  TrackingUpdate,
-  WorkflowPolicy,
+  Action, ActionKind, ActionOutcome, CancelRequest, ChangeItem, ChangeOrder, DecideEventResponse,
+  Decision, EventSource, HookInput, IntakeFilter, IntakeMemory, InvoiceItem, InvoiceRecord,
+  InvoiceRequest, InvoiceType, OrderEvent, OrderItem, OrderState, Status, TimelineEntry,
+  TrackingEvent, TrackingEvents, TrackingUpdate, WorkflowPolicy
 } from '../generated/ponte_wasm'
 
 /** A state, action or memory that does not have the core's shape (a bug or corrupted storage). */
@@ -103,7 +83,7 @@ export function isStatus(name: unknown): name is Status {
 
 /** Parses a Feed v3 item, a Hook body (or its ping) or an IO event body. */
 export function parseOrderEvent(source: EventSource, body: string): HookInput {
-  return callCore(() => core.parse_order_event({ source, body }), orderMalformed)
+  return callCore(() => core.parse_order_event({ source, body }), { malformed: orderMalformed })
 }
 
 /** An event's dedupe key, as the core's `OrderEvent::key` writes it (`decideOrderEvent` answers the same). */
@@ -118,15 +98,15 @@ export function decideOrderEvent(
   memory: IntakeMemory,
   filter?: IntakeFilter | null
 ): DecideEventResponse {
-  return callCore(() => core.decide_order_event({ source, body, memory, filter: filter ?? null }), orderMalformed)
+  return callCore(() => core.decide_order_event({ source, body, memory, filter: filter ?? null }), { malformed: orderMalformed })
 }
 
 export function rememberOrderEvent(memory: IntakeMemory, event: OrderEvent): IntakeMemory {
-  return callCore(() => core.remember_order_event({ memory, event }), orderMalformed)
+  return callCore(() => core.remember_order_event({ memory, event }), { malformed: orderMalformed })
 }
 
 export function applyOrderEvent(state: OrderState, event: OrderEvent): OrderState {
-  return callCore(() => core.apply_order_event({ state, event }), orderMalformed)
+  return callCore(() => core.apply_order_event({ state, event }), { malformed: orderMalformed })
 }
 
 /**
@@ -142,11 +122,11 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent): OrderStat
  * rule. Throws only when `state` itself is invalid.
  */
 export function reconcileOrder(state: OrderState, order: Record<string, unknown>): OrderState {
-  return callCore(() => core.reconcile_order({ state, order }), orderMalformed)
+  return callCore(() => core.reconcile_order({ state, order }), { malformed: orderMalformed })
 }
 
 export function checkOrderAction(state: OrderState, action: Action, policy: Partial<WorkflowPolicy>): ActionOutcome {
-  return callCore(() => core.check_order_action({ state, action, policy: policy as WorkflowPolicy }), orderMalformed)
+  return callCore(() => core.check_order_action({ state, action, policy: policy as WorkflowPolicy }), { malformed: orderMalformed })
 }
 
 export function applyOrderAction(
@@ -155,7 +135,7 @@ export function applyOrderAction(
   policy: Partial<WorkflowPolicy>,
   now: string
 ): { state: OrderState; outcome: ActionOutcome } {
-  return callCore(() => core.apply_order_action({ state, action, policy: policy as WorkflowPolicy, now }), orderMalformed)
+  return callCore(() => core.apply_order_action({ state, action, policy: policy as WorkflowPolicy, now }), { malformed: orderMalformed })
 }
 
 export const emptyMemory = (): IntakeMemory => ({ lastSeen: {}, seenKeys: [] })

@@ -1,11 +1,11 @@
 /** The orders GraphQL fields on the app's real schema, with an ERP app key and fake OMS/VBase. */
-import { OmsError } from '../clients/oms'
-import { settingsCache } from '../orders/settings'
-import { testDeps, world } from '../test-support/fakeOrders'
-import { buildSchema, runQuery } from '../test-support/graphql'
-import { mockContext } from '../test-support/mockContext'
-import { FakeVtexId } from '../test-support/vtexIdTokens'
-import { ordersDepsProvider } from './Orders'
+import { OmsError } from '../../clients/oms'
+import { settingsCache } from '../../orders/settings'
+import { testDeps, world } from '../../test-support/fakeOrders'
+import { buildSchema, runQuery } from '../../test-support/graphql'
+import { mockContext } from '../../test-support/mockContext'
+import { FakeVtexId } from '../../test-support/vtexIdTokens'
+import { ordersDepsProvider } from '../../orders/deps'
 
 const schema = buildSchema()
 const APP_KEY = 'vtexappkey-ponteunit-PONTE'

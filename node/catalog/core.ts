@@ -1,7 +1,7 @@
 /**
- * The typed facade over ponte-core's catalog operations (WebAssembly). This is the only module
- * that imports the generated bindings: the rest of the service sees plain functions whose
- * failures are PonteErrors carrying the core's stable code.
+ * The typed facade over ponte-core's catalog operations (WebAssembly). Like every `core.ts`, one
+ * of the only modules that import the generated bindings: the rest of the service sees plain
+ * functions whose failures are PonteErrors carrying the core's stable code (lib/core.ts).
  */
 import * as core from '../generated/ponte_wasm'
 import type {
@@ -10,20 +10,11 @@ import type {
   EffectiveSpecifications,
   MoveImpact,
 } from '../generated/ponte_wasm'
-import { callCore } from './errors'
+import { callCore } from '../lib/core'
 
 export type {
-  CatalogSnapshot,
-  Category,
-  CategoryNode,
-  EffectiveField,
-  EffectiveSpecifications,
-  MoveImpact,
-  Origin,
-  PathEntry,
-  SpecificationField,
-  SpecificationGroup,
-  SpecificationValue,
+  CatalogSnapshot, Category, CategoryNode, EffectiveField, EffectiveSpecifications, MoveImpact,
+  Origin, PathEntry, SpecificationField, SpecificationGroup, SpecificationValue
 } from '../generated/ponte_wasm'
 
 /** How many levels the core accepts (ponte-core `MAX_DEPTH`); also how deep Ponte reads the tree. */
@@ -47,9 +38,3 @@ export function moveImpact(
 ): MoveImpact {
   return callCore(() => core.move_impact({ catalog, categoryId, newFatherCategoryId }))
 }
-
-/** The version of the wasm core the service runs. */
-export function coreVersion(): string {
-  return core.version()
-}
-

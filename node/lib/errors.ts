@@ -23,23 +23,6 @@ export class PonteError extends Error {
   }
 }
 
-/**
- * Runs a call into the wasm core. The core's refusals are Errors with a `code`: they become a
- * PonteError with that code. A plain Error means the input did not deserialize: it becomes
- * `malformed(message)` when the caller gives one, and propagates otherwise (a bug).
- */
-export function callCore<T>(call: () => T, malformed?: (message: string) => PonteError): T {
-  try {
-    return call()
-  } catch (e) {
-    if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') {
-      throw new PonteError((e as Error & { code: string }).code, e.message)
-    }
-    if (!malformed) throw e
-    throw malformed(e instanceof Error ? e.message : String(e))
-  }
-}
-
 /** An id argument that is not a positive integer within VTEX's range. */
 export const INVALID_ID = 'INVALID_ID'
 /** VTEX answered something Ponte cannot use (not a 404 it expects). */
@@ -55,3 +38,15 @@ export const TOKEN_REVOKED = 'TOKEN_REVOKED'
 export const FORBIDDEN = 'FORBIDDEN'
 /** VTEX ID refused the app key and app token pair. */
 export const APP_KEY_INVALID = 'APP_KEY_INVALID'
+
+/**
+ * A failed VTEX call as a caller sees it: a PonteError passes through; anything else becomes
+ * VTEX_REQUEST_FAILED, `{doing} failed: HTTP {status}` (else the error's message), logged as an
+ * error.
+ */
+export function vtexRequestFailed(e: unknown, doing: string): PonteError {
+  if (e instanceof PonteError) return e
+  const status = (e as { response?: { status?: number } }).response?.status
+  const detail = status === undefined ? (e as Error).message : `HTTP ${status}`
+  return new PonteError(VTEX_REQUEST_FAILED, `${doing} failed: ${detail}`, 'error')
+}

@@ -1,38 +1,37 @@
 /**
  * The catalog import, bound to a request: the clients a job runs with and the replica's runner.
  *
- * A job outlives the request that starts it, so its clients are its own, built from the
- * request's IOContext without the request's cancellation token (the runtime cancels a request's
- * pending GETs when the caller goes away) and with options of their own:
+ * A job outlives the request that starts it, so its clients are its own (clients/jobScoped.ts),
+ * with options of their own:
  *
  * - Catalog: `retries: 0` (the runner handles 429/5xx itself and counts them), `memoizable:
  *   false` (lookups must see the job's own writes), `timeout: 10 s` (a write VTEX is slow to
  *   answer is retried carefully, never blindly);
  * - VBase: `retries: 0` too, wrapped in the runner's retry for 429/5xx, `memoizable: false`.
  */
-import type { IOContext } from '@vtex/api'
 import { VBase } from '@vtex/api'
 
 import type { Context } from '../clients'
 import { CatalogWriter } from '../clients/catalogImport'
+import { jobScoped } from '../clients/jobScoped'
+import { realClock } from '../lib/clock'
+import { DEFAULT_RETRY } from '../lib/retry'
+import { Throttle, zeroCounters } from '../lib/throttle'
+import { VBaseKv } from '../lib/vbase'
 import type { ImportDeps } from './runner'
 import { ImportRunner } from './runner'
-import { DEFAULT_RETRY } from './retry'
 import type { JobStore } from './store'
-import { VBaseJobStore } from './store'
-import { realClock, Throttle, zeroCounters } from './throttle'
+import { BUCKET, KvJobStore } from './store'
 
 /** One runner per worker: it knows which jobs run here. */
 export const runner = new ImportRunner()
 
 export function importDeps(ctx: Context): ImportDeps {
-  const { cancellation: _request, ...rest } = ctx.vtex
-  const context = rest as IOContext
-  const target = new CatalogWriter(context, { retries: 0, timeout: 10000, memoizable: false })
-  const vbase = new VBase(context, { retries: 0, timeout: 5000, memoizable: false })
+  const target = jobScoped(ctx.vtex, CatalogWriter, { retries: 0, timeout: 10000, memoizable: false })
+  const vbase = jobScoped(ctx.vtex, VBase, { retries: 0, timeout: 5000, memoizable: false })
   return {
     target,
-    store: retryingStore(new VBaseJobStore(vbase)),
+    store: retryingStore(new KvJobStore(new VBaseKv(vbase, BUCKET))),
     account: ctx.vtex.account,
     workspace: ctx.vtex.workspace,
     logger: ctx.vtex.logger,

@@ -4,6 +4,8 @@
  */
 import type { RetryPolicy } from './retry'
 import { backoffMs, classify } from './retry'
+import type { Clock } from './clock'
+import { realClock } from './clock'
 
 /** What a job counts; kept in the job record, shown by `importJob`. */
 export interface Counters {
@@ -35,19 +37,6 @@ export const zeroCounters = (): Counters => ({
   reused: 0,
   rateLimitWaitMs: 0,
 })
-
-/** Time, for fake timers in tests. */
-export interface Clock {
-  now(): number
-  sleep(ms: number): Promise<void>
-  random(): number
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
-  random: () => Math.random(),
-}
 
 export class Throttle {
   constructor(
@@ -106,18 +95,4 @@ export class Throttle {
       }
     }
   }
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i], i)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
-  return out
 }

@@ -1,21 +1,15 @@
 /**
- * The ERP's GraphQL surface for orders (all behind @requiresPerson ADMIN, app keys allowed):
- * `order(id)` and the mutations startHandling, invoiceOrder, cancelOrder, updateTracking,
- * changeOrder. The work is in orders/actions.ts; this file maps GraphQL inputs to the core's
- * actions and VTEX's request bodies.
- *
- * `order(id)` answers Ponte's record and calls nothing: `null` (no error) when Ponte has never
- * seen the order; `ORDER_ID_INVALID` for an id that cannot be one.
+ * The ERP's order mutations (all behind @requiresPerson ADMIN, app keys allowed): startHandling,
+ * invoiceOrder, cancelOrder, updateTracking, changeOrder. The work is in orders/actions.ts; this
+ * file maps GraphQL inputs to the core's actions and VTEX's request bodies.
  */
-import type { Context } from '../clients'
-import { PonteError } from '../domain/errors'
-import type { Action, ChangeItem, ChangeOrder, InvoiceRequest, TrackingEvents, TrackingUpdate } from '../domain/orders'
-import type { ActionStep } from '../orders/actions'
-import { checkOrderId, fromOms, performAction, TRACKING_INPUT_EMPTY } from '../orders/actions'
-import { changeStatus, sendChange } from '../orders/changes'
-import type { OrdersDeps } from '../orders/deps'
-import { ordersDeps } from '../orders/deps'
-import { toView } from '../orders/record'
+import type { Context } from '../../clients'
+import { PonteError } from '../../lib/errors'
+import type { Action, ChangeItem, ChangeOrder, InvoiceRequest, TrackingEvents, TrackingUpdate } from '../../orders/core'
+import type { ActionStep } from '../../orders/actions'
+import { checkOrderId, performAction, TRACKING_INPUT_EMPTY } from '../../orders/actions'
+import { sendChange } from '../../orders/changes'
+import { ordersDepsProvider } from '../../orders/deps'
 
 interface InvoiceItemInput {
   id: string
@@ -60,31 +54,14 @@ interface ChangeOrderInput {
   itemsRemoved?: ChangeItem[] | null
 }
 
+/** The named members of `input`, each null when absent (the core's optional fields are `T | null`). */
+function orNull<T extends object, K extends keyof T>(input: T, keys: K[]): { [P in K]: Exclude<T[P], undefined> | null } {
+  return Object.fromEntries(keys.map((k) => [k, input[k] ?? null])) as { [P in K]: Exclude<T[P], undefined> | null }
+}
+
 /** Drops null and undefined members (VTEX bodies carry only what was given). */
 function compact<T extends Record<string, unknown>>(o: T): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined))
-}
-
-/** Where the resolvers get their deps (unit tests swap in fakes). */
-export const ordersDepsProvider: { get: (ctx: Context) => Promise<OrdersDeps> } = { get: ordersDeps }
-
-export const orderQueries = {
-  order: async (_root: unknown, args: { id: unknown }, ctx: Context) => {
-    const orderId = checkOrderId(args.id)
-    const deps = await ordersDepsProvider.get(ctx)
-    const loaded = await deps.store.read(orderId)
-    return loaded ? toView(loaded.record) : null
-  },
-
-  orderChange: async (_root: unknown, args: { orderId: unknown; changeRequestId: unknown }, ctx: Context) => {
-    const orderId = checkOrderId(args.orderId)
-    const deps = await ordersDepsProvider.get(ctx)
-    try {
-      return await changeStatus(deps.oms, orderId, args.changeRequestId)
-    } catch (e) {
-      throw fromOms(e)
-    }
-  },
 }
 
 export const orderMutations = {
@@ -103,27 +80,11 @@ export const orderMutations = {
       issuanceDate: i.issuanceDate,
       invoiceNumber: i.invoiceNumber,
       invoiceValue: i.invoiceValue,
-      invoiceKey: i.invoiceKey ?? null,
-      invoiceUrl: i.invoiceUrl ?? null,
-      courier: i.courier ?? null,
-      trackingNumber: i.trackingNumber ?? null,
-      trackingUrl: i.trackingUrl ?? null,
-      dispatchedDate: i.dispatchedDate ?? null,
+      ...orNull(i, ['invoiceKey', 'invoiceUrl', 'courier', 'trackingNumber', 'trackingUrl', 'dispatchedDate']),
       items: i.items.map((it) => ({ id: it.id, price: it.price, quantity: it.quantity, description: it.description ?? null })),
     }
-    const body = compact({
-      type: request.type,
-      issuanceDate: request.issuanceDate,
-      invoiceNumber: request.invoiceNumber,
-      invoiceValue: request.invoiceValue,
-      invoiceKey: request.invoiceKey,
-      invoiceUrl: request.invoiceUrl,
-      courier: request.courier,
-      trackingNumber: request.trackingNumber,
-      trackingUrl: request.trackingUrl,
-      dispatchedDate: request.dispatchedDate,
-      items: request.items.map((it) => compact({ id: it.id, price: it.price, quantity: it.quantity, description: it.description })),
-    })
+    // The same members, in the same order, without the absent ones.
+    const body = compact({ ...request, items: request.items.map((it) => compact(it)) })
     const action: Action = { action: 'invoice', ...request }
     return performAction(deps, orderId, [{ action, send: () => deps.oms.invoice(orderId, body) }])
   },
@@ -147,20 +108,10 @@ export const orderMutations = {
     const orderId = checkOrderId(args.orderId)
     const steps: ActionStep[] = []
     if (args.tracking) {
-      const update: TrackingUpdate = {
-        invoiceNumber: args.invoiceNumber,
-        trackingNumber: args.tracking.trackingNumber,
-        trackingUrl: args.tracking.trackingUrl ?? null,
-        courier: args.tracking.courier ?? null,
-        dispatchedDate: args.tracking.dispatchedDate ?? null,
-      }
+      const optional = orNull(args.tracking, ['trackingUrl', 'courier', 'dispatchedDate'])
+      const update: TrackingUpdate = { invoiceNumber: args.invoiceNumber, trackingNumber: args.tracking.trackingNumber, ...optional }
       // VTEX's PATCH schema lists all four; absent ones travel as null.
-      const body = {
-        trackingNumber: update.trackingNumber,
-        trackingUrl: update.trackingUrl ?? null,
-        courier: update.courier ?? null,
-        dispatchedDate: update.dispatchedDate ?? null,
-      }
+      const body = { trackingNumber: update.trackingNumber, ...optional }
       steps.push({ action: { action: 'updateTracking', ...update }, send: () => deps.oms.updateTracking(orderId, args.invoiceNumber, body) })
     }
     if (args.events) {

@@ -13,33 +13,14 @@ import type {
   PlanResponse,
   ValidateBatchResponse,
 } from '../generated/ponte_wasm'
-import { callCore, PonteError } from './errors'
+import { callCore } from '../lib/core'
+import { PonteError } from '../lib/errors'
 
 export type {
-  Brand,
-  CatalogState,
-  ImageBody,
-  ImportBatch,
-  ImportError,
-  ImportMode,
-  ImportOptions,
-  ImportPlan,
-  Operation,
-  Phase,
-  PlanResponse,
-  PlanStep,
-  PlanSummary,
-  Product,
-  ProductPatch,
-  ProductSpecification,
-  Ref,
-  Sku,
-  SkuActivation,
-  SkuImage,
-  SkuPatch,
-  SkuSpecification,
-  StepAction,
-  ValidateBatchResponse,
+  Brand, CatalogState, ImageBody, ImportBatch, ImportError, ImportMode, ImportOptions, ImportPlan,
+  Operation, Phase, PlanResponse, PlanStep, PlanSummary, Product, ProductPatch,
+  ProductSpecification, Ref, Sku, SkuActivation, SkuImage, SkuPatch, SkuSpecification, StepAction,
+  ValidateBatchResponse
 } from '../generated/ponte_wasm'
 
 /** The batch is not JSON of the batch's shape (a missing `name`, a string where a list goes...). */
@@ -68,12 +49,12 @@ export const PHASES = [
 
 /** Every error in the batch, or what importing it would do. */
 export function validateCatalogBatch(current: CatalogState, batch: ImportBatch, options?: ImportOptions): ValidateBatchResponse {
-  return callCore(() => core.validate_catalog_batch({ current, batch, options }), batchMalformed)
+  return callCore(() => core.validate_catalog_batch({ current, batch, options }), { malformed: batchMalformed })
 }
 
 /** The ordered, idempotent plan, or every error in the batch (then `plan` is null). */
 export function planCatalogImport(current: CatalogState, batch: ImportBatch, options?: ImportOptions): PlanResponse {
-  return callCore(() => core.plan_catalog_import({ current, batch, options }), batchMalformed)
+  return callCore(() => core.plan_catalog_import({ current, batch, options }), { malformed: batchMalformed })
 }
 
 /** An empty catalog state (every list empty). */

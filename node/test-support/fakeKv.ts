@@ -1,0 +1,57 @@
+import type { Kv } from '../lib/vbase'
+import { StaleWrite } from '../lib/vbase'
+
+export const pause = (ms: number) => new Promise<void>((done) => setTimeout(done, ms))
+
+/** VBase in memory: JSON round-trips, an ETag per write, If-Match, optional latency and failures. */
+export class FakeKv implements Kv {
+  public readonly files = new Map<string, { body: string; etag: string }>()
+  private version = 0
+  public writes = 0
+  /** Milliseconds each call waits (a function to vary it), to interleave replicas. */
+  public latency: () => number = () => 0
+  /** Throws (like a VBase 5xx) on the next puts whose path matches. */
+  public failPuts: Array<{ prefix: string; times: number }> = []
+
+  public async get<T>(path: string): Promise<{ data: T; etag: string | null } | null> {
+    await this.wait()
+    const f = this.files.get(path)
+    return f ? { data: JSON.parse(f.body) as T, etag: f.etag } : null
+  }
+
+  public async put(path: string, data: unknown, ifMatch?: string): Promise<void> {
+    await this.wait()
+    const fail = this.failPuts.find((f) => path.startsWith(f.prefix) && f.times > 0)
+    if (fail) {
+      fail.times -= 1
+      throw Object.assign(new Error('VBase 503'), { response: { status: 503 } })
+    }
+    const current = this.files.get(path)
+    if (ifMatch !== undefined) {
+      if (!current) throw new StaleWrite(`${path} is absent`)
+      if (ifMatch !== '*' && ifMatch !== current.etag) throw new StaleWrite(`${path} changed`)
+    }
+    this.writes += 1
+    this.files.set(path, { body: JSON.stringify(data), etag: `"${++this.version}"` })
+  }
+
+  public async delete(path: string): Promise<void> {
+    await this.wait()
+    this.files.delete(path)
+  }
+
+  public async list(prefix: string, limit: number): Promise<string[]> {
+    await this.wait()
+    return [...this.files.keys()].filter((p) => p.startsWith(prefix)).sort().slice(0, limit)
+  }
+
+  public json<T>(path: string): T | null {
+    const f = this.files.get(path)
+    return f ? (JSON.parse(f.body) as T) : null
+  }
+
+  private async wait(): Promise<void> {
+    const ms = this.latency()
+    if (ms > 0) await pause(ms)
+  }
+}
