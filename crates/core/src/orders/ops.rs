@@ -52,16 +52,6 @@ pub struct ParseEventRequest {
     pub body: String,
 }
 
-/// Output of [`parse_event`]: the ping, or the event with its dedupe key
-/// (`{orderId}/{domain}/{state}/{currentChange}`, the same for every delivery of one change).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum ParseEventResponse {
-    Ping,
-    Event { event: Box<OrderEvent>, key: String },
-}
-
 /// Input of [`decide_event`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -187,7 +177,7 @@ pub fn apply_action(req: &ApplyActionRequest) -> Result<ApplyActionResponse, Ord
 }
 
 /// Parses a raw body from any channel.
-pub fn parse_input(req: &ParseEventRequest) -> Result<HookInput, OrderError> {
+pub fn parse_event(req: &ParseEventRequest) -> Result<HookInput, OrderError> {
     match req.source {
         EventSource::Hook => parse_hook(&req.body),
         EventSource::Feed => parse_feed_item(&req.body).map(|event| HookInput::Event {
@@ -199,20 +189,9 @@ pub fn parse_input(req: &ParseEventRequest) -> Result<HookInput, OrderError> {
     }
 }
 
-/// Parses a raw body from any channel; an event comes with its dedupe key.
-pub fn parse_event(req: &ParseEventRequest) -> Result<ParseEventResponse, OrderError> {
-    Ok(match parse_input(req)? {
-        HookInput::Ping => ParseEventResponse::Ping,
-        HookInput::Event { event } => {
-            let key = event.key();
-            ParseEventResponse::Event { event, key }
-        }
-    })
-}
-
 /// Parses a raw body and decides what to do with it.
 pub fn decide_event(req: &DecideEventRequest) -> Result<DecideEventResponse, OrderError> {
-    let parsed = parse_input(&ParseEventRequest {
+    let parsed = parse_event(&ParseEventRequest {
         source: req.source,
         body: req.body.clone(),
     })?;

@@ -14,11 +14,11 @@
 //! Each step carries only what its decision needs: deciding a duplicate never moves the state.
 
 use super::get_order::{GetOrder, reconcile_with_order};
+use super::ops::{ParseEventRequest, parse_event};
 use super::{
-    Decision, EventSource, IntakeFilter, IntakeMemory, OrderError, OrderEvent, OrderState, Status,
-    Timestamp, decide, remember,
+    Decision, EventSource, HookInput, IntakeFilter, IntakeMemory, OrderError, OrderEvent,
+    OrderState, Status, Timestamp, decide, remember,
 };
-use crate::orders::ops::{ParseEventRequest, ParseEventResponse, parse_event};
 use serde::{Deserialize, Serialize};
 
 /// Statuses in which an order first seen is never handed off: it ended before reaching the ERP.
@@ -208,9 +208,10 @@ pub fn handle_event(req: &HandleEventRequest) -> Result<HandleEventResponse, Ord
         source: req.source,
         body: req.body.clone(),
     })?;
-    let ParseEventResponse::Event { event, key } = parsed else {
+    let HookInput::Event { event } = parsed else {
         return Ok(HandleEventResponse::Ping);
     };
+    let key = event.key();
     let order_id = event.order_id.to_string();
     // Filtered before anything is read: IO events carry every status of every order.
     if req
