@@ -1,9 +1,9 @@
 //! ERP actions the OMS accepted, folded into the order's record ([`fold_accepted`]).
 
-use super::get_order::{GetOrder, reconcile_with_order};
+use super::get_order::{GetOrder, platform_event, reconcile_with_order};
 use super::{
-    Action, ActionOutcome, Domain, EventSource, OrderError, OrderEvent, OrderState, TimelineCause,
-    Timestamp, WorkflowPolicy,
+    Action, ActionOutcome, EventSource, OrderError, OrderState, TimelineCause, Timestamp,
+    WorkflowPolicy,
 };
 use serde::{Deserialize, Serialize};
 
@@ -110,18 +110,7 @@ pub fn fold_accepted(req: &FoldAcceptedRequest) -> Result<FoldAcceptedResponse, 
         }
     }
     for (at, source, name, last_state) in meanwhile.into_iter().flatten() {
-        let event = OrderEvent {
-            order_id: state.order_id.clone(),
-            domain: Domain::Fulfillment,
-            state: name,
-            last_state,
-            current_change: at,
-            last_change: None,
-            origin: None,
-            source,
-            event_id: None,
-            handle: None,
-        };
+        let event = platform_event(&state, name, last_state, at, source);
         if let Ok(next) = state.validate().and_then(|()| state.apply_event(&event)) {
             state = next;
         }

@@ -155,17 +155,29 @@ pub fn reconcile_status(state: OrderState, order: &GetOrder, source: EventSource
     let Some(at) = order.last_change.as_deref().and_then(Timestamp::parse) else {
         return state;
     };
-    let event = OrderEvent {
+    let event = platform_event(&state, status.as_str().to_owned(), None, at, source);
+    state.apply_event(&event).unwrap_or(state)
+}
+
+/// A Fulfillment status change of `state`'s order that Ponte knows of without its delivery
+/// (Get order's status, an event already in the timeline).
+pub(super) fn platform_event(
+    state: &OrderState,
+    name: String,
+    last_state: Option<String>,
+    at: Timestamp,
+    source: EventSource,
+) -> OrderEvent {
+    OrderEvent {
         order_id: state.order_id.clone(),
         domain: Domain::Fulfillment,
-        state: status.as_str().to_owned(),
-        last_state: None,
+        state: name,
+        last_state,
         current_change: at,
         last_change: None,
         origin: None,
         source,
         event_id: None,
         handle: None,
-    };
-    state.apply_event(&event).unwrap_or(state)
+    }
 }
