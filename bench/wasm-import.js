@@ -8,7 +8,7 @@
 // Planning: the JS glue as the service calls it (`plan_catalog_import(object)`: JSON.stringify
 // + the core + JSON.parse) against native typed `plan`, and the raw ABI (alloc/call/dealloc on
 // the request bytes: the same work as native `dispatch`) against native `dispatch`.
-// Decisions: `decideOrderEvent` and `checkOrderAction` per second, the same two ways.
+// Decisions: `handleOrderEvent` (its decision step) and `checkOrderAction` per second, the same two ways.
 //
 // PONTE_BENCH_PRODUCTS=N plans only the first N products of the batch (3 SKUs each; the whole
 // batch is 33,334): a quick look at the wasm first-call cost at a smaller size. The native
@@ -136,7 +136,7 @@ function perSecond(f) {
   return (iters * 1000) / (nowMs() - start);
 }
 const orders = JSON.parse(fs.readFileSync(ordersPath, 'utf8'));
-const glueOp = { decideOrderEvent: (x) => glue.decide_order_event(x), checkOrderAction: (x) => glue.check_order_action(x) };
+const glueOp = { handleOrderEvent: (x) => glue.handle_order_event(x), checkOrderAction: (x) => glue.check_order_action(x) };
 const rows = orders.scenarios.map((s) => {
   const bytes = Buffer.from(JSON.stringify({ op: s.op, input: s.input }));
   const first = rawCall(bytes);
@@ -164,7 +164,7 @@ console.log(`  first call on a fresh instance: JS glue ${f(plan.wasmGlueFirstMs)
   `(growing linear memory; the warm rows are the median of the next two calls)`);
 console.log(`  wasm linear memory after planning: ${plan.wasmMemoryMiB.toFixed(0)} MiB`);
 const n = (x) => Math.round(x).toLocaleString('en-US').padStart(10);
-console.log('\nOrder decisions per second (decideOrderEvent carries the intake memory across the boundary on every call: one');
+console.log('\nOrder decisions per second (handleOrderEvent\'s decision step carries the intake memory across the boundary: one');
 console.log('order\'s slice by default, as the service passes it; PONTE_BENCH_MEMORY_EVENTS=1000 for a shared one;');
 console.log('typed decides on the parsed memory, so glue/typed is mostly that decoding: compare raw/dispatch)');
 console.log('                       native     native       wasm       wasm   native/wasm  native/wasm');

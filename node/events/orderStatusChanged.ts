@@ -11,11 +11,10 @@ import type { EventContext } from '@vtex/api'
 
 import type { Clients, Context, State } from '../clients'
 import { PonteError } from '../lib/errors'
-import { eventKey, parseOrderEvent } from '../orders/core'
 import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps } from '../orders/deps'
 import { accept, workInBackground } from '../orders/inbox'
-import { filteredOut } from '../orders/intake'
+import { firstStep } from '../orders/intake'
 import { recordRejected } from '../orders/rejected'
 
 export type EventDepsFactory = (ctx: EventContext<Clients, State>) => Promise<OrdersDeps>
@@ -28,12 +27,10 @@ export function orderStatusChanged(depsFor: EventDepsFactory = defaultDeps) {
     const deps = await depsFor(ctx)
     let key: string
     try {
-      const parsed = parseOrderEvent('ioEvent', body)
-      if (parsed.kind === 'ping') return
-      const e = parsed.event
-      // Not of interest (settings' intakeStatuses): acknowledged, nothing stored.
-      if (filteredOut(deps.settings.filter, e.state)) return
-      key = eventKey(e)
+      const step = firstStep(deps, 'ioEvent', body)
+      // A ping, or not of interest (settings' intakeStatuses): acknowledged, nothing stored.
+      if (step.kind === 'ping' || step.kind === 'ignored') return
+      key = step.key
     } catch (e) {
       if (!(e instanceof PonteError)) throw e
       deps.logger.warn({ message: 'orders: malformed IO event recorded', code: e.code })

@@ -21,8 +21,8 @@
 import type { OmsOrder, OmsReceipt } from '../clients/oms'
 import { OmsError } from '../clients/oms'
 import { PonteError } from '../lib/errors'
-import type { Action, ActionOutcome, OrderState } from './core'
-import { applyOrderAction, applyOrderEvent, checkOrderAction, instant } from './core'
+import type { Action, ActionOutcome, OrderState, WorkflowPolicy } from './core'
+import { applyOrderAction, checkOrderAction, checkOrderId, foldAcceptedActions, instant } from './core'
 import type { OrdersDeps } from './deps'
 import type { OrderRecord } from './store'
 import { freshOrder, loadOrCreate } from './intake'
@@ -32,7 +32,6 @@ import { pushLog, reconcile, toView } from './record'
 export const OMS_REFUSED = 'OMS_REFUSED'
 export const OMS_UNAVAILABLE = 'OMS_UNAVAILABLE'
 export const RATE_LIMITED = 'RATE_LIMITED'
-export const ORDER_ID_INVALID = 'ORDER_ID_INVALID'
 export const TRACKING_INPUT_EMPTY = 'TRACKING_INPUT_EMPTY'
 
 /** A PonteError with the OMS's status and body in `extensions`. */
@@ -55,13 +54,8 @@ export function fromOms(e: unknown): unknown {
   return new OmsActionError(OMS_REFUSED, `the OMS refused ${e.operation} with HTTP ${e.status}`, e.status, e.body)
 }
 
-export function checkOrderId(id: unknown): string {
-  const s = typeof id === 'number' ? String(id) : id
-  if (typeof s !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(s)) {
-    throw new PonteError(ORDER_ID_INVALID, 'an order id is 1 to 64 letters, digits, - or _ (e.g. v70530116pnt-01)')
-  }
-  return s
-}
+/** An order id argument, checked by the core (ORDER_ID_INVALID). */
+export { checkOrderId }
 
 /** One OMS call of an action. */
 export interface ActionStep {
@@ -140,13 +134,15 @@ function actionDate(deps: OrdersDeps, order: OmsOrder, receipt: OmsReceipt | nul
 }
 
 /**
- * The order's record with the accepted actions folded in. The actions are applied to the state
+ * The order's record with the accepted actions folded in, by the core (`foldAcceptedActions`;
+ * `unfolded` names the actions the state no longer takes). The actions are applied to the state
  * they were checked on (`checked`): what the OMS did is what that state said it would do. Events
  * recorded meanwhile (often the very status change the action caused, arriving by hook or IO
  * event while the OMS call was answered) are folded in after them, in their order. Applying the
  * action on top of such an event instead would do it twice (a cancellation request would read as
  * its confirmation). When something else than events changed the record meanwhile (another
- * action, a pruned timeline), the actions are applied to the record as it is.
+ * action, a pruned timeline), the actions are applied to the record as it is, reconciled with Get
+ * order.
  */
 export function foldAccepted(
   record: OrderRecord,
@@ -155,39 +151,16 @@ export function foldAccepted(
   checked: { state: OrderState; seen: number },
   policy: OrdersDeps['settings']['policy']
 ): { state: OrderState; outcomes: ActionOutcome[]; unfolded: Array<{ action: Action; at: string; code: string }> } {
-  const current = record.state.timeline
-  const since = current.length >= checked.seen ? current.slice(checked.seen) : null
-  const onlyEvents = since !== null && since.every((e) => e.cause.kind === 'event')
-  let state = onlyEvents ? checked.state : reconcile(record.state, order, 'feed')
-  const outcomes: ActionOutcome[] = []
-  const unfolded: Array<{ action: Action; at: string; code: string }> = []
-  for (const a of accepted) {
-    try {
-      const applied = applyOrderAction(state, a.action, policy, a.at)
-      state = applied.state
-      outcomes.push(applied.outcome)
-    } catch (e) {
-      unfolded.push({ ...a, code: e instanceof PonteError ? e.code : 'UNKNOWN' })
-    }
-  }
-  if (onlyEvents && since) {
-    for (const e of since) {
-      if (e.cause.kind !== 'event') continue
-      try {
-        state = applyOrderEvent(state, {
-          orderId: state.orderId,
-          domain: 'Fulfillment',
-          state: e.cause.state,
-          lastState: e.cause.lastState ?? null,
-          currentChange: e.at,
-          source: e.cause.source,
-        })
-      } catch {
-        // An event the state cannot take is already in the record's own history.
-      }
-    }
-  }
-  return { state, outcomes, unfolded }
+  const folded = foldAcceptedActions({
+    current: record.state,
+    checked: checked.state,
+    seen: checked.seen,
+    order: order as unknown as Record<string, unknown>,
+    accepted: accepted.map((a) => ({ action: a.action, at: a.at })),
+    policy: policy as WorkflowPolicy,
+  })
+  const unfolded = folded.unfolded.map((u) => ({ ...accepted[u.index], code: u.code }))
+  return { state: folded.state, outcomes: folded.outcomes, unfolded }
 }
 
 async function save(

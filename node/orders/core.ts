@@ -1,7 +1,8 @@
 /**
- * The typed facade over ponte-core's orders module (WebAssembly): event intake (parse, decide,
- * remember, fold), the ERP actions (check before the OMS call, apply after it) and the
- * reconciliation of the order (value, items, invoices) with Get order.
+ * The typed facade over ponte-core's orders module (WebAssembly): event intake (parse; one
+ * step per read: decide, fold, hand-off and deliveries), the ERP actions (check before the OMS
+ * call, apply and fold after it), the first state from Get order and the reconciliation of the
+ * order (value, items, invoices, status) with it, the status list, order id checks.
  *
  * Every function throws a {@link PonteError} whose code is the core's stable code
  * (`HOOK_PAYLOAD_INVALID`, `ORDER_NOT_READY_FOR_HANDLING`, ...); input that does not even
@@ -11,12 +12,12 @@ import * as core from '../generated/ponte_wasm'
 import type {
   Action,
   ActionOutcome,
-  DecideEventResponse,
   EventSource,
-  HookInput,
-  IntakeFilter,
+  FoldAcceptedRequest,
+  FoldAcceptedResponse,
+  HandleEventRequest,
+  HandleEventResponse,
   IntakeMemory,
-  OrderEvent,
   OrderState,
   Status,
   WorkflowPolicy,
@@ -25,10 +26,11 @@ import { callCore } from '../lib/core'
 import { PonteError } from '../lib/errors'
 
 export type {
-  Action, ActionKind, ActionOutcome, CancelRequest, ChangeItem, ChangeOrder, DecideEventResponse,
-  Decision, EventSource, HookInput, IntakeFilter, IntakeMemory, InvoiceItem, InvoiceRecord,
-  InvoiceRequest, InvoiceType, OrderEvent, OrderItem, OrderState, Status, TimelineEntry,
-  TrackingEvent, TrackingEvents, TrackingUpdate, WorkflowPolicy
+  AcceptedAction, Action, ActionKind, ActionOutcome, CancelRequest, ChangeItem, ChangeOrder,
+  Decision, Delivery, EventSource, EventWrite, HandleEventRequest, HandleEventResponse, IntakeFilter,
+  IntakeMemory, InvoiceItem, InvoiceRecord, InvoiceRequest, InvoiceType, OrderItem,
+  OrderState, Status, TimelineEntry, TrackingEvent, TrackingEvents,
+  TrackingUpdate, WorkflowPolicy
 } from '../generated/ponte_wasm'
 
 /** A state, action or memory that does not have the core's shape (a bug or corrupted storage). */
@@ -38,75 +40,48 @@ export const ORDER_INPUT_MALFORMED = 'ORDER_INPUT_MALFORMED'
 const orderMalformed = (message: string) =>
   new PonteError(ORDER_INPUT_MALFORMED, `order data does not have the expected shape: ${message}`, 'error')
 
-/** Every API status the core knows (§A.3), in the core's rank order where ranks differ. */
-export const STATUSES: readonly Status[] = [
-  'order-created',
-  'order-create-error',
-  'order-creation-error',
-  'order-accepted',
-  'on-order-completed',
-  'on-order-completed-ffm',
-  'waiting-for-authorization',
-  'waiting-for-order-authorization',
-  'payment-pending',
-  'approve-payment',
-  'payment-approved',
-  'window-to-change-payment',
-  'window-to-change-seller',
-  'waiting-ffmt-authorization',
-  'waiting-for-manual-authorization',
-  'waiting-for-mkt-authorization',
-  'waiting-seller-handling',
-  'authorize-fulfillment',
-  'release-to-fulfillment',
-  'window-to-cancel',
-  'ready-for-handling',
-  'start-handling',
-  'handling',
-  'waiting-for-fulfillment',
-  'ready-for-invoicing',
-  'invoice-after-cancellation-deny',
-  'cancellation-request-denied-ffm',
-  'invoice',
-  'request-cancel',
-  'cancellation-requested',
-  'waiting-for-seller-decision',
-  'cancel',
-  'invoiced',
-  'replaced',
-  'canceled',
-]
+/** Every API status the core knows (§A.3) and its workflow rank, read from the core once. */
+const STATUS_RANKS = callCore(() => core.order_statuses({}))
+
+const statusNames = new Set<string>(STATUS_RANKS.map((s) => s.status))
 
 export function isStatus(name: unknown): name is Status {
-  return typeof name === 'string' && (STATUSES as readonly string[]).includes(name)
+  return typeof name === 'string' && statusNames.has(name)
 }
 
-/** Parses a Feed v3 item, a Hook body (or its ping) or an IO event body. */
-export function parseOrderEvent(source: EventSource, body: string): HookInput {
-  return callCore(() => core.parse_order_event({ source, body }), { malformed: orderMalformed })
+/**
+ * One step of an order event's intake (the core's `handle_event`): call with what is held, read
+ * what the answer asks for (`read: record` → the order's memory; `read: order` → the record's
+ * state and hand-off and a fresh Get order), call again. A ping, an event the filter refuses, a
+ * duplicate or a stale one are `ping`/`ignored`; a new event with its Get order is `write`: the
+ * new state and memory, the hand-off decided or skipped, log lines, ERP deliveries owed.
+ */
+export function intakeStep(request: HandleEventRequest): HandleEventResponse {
+  return callCore(() => core.handle_order_event(request), { malformed: orderMalformed })
 }
 
-/** An event's dedupe key, as the core's `OrderEvent::key` writes it (`decideOrderEvent` answers the same). */
-export function eventKey(e: OrderEvent): string {
-  return `${e.orderId}/${e.domain}/${e.state}/${e.currentChange}`
+/** Ponte's first state of an order from Get order (ORDER_DATA_INVALID when it is not an order Ponte can track). */
+export function stateFromOrder(order: Record<string, unknown>): OrderState {
+  return callCore(() => core.order_state_from_order({ order }), {
+    malformed: orderMalformed,
+    level: (code) => (code === 'ORDER_DATA_INVALID' ? 'error' : 'warn'),
+  })
 }
 
-/** Parses and decides (new, duplicate, stale, filtered out) against one order's memory. */
-export function decideOrderEvent(
-  source: EventSource,
-  body: string,
-  memory: IntakeMemory,
-  filter?: IntakeFilter | null
-): DecideEventResponse {
-  return callCore(() => core.decide_order_event({ source, body, memory, filter: filter ?? null }), { malformed: orderMalformed })
+/** An order id argument: a string (or a number) of 1 to 64 letters, digits, - or _ (ORDER_ID_INVALID). */
+export function checkOrderId(id: unknown): string {
+  const text = typeof id === 'number' ? String(id) : typeof id === 'string' ? id : ''
+  return callCore(() => core.check_order_id({ id: text }))
 }
 
-export function rememberOrderEvent(memory: IntakeMemory, event: OrderEvent): IntakeMemory {
-  return callCore(() => core.remember_order_event({ memory, event }), { malformed: orderMalformed })
-}
-
-export function applyOrderEvent(state: OrderState, event: OrderEvent): OrderState {
-  return callCore(() => core.apply_order_event({ state, event }), { malformed: orderMalformed })
+/**
+ * The accepted actions folded into the record's state by the core (`fold_accepted`): on the
+ * state they were checked on, then the events recorded since `seen`; when something else
+ * changed the record meanwhile, on the record's state reconciled with Get order. `unfolded` are
+ * the positions in `accepted` the state no longer takes, with their codes.
+ */
+export function foldAcceptedActions(request: FoldAcceptedRequest): FoldAcceptedResponse {
+  return callCore(() => core.fold_accepted_actions(request), { malformed: orderMalformed })
 }
 
 /**
@@ -118,11 +93,13 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent): OrderStat
  *    changes asynchronously and has the last word; Ponte never stores an invalid state.
  * 2. The invoices Get order lists (`packageAttachment.packages`) that the state lacks are added;
  *    a package known, malformed or inconsistent with the state is skipped.
+ * 3. With `source` (the channel that triggered the read), Get order's status when it differs,
+ *    as a platform event of that source dated `lastChange`, so the core's event rules decide.
  * `changes` (the requestIds Ponte sent) are kept. The core's `reconcile_order` documents each
  * rule. Throws only when `state` itself is invalid.
  */
-export function reconcileOrder(state: OrderState, order: Record<string, unknown>): OrderState {
-  return callCore(() => core.reconcile_order({ state, order }), { malformed: orderMalformed })
+export function reconcileOrder(state: OrderState, order: Record<string, unknown>, source?: EventSource): OrderState {
+  return callCore(() => core.reconcile_order({ state, order, source: source ?? null }), { malformed: orderMalformed })
 }
 
 export function checkOrderAction(state: OrderState, action: Action, policy: Partial<WorkflowPolicy>): ActionOutcome {
@@ -139,42 +116,6 @@ export function applyOrderAction(
 }
 
 export const emptyMemory = (): IntakeMemory => ({ lastSeen: {}, seenKeys: [] })
-
-const ranks = new Map<string, number>()
-
-/**
- * The core's workflow rank of a status (`Status::rank`: later steps rank higher; 0 for a name
- * VTEX does not document). Read from the core once per status: the rank of a folded event's
- * position is exactly this number.
- */
-export function statusRank(status: string): number {
-  const known = ranks.get(status)
-  if (known !== undefined) return known
-  let rank = 0
-  if (isStatus(status)) {
-    const probe: OrderState = {
-      orderId: 'rank-probe-01',
-      flow: 'complete',
-      status: null,
-      statusSource: 'platform',
-      total: 0,
-      items: [],
-      invoices: [],
-      changes: [],
-      timeline: [],
-    }
-    const event: OrderEvent = {
-      orderId: 'rank-probe-01',
-      domain: 'Fulfillment',
-      state: status,
-      currentChange: '2000-01-01T00:00:00Z',
-      source: 'hook',
-    }
-    rank = applyOrderEvent(probe, event).lastEvent?.rank ?? 0
-  }
-  ranks.set(status, rank)
-  return rank
-}
 
 /** Canonical comparison of two ISO 8601 instants (the core's Timestamps are canonical UTC). */
 export function instant(value: string | null | undefined): number {

@@ -1,29 +1,27 @@
 /**
- * One intake for the three channels (hook, feed, IO event): {@link processEvent}.
+ * One intake for the three channels (hook, feed, IO event): {@link processEvent}. Every decision
+ * is the core's (`intakeStep`, one call per read; orders/core.ts); this module does the IO.
  *
- * 1. Parse (the core; a malformed body throws its code).
- * 2. Read the order record (create it from a fresh Get order on first sight).
- * 3. Decide with the core against **this order's** intake memory and the settings' filter:
- *    ping / duplicate / stale / filtered out → nothing is written; the outbox is still driven
- *    (a duplicate may be the redelivery of an event whose delivery was interrupted).
- * 4. New → fresh Get order, fold the event (applyOrderEvent), reconcile with Get order's status,
- *    remember the event, and put what the ERP is owed in the outbox — all in one If-Match write
- *    (a 412 starts again from 2: the other writer may have handled this very event).
- *      - hand-off (`{orderId}:order`): the first time the order is at or past `handoffStatus`
- *        (the core's workflow rank), unless it is canceled/replaced: then it is recorded as
- *        skipped and never handed off;
- *      - status (`{orderId}:status:{state}:{currentChange}`): a new event of an order already
- *        handed off, dated after the Get order the hand-off was decided on.
- * 5. Drive the outbox (deliver.ts). The result says whether everything owed is acknowledged:
+ * 1. The body alone: a malformed body throws the core's code; a ping, or a status the settings'
+ *    filter refuses, ends here before anything is read or written.
+ * 2. Read the order record (create it from a fresh Get order on first sight) and step again with
+ *    **this order's** intake memory: duplicate / stale → nothing is written; the outbox is still
+ *    driven (a duplicate may be the redelivery of an event whose delivery was interrupted).
+ * 3. New → fresh Get order, step again with the record's state and hand-off: the core folds the
+ *    event and Get order into the state, remembers the event, decides the hand-off (or skips it:
+ *    first seen canceled/replaced) and the status notifications owed. All of it is one If-Match
+ *    write (a 412 starts again from 2: the other writer may have handled this very event); this
+ *    module stamps the dates and queues the deliveries not queued or delivered yet.
+ * 4. Drive the outbox (deliver.ts). The result says whether everything owed is acknowledged:
  *    only then may the carrier (feed handle, inbox entry) be released.
  */
 import type { OmsOrder } from '../clients/oms'
 import { PonteError } from '../lib/errors'
-import type { Decision, EventSource, IntakeFilter, OrderEvent, OrderState } from './core'
-import { applyOrderEvent, decideOrderEvent, eventKey, instant, parseOrderEvent, rememberOrderEvent, statusRank } from './core'
+import type { Decision, EventSource, EventWrite, HandleEventRequest } from './core'
+import { intakeStep } from './core'
 import type { OrdersDeps } from './deps'
 import { drive } from './deliver'
-import { newRecord, reconcile } from './record'
+import { newRecord } from './record'
 import type { OrderRecord, OutboxEntry } from './store'
 
 /** Get order answered 404 for an event's order. */
@@ -44,8 +42,6 @@ export type ProcessResult =
       reason?: string
     }
 
-const TERMINAL_BEFORE_HANDOFF = new Set(['cancel', 'canceled', 'replaced'])
-
 /** Fresh Get order; 404 → ORDER_NOT_FOUND (the event is kept by its carrier and comes back). */
 export async function freshOrder(deps: OrdersDeps, orderId: string): Promise<OmsOrder> {
   const order = await deps.oms.getOrder(orderId)
@@ -62,12 +58,13 @@ export async function loadOrCreate(deps: OrdersDeps, orderId: string): Promise<{
   return { record: created.record, fetched: order }
 }
 
-/**
- * Whether the settings' intake filter (FromWorkflow) refuses this status. Checked before anything
- * is read or written: IO events carry every status of every order, and most are of no interest.
- */
-export function filteredOut(filter: IntakeFilter | null, state: string): boolean {
-  return filter !== null && filter.type === 'FromWorkflow' && !filter.status.includes(state)
+/** The first intake step of a body under the settings (parse and filter; nothing read). */
+export function firstStep(deps: Pick<OrdersDeps, 'settings'>, source: EventSource, body: string) {
+  return intakeStep(intakeRequest(deps, source, body))
+}
+
+function intakeRequest(deps: Pick<OrdersDeps, 'settings'>, source: EventSource, body: string): HandleEventRequest {
+  return { source, body, filter: deps.settings.filter, handoffStatus: deps.settings.handoffStatus }
 }
 
 export async function processEvent(
@@ -76,22 +73,32 @@ export async function processEvent(
   body: string,
   options: { claimWaitMs?: number } = {}
 ): Promise<ProcessResult> {
-  const parsed = parseOrderEvent(source, body)
-  if (parsed.kind === 'ping') return { kind: 'ping' }
-  const orderId = parsed.event.orderId
-  if (filteredOut(deps.settings.filter, parsed.event.state)) {
-    const key = eventKey(parsed.event)
-    return { kind: 'event', orderId, key, decision: 'filteredOut', queued: [], delivered: 0, complete: true }
+  const request = intakeRequest(deps, source, body)
+  const first = intakeStep(request)
+  if (first.kind === 'ping') return { kind: 'ping' }
+  if (first.kind === 'ignored') {
+    return { kind: 'event', orderId: first.orderId, key: first.key, decision: first.decision, queued: [], delivered: 0, complete: true }
   }
+  const orderId = first.orderId
   const { fetched } = await loadOrCreate(deps, orderId)
   let order: OmsOrder | null = fetched
   const outcome = await deps.store.update<{ decision: Decision; key: string; queued: string[] }>(orderId, async ({ record }) => {
-    const decided = decideOrderEvent(source, body, record.memory, deps.settings.filter)
-    if (decided.kind === 'ping') return { write: null, result: { decision: 'duplicate', key: '', queued: [] } }
-    if (decided.decision !== 'new') return { write: null, result: { decision: decided.decision, key: decided.key, queued: [] } }
-    order ??= await freshOrder(deps, orderId)
-    const next = fold(deps, record, decided.event, order, source)
-    return { write: next.record, result: { decision: 'new', key: decided.key, queued: next.queued } }
+    const fold = (known: OmsOrder) => ({
+      state: record.state,
+      handoff: record.handoff ? { orderLastChange: record.handoff.orderLastChange } : null,
+      handoffSkipped: record.handoffSkipped !== null,
+      order: known as unknown as Record<string, unknown>,
+    })
+    // Get order already read (the record was just created from it): one step decides and folds.
+    let step = intakeStep({ ...request, memory: record.memory, fold: order ? fold(order) : null })
+    if (step.kind === 'read' && step.read === 'order') {
+      order ??= await freshOrder(deps, orderId)
+      step = intakeStep({ ...request, memory: record.memory, fold: fold(order) })
+    }
+    if (step.kind === 'ignored') return { write: null, result: { decision: step.decision, key: step.key, queued: [] } }
+    if (step.kind !== 'write') throw new Error(`orders: the intake step of ${orderId} answered ${step.kind}`)
+    const next = written(record, step.write, new Date(deps.clock.now()).toISOString())
+    return { write: next.record, result: { decision: 'new', key: step.key, queued: next.queued } }
   })
   if (outcome.decision !== 'new') deps.logger.info({ message: 'orders: event not acted on', orderId, source, decision: outcome.decision })
   const driven = await drive(deps, orderId, order, options.claimWaitMs)
@@ -107,61 +114,20 @@ export async function processEvent(
   }
 }
 
-/** The record with a new event folded in, and the deliveries it owes (pure but for the clock). */
-export function fold(
-  deps: Pick<OrdersDeps, 'settings' | 'clock'>,
-  record: OrderRecord,
-  event: OrderEvent,
-  order: OmsOrder,
-  source: EventSource
-): { record: OrderRecord; queued: string[] } {
-  const now = new Date(deps.clock.now()).toISOString()
-  const before: OrderState = record.state
-  let state = applyOrderEvent(before, event)
-  state = reconcile(state, order, source)
-  const memory = rememberOrderEvent(record.memory, event)
-  const next: OrderRecord = { ...record, state, memory }
-  const queued: OutboxEntry[] = []
-  const status = state.status
-  if (!record.handoff && !record.handoffSkipped && status !== null) {
-    if (TERMINAL_BEFORE_HANDOFF.has(status)) {
-      next.handoffSkipped = { at: now, status, reason: `first seen ${status} before any hand-off` }
-      next.log = [...record.log, { at: now, cause: 'handoffSkipped', status, detail: `not handed off: the order was ${status} before reaching ${deps.settings.handoffStatus}` }]
-    } else if (statusRank(status) >= statusRank(deps.settings.handoffStatus)) {
-      const deliveryId = `${record.orderId}:order`
-      next.handoff = {
-        deliveryId,
-        decidedAt: now,
-        status,
-        orderLastChange: typeof order.lastChange === 'string' ? order.lastChange : null,
-        deliveredAt: null,
-      }
-      queued.push({
-        deliveryId,
-        kind: 'order',
-        status,
-        previousStatus: before.status,
-        changedAt: state.lastEvent?.change ?? event.currentChange,
-        createdAt: now,
-        attempts: 0,
-      })
-    }
-  } else if (record.handoff) {
-    const after = instant(event.currentChange)
-    const base = instant(record.handoff.orderLastChange)
-    if (Number.isNaN(base) || !(after <= base)) {
-      queued.push({
-        deliveryId: `${record.orderId}:status:${event.state}:${event.currentChange}`,
-        kind: 'status',
-        status: event.state,
-        previousStatus: event.lastState ?? null,
-        changedAt: event.currentChange,
-        createdAt: now,
-        attempts: 0,
-      })
-    }
+/**
+ * The record with what the core decided for a new event, dated `now`; the deliveries it owes are
+ * queued unless already queued or delivered (by delivery id).
+ */
+export function written(record: OrderRecord, w: EventWrite, now: string): { record: OrderRecord; queued: string[] } {
+  const next: OrderRecord = { ...record, state: w.state, memory: w.memory }
+  if (w.handoff) {
+    next.handoff = { deliveryId: w.handoff.deliveryId, decidedAt: now, status: w.handoff.status, orderLastChange: w.handoff.orderLastChange ?? null, deliveredAt: null }
   }
-  const fresh = queued.filter((q) => !record.done.includes(q.deliveryId) && !record.outbox.some((e) => e.deliveryId === q.deliveryId))
+  if (w.handoffSkipped) next.handoffSkipped = { at: now, status: w.handoffSkipped.status, reason: w.handoffSkipped.reason }
+  if (w.log.length > 0) next.log = [...record.log, ...w.log.map((l) => ({ at: now, cause: l.cause, status: l.status ?? null, detail: l.detail }))]
+  const fresh: OutboxEntry[] = w.deliveries
+    .filter((d) => !record.done.includes(d.deliveryId) && !record.outbox.some((e) => e.deliveryId === d.deliveryId))
+    .map((d) => ({ deliveryId: d.deliveryId, kind: d.kind, status: d.status, previousStatus: d.previousStatus ?? null, changedAt: d.changedAt, createdAt: now, attempts: 0 }))
   next.outbox = [...record.outbox, ...fresh]
   return { record: next, queued: fresh.map((q) => q.deliveryId) }
 }

@@ -1,6 +1,6 @@
 import type { OmsOrder } from '../clients/oms'
 import type { Action, OrderState } from './core'
-import { applyOrderAction, applyOrderEvent } from './core'
+import { applyOrderAction, reconcileOrder } from './core'
 import { foldAccepted } from './actions'
 import { reconcile, reconcileWithOrder, stateFromOrder } from './record'
 import type { OrderRecord } from './store'
@@ -152,16 +152,15 @@ describe('reconcileWithOrder: value and items', () => {
 
 describe('foldAccepted', () => {
   const RFH = '2026-01-02T10:00:00.000Z'
-  const base = () => {
-    const s = stateFromOrder(order([], 'ready-for-handling'))
-    return applyOrderEvent(s, { orderId: s.orderId, domain: 'Fulfillment', state: 'ready-for-handling', lastState: 'window-to-cancel', currentChange: RFH, source: 'hook' })
-  }
+  // The platform's word on the order's status, as a hook event dated `at` (through Get order).
+  const event = (s: OrderState, status: string, at: string) => reconcileOrder(s, { ...order([], status), lastChange: at }, 'hook')
+  const base = () => event(stateFromOrder(order([], 'ready-for-handling')), 'ready-for-handling', RFH)
   const cancel: Action = { action: 'cancel', reason: 'ERP', requestedByUser: false }
 
   it("applies the action to the state it was checked on, then the events that arrived meanwhile (the action's own)", () => {
     const checked = base()
     // While the OMS answered, the hook told Ponte of the cancellation request the call caused.
-    const moved = applyOrderEvent(checked, { orderId: checked.orderId, domain: 'Fulfillment', state: 'cancellation-requested', lastState: 'ready-for-handling', currentChange: '2026-01-02T10:00:05.000Z', source: 'hook' })
+    const moved = event(checked, 'cancellation-requested', '2026-01-02T10:00:05.000Z')
     const record = { state: moved } as OrderRecord
     const folded = foldAccepted(record, order([], 'cancellation-requested'), [{ action: cancel, at: '2026-01-02T10:00:05.000Z' }], { state: checked, seen: checked.timeline.length }, {})
     expect(folded.outcomes[0].expectedStatus).toBe('cancellation-requested')

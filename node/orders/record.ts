@@ -3,47 +3,23 @@
  * of Ponte's state with a fresh Get order, and the GraphQL view.
  */
 import type { OmsOrder } from '../clients/oms'
-import { PonteError } from '../lib/errors'
-import type { EventSource, OrderEvent, OrderItem, OrderState } from './core'
-import { applyOrderEvent, emptyMemory, isStatus, reconcileOrder } from './core'
+import type { EventSource, OrderState } from './core'
+import { emptyMemory, reconcileOrder, stateFromOrder as coreStateFromOrder } from './core'
 import type { LogEntry, OrderRecord } from './store'
 import { MAX_LOG } from './store'
 
-/** Get order answered something that is not an order Ponte can track. */
+/** Get order answered something that is not an order Ponte can track (the core's code). */
 export const ORDER_DATA_INVALID = 'ORDER_DATA_INVALID'
 
-const cents = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null)
-
 /**
- * Ponte's OrderState from Get order: the complete flow (the account sells and fulfils), the
- * order's `value` as total, one line per `items[]` entry (index = position, SKU `id`,
- * `quantity`, unit `price` in cents). The status is left null: it comes from events, and from
+ * Ponte's OrderState from Get order, by the core (`state_from_order`): the complete flow (the
+ * account sells and fulfils), the order's `value` as total, one line per `items[]` entry
+ * (index = position, SKU `id`, `quantity`, unit `price` in cents); ORDER_DATA_INVALID when those
+ * are not what an order needs. The status is left null: it comes from events, and from
  * {@link reconcile}.
  */
 export function stateFromOrder(order: OmsOrder): OrderState {
-  const total = cents(order.value)
-  if (total === null) throw new PonteError(ORDER_DATA_INVALID, `Get order ${order.orderId}: value is not a number of cents`, 'error')
-  const items: OrderItem[] = (Array.isArray(order.items) ? order.items : []).map((item, index) => {
-    const price = cents(item?.price)
-    const quantity = typeof item?.quantity === 'number' && Number.isSafeInteger(item.quantity) && item.quantity >= 0 ? item.quantity : null
-    if (price === null || quantity === null || typeof item?.id !== 'string' || item.id === '') {
-      throw new PonteError(ORDER_DATA_INVALID, `Get order ${order.orderId}: items[${index}] lacks a SKU id, quantity or price in cents`, 'error')
-    }
-    return { index, id: item.id, quantity, price }
-  })
-  return {
-    orderId: order.orderId,
-    flow: 'complete',
-    status: null,
-    statusSource: 'platform',
-    total,
-    items,
-    invoices: [],
-    cancellation: null,
-    changes: [],
-    lastEvent: null,
-    timeline: [],
-  }
+  return coreStateFromOrder(order as unknown as Record<string, unknown>)
 }
 
 export function newRecord(order: OmsOrder, now: string, owner: string): OrderRecord {
@@ -65,16 +41,17 @@ export function newRecord(order: OmsOrder, now: string, owner: string): OrderRec
 }
 
 /**
- * Brings Ponte's state up to a fresh Get order: value, items and invoices first
- * ({@link reconcileWithOrder}), then the status. When the status differs, Get order's status is
- * folded in as a platform event dated Get order's `lastChange`, so the core's rules decide (an
- * older view never rolls a newer state back; a status Ponte predicted from an accepted action
- * yields only to platform news dated after it). It appears in the timeline as an event of the
- * channel that triggered the read (`source`). Events remain what intake remembers: the real
- * event for that change is still processed when it arrives.
+ * Brings Ponte's state up to a fresh Get order, in one core call (`reconcileOrder` with a
+ * source): value, items and invoices first ({@link reconcileWithOrder}), then the status. When
+ * the status differs, Get order's status is folded in as a platform event dated Get order's
+ * `lastChange`, so the core's rules decide (an older view never rolls a newer state back; a
+ * status Ponte predicted from an accepted action yields only to platform news dated after it).
+ * It appears in the timeline as an event of the channel that triggered the read (`source`).
+ * Events remain what intake remembers: the real event for that change is still processed when
+ * it arrives.
  */
 export function reconcile(state: OrderState, order: OmsOrder, source: EventSource): OrderState {
-  return reconcileStatus(reconcileWithOrder(state, order), order, source)
+  return reconcileOrder(state, order as unknown as Record<string, unknown>, source)
 }
 
 /**
@@ -108,28 +85,6 @@ function sameOrder(a: OrderState, b: OrderState): boolean {
     const y = b.items[i]
     return x.index === y.index && x.id === y.id && x.quantity === y.quantity && x.price === y.price
   })
-}
-
-function reconcileStatus(state: OrderState, order: OmsOrder, source: EventSource): OrderState {
-  const status = order.status
-  if (!isStatus(status) || status === state.status || typeof order.lastChange !== 'string' || order.lastChange === '') return state
-  const event: OrderEvent = {
-    orderId: state.orderId,
-    domain: 'Fulfillment',
-    state: status,
-    // No lastState: Get order does not say where the order came from, and a lastState equal to
-    // a status Ponte predicted would let this older view roll the prediction back.
-    lastState: null,
-    currentChange: order.lastChange,
-    source,
-  }
-  try {
-    return applyOrderEvent(state, event)
-  } catch (e) {
-    // A lastChange that is not ISO 8601: keep what events said.
-    if (e instanceof PonteError) return state
-    throw e
-  }
 }
 
 export function pushLog(record: OrderRecord, entry: LogEntry): LogEntry[] {

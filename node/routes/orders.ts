@@ -16,12 +16,11 @@ import type { IncomingMessage } from 'http'
 
 import type { Context } from '../clients'
 import { PonteError } from '../lib/errors'
-import { eventKey, parseOrderEvent } from '../orders/core'
 import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps, readSettings } from '../orders/deps'
 import { tick } from '../orders/feed'
 import { accept, workInBackground } from '../orders/inbox'
-import { filteredOut } from '../orders/intake'
+import { firstStep } from '../orders/intake'
 
 export const HOOK_SECRET_INVALID = 'HOOK_SECRET_INVALID'
 export const INBOX_UNAVAILABLE = 'INBOX_UNAVAILABLE'
@@ -74,31 +73,28 @@ export function orderHook(depsFor: DepsFactory = ordersDeps) {
     ctx.set('Cache-Control', 'no-store')
     if (!(await checkSecret(ctx))) return
     const body = await readBody(ctx.req)
-    let key: string
-    let state: string
+    const deps = await depsFor(ctx)
+    let step
     try {
-      const parsed = parseOrderEvent('hook', body)
-      if (parsed.kind === 'ping') {
-        ctx.status = 200
-        ctx.body = { ok: true }
-        return
-      }
-      const e = parsed.event
-      key = eventKey(e)
-      state = e.state
+      step = firstStep(deps, 'hook', body)
     } catch (e) {
       if (!(e instanceof PonteError)) throw e
       refuse(ctx, 400, e.code, e.message)
       return
     }
-    const deps = await depsFor(ctx)
-    if (filteredOut(deps.settings.filter, state)) {
+    if (step.kind === 'ping') {
+      ctx.status = 200
+      ctx.body = { ok: true }
+      return
+    }
+    if (step.kind === 'ignored') {
       // Not of interest (settings' intakeStatuses): answered, nothing stored.
       ctx.status = 200
       ctx.body = { accepted: true, filteredOut: true }
       await next()
       return
     }
+    const key = step.key
     let entry
     try {
       entry = await accept(deps, 'hook', key, body)

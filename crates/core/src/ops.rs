@@ -71,23 +71,27 @@ macro_rules! for_each_operation {
             apply_order_action "applyOrderAction":
                 $crate::orders::ops::ApplyActionRequest => $crate::orders::ops::ApplyActionResponse
                 = $crate::orders::ops::apply_action;
-            /// Parses a Feed v3 item, a Hook payload (or its ping) or an IO event.
-            parse_order_event "parseOrderEvent":
-                $crate::orders::ops::ParseEventRequest => $crate::orders::HookInput
-                = $crate::orders::ops::parse_event;
-            /// Decides whether an order event is new, a duplicate, stale or filtered out.
-            decide_order_event "decideOrderEvent":
-                $crate::orders::ops::DecideEventRequest => $crate::orders::ops::DecideEventResponse
-                = $crate::orders::ops::decide_event;
-            /// Adds an event to the intake memory the caller persists.
-            remember_order_event "rememberOrderEvent":
-                $crate::orders::ops::RememberEventRequest => $crate::orders::IntakeMemory
-                = $crate::orders::ops::remember_event;
-            /// Folds a platform event into the order as Ponte tracks it.
-            apply_order_event "applyOrderEvent":
-                $crate::orders::ops::ApplyEventRequest => $crate::orders::OrderState
-                = $crate::orders::ops::apply_event;
-            /// Brings the order up to Get order: its `value` and `items` when they fit the invoices, then the invoices it lists (`packageAttachment.packages`) and the order lacks; `order` is the whole Get order JSON.
+            /// One step of an order event's intake: parses, filters, decides against the order's memory, and folds a new event with a fresh Get order into what to write (state, memory, hand-off, ERP deliveries), or says what to read next.
+            handle_order_event "handleOrderEvent":
+                $crate::orders::step::HandleEventRequest => $crate::orders::step::HandleEventResponse
+                = $crate::orders::step::handle_event;
+            /// Folds actions the OMS accepted into the record's state: on the state they were checked on, then the events recorded meanwhile; the ones the state no longer takes are listed with their code.
+            fold_accepted_actions "foldAcceptedActions":
+                $crate::orders::FoldAcceptedRequest => $crate::orders::FoldAcceptedResponse
+                = $crate::orders::fold_accepted;
+            /// Ponte's first state of an order from its Get order JSON (complete flow, value, lines; no status yet).
+            order_state_from_order "orderStateFromOrder":
+                $crate::orders::ops::StateFromOrderRequest => $crate::orders::OrderState
+                = $crate::orders::ops::state_from_order;
+            /// Every order status VTEX documents, with its workflow rank.
+            order_statuses "orderStatuses":
+                $crate::orders::ops::StatusesRequest => Vec<$crate::orders::ops::StatusRank>
+                = $crate::orders::ops::order_statuses;
+            /// Checks an order id (1 to 64 letters, digits, - or _).
+            check_order_id "checkOrderId":
+                $crate::orders::ops::CheckOrderIdRequest => $crate::orders::OrderId
+                = $crate::orders::ops::check_order_id;
+            /// Brings the order up to Get order: its `value` and `items` when they fit the invoices, then the invoices it lists (`packageAttachment.packages`) and the order lacks, then (with `source`) its status; `order` is the whole Get order JSON.
             reconcile_order "reconcileOrder":
                 $crate::orders::ops::ReconcileOrderRequest => $crate::orders::OrderState
                 = $crate::orders::ops::reconcile_order;

@@ -346,8 +346,8 @@ pub fn import_batch(
     (current, batch)
 }
 
-/// The order-decision benchmark requests: a feed item decided against an intake memory of
-/// 1,000 remembered events (`decideOrderEvent`), and a partial invoice checked on a handling
+/// The order-decision benchmark requests: a feed item decided against one order's intake memory
+/// (`handleOrderEvent`'s decision step: the memory, never the state), and a partial invoice checked on a handling
 /// order with 20 lines and two invoices (`checkOrderAction`), as JSON inputs.
 pub fn order_decisions() -> (serde_json::Value, serde_json::Value) {
     use ponte_core::orders::*;
@@ -375,6 +375,7 @@ pub fn order_decisions() -> (serde_json::Value, serde_json::Value) {
             "lastChange": "2024-03-01T10:08:20.1234567Z", "currentChange": "2024-03-01T11:00:00.7153839Z"}).to_string(),
         "memory": memory,
         "filter": {"type": "FromWorkflow", "status": ["ready-for-handling", "handling", "invoiced", "canceled"]},
+        "handoffStatus": "ready-for-handling",
     });
     let cents = |v: i64| Cents::new(v).unwrap_or_default();
     let items: Vec<OrderItem> = (0..20)

@@ -1,7 +1,8 @@
 //! Requests for the import and order operations of the ABI (`validateCatalogBatch`,
-//! `planCatalogImport`, `importReads`, `specificationFieldTypes`, `importPhases`, `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`,
-//! `decideOrderEvent`, `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`): valid ones, ones with a broken payload, and mangled bytes, for the
-//! native/wasm/Node differential tests.
+//! `planCatalogImport`, `importReads`, `specificationFieldTypes`, `importPhases`, `checkOrderAction`,
+//! `applyOrderAction`, `handleOrderEvent` at each of its steps, `foldAcceptedActions`, `reconcileOrder`,
+//! `orderStateFromOrder`, `orderStatuses`, `checkOrderId`): valid ones, ones with a broken
+//! payload, and mangled bytes, for the native/wasm/Node differential tests.
 //!
 //! Everything is built from a seed with [`SplitMix`]; states and memories are produced by the
 //! core itself (actions and events folded in), so they are the shapes the service persists.
@@ -17,7 +18,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The new operations, in ABI names.
-pub const OPS: [&str; 12] = [
+pub const OPS: [&str; 13] = [
     "validateCatalogBatch",
     "planCatalogImport",
     "importReads",
@@ -25,11 +26,12 @@ pub const OPS: [&str; 12] = [
     "importPhases",
     "checkOrderAction",
     "applyOrderAction",
-    "parseOrderEvent",
-    "decideOrderEvent",
-    "rememberOrderEvent",
-    "applyOrderEvent",
+    "handleOrderEvent",
+    "foldAcceptedActions",
     "reconcileOrder",
+    "orderStateFromOrder",
+    "orderStatuses",
+    "checkOrderId",
 ];
 
 fn pick<'a, T>(rng: &mut SplitMix, items: &'a [T]) -> &'a T {
@@ -413,9 +415,15 @@ fn get_order(rng: &mut SplitMix, state: &OrderState) -> Value {
         2 => json!({"packages": {"0": 1}}),
         _ => json!({"packages": packages}),
     };
+    let status = if rng.chance(10) {
+        "no-such-status"
+    } else {
+        pick(rng, Status::ALL).as_str()
+    };
     json!({
         "orderId": state.order_id,
-        "status": "invoice",
+        "status": status,
+        "lastChange": date(rng),
         "value": get_order_value(rng, state),
         "items": get_order_items(rng, state),
         "packageAttachment": attachment,
@@ -516,6 +524,39 @@ fn workflow_event(rng: &mut SplitMix) -> Value {
     }
 }
 
+/// A `handleOrderEvent` request at one of its steps: the body alone, with the order's memory,
+/// or with the record's state, hand-off and a Get order (for another order, sometimes).
+fn handle_event_input(rng: &mut SplitMix) -> Value {
+    let mut state = order_state(rng);
+    let id = state.order_id.to_string();
+    let (source, body) = event_body(rng, &id);
+    let mut v = json!({"source": source, "body": body,
+                       "handoffStatus": pick(rng, &[Status::ReadyForHandling, Status::Handling, Status::OrderCreated])});
+    if rng.chance(30) {
+        v["filter"] = json!({"type": "FromWorkflow", "status": ["handling", "invoiced", "ready-for-handling"]});
+    }
+    let step = rng.below(4);
+    if step >= 1 {
+        v["memory"] = serde_json::to_value(memory(rng, &id)).unwrap_or(Value::Null);
+    }
+    if step >= 2 {
+        if rng.chance(50) {
+            state.status = None;
+        }
+        let handoff = match rng.below(4) {
+            0 => json!({"orderLastChange": date(rng)}),
+            1 => json!({"orderLastChange": null}),
+            _ => json!(null),
+        };
+        let order = get_order(rng, &state);
+        if rng.chance(5) {
+            state = order_state(rng);
+        }
+        v["fold"] = json!({"state": state, "handoff": handoff, "handoffSkipped": rng.chance(15), "order": order});
+    }
+    v
+}
+
 /// A valid-shaped request for `op` (its payload may still be refused by the core).
 pub fn request(rng: &mut SplitMix, op: &str) -> Value {
     let input = match op {
@@ -572,39 +613,68 @@ pub fn request(rng: &mut SplitMix, op: &str) -> Value {
             }
             v
         }
-        "parseOrderEvent" | "decideOrderEvent" => {
-            let id = format!("v{}-01", rng.below(3));
-            let (source, body) = event_body(rng, &id);
-            let mut v = json!({"source": source, "body": body});
-            if op == "decideOrderEvent" {
-                v["memory"] = serde_json::to_value(memory(rng, &id)).unwrap_or(Value::Null);
-                if rng.chance(40) {
-                    v["filter"] = if rng.chance(50) {
-                        json!({"type": "FromWorkflow", "status": ["handling", "invoiced", "ready-for-handling"]})
-                    } else {
-                        json!({"type": "FromOrders", "expression": "status = \"handling\""})
-                    };
+        "handleOrderEvent" => handle_event_input(rng),
+        "foldAcceptedActions" => {
+            let checked = order_state(rng);
+            let p = policy(rng);
+            // The record moved on meanwhile: by events (usually), or by another action.
+            let mut current = checked.clone();
+            for _ in 0..rng.below(3) {
+                if rng.chance(75) {
+                    let e = event_for(rng, current.order_id.as_str());
+                    if let Ok(next) = current.apply_event(&e) {
+                        current = next;
+                    }
+                } else {
+                    let a = action(rng, &current);
+                    if let Ok((next, _)) = current.apply_action(&a, &p, &now(rng)) {
+                        current = next;
+                    }
                 }
             }
-            v
-        }
-        "rememberOrderEvent" => {
-            let id = format!("v{}-01", rng.below(3));
-            json!({"memory": memory(rng, &id), "event": event_for(rng, &id)})
-        }
-        "applyOrderEvent" => {
-            let state = order_state(rng);
-            let id = if rng.chance(85) {
-                state.order_id.to_string()
-            } else {
-                "other-01".to_string()
+            let seen = match rng.below(6) {
+                0 => current.timeline.len() + 1,
+                1 => 0,
+                _ => checked.timeline.len(),
             };
-            json!({"state": state, "event": event_for(rng, &id)})
+            let accepted: Vec<Value> = (0..1 + rng.below(3))
+                .map(|_| {
+                    let at = if rng.chance(10) {
+                        date(rng)
+                    } else {
+                        now(rng).to_string()
+                    };
+                    json!({"action": action(rng, &checked), "at": at})
+                })
+                .collect();
+            json!({"current": current, "checked": checked, "seen": seen,
+                   "order": get_order(rng, &current), "accepted": accepted, "policy": p})
         }
         "reconcileOrder" => {
             let state = order_state(rng);
             let order = get_order(rng, &state);
-            json!({"state": state, "order": order})
+            let mut v = json!({"state": state, "order": order});
+            if rng.chance(50) {
+                v["source"] = json!(pick(rng, &["hook", "feed", "ioEvent"]));
+            }
+            v
+        }
+        "orderStateFromOrder" => {
+            let state = order_state(rng);
+            let mut order = get_order(rng, &state);
+            if rng.chance(10) {
+                order["orderId"] = json!(pick(rng, &WEIRD_TEXT));
+            }
+            json!({"order": order})
+        }
+        "orderStatuses" => json!({}),
+        "checkOrderId" => {
+            let id = if rng.chance(50) {
+                format!("v{}pnt-0{}", rng.below(1_000_000), rng.below(10))
+            } else {
+                pick(rng, &WEIRD_TEXT).to_string()
+            };
+            json!({"id": id})
         }
         _ => {
             let mut v = json!({"from": status(rng), "event": workflow_event(rng)});

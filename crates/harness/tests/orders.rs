@@ -818,3 +818,199 @@ fn a_prediction_from_a_stale_view_yields_to_newer_events() {
         "the platform's newer events are ignored"
     );
 }
+
+/// One order's record as the service keeps it, driven through `handleOrderEvent` the way
+/// `node/orders/intake.ts` does: decide on the memory, read Get order when new, fold, write.
+struct Intake {
+    handoff_status: Status,
+    state: OrderState,
+    memory: IntakeMemory,
+    handoff: Option<(String, Option<String>)>,
+    skipped: bool,
+    owed: BTreeSet<String>,
+    writes: usize,
+}
+
+impl Intake {
+    fn step(
+        &mut self,
+        source: EventSource,
+        body: &str,
+        get_order: &serde_json::Value,
+    ) -> Result<(), TestCaseError> {
+        use ponte_core::orders::step::{
+            DeliveryKind, FoldInput, HandedOff, HandleEventRequest, HandleEventResponse, ReadNext,
+            handle_event,
+        };
+        let mut req = HandleEventRequest {
+            source,
+            body: body.into(),
+            filter: None,
+            handoff_status: self.handoff_status,
+            memory: None,
+            fold: None,
+        };
+        let fail = |e: ponte_core::orders::OrderError| TestCaseError::fail(format!("{body}: {e}"));
+        let first = handle_event(&req).map_err(fail)?;
+        let reads_record = matches!(
+            first,
+            HandleEventResponse::Read {
+                read: ReadNext::Record,
+                ..
+            }
+        );
+        prop_assert!(reads_record, "the first step asks for the record");
+        req.memory = Some(self.memory.clone());
+        match handle_event(&req).map_err(fail)? {
+            HandleEventResponse::Ignored { .. } => return Ok(()),
+            HandleEventResponse::Read {
+                read: ReadNext::Order,
+                ..
+            } => {}
+            other => return Err(TestCaseError::fail(format!("decided {other:?}"))),
+        }
+        req.fold = Some(FoldInput {
+            state: self.state.clone(),
+            handoff: self.handoff.as_ref().map(|(_, at)| HandedOff {
+                order_last_change: at.clone(),
+            }),
+            handoff_skipped: self.skipped,
+            order: serde_json::from_value(get_order.clone())
+                .map_err(|e| TestCaseError::fail(e.to_string()))?,
+        });
+        let HandleEventResponse::Write { write, .. } = handle_event(&req).map_err(fail)? else {
+            return Err(TestCaseError::fail("a new event with Get order is written"));
+        };
+        self.writes += 1;
+        write
+            .state
+            .validate()
+            .map_err(|e| TestCaseError::fail(format!("an invalid state written: {e}")))?;
+        let before = self.state.status;
+        let had_handoff = self.handoff.is_some();
+        if let Some(h) = &write.handoff {
+            prop_assert!(!had_handoff && !self.skipped, "a second hand-off decision");
+            prop_assert!(h.status.rank() >= self.handoff_status.rank());
+            prop_assert!(![Status::Cancel, Status::Canceled, Status::Replaced].contains(&h.status));
+            self.handoff = Some((h.delivery_id.clone(), h.order_last_change.clone()));
+        }
+        if write.handoff_skipped.is_some() {
+            prop_assert!(!had_handoff && !self.skipped, "skipped after a decision");
+            self.skipped = true;
+        }
+        for d in &write.deliveries {
+            // The core never asks for the same delivery twice.
+            prop_assert!(
+                self.owed.insert(d.delivery_id.clone()),
+                "{} owed twice",
+                d.delivery_id
+            );
+            match d.kind {
+                DeliveryKind::Order => {
+                    prop_assert_eq!(
+                        Some(&d.delivery_id),
+                        write.handoff.as_ref().map(|h| &h.delivery_id)
+                    );
+                    prop_assert_eq!(d.previous_status.as_deref(), before.map(Status::as_str));
+                }
+                DeliveryKind::Status => {
+                    prop_assert!(had_handoff, "a status notification before the hand-off");
+                    let base = self
+                        .handoff
+                        .as_ref()
+                        .and_then(|(_, at)| at.as_deref())
+                        .and_then(Timestamp::parse);
+                    prop_assert!(base.is_none_or(|b| d.changed_at > b));
+                }
+            }
+        }
+        // Whatever the order of arrival, an order at or past handoffStatus is handed off, or
+        // was first seen ended.
+        if write
+            .state
+            .status
+            .is_some_and(|s| s.rank() >= self.handoff_status.rank())
+        {
+            prop_assert!(
+                self.handoff.is_some() || self.skipped,
+                "at {:?} and not handed off",
+                write.state.status
+            );
+        }
+        self.state = write.state;
+        self.memory = write.memory;
+        Ok(())
+    }
+}
+
+/// `handleOrderEvent` over one order's changes along the platform's paths, each delivered one to
+/// three times by any channel in any order, with Get order read at the time of the fold: one
+/// hand-off decision at most (never after a skip, never in a terminal status), no delivery asked
+/// twice, status notifications only after the hand-off and dated after its Get order, every
+/// state written valid, and once everything is delivered Ponte's status is the OMS's.
+#[test]
+fn the_intake_step_hands_an_order_off_once_whatever_the_arrival_order() {
+    let config = Config {
+        cases: cases(300),
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let handoffs = std::cell::Cell::new(0usize);
+    proptest!(config, |(seed in any::<u64>(), steps in 1..14usize, handoff in 0..3usize)| {
+        let mut rng = SplitMix::new(seed);
+        let id = "v1001pnt-01";
+        let handoff_status = [Status::ReadyForHandling, Status::Handling, Status::PaymentApproved][handoff];
+        let get_order = |status: Option<Status>, at: u64| {
+            let mut o = serde_json::json!({"orderId": id, "value": 5000,
+                "items": [{"id": "1", "quantity": 2, "price": 2500}]});
+            if let Some(s) = status {
+                o["status"] = serde_json::json!(s.as_str());
+                o["lastChange"] = serde_json::json!(self::at(at).to_string());
+            }
+            o
+        };
+        let mut oms: (Option<Status>, u64) = (None, 0);
+        let mut pending: Vec<(EventSource, String)> = Vec::new();
+        let mut intake: Option<Intake> = None;
+        let mut clock = 0u64;
+        let deliver = |intake: &mut Option<Intake>, pending: &mut Vec<(EventSource, String)>, rng: &mut SplitMix, oms: (Option<Status>, u64)| -> Result<(), TestCaseError> {
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let (source, body) = pending.swap_remove(rng.below(pending.len()));
+            let order = get_order(oms.0, oms.1);
+            let record = intake.get_or_insert_with(|| Intake {
+                handoff_status,
+                state: ponte_core::orders::state_from_order(&order).unwrap_or_else(|e| panic!("{e}")),
+                memory: IntakeMemory::default(),
+                handoff: None,
+                skipped: false,
+                owed: BTreeSet::new(),
+                writes: 0,
+            });
+            record.step(source, &body, &order)
+        };
+        for seq in 0..steps {
+            let moves = platform_moves(oms.0);
+            let Some(&(next, _)) = moves.get(rng.below(moves.len().max(1))) else { break };
+            let next = if next == Status::CancellationRequested { Status::Cancel } else { next };
+            clock += 1000 + rng.below(999) as u64;
+            let change = Change { seq, order: 0, state: next, last: oms.0, at: clock };
+            oms = (Some(next), clock);
+            for copy in 0..1 + rng.below(3) {
+                pending.push(render(&change, id, rng.next_u64(), seq * 3 + copy, rng.next_u64()));
+            }
+            for _ in 0..rng.below(3) {
+                deliver(&mut intake, &mut pending, &mut rng, oms)?;
+            }
+        }
+        while !pending.is_empty() {
+            deliver(&mut intake, &mut pending, &mut rng, oms)?;
+        }
+        if let Some(record) = intake {
+            prop_assert_eq!(record.state.status, oms.0);
+            handoffs.set(handoffs.get() + usize::from(record.handoff.is_some()));
+        }
+    });
+    assert!(handoffs.get() > 0, "no run handed an order off");
+}

@@ -278,7 +278,7 @@ mod tests {
         );
         assert!(out.contains("BRAND_NAME_INVALID"), "{out}");
         let out = dispatch(
-            br#"{"op":"parseOrderEvent","input":{"source":"hook","body":"{\"hookConfig\":\"ping\"}"}}"#,
+            br#"{"op":"handleOrderEvent","input":{"source":"hook","body":"{\"hookConfig\":\"ping\"}","handoffStatus":"ready-for-handling"}}"#,
         );
         let out = String::from_utf8_lossy(&out);
         assert!(
@@ -288,9 +288,9 @@ mod tests {
         for op in [
             "checkOrderAction",
             "applyOrderAction",
-            "decideOrderEvent",
-            "rememberOrderEvent",
-            "applyOrderEvent",
+            "handleOrderEvent",
+            "foldAcceptedActions",
+            "orderStateFromOrder",
             "reconcileOrder",
         ] {
             let out = dispatch(format!(r#"{{"op":"{op}","input":{{}}}}"#).as_bytes());

@@ -176,6 +176,8 @@ pub enum OrderError {
     OrderIdMismatch { expected: String, got: String },
     #[error("the order state is inconsistent: {reason}")]
     OrderStateInvalid { reason: String },
+    #[error("Get order {order_id}: {reason}")]
+    OrderDataInvalid { order_id: String, reason: String },
 
     // --- intake (§B) ---
     #[error("hook payload is not valid: {reason}")]
@@ -252,6 +254,7 @@ impl OrderError {
             OrderIdInvalid { .. } => "ORDER_ID_INVALID",
             OrderIdMismatch { .. } => "ORDER_ID_MISMATCH",
             OrderStateInvalid { .. } => "ORDER_STATE_INVALID",
+            OrderDataInvalid { .. } => "ORDER_DATA_INVALID",
             HookPayloadInvalid { .. } => "HOOK_PAYLOAD_INVALID",
             FeedItemInvalid { .. } => "FEED_ITEM_INVALID",
             IoEventInvalid { .. } => "IO_EVENT_INVALID",
@@ -260,7 +263,7 @@ impl OrderError {
     }
 
     /// Every code this module can return, for documentation and exhaustiveness tests.
-    pub const CODES: [&'static str; 57] = [
+    pub const CODES: [&'static str; 58] = [
         "ORDER_INCOMPLETE",
         "ORDER_CANCELED",
         "ORDER_REPLACED",
@@ -314,6 +317,7 @@ impl OrderError {
         "ORDER_ID_INVALID",
         "ORDER_ID_MISMATCH",
         "ORDER_STATE_INVALID",
+        "ORDER_DATA_INVALID",
         "HOOK_PAYLOAD_INVALID",
         "FEED_ITEM_INVALID",
         "IO_EVENT_INVALID",

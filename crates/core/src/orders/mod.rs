@@ -56,8 +56,10 @@
 //! # Ok::<(), OrderError>(())
 //! ```
 
+mod accepted;
 mod action;
 mod error;
+mod get_order;
 mod intake;
 mod money;
 pub mod ops;
@@ -65,15 +67,20 @@ mod policy;
 mod reconcile;
 mod state;
 mod status;
+pub mod step;
 mod time;
 mod validate;
 mod workflow;
 
+pub use accepted::{
+    AcceptedAction, FoldAcceptedRequest, FoldAcceptedResponse, Unfolded, fold_accepted,
+};
 pub use action::{
     Action, ActionKind, CancelRequest, ChangeItem, ChangeOrder, InvoiceItem, InvoiceRequest,
     InvoiceType, TrackingEvent, TrackingEvents, TrackingUpdate,
 };
 pub use error::OrderError;
+pub use get_order::{GetOrder, reconcile_status, reconcile_with_order, state_from_order};
 pub use intake::{
     Decision, EventOrigin, EventSource, FROM_WORKFLOW_STATUSES, HookInput, IntakeFilter,
     IntakeMemory, MAX_PAYLOAD, OrderEvent, Position, decide, parse_feed_item, parse_hook,
@@ -96,5 +103,7 @@ pub use workflow::{
     transition,
 };
 
+#[cfg(test)]
+mod step_tests;
 #[cfg(test)]
 mod tests;

@@ -2,10 +2,11 @@
 //! exports, the raw JSON ABI, the simulator, GraphQL) calls. States and memories come from
 //! outside, so they are validated here.
 
+use super::get_order::{GetOrder, reconcile_with_order};
 use super::{Action, decide, remember};
 use super::{
-    ActionOutcome, Decision, EventSource, GetOrderSnapshot, HookInput, IntakeFilter, IntakeMemory,
-    OrderError, OrderEvent, OrderState, Status, Timestamp, Workflow, WorkflowEvent, WorkflowPolicy,
+    ActionOutcome, Decision, EventSource, HookInput, IntakeFilter, IntakeMemory, OrderError,
+    OrderEvent, OrderId, OrderState, Status, Timestamp, Workflow, WorkflowEvent, WorkflowPolicy,
     parse_feed_item, parse_hook, parse_io_event,
 };
 use serde::{Deserialize, Serialize};
@@ -99,9 +100,10 @@ pub struct ApplyEventRequest {
 }
 
 /// Input of [`reconcile_order`]: Ponte's state and the whole Get order answer
-/// (`GET /api/oms/pvt/orders/{orderId}`), of which only `value`, `items` and
-/// `packageAttachment.packages` are read, leniently ([`GetOrderSnapshot`]). `order` must be a
-/// JSON object; anything inside it may be malformed.
+/// (`GET /api/oms/pvt/orders/{orderId}`), of which only `value`, `items`,
+/// `packageAttachment.packages` (leniently, [`super::GetOrderSnapshot`]) and, with `source`,
+/// `status` and `lastChange` are read. `order` must be a JSON object; anything inside it may be
+/// malformed.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -109,7 +111,44 @@ pub struct ReconcileOrderRequest {
     pub state: OrderState,
     /// The Get order JSON.
     #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
-    pub order: GetOrderSnapshot,
+    pub order: GetOrder,
+    /// The channel that triggered the read: when given, Get order's status is folded in too
+    /// (see [`super::reconcile_status`]), as an event of this source.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub source: Option<EventSource>,
+}
+
+/// Input of [`state_from_order`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StateFromOrderRequest {
+    /// The Get order JSON.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    pub order: serde_json::Value,
+}
+
+/// Input of [`order_statuses`] (nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StatusesRequest {}
+
+/// A status VTEX documents and its workflow rank ([`Status::rank`]: later steps rank higher).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StatusRank {
+    pub status: Status,
+    pub rank: u8,
+}
+
+/// Input of [`check_order_id`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CheckOrderIdRequest {
+    pub id: String,
 }
 
 /// Input of [`transition`].
@@ -182,9 +221,33 @@ pub fn apply_event(req: &ApplyEventRequest) -> Result<OrderState, OrderError> {
 }
 
 /// The state brought up to Get order: value and items when they fit, then the invoices it
-/// lacks (see [`super::reconcile_order`]).
+/// lacks (see [`super::reconcile_order`]), then, with a `source`, the status.
 pub fn reconcile_order(req: &ReconcileOrderRequest) -> Result<OrderState, OrderError> {
-    super::reconcile_order(&req.state, &req.order)
+    match req.source {
+        Some(source) => reconcile_with_order(&req.state, &req.order, source),
+        None => super::reconcile_order(&req.state, &req.order.snapshot),
+    }
+}
+
+/// Ponte's first state of an order, from Get order (see [`super::state_from_order`]).
+pub fn state_from_order(req: &StateFromOrderRequest) -> Result<OrderState, OrderError> {
+    super::state_from_order(&req.order)
+}
+
+/// Every status VTEX documents (§A.3), in catalogue order, with its workflow rank.
+pub fn order_statuses(_: &StatusesRequest) -> Result<Vec<StatusRank>, OrderError> {
+    Ok(Status::ALL
+        .iter()
+        .map(|&status| StatusRank {
+            status,
+            rank: status.rank(),
+        })
+        .collect())
+}
+
+/// The order id when valid: 1 to 64 ASCII letters, digits, `-` or `_` (`ORDER_ID_INVALID`).
+pub fn check_order_id(req: &CheckOrderIdRequest) -> Result<OrderId, OrderError> {
+    OrderId::new(&req.id)
 }
 
 /// One step of the transition table.

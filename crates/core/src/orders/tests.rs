@@ -1870,6 +1870,10 @@ fn codes_are_unique_and_listed() {
             got: "b".into(),
         },
         OrderError::OrderStateInvalid { reason: "x".into() },
+        OrderError::OrderDataInvalid {
+            order_id: "o".into(),
+            reason: "x".into(),
+        },
         OrderError::HookPayloadInvalid { reason: "x".into() },
         OrderError::FeedItemInvalid { reason: "x".into() },
         OrderError::IoEventInvalid { reason: "x".into() },

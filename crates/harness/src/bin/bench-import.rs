@@ -9,13 +9,15 @@
 //!
 //! - planning: `typed` = `ponte_core::catalog::import::plan` on parsed values, `dispatch` =
 //!   the raw JSON ABI natively (decode, validate, plan, encode: the work of one wasm `call`);
-//! - decisions: `decideOrderEvent` (a feed item against the intake memory) and
+//! - decisions: `handleOrderEvent`'s decision step (a feed item against the order's intake
+//!   memory; new, so it answers "read Get order") and
 //!   `checkOrderAction` (an invoice on a handling order), typed and through `dispatch`.
 //!
 //! Build it optimised: `cargo run --release -p ponte-harness --no-default-features --bin bench-import`.
 
 use ponte_core::catalog::import::{ImportOptions, PlanRequest, plan};
-use ponte_core::orders::ops::{CheckActionRequest, DecideEventRequest, check_action, decide_event};
+use ponte_core::orders::ops::{CheckActionRequest, check_action};
+use ponte_core::orders::step::{HandleEventRequest, handle_event};
 use ponte_harness::bench::{import_batch, order_decisions};
 use serde_json::json;
 use std::hint::black_box;
@@ -129,18 +131,18 @@ fn run(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
 
     // Order decisions.
     let (decide, check) = order_decisions();
-    let decide_req: DecideEventRequest = serde_json::from_value(decide.clone())?;
+    let decide_req: HandleEventRequest = serde_json::from_value(decide.clone())?;
     let check_req: CheckActionRequest = serde_json::from_value(check.clone())?;
-    decide_event(&decide_req)?;
+    handle_event(&decide_req)?;
     check_action(&check_req)?;
-    let decide_raw = json!({"op": "decideOrderEvent", "input": decide}).to_string();
+    let decide_raw = json!({"op": "handleOrderEvent", "input": decide}).to_string();
     let check_raw = json!({"op": "checkOrderAction", "input": check}).to_string();
     let scenarios = json!([
         {
-            "name": "decideOrderEvent",
-            "op": "decideOrderEvent",
+            "name": "handleOrderEvent",
+            "op": "handleOrderEvent",
             "input": decide,
-            "nativeTypedPerSec": per_second(|| { black_box(decide_event(black_box(&decide_req))).ok(); }),
+            "nativeTypedPerSec": per_second(|| { black_box(handle_event(black_box(&decide_req))).ok(); }),
             "nativeDispatchPerSec": per_second(|| { black_box(ponte_wasm::abi::dispatch(decide_raw.as_bytes())); }),
         },
         {

@@ -1,0 +1,340 @@
+//! One order event, one decision ([`handle_event`]): the caller (Node) does the IO, the core
+//! decides everything, and each answer says what to read or write next.
+//!
+//! The caller calls with what it holds and reads what the answer asks for, then calls again:
+//!
+//! 1. the raw body and the settings: a ping, an event the filter refuses (nothing is read), or
+//!    `read: record` (the order's id and the event's dedupe key come with it);
+//! 2. plus the order's intake memory: a duplicate or a stale event (nothing is written), or
+//!    `read: order` (a fresh Get order);
+//! 3. plus the record's state and hand-off and the Get order JSON: what to write, in one
+//!    If-Match write — the new state and memory, the hand-off decided or skipped, the log lines
+//!    and the ERP deliveries the event causes.
+//!
+//! Each step carries only what its decision needs: deciding a duplicate never moves the state.
+
+use super::get_order::{GetOrder, reconcile_with_order};
+use super::ops::{ParseEventRequest, parse_event};
+use super::{
+    Decision, EventSource, HookInput, IntakeFilter, IntakeMemory, OrderError, OrderEvent,
+    OrderState, Status, Timestamp, decide, remember,
+};
+use serde::{Deserialize, Serialize};
+
+/// Statuses in which an order first seen is never handed off: it ended before reaching the ERP.
+pub const TERMINAL_BEFORE_HANDOFF: [Status; 3] =
+    [Status::Cancel, Status::Canceled, Status::Replaced];
+
+fn ready_for_handling() -> Status {
+    Status::ReadyForHandling
+}
+
+/// Input of [`handle_event`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HandleEventRequest {
+    pub source: EventSource,
+    pub body: String,
+    /// The settings' intake filter (`FromWorkflow` refuses before anything is read).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub filter: Option<IntakeFilter>,
+    /// The settings' `handoffStatus`: the order is handed off the first time it is seen at or
+    /// past it (workflow rank).
+    #[serde(default = "ready_for_handling")]
+    pub handoff_status: Status,
+    /// The order's intake memory, once the record is read.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub memory: Option<IntakeMemory>,
+    /// The record's state and hand-off and a fresh Get order, once asked for.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub fold: Option<FoldInput>,
+}
+
+/// What folding a new event needs besides the memory.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FoldInput {
+    pub state: OrderState,
+    /// The record's hand-off, when it was decided.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub handoff: Option<HandedOff>,
+    /// Whether the record says the order is never handed off.
+    #[serde(default)]
+    pub handoff_skipped: bool,
+    /// The Get order JSON.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    pub order: GetOrder,
+}
+
+/// The part of a decided hand-off that later events are compared with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HandedOff {
+    /// Get order's `lastChange` when the hand-off was decided: later events are notified.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub order_last_change: Option<String>,
+}
+
+/// What the caller reads before calling again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ReadNext {
+    /// The order's record (its intake memory; its state and hand-off for the fold).
+    Record,
+    /// A fresh Get order.
+    Order,
+}
+
+/// Output of [`handle_event`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum HandleEventResponse {
+    /// The hook's ping: answer 200, nothing else.
+    Ping,
+    /// Filtered out, a duplicate or stale: nothing to write.
+    #[serde(rename_all = "camelCase")]
+    Ignored {
+        order_id: String,
+        key: String,
+        decision: Decision,
+    },
+    /// Read this, then call again with it.
+    #[serde(rename_all = "camelCase")]
+    Read {
+        order_id: String,
+        key: String,
+        read: ReadNext,
+    },
+    /// A new event: write this (decision `new`).
+    #[serde(rename_all = "camelCase")]
+    Write {
+        order_id: String,
+        key: String,
+        write: Box<EventWrite>,
+    },
+}
+
+/// What a new event changes in the order's record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EventWrite {
+    pub state: OrderState,
+    pub memory: IntakeMemory,
+    /// The hand-off, when this event decided it (the caller stamps `decidedAt`).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub handoff: Option<Handoff>,
+    /// Set when the order is first seen ended (canceled, replaced): never handed off.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub handoff_skipped: Option<HandoffSkipped>,
+    /// Lines for the record's log (the caller stamps `at`).
+    pub log: Vec<LogLine>,
+    /// The ERP deliveries the event causes, hand-off first; the caller queues those it has not
+    /// queued or delivered yet (by `deliveryId`).
+    pub deliveries: Vec<Delivery>,
+}
+
+/// A hand-off decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Handoff {
+    pub delivery_id: String,
+    /// The status the order is handed off in.
+    pub status: Status,
+    /// Get order's `lastChange` (as sent) the hand-off was decided on.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub order_last_change: Option<String>,
+}
+
+/// Why an order is never handed off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HandoffSkipped {
+    pub status: Status,
+    pub reason: String,
+}
+
+/// A line of Ponte's own log of the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LogLine {
+    pub cause: String,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub status: Option<Status>,
+    pub detail: String,
+}
+
+/// What an ERP delivery is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum DeliveryKind {
+    /// The hand-off: the whole order, once per order.
+    Order,
+    /// A status change of an order already handed off.
+    Status,
+}
+
+/// One ERP delivery owed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Delivery {
+    /// `{orderId}:order`, or `{orderId}:status:{state}:{currentChange}`.
+    pub delivery_id: String,
+    pub kind: DeliveryKind,
+    pub status: String,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub previous_status: Option<String>,
+    pub changed_at: Timestamp,
+}
+
+/// One step of an order event's intake (see the module docs).
+pub fn handle_event(req: &HandleEventRequest) -> Result<HandleEventResponse, OrderError> {
+    let parsed = parse_event(&ParseEventRequest {
+        source: req.source,
+        body: req.body.clone(),
+    })?;
+    let HookInput::Event { event } = parsed else {
+        return Ok(HandleEventResponse::Ping);
+    };
+    let key = event.key();
+    let order_id = event.order_id.to_string();
+    // Filtered before anything is read: IO events carry every status of every order.
+    if req
+        .filter
+        .as_ref()
+        .is_some_and(|f| !f.accepts(&event.state))
+    {
+        return Ok(HandleEventResponse::Ignored {
+            order_id,
+            key,
+            decision: Decision::FilteredOut,
+        });
+    }
+    let Some(memory) = &req.memory else {
+        return Ok(HandleEventResponse::Read {
+            order_id,
+            key,
+            read: ReadNext::Record,
+        });
+    };
+    let decision = decide(&event, memory, req.filter.as_ref());
+    if decision != Decision::New {
+        return Ok(HandleEventResponse::Ignored {
+            order_id,
+            key,
+            decision,
+        });
+    }
+    let Some(fold) = &req.fold else {
+        return Ok(HandleEventResponse::Read {
+            order_id,
+            key,
+            read: ReadNext::Order,
+        });
+    };
+    let write = fold_event(fold, memory, &event, req.handoff_status)?;
+    Ok(HandleEventResponse::Write {
+        order_id,
+        key,
+        write: Box::new(write),
+    })
+}
+
+/// A new event folded into the record: the event and Get order into the state, the event into
+/// the memory, and what the ERP is owed:
+/// - the hand-off (`{orderId}:order`), the first time the order is at or past `handoff_status`
+///   (workflow rank), unless it is first seen canceled or replaced: then it is recorded as
+///   skipped and never handed off;
+/// - a status notification (`{orderId}:status:{state}:{currentChange}`) for a new event of an
+///   order already handed off, dated after the Get order the hand-off was decided on (or when
+///   that date is unknown).
+pub fn fold_event(
+    fold: &FoldInput,
+    memory: &IntakeMemory,
+    event: &OrderEvent,
+    handoff_status: Status,
+) -> Result<EventWrite, OrderError> {
+    let before = &fold.state;
+    before.validate()?;
+    let applied = before.apply_event(event)?;
+    let state = reconcile_with_order(&applied, &fold.order, event.source)?;
+    let mut write = EventWrite {
+        memory: remember(memory, event),
+        handoff: None,
+        handoff_skipped: None,
+        log: Vec::new(),
+        deliveries: Vec::new(),
+        state,
+    };
+    let order_id = &before.order_id;
+    match (&fold.handoff, write.state.status) {
+        (None, Some(status)) if !fold.handoff_skipped => {
+            if TERMINAL_BEFORE_HANDOFF.contains(&status) {
+                write.handoff_skipped = Some(HandoffSkipped {
+                    status,
+                    reason: format!("first seen {status} before any hand-off"),
+                });
+                write.log.push(LogLine {
+                    cause: "handoffSkipped".into(),
+                    status: Some(status),
+                    detail: format!(
+                        "not handed off: the order was {status} before reaching {handoff_status}"
+                    ),
+                });
+            } else if status.rank() >= handoff_status.rank() {
+                let delivery_id = format!("{order_id}:order");
+                write.handoff = Some(Handoff {
+                    delivery_id: delivery_id.clone(),
+                    status,
+                    order_last_change: fold.order.last_change.clone(),
+                });
+                write.deliveries.push(Delivery {
+                    delivery_id,
+                    kind: DeliveryKind::Order,
+                    status: status.as_str().to_owned(),
+                    previous_status: before.status.map(|s| s.as_str().to_owned()),
+                    changed_at: write
+                        .state
+                        .last_event
+                        .as_ref()
+                        .map_or_else(|| event.current_change.clone(), |p| p.change.clone()),
+                });
+            }
+        }
+        (Some(handoff), _) => {
+            let base = handoff
+                .order_last_change
+                .as_deref()
+                .and_then(Timestamp::parse);
+            if base.is_none_or(|base| event.current_change > base) {
+                write.deliveries.push(Delivery {
+                    delivery_id: format!(
+                        "{order_id}:status:{}:{}",
+                        event.state, event.current_change
+                    ),
+                    kind: DeliveryKind::Status,
+                    status: event.state.clone(),
+                    previous_status: event.last_state.clone(),
+                    changed_at: event.current_change.clone(),
+                });
+            }
+        }
+        _ => {}
+    }
+    Ok(write)
+}
