@@ -1,5 +1,6 @@
 import { importMutations } from './Mutations/Import'
 import { orderMutations } from './Mutations/Orders'
+import { auditQueries } from './Queries/Audit'
 import { catalogQueries, categoryFields } from './Queries/Catalog'
 import { importJobFields, importQueries } from './Queries/Import'
 import { orderQueries } from './Queries/Orders'
@@ -13,6 +14,7 @@ export const resolvers = {
     ...sessionQueries,
     ...importQueries,
     ...orderQueries,
+    ...auditQueries,
   },
   Mutation: {
     ...importMutations,
