@@ -1,13 +1,19 @@
 //! ponte-sim: a local VTEX platform that the unmodified Ponte service talks to.
 //!
-//! It plays VTEX accounts over HTTP (the Catalog's categories and specifications, see
-//! [`catalog`]; VTEX ID tokens, validation, logout and an OAuth test identity provider, see
-//! [`vtexid`]; VTEX IO app settings, see [`apps`]; VBase, see [`vbase`]; the OMS's orders,
-//! workflow and timers, see [`oms`]; and the ERP that
-//! Ponte hands orders to, which then acts through Ponte's GraphQL, see [`erp_orders`]) and is the service's HTTP proxy: requests for real VTEX host names arrive in
-//! absolute-form and are routed by host and path ([`http`]). State lives in an embedded redb
-//! store in a data directory ([`store`]); every accepted write is committed before it is
+//! It plays VTEX accounts over HTTP, one folder per VTEX API under [`vtex`] (the Catalog's
+//! categories, specifications, brands, products and SKUs, see [`vtex::catalog`]; VTEX ID
+//! tokens, validation, logout and an OAuth test identity provider, see [`vtex::vtexid`]; VTEX
+//! IO app settings, see [`vtex::apps`]; VBase, see [`vtex::vbase`]; the OMS's orders, workflow
+//! and timers, see [`vtex::oms`]; Feed v3, Hook and IO events, see [`vtex::broadcast`]), and
+//! the ERP that Ponte hands orders to, which then acts through Ponte's GraphQL ([`erp`]). It is
+//! the service's HTTP proxy: requests for real VTEX host names arrive in absolute-form and are
+//! routed by host and path ([`platform::http`]). State lives in an embedded redb store in a
+//! data directory ([`platform::store`]); every accepted write is committed before it is
 //! answered, so a restart on the same directory loses nothing.
+//!
+//! The rooms: [`platform`] (knows no API), [`vtex`] (stands on the platform), [`erp`] (stands
+//! on the platform), [`simext`] (the simulator's own `/_sim/*` extras) and this file, which
+//! wires them into one server.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), ponte_sim::SimError> {
@@ -17,36 +23,27 @@
 //! # Ok(()) }
 //! ```
 
-pub mod apps;
-pub mod broadcast;
-pub mod catalog;
 pub mod erp;
-pub mod erp_orders;
-pub mod error;
-pub mod faults;
-pub mod http;
-pub mod io;
-pub mod oms;
-pub mod orderbus;
-pub mod rng;
-pub mod seed;
+pub mod platform;
 pub mod simext;
-pub mod store;
-pub mod vbase;
-pub mod vtexid;
+pub mod vtex;
 
-pub use error::{ApiError, SimError, StoreError};
-pub use faults::FaultConfig;
-pub use seed::Seed;
-pub use vtexid::AppKey;
+pub use platform::error::{ApiError, SimError, StoreError};
+pub use platform::faults::FaultConfig;
+pub use vtex::catalog::seed::Seed;
+pub use vtex::vtexid::AppKey;
 
 use axum::Router;
-use catalog::CatalogService;
+use erp::orders as erp_orders;
+use platform::clock::SimClock;
+use platform::{faults, http, store};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use vtex::catalog::{self, CatalogService, seed};
+use vtex::{apps, broadcast, io, oms, vbase, vtexid};
 use vtexid::VtexId;
 
 /// How to run a simulator.
@@ -73,7 +70,7 @@ pub struct SimConfig {
     pub broadcast_faults: broadcast::BroadcastFaults,
     /// The VTEX IO router in front of the service replicas ([`io`]; `PUT /_sim/io`).
     pub io: io::IoConfig,
-    /// The ERP side of orders ([`erp_orders`]): `Some` replaces the configuration stored in
+    /// The ERP side of orders ([`erp::orders`]): `Some` replaces the configuration stored in
     /// the data directory; `None` keeps it (defaults when there is none).
     pub erp_orders: Option<erp_orders::ErpOrdersConfig>,
     /// The simulated OMS's delays and undocumented behaviours ([`oms`]; `PUT /_sim/oms/config`).
@@ -106,7 +103,7 @@ pub struct Sim {
     addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), SimError>>,
-    clock: Arc<orderbus::SimClock>,
+    clock: Arc<SimClock>,
     broadcaster: broadcast::Broadcaster,
 }
 
@@ -135,6 +132,8 @@ impl Sim {
         let (service, vtexid, store) = tokio::task::spawn_blocking(
             move || -> Result<(CatalogService, VtexId, store::Store), SimError> {
                 let store = store::Store::open(&data_dir)?;
+                apps::create_tables(&store)?;
+                vbase::files::create(&store)?;
                 let service = CatalogService::load(store.clone())?;
                 if let Some(seed) = seed {
                     seed::seed(&service, &seed_account, seed).map_err(|e| SimError::Seed {
@@ -163,7 +162,7 @@ impl Sim {
 
         // Feed v3, Hook and IO events ([`broadcast`]) through the IO router in front of the
         // service replicas ([`io`]), on the one simulated clock every deadline uses.
-        let clock = orderbus::SimClock::new();
+        let clock = SimClock::new();
         let io_router =
             io::IoRouter::new(account.clone(), config.io.clone()).map_err(SimError::Config)?;
         let broadcaster = broadcast::Broadcaster::start(
@@ -265,11 +264,11 @@ impl Sim {
     }
 
     /// The simulated clock (tests fast-forward it).
-    pub fn clock(&self) -> &Arc<orderbus::SimClock> {
+    pub fn clock(&self) -> &Arc<SimClock> {
         &self.clock
     }
 
-    /// The Feed v3 / Hook / IO events broadcaster (also the OMS's [`orderbus::ChangeSink`]).
+    /// The Feed v3 / Hook / IO events broadcaster (also the OMS's [`platform::bus::ChangeSink`]).
     pub fn broadcaster(&self) -> &broadcast::Broadcaster {
         &self.broadcaster
     }

@@ -2,17 +2,17 @@
 //! [--app-key KEY:TOKEN]... [--fault-rate-429 P] [--fault-rate-5xx P] [--fault-retry-after S]
 //! [--fault-latency-ms MS] [--fault-seed N] [--fault-vbase] [--erp-config JSON|@FILE]
 //! [--erp-graphql-url URL]... [--erp-token T] [--erp-*-rate P] [--erp-*-delay-ms MS] ...`
-//! (the `--erp-*` flags configure the ERP side of orders, `ponte_sim::erp_orders`; given any,
+//! (the `--erp-*` flags configure the ERP side of orders, `ponte_sim::erp::orders`; given any,
 //! they replace the ERP configuration stored in the data directory)
 //! [--feed-duplicate-rate P] [--feed-reorder] [--feed-rate-429 P] [--hook-drop-rate P]
 //! [--hook-deadline-ms MS] [--hook-retry-base-ms MS] [--feed-per-app-key]
 //! [--io-replica URL]... [--io-service-json PATH] [--io-workspace W] [--io-tick-interval-ms MS]
 //! [--io-tick-header NAME:VALUE]... [--io-events]
-//! (Feed v3 / Hook, `ponte_sim::broadcast`, and the VTEX IO router, `ponte_sim::io`)
+//! (Feed v3 / Hook, `ponte_sim::vtex::broadcast`, and the VTEX IO router, `ponte_sim::vtex::io`)
 //! [--fault-oms] [--oms-config JSON|@FILE] [--oms-auto-step-ms MS]
 //! [--oms-cancellation-window-seconds S] [--oms-start-handling-confirm-ms MS]
 //! [--oms-cancel-confirm-ms MS] [--oms-settlement-ms MS]
-//! (the simulated OMS, `ponte_sim::oms`; `--fault-oms` makes its endpoints faultable)
+//! (the simulated OMS, `ponte_sim::vtex::oms`; `--fault-oms` makes its endpoints faultable)
 //!
 //! Prints exactly one line on stdout once it listens, `ponte-sim listening on http://ADDR`
 //! (with the real port, so `--listen 127.0.0.1:0` works), then serves until SIGINT or SIGTERM,
@@ -81,7 +81,7 @@ struct Cli {
     oms: OmsArgs,
 }
 
-/// The simulated OMS (`ponte_sim::oms`; `PUT /_sim/oms/config` at run time).
+/// The simulated OMS (`ponte_sim::vtex::oms`; `PUT /_sim/oms/config` at run time).
 #[derive(Debug, clap::Args)]
 struct OmsArgs {
     /// The whole OMS configuration as JSON (or `@FILE`); the other `--oms-*` flags override it.
@@ -105,9 +105,9 @@ struct OmsArgs {
 }
 
 impl OmsArgs {
-    fn config(&self) -> Result<ponte_sim::oms::OmsConfig, Box<dyn std::error::Error>> {
-        let mut config: ponte_sim::oms::OmsConfig = match &self.oms_config {
-            None => ponte_sim::oms::OmsConfig::default(),
+    fn config(&self) -> Result<ponte_sim::vtex::oms::OmsConfig, Box<dyn std::error::Error>> {
+        let mut config: ponte_sim::vtex::oms::OmsConfig = match &self.oms_config {
+            None => ponte_sim::vtex::oms::OmsConfig::default(),
             Some(raw) => {
                 let text = match raw.strip_prefix('@') {
                     Some(path) => std::fs::read_to_string(path)
@@ -139,8 +139,8 @@ impl OmsArgs {
     }
 }
 
-/// Feed v3 / Hook faults and delivery, and the VTEX IO router (`ponte_sim::broadcast`,
-/// `ponte_sim::io`; `PUT /_sim/broadcast/{faults,settings}` and `PUT /_sim/io` at run time).
+/// Feed v3 / Hook faults and delivery, and the VTEX IO router (`ponte_sim::vtex::broadcast`,
+/// `ponte_sim::vtex::io`; `PUT /_sim/broadcast/{faults,settings}` and `PUT /_sim/io` at run time).
 #[derive(Debug, clap::Args)]
 struct BroadcastArgs {
     /// Probability (0 to 1) that a feed event is enqueued twice.
@@ -192,19 +192,19 @@ impl BroadcastArgs {
         self,
     ) -> Result<
         (
-            ponte_sim::broadcast::BroadcastSettings,
-            ponte_sim::broadcast::BroadcastFaults,
-            ponte_sim::io::IoConfig,
+            ponte_sim::vtex::broadcast::BroadcastSettings,
+            ponte_sim::vtex::broadcast::BroadcastFaults,
+            ponte_sim::vtex::io::IoConfig,
         ),
         String,
     > {
-        let settings = ponte_sim::broadcast::BroadcastSettings {
+        let settings = ponte_sim::vtex::broadcast::BroadcastSettings {
             hook_deadline_ms: self.hook_deadline_ms,
             hook_retry_base_ms: self.hook_retry_base_ms,
             feed_per_app_key: self.feed_per_app_key,
             ..Default::default()
         };
-        let faults = ponte_sim::broadcast::BroadcastFaults {
+        let faults = ponte_sim::vtex::broadcast::BroadcastFaults {
             duplicate_rate: self.feed_duplicate_rate,
             reorder: self.feed_reorder,
             rate429: self.feed_rate_429,
@@ -230,7 +230,7 @@ impl BroadcastArgs {
                 .ok_or_else(|| format!("--io-tick-header {h:?}: expected NAME:VALUE"))?;
             tick_headers.insert(k.trim().to_owned(), v.trim().to_owned());
         }
-        let io = ponte_sim::io::IoConfig {
+        let io = ponte_sim::vtex::io::IoConfig {
             replicas: self.io_replicas,
             workspace: self.io_workspace,
             service_json,
@@ -294,7 +294,7 @@ struct ErpArgs {
 
 impl ErpArgs {
     /// `None` when no `--erp-*` flag was given (the stored configuration stays).
-    fn config(self) -> Result<Option<ponte_sim::erp_orders::ErpOrdersConfig>, String> {
+    fn config(self) -> Result<Option<ponte_sim::erp::orders::ErpOrdersConfig>, String> {
         let mut patch = match &self.erp_config {
             None => serde_json::Map::new(),
             Some(text) => {
@@ -349,7 +349,7 @@ impl ErpArgs {
         if patch.is_empty() {
             return Ok(None);
         }
-        ponte_sim::erp_orders::ErpOrdersConfig::default()
+        ponte_sim::erp::orders::ErpOrdersConfig::default()
             .patched(serde_json::Value::Object(patch))
             .map(Some)
             .map_err(|e| format!("--erp-*: {e}"))

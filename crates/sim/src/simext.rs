@@ -4,13 +4,13 @@
 //!   `CatalogState` JSON;
 //! - `GET /_sim/erp/catalog-batch?seed=&departments=&categories=&products=&skus=`: the ERP's
 //!   sample batch ([`crate::erp`]);
-//! - `GET|PUT /_sim/faults`: the fault configuration ([`crate::faults`]);
+//! - `GET|PUT /_sim/faults`: the fault configuration ([`crate::platform::faults`]);
 //! - `GET|DELETE /_sim/stats`: requests, faults and accepted catalog writes per endpoint.
 
-use crate::catalog::Shared;
 use crate::erp::{ErpParams, catalog_batch};
-use crate::error::ApiError;
-use crate::faults::{FaultConfig, Faults};
+use crate::platform::error::ApiError;
+use crate::platform::faults::{FaultConfig, Faults};
+use crate::vtex::catalog::Shared;
 
 use axum::Json;
 use axum::Router;

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, Method as AxMethod, StatusCode as AxStatus, Uri};
 use axum::response::IntoResponse;
 use common::*;
 use ponte_sim::Sim;
-use ponte_sim::orderbus::{ChangeSink, OrderChange};
+use ponte_sim::platform::bus::{ChangeSink, OrderChange};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -46,6 +46,11 @@ fn change(id: &str, state: &str, last: &str, value: i64) -> OrderChange {
         origin_key: "vtexappkey-appvtex".into(),
         order: order(id, state, value),
     }
+}
+
+/// Publishes an order change straight to the broadcaster, as the OMS would.
+fn publish(sim: &Sim, id: &str, state: &str, last: &str, value: i64) {
+    sim.broadcaster().publish(change(id, state, last, value));
 }
 
 async fn stats(c: &Client, sim: &Sim) -> Value {
@@ -113,9 +118,16 @@ async fn configure_feed(c: &Client, sim: &Sim, body: Value) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
-fn assert_code(r: &Reply, status: StatusCode, code: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], code, "{}", r.body);
+/// An error answer: `status` and `{"error": {"code"}}`.
+trait AssertCode {
+    fn assert_code(&self, status: StatusCode, code: &str);
+}
+
+impl AssertCode for Reply {
+    fn assert_code(&self, status: StatusCode, code: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(self.body["error"]["code"], code, "{}", self.body);
+    }
 }
 
 // ---- a recording HTTP server (hook receiver or service replica) ----
@@ -216,20 +228,16 @@ async fn feed_config_follows_vtex_validation_rules() {
 
     // No credentials.
     let r = send(c.get(&cfg)).await;
-    assert_code(&r, StatusCode::UNAUTHORIZED, "CREDENTIALS_MISSING");
+    r.assert_code(StatusCode::UNAUTHORIZED, "CREDENTIALS_MISSING");
     let r = send(c.get(u(&sim, "/api/orders/feed?maxlot=1"))).await;
-    assert_code(&r, StatusCode::UNAUTHORIZED, "CREDENTIALS_MISSING");
+    r.assert_code(StatusCode::UNAUTHORIZED, "CREDENTIALS_MISSING");
     // No feed yet.
-    assert_code(
-        &call(&c, Method::GET, &cfg, None).await,
-        StatusCode::NOT_FOUND,
-        "FEED_NOT_FOUND",
-    );
-    assert_code(
-        &receive(&c, &sim, "1").await,
-        StatusCode::NOT_FOUND,
-        "FEED_NOT_FOUND",
-    );
+    call(&c, Method::GET, &cfg, None)
+        .await
+        .assert_code(StatusCode::NOT_FOUND, "FEED_NOT_FOUND");
+    receive(&c, &sim, "1")
+        .await
+        .assert_code(StatusCode::NOT_FOUND, "FEED_NOT_FOUND");
 
     let refused = [
         (
@@ -275,7 +283,7 @@ async fn feed_config_follows_vtex_validation_rules() {
     ];
     for (body, status, code) in refused {
         let r = call(&c, Method::POST, &cfg, Some(&body)).await;
-        assert_code(&r, status, code);
+        r.assert_code(status, code);
     }
     let r = send(
         c.post(&cfg)
@@ -284,13 +292,11 @@ async fn feed_config_follows_vtex_validation_rules() {
             .body("{not json"),
     )
     .await;
-    assert_code(&r, StatusCode::BAD_REQUEST, "REQUEST_BODY_INVALID");
+    r.assert_code(StatusCode::BAD_REQUEST, "REQUEST_BODY_INVALID");
     // Nothing was saved by the refusals.
-    assert_code(
-        &call(&c, Method::GET, &cfg, None).await,
-        StatusCode::NOT_FOUND,
-        "FEED_NOT_FOUND",
-    );
+    call(&c, Method::GET, &cfg, None)
+        .await
+        .assert_code(StatusCode::NOT_FOUND, "FEED_NOT_FOUND");
 
     // Missing filter: every status; defaults echoed camel-case with queue figures.
     configure_feed(&c, &sim, json!({})).await;
@@ -322,24 +328,20 @@ async fn feed_config_follows_vtex_validation_rules() {
 
     // maxlot bounds.
     for bad in ["0", "11", "abc", ""] {
-        assert_code(
-            &receive(&c, &sim, bad).await,
-            StatusCode::BAD_REQUEST,
-            "FEED_MAXLOT_INVALID",
-        );
+        receive(&c, &sim, bad)
+            .await
+            .assert_code(StatusCode::BAD_REQUEST, "FEED_MAXLOT_INVALID");
     }
     let r = call(&c, Method::GET, &u(&sim, "/api/orders/feed"), None).await;
-    assert_code(&r, StatusCode::BAD_REQUEST, "FEED_MAXLOT_INVALID");
+    r.assert_code(StatusCode::BAD_REQUEST, "FEED_MAXLOT_INVALID");
     assert_eq!(items(&receive(&c, &sim, "10").await).len(), 0);
 
     // Delete.
     let r = call(&c, Method::DELETE, &cfg, None).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_code(
-        &receive(&c, &sim, "1").await,
-        StatusCode::NOT_FOUND,
-        "FEED_NOT_FOUND",
-    );
+    receive(&c, &sim, "1")
+        .await
+        .assert_code(StatusCode::NOT_FOUND, "FEED_NOT_FOUND");
     stop(sim).await;
 }
 
@@ -349,12 +351,7 @@ async fn feed_visibility_timeout_commit_and_retention() {
     let sim = start(dir.path(), None).await;
     let c = client();
     // Changes before the feed exists never reach it.
-    sim.broadcaster().publish(change(
-        "v0-01",
-        "ready-for-handling",
-        "window-to-cancel",
-        100,
-    ));
+    publish(&sim, "v0-01", "ready-for-handling", "window-to-cancel", 100);
     configure_feed(
         &c,
         &sim,
@@ -368,7 +365,7 @@ async fn feed_visibility_timeout_commit_and_retention() {
         ("v3-01", "canceled"),
         ("v4-01", "ready-for-handling"),
     ] {
-        sim.broadcaster().publish(change(id, state, "x", 100));
+        publish(&sim, id, state, "x", 100);
     }
     let s = wait_stats(&c, &sim, "3 queued", |s| s["feed"]["queued"] == 3).await;
     assert_eq!(s["feed"]["enqueued"], 3, "{s}");
@@ -445,7 +442,7 @@ async fn feed_visibility_timeout_commit_and_retention() {
         Some(&json!({"nope": 1})),
     )
     .await;
-    assert_code(&r, StatusCode::BAD_REQUEST, "REQUEST_BODY_INVALID");
+    r.assert_code(StatusCode::BAD_REQUEST, "REQUEST_BODY_INVALID");
 
     // Config echo counts what is queued, in flight or not.
     let r = call(&c, Method::GET, &u(&sim, "/api/orders/feed/config"), None).await;
@@ -624,7 +621,7 @@ async fn from_orders_uses_jsonata_and_single_fire() {
         Some(&json!({"Expression": "status = ", "Document": doc})),
     )
     .await;
-    assert_code(&r, StatusCode::BAD_REQUEST, "JSONATA_INVALID");
+    r.assert_code(StatusCode::BAD_REQUEST, "JSONATA_INVALID");
     let r = call(
         &c,
         Method::POST,
@@ -632,7 +629,7 @@ async fn from_orders_uses_jsonata_and_single_fire() {
         Some(&json!({"Expression": "value > 1", "Document": "{oops"})),
     )
     .await;
-    assert_code(&r, StatusCode::BAD_REQUEST, "REQUEST_BODY_INVALID");
+    r.assert_code(StatusCode::BAD_REQUEST, "REQUEST_BODY_INVALID");
 
     // Single fire: an order enters once when it starts matching.
     configure_feed(
@@ -718,14 +715,12 @@ async fn hook_ping_decides_and_notifications_carry_the_headers() {
         Some(&body(&format!("{refusing}/hook"))),
     )
     .await;
-    assert_code(&r, StatusCode::BAD_REQUEST, "HOOK_PING_FAILED");
+    r.assert_code(StatusCode::BAD_REQUEST, "HOOK_PING_FAILED");
     assert_eq!(refused.seen().len(), 1, "pinged once");
     assert_eq!(refused.seen()[0].body, json!({"hookConfig":"ping"}));
-    assert_code(
-        &call(&c, Method::GET, &cfg, None).await,
-        StatusCode::NOT_FOUND,
-        "HOOK_NOT_FOUND",
-    );
+    call(&c, Method::GET, &cfg, None)
+        .await
+        .assert_code(StatusCode::NOT_FOUND, "HOOK_NOT_FOUND");
     // http URL, missing headers, empty statuses.
     let r = call(
         &c,
@@ -734,7 +729,7 @@ async fn hook_ping_decides_and_notifications_carry_the_headers() {
         Some(&json!({"filter":{"type":"FromWorkflow","status":["a"]},"hook":{"url":"http://x.example/h","headers":{}}})),
     )
     .await;
-    assert_code(&r, StatusCode::BAD_REQUEST, "HOOK_URL_INVALID");
+    r.assert_code(StatusCode::BAD_REQUEST, "HOOK_URL_INVALID");
     let r = call(
         &c,
         Method::POST,
@@ -742,7 +737,7 @@ async fn hook_ping_decides_and_notifications_carry_the_headers() {
         Some(&json!({"filter":{"type":"FromWorkflow","status":["a"]},"hook":{"url":"https://x.example/h"}})),
     )
     .await;
-    assert_code(&r, StatusCode::BAD_REQUEST, "HOOK_HEADERS_REQUIRED");
+    r.assert_code(StatusCode::BAD_REQUEST, "HOOK_HEADERS_REQUIRED");
     let r = call(
         &c,
         Method::POST,
@@ -750,7 +745,7 @@ async fn hook_ping_decides_and_notifications_carry_the_headers() {
         Some(&json!({"filter":{"type":"FromWorkflow","status":[]},"hook":{"url":"https://x.example/h","headers":{}}})),
     )
     .await;
-    assert_code(&r, StatusCode::BAD_REQUEST, "FILTER_STATUS_REQUIRED");
+    r.assert_code(StatusCode::BAD_REQUEST, "FILTER_STATUS_REQUIRED");
 
     // A receiver that answers 200.
     let (ok_url, ok) = recorder(|_, _| (200, 0)).await;
@@ -807,11 +802,9 @@ async fn hook_ping_decides_and_notifications_carry_the_headers() {
 
     let r = call(&c, Method::DELETE, &cfg, None).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_code(
-        &call(&c, Method::GET, &cfg, None).await,
-        StatusCode::NOT_FOUND,
-        "HOOK_NOT_FOUND",
-    );
+    call(&c, Method::GET, &cfg, None)
+        .await
+        .assert_code(StatusCode::NOT_FOUND, "HOOK_NOT_FOUND");
     stop(sim).await;
 }
 
@@ -846,12 +839,7 @@ async fn a_slow_hook_receiver_fails_and_is_retried_with_backoff() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    sim.broadcaster().publish(change(
-        "slow-01",
-        "ready-for-handling",
-        "window-to-cancel",
-        1,
-    ));
+    publish(&sim, "slow-01", "ready-for-handling", "window-to-cancel", 1);
     let s = wait_stats(&c, &sim, "a timeout", |s| s["hook"]["timeouts"] == 1).await;
     assert_eq!(s["hook"]["failed"], 1, "{s}");
     assert_eq!(s["hook"]["pending"], 1, "{s}");
@@ -913,7 +901,7 @@ async fn io_router_routes_hooks_events_and_ticks_to_replicas() {
         Some(&json!({"replicas": ["ftp://x"]})),
     )
     .await;
-    assert_code(&r, StatusCode::BAD_REQUEST, "IO_CONFIG_INVALID");
+    r.assert_code(StatusCode::BAD_REQUEST, "IO_CONFIG_INVALID");
 
     let r = call(
         &c,
@@ -947,12 +935,13 @@ async fn io_router_routes_hooks_events_and_ticks_to_replicas() {
     assert_eq!(header(&ping, "x-ponte-hook-secret"), "s3cret");
 
     for i in 0..6 {
-        sim.broadcaster().publish(change(
+        publish(
+            &sim,
             &format!("io{i}-01"),
             "ready-for-handling",
             "window-to-cancel",
             1,
-        ));
+        );
     }
     wait_stats(&c, &sim, "6 hooks and 6 events", |s| {
         s["hook"]["ok"] == 6 && s["events"]["ok"] == 6
@@ -1019,7 +1008,7 @@ async fn io_router_routes_hooks_events_and_ticks_to_replicas() {
                      "hook":{"url":"https://ponte.myvtex.com/_v/nothing/here","headers":{}}})),
     )
     .await;
-    assert_code(&r, StatusCode::BAD_REQUEST, "HOOK_PING_FAILED");
+    r.assert_code(StatusCode::BAD_REQUEST, "HOOK_PING_FAILED");
 
     // The scheduler ticks orderFeedTick with the configured headers.
     let r = call(

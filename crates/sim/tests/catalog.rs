@@ -951,12 +951,19 @@ async fn demo_seed_is_complete_and_idempotent() {
         );
     }
     // Seeding an account that is not empty does nothing.
-    let direct = ponte_sim::catalog::CatalogService::load(
-        ponte_sim::store::Store::open(&dir.path().join("other")).unwrap_or_else(|e| panic!("{e}")),
+    let direct = ponte_sim::vtex::catalog::CatalogService::load(
+        ponte_sim::platform::store::Store::open(&dir.path().join("other"))
+            .unwrap_or_else(|e| panic!("{e}")),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    assert!(ponte_sim::seed::seed(&direct, "x", Seed::Demo).unwrap_or_else(|e| panic!("{e}")));
-    assert!(!ponte_sim::seed::seed(&direct, "x", Seed::Demo).unwrap_or_else(|e| panic!("{e}")));
+    assert!(
+        ponte_sim::vtex::catalog::seed::seed(&direct, "x", Seed::Demo)
+            .unwrap_or_else(|e| panic!("{e}"))
+    );
+    assert!(
+        !ponte_sim::vtex::catalog::seed::seed(&direct, "x", Seed::Demo)
+            .unwrap_or_else(|e| panic!("{e}"))
+    );
     let extra = created(
         &c,
         &format!("{base}{CATEGORY}"),

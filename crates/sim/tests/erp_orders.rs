@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use common::{Reply, client, get, put, send, start, stop, temp_dir};
-use ponte_sim::erp_orders::ErpOrdersConfig;
+use ponte_sim::erp::orders::ErpOrdersConfig;
 use ponte_sim::{Sim, SimConfig};
 use reqwest::{Client, Method};
 use serde_json::{Value, json};

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Reply, call, client, send, stop, temp_dir};
-use ponte_sim::oms::OmsConfig;
+use ponte_sim::vtex::oms::OmsConfig;
 use ponte_sim::{Sim, SimConfig};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
@@ -144,6 +144,19 @@ impl T {
         }
     }
 
+    /// An invoice of one line: `(item id, price, quantity)`.
+    async fn invoice_line(
+        &self,
+        id: &str,
+        kind: &str,
+        number: &str,
+        value: i64,
+        (item, price, quantity): (&str, i64, i64),
+    ) -> Reply {
+        let items = json!([{"id": item, "price": price, "quantity": quantity}]);
+        self.invoice(id, kind, number, value, items).await
+    }
+
     async fn invoice(&self, id: &str, kind: &str, number: &str, value: i64, items: Value) -> Reply {
         self.action(
             id,
@@ -173,11 +186,18 @@ impl T {
     }
 }
 
-fn oms_error(r: &Reply, status: StatusCode, code: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], code, "{}", r.body);
-    assert!(r.body["error"]["message"].is_string(), "{}", r.body);
-    assert!(r.body["error"]["exception"].is_null(), "{}", r.body);
+/// An OMS error answer: `status` and `{"error": {"code", "message", "exception": null}}`.
+trait OmsError {
+    fn oms_error(&self, status: StatusCode, code: &str);
+}
+
+impl OmsError for Reply {
+    fn oms_error(&self, status: StatusCode, code: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(self.body["error"]["code"], code, "{}", self.body);
+        assert!(self.body["error"]["message"].is_string(), "{}", self.body);
+        assert!(self.body["error"]["exception"].is_null(), "{}", self.body);
+    }
 }
 
 fn receipt(r: &Reply, id: &str) -> String {
@@ -311,19 +331,17 @@ async fn every_refusal_of_the_validity_table() {
     let items = json!([{"id": "1", "price": 1000, "quantity": 1}]);
 
     // Unknown order: 404 everywhere.
-    oms_error(
-        &t.get("/api/oms/pvt/orders/v999pnt-01").await,
-        StatusCode::NOT_FOUND,
-        "OMS001",
-    );
+    t.get("/api/oms/pvt/orders/v999pnt-01")
+        .await
+        .oms_error(StatusCode::NOT_FOUND, "OMS001");
     for action in ["start-handling", "cancel", "changes"] {
         let r = t.action("v999pnt-01", action, json!({})).await;
-        oms_error(&r, StatusCode::NOT_FOUND, "OMS001");
+        r.oms_error(StatusCode::NOT_FOUND, "OMS001");
     }
     let r = t
         .invoice("v999pnt-01", "Output", "NF", 1, items.clone())
         .await;
-    oms_error(&r, StatusCode::NOT_FOUND, "OMS001");
+    r.oms_error(StatusCode::NOT_FOUND, "OMS001");
 
     // Before handling (window-to-cancel): start-handling 409 OMS003 with VTEX's exact body.
     let early = t.create(&[("1", 1, 1000)], 0).await;
@@ -334,12 +352,9 @@ async fn every_refusal_of_the_validity_table() {
         r.body,
         json!({"error": {"code": "OMS003", "message": "Order status should be ready-for-handling to perform this action", "exception": null}})
     );
-    oms_error(
-        &t.invoice(&early, "Output", "NF-0", 1000, items.clone())
-            .await,
-        StatusCode::CONFLICT,
-        "OMS004",
-    );
+    t.invoice(&early, "Output", "NF-0", 1000, items.clone())
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS004");
     let r = t
         .req(
             Method::PATCH,
@@ -347,75 +362,59 @@ async fn every_refusal_of_the_validity_table() {
             Some(json!({"trackingNumber": "T1"})),
         )
         .await;
-    oms_error(&r, StatusCode::NOT_FOUND, "OMS006");
+    r.oms_error(StatusCode::NOT_FOUND, "OMS006");
     let change =
         json!({"requestId": "c1", "reason": "r", "discountValue": 100, "incrementValue": 0});
-    oms_error(
-        &t.action(&early, "changes", change.clone()).await,
-        StatusCode::CONFLICT,
-        "OMS004",
-    );
+    t.action(&early, "changes", change.clone())
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS004");
 
     // ready-for-handling: invoice refused (emulator default), naming the status it needs.
     let ready = t.ready(&[("1", 1, 1000)], 0).await;
     let r = t
         .invoice(&ready, "Output", "NF-1", 1000, items.clone())
         .await;
-    oms_error(&r, StatusCode::CONFLICT, "OMS004");
+    r.oms_error(StatusCode::CONFLICT, "OMS004");
     assert_eq!(
         r.body["error"]["message"],
         "Order status should be handling to perform this action"
     );
-    oms_error(
-        &t.action(&ready, "changes", change.clone()).await,
-        StatusCode::CONFLICT,
-        "OMS004",
-    );
+    t.action(&ready, "changes", change.clone())
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS004");
 
     // handling: start-handling again 409; a return before any invoice 409; payload errors 400.
     let h = t.handling(&[("1", 2, 1000)], 0).await;
-    oms_error(
-        &t.action(&h, "start-handling", json!(null)).await,
-        StatusCode::CONFLICT,
-        "OMS003",
-    );
+    t.action(&h, "start-handling", json!(null))
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS003");
     let r = t.invoice(&h, "Input", "RET-1", 1000, items.clone()).await;
-    oms_error(&r, StatusCode::CONFLICT, "OMS004");
+    r.oms_error(StatusCode::CONFLICT, "OMS004");
     assert_eq!(
         r.body["error"]["message"],
         "Order status should be invoiced to perform this action"
     );
     let mut bad = json!({"type": "Output", "issuanceDate": "2024-01-31T18:25:43Z", "invoiceNumber": "NF", "invoiceValue": "24.99", "items": items});
-    oms_error(
-        &t.action(&h, "invoice", bad.clone()).await,
-        StatusCode::BAD_REQUEST,
-        "OMS002",
-    );
+    t.action(&h, "invoice", bad.clone())
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS002");
     bad["invoiceValue"] = json!("2000");
     bad["items"] = json!([]);
-    oms_error(
-        &t.action(&h, "invoice", bad.clone()).await,
-        StatusCode::BAD_REQUEST,
-        "OMS002",
-    );
+    t.action(&h, "invoice", bad.clone())
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS002");
     bad["items"] = json!([{"id": "99", "price": 1000, "quantity": 1}]);
-    oms_error(
-        &t.action(&h, "invoice", bad.clone()).await,
-        StatusCode::BAD_REQUEST,
-        "OMS002",
-    );
+    t.action(&h, "invoice", bad.clone())
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS002");
     bad["items"] = json!([{"id": "1", "price": 1000, "quantity": 3}]);
-    oms_error(
-        &t.action(&h, "invoice", bad.clone()).await,
-        StatusCode::BAD_REQUEST,
-        "OMS008",
-    );
+    t.action(&h, "invoice", bad.clone())
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS008");
     bad["issuanceDate"] = json!("2024-01-31");
-    oms_error(
-        &t.action(&h, "invoice", bad.clone()).await,
-        StatusCode::BAD_REQUEST,
-        "OMS002",
-    );
+    t.action(&h, "invoice", bad.clone())
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS002");
     let r = t
         .req(
             Method::POST,
@@ -423,117 +422,62 @@ async fn every_refusal_of_the_validity_table() {
             None,
         )
         .await;
-    oms_error(&r, StatusCode::BAD_REQUEST, "OMS002");
+    r.oms_error(StatusCode::BAD_REQUEST, "OMS002");
     // Above the order value.
-    oms_error(
-        &t.invoice(
-            &h,
-            "Output",
-            "NF-BIG",
-            2001,
-            json!([{"id": "1", "price": 1000, "quantity": 2}]),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "OMS008",
-    );
+    t.invoice_line(&h, "Output", "NF-BIG", 2001, ("1", 1000, 2))
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS008");
 
     // Partially invoiced: cancel is 400 (documented).
     let r = t
-        .invoice(
-            &h,
-            "Output",
-            "NF-1",
-            1000,
-            json!([{"id": "1", "price": 1000, "quantity": 1}]),
-        )
+        .invoice_line(&h, "Output", "NF-1", 1000, ("1", 1000, 1))
         .await;
     receipt(&r, &h);
     assert_eq!(t.status(&h).await, "invoice");
-    oms_error(
-        &t.action(&h, "cancel", json!({})).await,
-        StatusCode::BAD_REQUEST,
-        "OMS005",
-    );
-    oms_error(
-        &t.action(&h, "start-handling", json!(null)).await,
-        StatusCode::CONFLICT,
-        "OMS003",
-    );
+    t.action(&h, "cancel", json!({}))
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS005");
+    t.action(&h, "start-handling", json!(null))
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS003");
     // A return invoice cannot reuse a sales number.
-    oms_error(
-        &t.invoice(
-            &h,
-            "Input",
-            "NF-1",
-            500,
-            json!([{"id": "1", "price": 500, "quantity": 1}]),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "OMS009",
-    );
+    t.invoice_line(&h, "Input", "NF-1", 500, ("1", 500, 1))
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS009");
 
     // Invoiced: no cancel (400), no Output, no change.
     let r = t
-        .invoice(
-            &h,
-            "Output",
-            "NF-2",
-            1000,
-            json!([{"id": "1", "price": 1000, "quantity": 1}]),
-        )
+        .invoice_line(&h, "Output", "NF-2", 1000, ("1", 1000, 1))
         .await;
     receipt(&r, &h);
     t.wait_status(&h, "invoiced").await;
-    oms_error(
-        &t.action(&h, "cancel", json!({})).await,
-        StatusCode::BAD_REQUEST,
-        "OMS005",
-    );
-    oms_error(
-        &t.invoice(
-            &h,
-            "Output",
-            "NF-3",
-            1,
-            json!([{"id": "1", "price": 1, "quantity": 1}]),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "OMS004",
-    );
-    oms_error(
-        &t.action(&h, "changes", change.clone()).await,
-        StatusCode::CONFLICT,
-        "OMS004",
-    );
+    t.action(&h, "cancel", json!({}))
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS005");
+    t.invoice_line(&h, "Output", "NF-3", 1, ("1", 1, 1))
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS004");
+    t.action(&h, "changes", change.clone())
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS004");
 
     // Canceled: everything refused, nothing changes.
     let c = t.create(&[("1", 1, 1000)], 0).await;
     t.wait_status(&c, "window-to-cancel").await;
     receipt(&t.action(&c, "cancel", json!({"reason": "r"})).await, &c);
     t.wait_status(&c, "canceled").await;
-    oms_error(
-        &t.action(&c, "cancel", json!({})).await,
-        StatusCode::CONFLICT,
-        "OMS004",
-    );
-    oms_error(
-        &t.action(&c, "start-handling", json!(null)).await,
-        StatusCode::CONFLICT,
-        "OMS003",
-    );
-    oms_error(
-        &t.invoice(&c, "Output", "NF-1", 1000, items.clone()).await,
-        StatusCode::CONFLICT,
-        "OMS004",
-    );
-    oms_error(
-        &t.action(&c, "changes", change).await,
-        StatusCode::CONFLICT,
-        "OMS004",
-    );
+    t.action(&c, "cancel", json!({}))
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS004");
+    t.action(&c, "start-handling", json!(null))
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS003");
+    t.invoice(&c, "Output", "NF-1", 1000, items.clone())
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS004");
+    t.action(&c, "changes", change)
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS004");
     let canceled = t.order(&c).await;
     assert_eq!(canceled["status"], "canceled");
     assert_eq!(canceled["cancellationData"]["Reason"], "r");
@@ -548,16 +492,12 @@ async fn every_refusal_of_the_validity_table() {
     assert_eq!(r.status, StatusCode::CREATED);
     assert!(r.body["status"].is_null());
     let inc = r.body["orderId"].as_str().unwrap_or_default().to_owned();
-    oms_error(
-        &t.action(&inc, "start-handling", json!(null)).await,
-        StatusCode::CONFLICT,
-        "OMS003",
-    );
-    oms_error(
-        &t.action(&inc, "cancel", json!({})).await,
-        StatusCode::CONFLICT,
-        "OMS004",
-    );
+    t.action(&inc, "start-handling", json!(null))
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS003");
+    t.action(&inc, "cancel", json!({}))
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS004");
 
     // Every refusal above was counted per endpoint and code, none as accepted.
     let stats = t.stats().await;
@@ -608,21 +548,15 @@ async fn two_step_cancellation_deny_and_the_thirty_day_timer() {
     assert_eq!(request["deniedBySeller"], false);
     let request_id = request["id"].as_str().unwrap_or_default().to_owned();
     let deny = format!("/api/orders/pvt/document/{h}/deny-cancellation-request");
-    oms_error(
-        &t.post(
-            &deny,
-            json!({"cancellationRequestId": "nope", "denyReason": "no"}),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "OMS010",
-    );
-    oms_error(
-        &t.post(&deny, json!({"cancellationRequestId": request_id}))
-            .await,
-        StatusCode::BAD_REQUEST,
-        "OMS002",
-    );
+    t.post(
+        &deny,
+        json!({"cancellationRequestId": "nope", "denyReason": "no"}),
+    )
+    .await
+    .oms_error(StatusCode::BAD_REQUEST, "OMS010");
+    t.post(&deny, json!({"cancellationRequestId": request_id}))
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS002");
     let r = t
         .post(
             &deny,
@@ -638,15 +572,12 @@ async fn two_step_cancellation_deny_and_the_thirty_day_timer() {
         order["cancellationRequests"][0]["deniedBySellerReason"],
         "already packed"
     );
-    oms_error(
-        &t.post(
-            &deny,
-            json!({"cancellationRequestId": request_id, "denyReason": "x"}),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "OMS010",
-    );
+    t.post(
+        &deny,
+        json!({"cancellationRequestId": request_id, "denyReason": "x"}),
+    )
+    .await
+    .oms_error(StatusCode::BAD_REQUEST, "OMS010");
     receipt(&t.action(&h, "cancel", json!({})).await, &h);
     assert_eq!(t.status(&h).await, "cancellation-requested");
     receipt(&t.action(&h, "cancel", json!({})).await, &h);
@@ -658,13 +589,7 @@ async fn two_step_cancellation_deny_and_the_thirty_day_timer() {
     let i = t.handling(&[("3", 1, 500)], 0).await;
     receipt(&t.action(&i, "cancel", json!({})).await, &i);
     let r = t
-        .invoice(
-            &i,
-            "Output",
-            "NF-1",
-            500,
-            json!([{"id": "3", "price": 500, "quantity": 1}]),
-        )
+        .invoice_line(&i, "Output", "NF-1", 500, ("3", 500, 1))
         .await;
     receipt(&r, &i);
     t.wait_status(&i, "invoiced").await;
@@ -717,25 +642,13 @@ async fn partial_invoices_returns_repeats_and_tracking() {
     let h = t.handling(&[("5", 3, 1000), ("6", 1, 2500)], 500).await;
     // 3×1000 + 2500 + 500 = 6000.
     let first = t
-        .invoice(
-            &h,
-            "Output",
-            "NF-1",
-            2000,
-            json!([{"id": "5", "price": 1000, "quantity": 2}]),
-        )
+        .invoice_line(&h, "Output", "NF-1", 2000, ("5", 1000, 2))
         .await;
     let first_receipt = receipt(&first, &h);
     assert_eq!(t.status(&h).await, "invoice");
     // A repeat answers a new receipt and changes nothing else.
     let again = t
-        .invoice(
-            &h,
-            "Output",
-            "NF-1",
-            2000,
-            json!([{"id": "5", "price": 1000, "quantity": 2}]),
-        )
+        .invoice_line(&h, "Output", "NF-1", 2000, ("5", 1000, 2))
         .await;
     let second_receipt = receipt(&again, &h);
     assert_ne!(first_receipt, second_receipt);
@@ -750,22 +663,17 @@ async fn partial_invoices_returns_repeats_and_tracking() {
     // Tracking: events need a tracking number first.
     let events = format!("/api/oms/pvt/orders/{h}/invoice/NF-1/tracking");
     let body = json!({"isDelivered": false, "deliveredDate": null, "events": [{"city": "Rio de Janeiro", "state": "RJ", "description": "Coletado", "date": "2015-06-23"}]});
-    oms_error(
-        &t.req(Method::PUT, &events, Some(body.clone())).await,
-        StatusCode::BAD_REQUEST,
-        "OMS007",
-    );
+    t.req(Method::PUT, &events, Some(body.clone()))
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS007");
     let patch = format!("/api/oms/pvt/orders/{h}/invoice/NF-1");
-    oms_error(
-        &t.req(
-            Method::PATCH,
-            &patch,
-            Some(json!({"trackingUrl": "https://t.example/1"})),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "OMS002",
-    );
+    t.req(
+        Method::PATCH,
+        &patch,
+        Some(json!({"trackingUrl": "https://t.example/1"})),
+    )
+    .await
+    .oms_error(StatusCode::BAD_REQUEST, "OMS002");
     let r = t
         .req(
             Method::PATCH,
@@ -775,12 +683,9 @@ async fn partial_invoices_returns_repeats_and_tracking() {
         .await;
     receipt(&r, &h);
     receipt(&t.req(Method::PUT, &events, Some(body)).await, &h);
-    oms_error(
-        &t.req(Method::PUT, &events, Some(json!({"events": []})))
-            .await,
-        StatusCode::BAD_REQUEST,
-        "OMS002",
-    );
+    t.req(Method::PUT, &events, Some(json!({"events": []})))
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS002");
     let r = t
         .req(
             Method::PUT,
@@ -796,80 +701,41 @@ async fn partial_invoices_returns_repeats_and_tracking() {
     assert_eq!(p["courierStatus"]["finished"], true);
     assert_eq!(p["courierStatus"]["deliveredDate"], "2015-06-25 10:30");
     assert_eq!(p["courierStatus"]["data"][0]["city"], "Rio de Janeiro");
-    oms_error(
-        &t.req(
-            Method::PATCH,
-            &format!("/api/oms/pvt/orders/{h}/invoice/NF-404"),
-            Some(json!({"trackingNumber": "x"})),
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-        "OMS006",
-    );
+    t.req(
+        Method::PATCH,
+        &format!("/api/oms/pvt/orders/{h}/invoice/NF-404"),
+        Some(json!({"trackingNumber": "x"})),
+    )
+    .await
+    .oms_error(StatusCode::NOT_FOUND, "OMS006");
 
     // A return on a partially invoiced order (§A.10) within what was invoiced.
-    oms_error(
-        &t.invoice(
-            &h,
-            "Input",
-            "RET-1",
-            2001,
-            json!([{"id": "5", "price": 1000, "quantity": 1}]),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "OMS008",
-    );
+    t.invoice_line(&h, "Input", "RET-1", 2001, ("5", 1000, 1))
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS008");
 
     // The rest in two invoices: the order becomes invoiced.
     receipt(
-        &t.invoice(
-            &h,
-            "Output",
-            "NF-2",
-            1500,
-            json!([{"id": "5", "price": 1000, "quantity": 1}]),
-        )
-        .await,
+        &t.invoice_line(&h, "Output", "NF-2", 1500, ("5", 1000, 1))
+            .await,
         &h,
     );
     assert_eq!(t.status(&h).await, "invoice");
     receipt(
-        &t.invoice(
-            &h,
-            "Output",
-            "NF-3",
-            2500,
-            json!([{"id": "6", "price": 2500, "quantity": 1}]),
-        )
-        .await,
+        &t.invoice_line(&h, "Output", "NF-3", 2500, ("6", 2500, 1))
+            .await,
         &h,
     );
     t.wait_status(&h, "invoiced").await;
 
     // Returns after invoiced: recorded with a refund, the status stays.
     let r = t
-        .invoice(
-            &h,
-            "Input",
-            "RET-1",
-            2500,
-            json!([{"id": "6", "price": 2500, "quantity": 1}]),
-        )
+        .invoice_line(&h, "Input", "RET-1", 2500, ("6", 2500, 1))
         .await;
     receipt(&r, &h);
-    oms_error(
-        &t.invoice(
-            &h,
-            "Input",
-            "RET-2",
-            100,
-            json!([{"id": "6", "price": 100, "quantity": 1}]),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "OMS008",
-    );
+    t.invoice_line(&h, "Input", "RET-2", 100, ("6", 100, 1))
+        .await
+        .oms_error(StatusCode::BAD_REQUEST, "OMS008");
     let order = t.order(&h).await;
     assert_eq!(order["status"], "invoiced");
     let ret = &order["packageAttachment"]["packages"][3];
@@ -900,18 +766,9 @@ async fn partial_invoices_returns_repeats_and_tracking() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    oms_error(
-        &t.invoice(
-            &h,
-            "Output",
-            "NF-3",
-            2500,
-            json!([{"id": "6", "price": 2500, "quantity": 1}]),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "OMS009",
-    );
+    t.invoice_line(&h, "Output", "NF-3", 2500, ("6", 2500, 1))
+        .await
+        .oms_error(StatusCode::CONFLICT, "OMS009");
     stop(sim).await;
 }
 
@@ -966,7 +823,7 @@ async fn changes_v1_in_handling() {
         ),
     ] {
         let r = t.action(&h, "changes", body).await;
-        oms_error(&r, StatusCode::BAD_REQUEST, "OMS011");
+        r.oms_error(StatusCode::BAD_REQUEST, "OMS011");
         assert_eq!(r.body["error"]["message"], message);
     }
     assert_eq!(t.order(&h).await["value"], 4600);

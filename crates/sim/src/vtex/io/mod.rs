@@ -1,0 +1,665 @@
+//! The VTEX IO router, played in front of the service's replicas (`@vtex/api` runtimes).
+//!
+//! Configuration: `PUT /_sim/io` (and `GET`, same JSON), or the CLI (`--io-replica URL`
+//! repeatable, `--io-service-json PATH`, `--io-workspace`, `--io-tick-interval-ms`,
+//! `--io-tick-header NAME:VALUE`, `--io-events`):
+//!
+//! ```json
+//! { "replicas": ["http://127.0.0.1:5050"], "workspace": "master", "account": "ponte",
+//!   "serviceJson": { "routes": {...}, "events": {...} }, "tickIntervalMs": 500,
+//!   "tickHeaders": { "x-ponte-hook-secret": "..." }, "events": true,
+//!   "credential": "ponte-sim-io-credential" }
+//! ```
+//! (`account` defaults to the simulator's account, `tickIntervalMs` to 500, `events` to false,
+//! `credential` to `ponte-sim-io-credential`.)
+//!
+//! - **Public routes**: a hook URL on `{account}.myvtex.com` or `{ws}--{account}.myvtex.com`
+//!   ([`crate::vtex::broadcast`]) is matched against `serviceJson.routes` (`:name` segments become
+//!   parameters, sent form-encoded in `x-colossus-params` as the runtime parses them; a
+//!   trailing `*name` takes the rest), and sent as `POST {replica}/{account}/{workspace}{path}`
+//!   with `x-colossus-route-id`, `x-colossus-params`, `x-vtex-account`, `x-vtex-workspace`,
+//!   `x-vtex-credential`, `x-request-id`, `content-type: application/json` and the caller's
+//!   headers. Replicas are taken round-robin; a replica that refuses the connection is
+//!   skipped for that call (the next one is tried). No matching route: the delivery fails
+//!   (`no route`), as VTEX's router would answer 404.
+//! - **Events**: with `events: true`, every order change of `account` goes, for each
+//!   `serviceJson.events` handler whose `sender` (version ignored) is `vtex.orders-broadcast` and
+//!   whose `keys` contain `order-status-updated`, to one replica as `POST
+//!   {replica}/{account}/{workspace}/_events` with `x-event-handler-id`, `x-event-sender:
+//!   vtex.orders-broadcast@0.x`, `x-event-key: order-status-updated`, `x-vtex-account`,
+//!   `x-vtex-workspace`, `x-vtex-credential`, `x-request-id`.
+//! - **Scheduler**: every `tickIntervalMs` (real time; `0` is off) the route whose id is
+//!   `orderFeedTick`, if service.json has one, is posted (`{}` body) to the next replica with
+//!   `tickHeaders`, standing in for vtex.scheduler **[emulator choice]**: a replica gets a new
+//!   tick only when its previous one finished, so a slow tick is never piled up.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// The IO event sender and key of order status changes.
+pub const ORDER_EVENT_SENDER: &str = "vtex.orders-broadcast@0.x";
+pub const ORDER_EVENT_KEY: &str = "order-status-updated";
+/// The route id the scheduler ticks.
+pub const TICK_ROUTE: &str = "orderFeedTick";
+
+/// The IO router's configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct IoConfig {
+    /// Base URLs of the service replicas.
+    pub replicas: Vec<String>,
+    pub workspace: String,
+    /// The account the service is installed on (events and ticks); `None`: the simulator's.
+    pub account: Option<String>,
+    /// The service's `service.json`.
+    pub service_json: Option<Value>,
+    /// Scheduler period (real ms); `0` turns it off.
+    pub tick_interval_ms: u64,
+    pub tick_headers: BTreeMap<String, String>,
+    /// Deliver order changes as IO events.
+    pub events: bool,
+    /// `x-vtex-credential` sent on every call.
+    pub credential: String,
+}
+
+impl Default for IoConfig {
+    fn default() -> Self {
+        IoConfig {
+            replicas: Vec::new(),
+            workspace: "master".to_owned(),
+            account: None,
+            service_json: None,
+            tick_interval_ms: 500,
+            tick_headers: BTreeMap::new(),
+            events: false,
+            credential: "ponte-sim-io-credential".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Param(String),
+    Rest(String),
+}
+
+#[derive(Debug, Clone)]
+struct RoutePattern {
+    id: String,
+    segments: Vec<Segment>,
+}
+
+impl RoutePattern {
+    fn parse(id: &str, path: &str) -> Self {
+        let segments = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                if let Some(name) = s.strip_prefix(':') {
+                    Segment::Param(name.to_owned())
+                } else if let Some(name) = s.strip_prefix('*') {
+                    Segment::Rest(name.to_owned())
+                } else {
+                    Segment::Literal(s.to_owned())
+                }
+            })
+            .collect();
+        RoutePattern {
+            id: id.to_owned(),
+            segments,
+        }
+    }
+
+    fn params(&self) -> usize {
+        self.segments
+            .iter()
+            .filter(|s| !matches!(s, Segment::Literal(_)))
+            .count()
+    }
+
+    /// The parameters when `path` matches.
+    fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {
+        let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let mut params = Vec::new();
+        let mut i = 0;
+        for seg in &self.segments {
+            match seg {
+                Segment::Literal(l) => {
+                    if parts.get(i)? != l {
+                        return None;
+                    }
+                }
+                Segment::Param(name) => {
+                    params.push((
+                        name.clone(),
+                        crate::platform::http::percent_decode(parts.get(i)?),
+                    ));
+                }
+                Segment::Rest(name) => {
+                    params.push((name.clone(), parts[i.min(parts.len())..].join("/")));
+                    return Some(params);
+                }
+            }
+            i += 1;
+        }
+        (i == parts.len()).then_some(params)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Service {
+    routes: Vec<RoutePattern>,
+    /// `(handler id, sender without version, keys)`.
+    events: Vec<(String, String, Vec<String>)>,
+}
+
+impl Service {
+    fn parse(json: Option<&Value>) -> Result<Service, String> {
+        let Some(json) = json else {
+            return Ok(Service::default());
+        };
+        let mut service = Service::default();
+        if let Some(routes) = json.get("routes") {
+            let routes = routes
+                .as_object()
+                .ok_or("serviceJson.routes must be an object")?;
+            for (id, route) in routes {
+                let path = route
+                    .get("path")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| format!("serviceJson.routes.{id}.path must be a string"))?;
+                service.routes.push(RoutePattern::parse(id, path));
+            }
+            // Fewer parameters first: a literal route wins over a parameterised one.
+            service.routes.sort_by_key(RoutePattern::params);
+        }
+        if let Some(events) = json.get("events") {
+            let events = events
+                .as_object()
+                .ok_or("serviceJson.events must be an object")?;
+            for (id, event) in events {
+                let sender = event
+                    .get("sender")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let sender = sender.split('@').next().unwrap_or_default().to_owned();
+                let keys = event
+                    .get("keys")
+                    .and_then(Value::as_array)
+                    .map(|k| {
+                        k.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                service.events.push((id.clone(), sender, keys));
+            }
+        }
+        Ok(service)
+    }
+}
+
+/// How one call went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// An HTTP answer in time.
+    Status(u16),
+    /// No answer within the deadline.
+    Timeout,
+    /// Nobody to deliver to (connection refused everywhere, no replica, bad URL).
+    Unreachable(String),
+    /// service.json has no route for the path.
+    NoRoute(String),
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Status(s) => write!(f, "HTTP {s}"),
+            Outcome::Timeout => write!(f, "no answer within the deadline"),
+            Outcome::Unreachable(why) => write!(f, "unreachable ({why})"),
+            Outcome::NoRoute(path) => write!(f, "no service route for {path}"),
+        }
+    }
+}
+
+/// The outcome of a sent request (the body is read so the connection can be reused).
+pub async fn outcome_of(result: Result<reqwest::Response, reqwest::Error>) -> Outcome {
+    match result {
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            match resp.bytes().await {
+                Ok(_) => Outcome::Status(status),
+                Err(e) if e.is_timeout() => Outcome::Timeout,
+                Err(_) => Outcome::Status(status),
+            }
+        }
+        Err(e) if e.is_timeout() => Outcome::Timeout,
+        Err(e) => Outcome::Unreachable(e.to_string()),
+    }
+}
+
+#[derive(Debug, Default)]
+struct TickStats {
+    attempts: u64,
+    ok: u64,
+    failed: u64,
+}
+
+#[derive(Debug)]
+struct IoState {
+    config: IoConfig,
+    service: Service,
+}
+
+/// The router.
+#[derive(Debug)]
+pub struct IoRouter {
+    default_account: String,
+    state: Mutex<IoState>,
+    rr: AtomicUsize,
+    /// The scheduler's own round-robin position.
+    tick_rr: AtomicUsize,
+    requests: AtomicU64,
+    http: reqwest::Client,
+    ticks: Mutex<TickStats>,
+    ticking: Mutex<HashSet<String>>,
+    scheduler: Mutex<Option<JoinHandle<()>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn check(config: &IoConfig) -> Result<Service, String> {
+    for r in &config.replicas {
+        match reqwest::Url::parse(r) {
+            Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {}
+            _ => return Err(format!("replica {r:?} is not an http URL")),
+        }
+    }
+    if !crate::platform::http::valid_account(&config.workspace) {
+        return Err(format!("invalid workspace {:?}", config.workspace));
+    }
+    if let Some(a) = &config.account
+        && !crate::platform::http::valid_account(a)
+    {
+        return Err(format!("invalid account {a:?}"));
+    }
+    for (k, v) in &config.tick_headers {
+        if axum::http::HeaderName::from_bytes(k.as_bytes()).is_err()
+            || axum::http::HeaderValue::from_str(v).is_err()
+        {
+            return Err(format!("tickHeaders.{k} is not a valid HTTP header"));
+        }
+    }
+    Service::parse(config.service_json.as_ref())
+}
+
+impl IoRouter {
+    /// A router with `config`; [`IoRouter::start`] runs its scheduler.
+    pub fn new(default_account: String, config: IoConfig) -> Result<Arc<IoRouter>, String> {
+        let service = check(&config)?;
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| format!("HTTP client: {e}"))?;
+        Ok(Arc::new(IoRouter {
+            default_account,
+            state: Mutex::new(IoState { config, service }),
+            rr: AtomicUsize::new(0),
+            tick_rr: AtomicUsize::new(0),
+            requests: AtomicU64::new(0),
+            http,
+            ticks: Mutex::new(TickStats::default()),
+            ticking: Mutex::new(HashSet::new()),
+            scheduler: Mutex::new(None),
+        }))
+    }
+
+    /// Starts the scheduler task.
+    pub fn start(self: &Arc<Self>) {
+        let me = self.clone();
+        let task = tokio::spawn(async move { me.scheduler().await });
+        if let Some(old) = lock(&self.scheduler).replace(task) {
+            old.abort();
+        }
+    }
+
+    /// Stops the scheduler.
+    pub async fn shutdown(&self) {
+        let task = lock(&self.scheduler).take();
+        if let Some(task) = task {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
+    pub fn config(&self) -> IoConfig {
+        lock(&self.state).config.clone()
+    }
+
+    pub fn set_config(&self, config: IoConfig) -> Result<(), String> {
+        let service = check(&config)?;
+        *lock(&self.state) = IoState { config, service };
+        Ok(())
+    }
+
+    fn account(&self, config: &IoConfig) -> String {
+        config
+            .account
+            .clone()
+            .unwrap_or_else(|| self.default_account.clone())
+    }
+
+    /// The event handler ids that get an order change of `account` (empty when events are off).
+    pub fn event_handlers(&self, account: &str) -> Vec<String> {
+        let s = lock(&self.state);
+        if !s.config.events || self.account(&s.config) != account {
+            return Vec::new();
+        }
+        let sender = ORDER_EVENT_SENDER.split('@').next().unwrap_or_default();
+        s.service
+            .events
+            .iter()
+            .filter(|(_, snd, keys)| snd == sender && keys.iter().any(|k| k == ORDER_EVENT_KEY))
+            .map(|(id, _, _)| id.clone())
+            .collect()
+    }
+
+    fn request_id(&self) -> String {
+        format!(
+            "ponte-sim-{}-{}",
+            std::process::id(),
+            self.requests.fetch_add(1, Ordering::SeqCst)
+        )
+    }
+
+    /// Posts to each replica in turn from the round-robin position until one accepts the
+    /// connection.
+    async fn post_round_robin(
+        &self,
+        replicas: &[String],
+        path: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+        deadline: Duration,
+    ) -> Outcome {
+        if replicas.is_empty() {
+            return Outcome::Unreachable("no service replica configured (PUT /_sim/io)".into());
+        }
+        let start = self.rr.fetch_add(1, Ordering::SeqCst);
+        let mut last = String::new();
+        for i in 0..replicas.len() {
+            let replica = replicas[(start + i) % replicas.len()].trim_end_matches('/');
+            let mut req = self
+                .http
+                .post(format!("{replica}{path}"))
+                .timeout(deadline)
+                .header("content-type", "application/json")
+                .body(body.clone());
+            for (k, v) in headers {
+                req = req.header(k.as_str(), v.as_str());
+            }
+            match req.send().await {
+                Err(e) if e.is_connect() => {
+                    last = format!("{replica}: {e}");
+                    continue;
+                }
+                other => return outcome_of(other).await,
+            }
+        }
+        Outcome::Unreachable(format!(
+            "every replica refused the connection (last: {last})"
+        ))
+    }
+
+    /// Sends a public-route call as VTEX's router does.
+    pub async fn call_route(
+        &self,
+        account: &str,
+        workspace: Option<&str>,
+        path_and_query: &str,
+        extra_headers: &BTreeMap<String, String>,
+        body: Vec<u8>,
+        deadline: Duration,
+    ) -> Outcome {
+        let (config, route) = {
+            let s = lock(&self.state);
+            let path = path_and_query.split('?').next().unwrap_or_default();
+            let route = s
+                .service
+                .routes
+                .iter()
+                .find_map(|r| r.matches(path).map(|params| (r.id.clone(), params)));
+            (s.config.clone(), route)
+        };
+        let Some((route_id, params)) = route else {
+            return Outcome::NoRoute(path_and_query.to_owned());
+        };
+        let workspace = workspace.unwrap_or(&config.workspace).to_owned();
+        let mut headers = vec![
+            ("x-colossus-route-id".to_owned(), route_id),
+            (
+                "x-colossus-params".to_owned(),
+                serde_urlencoded::to_string(&params).unwrap_or_default(),
+            ),
+            ("x-vtex-account".to_owned(), account.to_owned()),
+            ("x-vtex-workspace".to_owned(), workspace.clone()),
+            ("x-vtex-credential".to_owned(), config.credential.clone()),
+            ("x-request-id".to_owned(), self.request_id()),
+        ];
+        headers.extend(extra_headers.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let path = format!("/{account}/{workspace}{path_and_query}");
+        self.post_round_robin(&config.replicas, &path, &headers, body, deadline)
+            .await
+    }
+
+    /// Sends an IO event to the handler `handler`.
+    pub async fn send_event(
+        &self,
+        account: &str,
+        handler: &str,
+        body: &Value,
+        deadline: Duration,
+    ) -> Outcome {
+        let config = self.config();
+        let headers = vec![
+            ("x-event-handler-id".to_owned(), handler.to_owned()),
+            ("x-event-sender".to_owned(), ORDER_EVENT_SENDER.to_owned()),
+            ("x-event-key".to_owned(), ORDER_EVENT_KEY.to_owned()),
+            ("x-vtex-account".to_owned(), account.to_owned()),
+            ("x-vtex-workspace".to_owned(), config.workspace.clone()),
+            ("x-vtex-credential".to_owned(), config.credential.clone()),
+            ("x-request-id".to_owned(), self.request_id()),
+        ];
+        let path = format!("/{account}/{}/_events", config.workspace);
+        let bytes = serde_json::to_vec(body).unwrap_or_default();
+        self.post_round_robin(&config.replicas, &path, &headers, bytes, deadline)
+            .await
+    }
+
+    pub fn tick_stats(&self) -> Value {
+        let t = lock(&self.ticks);
+        json!({ "attempts": t.attempts, "ok": t.ok, "failed": t.failed })
+    }
+
+    pub fn reset_tick_stats(&self) {
+        *lock(&self.ticks) = TickStats::default();
+    }
+
+    async fn scheduler(self: Arc<Self>) {
+        loop {
+            let config = self.config();
+            let interval = if config.tick_interval_ms == 0 {
+                250
+            } else {
+                config.tick_interval_ms
+            };
+            tokio::time::sleep(Duration::from_millis(interval)).await;
+            if config.tick_interval_ms == 0 || config.replicas.is_empty() {
+                continue;
+            }
+            let route = {
+                let s = lock(&self.state);
+                s.service
+                    .routes
+                    .iter()
+                    .find(|r| r.id == TICK_ROUTE)
+                    .cloned()
+            };
+            let Some(route) = route else { continue };
+            // The tick route's path with its parameters left as written.
+            let path: String = route
+                .segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Literal(l) => format!("/{l}"),
+                    Segment::Param(p) | Segment::Rest(p) => format!("/{p}"),
+                })
+                .collect();
+            // The next replica without a tick in flight.
+            let start = self.tick_rr.fetch_add(1, Ordering::SeqCst);
+            let replica = {
+                let mut busy = lock(&self.ticking);
+                let pick = (0..config.replicas.len())
+                    .map(|i| config.replicas[(start + i) % config.replicas.len()].clone())
+                    .find(|r| !busy.contains(r));
+                if let Some(r) = &pick {
+                    busy.insert(r.clone());
+                }
+                pick
+            };
+            let Some(replica) = replica else { continue };
+            let me = self.clone();
+            tokio::spawn(async move {
+                let account = me.account(&config);
+                let mut headers = vec![
+                    ("x-colossus-route-id".to_owned(), TICK_ROUTE.to_owned()),
+                    ("x-colossus-params".to_owned(), String::new()),
+                    ("x-vtex-account".to_owned(), account.clone()),
+                    ("x-vtex-workspace".to_owned(), config.workspace.clone()),
+                    ("x-vtex-credential".to_owned(), config.credential.clone()),
+                    ("x-request-id".to_owned(), me.request_id()),
+                ];
+                headers.extend(
+                    config
+                        .tick_headers
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone())),
+                );
+                let url_path = format!("/{account}/{}{path}", config.workspace);
+                let outcome = me
+                    .post_round_robin(
+                        std::slice::from_ref(&replica),
+                        &url_path,
+                        &headers,
+                        b"{}".to_vec(),
+                        Duration::from_secs(60),
+                    )
+                    .await;
+                {
+                    let mut t = lock(&me.ticks);
+                    t.attempts += 1;
+                    if matches!(outcome, Outcome::Status(s) if (200..300).contains(&s)) {
+                        t.ok += 1;
+                    } else {
+                        t.failed += 1;
+                    }
+                }
+                lock(&me.ticking).remove(&replica);
+            });
+        }
+    }
+}
+
+/// `GET|PUT /_sim/io` (simulator host).
+pub fn routes() -> Router<Arc<IoRouter>> {
+    Router::new().route("/_sim/io", get(get_config).put(put_config))
+}
+
+fn refuse(message: String) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": { "code": "IO_CONFIG_INVALID", "message": message, "exception": null } })),
+    )
+        .into_response()
+}
+
+async fn get_config(State(io): State<Arc<IoRouter>>) -> Response {
+    Json(io.config()).into_response()
+}
+
+async fn put_config(State(io): State<Arc<IoRouter>>, body: Bytes) -> Response {
+    let config: IoConfig = match serde_json::from_slice(&body) {
+        Ok(c) => c,
+        Err(e) => return refuse(format!("invalid IO configuration: {e}")),
+    };
+    match io.set_config(config) {
+        Ok(()) => Json(io.config()).into_response(),
+        Err(e) => refuse(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_patterns() {
+        let r = RoutePattern::parse("x", "/_v/ponte/orders/:orderId/items");
+        assert_eq!(
+            r.matches("/_v/ponte/orders/v1-01/items"),
+            Some(vec![("orderId".to_owned(), "v1-01".to_owned())])
+        );
+        assert_eq!(r.matches("/_v/ponte/orders/v1-01"), None);
+        assert_eq!(r.matches("/_v/ponte/orders/v1-01/items/x"), None);
+        let rest = RoutePattern::parse("y", "/_v/files/*path");
+        assert_eq!(
+            rest.matches("/_v/files/a/b"),
+            Some(vec![("path".to_owned(), "a/b".to_owned())])
+        );
+        let exact = RoutePattern::parse("z", "/_v/ponte/orders/hook");
+        assert_eq!(exact.matches("/_v/ponte/orders/hook"), Some(vec![]));
+    }
+
+    #[test]
+    fn service_events_match_sender_without_version() {
+        let io = IoRouter::new(
+            "ponte".into(),
+            IoConfig {
+                events: true,
+                service_json: Some(json!({
+                    "routes": {},
+                    "events": {
+                        "orderStatusChanged": { "sender": "vtex.orders-broadcast", "keys": ["order-status-updated"] },
+                        "other": { "sender": "vtex.other", "keys": ["order-status-updated"] }
+                    }
+                })),
+                ..IoConfig::default()
+            },
+        );
+        let io = io.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            io.event_handlers("ponte"),
+            vec!["orderStatusChanged".to_owned()]
+        );
+        assert!(io.event_handlers("other").is_empty());
+    }
+}
