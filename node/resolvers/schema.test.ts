@@ -137,3 +137,26 @@ describe('the GraphQL schema with its resolvers', () => {
     })
   })
 })
+
+describe('query limits (lib/queryLimits.ts)', () => {
+  const nest = (levels: number): string => (levels === 0 ? 'id' : `id children { ${nest(levels - 1)} }`)
+
+  it('refuses an operation nested deeper than the limit, or with too many aliases, with QUERY_TOO_COMPLEX', async () => {
+    const deep = await run(`{ categoryTree { ${nest(16)} } }`)
+    expect(deep.data).toBeNull()
+    expect(deep.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX')
+    expect(deep.errors?.[0].message).toContain('depth')
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: categoryTree { id }`).join(' ')
+    const many = await run(`{ ${aliases} }`)
+    expect(many.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX')
+    expect(many.errors?.[0].message).toContain('aliases')
+  })
+
+  it('counts fragments where they are spread, and answers ordinary queries', async () => {
+    const costly = await run(`fragment F on CategoryNode { id name isActive level isLeaf } { categoryTree { ...F children { ...F children { ...F } } } }`)
+    expect(costly.errors).toBeUndefined()
+    const tooCostly = await run(`fragment F on CategoryNode { ${'id '.repeat(1001)} } { categoryTree { ...F children { ...F } } }`)
+    expect(tooCostly.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX')
+    expect((await run(`{ categoryTree { ${nest(6)} } }`)).errors).toBeUndefined()
+  })
+})
