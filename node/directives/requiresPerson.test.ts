@@ -13,8 +13,9 @@ const ACCOUNT = 'ponteunit'
 const schema = buildSchema()
 const SESSION = 'userId email account audience expiresAt verifiedBy'
 
+/** A request as the admin's own page sends it: a JSON POST. */
 function request(vtexId: FakeVtexId, req: MockRequest) {
-  return mockContext({ vtexId, request: req })
+  return mockContext({ vtexId, request: { ...req, headers: { 'content-type': 'application/json', ...req.headers } } })
 }
 
 describe('@requiresPerson on the app schema', () => {
@@ -126,5 +127,61 @@ describe('@requiresPerson(allowAppKey: true)', () => {
     const refused = await runQuery(appSchema, request(vtexId, { headers }), '{ personOnly }')
     expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN')
     expect(vtexId.calls.appTokenLogin).toBe(1)
+  })
+})
+
+describe('@requiresPerson against cross-site requests', () => {
+  const typeDefs = `
+    directive @requiresPerson(audience: PersonAudience!, allowAppKey: Boolean = false, resources: [String!]) on FIELD_DEFINITION
+    enum PersonAudience { ADMIN WEBSTORE }
+    type Query {
+      admin: String @auth(scope: PUBLIC) @requiresPerson(audience: ADMIN)
+      store: String @auth(scope: PUBLIC) @requiresPerson(audience: WEBSTORE)
+    }
+    type Mutation {
+      act: String @auth(scope: PUBLIC) @requiresPerson(audience: ADMIN, allowAppKey: true)
+      storeAct: String @auth(scope: PUBLIC) @requiresPerson(audience: WEBSTORE)
+    }`
+  const ok = () => 'done'
+  const s = buildSchema(typeDefs, { Query: { admin: ok, store: ok }, Mutation: { act: ok, storeAct: ok } })
+
+  it.each([
+    ['text/plain (a form with enctype text/plain)', { 'content-type': 'text/plain' }],
+    ['application/x-www-form-urlencoded (a plain form)', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ['multipart/form-data', { 'content-type': 'multipart/form-data; boundary=x' }],
+    ['no content type (a GET)', {}],
+  ])('refuses an admin cookie on %s with CROSS_SITE_REQUEST, before asking VTEX ID', async (_what, headers) => {
+    const vtexId = new FakeVtexId()
+    const cookies = { VtexIdclientAutCookie: vtexId.login(claimsFor({ account: ACCOUNT, audience: 'admin' })) }
+    for (const [query, field] of [['mutation { act }', 'act'], ['{ admin }', 'admin']]) {
+      const { data, errors } = await runQuery(s, mockContext({ vtexId, request: { cookies, headers } }), query)
+      expect(data).toEqual({ [field]: null })
+      expect(errors?.[0].extensions?.code).toBe('CROSS_SITE_REQUEST')
+    }
+    expect(vtexId.calls.validate).toBe(0)
+  })
+
+  it('accepts the same cookie on a JSON request, and a bearer or app key on any', async () => {
+    const vtexId = new FakeVtexId()
+    const token = vtexId.login(claimsFor({ account: ACCOUNT, audience: 'admin' }))
+    const json = await runQuery(s, mockContext({ vtexId, request: { cookies: { VtexIdclientAutCookie: token }, headers: { 'Content-Type': 'application/json; charset=utf-8' } } }), 'mutation { act }')
+    expect(json).toEqual({ data: { act: 'done' }, errors: undefined })
+    const bearer = await runQuery(s, mockContext({ vtexId, request: { headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' } } }), 'mutation { act }')
+    expect(bearer.errors).toBeUndefined()
+    vtexId.addAppKey(`vtexappkey-${ACCOUNT}-X`, 'tok')
+    const appKey = await runQuery(
+      s,
+      mockContext({ vtexId, request: { headers: { 'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-X`, 'X-VTEX-API-AppToken': 'tok', 'content-type': 'text/plain' } } }),
+      'mutation { act }'
+    )
+    expect(appKey.errors).toBeUndefined()
+  })
+
+  it('leaves storefront queries by cookie alone (GET is how a storefront may read), not its mutations', async () => {
+    const vtexId = new FakeVtexId()
+    const cookies = { [`VtexIdclientAutCookie_${ACCOUNT}`]: vtexId.login(claimsFor({ account: ACCOUNT, audience: 'webstore' })) }
+    expect((await runQuery(s, mockContext({ vtexId, request: { cookies } }), '{ store }')).errors).toBeUndefined()
+    const refused = await runQuery(s, mockContext({ vtexId, request: { cookies, headers: { 'content-type': 'text/plain' } } }), 'mutation { storeAct }')
+    expect(refused.errors?.[0].extensions?.code).toBe('CROSS_SITE_REQUEST')
   })
 })

@@ -83,6 +83,15 @@ export const DEFAULT_TUNING: OrdersTuning = {
 
 export const SETTINGS_TTL_MS = 10000
 
+/**
+ * The hook secret's minimum length, enforced here as well as by the manifest's settingsSchema
+ * (`minLength`), which only the admin's settings form applies: settings saved through the Apps
+ * API skip it. A shorter secret, or one equal to the ERP token (one secret per direction: the ERP
+ * that receives the token must not be able to call the hook with it), counts as none, so every
+ * hook and tick call is refused.
+ */
+export const MIN_SECRET_LENGTH = 16
+
 /** Reads the raw app settings object (apps client). */
 export type SettingsReader = () => Promise<unknown>
 
@@ -117,10 +126,12 @@ export function parseSettings(raw: unknown): OrdersSettings {
   tuning.feedLotsPerTick = Math.max(1, Math.floor(tuning.feedLotsPerTick))
   tuning.backgroundConcurrency = Math.max(1, Math.floor(tuning.backgroundConcurrency))
   tuning.backgroundQueue = Math.floor(tuning.backgroundQueue)
+  const erpToken = str(s.erpToken)
+  const hookSecret = str(s.hookSecret)
   return {
     erpEndpoint: endpoint && /^https?:\/\//.test(endpoint) ? endpoint : null,
-    erpToken: str(s.erpToken),
-    hookSecret: str(s.hookSecret),
+    erpToken,
+    hookSecret: hookSecret && hookSecret.length >= MIN_SECRET_LENGTH && hookSecret !== erpToken ? hookSecret : null,
     handoffStatus: handoff && isStatus(handoff) ? handoff : 'ready-for-handling',
     filter: statuses.length > 0 ? { type: 'FromWorkflow', status: statuses } : null,
     policy,

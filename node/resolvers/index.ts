@@ -1,23 +1,42 @@
 import { importMutations } from './Mutations/Import'
 import { orderMutations } from './Mutations/Orders'
+import { auditQueries } from './Queries/Audit'
 import { catalogQueries, categoryFields } from './Queries/Catalog'
 import { importJobFields, importQueries } from './Queries/Import'
 import { orderQueries } from './Queries/Orders'
 import { sessionQueries } from './Queries/Session'
 import { JSONScalar } from './scalars'
+import type { GraphQLResolveInfo } from 'graphql'
+import { checkQueryLimits } from '../lib/queryLimits'
+
+type Resolver = (root: unknown, args: any, ctx: any, info: GraphQLResolveInfo) => unknown
+
+/** Every root field checks the operation's shape first (lib/queryLimits.ts). */
+function limited<T extends Record<string, Resolver>>(fields: T): T {
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, resolve]) => [
+      name,
+      (root: unknown, args: unknown, ctx: unknown, info: GraphQLResolveInfo) => {
+        checkQueryLimits(info)
+        return resolve(root, args, ctx, info)
+      },
+    ])
+  ) as T
+}
 
 export const resolvers = {
   JSON: JSONScalar,
-  Query: {
+  Query: limited({
     ...catalogQueries,
     ...sessionQueries,
     ...importQueries,
     ...orderQueries,
-  },
-  Mutation: {
+    ...auditQueries,
+  }),
+  Mutation: limited({
     ...importMutations,
     ...orderMutations,
-  },
+  }),
   Category: categoryFields,
   ImportJob: importJobFields,
 }

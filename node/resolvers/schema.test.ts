@@ -35,7 +35,7 @@ describe('the GraphQL schema with its resolvers', () => {
     expect(directives.storefrontSession).toEqual(['auth', 'requiresPerson'])
   })
 
-  it('the import fields are Admin-only (app keys allowed), every Mutation field carries @auth', () => {
+  it('the import, order and audit fields are Admin-only (app keys allowed) with License Manager resources, every Mutation field carries @auth and @audited last', () => {
     const fieldsOf = (type: string) =>
       (parseSdl(appTypeDefs).definitions.find(
         (d): d is ObjectTypeDefinitionNode => d.kind === 'ObjectTypeDefinition' && d.name.value === type
@@ -43,12 +43,20 @@ describe('the GraphQL schema with its resolvers', () => {
     const requirement = (name: string, type = 'Query') => {
       const field = fieldsOf(type).find((f) => f.name.value === name)
       const directive = field?.directives?.find((d) => d.name.value === 'requiresPerson')
-      return [field?.directives?.[0].name.value, directive?.arguments?.map((a) => `${a.name.value}=${(a.value as { value: unknown }).value}`)]
+      const args = directive?.arguments?.filter((a) => a.name.value !== 'resources').map((a) => `${a.name.value}=${(a.value as { value: unknown }).value}`)
+      const resources = directive?.arguments?.find((a) => a.name.value === 'resources')
+      return [field?.directives?.[0].name.value, args, (resources?.value as { values?: unknown[] } | undefined)?.values?.length ?? 0]
     }
-    const admin = ['auth', ['audience=ADMIN', 'allowAppKey=true']]
-    expect(requirement('validateCatalogBatch')).toEqual(admin)
-    expect(requirement('importJob')).toEqual(admin)
-    for (const f of fieldsOf('Mutation')) expect(requirement(f.name.value, 'Mutation')).toEqual(admin)
+    const admin = ['auth', ['audience=ADMIN', 'allowAppKey=true'], expect.any(Number)]
+    for (const name of ['validateCatalogBatch', 'importJob', 'order', 'orderChange', 'auditLog']) {
+      expect([name, ...requirement(name)]).toEqual([name, ...admin])
+      expect(requirement(name)[2]).toBeGreaterThan(0)
+    }
+    for (const f of fieldsOf('Mutation')) {
+      expect([f.name.value, ...requirement(f.name.value, 'Mutation')]).toEqual([f.name.value, ...admin])
+      expect(requirement(f.name.value, 'Mutation')[2]).toBeGreaterThan(0)
+      expect(f.directives?.[f.directives.length - 1].name.value).toBe('audited')
+    }
     expect(Object.keys(schema.getMutationType()?.getFields() ?? {}).sort()).toEqual(Object.keys(resolvers.Mutation).sort())
   })
 
@@ -127,5 +135,28 @@ describe('the GraphQL schema with its resolvers', () => {
       affectedCategoryIds: ['2', '3'],
       skuFieldsGained: [{ fieldId: '40', inheritedFrom: { scope: 'ANCESTOR', categoryId: '4' } }],
     })
+  })
+})
+
+describe('query limits (lib/queryLimits.ts)', () => {
+  const nest = (levels: number): string => (levels === 0 ? 'id' : `id children { ${nest(levels - 1)} }`)
+
+  it('refuses an operation nested deeper than the limit, or with too many aliases, with QUERY_TOO_COMPLEX', async () => {
+    const deep = await run(`{ categoryTree { ${nest(16)} } }`)
+    expect(deep.data).toBeNull()
+    expect(deep.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX')
+    expect(deep.errors?.[0].message).toContain('depth')
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: categoryTree { id }`).join(' ')
+    const many = await run(`{ ${aliases} }`)
+    expect(many.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX')
+    expect(many.errors?.[0].message).toContain('aliases')
+  })
+
+  it('counts fragments where they are spread, and answers ordinary queries', async () => {
+    const costly = await run(`fragment F on CategoryNode { id name isActive level isLeaf } { categoryTree { ...F children { ...F children { ...F } } } }`)
+    expect(costly.errors).toBeUndefined()
+    const tooCostly = await run(`fragment F on CategoryNode { ${'id '.repeat(1001)} } { categoryTree { ...F children { ...F } } }`)
+    expect(tooCostly.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX')
+    expect((await run(`{ categoryTree { ${nest(6)} } }`)).errors).toBeUndefined()
   })
 })

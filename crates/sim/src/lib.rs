@@ -43,7 +43,7 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use vtex::catalog::{self, CatalogService, seed};
-use vtex::{apps, broadcast, io, oms, vbase, vtexid};
+use vtex::{apps, broadcast, io, licensemanager, oms, vbase, vtexid};
 use vtexid::VtexId;
 
 /// How to run a simulator.
@@ -148,6 +148,7 @@ impl Sim {
         .await??;
         let service = Arc::new(service);
         let vtexid = Arc::new(vtexid);
+        let license_manager: licensemanager::SharedLm = Arc::default();
 
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -188,6 +189,7 @@ impl Sim {
         let vtex = Router::new()
             .merge(catalog::routes().with_state(service.clone()))
             .merge(vtexid::routes().with_state(vtexid.clone()))
+            .merge(licensemanager::routes().with_state(license_manager.clone()))
             .merge(broadcast::routes().with_state(broadcaster.clone()))
             .merge(oms::routes::api(oms.clone()))
             .fallback(http::no_route);
@@ -195,6 +197,7 @@ impl Sim {
             .merge(catalog::routes().with_state(service.clone()))
             .merge(vtexid::routes().with_state(vtexid.clone()))
             .merge(vtexid::oauth::routes().with_state(vtexid.clone()))
+            .merge(licensemanager::sim_routes().with_state(license_manager.clone()))
             .merge(simext::routes().with_state(simext::SimExt {
                 faults: faults.clone(),
                 catalog: service.clone(),

@@ -4,6 +4,8 @@ import { settingsCache } from '../../orders/settings'
 import { testDeps, world } from '../../test-support/fakeOrders'
 import { buildSchema, runQuery } from '../../test-support/graphql'
 import { mockContext } from '../../test-support/mockContext'
+import { FakeKv } from '../../test-support/fakeKv'
+import { FakeLicenseManager, withAccess } from '../../test-support/fakeAccess'
 import { FakeVtexId } from '../../test-support/vtexIdTokens'
 import { ordersDepsProvider } from '../../orders/deps'
 
@@ -11,8 +13,9 @@ const schema = buildSchema()
 const APP_KEY = 'vtexappkey-ponteunit-PONTE'
 const ID = 'v3003pnt-01'
 
-function setup(status = 'handling') {
+function setup(status = 'handling', licenseManager = new FakeLicenseManager().grantAll(APP_KEY)) {
   const w = world()
+  const audit = new FakeKv()
   w.oms.addOrder({ orderId: ID, status, value: 5000, lastChange: '2024-03-01T10:05:00.0000000Z', items: [{ id: '12', quantity: 2, price: 2500 }] })
   ordersDepsProvider.get = async () => testDeps(w)
   const vtexId = new FakeVtexId()
@@ -20,11 +23,15 @@ function setup(status = 'handling') {
   const run = (query: string, variables?: Record<string, unknown>, authenticated = true) =>
     runQuery(
       schema,
-      mockContext({ vtexId, request: { headers: authenticated ? { 'X-VTEX-API-AppKey': APP_KEY, 'X-VTEX-API-AppToken': 'app-token' } : {} } }),
+      withAccess(
+        mockContext({ vtexId, request: { headers: authenticated ? { 'X-VTEX-API-AppKey': APP_KEY, 'X-VTEX-API-AppToken': 'app-token' } : {} } }),
+        licenseManager,
+        audit
+      ),
       query,
       variables
     )
-  return { w, run }
+  return { w, run, audit }
 }
 
 const START = `mutation($id: ID!) { startHandling(orderId: $id) { orderId action expectedStatus receipt order { status timeline { cause status } } } }`
@@ -164,5 +171,77 @@ describe('order query', () => {
     expect(data?.order).toMatchObject({ orderId: ID, status: 'start-handling', value: '5000', handedOffAt: null, invoicedValue: '0' })
     expect(data?.order.timeline.map((t: { cause: string }) => t.cause)).toEqual(['event:feed', 'action:startHandling'])
     expect(w.oms.calls.filter((c) => c.op === 'getOrder')).toHaveLength(1)
+  })
+})
+
+describe('per-person authorization and audit of the order mutations', () => {
+  const CANCEL = `mutation($id: ID!) { cancelOrder(orderId: $id, reason: "r") { action } }`
+
+  it('refuses an app key without the License Manager resource, before any OMS call, and records the refusal', async () => {
+    const lm = new FakeLicenseManager().grant(APP_KEY, 'OMS/View order', 'OMS/Notify invoice')
+    const { w, run, audit } = setup('ready-for-handling', lm)
+    const { data, errors } = await run(START, { id: ID })
+    expect(data).toBeNull()
+    expect(errors?.[0].extensions?.code).toBe('RESOURCE_NOT_GRANTED')
+    expect(errors?.[0].message).toContain('OMS "Change order workflow status"')
+    expect(w.oms.actionCalls()).toEqual([])
+    expect(lm.calls).toEqual([{ login: APP_KEY, resource: 'OMS/Change order workflow status' }])
+    const records = [...audit.files.values()].map((f) => JSON.parse(f.body))
+    expect(records).toEqual([
+      { at: expect.any(String), actor: APP_KEY, actorKind: 'APP_KEY', operation: 'startHandling', orderId: ID, jobId: null, outcome: 'RESOURCE_NOT_GRANTED' },
+    ])
+  })
+
+  it('accepts any one alternative: an invoice with Notify refund only', async () => {
+    const { errors } = await setup('handling', new FakeLicenseManager().grant(APP_KEY, 'OMS/Notify refund')).run(INVOICE, { id: ID, inv: invoice('5000') })
+    expect(errors).toBeUndefined()
+  })
+
+  it('each action asks for its own resource: cancel needs Cancel order', async () => {
+    const lm = new FakeLicenseManager().grant(APP_KEY, 'OMS/Change order workflow status')
+    const { w, run } = setup('ready-for-handling', lm)
+    expect((await run(START, { id: ID })).errors).toBeUndefined()
+    expect((await run(CANCEL, { id: ID })).errors?.[0].extensions?.code).toBe('RESOURCE_NOT_GRANTED')
+    expect(w.oms.actionCalls().map((c) => c.op)).toEqual(['startHandling'])
+  })
+
+  it('never takes an unanswered License Manager for a grant', async () => {
+    const lm = new FakeLicenseManager().grantAll(APP_KEY)
+    lm.failWith = { status: 'failed', httpStatus: 503 }
+    const { w, run } = setup('ready-for-handling', lm)
+    expect((await run(START, { id: ID })).errors?.[0].extensions?.code).toBe('VTEX_REQUEST_FAILED')
+    expect(w.oms.actionCalls()).toEqual([])
+  })
+
+  it('records who did what, the outcome code, and nothing else', async () => {
+    const { run, audit } = setup('ready-for-handling')
+    await run(START, { id: ID })
+    await run(START, { id: ID })
+    await run(START, { id: ID }, false)
+    // In writing order (records of one millisecond sort by their random suffix).
+    const records = [...audit.files.values()].map((f) => JSON.parse(f.body))
+    expect(records.map((r) => [r.actor, r.operation, r.orderId, r.outcome])).toEqual([
+      [APP_KEY, 'startHandling', ID, 'OK'],
+      [APP_KEY, 'startHandling', ID, 'ORDER_HANDLING_ALREADY_STARTED'],
+      ['unknown', 'startHandling', ID, 'UNAUTHENTICATED'],
+    ])
+    for (const r of records) expect(Object.keys(r).sort()).toEqual(['actor', 'actorKind', 'at', 'jobId', 'operation', 'orderId', 'outcome'])
+    expect(JSON.stringify(records)).not.toContain('app-token')
+  })
+
+  it('answers the trail through auditLog, by order, behind its own resources', async () => {
+    const lm = new FakeLicenseManager().grantAll(APP_KEY)
+    const { run } = setup('ready-for-handling', lm)
+    await run(START, { id: ID })
+    const from = new Date(Date.now() - 60_000).toISOString()
+    const to = new Date(Date.now() + 60_000).toISOString()
+    const Q = `query($f: String!, $t: String!, $o: ID) { auditLog(from: $f, to: $t, orderId: $o) { actor actorKind operation orderId jobId outcome } }`
+    const { data, errors } = await run(Q, { f: from, t: to, o: ID })
+    expect(errors).toBeUndefined()
+    expect(data?.auditLog).toEqual([{ actor: APP_KEY, actorKind: 'APP_KEY', operation: 'startHandling', orderId: ID, jobId: null, outcome: 'OK' }])
+    expect((await run(Q, { f: from, t: to, o: 'other-01' })).data?.auditLog).toEqual([])
+    expect((await run(Q, { f: to, t: from })).errors?.[0].extensions?.code).toBe('AUDIT_RANGE_INVALID')
+    const reader = setup('handling', new FakeLicenseManager().grant(APP_KEY, 'OMS/View order'))
+    expect((await reader.run(Q, { f: from, t: to })).errors?.[0].extensions?.code).toBe('RESOURCE_NOT_GRANTED')
   })
 })
