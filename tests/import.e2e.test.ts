@@ -351,7 +351,7 @@ function expectCatalogEqualsBatch(c: Exported, batch: Batch) {
     }
   }
 
-  // Activation: recomputed from the export (domain.md §C.6), independently of the planner.
+  // Activation: recomputed from the export (§C.6), independently of the planner.
   const active = (id: number) => cat.get(id)?.isActive !== false
   let activated = 0
   for (const sku of c.skus) {

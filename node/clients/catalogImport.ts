@@ -1,7 +1,7 @@
 import type { CatalogSource, VtexGroup } from './catalog'
 import { Catalog } from './catalog'
 
-// The VTEX Catalog calls a catalog import makes (domain.md §C, shared/openapi/catalog-api.json),
+// The VTEX Catalog calls a catalog import makes (§C, VTEX's catalog-api.json (tests/openapi/spec/)),
 // in VTEX's shapes. Only the properties Ponte reads or writes are declared.
 
 /** One entry of `GET /api/catalog_system/pvt/brand/list`. */

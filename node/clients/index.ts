@@ -27,7 +27,7 @@ export class Clients extends IOClients {
     return this.getOrSet('vtexId', VtexId)
   }
 
-  /** OMS, Feed v3 and Hook endpoints (domain.md §A, §B). */
+  /** OMS, Feed v3 and Hook endpoints (§A, §B). */
   public get oms(): Oms {
     return this.getOrSet('oms', Oms)
   }

@@ -2,7 +2,7 @@
  * The OMS, Feed v3 and Hook endpoints on the account's own host
  * (`http://{account}.vtexcommercestable.com.br`, with `X-Vtex-Use-Https` so the IO outbound proxy
  * upgrades the call), authenticated with the request's credential as `VtexIdclientAutCookie`.
- * Shapes: domain.md §A, §B and shared/openapi/orders-api.json.
+ * Shapes: §A, §B and VTEX's orders-api.json (tests/openapi/spec/).
  *
  * Failures come back as {@link OmsError}, which keeps VTEX's status and body **verbatim** (the
  * GraphQL layer passes them on to the ERP) and never the request (an axios error holds the

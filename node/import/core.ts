@@ -34,7 +34,7 @@ const batchMalformed = (message: string) =>
 
 let phases: Phase[] | null = null
 
-/** The import's phases in VTEX's order (domain.md §C.10), from the core; a plan's steps are sorted by them. */
+/** The import's phases in VTEX's order (§C.10), from the core; a plan's steps are sorted by them. */
 export function importPhases(): readonly Phase[] {
   phases ??= callCore(() => core.import_phases({}))
   return phases

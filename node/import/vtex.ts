@@ -1,7 +1,7 @@
 /**
  * VTEX's shapes ⇄ ponte-core's import model. Updates are read-modify-write over the entity as
  * VTEX returns it, so properties Ponte does not model survive a `PUT` (VTEX blanks whatever a
- * `PUT` omits, domain.md §C.5).
+ * `PUT` omits, §C.5).
  */
 import type { VtexProduct, VtexSku } from '../clients/catalogImport'
 import type { ImageBody, Product, ProductPatch, Sku, SkuPatch } from './core'

@@ -4,7 +4,7 @@
  * - **429**: VTEX refused before doing anything. The refused call waits `Retry-After` (seconds
  *   or an HTTP date; 1 s when absent, at most `maxRetryAfterMs`) before it is tried again,
  *   keeping its slot of the job's concurrency meanwhile: the job's call rate falls with the
- *   share of refusals (domain.md §0: "any 429 → stop and back off") without every worker
+ *   share of refusals (§0: "any 429 → stop and back off") without every worker
  *   stalling on each refusal. Does not count as an attempt; bounded by `maxRateLimited`.
  * - **5xx, timeouts, connection errors**: retried with exponential backoff and full jitter,
  *   `min(maxDelay, baseDelay · 2^(n-1)) · random[0.5, 1)`, up to `maxAttempts` attempts. The call

@@ -1,5 +1,5 @@
 /**
- * Which credential a request carries for a given audience (domain.md §I, "Where tokens live").
+ * Which credential a request carries for a given audience (§I, "Where tokens live").
  *
  * Precedence: an `Authorization: Bearer` header (explicit, sent by code, not by a browser), then
  * the audience's own cookie, then an app key pair. The admin cookie is never read for the

@@ -1,5 +1,5 @@
 /**
- * ES256 tokens shaped like VTEX ID's (domain.md §I), signed with a key made for the test run,
+ * ES256 tokens shaped like VTEX ID's (§I), signed with a key made for the test run,
  * and a fake VTEX ID that confirms the tokens it issued until they are logged out.
  */
 import { createPrivateKey, generateKeyPairSync, randomUUID, sign } from 'crypto'

@@ -7,7 +7,7 @@ An entry is (spec, operation, kind, substring, reason):
 - substring: a substring of the validator's message ("path/in/body: message"), "" for any.
 
 Reasons start with what the finding is: "spec defect" (the spec contradicts VTEX's documented
-or observed behaviour), "[emulator default]" (a choice domain.md documents where VTEX is silent),
+or observed behaviour), "[emulator default]" (a choice docs/vtex documents where VTEX is silent),
 "check limit" (what this check cannot decide), or "sim bug, reported" (a real defect of the
 simulator, reported to the lead; the entry goes when the simulator is fixed).
 """
@@ -42,7 +42,7 @@ ALLOWANCES = [
 
     # ----- orders-api.json -----
     ("orders", "*", "status", "",
-     "[emulator default] (domain.md §A.10, §B): error statuses the operation does not list "
+     "[emulator default] (§A.10, §B): error statuses the operation does not list "
      "(404 unknown order on Get order, 400 OMS005 cancel of an invoiced order, 404 OMS006 "
      "unknown invoice, 400 FEED_MAXLOT_INVALID, 400 JSONATA_INVALID ...): VTEX documents no "
      "body for them; the simulator answers the OMS envelope {error:{code,message,exception}}, "
@@ -63,7 +63,7 @@ ALLOWANCES = [
      "have no complement"),
     ("orders", GET_ORDER, "response", "/embeddedInvoice: None",
      "spec defect: the invoice request schema marks `embeddedInvoice` nullable and VTEX keeps "
-     "it as sent; the check invoices with `embeddedInvoice: null` (domain.md §A.7's example), "
+     "it as sent; the check invoices with `embeddedInvoice: null` (§A.7's example), "
      "so the package echoes null"),
     ("orders", GET_ORDER, "response", "/volumes: None",
      "spec defect: the invoice request has no `volumes`, so a package created through the API "
@@ -83,6 +83,6 @@ ALLOWANCES = [
     ("orders", "POST /api/orders/hook/config", "response", "is a required property",
      "spec defect: the spec gives the `200` of the hook configuration POST the hook "
      "*notification* schema (`HookConfiguration`: Domain, OrderId, State, ... required); the "
-     "call answers the configuration (domain.md §B.2). The notifications themselves are "
+     "call answers the configuration (§B.2). The notifications themselves are "
      "validated against that schema (orders.py, HOOK_NOTIFICATION)"),
 ]

@@ -40,7 +40,7 @@ from contract import COOKIE_HEADERS, call, scenario, sim, validate_schema
 
 ORDER = "/api/oms/pvt/orders"
 GET_ORDER = "GET /api/oms/pvt/orders/{orderId}"
-# The hook notification body (PascalCase `Domain, OrderId, State, ...`, domain.md §B.5). The spec
+# The hook notification body (PascalCase `Domain, OrderId, State, ...`, §B.5). The spec
 # has no operation for it: it attaches this schema (titled `HookConfiguration`) to the `200` of
 # `POST /api/orders/hook/config` instead, so notifications are validated against it here.
 HOOK_NOTIFICATION = ["paths", "/api/orders/hook/config", "post", "responses", "200", "content",

@@ -1,7 +1,7 @@
 //! A small reference model of import validation and an independent view of plans and catalogs,
 //! for `tests/import.rs`.
 //!
-//! - [`reference_errors`]: a subset of the rules of domain.md §C (RefId uniqueness, leaf
+//! - [`reference_errors`]: a subset of the rules of §C (RefId uniqueness, leaf
 //!   category, SKU packaged dimensions, an SKU specification takes one value, image URLs),
 //!   written from the spec with its own name resolution, giving `(path, code)` pairs to compare
 //!   with what `ponte-core` returns for the same codes.

@@ -1,4 +1,4 @@
-//! A reference of the OMS validity table (domain.md §A.10, with §A.5–§A.9), written from the
+//! A reference of the OMS validity table (§A.10, with §A.5–§A.9), written from the
 //! spec independently of `ponte_core::orders`, and a tiny OMS that moves orders through the
 //! workflow (§A.4) with it, for `tests/orders.rs`.
 //!

@@ -64,7 +64,7 @@ fn small_json() -> BoxedStrategy<Value> {
     .boxed()
 }
 
-/// Valid tokens: every rule of domain.md §I holds, whatever else varies.
+/// Valid tokens: every rule of §I holds, whatever else varies.
 pub fn valid_case() -> impl Strategy<Value = ValidCase> {
     let who = (
         "[a-z][a-z0-9]{0,15}",

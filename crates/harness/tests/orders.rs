@@ -2,7 +2,7 @@
 //! feed, the hook and IO events, dates written in other offsets), reorderings, restarts (the
 //! intake memory and the order states serialised to JSON and back) and ERP actions, run
 //! through `ponte_core::orders::ops` the way the service does, against a small OMS that follows
-//! the reference table (`ponte_harness::orders_model`, from domain.md §A.4/§A.10).
+//! the reference table (`ponte_harness::orders_model`, from §A.4/§A.10).
 //!
 //! Checked on every case:
 //! - each change is decided `New` at most once, and the newest change of every order exactly

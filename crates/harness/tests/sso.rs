@@ -1,4 +1,4 @@
-//! VTEX ID token validation (domain.md §I) natively (`ponte_core::sso::validate`), in the
+//! VTEX ID token validation (§I) natively (`ponte_core::sso::validate`), in the
 //! shipped `.wasm` through the raw ABI op `validateToken` (wasmtime) and through the JS glue
 //! (`validate_token`, Node batch):
 //!

@@ -581,7 +581,7 @@ async fn from_orders_uses_jsonata_and_single_fire() {
     let sim = start(dir.path(), None).await;
     let c = client();
     let jsonata = u(&sim, "/api/orders/expressions/jsonata");
-    // The endpoint, on domain.md's examples and a few common filters.
+    // The endpoint, on docs/vtex's examples and a few common filters.
     let doc = order("v9-01", "payment-pending", 15990).to_string();
     let cases = [
         (r#"status = "payment-pending""#, true),

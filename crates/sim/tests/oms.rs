@@ -1,5 +1,5 @@
 //! The simulated OMS over real HTTP: the workflow with its timers and the clock, every refusal
-//! of domain.md §A.10 with VTEX's status and body, two-step cancellation, partial and return
+//! of §A.10 with VTEX's status and body, two-step cancellation, partial and return
 //! invoices, tracking, changes v1, restarts, faults and the shopper load.
 
 mod common;

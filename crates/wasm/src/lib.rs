@@ -8,8 +8,8 @@
 //!
 //! Both go through [`abi::call_op`]: the wasm-bindgen exports turn the JS value into JSON
 //! text with `JSON.stringify` and the answer back with `JSON.parse`, so the two doors decode
-//! and encode with the same serde code and give the same answers and the same errors. (Per
-//! measurement in shared/vtex-io.md, JSON text costs the same as serde-wasm-bindgen.)
+//! and encode with the same serde code and give the same answers and the same errors. (Measured: JSON text
+//! costs the same as serde-wasm-bindgen.)
 //!
 //! Errors reach JavaScript as an `Error` whose `code` property is the stable code.
 //! Nothing here may panic: the shipped profile aborts on panic, which would kill the instance.

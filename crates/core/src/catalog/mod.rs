@@ -1,4 +1,4 @@
-//! The catalog hierarchy and specification inheritance (VTEX Catalog, domain.md §C).
+//! The catalog hierarchy and specification inheritance (VTEX Catalog, §C).
 //!
 //! A [`Catalog`] is built from a [`CatalogSnapshot`] and is valid by construction: every
 //! father exists, there is no cycle, the tree is at most [`MAX_DEPTH`] levels deep, every group

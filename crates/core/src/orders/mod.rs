@@ -1,4 +1,4 @@
-//! Orders (domain.md §A, §B): the OMS workflow as a state machine, the checks Ponte makes
+//! Orders (§A, §B): the OMS workflow as a state machine, the checks Ponte makes
 //! before any OMS call, and the intake of order events.
 //!
 //! - **Workflow.** [`Status`] is every API status of §A.3 (an incomplete order is

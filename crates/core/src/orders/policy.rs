@@ -1,4 +1,4 @@
-//! The choices VTEX does not document (domain.md §H), in one place.
+//! The choices VTEX does not document (§H), in one place.
 
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +32,7 @@ pub enum CancellationNaming {
 }
 
 /// Knobs for the behaviours VTEX leaves undocumented. `WorkflowPolicy::default()` is what Ponte
-/// and ponte-sim assume; every field names the section of domain.md it settles.
+/// and ponte-sim assume; every field names the section of docs/vtex it settles.
 ///
 /// ```
 /// use ponte_core::orders::WorkflowPolicy;

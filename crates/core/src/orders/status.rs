@@ -1,4 +1,4 @@
-//! The OMS status catalogue (domain.md §A.3), flows (§A.2) and workflow domains (§B.3).
+//! The OMS status catalogue (§A.3), flows (§A.2) and workflow domains (§B.3).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -1,4 +1,4 @@
-//! The VTEX ID claims (domain.md §I) and the checks against what the caller expects.
+//! The VTEX ID claims (§I) and the checks against what the caller expects.
 
 use super::error::SsoError;
 use super::json::parse_object;

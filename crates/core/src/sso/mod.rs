@@ -1,4 +1,4 @@
-//! VTEX ID session tokens (domain.md §I): parse, check and, where a key is known, verify them.
+//! VTEX ID session tokens (§I): parse, check and, where a key is known, verify them.
 //!
 //! A VTEX ID token is a compact JWS (`header.payload.signature`, base64url) signed with ES256.
 //! Its claims say who (`sub`, `userId`), where (`account`), for what (`audience`: `admin` or

@@ -151,7 +151,7 @@ fn header(alg: &str, kid: &str) -> String {
 
 const ES: &str = r#"{"alg":"ES256","kid":"ec1","typ":"jwt"}"#;
 
-/// Claims as VTEX ID issues them (domain.md §I), in its order.
+/// Claims as VTEX ID issues them (§I), in its order.
 fn vtex_claims() -> Value {
     json!({
         "sub": "ana@example.com",

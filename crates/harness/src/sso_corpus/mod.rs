@@ -1,4 +1,4 @@
-//! The adversarial corpus of VTEX ID / JWS tokens (domain.md §I) and the signing tools behind
+//! The adversarial corpus of VTEX ID / JWS tokens (§I) and the signing tools behind
 //! it and behind the SSO property tests (`tests/sso.rs`).
 //!
 //! Everything is deterministic: fixed keys (RFC 7515 A.3 P-256, RFC 7515 A.2 RSA-2048,

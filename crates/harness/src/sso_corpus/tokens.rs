@@ -52,7 +52,7 @@ pub fn header(alg: &str, kid: &str) -> Obj {
         .set("typ", json!("jwt"))
 }
 
-/// Claims as VTEX ID issues them (domain.md §I), in its order, for [`ACCOUNT`], `admin`.
+/// Claims as VTEX ID issues them (§I), in its order, for [`ACCOUNT`], `admin`.
 pub fn vtex_claims() -> Obj {
     Obj::default()
         .set("sub", json!("ana@example.com"))

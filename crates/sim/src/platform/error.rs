@@ -159,7 +159,7 @@ impl ApiError {
     }
 
     /// The `Message`. For an SKU field of a type other than Combo/Radio it is VTEX's own text,
-    /// "Sku Field can be only of the Radio or Combo type" (domain.md §C.4); otherwise the
+    /// "Sku Field can be only of the Radio or Combo type" (§C.4); otherwise the
     /// error's description.
     pub fn message(&self) -> String {
         match self {

@@ -1,4 +1,4 @@
-//! SKU activation preconditions (domain.md §C.6): VTEX refuses `IsActive=true` unless all hold.
+//! SKU activation preconditions (§C.6): VTEX refuses `IsActive=true` unless all hold.
 
 use super::error::{ImportError, ImportErrorCode};
 use super::model::{CatalogState, SkuId};

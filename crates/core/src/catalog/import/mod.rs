@@ -1,4 +1,4 @@
-//! Catalog import (domain.md §C.3–C.10): the rest of the catalog model (brands, products, SKUs,
+//! Catalog import (§C.3–C.10): the rest of the catalog model (brands, products, SKUs,
 //! specification values, images, kits, trade-policy links), the SKU activation preconditions,
 //! and the import planner.
 //!

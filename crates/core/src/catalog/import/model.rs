@@ -44,7 +44,7 @@ id_type!(
 /// The main trade policy of every account.
 pub const MAIN_TRADE_POLICY: TradePolicyId = TradePolicyId(1);
 
-/// VTEX's limits (domain.md §C.5, §C.6).
+/// VTEX's limits (§C.5, §C.6).
 pub const MAX_PRODUCT_NAME: usize = 150;
 pub const MAX_PRODUCT_REF_ID: usize = 100;
 pub const MAX_PRODUCT_TITLE: usize = 150;

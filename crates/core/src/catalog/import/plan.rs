@@ -1,4 +1,4 @@
-//! From a validated batch to ordered steps (domain.md §C.10), and the dependency check.
+//! From a validated batch to ordered steps (§C.10), and the dependency check.
 
 use super::activation::{ActivationFacts, UnmetPrecondition, unmet_activation_preconditions};
 use super::batch::{ImportBatch, ImportOptions};

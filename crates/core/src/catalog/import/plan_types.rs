@@ -25,7 +25,7 @@ impl<T> Ref<T> {
     }
 }
 
-/// The phases of an import, in VTEX's order (domain.md §C.10). Steps are sorted by phase.
+/// The phases of an import, in VTEX's order (§C.10). Steps are sorted by phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

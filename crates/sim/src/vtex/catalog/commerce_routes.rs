@@ -1,5 +1,5 @@
 //! HTTP handlers of brands, products, SKUs, specifications, images, kits and trade policies
-//! (rules in [`super::commerce`]). Paths and shapes follow `shared/openapi/catalog-api.json`.
+//! (rules in [`super::commerce`]). Paths and shapes follow VTEX's `catalog-api.json` (vendored in `tests/openapi/spec/`).
 //!
 //! Lookups of something absent **[emulator defaults where the OpenAPI documents only `200`]**:
 //! `GET /api/catalog_system/pvt/products/productgetbyrefid/{refId}` answers `200` with a

@@ -2,7 +2,7 @@
 //! products, SKUs with their specifications, images, EANs, kits and trade-policy links
 //! ([`commerce`], [`commerce_routes`]).
 //!
-//! Shapes follow `shared/openapi/catalog-api.json` (PascalCase, VTEX's property names). Every
+//! Shapes follow VTEX's `catalog-api.json` (vendored in `tests/openapi/spec/`) (PascalCase, VTEX's property names). Every
 //! write is validated by ponte-core and written through to the store in one redb transaction
 //! before the answer; see [`account`] for create/update semantics and [`crate::platform::error`] for the
 //! error bodies.

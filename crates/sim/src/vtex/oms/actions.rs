@@ -1,4 +1,4 @@
-//! The OMS's API actions on one order (domain.md §A.5–§A.10), as VTEX answers them. Each
+//! The OMS's API actions on one order (§A.5–§A.10), as VTEX answers them. Each
 //! function edits a copy of the order ([`super::engine::Engine::act`] commits it) and makes
 //! the status change its last edit.
 

@@ -1,4 +1,4 @@
-//! Order modifications v2 (domain.md §A.9, `orders-api.json` "Order modifications"): the
+//! Order modifications v2 (§A.9, `orders-api.json` "Order modifications"): the
 //! change requests of an order, their asynchronous processing on the
 //! [`SimClock`](crate::platform::clock::SimClock), and the
 //! account's modification settings.

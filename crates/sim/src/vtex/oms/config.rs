@@ -1,5 +1,5 @@
 //! The simulated OMS's knobs: platform delays and the behaviours VTEX leaves undocumented
-//! (domain.md §H), as `GET|PUT /_sim/oms/config` JSON and the `--oms-*` flags.
+//! (§H), as `GET|PUT /_sim/oms/config` JSON and the `--oms-*` flags.
 
 use serde::{Deserialize, Serialize};
 

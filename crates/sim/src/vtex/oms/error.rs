@@ -1,5 +1,5 @@
 //! OMS answers that are not a success, in VTEX's OMS envelope
-//! `{"error": {"code": "...", "message": "...", "exception": null}}` (domain.md §0).
+//! `{"error": {"code": "...", "message": "...", "exception": null}}` (§0).
 
 use crate::platform::error::StoreError;
 use axum::Json;
@@ -43,7 +43,7 @@ pub mod codes {
     /// The simulator's store failed (500).
     pub const STORE: &str = "SIM_STORE_ERROR";
 
-    // ----- change v2 (domain.md §A.9; the statuses are [emulator default]) -----
+    // ----- change v2 (§A.9; the statuses are [emulator default]) -----
     /// Unknown order (404).
     pub const V2_ORDER_NOT_FOUND: &str = "CHK0201";
     /// Unknown or missing item id (400).

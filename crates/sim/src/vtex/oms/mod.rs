@@ -1,4 +1,4 @@
-//! The simulated OMS (domain.md §A): orders of the complete flow (the account sells and
+//! The simulated OMS (§A): orders of the complete flow (the account sells and
 //! fulfils), their workflow with the platform's timers on the shared [`SimClock`], the ERP's
 //! actions answered as VTEX answers them, a shopper-load generator, and records for tests.
 //!

@@ -1,4 +1,4 @@
-//! VTEX ID (domain.md §I): user and app-key tokens signed with the simulator's own ES256 key,
+//! VTEX ID (§I): user and app-key tokens signed with the simulator's own ES256 key,
 //! their validation and revocation, and a test OAuth 2.0 identity provider for the webstore
 //! login.
 //!

@@ -1,4 +1,4 @@
-//! A test OAuth 2.0 identity provider speaking VTEX's webstore contract (domain.md §I), on the
+//! A test OAuth 2.0 identity provider speaking VTEX's webstore contract (§I), on the
 //! simulator's own host **[simulator extension]**, and VTEX's side of it, the headless
 //! exchange of an IdP access token for a `webstore` token.
 //!

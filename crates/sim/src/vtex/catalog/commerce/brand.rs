@@ -1,4 +1,4 @@
-//! Brands (`/api/catalog/pvt/brand`; domain.md §C.3).
+//! Brands (`/api/catalog/pvt/brand`; §C.3).
 
 use super::input::BrandInput;
 use super::input::*;
@@ -17,7 +17,7 @@ impl AccountCatalog {
                 "Name is required",
             ));
         }
-        // VTEX compares names as sent: "Acme " is another brand than "Acme" (domain.md §C.3).
+        // VTEX compares names as sent: "Acme " is another brand than "Acme" (§C.3).
         if self
             .commerce
             .brands

@@ -1,4 +1,4 @@
-//! SKU files: images by URL (`.../stockkeepingunit/{id}/file`; domain.md §C.9).
+//! SKU files: images by URL (`.../stockkeepingunit/{id}/file`; §C.9).
 
 use super::input::FileInput;
 use super::input::*;

@@ -1,4 +1,4 @@
-//! Kit components (`.../stockkeepingunit/kit`; domain.md §C.7).
+//! Kit components (`.../stockkeepingunit/kit`; §C.7).
 
 use super::input::KitInput;
 use super::input::*;

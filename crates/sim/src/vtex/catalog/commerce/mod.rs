@@ -1,5 +1,5 @@
 //! Brands, products, SKUs, their specifications, images, kit components and trade-policy links:
-//! what a catalog import writes after the category tree (domain.md §C.3, §C.5–C.9).
+//! what a catalog import writes after the category tree (§C.3, §C.5–C.9).
 //!
 //! **Every write is checked by ponte-core.** A request becomes the ponte-core
 //! [`Operation`](ponte_core::catalog::import::Operation) the import planner would emit for it (`CreateProduct`, `CreateSku`,

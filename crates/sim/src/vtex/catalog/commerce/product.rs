@@ -1,4 +1,4 @@
-//! Products and their trade-policy links (`/api/catalog/pvt/product`; domain.md §C.5, §C.8).
+//! Products and their trade-policy links (`/api/catalog/pvt/product`; §C.5, §C.8).
 
 use super::input::ProductInput;
 use super::input::*;

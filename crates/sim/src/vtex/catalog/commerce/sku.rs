@@ -1,4 +1,4 @@
-//! SKUs, their EANs and activation (`/api/catalog/pvt/stockkeepingunit`; domain.md §C.6).
+//! SKUs, their EANs and activation (`/api/catalog/pvt/stockkeepingunit`; §C.6).
 
 use super::input::SkuInput;
 use super::input::*;

@@ -1,5 +1,5 @@
 //! Product and SKU specification rows (`.../product/{id}/specification`,
-//! `.../stockkeepingunit/{id}/specification`; domain.md §C.7).
+//! `.../stockkeepingunit/{id}/specification`; §C.7).
 
 use super::input::SpecInput;
 use super::input::*;
