@@ -75,6 +75,9 @@ pub struct SimConfig {
     pub erp_orders: Option<erp_orders::ErpOrdersConfig>,
     /// The simulated OMS's delays and undocumented behaviours ([`oms`]; `PUT /_sim/oms/config`).
     pub oms: oms::OmsConfig,
+    /// The app's `manifest.json`: its policies decide what the app's own calls may reach
+    /// ([`io::policies`]; `PUT /_sim/io/manifest`). `None`: nothing is checked.
+    pub app_manifest: Option<serde_json::Value>,
 }
 
 impl SimConfig {
@@ -92,6 +95,7 @@ impl SimConfig {
             io: io::IoConfig::default(),
             erp_orders: None,
             oms: oms::OmsConfig::default(),
+            app_manifest: None,
         }
     }
 }
@@ -165,6 +169,9 @@ impl Sim {
         let clock = SimClock::new();
         let io_router =
             io::IoRouter::new(account.clone(), config.io.clone()).map_err(SimError::Config)?;
+        io_router
+            .set_manifest(config.app_manifest.as_ref())
+            .map_err(SimError::Config)?;
         let broadcaster = broadcast::Broadcaster::start(
             &config.data_dir,
             clock.clone(),
@@ -221,6 +228,7 @@ impl Sim {
             default_account: account,
             bound_ip: addr.ip(),
             faults,
+            gate: Some(io_router.clone()),
         });
 
         // Orders handed off but not finished before a restart.
