@@ -4,7 +4,9 @@
 //! categories, specifications, brands, products and SKUs, see [`vtex::catalog`]; VTEX ID
 //! tokens, validation, logout and an OAuth test identity provider, see [`vtex::vtexid`]; VTEX
 //! IO app settings, see [`vtex::apps`]; VBase, see [`vtex::vbase`]; the OMS's orders, workflow
-//! and timers, see [`vtex::oms`]; Feed v3, Hook and IO events, see [`vtex::broadcast`]), and
+//! and timers, see [`vtex::oms`]; Feed v3, Hook and IO events, see [`vtex::broadcast`]; the
+//! VTEX IO router and the rules the app's manifest.json and service.json impose on it, see
+//! [`vtex::io`] and [`vtex::io::policies`]), and
 //! the ERP that Ponte hands orders to, which then acts through Ponte's GraphQL ([`erp`]). It is
 //! the service's HTTP proxy: requests for real VTEX host names arrive in absolute-form and are
 //! routed by host and path ([`platform::http`]). State lives in an embedded redb store in a

@@ -34,6 +34,8 @@ fn manifest_without(name: &str) -> Value {
 async fn start_with(dir: &Path, manifest: Option<Value>) -> Sim {
     let mut config = SimConfig::new(dir);
     config.app_manifest = manifest;
+    // The account the app is installed on (`{{account}}` in its policies).
+    config.io.account = Some("ponte".into());
     Sim::start(config)
         .await
         .unwrap_or_else(|e| panic!("the simulator did not start: {e}"))

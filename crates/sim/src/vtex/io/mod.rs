@@ -400,10 +400,17 @@ impl IoRouter {
         lock(&self.policies).1 = table;
     }
 
-    /// The app's policies, the role table and the installed account, when a manifest is loaded.
-    fn policies(&self) -> Option<(policies::AppPolicies, Vec<policies::RoleRule>, String)> {
+    /// The app's policies, the role table and the account the app is installed on (`None`:
+    /// not configured), when a manifest is loaded.
+    fn policies(
+        &self,
+    ) -> Option<(
+        policies::AppPolicies,
+        Vec<policies::RoleRule>,
+        Option<String>,
+    )> {
         let (app, table) = lock(&self.policies).clone();
-        let account = self.account(&self.config());
+        let account = self.config().account;
         app.map(|app| (app, table, account))
     }
 

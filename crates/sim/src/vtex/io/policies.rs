@@ -12,7 +12,9 @@
 //!   resource"; the "Policies from License Manager" guide shows
 //!   `{"name": "outbound-access", "attrs": {"host": "{{account}}.vtexcommercestable.com.br",
 //!   "path": "/arquivos/favicon.ico"}}`): the request's host and path must match one
-//!   outbound-access policy. `{{account}}` is the account the app is installed on; `*` matches
+//!   outbound-access policy. `{{account}}` is the account the app is installed on (IO's
+//!   `account`; when none is configured, any account **[sim's choice: the simulator serves
+//!   many accounts and the service's calls do not name theirs]**); `*` matches
 //!   any run of characters (VTEX's examples use it at the end of a path, `/api/catalog/*`; the
 //!   simulator also accepts it anywhere in a host or path **[sim's choice]**). Hosts match
 //!   case-insensitively, paths case-sensitively **[sim's choice]**.
@@ -87,11 +89,14 @@ impl AppPolicies {
         Ok(policies)
     }
 
-    /// Whether an outbound-access policy covers `host` + `path` for the app on `account`.
-    pub fn allows_outbound(&self, account: &str, host: &str, path: &str) -> bool {
+    /// Whether an outbound-access policy covers `host` + `path` for the app on `account`
+    /// (`None`: any account).
+    pub fn allows_outbound(&self, account: Option<&str>, host: &str, path: &str) -> bool {
         let host = host.to_ascii_lowercase();
         self.outbound.iter().any(|(h, p)| {
-            let h = h.replace("{{account}}", account).to_ascii_lowercase();
+            let h = h
+                .replace("{{account}}", account.unwrap_or("*"))
+                .to_ascii_lowercase();
             glob(&h, &host) && glob(p, path)
         })
     }
@@ -282,7 +287,7 @@ fn vtex_id_credential(headers: &HeaderMap) -> Option<String> {
 pub fn check(
     policies: &AppPolicies,
     table: &[RoleRule],
-    account: &str,
+    account: Option<&str>,
     host: &str,
     method: &Method,
     path_and_query: &str,
@@ -326,7 +331,7 @@ impl Gate for super::IoRouter {
         check(
             &policies,
             &table,
-            &account,
+            account.as_deref(),
             host,
             method,
             path_and_query,
