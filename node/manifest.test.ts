@@ -75,7 +75,7 @@ describe('service.json', () => {
   })
 
   it('declares the order status event handler', () => {
-    expect(service.events).toEqual({ orderStatusChanged: { sender: 'vtex.orders-broadcast', keys: ['order-status-updated'] } })
+    expect(service.events).toEqual({ orderStatusChanged: { sender: 'vtex.orders-broadcast', topics: ['order-status-updated'] } })
   })
 
   it('runs on the node builder stack with bounded resources', () => {

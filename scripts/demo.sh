@@ -36,7 +36,8 @@ wait_for_line() {
 }
 
 echo "== ponte-sim (data in $DATA_DIR, demo catalog seeded once)"
-"$SIM_BIN" --data-dir "$DATA_DIR" --listen 127.0.0.1:0 --seed demo --account "$ACCOUNT" >.ponte/demo-sim.log 2>&1 &
+"$SIM_BIN" --data-dir "$DATA_DIR" --listen 127.0.0.1:0 --seed demo --account "$ACCOUNT" \
+  --app-manifest manifest.json >.ponte/demo-sim.log 2>&1 &
 pids+=($!)
 sim_line=$(wait_for_line .ponte/demo-sim.log 'ponte-sim listening on' "${pids[0]}")
 SIM_URL=${sim_line##* }

@@ -9,7 +9,9 @@ validator venv's python: jsonschema is pinned in tests/openapi/requirements.txt)
 - the App Store listing: public/metadata/messages/{en-US,pt-BR,es-AR}.json and
   public/metadata/licenses/{same}.md;
 - node/service.json: every route path starts with `/`, every event has a `sender` and
-  `topics` or `keys`;
+  `topics` or `keys`; an event from `vtex.orders-broadcast` has `topics` (VTEX's own example of
+  that sender, vtex-apps/orders-feed-example, subscribes with `topics`: `order-status-updated`
+  for every status, or status names);
 - every host the service's clients call has an outbound-access policy (hosts read from the
   `super(...)` of each class extending a @vtex/api client; a client with absolute URLs from a
   setting, like the ERP's, needs a policy for a host that is not VTEX's);
@@ -125,6 +127,11 @@ def check_service(service):
         has = [k for k in ("topics", "keys") if isinstance((event or {}).get(k), list) and event[k]]
         if not has:
             errors.append(f"service.json event {name}: neither topics nor keys")
+        sender = (event or {}).get("sender") if isinstance(event, dict) else None
+        if isinstance(sender, str) and sender.split("@")[0] == "vtex.orders-broadcast" \
+                and "topics" not in has:
+            errors.append(f"service.json event {name}: vtex.orders-broadcast delivers by topics "
+                          "(vtex-apps/orders-feed-example), not keys")
     return errors
 
 
@@ -284,6 +291,9 @@ def self_test(inputs):
          lambda i: i["service"]["routes"].update(broken={"path": "_v/x", "public": True})),
         ("service.json", "event without sender",
          lambda i: i["service"].setdefault("events", {}).update(broken={"keys": ["k"]})),
+        ("service.json", "orders-broadcast event by keys instead of topics",
+         lambda i: i["service"].setdefault("events", {}).update(
+             broken={"sender": "vtex.orders-broadcast", "keys": ["order-status-updated"]})),
         ("service.json", "event without topics or keys",
          lambda i: i["service"].setdefault("events", {}).update(broken={"sender": "vtex.x"})),
         ("hosts", "a client calling a host with no policy", client_elsewhere),

@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import requests
 import yaml
@@ -320,7 +321,8 @@ def self_test(api, base):
 
 def start_sim(binary, data_dir):
     """ponte-sim on a free port; returns (process, base URL)."""
-    proc = subprocess.Popen([binary, "--data-dir", data_dir, "--listen", "127.0.0.1:0"],
+    proc = subprocess.Popen([binary, "--data-dir", data_dir, "--listen", "127.0.0.1:0",
+                             "--app-manifest", str(Path(__file__).resolve().parents[2] / "manifest.json")],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for line in proc.stdout:
         if line.startswith("ponte-sim listening on "):

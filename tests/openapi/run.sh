@@ -32,7 +32,7 @@ fi
 
 data="$(mktemp -d)"
 out="$data/stdout"
-"$sim" --data-dir "$data" --listen 127.0.0.1:0 --seed demo > "$out" 2> "$data/stderr" &
+"$sim" --data-dir "$data" --listen 127.0.0.1:0 --seed demo --app-manifest "$root/manifest.json" > "$out" 2> "$data/stderr" &
 pid=$!
 cleanup() {
   kill "$pid" 2> /dev/null || true

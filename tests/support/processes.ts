@@ -76,7 +76,9 @@ export async function startSim(dataDir: string, port = 0): Promise<Sim> {
   if (!existsSync(bin)) {
     throw new Error(`ponte-sim not found at ${bin}: build it (cargo build -p ponte-sim) or set PONTE_SIM_BIN`)
   }
-  const proc = run(bin, ['--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], process.env, join(dataDir, '..', 'sim.log'))
+  // The app's manifest: the sim refuses the service's calls its policies do not allow.
+  const argv = ['--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--app-manifest', join(REPO, 'manifest.json')]
+  const proc = run(bin, argv, process.env, join(dataDir, '..', 'sim.log'))
   const match = await waitFor(proc, /ponte-sim listening on (http:\/\/127\.0\.0\.1:(\d+))/, 'ponte-sim', 30000)
   return { ...proc, url: match[1], port: Number(match[2]) }
 }
@@ -131,7 +133,7 @@ export async function startService(opts: {
 export async function startSeededSim(dataDir: string, args: string[]): Promise<Sim> {
   const bin = resolve(REPO, process.env.PONTE_SIM_BIN ?? 'target/debug/ponte-sim')
   if (!existsSync(bin)) throw new Error(`ponte-sim not found at ${bin}: run make sim or set PONTE_SIM_BIN`)
-  const argv = ['--data-dir', dataDir, '--listen', '127.0.0.1:0', ...args]
+  const argv = ['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--app-manifest', join(REPO, 'manifest.json'), ...args]
   const proc = run(bin, argv, process.env, join(dataDir, '..', 'sim.log'))
   const ready = await waitFor(proc, /ponte-sim listening on (http:\/\/127\.0\.0\.1:(\d+))/, 'ponte-sim', 30000)
   return { ...proc, url: ready[1], port: Number(ready[2]) }

@@ -4,7 +4,9 @@
 //! categories, specifications, brands, products and SKUs, see [`vtex::catalog`]; VTEX ID
 //! tokens, validation, logout and an OAuth test identity provider, see [`vtex::vtexid`]; VTEX
 //! IO app settings, see [`vtex::apps`]; VBase, see [`vtex::vbase`]; the OMS's orders, workflow
-//! and timers, see [`vtex::oms`]; Feed v3, Hook and IO events, see [`vtex::broadcast`]), and
+//! and timers, see [`vtex::oms`]; Feed v3, Hook and IO events, see [`vtex::broadcast`]; the
+//! VTEX IO router and the rules the app's manifest.json and service.json impose on it, see
+//! [`vtex::io`] and [`vtex::io::policies`]), and
 //! the ERP that Ponte hands orders to, which then acts through Ponte's GraphQL ([`erp`]). It is
 //! the service's HTTP proxy: requests for real VTEX host names arrive in absolute-form and are
 //! routed by host and path ([`platform::http`]). State lives in an embedded redb store in a
@@ -75,6 +77,9 @@ pub struct SimConfig {
     pub erp_orders: Option<erp_orders::ErpOrdersConfig>,
     /// The simulated OMS's delays and undocumented behaviours ([`oms`]; `PUT /_sim/oms/config`).
     pub oms: oms::OmsConfig,
+    /// The app's `manifest.json`: its policies decide what the app's own calls may reach
+    /// ([`io::policies`]; `PUT /_sim/io/manifest`). `None`: nothing is checked.
+    pub app_manifest: Option<serde_json::Value>,
 }
 
 impl SimConfig {
@@ -92,6 +97,7 @@ impl SimConfig {
             io: io::IoConfig::default(),
             erp_orders: None,
             oms: oms::OmsConfig::default(),
+            app_manifest: None,
         }
     }
 }
@@ -166,6 +172,9 @@ impl Sim {
         let clock = SimClock::new();
         let io_router =
             io::IoRouter::new(account.clone(), config.io.clone()).map_err(SimError::Config)?;
+        io_router
+            .set_manifest(config.app_manifest.as_ref())
+            .map_err(SimError::Config)?;
         let broadcaster = broadcast::Broadcaster::start(
             &config.data_dir,
             clock.clone(),
@@ -224,6 +233,7 @@ impl Sim {
             default_account: account,
             bound_ip: addr.ip(),
             faults,
+            gate: Some(io_router.clone()),
         });
 
         // Orders handed off but not finished before a restart.

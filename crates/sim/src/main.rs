@@ -7,7 +7,8 @@
 //! [--feed-duplicate-rate P] [--feed-reorder] [--feed-rate-429 P] [--hook-drop-rate P]
 //! [--hook-deadline-ms MS] [--hook-retry-base-ms MS] [--feed-per-app-key]
 //! [--io-replica URL]... [--io-service-json PATH] [--io-workspace W] [--io-tick-interval-ms MS]
-//! [--io-tick-header NAME:VALUE]... [--io-events]
+//! [--io-tick-header NAME:VALUE]... [--io-events] [--io-broadcast-target-workspace W]
+//! [--app-manifest PATH] (the app's manifest.json: its policies are enforced on its calls)
 //! (Feed v3 / Hook, `ponte_sim::vtex::broadcast`, and the VTEX IO router, `ponte_sim::vtex::io`)
 //! [--fault-oms] [--oms-config JSON|@FILE] [--oms-auto-step-ms MS]
 //! [--oms-cancellation-window-seconds S] [--oms-start-handling-confirm-ms MS]
@@ -39,6 +40,10 @@ struct Cli {
     /// Directory of the embedded store (`sim.redb`); created if missing.
     #[arg(long, value_name = "DIR")]
     data_dir: PathBuf,
+    /// The app's manifest.json: its outbound-access and License Manager policies are enforced
+    /// on the app's own calls (`ponte_sim::vtex::io::policies`).
+    #[arg(long, value_name = "PATH")]
+    app_manifest: Option<PathBuf>,
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7070")]
     listen: SocketAddr,
@@ -185,6 +190,10 @@ struct BroadcastArgs {
     /// Deliver every order change as an IO event too.
     #[arg(long)]
     io_events: bool,
+    /// vtex.orders-broadcast's target workspace: events reach the replicas only when they
+    /// serve it.
+    #[arg(long, value_name = "NAME", default_value = "master")]
+    io_broadcast_target_workspace: String,
 }
 
 impl BroadcastArgs {
@@ -237,6 +246,7 @@ impl BroadcastArgs {
             tick_interval_ms: self.io_tick_interval_ms,
             tick_headers,
             events: self.io_events,
+            broadcast_target_workspace: self.io_broadcast_target_workspace,
             ..Default::default()
         };
         Ok((settings, faults, io))
@@ -381,6 +391,17 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let erp_orders = cli.erp.config()?;
     let (broadcast, broadcast_faults, io) = cli.broadcast.configs()?;
     let oms = cli.oms.config()?;
+    let app_manifest = match &cli.app_manifest {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("--app-manifest {}: {e}", path.display()))?;
+            Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| format!("--app-manifest {}: {e}", path.display()))?,
+            )
+        }
+    };
     let config = SimConfig {
         data_dir: cli.data_dir,
         listen: cli.listen,
@@ -401,6 +422,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         broadcast_faults,
         io,
         oms,
+        app_manifest,
     };
     let sim = Sim::start(config).await?;
     {

@@ -865,7 +865,7 @@ fn service_json() -> Value {
             "orderById": { "path": "/_v/ponte/orders/:orderId", "public": true }
         },
         "events": {
-            "orderStatusChanged": { "sender": "vtex.orders-broadcast", "keys": ["order-status-updated"] }
+            "orderStatusChanged": { "sender": "vtex.orders-broadcast", "topics": ["order-status-updated"] }
         }
     })
 }

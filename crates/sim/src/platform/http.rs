@@ -24,6 +24,9 @@
 //! cannot reach the origin); an unknown path on a known host answers `404` `SIM_NOT_FOUND`.
 //! Catalog paths (`/api/catalog...`) are matched case-insensitively, as VTEX does.
 //!
+//! Before routing, a [`Gate`] may refuse a request: the VTEX IO egress rules of the app's
+//! manifest (outbound-access and License Manager policies, `crate::vtex::io::policies`).
+//!
 //! Credentials: a path containing `/pvt/` needs `X-VTEX-API-AppKey` and `X-VTEX-API-AppToken`,
 //! or a `VtexIdclientAutCookie` header or cookie, any non-empty value for now; else `401`.
 
@@ -113,6 +116,17 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeTenant {
     }
 }
 
+/// A check on every request before it is routed; `Some` is the refusal sent instead.
+pub trait Gate: Send + Sync + std::fmt::Debug {
+    fn check(
+        &self,
+        host: &str,
+        method: &Method,
+        path_and_query: &str,
+        headers: &HeaderMap,
+    ) -> Option<Response>;
+}
+
 /// The routers per face, and what routing needs to know.
 #[derive(Debug, Clone)]
 pub struct Dispatcher {
@@ -125,6 +139,8 @@ pub struct Dispatcher {
     pub default_account: String,
     pub bound_ip: IpAddr,
     pub faults: Arc<crate::platform::faults::Faults>,
+    /// Refuses requests before routing (`None`: none refused).
+    pub gate: Option<Arc<dyn Gate>>,
 }
 
 /// The whole application: everything goes through [`dispatch`].
@@ -136,6 +152,18 @@ pub fn app(dispatcher: Dispatcher) -> Router {
 
 async fn dispatch(State(d): State<Arc<Dispatcher>>, mut req: Request) -> Response {
     let host = request_host(&req);
+    // The egress proxy decides before any origin is tried.
+    if let Some(gate) = &d.gate {
+        let target = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default();
+        let host = host.as_deref().unwrap_or_default();
+        if let Some(refusal) = gate.check(host, req.method(), &target, req.headers()) {
+            return refusal;
+        }
+    }
     let Some(kind) = classify(host.as_deref(), d.bound_ip) else {
         return SimError::UnknownHost(host.unwrap_or_default()).into_response();
     };

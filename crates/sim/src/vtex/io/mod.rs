@@ -24,10 +24,21 @@
 //!   (`no route`), as VTEX's router would answer 404.
 //! - **Events**: with `events: true`, every order change of `account` goes, for each
 //!   `serviceJson.events` handler whose `sender` (version ignored) is `vtex.orders-broadcast` and
-//!   whose `keys` contain `order-status-updated`, to one replica as `POST
+//!   whose `topics` contain `order-status-updated`, to one replica as `POST
 //!   {replica}/{account}/{workspace}/_events` with `x-event-handler-id`, `x-event-sender:
 //!   vtex.orders-broadcast@0.x`, `x-event-key: order-status-updated`, `x-vtex-account`,
-//!   `x-vtex-workspace`, `x-vtex-credential`, `x-request-id`.
+//!   `x-vtex-workspace`, `x-vtex-credential`, `x-request-id`. VTEX's own example of that sender
+//!   (vtex-apps/orders-feed-example, `node/service.json` and `docs/README.md`) subscribes with
+//!   `"topics": ["order-status-updated"]` ("receive all events") or with status names
+//!   (`["cancel", "order-created"]`, the order's `currentState`); a handler declared with
+//!   `keys` gets nothing. Per-status topics are not played: only `order-status-updated` is
+//!   delivered **[sim's limit]**. Events go only to the broadcaster's target workspace: "Normally
+//!   `vtex.orders-broadcast` sends events only in `master` workspace", changed with its `Target
+//!   Workspace` setting (same README); the simulator delivers only when `workspace` equals
+//!   `broadcastTargetWorkspace` (default `master`). VTEX documents this in that example app's
+//!   README only, not in its developer portal.
+//! - **Policies**: the app's `manifest.json` (`--app-manifest PATH`, `PUT /_sim/io/manifest`)
+//!   decides what the app's own calls may reach ([`policies`]).
 //! - **Scheduler**: every `tickIntervalMs` (real time; `0` is off) the route whose id is
 //!   `orderFeedTick`, if service.json has one, is posted (`{}` body) to the next replica with
 //!   `tickHeaders`, standing in for vtex.scheduler **[emulator choice]**: a replica gets a new
@@ -48,6 +59,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::task::JoinHandle;
+
+pub mod policies;
 
 /// The IO event sender and key of order status changes.
 pub const ORDER_EVENT_SENDER: &str = "vtex.orders-broadcast@0.x";
@@ -73,6 +86,9 @@ pub struct IoConfig {
     pub events: bool,
     /// `x-vtex-credential` sent on every call.
     pub credential: String,
+    /// `vtex.orders-broadcast`'s `Target Workspace` setting: events reach the service only when
+    /// it serves this workspace.
+    pub broadcast_target_workspace: String,
 }
 
 impl Default for IoConfig {
@@ -86,6 +102,7 @@ impl Default for IoConfig {
             tick_headers: BTreeMap::new(),
             events: false,
             credential: "ponte-sim-io-credential".to_owned(),
+            broadcast_target_workspace: "master".to_owned(),
         }
     }
 }
@@ -163,7 +180,7 @@ impl RoutePattern {
 #[derive(Debug, Clone, Default)]
 struct Service {
     routes: Vec<RoutePattern>,
-    /// `(handler id, sender without version, keys)`.
+    /// `(handler id, sender without version, topics)` (`keys` are not read: see the module doc).
     events: Vec<(String, String, Vec<String>)>,
 }
 
@@ -198,7 +215,7 @@ impl Service {
                     .unwrap_or_default();
                 let sender = sender.split('@').next().unwrap_or_default().to_owned();
                 let keys = event
-                    .get("keys")
+                    .get("topics")
                     .and_then(Value::as_array)
                     .map(|k| {
                         k.iter()
@@ -280,6 +297,8 @@ pub struct IoRouter {
     ticks: Mutex<TickStats>,
     ticking: Mutex<HashSet<String>>,
     scheduler: Mutex<Option<JoinHandle<()>>>,
+    /// The app's policies (`None`: nothing is checked) and the role table ([`policies`]).
+    policies: Mutex<(Option<policies::AppPolicies>, Vec<policies::RoleRule>)>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -293,8 +312,10 @@ fn check(config: &IoConfig) -> Result<Service, String> {
             _ => return Err(format!("replica {r:?} is not an http URL")),
         }
     }
-    if !crate::platform::http::valid_account(&config.workspace) {
-        return Err(format!("invalid workspace {:?}", config.workspace));
+    for ws in [&config.workspace, &config.broadcast_target_workspace] {
+        if !crate::platform::http::valid_account(ws) {
+            return Err(format!("invalid workspace {ws:?}"));
+        }
     }
     if let Some(a) = &config.account
         && !crate::platform::http::valid_account(a)
@@ -330,6 +351,7 @@ impl IoRouter {
             ticks: Mutex::new(TickStats::default()),
             ticking: Mutex::new(HashSet::new()),
             scheduler: Mutex::new(None),
+            policies: Mutex::new((None, policies::default_role_table())),
         }))
     }
 
@@ -361,6 +383,37 @@ impl IoRouter {
         Ok(())
     }
 
+    /// Loads the app's `manifest.json` (`None`: no policy is checked).
+    pub fn set_manifest(&self, manifest: Option<&Value>) -> Result<(), String> {
+        let parsed = manifest
+            .map(policies::AppPolicies::from_manifest)
+            .transpose()?;
+        lock(&self.policies).0 = parsed;
+        Ok(())
+    }
+
+    pub fn role_table(&self) -> Vec<policies::RoleRule> {
+        lock(&self.policies).1.clone()
+    }
+
+    pub fn set_role_table(&self, table: Vec<policies::RoleRule>) {
+        lock(&self.policies).1 = table;
+    }
+
+    /// The app's policies, the role table and the account the app is installed on (`None`:
+    /// not configured), when a manifest is loaded.
+    fn policies(
+        &self,
+    ) -> Option<(
+        policies::AppPolicies,
+        Vec<policies::RoleRule>,
+        Option<String>,
+    )> {
+        let (app, table) = lock(&self.policies).clone();
+        let account = self.config().account;
+        app.map(|app| (app, table, account))
+    }
+
     fn account(&self, config: &IoConfig) -> String {
         config
             .account
@@ -371,7 +424,10 @@ impl IoRouter {
     /// The event handler ids that get an order change of `account` (empty when events are off).
     pub fn event_handlers(&self, account: &str) -> Vec<String> {
         let s = lock(&self.state);
-        if !s.config.events || self.account(&s.config) != account {
+        if !s.config.events
+            || self.account(&s.config) != account
+            || s.config.workspace != s.config.broadcast_target_workspace
+        {
             return Vec::new();
         }
         let sender = ORDER_EVENT_SENDER.split('@').next().unwrap_or_default();
@@ -591,7 +647,41 @@ impl IoRouter {
 
 /// `GET|PUT /_sim/io` (simulator host).
 pub fn routes() -> Router<Arc<IoRouter>> {
-    Router::new().route("/_sim/io", get(get_config).put(put_config))
+    Router::new()
+        .route("/_sim/io", get(get_config).put(put_config))
+        .route("/_sim/io/manifest", axum::routing::put(put_manifest))
+        .route(
+            "/_sim/io/role-table",
+            get(get_role_table).put(put_role_table),
+        )
+}
+
+/// `PUT /_sim/io/manifest`: the app's `manifest.json` (`null`: no policy checked).
+async fn put_manifest(State(io): State<Arc<IoRouter>>, body: Bytes) -> Response {
+    let manifest: Value = match serde_json::from_slice(&body) {
+        Ok(m) => m,
+        Err(e) => return refuse(format!("invalid manifest: {e}")),
+    };
+    let manifest = (!manifest.is_null()).then_some(manifest);
+    match io.set_manifest(manifest.as_ref()) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refuse(e),
+    }
+}
+
+async fn get_role_table(State(io): State<Arc<IoRouter>>) -> Response {
+    Json(io.role_table()).into_response()
+}
+
+/// `PUT /_sim/io/role-table`: replaces the role table ([`policies::RoleRule`] list).
+async fn put_role_table(State(io): State<Arc<IoRouter>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Vec<policies::RoleRule>>(&body) {
+        Ok(table) => {
+            io.set_role_table(table);
+            Json(io.role_table()).into_response()
+        }
+        Err(e) => refuse(format!("invalid role table: {e}")),
+    }
 }
 
 fn refuse(message: String) -> Response {
@@ -648,8 +738,9 @@ mod tests {
                 service_json: Some(json!({
                     "routes": {},
                     "events": {
-                        "orderStatusChanged": { "sender": "vtex.orders-broadcast", "keys": ["order-status-updated"] },
-                        "other": { "sender": "vtex.other", "keys": ["order-status-updated"] }
+                        "orderStatusChanged": { "sender": "vtex.orders-broadcast", "topics": ["order-status-updated"] },
+                        "byKeys": { "sender": "vtex.orders-broadcast", "keys": ["order-status-updated"] },
+                        "other": { "sender": "vtex.other", "topics": ["order-status-updated"] }
                     }
                 })),
                 ..IoConfig::default()
