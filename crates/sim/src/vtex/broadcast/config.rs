@@ -1,4 +1,4 @@
-//! Feed and hook configuration bodies (domain.md §B.2) and their validation.
+//! Feed and hook configuration bodies (§B.2) and their validation.
 //!
 //! Property names are matched case-insensitively (`MessageRetentionPeriodInSeconds` and
 //! `messageRetentionPeriodInSeconds`, `filter` and `Filter` …), as VTEX's binder does.

@@ -1,6 +1,6 @@
 //! The feed queue of one (account, app key): messages, visibility, handles, retention.
 //!
-//! Per message (domain.md §B.4): `Visible --receive--> InFlight(until now + visibility)
+//! Per message (§B.4): `Visible --receive--> InFlight(until now + visibility)
 //! --commit--> Deleted`, `InFlight --timeout--> Visible` (the next receive issues a **new**
 //! handle), any state `--age > retention--> Deleted`. Messages are persisted; the in-flight state
 //! is not, so after a restart every message is visible again (as if its visibility timed out).

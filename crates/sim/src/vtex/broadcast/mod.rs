@@ -1,4 +1,4 @@
-//! What VTEX does with an order's changes: Feed v3, Hook and VTEX IO events (domain.md §B).
+//! What VTEX does with an order's changes: Feed v3, Hook and VTEX IO events (§B).
 //!
 //! The OMS publishes every [`OrderChange`] to the [`Broadcaster`] (a [`ChangeSink`]);
 //! `publish` only queues. An intake task takes the queued changes in batches, runs each
