@@ -19,6 +19,8 @@ const clients: ClientsConfig<Clients> = {
     catalog: { concurrency: 16 },
     // A person waits for this call: fail fast rather than hold the request.
     vtexId: { timeout: 2000 },
+    // License Manager answers each access check; a person waits for it too.
+    grants: { timeout: 3000, retries: 1 },
     // The orders flow retries itself (429 Retry-After, 5xx backoff) and needs fresh reads.
     oms: { retries: 0, timeout: 10000, memoizable: false },
     erp: { retries: 0, timeout: 15000, memoizable: false },

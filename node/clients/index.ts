@@ -5,6 +5,7 @@ import type { SsoState } from '../sso'
 import { Catalog } from './catalog'
 import { CatalogWriter } from './catalogImport'
 import { Erp } from './erp'
+import { LicenseManager } from './licenseManager'
 import { Oms } from './oms'
 import { VtexId } from './vtexId'
 
@@ -25,6 +26,11 @@ export class Clients extends IOClients {
 
   public get vtexId(): VtexId {
     return this.getOrSet('vtexId', VtexId)
+  }
+
+  /** License Manager's `granted` check (lib/access.ts). IOClients' own `licenseManager` is another API. */
+  public get grants(): LicenseManager {
+    return this.getOrSet('grants', LicenseManager)
   }
 
   /** OMS, Feed v3 and Hook endpoints (§A, §B). */

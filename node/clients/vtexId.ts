@@ -1,6 +1,8 @@
 import type { InstanceOptions, IOContext, RequestConfig } from '@vtex/api'
 import { ExternalClient } from '@vtex/api'
 
+import { accountHost, withAppToken } from './accountHost'
+
 /** `POST /api/vtexid/credential/validate` when VTEX ID confirms the token (200). */
 export interface CredentialConfirmation {
   authStatus: string
@@ -45,14 +47,7 @@ export interface VtexIdSource {
  */
 export class VtexId extends ExternalClient implements VtexIdSource {
   constructor(context: IOContext, options?: InstanceOptions) {
-    super(`http://${context.account}.vtexcommercestable.com.br`, context, {
-      ...options,
-      headers: {
-        ...options?.headers,
-        'X-Vtex-Use-Https': 'true',
-        ...(context.authToken ? { VtexIdclientAutCookie: context.authToken } : {}),
-      },
-    })
+    super(accountHost(context), context, withAppToken(context, options, ['VtexIdclientAutCookie']))
   }
 
   public async validate(token: string): Promise<ValidateAnswer> {

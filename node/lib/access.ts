@@ -15,8 +15,7 @@
 import type { Context } from '../clients'
 import type { Person } from '../sso'
 import { PonteError, VTEX_REQUEST_FAILED } from './errors'
-import type { GrantSource } from './licenseManager'
-import { LicenseManager } from './licenseManager'
+import type { GrantSource } from '../clients/licenseManager'
 
 /** The person or app key lacks every alternative of a required clause. */
 export const RESOURCE_NOT_GRANTED = 'RESOURCE_NOT_GRANTED'
@@ -50,7 +49,7 @@ export interface AccessState {
 function accessOf(ctx: Context): NonNullable<AccessState['access']> {
   const state = ctx.state as AccessState
   state.access ??= {
-    grants: new LicenseManager(ctx.vtex, { timeout: 3000, retries: 1 }),
+    grants: ctx.clients.grants,
     answers: new Map(),
   }
   return state.access

@@ -2,7 +2,7 @@
 import type { Context } from '../clients'
 import { AuditLog } from '../audit/log'
 import type { AccessState } from '../lib/access'
-import type { GrantAnswer, GrantSource } from '../lib/licenseManager'
+import type { GrantAnswer, GrantSource } from '../clients/licenseManager'
 import { FakeKv } from './fakeKv'
 
 /** Every resource the schema names (graphql/schema.graphql), as "Product/Resource". */

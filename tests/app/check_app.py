@@ -144,6 +144,10 @@ def client_hosts(sources):
     """{file: [host or "<setting>"]} for every class extending a @vtex/api client.
     `sources` maps a path to its TypeScript text."""
     found = {}
+    # Base URLs built by a helper (`export const accountHost = (context) => `http://...``):
+    # a `super(accountHost(context), ...)` reads as that helper's URL.
+    helpers = {m.group(1): m.group(2) for text in sources.values()
+               for m in re.finditer(r"export\s+const\s+(\w+)\s*=\s*\([^)]*\)[^=]*=>\s*(`[^`]*`)", text)}
     for path, text in sources.items():
         for m in re.finditer(r"class\s+\w+\s+extends\s+(\w+)\b", text):
             base = m.group(1)
@@ -152,6 +156,9 @@ def client_hosts(sources):
             body = text[m.end():]
             sup = re.search(r"super\(\s*([^,)]*)", body)
             arg = sup.group(1).strip() if sup else ""
+            call = re.match(r"(\w+)\(", arg)
+            if call and call.group(1) in helpers:
+                arg = helpers[call.group(1)]
             if base == "JanusClient":
                 host = "portal.vtexcommercestable.com.br"
             elif arg in ("''", '""', "``"):

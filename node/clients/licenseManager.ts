@@ -15,6 +15,8 @@
 import type { InstanceOptions, IOContext } from '@vtex/api'
 import { ExternalClient } from '@vtex/api'
 
+import { accountHost, withAppToken } from './accountHost'
+
 export type GrantAnswer = { status: 'granted' } | { status: 'refused' } | { status: 'failed'; httpStatus: number; reason?: string }
 
 /** What the authorization check needs; unit tests implement it with a fake. */
@@ -28,15 +30,8 @@ export const grantedPath = (account: string, productCode: string, login: string,
 
 export class LicenseManager extends ExternalClient implements GrantSource {
   constructor(context: IOContext, options?: InstanceOptions) {
-    super(`http://${context.account}.vtexcommercestable.com.br`, context, {
-      ...options,
-      headers: {
-        ...options?.headers,
-        'X-Vtex-Use-Https': 'true',
-        // As the runtime's @auth does: the app's own token.
-        ...(context.authToken ? { Authorization: context.authToken, VtexIdclientAutCookie: context.authToken } : {}),
-      },
-    })
+    // As the runtime's @auth does: the app's own token.
+    super(accountHost(context), context, withAppToken(context, options, ['Authorization', 'VtexIdclientAutCookie']))
   }
 
   public async granted(login: string, productCode: string, resourceCode: string): Promise<GrantAnswer> {
