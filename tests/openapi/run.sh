@@ -14,15 +14,8 @@ cd "$root"
 spec="tests/openapi/spec/catalog-api.json"
 orders_spec="tests/openapi/spec/orders-api.json"
 
-venv="$root/target/openapi-venv"
-stamp="$venv/.requirements.sha256"
-want="$(sha256sum tests/openapi/requirements.txt | cut -d' ' -f1)"
-if [[ ! -x $venv/bin/python || ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
-  echo "openapi: installing the validator into $venv" >&2
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r tests/openapi/requirements.txt
-  echo "$want" > "$stamp"
-fi
+# shellcheck source=scripts/openapi-venv.sh
+source scripts/openapi-venv.sh
 
 sim="${PONTE_SIM_BIN:-}"
 if [[ -z $sim ]]; then
@@ -55,4 +48,4 @@ if [[ -z $url ]]; then
   echo "openapi: ponte-sim did not start listening" >&2
   exit 1
 fi
-"$venv/bin/python" -B tests/openapi/check.py "$url" "$spec" "$orders_spec"
+"$venv_python" -B tests/openapi/check.py "$url" "$spec" "$orders_spec"
