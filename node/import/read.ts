@@ -6,7 +6,7 @@
  *
  * 1. the category tree (active ones, as deep as the core goes) and the brand list; then the
  *    brands the core names in full (the list has no `LinkId`), the products it names by RefId
- *    (with their trade policies and specifications) and the SKUs by RefId or EAN (with their
+ *    (with their trade policies and specifications) and the SKUs by RefId and by EAN (with their
  *    EANs, specifications, images and, for kits, components);
  * 2. the categories the core says are missing (the chain above an existing product in an
  *    inactive placeholder, which the tree leaves out), until it asks nothing new;

@@ -5,7 +5,8 @@
 //! tree hides inactive categories, and groups are listed per category.
 
 use ponte_core::catalog::import::{
-    CatalogState, ImportBatch, ImportReads, ImportReadsRequest, SkuLookup, import_reads, plan,
+    CatalogState, ImportBatch, ImportError, ImportErrorCode, ImportReads, ImportReadsRequest,
+    SkuLookup, import_reads, plan,
 };
 use ponte_core::ids::CategoryId;
 use ponte_harness::cases;
@@ -194,8 +195,25 @@ fn read_like_the_service(full: &CatalogState, batch: &ImportBatch) -> CatalogSta
     s
 }
 
+/// The one error a read of the touched part cannot tell apart: a field of the catalog that is
+/// not visible at the product's category is never read (VTEX lists fields per category and
+/// has no search by name), so the plan reports it as not found. The batch is refused either
+/// way, at the same path; every other error must be the same, message included.
+fn as_read(errors: Vec<ImportError>) -> Vec<(String, ImportErrorCode, Option<String>)> {
+    errors
+        .into_iter()
+        .map(|e| match e.code {
+            ImportErrorCode::SpecFieldNotVisible | ImportErrorCode::SpecFieldNotFound => {
+                (e.path, ImportErrorCode::SpecFieldNotFound, None)
+            }
+            code => (e.path, code, Some(e.message)),
+        })
+        .collect()
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(64), ..ProptestConfig::default() })]
+    // About half the worlds have a root-level batch group and are set aside (below).
+    #![proptest_config(ProptestConfig { cases: cases(64), max_global_rejects: 4 * cases(64) + 1024, ..ProptestConfig::default() })]
 
     #[test]
     fn what_the_core_asks_for_is_enough_to_plan(k in knobs(), breaks in proptest::collection::vec((any::<u8>(), any::<usize>(), any::<usize>()), 0..2)) {
@@ -207,9 +225,16 @@ proptest! {
         // category the batch names (VTEX lists groups per category): a gap of the read
         // strategy, reported, left out here.
         prop_assume!(w.batch.specification_groups.iter().all(|g| g.category.is_some()));
+        // Root-level fields are listed only as visible at some category: in a catalog with
+        // none, they cannot be found (the same gap).
+        prop_assume!(!w.current.catalog.categories.is_empty() || w.current.catalog.groups.is_empty());
         let read = read_like_the_service(&w.current, &w.batch);
         let partial = plan(&read, &w.batch, &w.options);
         let whole = plan(&w.current, &w.batch, &w.options);
-        prop_assert_eq!(partial, whole);
+        match (partial, whole) {
+            (Ok(p), Ok(w)) => prop_assert_eq!(p, w),
+            (Err(p), Err(w)) => prop_assert_eq!(as_read(p), as_read(w)),
+            (p, w) => prop_assert!(false, "partial {p:?}, whole {w:?}"),
+        }
     }
 }

@@ -6,7 +6,7 @@
 //!
 //! 1. The category tree and the brand list go into `current` (always read: entities are
 //!    matched by name within their parent, and VTEX has no search by name). The answer names
-//!    the products to look up by RefId, the SKUs by RefId or EAN, and the brands to read in
+//!    the products to look up by RefId, the SKUs by RefId and by EAN, and the brands to read in
 //!    full (the list lacks `LinkId`).
 //! 2. The products and SKUs found go into `current`, each with what hangs on it (trade
 //!    policies, specifications, EANs, images, kit components). The answer names the categories
@@ -46,7 +46,8 @@ pub enum SkuLookup {
     RefId {
         ref_id: String,
     },
-    /// The SKU has no RefId.
+    /// Also asked when the SKU has a RefId: the planner refuses an EAN that another SKU of
+    /// the catalog holds, so that SKU must be read too.
     Ean {
         ean: String,
     },
@@ -60,7 +61,9 @@ pub enum SkuLookup {
 pub struct ImportReads {
     /// The batch products' RefIds: look each product up (`GET .../product?refId=`).
     pub product_ref_ids: Vec<String>,
-    /// The batch SKUs to look up: by RefId, else by EAN (an SKU with neither is new).
+    /// The batch SKUs to look up: by RefId and by EAN, each it has (an SKU with neither is
+    /// new), and the RefIds its kit components name. The two keys may find different SKUs:
+    /// both are read.
     pub skus: Vec<SkuLookup>,
     /// The brands of `current` the batch names (its brands and its products' brands): read
     /// each in full.
@@ -71,7 +74,8 @@ pub struct ImportReads {
     /// The categories whose specification groups and visible fields the plan needs: those of
     /// `current` on a path the batch names (its categories, its groups' and products'
     /// category references) and those the products of `current` sit in, with their
-    /// ancestors. Ascending.
+    /// ancestors; when that names none and the batch has products or groups, the first
+    /// department of `current` (for the root-level fields). Ascending.
     pub specification_categories: Vec<CategoryId>,
     /// The groups the fields of `current` belong to that `current` lacks: read each.
     pub missing_groups: Vec<GroupId>,
@@ -90,12 +94,16 @@ pub fn import_reads(req: &ImportReadsRequest) -> ImportReads {
     let (batch, current) = (&req.batch, &req.current);
     let mut reads = ImportReads {
         product_ref_ids: unique(batch.products.iter().map(|p| p.ref_id.clone())),
-        skus: unique(batch.products.iter().flat_map(|p| &p.skus).filter_map(|s| {
-            match (&s.ref_id, &s.ean) {
-                (Some(r), _) if !r.is_empty() => Some(SkuLookup::RefId { ref_id: r.clone() }),
-                (_, Some(e)) if !e.is_empty() => Some(SkuLookup::Ean { ean: e.clone() }),
-                _ => None,
-            }
+        skus: unique(batch.products.iter().flat_map(|p| &p.skus).flat_map(|s| {
+            let by_ref = s.ref_id.as_ref().filter(|r| !r.is_empty());
+            let by_ean = s.ean.as_ref().filter(|e| !e.is_empty());
+            let components = s.kit_components.iter().map(|c| &c.sku_ref_id);
+            by_ref
+                .into_iter()
+                .chain(components)
+                .map(|r| SkuLookup::RefId { ref_id: r.clone() })
+                .chain(by_ean.map(|e| SkuLookup::Ean { ean: e.clone() }))
+                .collect::<Vec<_>>()
         })),
         ..ImportReads::default()
     };
@@ -313,6 +321,20 @@ fn specification_categories(
             out.insert(c);
             cursor = tree.father(c);
         }
+    }
+    // The root-level fields are listed only as visible at some category: when the batch names
+    // no existing one, a department stands in (the one with the lowest id), so that a batch
+    // using a root-level field in new categories finds it.
+    let uses_fields = !batch.products.is_empty() || !batch.specification_groups.is_empty();
+    if out.is_empty()
+        && uses_fields
+        && let Some(department) = tree
+            .by_id
+            .keys()
+            .copied()
+            .find(|c| tree.father(*c).is_none())
+    {
+        out.insert(department);
     }
     out.into_iter().collect()
 }

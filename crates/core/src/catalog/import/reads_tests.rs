@@ -39,7 +39,7 @@ fn ids<T: Copy>(v: &[T], f: impl Fn(T) -> u32) -> Vec<u32> {
 }
 
 #[test]
-fn products_and_skus_are_looked_up_by_natural_key_once() {
+fn products_and_skus_are_looked_up_by_every_natural_key_once() {
     let b = batch(json!({"products": [
         {"refId": "P1", "name": "a", "skus": [
             {"refId": "S1", "ean": "789", "name": "s"},
@@ -58,6 +58,8 @@ fn products_and_skus_are_looked_up_by_natural_key_once() {
             SkuLookup::RefId {
                 ref_id: "S1".into()
             },
+            // Its EAN too: another SKU of the catalog may hold it.
+            SkuLookup::Ean { ean: "789".into() },
             SkuLookup::Ean { ean: "123".into() },
             SkuLookup::Ean { ean: "456".into() },
         ]
@@ -73,7 +75,7 @@ fn products_and_skus_are_looked_up_by_natural_key_once() {
     );
     let json = serde_json::to_value(&r.skus).unwrap();
     assert_eq!(json[0], json!({"by": "refId", "refId": "S1"}));
-    assert_eq!(json[1], json!({"by": "ean", "ean": "123"}));
+    assert_eq!(json[1], json!({"by": "ean", "ean": "789"}));
 }
 
 #[test]
@@ -179,6 +181,11 @@ fn groups_and_fields_are_read_left_out_or_valued_by_rule() {
     assert_eq!(ids(&r.fields_with_values, |f: FieldId| f.0), [20, 22, 25]);
     // The batch names no category and no product exists: no specifications to read.
     assert_eq!(r.specification_categories, Vec::<CategoryId>::new());
+    // A product in a new category may use the root-level fields: a department lists them.
+    let new_place = batch(json!({"products": [{"refId": "P1", "name": "a",
+        "category": {"path": ["New"]}}]}));
+    let r = reads(&new_place, &current);
+    assert_eq!(ids(&r.specification_categories, |c: CategoryId| c.0), [1]);
 }
 
 #[test]
