@@ -43,6 +43,16 @@ export interface ErpApi {
   lookup(endpoint: string, token: string | null | undefined, deliveryId: string): Promise<ErpLookup>
 }
 
+/**
+ * The URL to call and the header that asks VTEX IO's outbound proxy for HTTPS: an app's calls
+ * go out through the proxy as plain HTTP with `X-Vtex-Use-Https: true`, and the proxy reaches
+ * the host over HTTPS (as for VTEX's own hosts, clients/accountHost.ts). The endpoint is
+ * `https://` (orders/settings.ts refuses anything else), so nothing leaves in clear text.
+ */
+export function viaProxy(url: string): { url: string; headers: Record<string, string> } {
+  return { url: url.replace(/^https:\/\//i, 'http://'), headers: { 'X-Vtex-Use-Https': 'true' } }
+}
+
 export class Erp extends ExternalClient implements ErpApi {
   constructor(context: IOContext, options?: InstanceOptions) {
     // Absolute URLs per call: the endpoint is a setting, not part of the context.
@@ -50,11 +60,11 @@ export class Erp extends ExternalClient implements ErpApi {
   }
 
   public async lookup(endpoint: string, token: string | null | undefined, deliveryId: string): Promise<ErpLookup> {
-    const url = `${endpoint.replace(/\/+$/, '')}/orders/deliveries/${encodeURIComponent(deliveryId)}`
+    const { url, headers } = viaProxy(`${endpoint.replace(/\/+$/, '')}/orders/deliveries/${encodeURIComponent(deliveryId)}`)
     try {
       const response = await this.http.getRaw(url, {
         metric: 'erp-orders-lookup',
-        headers: token ? { authorization: `Bearer ${token}` } : {},
+        headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
         validateStatus: () => true,
       })
       if (response.status >= 200 && response.status < 300) return 'stored'
@@ -65,11 +75,12 @@ export class Erp extends ExternalClient implements ErpApi {
   }
 
   public async deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery): Promise<ErpAnswer> {
-    const url = `${endpoint.replace(/\/+$/, '')}/orders`
+    const { url, headers } = viaProxy(`${endpoint.replace(/\/+$/, '')}/orders`)
     try {
       const response = await this.http.postRaw(url, delivery, {
         metric: 'erp-orders-deliver',
         headers: {
+          ...headers,
           'content-type': 'application/json',
           'x-ponte-delivery-id': delivery.deliveryId,
           ...(token ? { authorization: `Bearer ${token}` } : {}),

@@ -42,7 +42,7 @@ describe('processEvent', () => {
     const handoff = w.erp.handoffs()[0]
     expect(handoff).toMatchObject({ deliveryId: `${ID}:order`, kind: 'order', orderId: ID, status: 'ready-for-handling' })
     expect((handoff.order as { orderId: string }).orderId).toBe(ID)
-    expect(w.erp.seen[0]).toEqual({ endpoint: 'http://erp.ponte-sim.test/erp', token: 'erp-token' })
+    expect(w.erp.seen[0]).toEqual({ endpoint: 'https://erp.ponte-sim.test/erp', token: 'erp-token' })
     const record = w.kv.json<OrderRecord>(paths.order(ID))
     expect(record?.handoff?.deliveredAt).toEqual(expect.any(String))
     expect(record?.state.status).toBe('ready-for-handling')

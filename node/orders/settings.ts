@@ -13,8 +13,10 @@ export interface OrdersSettings {
   /** `POST {erpEndpoint}/orders`; null when not configured (then nothing is handed off). */
   erpEndpoint: string | null
   erpToken: string | null
-  /** The shared secret of the hook and tick routes; null refuses every call. */
+  /** The hook route's shared secret (VTEX's Hook sends it); null refuses every call. */
   hookSecret: string | null
+  /** The feed tick route's shared secret (the scheduler sends it); null refuses every call. */
+  tickSecret: string | null
   /** An order is handed off the first time Ponte sees it at or past this status. */
   handoffStatus: Status
   /** Ponte's own intake filter (FromWorkflow), or null: every status. */
@@ -84,13 +86,38 @@ export const DEFAULT_TUNING: OrdersTuning = {
 export const SETTINGS_TTL_MS = 10000
 
 /**
- * The hook secret's minimum length, enforced here as well as by the manifest's settingsSchema
+ * The secrets' minimum length, enforced here as well as by the manifest's settingsSchema
  * (`minLength`), which only the admin's settings form applies: settings saved through the Apps
- * API skip it. A shorter secret, or one equal to the ERP token (one secret per direction: the ERP
- * that receives the token must not be able to call the hook with it), counts as none, so every
- * hook and tick call is refused.
+ * API skip it. One secret per direction: the hook's (VTEX → Ponte), the tick's (the scheduler →
+ * Ponte) and the ERP token (Ponte → ERP). A secret shorter than this, or equal to another
+ * direction's (the ERP that receives its token must not be able to call the hook with it; a
+ * leaked hook secret must not run the tick), counts as none, so every call on its route is
+ * refused.
  */
 export const MIN_SECRET_LENGTH = 16
+
+/** The header that carries the hook secret (VTEX's Hook sends the headers it was configured with). */
+export const SECRET_HEADER = 'x-ponte-hook-secret'
+/** The header that carries the tick secret (vtex.scheduler sends the request's configured headers). */
+export const TICK_SECRET_HEADER = 'x-ponte-tick-secret'
+
+/**
+ * The ERP endpoint must be `https://`: the ERP receives its bearer token and whole orders
+ * (personal data). There is no exception for plain HTTP, in settings or anywhere else: the
+ * simulator's ERP is reached over `https://` too (through the outbound proxy, as on VTEX IO;
+ * clients/erp.ts).
+ */
+export function erpEndpointOf(raw: string | null): string | null {
+  if (!raw) return null
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    return null
+  }
+  if (url.protocol !== 'https:' || url.username || url.password || url.search || url.hash) return null
+  return raw.replace(/\/+$/, '')
+}
 
 /** Reads the raw app settings object (apps client). */
 export type SettingsReader = () => Promise<unknown>
@@ -128,10 +155,14 @@ export function parseSettings(raw: unknown): OrdersSettings {
   tuning.backgroundQueue = Math.floor(tuning.backgroundQueue)
   const erpToken = str(s.erpToken)
   const hookSecret = str(s.hookSecret)
+  const tickSecret = str(s.tickSecret)
+  const secret = (own: string | null, ...others: Array<string | null>) =>
+    own && own.length >= MIN_SECRET_LENGTH && !others.includes(own) ? own : null
   return {
-    erpEndpoint: endpoint && /^https?:\/\//.test(endpoint) ? endpoint : null,
+    erpEndpoint: erpEndpointOf(endpoint),
     erpToken,
-    hookSecret: hookSecret && hookSecret.length >= MIN_SECRET_LENGTH && hookSecret !== erpToken ? hookSecret : null,
+    hookSecret: secret(hookSecret, erpToken, tickSecret),
+    tickSecret: secret(tickSecret, erpToken, hookSecret),
     handoffStatus: handoff && isStatus(handoff) ? handoff : 'ready-for-handling',
     filter: statuses.length > 0 ? { type: 'FromWorkflow', status: statuses } : null,
     policy,

@@ -9,13 +9,14 @@ import type { OrderRecord } from '../orders/store'
 import { paths } from '../orders/store'
 import { bodies, testDeps, world } from '../test-support/fakeOrders'
 import { mockContext } from '../test-support/mockContext'
-import { orderFeedTick, orderHook, SECRET_HEADER } from './orders'
+import { orderFeedTick, orderHook, SECRET_HEADER, TICK_SECRET_HEADER } from './orders'
 
 const SECRET = 'a-secret-of-sixteen-chars'
+const TICK_SECRET = 'the-tick-secret-of-its-own'
 const ID = 'v2002pnt-01'
 const RFH = '2024-03-01T10:00:00.0000000Z'
 
-function call(body: string, headers: Record<string, string> = { [SECRET_HEADER]: SECRET }, settings: unknown = { hookSecret: SECRET }) {
+function call(body: string, headers: Record<string, string> = { [SECRET_HEADER]: SECRET }, settings: unknown = { hookSecret: SECRET, tickSecret: TICK_SECRET }) {
   const ctx = mockContext({ request: { headers, settings } }) as Context & { status?: number; body?: unknown }
   ;(ctx as unknown as { req: Readable }).req = Readable.from([Buffer.from(body)])
   return ctx
@@ -119,7 +120,7 @@ describe('hook + feed + IO event for one change', () => {
     await orderHook(deps)(hookCtx, async () => undefined)
     const event = { body: JSON.parse(b.ioEvent), clients: {}, vtex: {} } as unknown as EventContext<Clients, State>
     await orderStatusChanged(async () => testDeps(w, { owner: 'replica-b' }))(event)
-    const tickCtx = call('')
+    const tickCtx = call('', { [TICK_SECRET_HEADER]: TICK_SECRET })
     await orderFeedTick(deps)(tickCtx, async () => undefined)
     await flush()
     expect(tickCtx.body).toMatchObject({ taken: 1, committed: 1, failed: 0 })
@@ -129,11 +130,15 @@ describe('hook + feed + IO event for one change', () => {
     expect(w.kv.json<OrderRecord>(paths.order(ID))?.memory.seenKeys).toHaveLength(1)
   })
 
-  it('the tick needs the secret too', async () => {
+  it('the tick needs its own secret: none, or the hook secret, is refused', async () => {
     const w = world()
-    const ctx = call('', {})
-    await orderFeedTick(async () => testDeps(w))(ctx, async () => undefined)
-    expect(ctx.status).toBe(401)
+    const attempts: Array<Record<string, string>> = [{}, { [SECRET_HEADER]: SECRET }, { [TICK_SECRET_HEADER]: SECRET }]
+    for (const headers of attempts) {
+      const ctx = call('', headers)
+      await orderFeedTick(async () => testDeps(w))(ctx, async () => undefined)
+      expect(ctx.status).toBe(401)
+      expect(ctx.body).toMatchObject({ code: 'TICK_SECRET_INVALID' })
+    }
     expect(w.oms.calls).toEqual([])
   })
 

@@ -8,7 +8,9 @@
  *   written to the inbox in VBase, answered 200 `{accepted: true}`, and processed afterwards
  *   (not awaited: the answer never waits for the OMS or the ERP). When VBase cannot take it,
  *   503 `{code: "INBOX_UNAVAILABLE"}`: VTEX retries the notification.
- * - `orderFeedTick` `POST /_v/ponte/orders/feed/tick`: the scheduler's tick, same secret.
+ * - `orderFeedTick` `POST /_v/ponte/orders/feed/tick`: the scheduler's tick (vtex.scheduler, set
+ *   up by `configureOrderIntake`). Header `x-ponte-tick-secret` must equal the `tickSecret`
+ *   setting, else 401 `{code: "TICK_SECRET_INVALID"}`.
  *   Answers 200 `{taken, committed, failed, resumed}` (orders/feed.ts).
  */
 import { timingSafeEqual } from 'crypto'
@@ -21,10 +23,12 @@ import { ordersDeps, readSettings } from '../orders/deps'
 import { tick } from '../orders/feed'
 import { accept, workInBackground } from '../orders/inbox'
 import { firstStep } from '../orders/intake'
+import { SECRET_HEADER, TICK_SECRET_HEADER } from '../orders/settings'
 
 export const HOOK_SECRET_INVALID = 'HOOK_SECRET_INVALID'
 export const INBOX_UNAVAILABLE = 'INBOX_UNAVAILABLE'
-export const SECRET_HEADER = 'x-ponte-hook-secret'
+export const TICK_SECRET_INVALID = 'TICK_SECRET_INVALID'
+export { SECRET_HEADER, TICK_SECRET_HEADER }
 /** The core refuses more than 64 KiB; reading stops a little after. */
 const MAX_BODY = 64 * 1024 + 1
 
@@ -56,22 +60,22 @@ function refuse(ctx: Context, status: number, code: string, message: string): vo
   ctx.body = { code, message }
 }
 
-async function checkSecret(ctx: Context): Promise<boolean> {
+/** Each route has its own secret (one per direction): the hook's and the tick's. */
+async function checkSecret(ctx: Context, route: 'hook' | 'tick'): Promise<boolean> {
   const settings = await readSettings(ctx)
-  if (secretMatches(ctx.get(SECRET_HEADER) || undefined, settings.hookSecret)) return true
-  refuse(
-    ctx,
-    401,
-    HOOK_SECRET_INVALID,
-    settings.hookSecret ? `header ${SECRET_HEADER} is missing or wrong` : 'the hookSecret setting is not configured: every call is refused'
-  )
+  const [header, expected, setting, code] =
+    route === 'hook'
+      ? [SECRET_HEADER, settings.hookSecret, 'hookSecret', HOOK_SECRET_INVALID]
+      : [TICK_SECRET_HEADER, settings.tickSecret, 'tickSecret', TICK_SECRET_INVALID]
+  if (secretMatches(ctx.get(header) || undefined, expected)) return true
+  refuse(ctx, 401, code, expected ? `header ${header} is missing or wrong` : `the ${setting} setting is not configured: every call is refused`)
   return false
 }
 
 export function orderHook(depsFor: DepsFactory = ordersDeps) {
   return async function orderHookHandler(ctx: Context, next: () => Promise<unknown>): Promise<void> {
     ctx.set('Cache-Control', 'no-store')
-    if (!(await checkSecret(ctx))) return
+    if (!(await checkSecret(ctx, 'hook'))) return
     const body = await readBody(ctx.req)
     const deps = await depsFor(ctx)
     let step
@@ -113,7 +117,7 @@ export function orderHook(depsFor: DepsFactory = ordersDeps) {
 export function orderFeedTick(depsFor: DepsFactory = ordersDeps) {
   return async function orderFeedTickHandler(ctx: Context, next: () => Promise<unknown>): Promise<void> {
     ctx.set('Cache-Control', 'no-store')
-    if (!(await checkSecret(ctx))) return
+    if (!(await checkSecret(ctx, 'tick'))) return
     const deps = await depsFor(ctx)
     ctx.status = 200
     ctx.body = await tick(deps)

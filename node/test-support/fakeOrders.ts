@@ -205,7 +205,7 @@ export function testDeps(
   options: { owner?: string; settings?: Record<string, unknown>; tuning?: Partial<OrdersTuning>; clock?: Clock } = {}
 ): OrdersDeps {
   const settings = parseSettings({
-    erpEndpoint: 'http://erp.ponte-sim.test/erp',
+    erpEndpoint: 'https://erp.ponte-sim.test/erp',
     hookSecret: 'a-secret-of-sixteen-chars',
     ...options.settings,
     ordersTuning: { settleMs: 5, claimWaitMs: 200, erpBaseDelayMs: 1, erpMaxDelayMs: 2, inboxResumeAfterMs: 0, tickBudgetMs: 2000, ...options.tuning },

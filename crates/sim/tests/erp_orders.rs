@@ -23,11 +23,23 @@ type TestOrder<'a> = (&'a str, &'a str, i64, Vec<(&'a str, i64, u64)>);
 const ERP_URL: &str = "http://erp.ponte-sim.test/erp/orders";
 
 /// A client whose requests go through the simulator as their HTTP proxy (absolute-form), like
-/// the service's.
+/// the service's, asking the proxy for HTTPS (`X-Vtex-Use-Https`) as the service does.
 fn proxied(sim: &Sim) -> Client {
+    proxied_with(sim, true)
+}
+
+fn proxied_with(sim: &Sim, use_https: bool) -> Client {
     let proxy = reqwest::Proxy::http(sim.url()).unwrap_or_else(|e| panic!("proxy: {e}"));
+    let mut headers = reqwest::header::HeaderMap::new();
+    if use_https {
+        headers.insert(
+            "x-vtex-use-https",
+            reqwest::header::HeaderValue::from_static("true"),
+        );
+    }
     Client::builder()
         .proxy(proxy)
+        .default_headers(headers)
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"))
@@ -88,6 +100,23 @@ async fn stats(http: &Client, sim: &Sim) -> Value {
 async fn configure(http: &Client, sim: &Sim, body: Value) {
     let r = put(http, &format!("{}/_sim/erp/orders/config", sim.url()), body).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn the_erp_takes_https_only() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    let order = order_json("1000-01", "1000", 100, &[("7", 100, 1)]);
+    let body = handoff("1000-01", "ready-for-handling", order);
+    // Through the proxy without X-Vtex-Use-Https: it would have gone out in clear text.
+    let clear = deliver(&proxied_with(&sim, false), &body, None).await;
+    assert_eq!(clear.status, StatusCode::FORBIDDEN, "{:?}", clear.body);
+    assert_eq!(clear.body["code"], json!("ERP_HTTPS_REQUIRED"));
+    let http = proxied(&sim);
+    assert_eq!(stats(&http, &sim).await["posts"], json!(0));
+    let upgraded = deliver(&http, &body, None).await;
+    assert_eq!(upgraded.status, StatusCode::OK, "{:?}", upgraded.body);
+    stop(sim).await;
 }
 
 #[tokio::test]

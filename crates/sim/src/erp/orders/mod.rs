@@ -3,9 +3,10 @@
 //!
 //! # Receiver
 //!
-//! `POST http://erp.ponte-sim.test/erp/orders` (the host reached through the proxy, see
-//! [`crate::platform::http`]; `/orders` on that host and `/erp/orders` on the simulator's own host are the
-//! same endpoint), the service's hand-off of the integration contract:
+//! `POST http://erp.ponte-sim.test/erp/orders` with `X-Vtex-Use-Https: true` (the host reached
+//! through the proxy, HTTPS only, see [`https_only`] and [`crate::platform::http`]; `/orders` on
+//! that host and `/erp/orders` on the simulator's own host are the same endpoint), the
+//! service's hand-off of the integration contract:
 //!
 //! - headers `content-type: application/json`, `x-ponte-delivery-id: <id>`, and
 //!   `authorization: Bearer <token>` when the ERP is configured with a `token` (else `401`
@@ -234,13 +235,38 @@ impl ErpOrders {
     }
 }
 
-/// Routes on the ERP's host (`erp.ponte-sim.test`).
+/// Routes on the ERP's host (`erp.ponte-sim.test`), HTTPS only ([`https_only`]).
 pub fn receiver_routes() -> Router<Arc<ErpOrders>> {
     Router::new()
         .route("/erp/orders", post(receive))
         .route("/orders", post(receive))
         .route("/erp/orders/deliveries/{delivery_id}", get(lookup))
         .route("/orders/deliveries/{delivery_id}", get(lookup))
+        .layer(axum::middleware::from_fn(https_only))
+}
+
+/// The ERP's host takes HTTPS only, as the ERP contract requires (`docs/erp-contract.yaml`:
+/// the ERP receives its token and whole orders). On VTEX IO an app reaches an external host
+/// through the outbound proxy with a plain-HTTP URL and `X-Vtex-Use-Https: true`, which makes
+/// the proxy call the host over HTTPS (VTEX, "Accessing external resources within a VTEX IO
+/// app"; `@vtex/api` clients do the same for VTEX hosts). The simulator, standing in for that
+/// proxy and the ERP, refuses a call without the header: it would have gone out in clear text.
+/// `403 {"code":"ERP_HTTPS_REQUIRED"}` **[sim's choice: status and code]**.
+async fn https_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let upgraded = request
+        .headers()
+        .get("x-vtex-use-https")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    if upgraded {
+        next.run(request).await
+    } else {
+        error(
+            StatusCode::FORBIDDEN,
+            "ERP_HTTPS_REQUIRED",
+            "the ERP takes HTTPS only: call it with X-Vtex-Use-Https: true through the outbound proxy",
+        )
+    }
 }
 
 /// Routes on the simulator's own host: the receiver (origin-form) and the records.
