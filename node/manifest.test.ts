@@ -5,6 +5,7 @@ import { join } from 'path'
 import { CATALOG_PATHS } from './clients/catalog'
 import { IMPORT_PATHS } from './clients/catalogImport'
 import { OMS_PATHS } from './clients/oms'
+import { SCHEDULER_PATHS } from './clients/scheduler'
 import { VTEX_ID_PATHS } from './clients/vtexId'
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'manifest.json'), 'utf8'))
@@ -50,9 +51,17 @@ describe('manifest.json', () => {
     expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'v1pnt-01/invoice/NF-1')))).toBe(true)
   })
 
+  it.each(Object.values(SCHEDULER_PATHS))('allows the scheduler client path %s through Janus', (path) => {
+    const policies = manifest.policies.filter(
+      (p: { name: string; attrs?: Record<string, string> }) =>
+        p.name === 'outbound-access' && p.attrs?.host === 'portal.vtexcommercestable.com.br'
+    )
+    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'master/vendor.ponte/ponte-orders-feed-tick')))).toBe(true)
+  })
+
   it('declares the orders settings the service reads', () => {
-    const { erpEndpoint, erpToken, hookSecret, handoffStatus } = manifest.settingsSchema.properties
-    expect([erpEndpoint.type, erpToken.type, hookSecret.type]).toEqual(['string', 'string', 'string'])
+    const { erpEndpoint, erpToken, hookSecret, tickSecret, handoffStatus } = manifest.settingsSchema.properties
+    expect([erpEndpoint.type, erpToken.type, hookSecret.type, tickSecret.type]).toEqual(['string', 'string', 'string', 'string'])
     expect(handoffStatus).toMatchObject({ type: 'string', default: 'ready-for-handling' })
   })
 

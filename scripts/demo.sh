@@ -145,6 +145,7 @@ const { SIM_URL, ACCOUNT, WORKSPACE, ORDERS } = process.env
 const fs = require('fs')
 const http = require('http')
 const SECRET = 'ponte-demo-hook-secret'
+const TICK_SECRET = 'ponte-demo-tick-secret'
 const sim = async (method, path, body) => {
   const res = await fetch(`${SIM_URL}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
   const text = await res.text()
@@ -166,19 +167,25 @@ const vtex = (method, url, body, headers = {}) => new Promise((done, fail) => {
   req.end()
 })
 const admin = { 'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`, 'X-VTEX-API-AppToken': 'ponte-sim-apptoken' }
+const graphql = async (query, variables = {}) => {
+  const res = await fetch(`http://localhost:5050/${ACCOUNT}/${WORKSPACE}/_v/graphql`, { method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-vtex-account': ACCOUNT, 'x-vtex-workspace': WORKSPACE, 'x-vtex-credential': 'ponte-demo', ...admin },
+    body: JSON.stringify({ query, variables }) })
+  const json = await res.json()
+  if (json.errors) throw new Error(`GraphQL: ${JSON.stringify(json.errors)}`)
+  return json.data
+}
 ;(async () => {
   const statuses = ['ready-for-handling', 'handling', 'cancellation-requested', 'invoice', 'invoiced', 'cancel', 'canceled']
   await vtex('PUT', `http://infra.io.vtex.com/apps/v0/${ACCOUNT}/${WORKSPACE}/apps/ponte.ponte/settings`,
-    { hookSecret: SECRET, erpEndpoint: 'http://erp.ponte-sim.test/erp', intakeStatuses: statuses })
+    { hookSecret: SECRET, tickSecret: TICK_SECRET, erpEndpoint: 'https://erp.ponte-sim.test/erp', intakeStatuses: statuses })
   await sim('PUT', '/_sim/oms/config', { autoStepMs: 50, cancellationWindowSeconds: 2 })
   await sim('PUT', '/_sim/io', { replicas: ['http://127.0.0.1:5050'], account: ACCOUNT, workspace: WORKSPACE,
-    serviceJson: JSON.parse(fs.readFileSync('node/service.json', 'utf8')), tickIntervalMs: 1000,
-    tickHeaders: { 'x-ponte-hook-secret': SECRET }, events: true })
-  const base = `http://${ACCOUNT}.vtexcommercestable.com.br`
-  await vtex('POST', `${base}/api/orders/hook/config`, { filter: { type: 'FromWorkflow', status: statuses },
-    hook: { url: `https://${WORKSPACE}--${ACCOUNT}.myvtex.com/_v/ponte/orders/hook`, headers: { 'x-ponte-hook-secret': SECRET } } }, admin)
-  await vtex('POST', `${base}/api/orders/feed/config`, { filter: { type: 'FromWorkflow', status: statuses },
-    queue: { visibilityTimeoutInSeconds: 60, MessageRetentionPeriodInSeconds: 345600 } }, admin)
+    serviceJson: JSON.parse(fs.readFileSync('node/service.json', 'utf8')), events: true })
+  // Ponte sets up its own intake: Hook, Feed v3 and the feed tick's vtex.scheduler schedule.
+  const { configureOrderIntake: intake } = await graphql(
+    'mutation { configureOrderIntake(tickExpression: "0/5 * * ? * *") { hookUrl ok tickExpression tickNextExecution } }')
+  console.log(`   intake: hook ${intake.hookUrl}, feed tick "${intake.tickExpression}" (next ${intake.tickNextExecution}), ok: ${intake.ok}`)
   await sim('PUT', '/_sim/erp/orders/config', { graphqlUrls: [`http://127.0.0.1:5050/${ACCOUNT}/${WORKSPACE}/_v/graphql`],
     seed: 1, partialInvoiceRate: 0.3, cancelRate: 0.1, trackingRate: 0.5, actorConcurrency: 64, enabled: true })
   const before = await sim('GET', `/_sim/oms/stats?account=${ACCOUNT}`)
@@ -201,10 +208,7 @@ const admin = { 'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`, 'X-VTEX-API-
   const ids = (await sim('GET', `/_sim/oms/orders?account=${ACCOUNT}&status=invoiced`)).orderIds
   if (ids.length > 0) {
     const q = `{ order(id: "${ids[ids.length - 1]}") { orderId status value invoicedValue handedOffAt timeline { at status cause detail } } }`
-    const res = await fetch(`http://localhost:5050/${ACCOUNT}/${WORKSPACE}/_v/graphql`, { method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-vtex-account': ACCOUNT, 'x-vtex-workspace': WORKSPACE, 'x-vtex-credential': 'ponte-demo', ...admin },
-      body: JSON.stringify({ query: q }) })
-    const o = (await res.json()).data?.order
+    const o = (await graphql(q)).order
     if (o) {
       console.log(`   one order as Ponte saw it: ${o.orderId} ${o.status}, value ${o.value}, invoiced ${o.invoicedValue}, handed off ${o.handedOffAt}`)
       for (const t of o.timeline) console.log(`     ${t.at}  ${(t.status ?? '').padEnd(22)} ${t.cause.padEnd(16)} ${t.detail ?? ''}`)

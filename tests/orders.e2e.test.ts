@@ -23,6 +23,7 @@ const WORKSPACE = 'master'
 const APP = 'ponte.ponte'
 const ORDERS = Number(process.env.PONTE_E2E_ORDERS ?? 1000)
 const SECRET = 'e2e-hook-secret-0123456789'
+const TICK_SECRET = 'e2e-tick-secret-9876543210'
 const REPLICAS = [
   { port: 5050, upPort: 5000 },
   { port: 5060, upPort: 5010 },
@@ -91,6 +92,25 @@ interface ErpStats {
   byOrder?: Record<string, unknown>
 }
 
+/** GraphQL on the first replica with an admin's app key (the License Manager owner role). */
+async function adminGraphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${REPLICAS[0].port}/${ACCOUNT}/${WORKSPACE}/_v/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-vtex-account': ACCOUNT,
+      'x-vtex-workspace': WORKSPACE,
+      'x-vtex-credential': 'e2e-app-token',
+      'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`,
+      'X-VTEX-API-AppToken': 'ponte-sim-apptoken',
+    },
+    body: JSON.stringify({ query, variables }),
+  })
+  const json = (await res.json()) as { data?: T; errors?: unknown[] }
+  if (!json.data || json.errors) throw new Error(`GraphQL: ${res.status} ${JSON.stringify(json.errors)}`)
+  return json.data
+}
+
 const omsStats = () => simCall<OmsStats>('GET', `/_sim/oms/stats?account=${ACCOUNT}`)
 const erpStats = (orders = false) => simCall<ErpStats>('GET', `/_sim/erp/orders/stats${orders ? '?orders=true' : ''}`)
 
@@ -98,7 +118,8 @@ beforeAll(async () => {
   sim = await startSim(dataDir)
   await putAppSettings(sim.url, ACCOUNT, WORKSPACE, APP, {
     hookSecret: SECRET,
-    erpEndpoint: 'http://erp.ponte-sim.test/erp',
+    tickSecret: TICK_SECRET,
+    erpEndpoint: 'https://erp.ponte-sim.test/erp',
     // IO events carry every status of every order: Ponte keeps only these.
     intakeStatuses: STATUSES,
   })
@@ -113,26 +134,35 @@ beforeAll(async () => {
     settlementMs: 100,
   })
   for (let i = 0; i < REPLICAS.length; i++) replicas[i] = await launch(i)
-  // The sim as VTEX IO's router in front of both replicas: hook and event deliveries, and the
-  // scheduler's feed tick.
+  // The sim as VTEX IO's router in front of both replicas: hook, event and scheduler deliveries.
   await simCall('PUT', '/_sim/io', {
     replicas: REPLICAS.map((r) => `http://127.0.0.1:${r.port}`),
     account: ACCOUNT,
     workspace: WORKSPACE,
     serviceJson: JSON.parse(readFileSync(join(REPO, 'node', 'service.json'), 'utf8')),
-    tickIntervalMs: 250,
-    tickHeaders: { 'x-ponte-hook-secret': SECRET },
     events: true,
   })
-  // Feed and hook configured as an integrator does, on VTEX's endpoints.
-  await vtexAdmin('POST', '/api/orders/feed/config', {
-    filter: { type: 'FromWorkflow', status: STATUSES },
-    queue: { visibilityTimeoutInSeconds: 30, MessageRetentionPeriodInSeconds: 345600 },
-  })
-  await vtexAdmin('POST', '/api/orders/hook/config', {
-    filter: { type: 'FromWorkflow', status: STATUSES },
-    hook: { url: `https://${WORKSPACE}--${ACCOUNT}.myvtex.com/_v/ponte/orders/hook`, headers: { 'x-ponte-hook-secret': SECRET } },
-  })
+  // The app sets up its own intake (Hook, Feed v3, the feed tick's schedule, every second here),
+  // asked by an admin's app key; twice, to show it is idempotent.
+  for (let i = 0; i < 2; i++) {
+    const intake = await adminGraphql<{ configureOrderIntake: Record<string, unknown> }>(
+      'mutation($e: String) { configureOrderIntake(tickExpression: $e) { hookUrl hookOk feedOk tickExpression tickNextExecution tickOk statuses ok } }',
+      { e: '* * * ? * *' }
+    )
+    expect(intake.configureOrderIntake).toMatchObject({
+      hookUrl: `https://${ACCOUNT}.myvtex.com/_v/ponte/orders/hook`,
+      hookOk: true,
+      feedOk: true,
+      tickExpression: '* * * ? * *',
+      tickOk: true,
+      statuses: STATUSES,
+      ok: true,
+    })
+    expect(JSON.stringify(intake)).not.toContain(SECRET)
+    expect(JSON.stringify(intake)).not.toContain(TICK_SECRET)
+  }
+  const schedules = await vtexAdmin('GET', `/api/scheduler/${WORKSPACE}/${APP}`)
+  expect(schedules).toHaveLength(1)
   // Faults: duplicates and reordering in the feed, 429s on the feed and the OMS.
   await simCall('PUT', '/_sim/broadcast/faults', { duplicateRate: 0.1, reorder: true, rate429: 0.05, retryAfterSeconds: 1, seed: 11 })
   await simCall('PUT', '/_sim/faults', { rate429: 0.03, retryAfterSeconds: 1, oms: true, seed: 12 })
@@ -249,6 +279,9 @@ test(`${ORDERS} orders through two replicas reach the ERP exactly once and end i
   // duplicates and redeliveries).
   const channels = feed as unknown as { feed: { committed: number }; hook: { ok: number }; events: { ok: number } }
   expect(channels.feed.committed).toBeGreaterThan(0)
+  // The feed was read by the ticks vtex.scheduler sent, as configureOrderIntake asked.
+  const scheduled = await simCall<{ fired: number; ok: number; failed: number }>('GET', '/_sim/scheduler/stats')
+  expect(scheduled.ok).toBeGreaterThan(0)
   expect(channels.hook.ok).toBeGreaterThan(0)
   expect(channels.events.ok).toBeGreaterThan(0)
   // Changes went through order modifications v2, each exactly once (v2 has no idempotency key:

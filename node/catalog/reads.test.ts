@@ -1,7 +1,7 @@
 import { effectiveSpecifications } from './core'
 import { PonteError } from '../lib/errors'
 import { demoCatalog, FakeCatalog } from '../test-support/fakeCatalog'
-import { pathIds, readCategory, readMove, readSpecifications } from './reads'
+import { pathIds, readCategory, readChain, readMove, readSpecifications, SnapshotBuilder } from './reads'
 
 function coreCode(run: () => unknown): string {
   try {
@@ -13,9 +13,35 @@ function coreCode(run: () => unknown): string {
 }
 
 describe('reading the catalog', () => {
-  it('reads a chain up to its department, once per category', async () => {
+  it("reads a category's chain up to its department from the public tree, in one call", async () => {
     const src = demoCatalog()
     const read = await readCategory(src, 3)
+    expect(pathIds(3, read)).toEqual([1, 2, 3])
+    expect(src.calls).toEqual({ categoryTree: 1 })
+  })
+
+  it('does not find an inactive category, or one under an inactive father: the public tree hides them', async () => {
+    const src = new FakeCatalog(
+      [
+        { Id: 1, Name: 'A', FatherCategoryId: null, IsActive: true },
+        { Id: 2, Name: 'B', FatherCategoryId: 1, IsActive: false },
+        { Id: 3, Name: 'C', FatherCategoryId: 2, IsActive: true },
+      ],
+      [],
+      [],
+      []
+    )
+    for (const id of [2, 3]) {
+      const read = await readCategory(src, id)
+      expect(coreCode(() => effectiveSpecifications(read.snapshot(), id))).toBe('CATEGORY_NOT_FOUND')
+    }
+    expect(src.calls.category).toBeUndefined()
+  })
+
+  it('walks a chain by the private endpoint (moves), once per category', async () => {
+    const src = demoCatalog()
+    const read = new SnapshotBuilder()
+    await readChain(src, 3, read)
     expect(pathIds(3, read)).toEqual([1, 2, 3])
     expect(src.calls).toEqual({ category: 3 })
   })
@@ -36,14 +62,16 @@ describe('reading the catalog', () => {
       [],
       []
     )
-    const read = await readCategory(src, 1)
+    const read = new SnapshotBuilder()
+    await readChain(src, 1, read)
     expect(read.categories.size).toBe(2)
     expect(coreCode(() => effectiveSpecifications(read.snapshot(), 1))).toBe('CATEGORY_CYCLE')
   })
 
   it('reports a missing father as CATEGORY_FATHER_NOT_FOUND', async () => {
     const src = new FakeCatalog([{ Id: 1, Name: 'A', FatherCategoryId: 50, IsActive: true }], [], [], [])
-    const read = await readCategory(src, 1)
+    const read = new SnapshotBuilder()
+    await readChain(src, 1, read)
     expect(coreCode(() => effectiveSpecifications(read.snapshot(), 1))).toBe('CATEGORY_FATHER_NOT_FOUND')
   })
 
@@ -52,7 +80,7 @@ describe('reading the catalog', () => {
     const read = await readCategory(src, 3)
     await readSpecifications(src, pathIds(3, read), read)
     // fields 10, 20, 21, 30 (22 is inactive in the list); groups 1, 2, 3; values of 21 and 30.
-    expect(src.calls).toEqual({ category: 3, fieldsVisibleAt: 3, field: 4, group: 3, fieldValues: 2 })
+    expect(src.calls).toEqual({ categoryTree: 1, fieldsVisibleAt: 3, field: 4, group: 3, fieldValues: 2 })
     expect([...read.fields.keys()].sort()).toEqual([10, 20, 21, 30])
   })
 

@@ -115,10 +115,22 @@ export async function readTree(src: CatalogSource): Promise<Category[]> {
   return treeToCategories(await vtexCall('category tree', src.categoryTree(MAX_DEPTH)))
 }
 
-/** What `category(id)` needs: the category and its ancestors. */
+/**
+ * What `category(id)` needs: the category and its ancestors, from the public category tree
+ * (`category` is a public field, so it reads public data only: VTEX's tree lists the active
+ * categories under active fathers; an inactive one, or one under an inactive father, is not
+ * found).
+ */
 export async function readCategory(src: CatalogSource, id: number): Promise<SnapshotBuilder> {
   const builder = new SnapshotBuilder()
-  await readChain(src, id, builder)
+  const tree = new Map((await readTree(src)).map((c) => [c.id, c]))
+  let cursor: number | null = id
+  while (cursor !== null && !builder.categories.has(cursor)) {
+    const category = tree.get(cursor)
+    if (!category) break
+    builder.addCategory(category)
+    cursor = category.fatherCategoryId ?? null
+  }
   return builder
 }
 

@@ -7,6 +7,7 @@ import { CatalogWriter } from './catalogImport'
 import { Erp } from './erp'
 import { LicenseManager } from './licenseManager'
 import { Oms } from './oms'
+import { Scheduler } from './scheduler'
 import { VtexId } from './vtexId'
 
 /**
@@ -36,6 +37,11 @@ export class Clients extends IOClients {
   /** OMS, Feed v3 and Hook endpoints (§A, §B). */
   public get oms(): Oms {
     return this.getOrSet('oms', Oms)
+  }
+
+  /** vtex.scheduler: the feed tick's schedule (orders/setup.ts). */
+  public get scheduler(): Scheduler {
+    return this.getOrSet('scheduler', Scheduler)
   }
 
   /** The ERP's order endpoint (its URL comes from the app settings, per call). */

@@ -110,8 +110,31 @@ export interface OmsApi {
 export const OMS_PATHS = {
   order: '/api/oms/pvt/orders/*',
   feed: '/api/orders/feed',
+  feedConfig: '/api/orders/feed/config',
+  hookConfig: '/api/orders/hook/config',
   changes: '/api/order-system/orders/*',
 } as const
+
+/** The intake filter of Feed v3 and the Hook (§B.2). */
+export interface IntakeFilterConfig {
+  type: 'FromWorkflow' | 'FromOrders'
+  status?: string[]
+  expression?: string
+  disableSingleFire?: boolean
+}
+
+/** `POST|GET /api/orders/hook/config` (§B.2, §B.5). */
+export interface HookConfig {
+  filter: IntakeFilterConfig
+  hook: { url: string; headers?: Record<string, string> }
+}
+
+/** `POST|GET /api/orders/feed/config` (§B.2); reading it back adds queue figures. */
+export interface FeedConfig {
+  filter: IntakeFilterConfig
+  queue?: { visibilityTimeoutInSeconds?: number; MessageRetentionPeriodInSeconds?: number; messageRetentionPeriodInSeconds?: number }
+  [other: string]: unknown
+}
 
 const enc = encodeURIComponent
 
@@ -234,6 +257,35 @@ export class Oms extends ExternalClient implements OmsApi {
   public async commitFeed(handles: string[]): Promise<void> {
     if (handles.length === 0) return
     await this.call('feed-commit', true, () => this.http.post('/api/orders/feed', { handles }, this.config('feed-commit')))
+  }
+
+  /** `POST /api/orders/hook/config`: VTEX pings the URL first and refuses with 400 when the ping fails (§B.5). */
+  public async setHookConfig(config: HookConfig): Promise<void> {
+    await this.call('hook-config-set', true, () => this.http.post(OMS_PATHS.hookConfig, config, this.config('hook-config-set')))
+  }
+
+  /** `GET /api/orders/hook/config`; null when there is none (404). */
+  public async hookConfig(): Promise<HookConfig | null> {
+    return this.configOrNull('hook-config-get', OMS_PATHS.hookConfig)
+  }
+
+  /** `POST /api/orders/feed/config` (creates or replaces). */
+  public async setFeedConfig(config: FeedConfig): Promise<void> {
+    await this.call('feed-config-set', true, () => this.http.post(OMS_PATHS.feedConfig, config, this.config('feed-config-set')))
+  }
+
+  /** `GET /api/orders/feed/config`; null when there is none (404). */
+  public async feedConfig(): Promise<FeedConfig | null> {
+    return this.configOrNull('feed-config-get', OMS_PATHS.feedConfig)
+  }
+
+  private async configOrNull<T>(metric: string, path: string): Promise<T | null> {
+    try {
+      return await this.call(metric, true, () => this.http.get<T>(path, this.config(metric)))
+    } catch (e) {
+      if (e instanceof OmsError && e.status === 404) return null
+      throw e
+    }
   }
 
   private config(metric: string): RequestConfig {

@@ -45,6 +45,9 @@ const STATUS_RANKS = callCore(() => core.order_statuses({}))
 
 const statusNames = new Set<string>(STATUS_RANKS.map((s) => s.status))
 
+/** Every API status, in workflow order (an intake filter with no status list of its own uses them all). */
+export const allStatuses = (): Status[] => STATUS_RANKS.map((s) => s.status as Status)
+
 export function isStatus(name: unknown): name is Status {
   return typeof name === 'string' && statusNames.has(name)
 }

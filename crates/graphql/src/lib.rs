@@ -55,12 +55,14 @@ use ponte_core::sso::Audience;
 
 pub mod audit;
 pub mod import;
+pub mod intake;
 pub mod nulls;
 pub mod orders;
 pub mod reads;
 pub mod sso;
 pub mod vtex;
 pub use import::ImportMutation;
+pub use intake::{IntakeMutation, OrderIntake};
 pub use orders::OrdersMutation;
 pub use sso::{PersonAudience, Session, SsoData, VerifiedBy};
 pub use vtex::Vtex;
@@ -69,11 +71,11 @@ pub use vtex::Vtex;
 /// [`orders`]).
 pub type PonteSchema = Schema<Query, Mutation, EmptySubscription>;
 
-// The root mutation: the import fields, then the orders fields, in the schema file's order.
-// (A plain comment: a doc comment would become the type's description, which the schema
-// file does not give.)
+// The root mutation: the import fields, the orders fields, then the intake's, in the schema
+// file's order. (A plain comment: a doc comment would become the type's description, which
+// the schema file does not give.)
 #[derive(Debug, Clone, Copy, Default, MergedObject)]
-pub struct Mutation(pub ImportMutation, pub OrdersMutation);
+pub struct Mutation(pub ImportMutation, pub OrdersMutation, pub IntakeMutation);
 
 /// `extensions.code` of an id argument that is not a positive 32-bit integer.
 pub const INVALID_ID: &str = "INVALID_ID";
@@ -208,7 +210,7 @@ impl Query {
         Ok(tree.into_iter().map(CategoryNode::from).collect())
     }
 
-    /// One category with the specifications its products and SKUs inherit. An unknown id is an error with code CATEGORY_NOT_FOUND; an id that is not a positive integer, INVALID_ID.
+    /// One active category (under active fathers, as VTEX's public category tree shows it) with the specifications its products and SKUs inherit. An unknown or inactive id is an error with code CATEGORY_NOT_FOUND; an id that is not a positive integer, INVALID_ID.
     async fn category(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Category>> {
         let category_id = parse_category_id(&id, "id")?;
         let specs = match ctx.data_opt::<Vtex>() {
@@ -222,18 +224,24 @@ impl Query {
             None => catalog(ctx)?.effective_specifications(category_id),
         }
         .map_err(|e| catalog_error(&e))?;
+        // A public field reads what VTEX's public tree shows: active categories under active
+        // fathers (reads::read_category). From a whole snapshot, the same rule.
+        if specs.path.iter().any(|p| !p.is_active) {
+            return Err(catalog_error(&CatalogError::CategoryNotFound(category_id)));
+        }
         // The category itself ends its path (as the Node service reads isActive).
         let is_active = specs.path.last().is_some_and(|p| p.is_active);
         Ok(Some(Category::new(specs, is_active)))
     }
 
-    /// What moving a category under another father (null: to the top) would change. Nothing is written.
+    /// What moving a category under another father (null: to the top) would change. Nothing is written. Reads the private Catalog API (inactive categories included): admin only.
     async fn category_move_impact(
         &self,
         ctx: &Context<'_>,
         id: ID,
         new_father_id: Option<ID>,
     ) -> async_graphql::Result<Option<MoveImpact>> {
+        sso::session(ctx, Audience::Admin)?;
         let category_id = parse_category_id(&id, "id")?;
         let new_father = new_father_id
             .as_ref()
@@ -313,6 +321,11 @@ impl Query {
     ) -> async_graphql::Result<Vec<audit::AuditRecord>> {
         let _ = (from, to, order_id, first);
         audit::audit_log(ctx)
+    }
+
+    /// How this workspace's order intake is set up in VTEX (Hook, Feed v3 and the feed tick's vtex.scheduler schedule), each read back and compared with what configureOrderIntake would write now. VTEX refusing a read: INTAKE_CONFIG_REFUSED; hookSecret or tickSecret missing: INTAKE_SETTINGS_MISSING. Admin only.
+    async fn order_intake(&self, ctx: &Context<'_>) -> async_graphql::Result<OrderIntake> {
+        intake::order_intake(ctx)
     }
 }
 

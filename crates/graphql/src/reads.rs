@@ -249,10 +249,24 @@ pub async fn read_tree(src: &Vtex) -> Result<Vec<Category>> {
     Ok(out)
 }
 
-/// What `category(id)` needs: the category, its ancestors and the fields along its path.
+/// What `category(id)` needs: the category and its ancestors from the public category tree
+/// (a public field reads public data only: VTEX's tree lists active categories under active
+/// fathers, so an inactive one is not found), then the fields visible along its path.
 pub async fn read_category(src: &Vtex, id: u32) -> Result<SnapshotBuilder> {
     let mut builder = SnapshotBuilder::default();
-    read_chain(src, id, &mut builder).await?;
+    let tree: std::collections::BTreeMap<u32, Category> = read_tree(src)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.0, c))
+        .collect();
+    let mut cursor = Some(id);
+    while let Some(c) = cursor
+        .and_then(|c| tree.get(&c))
+        .filter(|c| !builder.has_category(c.id.0))
+    {
+        cursor = c.father_category_id.map(|f| f.0);
+        builder.add_category(c.clone());
+    }
     let path = path_ids(id, &builder);
     read_specifications(src, &path, &mut builder).await?;
     Ok(builder)

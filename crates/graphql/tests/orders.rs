@@ -2,54 +2,14 @@
 //! id by the core's rule (`ORDER_ID_INVALID`), `updateTracking`'s empty input
 //! (`TRACKING_INPUT_EMPTY`), and otherwise `NOT_SUPPORTED` (the flow needs the OMS and VBase).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use p256::ecdsa::signature::Signer as _;
-use p256::ecdsa::{Signature, SigningKey};
-use ponte_core::sso::{Audience, Expected, validate};
-use ponte_graphql::{SsoData, schema};
-use serde_json::{Value, json};
+mod common;
 
-const ACCOUNT: &str = "ponte";
-const NOW: i64 = 1_750_000_000;
-const KID: &str = "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678";
+use common::{ACCOUNT, NOW, admin, admin_token};
+use ponte_graphql::{SsoData, schema};
+use serde_json::Value;
+
 const NODE_ORDER_ID_MESSAGE: &str =
     "an order id is 1 to 64 letters, digits, - or _ (e.g. v70530116pnt-01)";
-
-fn mint(claims: &Value) -> String {
-    let key = SigningKey::from_slice(&[7; 32]).expect("a valid scalar");
-    let header = json!({"alg": "ES256", "kid": KID, "typ": "jwt"}).to_string();
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    let signature: Signature = key.sign(input.as_bytes());
-    let signature = signature.normalize_s();
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
-}
-
-fn admin_token() -> String {
-    mint(&json!({
-        "sub": "erp@example.com", "account": ACCOUNT, "audience": "admin", "sess": "s-1",
-        "exp": NOW + 86_400, "userId": "u-1", "iat": NOW, "iss": "token-emitter", "jti": "j-1",
-    }))
-}
-
-/// An admin session VTEX ID confirms.
-fn admin() -> SsoData {
-    let token = admin_token();
-    let expected = Expected {
-        audience: Audience::Admin,
-        account: ACCOUNT.into(),
-        now: NOW,
-        leeway_seconds: 30,
-    };
-    let cache_key = validate(&token, &expected, None).expect("valid").cache_key;
-    SsoData::new(ACCOUNT, NOW)
-        .with_bearer(token)
-        .with_confirmed_session(cache_key)
-}
 
 async fn run(query: &str, data: Option<SsoData>) -> Value {
     let mut request = async_graphql::Request::new(query);
@@ -278,7 +238,7 @@ async fn the_invoice_payload_is_left_to_the_state_bound_checks() {
 }
 
 #[tokio::test]
-async fn the_mutation_lists_import_then_orders_fields_in_the_schema_file_order() {
+async fn the_mutation_lists_import_orders_then_intake_fields_in_the_schema_file_order() {
     let response = run("{ __type(name: \"Mutation\") { fields { name } } }", None).await;
     let names: Vec<&str> = response["data"]["__type"]["fields"]
         .as_array()
@@ -294,20 +254,22 @@ async fn the_mutation_lists_import_then_orders_fields_in_the_schema_file_order()
             "invoiceOrder",
             "cancelOrder",
             "updateTracking",
-            "changeOrder"
+            "changeOrder",
+            "configureOrderIntake"
         ]
     );
     let response = run("{ __type(name: \"Query\") { fields { name } } }", None).await;
-    // The orders queries end the orders part; the audit trail (audit.rs) follows them.
+    // The orders queries end the orders part; the audit trail (audit.rs) and the intake
+    // (intake.rs) follow them.
     let tail: Vec<String> = response["data"]["__type"]["fields"]
         .as_array()
         .map(|f| {
             f.iter()
                 .rev()
-                .take(2)
+                .take(3)
                 .filter_map(|f| f["name"].as_str().map(str::to_owned))
                 .collect()
         })
         .unwrap_or_default();
-    assert_eq!(tail, ["auditLog", "orderChange"]);
+    assert_eq!(tail, ["orderIntake", "auditLog", "orderChange"]);
 }

@@ -45,7 +45,7 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use vtex::catalog::{self, CatalogService, seed};
-use vtex::{apps, broadcast, io, licensemanager, oms, vbase, vtexid};
+use vtex::{apps, broadcast, io, licensemanager, oms, scheduler, vbase, vtexid};
 use vtexid::VtexId;
 
 /// How to run a simulator.
@@ -184,6 +184,8 @@ impl Sim {
         )
         .await?;
         io_router.start();
+        // vtex.scheduler: the requests an app schedules, sent through the IO router.
+        let scheduler = scheduler::Scheduler::start(io_router.clone(), clock.clone());
         // The OMS ([`oms`]) publishes every status change to the broadcaster; it also restores
         // the simulated clock's persisted offset.
         let oms = oms::Oms::start(
@@ -199,6 +201,7 @@ impl Sim {
             .merge(catalog::routes().with_state(service.clone()))
             .merge(vtexid::routes().with_state(vtexid.clone()))
             .merge(licensemanager::routes().with_state(license_manager.clone()))
+            .merge(scheduler::routes().with_state(scheduler.clone()))
             .merge(broadcast::routes().with_state(broadcaster.clone()))
             .merge(oms::routes::api(oms.clone()))
             .fallback(http::no_route);
@@ -207,6 +210,8 @@ impl Sim {
             .merge(vtexid::routes().with_state(vtexid.clone()))
             .merge(vtexid::oauth::routes().with_state(vtexid.clone()))
             .merge(licensemanager::sim_routes().with_state(license_manager.clone()))
+            .merge(scheduler::routes().with_state(scheduler.clone()))
+            .merge(scheduler::sim_routes().with_state(scheduler.clone()))
             .merge(simext::routes().with_state(simext::SimExt {
                 faults: faults.clone(),
                 catalog: service.clone(),

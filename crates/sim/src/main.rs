@@ -181,8 +181,8 @@ struct BroadcastArgs {
     /// The workspace the replicas serve.
     #[arg(long, value_name = "NAME", default_value = "master")]
     io_workspace: String,
-    /// Period of the scheduler's orderFeedTick calls (0: off).
-    #[arg(long, value_name = "MS", default_value_t = 500)]
+    /// Period of the fixed orderFeedTick calls (0, the default: off; vtex.scheduler is the way).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
     io_tick_interval_ms: u64,
     /// A header sent with every tick (repeatable), e.g. the hook secret.
     #[arg(long = "io-tick-header", value_name = "NAME:VALUE")]

@@ -118,8 +118,9 @@ async fn the_apps_calls_reach_only_hosts_and_paths_its_outbound_policies_cover()
         "http://other.vtexcommercestable.com.br/api/oms/pvt/orders/v1-01",
         // A host no policy names (not even played by the simulator).
         "http://erp.elsewhere.example/orders",
-        // The feed is covered exactly (`/api/orders/feed`, `/api/orders/feed/*`), not its hook.
-        "http://ponte.vtexcommercestable.com.br/api/orders/hook/config",
+        // The feed and the hook are covered exactly (`/api/orders/feed`, `/api/orders/feed/*`,
+        // `/api/orders/hook/config`), not the rest of `/api/orders`.
+        "http://ponte.vtexcommercestable.com.br/api/orders/expressions/jsonata",
     ] {
         let (status, body) = app_get(&c, url, false).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{url}: {body}");

@@ -10,6 +10,7 @@ import type { ActionStep } from '../../orders/actions'
 import { checkOrderId, performAction, TRACKING_INPUT_EMPTY } from '../../orders/actions'
 import { sendChange } from '../../orders/changes'
 import { ordersDepsProvider } from '../../orders/deps'
+import { configureIntake } from '../../orders/setup'
 
 interface InvoiceItemInput {
   id: string
@@ -65,6 +66,8 @@ function compact<T extends Record<string, unknown>>(o: T): Record<string, unknow
 }
 
 export const orderMutations = {
+  configureOrderIntake: (_root: unknown, args: { tickExpression?: string | null }, ctx: Context) => configureIntake(ctx, args.tickExpression),
+
   startHandling: async (_root: unknown, args: { orderId: unknown }, ctx: Context) => {
     const deps = await ordersDepsProvider.get(ctx)
     const orderId = checkOrderId(args.orderId)

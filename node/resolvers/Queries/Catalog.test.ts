@@ -54,7 +54,7 @@ describe('category', () => {
   it('reads no specification when only the summary is asked', async () => {
     const catalog = demoCatalog()
     await category(null, { id: '3' }, mockContext({ catalog }))
-    expect(catalog.calls).toEqual({ category: 3 })
+    expect(catalog.calls).toEqual({ categoryTree: 1 })
   })
 
   it('reports an unknown category as CATEGORY_NOT_FOUND', async () => {

@@ -10,8 +10,11 @@ import { checkOrderId, fromOms } from '../../orders/actions'
 import { changeStatus } from '../../orders/changes'
 import { ordersDepsProvider } from '../../orders/deps'
 import { toView } from '../../orders/record'
+import { readIntake } from '../../orders/setup'
 
 export const orderQueries = {
+  orderIntake: (_root: unknown, _args: unknown, ctx: Context) => readIntake(ctx),
+
   order: async (_root: unknown, args: { id: unknown }, ctx: Context) => {
     const orderId = checkOrderId(args.id)
     const deps = await ordersDepsProvider.get(ctx)

@@ -10,7 +10,7 @@
 //!   "tickHeaders": { "x-ponte-hook-secret": "..." }, "events": true,
 //!   "credential": "ponte-sim-io-credential" }
 //! ```
-//! (`account` defaults to the simulator's account, `tickIntervalMs` to 500, `events` to false,
+//! (`account` defaults to the simulator's account, `tickIntervalMs` to 0 (off), `events` to false,
 //! `credential` to `ponte-sim-io-credential`.)
 //!
 //! - **Public routes**: a hook URL on `{account}.myvtex.com` or `{ws}--{account}.myvtex.com`
@@ -39,10 +39,12 @@
 //!   README only, not in its developer portal.
 //! - **Policies**: the app's `manifest.json` (`--app-manifest PATH`, `PUT /_sim/io/manifest`)
 //!   decides what the app's own calls may reach ([`policies`]).
-//! - **Scheduler**: every `tickIntervalMs` (real time; `0` is off) the route whose id is
-//!   `orderFeedTick`, if service.json has one, is posted (`{}` body) to the next replica with
-//!   `tickHeaders`, standing in for vtex.scheduler **[emulator choice]**: a replica gets a new
-//!   tick only when its previous one finished, so a slow tick is never piled up.
+//! - **Fixed tick** (off by default): every `tickIntervalMs` (real time; `0`, the default, is
+//!   off) the route whose id is `orderFeedTick`, if service.json has one, is posted (`{}` body)
+//!   to the next replica with `tickHeaders` **[emulator choice]**: a replica gets a new tick only
+//!   when its previous one finished. VTEX runs recurring work through vtex.scheduler, played by
+//!   [`crate::vtex::scheduler`], which the app sets up itself; this tick is for runs that
+//!   want ticks without it.
 
 use axum::Json;
 use axum::Router;
@@ -98,7 +100,7 @@ impl Default for IoConfig {
             workspace: "master".to_owned(),
             account: None,
             service_json: None,
-            tick_interval_ms: 500,
+            tick_interval_ms: 0,
             tick_headers: BTreeMap::new(),
             events: false,
             credential: "ponte-sim-io-credential".to_owned(),

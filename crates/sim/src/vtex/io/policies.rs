@@ -208,8 +208,8 @@ pub fn default_role_table() -> Vec<RoleRule> {
             &["Marca.aspx"],
             &format!("{LM_GUIDE}: Marca.aspx"),
         ),
-        // Categories, specifications, Feed v3, VTEX ID: VTEX's table lists no key we know of;
-        // no row (not checked) rather than an invented name.
+        // Categories, specifications, Feed v3 and Hook, vtex.scheduler, VTEX ID: VTEX's table
+        // lists no key we know of; no row (not checked) rather than an invented name.
     ]
 }
 

@@ -40,8 +40,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub const OWNER_ROLE: &str = "Owner (Admin Super)";
 
 /// What the owner role grants: every resource Ponte's schema names (graphql/schema.graphql).
-pub const SEEDED_RESOURCES: [&str; 11] = [
+pub const SEEDED_RESOURCES: [&str; 13] = [
     "OMS/View order",
+    "OMS/Feed v3 and Hook Admin",
+    "OMS/Feed v3 and Hook view only",
     "OMS/Change order workflow status",
     "OMS/Notify invoice",
     "OMS/Notify refund",
