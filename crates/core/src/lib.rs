@@ -28,8 +28,11 @@
 
 pub mod catalog;
 pub mod ids;
+pub mod inventory;
 pub mod ops;
 pub mod orders;
+pub mod pricing;
+pub mod skus;
 pub mod sso;
 
 #[cfg(feature = "ts")]
