@@ -39,7 +39,7 @@ codes! {
     WarehouseNotFound => "WAREHOUSE_NOT_FOUND",
     /// A negative quantity.
     QuantityNegative => "QUANTITY_NEGATIVE",
-    /// A quantity beyond 2^53 − 1, or a sum that overflows.
+    /// A quantity beyond 2,147,483,647 (the API's `int32`), or a sum that overflows.
     QuantityOutOfRange => "QUANTITY_OUT_OF_RANGE",
     /// A lead time that is not `D.HH:MM:SS`, `D` or `HH:MM:SS` (§E.2).
     LeadTimeInvalid => "LEAD_TIME_INVALID",

@@ -13,8 +13,8 @@ fn yes() -> bool {
 /// What `unlimitedQuantity` shows as: 1,000,000 units that never go down (§E.2, §E.3).
 pub const UNLIMITED_QUANTITY: u64 = 1_000_000;
 
-/// The largest quantity Ponte accepts: 2^53 − 1, exact in a JavaScript number.
-pub const MAX_QUANTITY: u64 = (1 << 53) - 1;
+/// The largest quantity Ponte sends: the inventory `PUT`'s `quantity` is an `int32` (§E.5).
+pub const MAX_QUANTITY: u64 = i32::MAX as u64;
 
 /// A warehouse's link to a dock (§E.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

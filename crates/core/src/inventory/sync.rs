@@ -177,7 +177,10 @@ pub fn plan_inventory(
             errors.push(InventoryError::new(
                 format!("{path}.quantity"),
                 InventoryErrorCode::QuantityOutOfRange,
-                "quantity beyond 2^53 - 1",
+                format!(
+                    "quantity {} is beyond {MAX_QUANTITY} (an int32)",
+                    c.quantity
+                ),
             ));
         }
         let lead = match &c.lead_time {
