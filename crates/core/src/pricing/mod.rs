@@ -2,8 +2,9 @@
 //! table, the account's rules and configuration, the computed price, and the plan of a price
 //! sync from the ERP.
 //!
-//! - [`model`](self::Price): VTEX's shapes (§D.1), amounts as [`Money`] (integer cents read
-//!   from the decimal digits, never through float arithmetic, §D.4).
+//! - [`Price`], [`FixedPrice`], [`PriceRule`], [`RoundingRule`], [`PricingConfig`]: VTEX's
+//!   shapes (§D.1), amounts as [`Money`] (integer cents read from the decimal digits, never
+//!   through float arithmetic, §D.4).
 //! - [`resolve_base`], [`check_variation`]: exactly two of base, cost and markup with the
 //!   base-price formula; the price variation limiter (§D.2).
 //! - [`compute_price`]: fixed prices first (the lowest applicable wins), else the base price
