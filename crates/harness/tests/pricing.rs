@@ -99,16 +99,18 @@ proptest! {
     #[test]
     fn price_plans_are_idempotent_and_never_delete_by_accident(seed in any::<u64>()) {
         let mut rng = SplitMix::new(seed);
-        let state = pricing_state(&mut rng);
+        let mut state = pricing_state(&mut rng);
         let items = price_batch(&mut rng, &state);
         let batch = PriceBatch { items: items.clone() };
         let plan = match plan_prices(&state, &batch) {
             Ok(p) => p,
             Err(errors) => {
-                // Only a PUT for an SKU without a base price may be refused in a generated batch.
+                // A generated batch is refused only for fixed prices on an SKU without a base
+                // price while the account requires one; with an optional base it plans.
                 prop_assert!(errors.iter().all(|e| e.code() == "BASE_PRICE_MISSING"), "{errors:?}");
                 prop_assert!(!state.config.has_optional_base_price);
-                return Ok(());
+                state.config.has_optional_base_price = true;
+                plan_prices(&state, &batch).map_err(|e| TestCaseError::fail(format!("{e:?}")))?
             }
         };
         let after = apply_price_plan(&state, &plan).map_err(|e| TestCaseError::fail(format!("{e}")))?;

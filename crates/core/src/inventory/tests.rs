@@ -365,3 +365,39 @@ fn equal_dates_converge() {
     assert_eq!(ab.entry(SkuId(2), "sp"), ba.entry(SkuId(2), "sp"));
     assert_eq!(ab.entry(SkuId(2), "sp").map(|e| e.total_quantity), Some(9));
 }
+
+/// The operations through the JSON boundary (`ops::call`), as Node calls them.
+#[test]
+fn through_the_json_boundary() {
+    let answer = crate::ops::call(
+        "planInventorySync",
+        r#"{"current":{"skus":[{"id":1,"refId":"R1"}],"warehouses":[{"id":"sp"}]},
+            "batch":{"counts":[{"refId":"R1","warehouse":"sp","quantity":-2},
+                               {"refId":"R1","warehouse":"rj","quantity":1}]},
+            "now":"2024-06-20T00:00:00Z"}"#,
+    )
+    .expect("an answer");
+    let v: serde_json::Value = serde_json::from_str(&answer).expect("JSON");
+    assert_eq!(v["plan"], serde_json::Value::Null);
+    assert_eq!(v["errors"][0]["code"], "QUANTITY_NEGATIVE");
+    assert_eq!(v["errors"][0]["path"], "counts[0].quantity");
+    assert_eq!(v["errors"][1]["code"], "WAREHOUSE_NOT_FOUND");
+    let answer = crate::ops::call(
+        "availability",
+        r#"{"current":{"warehouses":[{"id":"sp","warehouseDocks":[{"dockId":"d"}]}],
+            "docks":[{"id":"d","salesChannels":["1"]}],
+            "entries":[{"skuId":1,"warehouseId":"sp","totalQuantity":5,"leadTime":"1.00:00:00"}]},
+            "skuId":1,"tradePolicyId":"1"}"#,
+    )
+    .expect("an answer");
+    let v: serde_json::Value = serde_json::from_str(&answer).expect("JSON");
+    assert_eq!(v["available"], 5);
+    assert_eq!(v["warehouses"][0]["leadTime"], "1.00:00:00");
+    let e = crate::ops::call(
+        "reservationTransition",
+        r#"{"reservation":{"id":"r","skuId":1,"warehouseId":"sp","quantity":1,"status":"acknowledged"},
+            "event":{"kind":"cancel","at":"2024-06-20T00:00:00Z"}}"#,
+    )
+    .expect_err("after acknowledgement");
+    assert_eq!(e.code, "RESERVATION_ACKNOWLEDGED");
+}

@@ -42,8 +42,8 @@ codes! {
     BasePriceOverdetermined => "BASE_PRICE_OVERDETERMINED",
     /// `costPrice` without `markup` or `markup` without `costPrice` (§D.2).
     BasePriceUnderdetermined => "BASE_PRICE_UNDERDETERMINED",
-    /// A write must replace the price (`PUT`) but no base price is known and the account
-    /// requires one (`hasOptionalBasePrice` false).
+    /// A write for an SKU that has no base price and gives none, while the account requires
+    /// one (`hasOptionalBasePrice` false).
     BasePriceMissing => "BASE_PRICE_MISSING",
     /// A markup of −100 % or less.
     MarkupInvalid => "MARKUP_INVALID",

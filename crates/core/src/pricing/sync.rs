@@ -290,21 +290,18 @@ pub fn plan_prices(
             negative(format!("{path}.fixedPrices[{j}].value"), Some(f.value));
             negative(format!("{path}.fixedPrices[{j}].listPrice"), f.list_price);
         }
-        let resolved = if errors.len() == before {
-            match resolve_base(
-                item.base_price,
-                item.cost_price,
-                item.markup,
-                state.config.default_markup,
-            ) {
-                Ok(r) => r,
-                Err((code, message)) => {
-                    errors.push(PricingError::new(&path, code, message));
-                    None
-                }
+        // Checked whatever else is wrong with the item, so that every error shows at once.
+        let resolved = match resolve_base(
+            item.base_price,
+            item.cost_price,
+            item.markup,
+            state.config.default_markup,
+        ) {
+            Ok(r) => r,
+            Err((code, message)) => {
+                errors.push(PricingError::new(&path, code, message));
+                None
             }
-        } else {
-            None
         };
         let mut upserts: BTreeMap<FixedPriceKey, (usize, &FixedPrice)> = BTreeMap::new();
         for (j, f) in item.fixed_prices.iter().enumerate() {
@@ -446,6 +443,14 @@ fn plan_item(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let writes = base_changed || !removed.is_empty() || !changed.is_empty();
+    if writes && desired_base.is_none() && !state.config.has_optional_base_price {
+        return Err(vec![PricingError::new(
+            &path,
+            PricingErrorCode::BasePriceMissing,
+            "this SKU has no base price and the account requires one (hasOptionalBasePrice is false); give one",
+        )]);
+    }
     if !base_changed && removed.is_empty() {
         if changed.is_empty() {
             return Ok(None);
@@ -473,14 +478,7 @@ fn plan_item(
     }
     let (base_price, cost_price, markup) = match desired_base {
         Some((form, t)) => put_base(form, &t),
-        None if state.config.has_optional_base_price => (None, None, None),
-        None => {
-            return Err(vec![PricingError::new(
-                &path,
-                PricingErrorCode::BasePriceMissing,
-                "removing a fixed price rewrites the whole price, and this SKU has no base price to keep",
-            )]);
-        }
+        None => (None, None, None),
     };
     Ok(Some(PriceWrite {
         item: u32_of(index),

@@ -506,9 +506,10 @@ fn the_limiter_applies_to_a_replaced_fixed_price() {
     assert!(plan_of(&s, vec![cut]).is_ok());
 }
 
-/// §D.5: a removal rewrites the whole price; with no base price and a required one, refused.
+/// §D.5: fixed prices for an SKU with no base price are refused while the account requires
+/// one; with an optional base price, a removal is a PUT without base fields.
 #[test]
-fn a_put_needs_a_base_price_unless_optional() {
+fn writes_need_a_base_price_unless_optional() {
     let mut s = state();
     s.prices.push(Price {
         item_id: SkuId(2),
@@ -520,14 +521,71 @@ fn a_put_needs_a_base_price_unless_optional() {
     });
     let mut remove = item("R2");
     remove.remove_fixed_prices = vec![fixed("2", 0, 1, None).key()];
-    let e = plan_of(&s, vec![remove.clone()]).expect_err("no base");
-    assert_eq!(e[0].code(), "BASE_PRICE_MISSING");
+    let mut add = item("R3");
+    add.fixed_prices = vec![fixed("1", 100, 1, None)];
+    let e = plan_of(&s, vec![remove.clone(), add.clone()]).expect_err("no base");
+    let codes: Vec<_> = e.iter().map(|e| (e.path.as_str(), e.code())).collect();
+    assert_eq!(
+        codes,
+        [
+            ("items[0]", "BASE_PRICE_MISSING"),
+            ("items[1]", "BASE_PRICE_MISSING")
+        ]
+    );
+    // Giving a base price makes it a PUT that keeps the other fixed price.
+    let mut with_base = add.clone();
+    with_base.base_price = Some(m(300));
+    let plan = plan_of(&s, vec![with_base]).expect("a base");
+    assert_eq!(plan.writes[0].method, PriceWriteMethod::Put);
     s.config.has_optional_base_price = true;
-    let plan = plan_of(&s, vec![remove.clone()]).expect("optional base");
+    let plan = plan_of(&s, vec![remove.clone(), add.clone()]).expect("optional base");
     let put = plan.writes[0].put.as_ref().expect("a PUT");
     assert_eq!(put.base_price, None);
     assert_eq!(put.fixed_prices, vec![fixed("1", 500, 1, None)]);
-    replan_is_empty(&s, vec![remove]);
+    assert_eq!(plan.writes[1].method, PriceWriteMethod::PatchFixed);
+    replan_is_empty(&s, vec![remove, add]);
+}
+
+/// The operations through the JSON boundary (`ops::call`), as Node calls them.
+#[test]
+fn through_the_json_boundary() {
+    let answer = crate::ops::call(
+        "planPriceSync",
+        r#"{"current":{"skus":[{"id":1,"refId":"R1"}],"tradePolicies":[1]},
+            "batch":{"items":[{"refId":"R1","costPrice":10,"markup":2400,
+              "fixedPrices":[{"tradePolicyId":"1","value":199.9,"minQuantity":2}]}]}}"#,
+    )
+    .expect("an answer");
+    let v: serde_json::Value = serde_json::from_str(&answer).expect("JSON");
+    assert_eq!(v["errors"], serde_json::json!([]));
+    assert_eq!(v["plan"]["writes"][0]["method"], "put");
+    assert_eq!(
+        v["plan"]["writes"][0]["put"]["fixedPrices"][0]["value"],
+        199.9
+    );
+    let answer = crate::ops::call(
+        "computePrice",
+        r#"{"price":{"itemId":1,"basePrice":1000},"priceTable":"1","quantity":1,
+            "at":"2024-06-10T12:00:00Z",
+            "rules":[{"id":1,"percentualModifier":20}]}"#,
+    )
+    .expect("an answer");
+    let v: serde_json::Value = serde_json::from_str(&answer).expect("JSON");
+    assert_eq!(v["price"]["sellingPrice"], 1200);
+    assert_eq!(v["price"]["explanation"]["ruleId"], 1);
+    let e = crate::ops::call(
+        "computePrice",
+        r#"{"priceTable":"1","quantity":0,"at":"2024-06-10T12:00:00Z"}"#,
+    )
+    .expect_err("quantity 0");
+    assert_eq!(e.code, "PRICE_QUANTITY_INVALID");
+    let e = crate::ops::call(
+        "computePrice",
+        r#"{"priceTable":"1","quantity":1,"at":"2024-06-10T12:00:00Z",
+            "price":{"itemId":1,"basePrice":0.001}}"#,
+    )
+    .expect_err("three decimals");
+    assert_eq!(e.code, "INPUT_INVALID");
 }
 
 /// §D.1: the wire shapes are VTEX's (camelCase, decimals, `minQuantity` defaulting to 1).
