@@ -370,3 +370,50 @@ pub fn stock_count(rng: &mut SplitMix, sku: u32, warehouse: usize) -> StockCount
             .then(|| instant(rng.below(10) as i64 - 5, 0).to_string()),
     }
 }
+
+/// Pushes leaves of a JSON request, each with probability `percent`, to extremes (huge, negative, fractional, out-of-range
+/// numbers; empty, long or malformed strings; wrong types), for the never-panic properties.
+pub fn extremes(rng: &mut SplitMix, v: &mut serde_json::Value, percent: u64) {
+    use serde_json::{Value, json};
+    match v {
+        Value::Object(map) => {
+            for (_, child) in map.iter_mut() {
+                extremes(rng, child, percent);
+            }
+        }
+        Value::Array(items) => {
+            for child in items.iter_mut() {
+                extremes(rng, child, percent);
+            }
+        }
+        Value::Number(_) if rng.chance(percent) => {
+            *v = [
+                json!(i64::MAX),
+                json!(u64::MAX),
+                json!(-1),
+                json!(i64::MIN),
+                json!(1e300),
+                json!(0.001),
+                json!(9_007_199_254_740_993u64),
+                json!(99_999_999_999_999.99),
+                json!(-0.0),
+                json!("12.5"),
+                json!(null),
+            ][rng.below(11)]
+            .clone();
+        }
+        Value::String(_) if rng.chance(percent) => {
+            *v = [
+                json!(""),
+                json!("9999-12-31T23:59:59.999999999Z"),
+                json!("0001-01-01T00:00:00Z"),
+                json!("99999.23:59:59"),
+                json!("\u{0}"),
+                json!("1e3"),
+                json!(7),
+            ][rng.below(7)]
+            .clone();
+        }
+        _ => {}
+    }
+}

@@ -18,7 +18,7 @@ use ponte_core::inventory::{
 };
 use ponte_harness::bench::SplitMix;
 use ponte_harness::cases;
-use ponte_harness::pricing_generate::{instant, inventory_state, stock_count};
+use ponte_harness::pricing_generate::{extremes, instant, inventory_state, stock_count};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError};
 
@@ -188,6 +188,37 @@ proptest! {
                 prop_assert_eq!(a.available, sum);
                 prop_assert_eq!(a.available, a.warehouses.iter().map(|w| w.available).sum::<u64>());
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1000))]
+
+    /// The core never panics on input: generated stock requests with leaves pushed to extremes
+    /// answer a value or an error with a stable code, never `INTERNAL`.
+    #[test]
+    fn extreme_inputs_answer_with_a_code(seed in any::<u64>()) {
+        let mut rng = SplitMix::new(seed);
+        let state = inventory_state(&mut rng);
+        let counts: Vec<StockCount> = (0..rng.below(6)).map(|_| {
+            let (sku, w) = (1 + rng.below(4) as u32, rng.below(4));
+            stock_count(&mut rng, sku, w)
+        }).collect();
+        let (op, input) = match rng.below(3) {
+            0 => ("planInventorySync", serde_json::json!({"current": state, "batch": {"counts": counts}, "now": instant(0, 0)})),
+            1 => ("availability", serde_json::json!({"current": state, "skuId": 1 + rng.below(4), "tradePolicyId": "1"})),
+            _ => {
+                let r = state.reservations.first().cloned();
+                ("reservationTransition", serde_json::json!({"reservation": r, "event": {"kind": "clear", "at": instant(1, 0)}}))
+            }
+        };
+        let mut input = input;
+        let percent = 1 + rng.below(10) as u64;
+        extremes(&mut rng, &mut input, percent);
+        match ponte_core::ops::call(op, &input.to_string()) {
+            Ok(answer) => prop_assert!(serde_json::from_str::<serde_json::Value>(&answer).is_ok()),
+            Err(e) => prop_assert_ne!(e.code, "INTERNAL", "{}", e.message),
         }
     }
 }

@@ -19,7 +19,7 @@ use ponte_core::pricing::{
 };
 use ponte_harness::bench::SplitMix;
 use ponte_harness::cases;
-use ponte_harness::pricing_generate::{compute_request, price_batch, pricing_state};
+use ponte_harness::pricing_generate::{compute_request, extremes, price_batch, pricing_state};
 use ponte_harness::pricing_model::{reference_price, round_by_search};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError};
@@ -190,6 +190,31 @@ proptest! {
             for (path, code) in &want {
                 prop_assert!(errors.iter().any(|e| &e.path == path && e.code() == *code), "{path} {code} not in {errors:?}");
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1000))]
+
+    /// The core never panics on input: generated requests with leaves pushed to extremes
+    /// answer a value or an error with a stable code, never `INTERNAL`.
+    #[test]
+    fn extreme_inputs_answer_with_a_code(seed in any::<u64>()) {
+        let mut rng = SplitMix::new(seed);
+        let (op, mut input) = if rng.chance(50) {
+            ("computePrice", serde_json::to_value(compute_request(&mut rng)))
+        } else {
+            let state = pricing_state(&mut rng);
+            let items = price_batch(&mut rng, &state);
+            ("planPriceSync", serde_json::to_value(serde_json::json!({"current": state, "batch": {"items": items}})))
+        };
+        let input = input.as_mut().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let percent = 1 + rng.below(10) as u64;
+        extremes(&mut rng, input, percent);
+        match ponte_core::ops::call(op, &input.to_string()) {
+            Ok(answer) => prop_assert!(serde_json::from_str::<serde_json::Value>(&answer).is_ok()),
+            Err(e) => prop_assert_ne!(e.code, "INTERNAL", "{}", e.message),
         }
     }
 }
