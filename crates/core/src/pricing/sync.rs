@@ -65,12 +65,13 @@ pub struct PricingState {
 }
 
 impl PricingState {
-    /// A price table exists when Pricing lists it or when it is a trade policy's (§D.3).
+    /// A price table exists when Pricing lists it or when it is a trade policy's, written as
+    /// the policy's id (`"1"`, not `"01"`: fixed prices compare by that text, §D.5).
     pub fn has_table(&self, table: &str) -> bool {
         self.price_tables.iter().any(|t| t == table)
-            || table
-                .parse::<u32>()
-                .is_ok_and(|id| self.trade_policies.contains(&TradePolicyId(id)))
+            || table.parse::<u32>().is_ok_and(|id| {
+                id.to_string() == table && self.trade_policies.contains(&TradePolicyId(id))
+            })
     }
 }
 

@@ -423,6 +423,9 @@ fn every_error_with_code_and_path() {
         ),
         fixed("nope", 100, 1, None),
     ];
+    bad_fixed
+        .remove_fixed_prices
+        .push(fixed("01", 0, 1, None).key());
     let unknown = item("R404");
     let mut dup = item("R2");
     dup.sku.ean = Some("7892".into());
@@ -474,6 +477,10 @@ fn every_error_with_code_and_path() {
             "PRICE_TABLE_NOT_FOUND",
         ),
         ("items[1].fixedPrices[2]", "FIXED_PRICE_DUPLICATE"),
+        (
+            "items[1].removeFixedPrices[0].tradePolicyId",
+            "PRICE_TABLE_NOT_FOUND",
+        ),
         ("items[2]", "PRICING_SKU_NOT_FOUND"),
         ("items[3]", "PRICING_SKU_DUPLICATE"),
         ("items[4]", "PRICING_SKU_KEY_MISMATCH"),
