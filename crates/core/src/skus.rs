@@ -86,6 +86,7 @@ mod tests {
         }
     }
 
+    /// §D.5, §E.5: an SKU is named by `refId` or `ean`; both given must name the same one.
     #[test]
     fn keys_resolve_by_ref_id_or_ean_and_must_agree() {
         let skus = [sku(1, "A", "111"), sku(2, "B", "222")];

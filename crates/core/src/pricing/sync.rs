@@ -348,13 +348,20 @@ pub fn plan_prices(
         match plan_item(state, held.get(&sku).copied(), item, resolved, i, sku) {
             Ok(Some(w)) => {
                 match w.method {
-                    PriceWriteMethod::Put => plan.summary.puts += 1,
-                    PriceWriteMethod::PatchFixed => plan.summary.patches += 1,
+                    PriceWriteMethod::Put => {
+                        plan.summary.puts = plan.summary.puts.saturating_add(1)
+                    }
+                    PriceWriteMethod::PatchFixed => {
+                        plan.summary.patches = plan.summary.patches.saturating_add(1)
+                    }
                 }
-                plan.summary.fixed_prices_removed += u32_of(w.removed_fixed_prices.len());
+                plan.summary.fixed_prices_removed = plan
+                    .summary
+                    .fixed_prices_removed
+                    .saturating_add(u32_of(w.removed_fixed_prices.len()));
                 plan.writes.push(w);
             }
-            Ok(None) => plan.summary.unchanged += 1,
+            Ok(None) => plan.summary.unchanged = plan.summary.unchanged.saturating_add(1),
             Err(e) => errors.extend(e),
         }
     }
