@@ -232,7 +232,8 @@ fn check_fixed_key(
 }
 
 /// Validates the batch against the state and plans it; `Err` holds every error, and then
-/// nothing may be written.
+/// nothing may be written. A `PUT` carries the fixed prices of `state`: the executor should
+/// re-read and re-plan an item just before its `PUT` (§D.5).
 pub fn plan_prices(
     state: &PricingState,
     batch: &PriceBatch,
