@@ -22,14 +22,24 @@
 //! tracks it ([`orders::OrderState`]) and the intake of Feed v3, Hook and IO events with
 //! handle-independent dedupe ([`orders::decide`]).
 //!
+//! Pricing ([`pricing`]) and inventory ([`inventory`]): the computed price of an SKU
+//! ([`pricing::compute_price`]), availability per trade policy ([`inventory::availability`]),
+//! the reservation lifecycle ([`inventory::transition`]), and the plans of price and stock
+//! syncs from the ERP ([`pricing::plan_prices`], [`inventory::plan_inventory`]): only the
+//! writes that change something, never deleting a fixed price the ERP did not remove, never
+//! letting an older stock count overwrite a newer one.
+//!
 //! Errors: every module has one error enum whose variants carry a stable machine code
 //! ([`catalog::CatalogError::code`]). Invalid input returns `Err`; a broken internal invariant
 //! is a bug.
 
 pub mod catalog;
 pub mod ids;
+pub mod inventory;
 pub mod ops;
 pub mod orders;
+pub mod pricing;
+pub mod skus;
 pub mod sso;
 
 #[cfg(feature = "ts")]

@@ -16,7 +16,9 @@
 
 use crate::catalog::import::{ImportReads, Phase, PlanResponse, ValidateBatchResponse};
 use crate::catalog::{CatalogError, FieldTypeInfo};
+use crate::inventory::{InventoryError, InventorySyncResponse};
 use crate::orders::OrderError;
+use crate::pricing::{PriceSyncResponse, PricingError};
 use crate::sso::SsoError;
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +97,26 @@ macro_rules! for_each_operation {
             reconcile_order "reconcileOrder":
                 $crate::orders::ops::ReconcileOrderRequest => $crate::orders::OrderState
                 = $crate::orders::ops::reconcile_order;
+            /// The computed (selling) price of an SKU in a price table for a quantity at an instant: fixed prices first (the lowest applicable wins), else the base price through the table's first fitting rule, then rounding; inheritance per `priceInheritance`; with which rule decided it, or `price: null` when the SKU cannot be sold there.
+            compute_price "computePrice":
+                $crate::pricing::ComputePriceRequest => $crate::pricing::ComputePriceResponse
+                = $crate::pricing::compute_price;
+            /// Plans a price sync: every error of the ERP's batch with its path and code, or at most one write per SKU (`PATCH .../fixed`, or a `PUT` carrying every fixed price the SKU keeps), only where something changes.
+            plan_price_sync "planPriceSync":
+                $crate::pricing::PriceSyncRequest => $crate::pricing::PriceSyncResponse
+                = $crate::pricing::plan_price_sync;
+            /// Plans a stock sync: every error of the ERP's counts with its path and code, or the writes that change something (`PUT`, `PATCH` quantity or lead time, or only recording the count's date); an older count never overwrites a newer one.
+            plan_inventory_sync "planInventorySync":
+                $crate::inventory::InventorySyncRequest => $crate::inventory::InventorySyncResponse
+                = $crate::inventory::plan_inventory_sync;
+            /// An SKU's availability in a trade policy: the sum over active warehouses linked to an active dock of the policy, each total minus reserved (never below 0) or 1,000,000 when unlimited.
+            availability "availability":
+                $crate::inventory::AvailabilityRequest => $crate::inventory::Availability
+                = $crate::inventory::availability;
+            /// A reservation after an event (confirm, acknowledge, cancel, expire, clear), or why the event is refused.
+            reservation_transition "reservationTransition":
+                $crate::inventory::ReservationTransitionRequest => $crate::inventory::Reservation
+                = $crate::inventory::reservation_transition;
         }
     };
 }
@@ -155,7 +177,13 @@ macro_rules! coded_errors {
         }
     )*};
 }
-coded_errors!(CatalogError, OrderError, SsoError);
+coded_errors!(
+    CatalogError,
+    OrderError,
+    SsoError,
+    PricingError,
+    InventoryError
+);
 
 /// What an operation's function returns: a `Result` whose error has a code, or a response
 /// whose refusals are data (every error of a batch).
@@ -189,7 +217,9 @@ infallible_answers!(
     PlanResponse,
     ImportReads,
     Vec<FieldTypeInfo>,
-    Vec<Phase>
+    Vec<Phase>,
+    PriceSyncResponse,
+    InventorySyncResponse
 );
 
 /// Decodes the request, runs the function, encodes the answer. The response type is named so

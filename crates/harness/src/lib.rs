@@ -10,6 +10,9 @@
 //!   (`tests/wasm_differential.rs`).
 //! - [`node`]: the same requests through the compiled JavaScript glue in Node
 //!   (`node/batch.js`, `tests/node_batch.rs`).
+//! - [`pricing_model`], [`pricing_generate`]: a naive reference of the computed price (§D.3)
+//!   and generators of price structures, price and stock states and batches
+//!   (`tests/pricing.rs`, `tests/inventory.rs`).
 //! - [`bench`]: the deterministic benchmark catalog (`benches/effective.rs`, `bench-native`).
 //! - [`sso_corpus`]: the adversarial VTEX ID token corpus (committed as
 //!   `fixtures/sso-corpus.jsonl`) and the fixed-key signing behind it, checked natively, in the
@@ -26,6 +29,8 @@ pub mod model;
 pub mod node;
 pub mod ops_generate;
 pub mod orders_model;
+pub mod pricing_generate;
+pub mod pricing_model;
 pub mod sso_corpus;
 pub mod sso_generate;
 #[cfg(feature = "wasmtime")]

@@ -1,14 +1,19 @@
 //! Requests for the import and order operations of the ABI (`validateCatalogBatch`,
 //! `planCatalogImport`, `importReads`, `specificationFieldTypes`, `importPhases`, `checkOrderAction`,
 //! `applyOrderAction`, `handleOrderEvent` at each of its steps, `foldAcceptedActions`, `reconcileOrder`,
-//! `orderStateFromOrder`, `orderStatuses`, `checkOrderId`): valid ones, ones with a broken
-//! payload, and mangled bytes, for the native/wasm/Node differential tests.
+//! `orderStateFromOrder`, `orderStatuses`, `checkOrderId`) and for the pricing and inventory
+//! operations (`computePrice`, `planPriceSync`, `planInventorySync`, `availability`,
+//! `reservationTransition`, from `pricing_generate`): valid ones, ones with a broken payload,
+//! and mangled bytes, for the native/wasm/Node differential tests.
 //!
 //! Everything is built from a seed with [`SplitMix`]; states and memories are produced by the
 //! core itself (actions and events folded in), so they are the shapes the service persists.
 
 use crate::bench::SplitMix;
 use crate::import_generate::{Knobs, break_batch, world};
+use crate::pricing_generate::{
+    compute_request, instant, inventory_state, price_batch, pricing_state, stock_count,
+};
 use ponte_core::orders::{
     Action, CancelRequest, Cents, ChangeItem, ChangeOrder, Flow, IntakeMemory, InvoiceItem,
     InvoiceRequest, InvoiceType, OrderEvent, OrderId, OrderItem, OrderState, Status, Timestamp,
@@ -18,7 +23,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The new operations, in ABI names.
-pub const OPS: [&str; 13] = [
+pub const OPS: [&str; 18] = [
     "validateCatalogBatch",
     "planCatalogImport",
     "importReads",
@@ -32,6 +37,11 @@ pub const OPS: [&str; 13] = [
     "orderStateFromOrder",
     "orderStatuses",
     "checkOrderId",
+    "computePrice",
+    "planPriceSync",
+    "planInventorySync",
+    "availability",
+    "reservationTransition",
 ];
 
 fn pick<'a, T>(rng: &mut SplitMix, items: &'a [T]) -> &'a T {
@@ -668,6 +678,53 @@ pub fn request(rng: &mut SplitMix, op: &str) -> Value {
             json!({"order": order})
         }
         "orderStatuses" => json!({}),
+        "computePrice" => {
+            let mut v = serde_json::to_value(compute_request(rng)).unwrap_or(Value::Null);
+            if rng.chance(20) {
+                v["quantity"] = json!(0);
+            }
+            v
+        }
+        "planPriceSync" => {
+            let state = pricing_state(rng);
+            let mut items = serde_json::to_value(price_batch(rng, &state)).unwrap_or(Value::Null);
+            if rng.chance(30)
+                && let Some(first) = items.get_mut(0)
+            {
+                first["markup"] = json!(10);
+                first["costPrice"] = json!(1.5);
+                first["basePrice"] = json!(2);
+            }
+            json!({"current": state, "batch": {"items": items}})
+        }
+        "planInventorySync" => {
+            let state = inventory_state(rng);
+            let counts: Vec<Value> = (0..rng.below(6))
+                .map(|_| {
+                    let (sku, w) = (1 + rng.below(5) as u32, rng.below(5));
+                    let mut c =
+                        serde_json::to_value(stock_count(rng, sku, w)).unwrap_or(Value::Null);
+                    if rng.chance(10) {
+                        c["quantity"] = json!(-3);
+                    }
+                    c
+                })
+                .collect();
+            json!({"current": state, "batch": {"counts": counts}, "now": instant(rng.below(10) as i64, 0)})
+        }
+        "availability" => {
+            let state = inventory_state(rng);
+            json!({"current": state, "skuId": 1 + rng.below(5), "tradePolicyId": pick(rng, &["1", "2", "3", "x"])})
+        }
+        "reservationTransition" => {
+            let state = inventory_state(rng);
+            let r = state.reservations.first().cloned();
+            let kind = pick(
+                rng,
+                &["confirm", "acknowledge", "cancel", "expire", "clear"],
+            );
+            json!({"reservation": r, "event": {"kind": kind, "at": instant(rng.below(14) as i64 - 5, 0)}})
+        }
         "checkOrderId" => {
             let id = if rng.chance(50) {
                 format!("v{}pnt-0{}", rng.below(1_000_000), rng.below(10))

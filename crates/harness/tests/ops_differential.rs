@@ -1,6 +1,8 @@
 //! The import and order operations (`validateCatalogBatch`, `planCatalogImport`,
 //! `importReads`, `specificationFieldTypes`, `importPhases`, `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`, `decideOrderEvent`,
-//! `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`)
+//! `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`) and the pricing and inventory ones
+//! (`computePrice`, `planPriceSync`, `planInventorySync`, `availability`,
+//! `reservationTransition`)
 //! answered natively (`ponte_wasm::abi::dispatch`), by the shipped `.wasm` under wasmtime (byte
 //! for byte, no trap) and through the compiled JS glue in Node (`node/batch.js`, as JSON
 //! values), on generated requests: valid ones, broken payloads and mangled bytes
@@ -131,9 +133,10 @@ fn new_operations_answer_the_same_natively_and_through_node() {
         }
     }
     assert!(errors > 0 && errors < requests.len(), "{errors} errors");
-    // With the default 300 requests (23 of them reconcileOrder); fewer may miss a path.
+    // With the default 300 requests (17 of them reconcileOrder, 5 taking and 5 keeping);
+    // fewer may miss a path.
     assert!(
-        per_op.get("reconcileOrder").copied().unwrap_or(0) < 20
+        per_op.get("reconcileOrder").copied().unwrap_or(0) < 15
             || (lines_taken > 0 && lines_kept > 0),
         "reconcileOrder: {lines_taken} took Get order's value/items, {lines_kept} kept the state's"
     );
