@@ -113,6 +113,13 @@ async function seed(): Promise<void> {
 }
 
 const query = (q: string, variables?: unknown) => graphql(ACCOUNT, WORKSPACE, { query: q, variables })
+/** As an admin's app key (License Manager's seeded owner role): categoryMoveImpact is admin only. */
+const adminQuery = (q: string, variables?: unknown) =>
+  graphql(ACCOUNT, WORKSPACE, { query: q, variables }, {
+    'x-vtex-credential': 'e2e-app-token',
+    'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`,
+    'X-VTEX-API-AppToken': 'ponte-sim-apptoken',
+  })
 
 const CATEGORY = `query Category($id: ID!) {
   category(id: $id) {
@@ -216,12 +223,12 @@ describe('category', () => {
     expect(reply.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR')
   })
 
-  it('reports a VTEX call refused for want of a credential as VTEX_REQUEST_FAILED', async () => {
+  it('reads the public tree, which needs no credential of the app', async () => {
     const reply = await graphql(ACCOUNT, WORKSPACE, { query: CATEGORY, variables: { id: String(ids.tshirts) } }, {
       'x-vtex-credential': '',
     })
-    expectCode(reply, 'VTEX_REQUEST_FAILED', 'category')
-    expect(reply.errors?.[0].message).toMatch(/HTTP 401/)
+    expect(reply.errors).toBeUndefined()
+    expect(reply.data?.category.name).toBe('T-Shirts')
   })
 })
 
@@ -259,8 +266,12 @@ const MOVE = `query Move($id: ID!, $to: ID) {
 }`
 
 describe('categoryMoveImpact', () => {
+  it('is admin only: it reads the private Catalog API', async () => {
+    expectCode(await query(MOVE, { id: String(ids.shirts), to: String(ids.footwear) }), 'UNAUTHENTICATED', 'categoryMoveImpact')
+  })
+
   it('tells what moving Shirts under Footwear would change, writing nothing', async () => {
-    const reply = await query(MOVE, { id: String(ids.shirts), to: String(ids.footwear) })
+    const reply = await adminQuery(MOVE, { id: String(ids.shirts), to: String(ids.footwear) })
     expect(reply.errors).toBeUndefined()
     expect(reply.data?.categoryMoveImpact).toEqual({
       categoryId: String(ids.shirts),
@@ -277,13 +288,24 @@ describe('categoryMoveImpact', () => {
   })
 
   it('refuses moving a category under its own descendant as CATEGORY_CYCLE', async () => {
-    const reply = await query(MOVE, { id: String(ids.apparel), to: String(ids.tshirts) })
+    const reply = await adminQuery(MOVE, { id: String(ids.apparel), to: String(ids.tshirts) })
     expectCode(reply, 'CATEGORY_CYCLE', 'categoryMoveImpact')
   })
 
+  it('reports a private read refused for want of the app credential as VTEX_REQUEST_FAILED', async () => {
+    const reply = await graphql(ACCOUNT, WORKSPACE, { query: MOVE, variables: { id: String(ids.shirts), to: String(ids.footwear) } }, {
+      'x-vtex-credential': '',
+      'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`,
+      'X-VTEX-API-AppToken': 'ponte-sim-apptoken',
+    })
+    expectCode(reply, 'VTEX_REQUEST_FAILED', 'categoryMoveImpact')
+    // The first private call is License Manager's check of the person's resources.
+    expect(reply.errors?.[0].message).toMatch(/License Manager answered 401/)
+  })
+
   it('refuses an unknown new father as CATEGORY_NOT_FOUND and a bad one as INVALID_ID', async () => {
-    expectCode(await query(MOVE, { id: String(ids.shirts), to: '999999' }), 'CATEGORY_NOT_FOUND', 'categoryMoveImpact')
-    expectCode(await query(MOVE, { id: String(ids.shirts), to: '-3' }), 'INVALID_ID', 'categoryMoveImpact')
+    expectCode(await adminQuery(MOVE, { id: String(ids.shirts), to: '999999' }), 'CATEGORY_NOT_FOUND', 'categoryMoveImpact')
+    expectCode(await adminQuery(MOVE, { id: String(ids.shirts), to: '-3' }), 'INVALID_ID', 'categoryMoveImpact')
   })
 })
 

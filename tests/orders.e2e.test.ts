@@ -150,7 +150,7 @@ beforeAll(async () => {
       { e: '* * * ? * *' }
     )
     expect(intake.configureOrderIntake).toMatchObject({
-      hookUrl: `https://${ACCOUNT}.myvtex.com/_v/ponte/orders/hook`,
+      hookUrl: `https://${WORKSPACE}--${ACCOUNT}.myvtex.com/_v/ponte/orders/hook`,
       hookOk: true,
       feedOk: true,
       tickExpression: '* * * ? * *',

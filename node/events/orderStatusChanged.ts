@@ -11,6 +11,7 @@ import type { EventContext } from '@vtex/api'
 
 import type { Clients, Context, State } from '../clients'
 import { PonteError } from '../lib/errors'
+import { ownsBackgroundWork } from '../lib/workspace'
 import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps } from '../orders/deps'
 import { accept, workInBackground } from '../orders/inbox'
@@ -25,6 +26,8 @@ export function orderStatusChanged(depsFor: EventDepsFactory = defaultDeps) {
   return async function orderStatusChangedHandler(ctx: EventContext<Clients, State>): Promise<void> {
     const body = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body ?? null)
     const deps = await depsFor(ctx)
+    // Background work is the owner workspace's (lib/workspace.ts): elsewhere, acknowledged only.
+    if (!ownsBackgroundWork(deps.settings.backgroundWorkspace, ctx.vtex.workspace)) return
     let key: string
     try {
       const step = firstStep(deps, 'ioEvent', body)

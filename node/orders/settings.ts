@@ -8,6 +8,7 @@
  */
 import type { IntakeFilter, Status, WorkflowPolicy } from './core'
 import { isStatus } from './core'
+import { backgroundWorkspaceOf } from '../lib/workspace'
 
 export interface OrdersSettings {
   /** `POST {erpEndpoint}/orders`; null when not configured (then nothing is handed off). */
@@ -23,6 +24,12 @@ export interface OrdersSettings {
   filter: IntakeFilter | null
   /** The §H choices, passed to the core. */
   policy: Partial<WorkflowPolicy>
+  /**
+   * The one workspace whose Ponte does background work and writes (lib/workspace.ts): order
+   * intake (hook, feed tick, IO events), import jobs, the ERP's actions, the intake set-up.
+   * Others (A/B test workspaces) serve reads. Default `master`.
+   */
+  backgroundWorkspace: string
   tuning: OrdersTuning
 }
 
@@ -166,6 +173,7 @@ export function parseSettings(raw: unknown): OrdersSettings {
     handoffStatus: handoff && isStatus(handoff) ? handoff : 'ready-for-handling',
     filter: statuses.length > 0 ? { type: 'FromWorkflow', status: statuses } : null,
     policy,
+    backgroundWorkspace: backgroundWorkspaceOf(s.backgroundWorkspace),
     tuning,
   }
 }

@@ -24,7 +24,7 @@ describe('intakePlan', () => {
       body: {},
     })
     expect(plan.schedule.scheduler).toEqual({ expression: '0 * * ? * *', endDate: '2036-12-07T12:00:00.000Z' })
-    expect(publicHost('acme', 'master')).toBe('https://acme.myvtex.com')
+    expect(publicHost('acme', 'master')).toBe('https://master--acme.myvtex.com')
   })
 
   it('passes every status when the settings name none', () => {

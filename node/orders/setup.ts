@@ -22,6 +22,7 @@ import type { FeedConfig, HookConfig } from '../clients/oms'
 import { OmsError } from '../clients/oms'
 import type { ScheduleConfig, ScheduleInfo } from '../clients/scheduler'
 import { PonteError } from '../lib/errors'
+import { requireBackgroundWorkspace } from '../lib/workspace'
 import { appId } from '../sso'
 import { allStatuses } from './core'
 import { readSettings } from './deps'
@@ -61,9 +62,13 @@ export interface OrderIntake {
   ok: boolean
 }
 
-/** `https://{account}.myvtex.com` for master, `https://{workspace}--{account}.myvtex.com` otherwise. */
+/**
+ * `https://{workspace}--{account}.myvtex.com`, master included: the account's bare host is
+ * split between workspaces during an A/B test, and only the owner of background work may take
+ * the hook and the tick (lib/workspace.ts).
+ */
 export function publicHost(account: string, workspace: string): string {
-  return workspace === 'master' ? `https://${account}.myvtex.com` : `https://${workspace}--${account}.myvtex.com`
+  return `https://${workspace}--${account}.myvtex.com`
 }
 
 /** Quartz cron: 6 or 7 fields of the characters Quartz uses. */
@@ -160,6 +165,7 @@ async function readBack(ctx: Context, plan: IntakePlan): Promise<OrderIntake> {
 /** Writes the hook, the feed and the schedule, then reads them back. */
 export async function configureIntake(ctx: Context, expression: string | null | undefined): Promise<OrderIntake> {
   const settings = await readSettings(ctx)
+  requireBackgroundWorkspace(settings.backgroundWorkspace, ctx.vtex.workspace, 'configureOrderIntake')
   const plan = intakePlan(settings, ctx.vtex.account, ctx.vtex.workspace, expression ?? DEFAULT_TICK_EXPRESSION, new Date())
   // The hook last but one: VTEX pings it before storing, so the route must already answer.
   await step('feed', () => ctx.clients.oms.setFeedConfig(plan.feed))

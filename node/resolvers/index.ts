@@ -8,6 +8,9 @@ import { sessionQueries } from './Queries/Session'
 import { JSONScalar } from './scalars'
 import type { GraphQLResolveInfo } from 'graphql'
 import { checkQueryLimits } from '../lib/queryLimits'
+import { requireBackgroundWorkspace } from '../lib/workspace'
+import { readSettings } from '../orders/deps'
+import type { Context } from '../clients'
 
 type Resolver = (root: unknown, args: any, ctx: any, info: GraphQLResolveInfo) => unknown
 
@@ -24,6 +27,23 @@ function limited<T extends Record<string, Resolver>>(fields: T): T {
   ) as T
 }
 
+/**
+ * Every Mutation is a write: only the workspace that owns background work takes it
+ * (lib/workspace.ts); the check runs after the field's directives (a person first).
+ */
+function ownerOnly<T extends Record<string, Resolver>>(fields: T): T {
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, resolve]) => [
+      name,
+      async (root: unknown, args: unknown, ctx: Context, info: GraphQLResolveInfo) => {
+        const settings = await readSettings(ctx)
+        requireBackgroundWorkspace(settings.backgroundWorkspace, ctx.vtex.workspace, name)
+        return resolve(root, args, ctx, info)
+      },
+    ])
+  ) as T
+}
+
 export const resolvers = {
   JSON: JSONScalar,
   Query: limited({
@@ -33,10 +53,12 @@ export const resolvers = {
     ...orderQueries,
     ...auditQueries,
   }),
-  Mutation: limited({
-    ...importMutations,
-    ...orderMutations,
-  }),
+  Mutation: limited(
+    ownerOnly({
+      ...importMutations,
+      ...orderMutations,
+    })
+  ),
   Category: categoryFields,
   ImportJob: importJobFields,
 }

@@ -48,7 +48,7 @@ describe('the GraphQL schema with its resolvers', () => {
       return [field?.directives?.[0].name.value, args, (resources?.value as { values?: unknown[] } | undefined)?.values?.length ?? 0]
     }
     const admin = ['auth', ['audience=ADMIN', 'allowAppKey=true'], expect.any(Number)]
-    for (const name of ['validateCatalogBatch', 'importJob', 'order', 'orderChange', 'auditLog', 'categoryMoveImpact', 'orderIntake']) {
+    for (const name of ['validateCatalogBatch', 'importJob', 'order', 'orderChange', 'auditLog', 'categoryMoveImpact', 'orderIntake', 'workspaceRole']) {
       expect([name, ...requirement(name)]).toEqual([name, ...admin])
       expect(requirement(name)[2]).toBeGreaterThan(0)
     }

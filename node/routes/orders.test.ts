@@ -87,7 +87,7 @@ describe('orderHook', () => {
     await orderHook(filtered)(ctx, async () => undefined)
     expect(ctx.status).toBe(200)
     expect(ctx.body).toMatchObject({ filteredOut: true })
-    const event = { body: JSON.parse(bodies(ID, 'payment-pending', 'on-order-completed', RFH).ioEvent), clients: {}, vtex: {} } as unknown as EventContext<Clients, State>
+    const event = { body: JSON.parse(bodies(ID, 'payment-pending', 'on-order-completed', RFH).ioEvent), clients: {}, vtex: { workspace: 'master' } } as unknown as EventContext<Clients, State>
     await orderStatusChanged(filtered)(event)
     await flush()
     expect(w.kv.writes).toBe(0)
@@ -118,7 +118,7 @@ describe('hook + feed + IO event for one change', () => {
     const deps = async () => testDeps(w)
     const hookCtx = call(b.hook)
     await orderHook(deps)(hookCtx, async () => undefined)
-    const event = { body: JSON.parse(b.ioEvent), clients: {}, vtex: {} } as unknown as EventContext<Clients, State>
+    const event = { body: JSON.parse(b.ioEvent), clients: {}, vtex: { workspace: 'master' } } as unknown as EventContext<Clients, State>
     await orderStatusChanged(async () => testDeps(w, { owner: 'replica-b' }))(event)
     const tickCtx = call('', { [TICK_SECRET_HEADER]: TICK_SECRET })
     await orderFeedTick(deps)(tickCtx, async () => undefined)
@@ -142,9 +142,31 @@ describe('hook + feed + IO event for one change', () => {
     expect(w.oms.calls).toEqual([])
   })
 
+  it('a workspace that does not own background work takes nothing in (A/B test)', async () => {
+    const w = world()
+    w.oms.addOrder({ orderId: ID, status: 'ready-for-handling', lastChange: RFH })
+    const b = bodies(ID, 'ready-for-handling', 'window-to-cancel', RFH)
+    w.oms.enqueue(b.feedItem)
+    const elsewhere = { hookSecret: SECRET, tickSecret: TICK_SECRET, backgroundWorkspace: 'ab-new' }
+    const deps = async () => testDeps(w, { settings: elsewhere })
+    const hookCtx = call(b.hook, { [SECRET_HEADER]: SECRET }, elsewhere)
+    await orderHook(deps)(hookCtx, async () => undefined)
+    expect(hookCtx.status).toBe(503)
+    expect(hookCtx.body).toMatchObject({ code: 'NOT_BACKGROUND_WORKSPACE' })
+    const tickCtx = call('', { [TICK_SECRET_HEADER]: TICK_SECRET }, elsewhere)
+    await orderFeedTick(deps)(tickCtx, async () => undefined)
+    expect(tickCtx.body).toMatchObject({ taken: 0, skipped: 'NOT_BACKGROUND_WORKSPACE' })
+    const event = { body: JSON.parse(b.ioEvent), clients: {}, vtex: { workspace: 'master' } } as unknown as EventContext<Clients, State>
+    await orderStatusChanged(deps)(event)
+    await flush()
+    expect(w.kv.writes).toBe(0)
+    expect(w.oms.calls).toEqual([])
+    expect(w.erp.handoffs(ID)).toHaveLength(0)
+  })
+
   it('an IO event the core refuses is recorded and acknowledged', async () => {
     const w = world()
-    const event = { body: { orderId: ID, domain: 'Fulfillment' }, clients: {}, vtex: {} } as unknown as EventContext<Clients, State>
+    const event = { body: { orderId: ID, domain: 'Fulfillment' }, clients: {}, vtex: { workspace: 'master' } } as unknown as EventContext<Clients, State>
     await orderStatusChanged(async () => testDeps(w))(event)
     const rejected = [...w.kv.files.keys()].filter((p) => p.startsWith('rejected/'))
     expect(rejected).toHaveLength(1)

@@ -18,6 +18,7 @@ import type { IncomingMessage } from 'http'
 
 import type { Context } from '../clients'
 import { PonteError } from '../lib/errors'
+import { NOT_BACKGROUND_WORKSPACE, ownsBackgroundWork } from '../lib/workspace'
 import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps, readSettings } from '../orders/deps'
 import { tick } from '../orders/feed'
@@ -72,10 +73,24 @@ async function checkSecret(ctx: Context, route: 'hook' | 'tick'): Promise<boolea
   return false
 }
 
+/**
+ * Background work is the owner workspace's (lib/workspace.ts): elsewhere the hook answers 503
+ * (VTEX retries it; the intake set-up points the hook at the owner's own host) and the tick
+ * does nothing.
+ */
+async function owner(ctx: Context): Promise<boolean> {
+  const { backgroundWorkspace } = await readSettings(ctx)
+  return ownsBackgroundWork(backgroundWorkspace, ctx.vtex.workspace)
+}
+
 export function orderHook(depsFor: DepsFactory = ordersDeps) {
   return async function orderHookHandler(ctx: Context, next: () => Promise<unknown>): Promise<void> {
     ctx.set('Cache-Control', 'no-store')
     if (!(await checkSecret(ctx, 'hook'))) return
+    if (!(await owner(ctx))) {
+      refuse(ctx, 503, NOT_BACKGROUND_WORKSPACE, `workspace ${ctx.vtex.workspace} does not take orders in (setting backgroundWorkspace)`)
+      return
+    }
     const body = await readBody(ctx.req)
     const deps = await depsFor(ctx)
     let step
@@ -118,6 +133,11 @@ export function orderFeedTick(depsFor: DepsFactory = ordersDeps) {
   return async function orderFeedTickHandler(ctx: Context, next: () => Promise<unknown>): Promise<void> {
     ctx.set('Cache-Control', 'no-store')
     if (!(await checkSecret(ctx, 'tick'))) return
+    if (!(await owner(ctx))) {
+      ctx.status = 200
+      ctx.body = { taken: 0, committed: 0, failed: 0, resumed: 0, skipped: NOT_BACKGROUND_WORKSPACE }
+      return
+    }
     const deps = await depsFor(ctx)
     ctx.status = 200
     ctx.body = await tick(deps)

@@ -39,6 +39,23 @@ fn not_supported(field: &str) -> async_graphql::Error {
     )
 }
 
+/// Which workspace does background work and writes.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct WorkspaceRole {
+    /// The workspace that answered.
+    pub workspace: String,
+    /// The workspace that owns background work and writes (setting backgroundWorkspace).
+    pub background_workspace: String,
+    /// workspace is backgroundWorkspace.
+    pub owns_background_work: bool,
+}
+
+/// `Query.workspaceRole`: the setting lives in the VTEX IO app settings.
+pub(crate) fn workspace_role(ctx: &Context<'_>) -> async_graphql::Result<WorkspaceRole> {
+    sso::session(ctx, Audience::Admin)?;
+    Err(not_supported("workspaceRole"))
+}
+
 /// `Query.orderIntake`.
 pub(crate) fn order_intake(ctx: &Context<'_>) -> async_graphql::Result<OrderIntake> {
     sso::session(ctx, Audience::Admin)?;

@@ -323,6 +323,14 @@ impl Query {
         audit::audit_log(ctx)
     }
 
+    /// Which workspace owns background work and writes (the backgroundWorkspace setting) and whether this one does; another workspace (an A/B test) serves reads and refuses every mutation with NOT_BACKGROUND_WORKSPACE. Admin only.
+    async fn workspace_role(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<intake::WorkspaceRole> {
+        intake::workspace_role(ctx)
+    }
+
     /// How this workspace's order intake is set up in VTEX (Hook, Feed v3 and the feed tick's vtex.scheduler schedule), each read back and compared with what configureOrderIntake would write now. VTEX refusing a read: INTAKE_CONFIG_REFUSED; hookSecret or tickSecret missing: INTAKE_SETTINGS_MISSING. Admin only.
     async fn order_intake(&self, ctx: &Context<'_>) -> async_graphql::Result<OrderIntake> {
         intake::order_intake(ctx)

@@ -271,5 +271,5 @@ async fn the_mutation_lists_import_orders_then_intake_fields_in_the_schema_file_
                 .collect()
         })
         .unwrap_or_default();
-    assert_eq!(tail, ["orderIntake", "auditLog", "orderChange"]);
+    assert_eq!(tail, ["orderIntake", "workspaceRole", "auditLog"]);
 }

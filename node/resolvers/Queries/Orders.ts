@@ -8,12 +8,19 @@
 import type { Context } from '../../clients'
 import { checkOrderId, fromOms } from '../../orders/actions'
 import { changeStatus } from '../../orders/changes'
-import { ordersDepsProvider } from '../../orders/deps'
+import { ordersDepsProvider, readSettings } from '../../orders/deps'
+import { ownsBackgroundWork } from '../../lib/workspace'
 import { toView } from '../../orders/record'
 import { readIntake } from '../../orders/setup'
 
 export const orderQueries = {
   orderIntake: (_root: unknown, _args: unknown, ctx: Context) => readIntake(ctx),
+
+  workspaceRole: async (_root: unknown, _args: unknown, ctx: Context) => {
+    const { backgroundWorkspace } = await readSettings(ctx)
+    const workspace = ctx.vtex.workspace
+    return { workspace, backgroundWorkspace, ownsBackgroundWork: ownsBackgroundWork(backgroundWorkspace, workspace) }
+  },
 
   order: async (_root: unknown, args: { id: unknown }, ctx: Context) => {
     const orderId = checkOrderId(args.id)

@@ -11,7 +11,11 @@
 //!   "credential": "ponte-sim-io-credential" }
 //! ```
 //! (`account` defaults to the simulator's account, `tickIntervalMs` to 0 (off), `events` to false,
-//! `credential` to `ponte-sim-io-credential`.)
+//! `credential` to `ponte-sim-io-credential`.) An A/B test gives `"workspaces": [{"workspace":
+//! "master", "replicas": [...], "weight": 1}, {"workspace": "abtest", ...}]` instead of
+//! `replicas` and `workspace`: `{ws}--{account}.myvtex.com` reaches that workspace, the bare
+//! `{account}.myvtex.com` is split by weight, and IO events go to the broadcast target
+//! workspace only.
 //!
 //! - **Public routes**: a hook URL on `{account}.myvtex.com` or `{ws}--{account}.myvtex.com`
 //!   ([`crate::vtex::broadcast`]) is matched against `serviceJson.routes` (`:name` segments become
@@ -91,6 +95,24 @@ pub struct IoConfig {
     /// `vtex.orders-broadcast`'s `Target Workspace` setting: events reach the service only when
     /// it serves this workspace.
     pub broadcast_target_workspace: String,
+    /// Several workspaces of the account, each with its replicas (an A/B test); when given,
+    /// `replicas` and `workspace` are not used.
+    pub workspaces: Vec<WorkspaceReplicas>,
+}
+
+/// One workspace's replicas and its share of the account's bare host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceReplicas {
+    pub workspace: String,
+    pub replicas: Vec<String>,
+    /// Share of the calls to `{account}.myvtex.com` (A/B traffic split), relative to the others.
+    #[serde(default = "one")]
+    pub weight: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 impl Default for IoConfig {
@@ -105,6 +127,7 @@ impl Default for IoConfig {
             events: false,
             credential: "ponte-sim-io-credential".to_owned(),
             broadcast_target_workspace: "master".to_owned(),
+            workspaces: Vec::new(),
         }
     }
 }
@@ -292,6 +315,8 @@ pub struct IoRouter {
     default_account: String,
     state: Mutex<IoState>,
     rr: AtomicUsize,
+    /// The A/B split's rotation.
+    split: AtomicUsize,
     /// The scheduler's own round-robin position.
     tick_rr: AtomicUsize,
     requests: AtomicU64,
@@ -308,7 +333,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn check(config: &IoConfig) -> Result<Service, String> {
-    for r in &config.replicas {
+    let listed = config.workspaces.iter().flat_map(|w| &w.replicas);
+    for w in &config.workspaces {
+        if !crate::platform::http::valid_account(&w.workspace) {
+            return Err(format!("invalid workspace {:?}", w.workspace));
+        }
+    }
+    for r in config.replicas.iter().chain(listed) {
         match reqwest::Url::parse(r) {
             Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {}
             _ => return Err(format!("replica {r:?} is not an http URL")),
@@ -347,6 +378,7 @@ impl IoRouter {
             default_account,
             state: Mutex::new(IoState { config, service }),
             rr: AtomicUsize::new(0),
+            split: AtomicUsize::new(0),
             tick_rr: AtomicUsize::new(0),
             requests: AtomicU64::new(0),
             http,
@@ -426,10 +458,13 @@ impl IoRouter {
     /// The event handler ids that get an order change of `account` (empty when events are off).
     pub fn event_handlers(&self, account: &str) -> Vec<String> {
         let s = lock(&self.state);
-        if !s.config.events
-            || self.account(&s.config) != account
-            || s.config.workspace != s.config.broadcast_target_workspace
-        {
+        let target = &s.config.broadcast_target_workspace;
+        let served = if s.config.workspaces.is_empty() {
+            &s.config.workspace == target
+        } else {
+            s.config.workspaces.iter().any(|w| &w.workspace == target)
+        };
+        if !s.config.events || self.account(&s.config) != account || !served {
             return Vec::new();
         }
         let sender = ORDER_EVENT_SENDER.split('@').next().unwrap_or_default();
@@ -488,6 +523,32 @@ impl IoRouter {
         ))
     }
 
+    /// The workspace a call goes to and its replicas: the one named (`{ws}--{account}`), or
+    /// for the account's bare host the configured workspace, or with `workspaces` one picked by
+    /// weight (A/B testing splits the bare host's traffic between workspaces; VTEX, "A/B
+    /// testing", developers portal: `vtex workspace abtest start` splits traffic between master
+    /// and a production workspace). The split is a deterministic rotation over the weights
+    /// **[sim's choice: VTEX splits per session]**. `None`: no such workspace here.
+    fn target(&self, config: &IoConfig, workspace: Option<&str>) -> Option<(String, Vec<String>)> {
+        if config.workspaces.is_empty() {
+            let ws = workspace.unwrap_or(&config.workspace);
+            return Some((ws.to_owned(), config.replicas.clone()));
+        }
+        let pick = match workspace {
+            Some(ws) => config.workspaces.iter().find(|w| w.workspace == ws)?,
+            None => {
+                let total: u64 = config.workspaces.iter().map(|w| u64::from(w.weight)).sum();
+                let n = self.split.fetch_add(1, Ordering::SeqCst) as u64 % total.max(1);
+                let mut acc = 0u64;
+                config.workspaces.iter().find(|w| {
+                    acc += u64::from(w.weight);
+                    n < acc
+                })?
+            }
+        };
+        Some((pick.workspace.clone(), pick.replicas.clone()))
+    }
+
     /// Sends a public-route call as VTEX's router does.
     pub async fn call_route(
         &self,
@@ -511,7 +572,9 @@ impl IoRouter {
         let Some((route_id, params)) = route else {
             return Outcome::NoRoute(path_and_query.to_owned());
         };
-        let workspace = workspace.unwrap_or(&config.workspace).to_owned();
+        let Some((workspace, replicas)) = self.target(&config, workspace) else {
+            return Outcome::NoRoute(format!("no workspace {workspace:?} here"));
+        };
         let mut headers = vec![
             ("x-colossus-route-id".to_owned(), route_id),
             (
@@ -525,7 +588,7 @@ impl IoRouter {
         ];
         headers.extend(extra_headers.iter().map(|(k, v)| (k.clone(), v.clone())));
         let path = format!("/{account}/{workspace}{path_and_query}");
-        self.post_round_robin(&config.replicas, &path, &headers, body, deadline)
+        self.post_round_robin(&replicas, &path, &headers, body, deadline)
             .await
     }
 
@@ -538,18 +601,24 @@ impl IoRouter {
         deadline: Duration,
     ) -> Outcome {
         let config = self.config();
+        // Events go to the broadcaster's target workspace only.
+        let Some((workspace, replicas)) =
+            self.target(&config, Some(&config.broadcast_target_workspace))
+        else {
+            return Outcome::NoRoute("no broadcast target workspace here".into());
+        };
         let headers = vec![
             ("x-event-handler-id".to_owned(), handler.to_owned()),
             ("x-event-sender".to_owned(), ORDER_EVENT_SENDER.to_owned()),
             ("x-event-key".to_owned(), ORDER_EVENT_KEY.to_owned()),
             ("x-vtex-account".to_owned(), account.to_owned()),
-            ("x-vtex-workspace".to_owned(), config.workspace.clone()),
+            ("x-vtex-workspace".to_owned(), workspace.clone()),
             ("x-vtex-credential".to_owned(), config.credential.clone()),
             ("x-request-id".to_owned(), self.request_id()),
         ];
-        let path = format!("/{account}/{}/_events", config.workspace);
+        let path = format!("/{account}/{workspace}/_events");
         let bytes = serde_json::to_vec(body).unwrap_or_default();
-        self.post_round_robin(&config.replicas, &path, &headers, bytes, deadline)
+        self.post_round_robin(&replicas, &path, &headers, bytes, deadline)
             .await
     }
 
