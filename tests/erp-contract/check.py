@@ -176,11 +176,19 @@ def ponte_deliveries(api, base, captured_path):
     configure(base, next(iter(tokens), None))
     sent = 0
     order_ids = set()
+    # Ponte calls the ERP through VTEX IO's outbound proxy: plain HTTP with X-Vtex-Use-Https,
+    # which the proxy sends on over HTTPS (node/clients/erp.ts). The endpoint is https only.
+    via_proxy = endpoint.replace("https://", "http://", 1)
+    if not endpoint.startswith("https://"):
+        problems.append(f"the ERP endpoint must be https: {endpoint}")
     for i, r in enumerate(captured["requests"]):
-        if not r["url"].startswith(endpoint + "/"):
-            problems.append(f"Ponte's request {i} is not under the ERP endpoint: {r['url']}")
+        upgraded = {k.lower(): v for k, v in r["headers"].items()}.get("x-vtex-use-https") == "true"
+        if not (upgraded and r["url"].startswith(via_proxy + "/")):
+            problems.append(
+                f"Ponte's request {i} is not to the ERP endpoint through the proxy over HTTPS: {r['url']}"
+            )
             continue
-        path = r["url"][len(endpoint):]
+        path = r["url"][len(via_proxy):]
         what = f"Ponte's {r['method']} {r.get('body', {}).get('kind', 'lookup') if r.get('body') else 'lookup'}"
         if r["method"] == "POST":
             sent += 1

@@ -71,11 +71,13 @@ describe("the deliveries Ponte's client sends", () => {
     expect(captured.map((c) => c.method)).toEqual(['GET', 'POST', 'GET', 'POST'])
     for (const c of captured) {
       expect(c.headers.authorization).toBe(`Bearer ${TOKEN}`)
+      // To the outbound proxy as plain HTTP, asking it for HTTPS (clients/erp.ts viaProxy).
+      expect(Object.entries(c.headers).find(([k]) => k.toLowerCase() === 'x-vtex-use-https')?.[1]).toBe('true')
       if (c.method === 'POST') {
-        expect(c.url).toBe('https://erp.example.com/vtex/orders')
+        expect(c.url).toBe('http://erp.example.com/vtex/orders')
         expect(c.headers['x-ponte-delivery-id']).toBe((c.body as { deliveryId: string }).deliveryId)
       } else {
-        expect(c.url).toMatch(/^https:\/\/erp\.example\.com\/vtex\/orders\/deliveries\/v1001pnt-01%3A/)
+        expect(c.url).toMatch(/^http:\/\/erp\.example\.com\/vtex\/orders\/deliveries\/v1001pnt-01%3A/)
       }
     }
     const out = process.env.PONTE_ERP_CAPTURE
