@@ -80,6 +80,8 @@ pub struct SimConfig {
     /// The app's `manifest.json`: its policies decide what the app's own calls may reach
     /// ([`io::policies`]; `PUT /_sim/io/manifest`). `None`: nothing is checked.
     pub app_manifest: Option<serde_json::Value>,
+    /// Request size limits (VTEX documents none; see [`http::Limits`]).
+    pub limits: http::Limits,
 }
 
 impl SimConfig {
@@ -98,6 +100,7 @@ impl SimConfig {
             erp_orders: None,
             oms: oms::OmsConfig::default(),
             app_manifest: None,
+            limits: http::Limits::default(),
         }
     }
 }
@@ -239,6 +242,7 @@ impl Sim {
             bound_ip: addr.ip(),
             faults,
             gate: Some(io_router.clone()),
+            limits: config.limits,
         });
 
         // Orders handed off but not finished before a restart.

@@ -44,6 +44,12 @@ struct Cli {
     /// on the app's own calls (`ponte_sim::vtex::io::policies`).
     #[arg(long, value_name = "PATH")]
     app_manifest: Option<PathBuf>,
+    /// The largest request body taken (VTEX documents none; larger: 413 REQUEST_TOO_LARGE).
+    #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024)]
+    max_body_bytes: usize,
+    /// The longest request target taken (VTEX documents none; longer: 414 URI_TOO_LONG).
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024)]
+    max_uri_bytes: usize,
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7070")]
     listen: SocketAddr,
@@ -423,6 +429,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         io,
         oms,
         app_manifest,
+        limits: ponte_sim::platform::http::Limits {
+            max_body_bytes: cli.max_body_bytes,
+            max_uri_bytes: cli.max_uri_bytes,
+        },
     };
     let sim = Sim::start(config).await?;
     {

@@ -29,6 +29,13 @@
 //!
 //! Credentials: a path containing `/pvt/` needs `X-VTEX-API-AppKey` and `X-VTEX-API-AppToken`,
 //! or a `VtexIdclientAutCookie` header or cookie, any non-empty value for now; else `401`.
+//!
+//! Limits ([`Limits`]): VTEX documents no general limit on a request's body or target. The
+//! simulator refuses a body over `maxBodyBytes` (default 2 MiB) with `413` and a target over
+//! `maxUriBytes` (default 16 KiB) with `414` **[sim's choice: sizes, configurable with
+//! `--max-body-bytes` and `--max-uri-bytes`]**. Every such transport answer (405 for a method a
+//! route does not take, 413, 414) is JSON with a code like every other error the simulator
+//! answers: `METHOD_NOT_ALLOWED`, `REQUEST_TOO_LARGE`, `URI_TOO_LONG`.
 
 use crate::platform::error::{ApiError, SimError};
 use axum::Json;
@@ -141,16 +148,75 @@ pub struct Dispatcher {
     pub faults: Arc<crate::platform::faults::Faults>,
     /// Refuses requests before routing (`None`: none refused).
     pub gate: Option<Arc<dyn Gate>>,
+    pub limits: Limits,
+}
+
+/// How large a request may be (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub max_uri_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 2 * 1024 * 1024,
+            max_uri_bytes: 16 * 1024,
+        }
+    }
+}
+
+/// A transport refusal (405, 413, 414) with a body that is not JSON gets the simulator's JSON
+/// error body, with its code.
+fn json_transport_error(response: Response) -> Response {
+    let status = response.status();
+    let code = match status.as_u16() {
+        405 => "METHOD_NOT_ALLOWED",
+        413 => "REQUEST_TOO_LARGE",
+        414 => "URI_TOO_LONG",
+        _ => return response,
+    };
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json {
+        return response;
+    }
+    let message = match code {
+        "METHOD_NOT_ALLOWED" => "this path does not take this method",
+        "REQUEST_TOO_LARGE" => "the request body is larger than the simulator takes",
+        _ => "the request target is longer than the simulator takes",
+    };
+    ApiError::Rule {
+        status,
+        code,
+        message: message.to_owned(),
+        extra: None,
+    }
+    .into_response()
 }
 
 /// The whole application: everything goes through [`dispatch`].
 pub fn app(dispatcher: Dispatcher) -> Router {
+    let body_limit = axum::extract::DefaultBodyLimit::max(dispatcher.limits.max_body_bytes);
     Router::new()
         .fallback(dispatch)
+        .layer(body_limit)
         .with_state(Arc::new(dispatcher))
 }
 
-async fn dispatch(State(d): State<Arc<Dispatcher>>, mut req: Request) -> Response {
+async fn dispatch(State(d): State<Arc<Dispatcher>>, req: Request) -> Response {
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > d.limits.max_uri_bytes {
+        return json_transport_error(axum::http::StatusCode::URI_TOO_LONG.into_response());
+    }
+    json_transport_error(route(d, req).await)
+}
+
+async fn route(d: Arc<Dispatcher>, mut req: Request) -> Response {
     let host = request_host(&req);
     // The egress proxy decides before any origin is tried.
     if let Some(gate) = &d.gate {
