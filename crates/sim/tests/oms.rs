@@ -1052,3 +1052,51 @@ async fn the_clock_only_moves_forward() {
     assert_eq!(sim.clock().offset_ms(), 1234);
     stop(sim).await;
 }
+
+#[tokio::test]
+async fn list_orders_pages_filters_and_sorts_as_documented() {
+    let dir = temp_dir();
+    let sim = start_with(dir.path(), fast()).await;
+    let t = T::new(&sim);
+    let mut ids = Vec::new();
+    for price in [300, 100, 200] {
+        ids.push(t.create(&[("1", 1, price)], 0).await);
+    }
+    let all = t
+        .get("/api/oms/pvt/orders?per_page=2&orderBy=orderId,asc")
+        .await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert_eq!(
+        all.body["paging"],
+        json!({"total": 3, "pages": 2, "currentPage": 1, "perPage": 2})
+    );
+    let mut sorted = ids.clone();
+    sorted.sort();
+    let first: Vec<&str> = all.body["list"]
+        .as_array()
+        .map(|l| l.iter().filter_map(|o| o["orderId"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(first, sorted[..2].to_vec());
+    let second = t
+        .get("/api/oms/pvt/orders?per_page=2&page=2&orderBy=orderId,asc")
+        .await;
+    assert_eq!(second.body["list"][0]["orderId"], json!(sorted[2]));
+    // By value, highest first; and a status filter that matches none.
+    let by_value = t.get("/api/oms/pvt/orders?orderBy=totalValue,desc").await;
+    assert_eq!(by_value.body["list"][0]["totalValue"], json!(300));
+    let none = t
+        .get("/api/oms/pvt/orders?f_status=invoiced,canceled")
+        .await;
+    assert_eq!(none.body["paging"]["total"], json!(0));
+    let window = t
+        .get("/api/oms/pvt/orders?f_creationDate=creationDate:[2000-01-01T00:00:00.000Z%20TO%202001-01-01T00:00:00.000Z]")
+        .await;
+    assert_eq!(window.body["paging"]["total"], json!(0), "{}", window.body);
+    // VTEX's limits: 100 per page, 30 pages.
+    for bad in ["per_page=101", "page=31", "orderBy=clientName,asc"] {
+        let r = t.get(&format!("/api/oms/pvt/orders?{bad}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+        assert_eq!(r.body["error"]["code"], json!("OMS002"), "{bad}");
+    }
+    stop(sim).await;
+}

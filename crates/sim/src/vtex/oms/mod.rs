@@ -26,6 +26,7 @@
 //!
 //! | call | success | refusals |
 //! |---|---|---|
+//! | `GET /api/oms/pvt/orders` (List orders: `f_status`, `f_creationDate`, `orderBy`, `page`, `per_page`) | `200 {list, facets, paging, stats}` | `400 OMS002` beyond 100 per page or 30 pages: see [`list`] |
 //! | `GET /api/oms/pvt/orders/{orderId}` | `200` Get order JSON | `404 OMS001` |
 //! | `POST .../{orderId}/start-handling` | `204` | `409 OMS003` "Order status should be ready-for-handling to perform this action" (documented) |
 //! | `POST .../{orderId}/cancel` `{reason?, requestedByUser?}` | `200 {date, orderId, receipt}` | `400 OMS005` when the order has an invoice (partial or invoiced, documented); `409 OMS004` canceled / incomplete / replaced |
@@ -98,6 +99,7 @@ pub mod config;
 pub mod db;
 pub mod engine;
 pub mod error;
+pub mod list;
 pub mod model;
 pub mod routes;
 pub mod shoppers;

@@ -47,6 +47,7 @@ const V2_SETTINGS_PUT: &str = "PUT /api/order-system/orders/changes/settings";
 /// The OMS API (for the VTEX hosts and the simulator's own), faultable with `oms: true`.
 pub fn api(oms: Shared) -> Router {
     Router::new()
+        .route("/api/oms/pvt/orders", get(super::list::list))
         .route("/api/oms/pvt/orders/{order_id}", get(get_order))
         .route(
             "/api/oms/pvt/orders/{order_id}/start-handling",
