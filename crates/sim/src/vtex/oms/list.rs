@@ -36,7 +36,8 @@ fn bad(message: String) -> Response {
     OmsError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message).into_response()
 }
 
-fn number(uri: &Uri, name: &str, default: usize, max: usize) -> Result<usize, Response> {
+/// The query number `name` (absent: `default`), or the message of its refusal.
+fn number(uri: &Uri, name: &str, default: usize, max: usize) -> Result<usize, String> {
     match query_value(uri, name) {
         None => Ok(default),
         Some(raw) => raw
@@ -44,7 +45,7 @@ fn number(uri: &Uri, name: &str, default: usize, max: usize) -> Result<usize, Re
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| bad(format!("{name} must be a whole number from 1 to {max}"))),
+            .ok_or_else(|| format!("{name} must be a whole number from 1 to {max}")),
     }
 }
 
@@ -94,13 +95,12 @@ fn entry(o: &SimOrder) -> Value {
 
 /// The handler.
 pub async fn list(State(oms): State<Arc<Oms>>, tenant: Tenant, uri: Uri) -> Response {
-    let per_page = match number(&uri, "per_page", 15, MAX_PER_PAGE) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
-    let page = match number(&uri, "page", 1, MAX_PAGE) {
-        Ok(n) => n,
-        Err(r) => return r,
+    let (per_page, page) = match (
+        number(&uri, "per_page", 15, MAX_PER_PAGE),
+        number(&uri, "page", 1, MAX_PAGE),
+    ) {
+        (Ok(per_page), Ok(page)) => (per_page, page),
+        (Err(m), _) | (_, Err(m)) => return bad(m),
     };
     let statuses: Option<Vec<String>> =
         query_value(&uri, "f_status").map(|s| s.split(',').map(|x| x.trim().to_owned()).collect());
