@@ -292,6 +292,10 @@ def _exercise(rec, base, receiver):
              and first.get("receipt") == again.get("receipt"),
              f"a repeated requestId must answer the first receipt: {first} then {again}")
     changes_v2(rec, base, d, a)
+    _, listed = call(rec, base, "GET", f"{ORDER}?f_status=handling&per_page=100", expect=200)
+    ids = [o.get("orderId") for o in (listed or {}).get("list", [])] if isinstance(listed, dict) else []
+    scenario(rec, "GET /api/oms/pvt/orders", a in ids and d in ids,
+             f"List orders f_status=handling: expected {a} and {d} among {ids}")
     value = get_order(rec, base, a, "handling").get("value")
     scenario(rec, GET_ORDER, value == 2300, f"order {a}: value after the change {value}, "
              "expected 2300 (2 x 1000 + 300 shipping)")

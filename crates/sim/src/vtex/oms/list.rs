@@ -10,8 +10,10 @@
 //!   pages"): beyond either, `400 OMS002` **[sim's choice: VTEX documents the limits, not the
 //!   refusal]**;
 //! - the answer `{list, facets, paging: {total, pages, currentPage, perPage}, stats}`, each list
-//!   entry in the OpenAPI's `List` shape (`items: null` as in VTEX's examples). `stats` carries
-//!   the count and sum of `totalValue` only **[sim's limit]**; `facets` is empty.
+//!   entry in the OpenAPI's `List` shape (`items: null` as in VTEX's examples); `stats` for
+//!   `totalValue` and `totalItems` over every order found, faceted by origin (all the
+//!   simulator's orders are `Marketplace`) and currency (`BRL`), means and deviations rounded to
+//!   whole numbers (the spec types some of them as integers); `facets` is empty.
 //!
 //! Incomplete orders (no workflow) are left out, as VTEX's `incompleteOrders=false` default
 //! does. Apps need the `ListOrders` role policy for this call (VTEX release note "Custom IO apps
@@ -93,6 +95,42 @@ fn entry(o: &SimOrder) -> Value {
     })
 }
 
+/// The OpenAPI's statistics block of `values`; `facets` nests one more level.
+fn summary(values: &[i64], facets: Value) -> Value {
+    let count = values.len() as i64;
+    let sum: i64 = values.iter().sum();
+    let squares: i64 = values.iter().map(|v| v.saturating_mul(*v)).sum();
+    let mean = if count == 0 {
+        0.0
+    } else {
+        sum as f64 / count as f64
+    };
+    let variance = if count == 0 {
+        0.0
+    } else {
+        (squares as f64 / count as f64 - mean * mean).max(0.0)
+    };
+    json!({
+        "Count": count,
+        "Max": values.iter().max().copied().unwrap_or(0),
+        "Mean": mean.round() as i64,
+        "Min": values.iter().min().copied().unwrap_or(0),
+        "Missing": 0,
+        "StdDev": variance.sqrt().round() as i64,
+        "Sum": sum,
+        "SumOfSquares": squares,
+        "Facets": facets,
+    })
+}
+
+fn stats(values: &[i64]) -> Value {
+    let facets = json!({
+        "origin": { "Fulfillment": summary(&[], Value::Null), "Marketplace": summary(values, Value::Null) },
+        "currencyCode": { "BRL": summary(values, Value::Null) },
+    });
+    summary(values, facets)
+}
+
 /// The handler.
 pub async fn list(State(oms): State<Arc<Oms>>, tenant: Tenant, uri: Uri) -> Response {
     let (per_page, page) = match (
@@ -149,7 +187,8 @@ pub async fn list(State(oms): State<Arc<Oms>>, tenant: Tenant, uri: Uri) -> Resp
         found.reverse();
     }
     let total = found.len();
-    let sum: i64 = found.iter().map(SimOrder::value).sum();
+    let values: Vec<i64> = found.iter().map(SimOrder::value).collect();
+    let items: Vec<i64> = found.iter().map(|o| o.items.len() as i64).collect();
     let list: Vec<Value> = found
         .iter()
         .skip((page - 1) * per_page)
@@ -165,7 +204,7 @@ pub async fn list(State(oms): State<Arc<Oms>>, tenant: Tenant, uri: Uri) -> Resp
             "currentPage": page,
             "perPage": per_page,
         },
-        "stats": { "stats": { "totalValue": { "Count": total, "Sum": sum } } },
+        "stats": { "stats": { "totalValue": stats(&values), "totalItems": stats(&items) } },
     }))
     .into_response()
 }
