@@ -32,8 +32,8 @@
 //! 2. `404 CHK0201` unknown order;
 //! 3. `400 OMS002` malformed body, missing/blank `reason`, a property of the wrong type,
 //!    `add` item without `price` (**[emulator limitation]**: the simulator has no price
-//!    catalog), a change that changes nothing; `400 OMS014` a non-empty `replace` (not
-//!    simulated, emulator code); `400 CHK0022` an item without `id`; `400 CHK0023` a quantity
+//!    catalog, also for `replace[].to`), a change that changes nothing, a `replace` entry
+//!    without `from.items` or `to.items`; `400 CHK0022` an item without `id`; `400 CHK0023` a quantity
 //!    that is not 1 to 10 000; `400 CHK0098` a negative manual value or price;
 //! 4. `409 SalesOrderSystem008` the order is canceled (`cancel`, `canceled`); `409 CHK0124`
 //!    any status but `handling`, `waiting-for-fulfillment`, `ready-for-invoicing`, and a
@@ -72,7 +72,9 @@
 //!
 //! `add`/`remove` are answered as objects `{items: [...], paymentData, receiptData,
 //! shippingData}` (the history's "same schema of `request.replace.to`"), or `null` when the
-//! request had none; `replace` is always `[]`. `totals` is `[]` in the `202` (as the spec's
+//! request had none. A `replace` is applied as the removal of its `from` items and the
+//! addition of its `to` items and answered that way (in `remove` and `add`; `replace` is `[]`)
+//! **[sim's choice]**; its `shippingData` is accepted and not played **[sim's limit]**. `totals` is `[]` in the `202` (as the spec's
 //! example), elsewhere `[{id: "Items"}, {id: "ManualValues"}]` with the value changes in cents.
 //! `date` is ISO 8601 UTC with 7 fractional digits and `Z`, like VTEX's example.
 //! `origin: {account, orderId, component: "MarketplaceComponent"}` (VTEX's example value).
@@ -399,21 +401,29 @@ impl ChangeInput {
             Some(r) if !r.trim().is_empty() => r,
             _ => return Err(OmsError::bad("Field reason not set: reason is required")),
         };
-        match body.0.get("replace") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(a)) if a.is_empty() => {}
-            Some(Value::Array(_)) => {
-                return Err(bad(
-                    codes::V2_UNSUPPORTED,
-                    "replace is not simulated: send the items to remove in remove and the new ones in add",
-                ));
-            }
-            Some(_) => return Err(OmsError::bad("replace must be an array")),
-        }
         let manual_discount_value = manual_value(body, "manualDiscountValue")?;
         let manual_increment_value = manual_value(body, "manualIncrementValue")?;
-        let add = parse_lines(body, "add", true)?;
-        let remove = parse_lines(body, "remove", false)?;
+        let mut add = parse_lines(body, "add", true)?;
+        let mut remove = parse_lines(body, "remove", false)?;
+        // `replace[{from{items}, to{items, shippingData}}]`: the from items leave the order and
+        // the to items join it (§A.9), applied as a removal and an addition.
+        let replace = match body.0.get("replace") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a.clone(),
+            Some(_) => return Err(OmsError::bad("replace must be an array")),
+        };
+        for (i, entry) in replace.iter().enumerate() {
+            let entry = Body::from_value(entry, &format!("replace[{i}]"))?;
+            let from = parse_lines(&entry, "from", false)?.unwrap_or_default();
+            let to = parse_lines(&entry, "to", true)?.unwrap_or_default();
+            if from.is_empty() || to.is_empty() {
+                return Err(OmsError::bad(format!(
+                    "replace[{i}] needs from.items and to.items"
+                )));
+            }
+            remove.get_or_insert_with(Vec::new).extend(from);
+            add.get_or_insert_with(Vec::new).extend(to);
+        }
         let settings = match body.0.get("settings") {
             None | Some(Value::Null) => None,
             Some(v @ Value::Object(_)) => Some(v.clone()),

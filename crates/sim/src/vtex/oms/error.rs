@@ -76,8 +76,6 @@ pub mod codes {
     pub const V2_CANNOT_CANCEL: &str = "OMS012";
     /// The account's order modifications settings have `enableApi: false` (403, emulator code).
     pub const V2_API_DISABLED: &str = "OMS013";
-    /// A `replace` with items: not simulated (400, emulator code).
-    pub const V2_UNSUPPORTED: &str = "OMS014";
 }
 
 impl OmsError {

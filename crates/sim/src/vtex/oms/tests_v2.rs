@@ -269,6 +269,29 @@ fn a_change_is_applied_before_the_202_without_a_status_event() {
 }
 
 #[test]
+fn a_replace_removes_its_from_items_and_adds_its_to_items() {
+    let f = fixture(OmsConfig::default());
+    let id = f.handling(&[("7", 2, 1250), ("8", 1, 1000)], 500);
+    let accepted = f
+        .patch(
+            &id,
+            json!({
+                "reason": "swap 8 for 9",
+                "replace": [{
+                    "from": {"items": [{"id": "8", "quantity": 1}]},
+                    "to": {"items": [{"id": "9", "quantity": 2, "price": 300}],
+                           "shippingData": {"logisticsInfo": []}}
+                }]
+            }),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(accepted["totalChangeValue"], -1000 + 600);
+    assert_eq!(accepted["remove"]["items"][0]["id"], "8");
+    assert_eq!(accepted["add"]["items"][0]["id"], "9");
+    assert_eq!(f.order(&id)["value"], 4000 - 1000 + 600);
+}
+
+#[test]
 fn preview_checks_and_answers_without_recording() {
     let f = fixture(OmsConfig::default());
     let id = f.handling(&[("7", 2, 1250)], 0);
@@ -311,7 +334,14 @@ fn every_refusal_code() {
     );
     assert_eq!(
         r(json!({"reason": "x", "replace": [{"from": {"items": []}, "to": {"items": []}}]})),
-        (400, "OMS014")
+        (400, "OMS002")
+    );
+    assert_eq!(
+        r(
+            json!({"reason": "x", "replace": [{"from": {"items": [{"id": "8", "quantity": 1}]},
+            "to": {"items": [{"id": "9", "quantity": 1}]}}]})
+        ),
+        (400, "OMS002")
     );
     assert_eq!(
         r(json!({"reason": "x", "remove": {"items": [{"quantity": 1}]}})),
