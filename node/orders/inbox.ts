@@ -11,7 +11,7 @@ import type { EventSource } from './core'
 import { PonteError } from '../lib/errors'
 import { BoundedQueue } from '../lib/queue'
 import type { OrdersDeps } from './deps'
-import type { ProcessResult } from './intake'
+import type { AcceptedEvent, ProcessResult } from './intake'
 import { processEvent } from './intake'
 import { giveUpUnknownOrder } from './rejected'
 import { paths } from './store'
@@ -34,12 +34,16 @@ export async function accept(deps: OrdersDeps, source: EventSource, key: string,
   return entry
 }
 
-/** Processes an accepted entry; deletes it when the work is complete. Never throws. */
-export async function work(deps: OrdersDeps, entry: InboxEntry): Promise<ProcessResult | null> {
+/**
+ * Processes an accepted entry; deletes it when the work is complete. Never throws. `accepted` is
+ * the core's answer for the entry's body when the caller has it (the route that accepted it), so
+ * the body is not parsed again; a resumed entry is parsed from its body.
+ */
+export async function work(deps: OrdersDeps, entry: InboxEntry, accepted?: AcceptedEvent): Promise<ProcessResult | null> {
   if (inFlight.has(entry.key)) return null
   inFlight.add(entry.key)
   try {
-    const result = await processEvent(deps, entry.source, entry.body)
+    const result = await processEvent(deps, entry.source, entry.body, accepted ? { accepted } : {})
     if (result.kind === 'ping' || result.complete) await deps.kv.delete(paths.inbox(entry.key))
     else deps.logger.warn({ message: 'orders: event kept in the inbox', key: entry.key, reason: result.reason })
     return result
@@ -64,9 +68,9 @@ export async function work(deps: OrdersDeps, entry: InboxEntry): Promise<Process
 const background = new BoundedQueue()
 
 /** Starts {@link work} without waiting for it (the caller has answered already). */
-export function workInBackground(deps: OrdersDeps, entry: InboxEntry): Promise<ProcessResult | null> {
+export function workInBackground(deps: OrdersDeps, entry: InboxEntry, accepted?: AcceptedEvent): Promise<ProcessResult | null> {
   const { backgroundConcurrency, backgroundQueue } = deps.settings.tuning
-  return background.offer(() => work(deps, entry), { concurrency: backgroundConcurrency, queue: backgroundQueue })
+  return background.offer(() => work(deps, entry, accepted), { concurrency: backgroundConcurrency, queue: backgroundQueue })
 }
 
 /** Resumes old inbox entries; answers how many it brought to completion. */

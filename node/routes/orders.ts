@@ -94,7 +94,7 @@ export function orderHook(depsFor: DepsFactory = ordersDeps) {
       await next()
       return
     }
-    const key = step.key
+    const { key, orderId, event } = step
     let entry
     try {
       entry = await accept(deps, 'hook', key, body)
@@ -105,7 +105,7 @@ export function orderHook(depsFor: DepsFactory = ordersDeps) {
     }
     ctx.status = 200
     ctx.body = { accepted: true }
-    void workInBackground(deps, entry)
+    void workInBackground(deps, entry, { orderId, key, event })
     await next()
   }
 }
