@@ -9,8 +9,9 @@
  */
 import type { EventSource } from './core'
 import { PonteError } from '../lib/errors'
-import { BoundedQueue } from '../lib/queue'
+import { BoundedQueue, foreground, yielding } from '../lib/queue'
 import type { OrdersDeps } from './deps'
+import { makeDeps } from './deps'
 import type { AcceptedEvent, ProcessResult } from './intake'
 import { processEvent } from './intake'
 import { giveUpUnknownOrder } from './rejected'
@@ -64,13 +65,42 @@ export async function work(deps: OrdersDeps, entry: InboxEntry, accepted?: Accep
  * Background work of this replica: at most `backgroundConcurrency` entries at once, and at most
  * `backgroundQueue` waiting. Beyond that an accepted entry is left in the inbox for the tick to
  * resume (it is durable already), so a peak of notifications never starves the answers to VTEX.
+ * Nor does the work itself: it yields to the acceptances in flight ({@link backgroundDeps}).
  */
 const background = new BoundedQueue()
 
+/**
+ * `PONTE_HOLD_BACKGROUND=1` (read at start; bench/service-hook.js measures acceptance with it):
+ * accepted entries are not worked on by this process and stay in the inbox, as when the queue is
+ * full. Never set in production, where VTEX IO gives the app no say over its environment.
+ */
+export const holdBackground = (env: NodeJS.ProcessEnv = process.env): boolean => env.PONTE_HOLD_BACKGROUND === '1'
+const HOLD = holdBackground()
+
+/**
+ * The deps of background work: its VBase, OMS and ERP calls each wait while an acceptance is in
+ * flight on this replica (`lib/queue.ts` `foreground`), at most `backgroundYieldMs`.
+ */
+export function backgroundDeps(deps: OrdersDeps): OrdersDeps {
+  const ms = deps.settings.tuning.backgroundYieldMs
+  if (!(ms > 0)) return deps
+  return makeDeps({
+    ...deps,
+    kv: yielding(deps.kv, foreground, ms),
+    oms: yielding(deps.oms, foreground, ms),
+    erp: yielding(deps.erp, foreground, ms),
+  })
+}
+
 /** Starts {@link work} without waiting for it (the caller has answered already). */
 export function workInBackground(deps: OrdersDeps, entry: InboxEntry, accepted?: AcceptedEvent): Promise<ProcessResult | null> {
-  const { backgroundConcurrency, backgroundQueue } = deps.settings.tuning
-  return background.offer(() => work(deps, entry, accepted), { concurrency: backgroundConcurrency, queue: backgroundQueue })
+  if (HOLD) return Promise.resolve(null)
+  const { backgroundConcurrency, backgroundQueue, backgroundYieldMs } = deps.settings.tuning
+  return background.offer(() => work(backgroundDeps(deps), entry, accepted), {
+    concurrency: backgroundConcurrency,
+    queue: backgroundQueue,
+    yieldTo: { foreground, yieldMs: backgroundYieldMs },
+  })
 }
 
 /** Resumes old inbox entries; answers how many it brought to completion. */
