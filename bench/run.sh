@@ -5,7 +5,9 @@
 # planning of a 100k-SKU batch and order decisions per second (bench-import + wasm-import.js;
 # about a minute; the first call on a fresh instance, which grows linear memory, is reported
 # apart: PONTE_BENCH_PRODUCTS=N plans fewer products);
-# then hook events per second one service replica accepts, against an empty route.
+# then the hook intake of one service replica: acceptance (background held back) against an empty
+# route and a one-VBase-write reference route, then the whole pipeline's sustained rate and
+# acceptance at half of it (bench/service-hook.js).
 #   bash bench/run.sh                 native timing + wasm timing + ratio
 #   BENCH_CRITERION=1 bash bench/run.sh   also the criterion benchmark (a few minutes)
 # Needs the compiled glue: `make node-build`.
@@ -29,8 +31,8 @@ node bench/wasm-sso.js bench/out/sso.json
 # Import planning (100k SKUs) and order decisions natively (bench-import) and in wasm.
 cargo run -q --release -p ponte-harness --no-default-features --bin bench-import -- bench/out
 node bench/wasm-import.js bench/out
-# Hook intake of one service replica under the real runtime vs an empty route of the same
-# runtime, in the same run (needs the simulator: cargo build -p ponte-sim, or PONTE_SIM_BIN).
+# Hook intake of one service replica under the real runtime vs an empty and a reference route of
+# the same runtime, in the same run (needs the simulator: cargo build -p ponte-sim, or PONTE_SIM_BIN).
 if [[ -x ${PONTE_SIM_BIN:-target/debug/ponte-sim} ]]; then
   node bench/service-hook.js "${BENCH_HOOK_EVENTS:-2000}" 32 3
 else

@@ -8,7 +8,8 @@
 // Planning: the JS glue as the service calls it (`plan_catalog_import(object)`: JSON.stringify
 // + the core + JSON.parse) against native typed `plan`, and the raw ABI (alloc/call/dealloc on
 // the request bytes: the same work as native `dispatch`) against native `dispatch`.
-// Decisions: `handleOrderEvent` (its decision step) and `checkOrderAction` per second, the same two ways.
+// Decisions: `handleOrderEvent` (its decision step, on the body), `orderEventStep` (the same decision on the
+// parsed event, as the service makes it) and `checkOrderAction` per second, the same two ways.
 //
 // PONTE_BENCH_PRODUCTS=N plans only the first N products of the batch (3 SKUs each; the whole
 // batch is 33,334): a quick look at the wasm first-call cost at a smaller size. The native
@@ -71,57 +72,65 @@ function median(xs) {
 // is about ten GCs; when it grew by 64 KiB at a time (and the glue's last plan was still live
 // here), the first raw call took 305 s instead of ~4 s. Warm calls reuse the memory.
 // `node --trace-gc bench/wasm-import.js` shows the GCs.
-const T0 = nowMs();
-const bench = JSON.parse(fs.readFileSync(importPath, 'utf8'));
-const input = bench.input;
-const allProducts = input.batch.products.length;
-const keepProducts = Number(process.env.PONTE_BENCH_PRODUCTS || allProducts);
-if (!Number.isInteger(keepProducts) || keepProducts < 1) {
-  console.error(`wasm-import: PONTE_BENCH_PRODUCTS must be a positive integer, not ${process.env.PONTE_BENCH_PRODUCTS}`);
-  process.exit(1); // bad setting: refuse rather than bench a different batch
+// PONTE_BENCH_PLAN=0 skips planning (the decisions alone, in seconds).
+const planIt = process.env.PONTE_BENCH_PLAN !== '0';
+function planning() {
+  const T0 = nowMs();
+  const bench = JSON.parse(fs.readFileSync(importPath, 'utf8'));
+  const input = bench.input;
+  const allProducts = input.batch.products.length;
+  const keepProducts = Number(process.env.PONTE_BENCH_PRODUCTS || allProducts);
+  if (!Number.isInteger(keepProducts) || keepProducts < 1) {
+    console.error(`wasm-import: PONTE_BENCH_PRODUCTS must be a positive integer, not ${process.env.PONTE_BENCH_PRODUCTS}`);
+    process.exit(1); // bad setting: refuse rather than bench a different batch
 
+  }
+  const partial = keepProducts < allProducts;
+  if (partial) input.batch.products = input.batch.products.slice(0, keepProducts);
+  const rawBytes = Buffer.from(JSON.stringify({ op: 'planCatalogImport', input }));
+  const glueMs = [];
+  const rawMs = [];
+  let steps = 0;
+  // The answer (the whole plan as JS objects) must not outlive the call: held in this script's
+  // frame it stayed live through the raw door, and every GC during its first call marked it.
+  function glueCall() {
+    const t = nowMs();
+    const answer = glue.plan_catalog_import(input);
+    const ms = nowMs() - t;
+    if (!answer.plan) throw new Error(`the glue refused the batch: ${JSON.stringify(answer.errors.slice(0, 2))}`);
+    return { ms, steps: answer.plan.steps.length };
+  }
+  for (let i = 0; i < 3; i++) {
+    const call = glueCall();
+    glueMs.push(call.ms);
+    steps = call.steps;
+    console.error(`wasm-import: JS glue call ${i + 1}: ${glueMs[i].toFixed(0)} ms (${((nowMs() - T0) / 1000).toFixed(0)} s in)`);
+  }
+  let rawOutLen = 0;
+  for (let i = 0; i < 3; i++) {
+    const t = nowMs();
+    const { head, outLen } = rawCall(rawBytes);
+    rawOutLen = outLen;
+    rawMs.push(nowMs() - t);
+    if (!head.startsWith('{"ok":{"plan":{')) throw new Error(`the raw ABI answered ${head}`);
+    if (!partial && outLen !== bench.answerBytes) throw new Error(`raw answer ${outLen} bytes, native ${bench.answerBytes}`);
+    console.error(`wasm-import: raw ABI call ${i + 1}: ${rawMs[i].toFixed(0)} ms (${((nowMs() - T0) / 1000).toFixed(0)} s in)`);
+  }
+  if (!partial && steps !== bench.steps) throw new Error(`wasm planned ${steps} steps, native ${bench.steps}`);
+  return {
+    skus: input.batch.products.reduce((n, p) => n + p.skus.length, 0), products: input.batch.products.length, steps,
+    requestMiB: (partial ? rawBytes.length : bench.requestBytes) / 1048576, answerMiB: rawOutLen / 1048576,
+    // Native timings are of the whole batch only.
+    nativeTypedMs: partial ? null : bench.nativeTypedMs, nativeDispatchMs: partial ? null : bench.nativeDispatchMs,
+    wasmGlueFirstMs: glueMs[0], wasmGlueMs: median(glueMs.slice(1)),
+    wasmRawFirstMs: rawMs[0], wasmRawMs: median(rawMs.slice(1)),
+    wasmMemoryMiB: abi.memory.buffer.byteLength / 1048576,
+    partial, keepProducts,
+  };
 }
-const partial = keepProducts < allProducts;
-if (partial) input.batch.products = input.batch.products.slice(0, keepProducts);
-const rawBytes = Buffer.from(JSON.stringify({ op: 'planCatalogImport', input }));
-const glueMs = [];
-const rawMs = [];
-let steps = 0;
-// The answer (the whole plan as JS objects) must not outlive the call: held in this script's
-// frame it stayed live through the raw door, and every GC during its first call marked it.
-function glueCall() {
-  const t = nowMs();
-  const answer = glue.plan_catalog_import(input);
-  const ms = nowMs() - t;
-  if (!answer.plan) throw new Error(`the glue refused the batch: ${JSON.stringify(answer.errors.slice(0, 2))}`);
-  return { ms, steps: answer.plan.steps.length };
-}
-for (let i = 0; i < 3; i++) {
-  const call = glueCall();
-  glueMs.push(call.ms);
-  steps = call.steps;
-  console.error(`wasm-import: JS glue call ${i + 1}: ${glueMs[i].toFixed(0)} ms (${((nowMs() - T0) / 1000).toFixed(0)} s in)`);
-}
-let rawOutLen = 0;
-for (let i = 0; i < 3; i++) {
-  const t = nowMs();
-  const { head, outLen } = rawCall(rawBytes);
-  rawOutLen = outLen;
-  rawMs.push(nowMs() - t);
-  if (!head.startsWith('{"ok":{"plan":{')) throw new Error(`the raw ABI answered ${head}`);
-  if (!partial && outLen !== bench.answerBytes) throw new Error(`raw answer ${outLen} bytes, native ${bench.answerBytes}`);
-  console.error(`wasm-import: raw ABI call ${i + 1}: ${rawMs[i].toFixed(0)} ms (${((nowMs() - T0) / 1000).toFixed(0)} s in)`);
-}
-if (!partial && steps !== bench.steps) throw new Error(`wasm planned ${steps} steps, native ${bench.steps}`);
-const plan = {
-  skus: input.batch.products.reduce((n, p) => n + p.skus.length, 0), products: input.batch.products.length, steps,
-  requestMiB: (partial ? rawBytes.length : bench.requestBytes) / 1048576, answerMiB: rawOutLen / 1048576,
-  // Native timings are of the whole batch only.
-  nativeTypedMs: partial ? null : bench.nativeTypedMs, nativeDispatchMs: partial ? null : bench.nativeDispatchMs,
-  wasmGlueFirstMs: glueMs[0], wasmGlueMs: median(glueMs.slice(1)),
-  wasmRawFirstMs: rawMs[0], wasmRawMs: median(rawMs.slice(1)),
-  wasmMemoryMiB: abi.memory.buffer.byteLength / 1048576,
-};
+const plan = planIt ? planning() : null;
+const partial = plan ? plan.partial : false;
+const keepProducts = plan ? plan.keepProducts : 0;
 
 // ---- decisions ----------------------------------------------------------------------------
 const BUDGET_MS = 700;
@@ -136,7 +145,11 @@ function perSecond(f) {
   return (iters * 1000) / (nowMs() - start);
 }
 const orders = JSON.parse(fs.readFileSync(ordersPath, 'utf8'));
-const glueOp = { handleOrderEvent: (x) => glue.handle_order_event(x), checkOrderAction: (x) => glue.check_order_action(x) };
+const glueOp = {
+  handleOrderEvent: (x) => glue.handle_order_event(x),
+  orderEventStep: (x) => glue.order_event_step(x),
+  checkOrderAction: (x) => glue.check_order_action(x),
+};
 const rows = orders.scenarios.map((s) => {
   const bytes = Buffer.from(JSON.stringify({ op: s.op, input: s.input }));
   const first = rawCall(bytes);
@@ -150,26 +163,35 @@ fs.writeFileSync(path.join(outDir, partial ? `import-wasm-${keepProducts}-produc
 
 const r = (x) => x.toFixed(2).padStart(6);
 const f = (x) => x.toFixed(0).padStart(8);
-console.log(`\nImport planning: ${plan.skus.toLocaleString('en-US')} SKUs, ${plan.products.toLocaleString('en-US')} products, ` +
-  `${plan.steps.toLocaleString('en-US')} steps; request ${plan.requestMiB.toFixed(1)} MiB, answer ${plan.answerMiB.toFixed(1)} MiB (one run, this machine)`);
-if (partial) {
-  console.log(`  PONTE_BENCH_PRODUCTS=${keepProducts}: the native timings are of the whole batch, no ratios`);
-  console.log(`  warm JS glue ${f(plan.wasmGlueMs)} ms, warm raw ABI ${f(plan.wasmRawMs)} ms`);
-} else {
-  console.log('                      native ms     wasm ms   native/wasm');
-  console.log(`  typed vs JS glue    ${f(plan.nativeTypedMs)}    ${f(plan.wasmGlueMs)}        ${r(plan.nativeTypedMs / plan.wasmGlueMs)}x   (wasm is ${r(plan.wasmGlueMs / plan.nativeTypedMs)}x slower)`);
-  console.log(`  dispatch vs raw ABI ${f(plan.nativeDispatchMs)}    ${f(plan.wasmRawMs)}        ${r(plan.nativeDispatchMs / plan.wasmRawMs)}x   (wasm is ${r(plan.wasmRawMs / plan.nativeDispatchMs)}x slower)`);
+if (plan) {
+  console.log(`\nImport planning: ${plan.skus.toLocaleString('en-US')} SKUs, ${plan.products.toLocaleString('en-US')} products, ` +
+    `${plan.steps.toLocaleString('en-US')} steps; request ${plan.requestMiB.toFixed(1)} MiB, answer ${plan.answerMiB.toFixed(1)} MiB (one run, this machine)`);
+  if (partial) {
+    console.log(`  PONTE_BENCH_PRODUCTS=${keepProducts}: the native timings are of the whole batch, no ratios`);
+    console.log(`  warm JS glue ${f(plan.wasmGlueMs)} ms, warm raw ABI ${f(plan.wasmRawMs)} ms`);
+  } else {
+    console.log('                      native ms     wasm ms   native/wasm');
+    console.log(`  typed vs JS glue    ${f(plan.nativeTypedMs)}    ${f(plan.wasmGlueMs)}        ${r(plan.nativeTypedMs / plan.wasmGlueMs)}x   (wasm is ${r(plan.wasmGlueMs / plan.nativeTypedMs)}x slower)`);
+    console.log(`  dispatch vs raw ABI ${f(plan.nativeDispatchMs)}    ${f(plan.wasmRawMs)}        ${r(plan.nativeDispatchMs / plan.wasmRawMs)}x   (wasm is ${r(plan.wasmRawMs / plan.nativeDispatchMs)}x slower)`);
+  }
+  console.log(`  first call on a fresh instance: JS glue ${f(plan.wasmGlueFirstMs)} ms, raw ABI ${f(plan.wasmRawFirstMs)} ms ` +
+    `(growing linear memory; the warm rows are the median of the next two calls)`);
+  console.log(`  wasm linear memory after planning: ${plan.wasmMemoryMiB.toFixed(0)} MiB`);
 }
-console.log(`  first call on a fresh instance: JS glue ${f(plan.wasmGlueFirstMs)} ms, raw ABI ${f(plan.wasmRawFirstMs)} ms ` +
-  `(growing linear memory; the warm rows are the median of the next two calls)`);
-console.log(`  wasm linear memory after planning: ${plan.wasmMemoryMiB.toFixed(0)} MiB`);
 const n = (x) => Math.round(x).toLocaleString('en-US').padStart(10);
-console.log('\nOrder decisions per second (handleOrderEvent\'s decision step carries the intake memory across the boundary: one');
-console.log('order\'s slice by default, as the service passes it; PONTE_BENCH_MEMORY_EVENTS=1000 for a shared one;');
-console.log('typed decides on the parsed memory, so glue/typed is mostly that decoding: compare raw/dispatch)');
+console.log('\nOrder decisions per second: handleOrderEvent\'s decision step (the body and the order\'s intake memory: what');
+console.log('the service passed before), orderEventStep (the same decision as the service makes it now: the event parsed by');
+console.log('acceptOrderEvent and the memory, nothing else). One order\'s memory slice by default; PONTE_BENCH_MEMORY_EVENTS=1000');
+console.log('for a shared one. Typed decides on parsed values, so glue/typed is mostly the boundary: compare raw/dispatch)');
 console.log('                       native     native       wasm       wasm   native/wasm  native/wasm');
 console.log('                        typed   dispatch    raw ABI    JS glue (raw/dispatch) (glue/typed)');
 for (const x of rows) {
   console.log(`  ${x.name.padEnd(17)} ${n(x.nativeTypedPerSec)} ${n(x.nativeDispatchPerSec)} ${n(x.wasmRawPerSec)} ${n(x.wasmGluePerSec)}` +
     `        ${r(x.nativeDispatchPerSec / x.wasmRawPerSec)}x       ${r(x.nativeTypedPerSec / x.wasmGluePerSec)}x`);
+}
+const before = rows.find((x) => x.op === 'handleOrderEvent');
+const after = rows.find((x) => x.op === 'orderEventStep');
+if (before && after) {
+  console.log(`  the service's decision through the JS glue: orderEventStep ${r(after.wasmGluePerSec / before.wasmGluePerSec)}x the decisions/s of ` +
+    `handleOrderEvent's step; against handleOrderEvent's native typed ${r(before.nativeTypedPerSec / after.wasmGluePerSec)}x (was ${r(before.nativeTypedPerSec / before.wasmGluePerSec)}x)`);
 }

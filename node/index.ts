@@ -7,6 +7,7 @@ import { schemaDirectives } from './directives'
 import { orderStatusChanged } from './events/orderStatusChanged'
 import { requirePerson } from './middlewares/requirePerson'
 import { resolvers } from './resolvers'
+import { benchRoutesEnabled, benchWrite } from './routes/benchWrite'
 import { health } from './routes/health'
 import { orderFeedTick, orderHook } from './routes/orders'
 import { adminSession } from './routes/session'
@@ -35,6 +36,8 @@ export default new Service<Clients, State, ParamsContext>({
     adminSession: method({ GET: [requirePerson({ audience: 'admin', allowAppKey: true }), adminSession] }),
     orderHook: method({ POST: [orderHook()] }),
     orderFeedTick: method({ POST: [orderFeedTick()] }),
+    // The hook bench's reference route (one VBase write); only with PONTE_BENCH_ROUTES=1.
+    ...(benchRoutesEnabled() ? { benchWrite: method({ POST: [benchWrite] }) } : {}),
   },
   events: {
     orderStatusChanged: orderStatusChanged(),

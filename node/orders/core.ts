@@ -1,6 +1,6 @@
 /**
- * The typed facade over ponte-core's orders module (WebAssembly): event intake (parse; one
- * step per read: decide, fold, hand-off and deliveries), the ERP actions (check before the OMS
+ * The typed facade over ponte-core's orders module (WebAssembly): event intake (accept: parse
+ * and filter; then one step per read: decide, fold, hand-off and deliveries), the ERP actions (check before the OMS
  * call, apply and fold after it), the first state from Get order and the reconciliation of the
  * order (value, items, invoices, status) with it, the status list, order id checks.
  *
@@ -10,13 +10,15 @@
  */
 import * as core from '../generated/ponte_wasm'
 import type {
+  AcceptEventRequest,
+  AcceptEventResponse,
   Action,
   ActionOutcome,
   EventSource,
+  EventStepRequest,
+  EventStepResponse,
   FoldAcceptedRequest,
   FoldAcceptedResponse,
-  HandleEventRequest,
-  HandleEventResponse,
   IntakeMemory,
   OrderState,
   Status,
@@ -26,9 +28,9 @@ import { callCore } from '../lib/core'
 import { PonteError } from '../lib/errors'
 
 export type {
-  AcceptedAction, Action, ActionKind, ActionOutcome, CancelRequest, ChangeItem, ChangeOrder,
-  Decision, Delivery, EventSource, EventWrite, HandleEventRequest, HandleEventResponse, IntakeFilter,
-  IntakeMemory, InvoiceItem, InvoiceRecord, InvoiceRequest, InvoiceType, OrderItem,
+  AcceptedAction, AcceptEventRequest, AcceptEventResponse, Action, ActionKind, ActionOutcome, CancelRequest,
+  ChangeItem, ChangeOrder, Decision, Delivery, EventSource, EventStepRequest, EventStepResponse, EventWrite,
+  IntakeFilter, IntakeMemory, InvoiceItem, OrderEvent, InvoiceRecord, InvoiceRequest, InvoiceType, OrderItem,
   OrderState, Status, TimelineEntry, TrackingEvent, TrackingEvents,
   TrackingUpdate, WorkflowPolicy
 } from '../generated/ponte_wasm'
@@ -53,14 +55,24 @@ export function isStatus(name: unknown): name is Status {
 }
 
 /**
- * One step of an order event's intake (the core's `handle_event`): call with what is held, read
- * what the answer asks for (`read: record` → the order's memory; `read: order` → the record's
- * state and hand-off and a fresh Get order), call again. A ping, an event the filter refuses, a
- * duplicate or a stale one are `ping`/`ignored`; a new event with its Get order is `write`: the
- * new state and memory, the hand-off decided or skipped, log lines, ERP deliveries owed.
+ * The body parsed and filtered by the core (`accept_event`), before anything is read or stored:
+ * `ping`, `ignored` (the settings' filter refuses it), or `accepted` with the order id, the
+ * dedupe key and the parsed event, which {@link eventStep} takes as it is (never parsed again).
+ * A malformed body throws the core's code (HOOK_PAYLOAD_INVALID, FEED_ITEM_INVALID, ...).
  */
-export function intakeStep(request: HandleEventRequest): HandleEventResponse {
-  return callCore(() => core.handle_order_event(request), { malformed: orderMalformed })
+export function acceptEvent(request: AcceptEventRequest): AcceptEventResponse {
+  return callCore(() => core.accept_order_event(request), { malformed: orderMalformed })
+}
+
+/**
+ * One step of an accepted event (the core's `event_step`), one call per read: with the order's
+ * intake memory it decides (`ignored`: filtered out, duplicate, stale; `read: order`: new, read a
+ * fresh Get order); with `fold` (the record's state and hand-off and that Get order) it answers
+ * the `write`: the new state and memory, the hand-off decided or skipped, log lines, ERP
+ * deliveries owed.
+ */
+export function eventStep(request: EventStepRequest): EventStepResponse {
+  return callCore(() => core.order_event_step(request), { malformed: orderMalformed })
 }
 
 /** Ponte's first state of an order from Get order (ORDER_DATA_INVALID when it is not an order Ponte can track). */

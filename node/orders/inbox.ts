@@ -9,9 +9,10 @@
  */
 import type { EventSource } from './core'
 import { PonteError } from '../lib/errors'
-import { BoundedQueue } from '../lib/queue'
+import { BoundedQueue, foreground, yielding } from '../lib/queue'
 import type { OrdersDeps } from './deps'
-import type { ProcessResult } from './intake'
+import { makeDeps } from './deps'
+import type { AcceptedEvent, ProcessResult } from './intake'
 import { processEvent } from './intake'
 import { giveUpUnknownOrder } from './rejected'
 import { paths } from './store'
@@ -34,12 +35,16 @@ export async function accept(deps: OrdersDeps, source: EventSource, key: string,
   return entry
 }
 
-/** Processes an accepted entry; deletes it when the work is complete. Never throws. */
-export async function work(deps: OrdersDeps, entry: InboxEntry): Promise<ProcessResult | null> {
+/**
+ * Processes an accepted entry; deletes it when the work is complete. Never throws. `accepted` is
+ * the core's answer for the entry's body when the caller has it (the route that accepted it), so
+ * the body is not parsed again; a resumed entry is parsed from its body.
+ */
+export async function work(deps: OrdersDeps, entry: InboxEntry, accepted?: AcceptedEvent): Promise<ProcessResult | null> {
   if (inFlight.has(entry.key)) return null
   inFlight.add(entry.key)
   try {
-    const result = await processEvent(deps, entry.source, entry.body)
+    const result = await processEvent(deps, entry.source, entry.body, accepted ? { accepted } : {})
     if (result.kind === 'ping' || result.complete) await deps.kv.delete(paths.inbox(entry.key))
     else deps.logger.warn({ message: 'orders: event kept in the inbox', key: entry.key, reason: result.reason })
     return result
@@ -60,13 +65,42 @@ export async function work(deps: OrdersDeps, entry: InboxEntry): Promise<Process
  * Background work of this replica: at most `backgroundConcurrency` entries at once, and at most
  * `backgroundQueue` waiting. Beyond that an accepted entry is left in the inbox for the tick to
  * resume (it is durable already), so a peak of notifications never starves the answers to VTEX.
+ * Nor does the work itself: it yields to the acceptances in flight ({@link backgroundDeps}).
  */
 const background = new BoundedQueue()
 
+/**
+ * `PONTE_HOLD_BACKGROUND=1` (read at start; bench/service-hook.js measures acceptance with it):
+ * accepted entries are not worked on by this process and stay in the inbox, as when the queue is
+ * full. Never set in production, where VTEX IO gives the app no say over its environment.
+ */
+export const holdBackground = (env: NodeJS.ProcessEnv = process.env): boolean => env.PONTE_HOLD_BACKGROUND === '1'
+const HOLD = holdBackground()
+
+/**
+ * The deps of background work: its VBase, OMS and ERP calls each wait while an acceptance is in
+ * flight on this replica (`lib/queue.ts` `foreground`), at most `backgroundYieldMs`.
+ */
+export function backgroundDeps(deps: OrdersDeps): OrdersDeps {
+  const ms = deps.settings.tuning.backgroundYieldMs
+  if (!(ms > 0)) return deps
+  return makeDeps({
+    ...deps,
+    kv: yielding(deps.kv, foreground, ms),
+    oms: yielding(deps.oms, foreground, ms),
+    erp: yielding(deps.erp, foreground, ms),
+  })
+}
+
 /** Starts {@link work} without waiting for it (the caller has answered already). */
-export function workInBackground(deps: OrdersDeps, entry: InboxEntry): Promise<ProcessResult | null> {
-  const { backgroundConcurrency, backgroundQueue } = deps.settings.tuning
-  return background.offer(() => work(deps, entry), { concurrency: backgroundConcurrency, queue: backgroundQueue })
+export function workInBackground(deps: OrdersDeps, entry: InboxEntry, accepted?: AcceptedEvent): Promise<ProcessResult | null> {
+  if (HOLD) return Promise.resolve(null)
+  const { backgroundConcurrency, backgroundQueue, backgroundYieldMs } = deps.settings.tuning
+  return background.offer(() => work(backgroundDeps(deps), entry, accepted), {
+    concurrency: backgroundConcurrency,
+    queue: backgroundQueue,
+    yieldTo: { foreground, yieldMs: backgroundYieldMs },
+  })
 }
 
 /** Resumes old inbox entries; answers how many it brought to completion. */

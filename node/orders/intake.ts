@@ -1,24 +1,27 @@
 /**
  * One intake for the three channels (hook, feed, IO event): {@link processEvent}. Every decision
- * is the core's (`intakeStep`, one call per read; orders/core.ts); this module does the IO.
+ * is the core's (orders/core.ts), one call per read; this module does the IO.
  *
- * 1. The body alone: a malformed body throws the core's code; a ping, or a status the settings'
- *    filter refuses, ends here before anything is read or written.
- * 2. Read the order record (create it from a fresh Get order on first sight) and step again with
- *    **this order's** intake memory: duplicate / stale → nothing is written; the outbox is still
- *    driven (a duplicate may be the redelivery of an event whose delivery was interrupted).
+ * 1. The body alone (`acceptEvent`, the route's call for hook and IO events, whose result is
+ *    handed over here so the body is parsed once): a malformed body throws the core's code; a
+ *    ping, or a status the settings' filter refuses, ends here before anything is read or written.
+ * 2. Read the order record (create it from a fresh Get order on first sight) and step with the
+ *    parsed event and **this order's** intake memory (`eventStep`): duplicate / stale → nothing
+ *    is written; the outbox is still driven (a duplicate may be the redelivery of an event whose
+ *    delivery was interrupted).
  * 3. New → fresh Get order, step again with the record's state and hand-off: the core folds the
  *    event and Get order into the state, remembers the event, decides the hand-off (or skips it:
  *    first seen canceled/replaced) and the status notifications owed. All of it is one If-Match
  *    write (a 412 starts again from 2: the other writer may have handled this very event); this
- *    module stamps the dates and queues the deliveries not queued or delivered yet.
+ *    module stamps the dates and queues the deliveries not queued or delivered yet. When the
+ *    record was just created from a Get order, 2 and 3 are one call.
  * 4. Drive the outbox (deliver.ts). The result says whether everything owed is acknowledged:
  *    only then may the carrier (feed handle, inbox entry) be released.
  */
 import type { OmsOrder } from '../clients/oms'
 import { PonteError } from '../lib/errors'
-import type { Decision, EventSource, EventWrite, HandleEventRequest } from './core'
-import { intakeStep } from './core'
+import type { AcceptEventResponse, Decision, EventSource, EventStepRequest, EventWrite, OrderEvent } from './core'
+import { acceptEvent, eventStep } from './core'
 import type { OrdersDeps } from './deps'
 import { drive } from './deliver'
 import { newRecord } from './record'
@@ -58,54 +61,68 @@ export async function loadOrCreate(deps: OrdersDeps, orderId: string): Promise<{
   return { record: created.record, fetched: order }
 }
 
-/** The first intake step of a body under the settings (parse and filter; nothing read). */
-export function firstStep(deps: Pick<OrdersDeps, 'settings'>, source: EventSource, body: string) {
-  return intakeStep(intakeRequest(deps, source, body))
+/** An event the core accepted: what {@link processEvent} continues with, without parsing again. */
+export interface AcceptedEvent {
+  orderId: string
+  key: string
+  event: OrderEvent
 }
 
-function intakeRequest(deps: Pick<OrdersDeps, 'settings'>, source: EventSource, body: string): HandleEventRequest {
-  return { source, body, filter: deps.settings.filter, handoffStatus: deps.settings.handoffStatus }
+/** The first intake step of a body under the settings (parse and filter; nothing read): one core call. */
+export function firstStep(deps: Pick<OrdersDeps, 'settings'>, source: EventSource, body: string): AcceptEventResponse {
+  return acceptEvent({ source, body, filter: deps.settings.filter })
 }
 
+/**
+ * Works on one event. `options.accepted` is the route's {@link firstStep} answer for this very
+ * body (the hook's and IO event's background work), so the core does not parse it again.
+ */
 export async function processEvent(
   deps: OrdersDeps,
   source: EventSource,
   body: string,
-  options: { claimWaitMs?: number } = {}
+  options: { claimWaitMs?: number; accepted?: AcceptedEvent } = {}
 ): Promise<ProcessResult> {
-  const request = intakeRequest(deps, source, body)
-  const first = intakeStep(request)
+  const first: AcceptEventResponse = options.accepted ? { kind: 'accepted', ...options.accepted } : firstStep(deps, source, body)
   if (first.kind === 'ping') return { kind: 'ping' }
   if (first.kind === 'ignored') {
     return { kind: 'event', orderId: first.orderId, key: first.key, decision: first.decision, queued: [], delivered: 0, complete: true }
   }
+  const { event, key } = first
   const orderId = first.orderId
   const { fetched } = await loadOrCreate(deps, orderId)
   let order: OmsOrder | null = fetched
-  const outcome = await deps.store.update<{ decision: Decision; key: string; queued: string[] }>(orderId, async ({ record }) => {
-    const fold = (known: OmsOrder) => ({
-      state: record.state,
-      handoff: record.handoff ? { orderLastChange: record.handoff.orderLastChange } : null,
-      handoffSkipped: record.handoffSkipped !== null,
-      order: known as unknown as Record<string, unknown>,
+  const outcome = await deps.store.update<{ decision: Decision; queued: string[] }>(orderId, async ({ record }) => {
+    const request = (known: OmsOrder | null): EventStepRequest => ({
+      event,
+      memory: record.memory,
+      handoffStatus: deps.settings.handoffStatus,
+      fold: known
+        ? {
+            state: record.state,
+            handoff: record.handoff ? { orderLastChange: record.handoff.orderLastChange } : null,
+            handoffSkipped: record.handoffSkipped !== null,
+            order: known as unknown as Record<string, unknown>,
+          }
+        : null,
     })
     // Get order already read (the record was just created from it): one step decides and folds.
-    let step = intakeStep({ ...request, memory: record.memory, fold: order ? fold(order) : null })
+    let step = eventStep(request(order))
     if (step.kind === 'read' && step.read === 'order') {
       order ??= await freshOrder(deps, orderId)
-      step = intakeStep({ ...request, memory: record.memory, fold: fold(order) })
+      step = eventStep(request(order))
     }
-    if (step.kind === 'ignored') return { write: null, result: { decision: step.decision, key: step.key, queued: [] } }
+    if (step.kind === 'ignored') return { write: null, result: { decision: step.decision, queued: [] } }
     if (step.kind !== 'write') throw new Error(`orders: the intake step of ${orderId} answered ${step.kind}`)
     const next = written(record, step.write, new Date(deps.clock.now()).toISOString())
-    return { write: next.record, result: { decision: 'new', key: step.key, queued: next.queued } }
+    return { write: next.record, result: { decision: 'new', queued: next.queued } }
   })
   if (outcome.decision !== 'new') deps.logger.info({ message: 'orders: event not acted on', orderId, source, decision: outcome.decision })
   const driven = await drive(deps, orderId, order, options.claimWaitMs)
   return {
     kind: 'event',
     orderId,
-    key: outcome.key,
+    key,
     decision: outcome.decision,
     queued: outcome.queued,
     delivered: driven.delivered,

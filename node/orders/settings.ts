@@ -59,6 +59,12 @@ export interface OrdersTuning {
   /** Hook and IO event entries worked on at once by one replica, and how many may wait. */
   backgroundConcurrency: number
   backgroundQueue: number
+  /**
+   * Background work (inbox entries, the feed tick's items) yields to the answers in flight: each
+   * of its steps (a task's start, every VBase, OMS or ERP call) waits while the hook or an IO
+   * event is being accepted, at most this long (0: no yielding).
+   */
+  backgroundYieldMs: number
   /** Feed items processed at once. */
   feedConcurrency: number
   /** Feed items asked for per lot (1 to 10). */
@@ -74,6 +80,7 @@ export const DEFAULT_TUNING: OrdersTuning = {
   erpLookupBeforeRetry: true,
   backgroundConcurrency: 16,
   backgroundQueue: 2000,
+  backgroundYieldMs: 250,
   erpMaxAttempts: 4,
   erpBaseDelayMs: 300,
   erpMaxDelayMs: 5000,

@@ -9,6 +9,7 @@ import type { OrderRecord } from '../orders/store'
 import { paths } from '../orders/store'
 import { bodies, testDeps, world } from '../test-support/fakeOrders'
 import { mockContext } from '../test-support/mockContext'
+import * as wasm from '../generated/ponte_wasm'
 import { orderFeedTick, orderHook, SECRET_HEADER, TICK_SECRET_HEADER } from './orders'
 
 const SECRET = 'a-secret-of-sixteen-chars'
@@ -97,6 +98,48 @@ describe('orderHook', () => {
     await orderHook(filtered)(kept, async () => undefined)
     expect(kept.body).toEqual({ accepted: true })
     expect(w.kv.writes).toBeGreaterThan(0)
+  })
+
+  it('costs one core call before the answer and one per read after it: the body is parsed once', async () => {
+    // An order no other test uses (the replica's in-flight set is per process), and their
+    // background work over before counting.
+    await flush()
+    const id = 'v2003pnt-01'
+    const w = world()
+    w.oms.addOrder({ orderId: id, status: 'ready-for-handling', lastChange: RFH })
+    const hook = orderHook(async () => testDeps(w))
+    const send = async (body: string) => {
+      const ctx = call(body)
+      await hook(ctx, async () => undefined)
+      expect(ctx.status).toBe(200)
+      await flush()
+    }
+    const spies = {
+      accept: jest.spyOn(wasm, 'accept_order_event'),
+      step: jest.spyOn(wasm, 'order_event_step'),
+      handle: jest.spyOn(wasm, 'handle_order_event'),
+      fromOrder: jest.spyOn(wasm, 'order_state_from_order'),
+    }
+    const counts = () => Object.fromEntries(Object.entries(spies).map(([k, s]) => [k, s.mock.calls.length]))
+    const reset = () => Object.values(spies).forEach((s) => s.mockClear())
+    try {
+      // First sight: the record is created from Get order, so deciding and folding is one step.
+      await send(bodies(id, 'ready-for-handling', 'window-to-cancel', RFH).hook)
+      expect(counts()).toEqual({ accept: 1, step: 1, handle: 0, fromOrder: 1 })
+      expect(w.erp.handoffs(id)).toHaveLength(1)
+      // A new event of a known order: accept; decide on the memory (read Get order); fold.
+      reset()
+      await send(bodies(id, 'handling', 'ready-for-handling', '2024-03-01T11:00:00.0000000Z').hook)
+      expect(counts()).toEqual({ accept: 1, step: 2, handle: 0, fromOrder: 0 })
+      // The same change again: accept; decide (duplicate), nothing read from the OMS.
+      reset()
+      const omsCalls = w.oms.calls.length
+      await send(bodies(id, 'handling', 'ready-for-handling', '2024-03-01T11:00:00.0000000Z').hook)
+      expect(counts()).toEqual({ accept: 1, step: 1, handle: 0, fromOrder: 0 })
+      expect(w.oms.calls.length).toBe(omsCalls)
+    } finally {
+      Object.values(spies).forEach((s) => s.mockRestore())
+    }
   })
 
   it('answers 503 when the inbox cannot be written (VTEX retries)', async () => {

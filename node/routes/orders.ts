@@ -22,7 +22,10 @@ import { NOT_BACKGROUND_WORKSPACE, ownsBackgroundWork } from '../lib/workspace'
 import type { OrdersDeps } from '../orders/deps'
 import { ordersDeps, readSettings } from '../orders/deps'
 import { tick } from '../orders/feed'
-import { accept, workInBackground } from '../orders/inbox'
+import { foreground } from '../lib/queue'
+import type { OrderEvent } from '../orders/core'
+import type { InboxEntry } from '../orders/inbox'
+import { accept, backgroundDeps, workInBackground } from '../orders/inbox'
 import { firstStep } from '../orders/intake'
 import { SECRET_HEADER, TICK_SECRET_HEADER } from '../orders/settings'
 
@@ -61,8 +64,8 @@ function refuse(ctx: Context, status: number, code: string, message: string): vo
   ctx.body = { code, message }
 }
 
-/** Each route has its own secret (one per direction): the hook's and the tick's. */
-async function checkSecret(ctx: Context, route: 'hook' | 'tick'): Promise<boolean> {
+/** Each route has its own secret (one per direction): the hook's and the tick's (401 otherwise); no IO once the settings are cached. */
+export async function checkSecret(ctx: Context, route: 'hook' | 'tick' = 'hook'): Promise<boolean> {
   const settings = await readSettings(ctx)
   const [header, expected, setting, code] =
     route === 'hook'
@@ -85,48 +88,66 @@ async function owner(ctx: Context): Promise<boolean> {
 
 export function orderHook(depsFor: DepsFactory = ordersDeps) {
   return async function orderHookHandler(ctx: Context, next: () => Promise<unknown>): Promise<void> {
-    ctx.set('Cache-Control', 'no-store')
-    if (!(await checkSecret(ctx, 'hook'))) return
-    if (!(await owner(ctx))) {
-      refuse(ctx, 503, NOT_BACKGROUND_WORKSPACE, `workspace ${ctx.vtex.workspace} does not take orders in (setting backgroundWorkspace)`)
-      return
-    }
-    const body = await readBody(ctx.req)
-    const deps = await depsFor(ctx)
-    let step
+    // Background work on this replica yields until this is answered (lib/queue.ts).
+    const answered = foreground.begin()
+    let accepted: AcceptedEvent | null
     try {
-      step = firstStep(deps, 'hook', body)
-    } catch (e) {
-      if (!(e instanceof PonteError)) throw e
-      refuse(ctx, 400, e.code, e.message)
-      return
+      accepted = await acceptHook(ctx, depsFor)
+    } finally {
+      answered()
     }
-    if (step.kind === 'ping') {
-      ctx.status = 200
-      ctx.body = { ok: true }
-      return
-    }
-    if (step.kind === 'ignored') {
-      // Not of interest (settings' intakeStatuses): answered, nothing stored.
-      ctx.status = 200
-      ctx.body = { accepted: true, filteredOut: true }
-      await next()
-      return
-    }
-    const key = step.key
-    let entry
-    try {
-      entry = await accept(deps, 'hook', key, body)
-    } catch (e) {
-      deps.logger.error({ message: 'orders: hook event could not be written to the inbox', error: (e as Error).message })
-      refuse(ctx, 503, INBOX_UNAVAILABLE, 'the event could not be stored; send it again')
-      return
-    }
-    ctx.status = 200
-    ctx.body = { accepted: true }
-    void workInBackground(deps, entry)
+    if (accepted === null) return
+    if (accepted !== 'filtered') void workInBackground(accepted.deps, accepted.entry, accepted.event)
     await next()
   }
+}
+
+type AcceptedEvent = 'filtered' | { deps: OrdersDeps; entry: InboxEntry; event: { orderId: string; key: string; event: OrderEvent } }
+
+/**
+ * What the hook does before its answer: the secret, the body, the core's one call (parse and
+ * filter), the one durable write (the inbox). Null when refused or a ping (answered already).
+ */
+async function acceptHook(ctx: Context, depsFor: DepsFactory): Promise<AcceptedEvent | null> {
+  ctx.set('Cache-Control', 'no-store')
+  if (!(await checkSecret(ctx, 'hook'))) return null
+  if (!(await owner(ctx))) {
+    refuse(ctx, 503, NOT_BACKGROUND_WORKSPACE, `workspace ${ctx.vtex.workspace} does not take orders in (setting backgroundWorkspace)`)
+    return null
+  }
+  const body = await readBody(ctx.req)
+  const deps = await depsFor(ctx)
+  let step
+  try {
+    step = firstStep(deps, 'hook', body)
+  } catch (e) {
+    if (!(e instanceof PonteError)) throw e
+    refuse(ctx, 400, e.code, e.message)
+    return null
+  }
+  if (step.kind === 'ping') {
+    ctx.status = 200
+    ctx.body = { ok: true }
+    return null
+  }
+  if (step.kind === 'ignored') {
+    // Not of interest (settings' intakeStatuses): answered, nothing stored.
+    ctx.status = 200
+    ctx.body = { accepted: true, filteredOut: true }
+    return 'filtered'
+  }
+  const { key, orderId, event } = step
+  let entry
+  try {
+    entry = await accept(deps, 'hook', key, body)
+  } catch (e) {
+    deps.logger.error({ message: 'orders: hook event could not be written to the inbox', error: (e as Error).message })
+    refuse(ctx, 503, INBOX_UNAVAILABLE, 'the event could not be stored; send it again')
+    return null
+  }
+  ctx.status = 200
+  ctx.body = { accepted: true }
+  return { deps, entry, event: { orderId, key, event } }
 }
 
 export function orderFeedTick(depsFor: DepsFactory = ordersDeps) {
@@ -140,7 +161,8 @@ export function orderFeedTick(depsFor: DepsFactory = ordersDeps) {
     }
     const deps = await depsFor(ctx)
     ctx.status = 200
-    ctx.body = await tick(deps)
+    // The tick's work is background work: it yields to the hook's answers on this replica.
+    ctx.body = await tick(backgroundDeps(deps))
     await next()
   }
 }

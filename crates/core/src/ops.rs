@@ -77,6 +77,14 @@ macro_rules! for_each_operation {
             handle_order_event "handleOrderEvent":
                 $crate::orders::step::HandleEventRequest => $crate::orders::step::HandleEventResponse
                 = $crate::orders::step::handle_event;
+            /// An order event's body parsed and filtered, before anything is stored: the ping, filtered out, or the event with its order id and dedupe key (the hook's and IO event's answer depends on nothing else).
+            accept_order_event "acceptOrderEvent":
+                $crate::orders::step::AcceptEventRequest => $crate::orders::step::AcceptEventResponse
+                = $crate::orders::step::accept_event;
+            /// The decision on an accepted event against the order's intake memory (new, duplicate, stale), and with the record's state and a Get order the fold: what to write (state, memory, hand-off, ERP deliveries) or that Get order is to be read.
+            order_event_step "orderEventStep":
+                $crate::orders::step::EventStepRequest => $crate::orders::step::EventStepResponse
+                = $crate::orders::step::event_step;
             /// Folds actions the OMS accepted into the record's state: on the state they were checked on, then the events recorded meanwhile; the ones the state no longer takes are listed with their code.
             fold_accepted_actions "foldAcceptedActions":
                 $crate::orders::FoldAcceptedRequest => $crate::orders::FoldAcceptedResponse

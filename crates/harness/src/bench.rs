@@ -430,3 +430,27 @@ pub fn order_decisions() -> (serde_json::Value, serde_json::Value) {
     let check = json!({"state": state, "action": invoice("NF-3", 0..20), "policy": policy});
     (decide, check)
 }
+
+/// The same decision as `handleOrderEvent`'s decision step in [`order_decisions`], as the
+/// service makes it now (`orderEventStep`): only what the decision needs, the event as
+/// `acceptOrderEvent` parsed it (typed, not the body) and the order's intake memory, with the
+/// same hand-off status (the filter is `acceptOrderEvent`'s). `None` when `decide` is not such a request.
+pub fn order_event_step(decide: &serde_json::Value) -> Option<serde_json::Value> {
+    use ponte_core::orders::step::{AcceptEventRequest, AcceptEventResponse, accept_event};
+    let source = serde_json::from_value(decide.get("source")?.clone()).ok()?;
+    let body = decide.get("body")?.as_str()?.to_owned();
+    let AcceptEventResponse::Accepted { event, .. } = accept_event(&AcceptEventRequest {
+        source,
+        body,
+        filter: None,
+    })
+    .ok()?
+    else {
+        return None;
+    };
+    Some(serde_json::json!({
+        "event": event,
+        "memory": decide.get("memory")?,
+        "handoffStatus": decide.get("handoffStatus")?,
+    }))
+}

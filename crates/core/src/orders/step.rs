@@ -1,17 +1,21 @@
-//! One order event, one decision ([`handle_event`]): the caller (Node) does the IO, the core
-//! decides everything, and each answer says what to read or write next.
+//! One order event, one decision: the caller (Node) does the IO, the core decides everything,
+//! and each answer says what to read or write next. One core call per IO:
 //!
-//! The caller calls with what it holds and reads what the answer asks for, then calls again:
+//! 1. [`accept_event`], on the raw body and the settings' filter, before anything is stored:
+//!    a ping, an event the filter refuses, or the parsed event with its order id and dedupe key
+//!    (the carrier is answered once the event is stored under that key);
+//! 2. [`event_step`] on that parsed event (never parsed again) and the order's intake memory,
+//!    once the record is read: a duplicate or a stale event (nothing is written), or `read:
+//!    order` (a fresh Get order) — or, when Get order was read already (the record was just
+//!    created from it), the fold at once;
+//! 3. [`event_step`] again with the record's state and hand-off and the Get order JSON: what to
+//!    write, in one If-Match write — the new state and memory, the hand-off decided or skipped,
+//!    the log lines and the ERP deliveries the event causes.
 //!
-//! 1. the raw body and the settings: a ping, an event the filter refuses (nothing is read), or
-//!    `read: record` (the order's id and the event's dedupe key come with it);
-//! 2. plus the order's intake memory: a duplicate or a stale event (nothing is written), or
-//!    `read: order` (a fresh Get order);
-//! 3. plus the record's state and hand-off and the Get order JSON: what to write, in one
-//!    If-Match write — the new state and memory, the hand-off decided or skipped, the log lines
-//!    and the ERP deliveries the event causes.
-//!
-//! Each step carries only what its decision needs: deciding a duplicate never moves the state.
+//! Each step carries only what its decision needs: deciding a duplicate never moves the state,
+//! and the decision crosses the boundary with the parsed event and the memory, not the body.
+//! [`handle_event`] is the same conversation over the raw body at every step (the harness's
+//! differential and property tests drive it).
 
 use super::get_order::{GetOrder, reconcile_with_order};
 use super::ops::{ParseEventRequest, parse_event};
@@ -202,14 +206,113 @@ pub struct Delivery {
     pub changed_at: Timestamp,
 }
 
-/// One step of an order event's intake (see the module docs).
+/// One step of an order event's intake (see the module docs): [`accept_event`] on the body,
+/// then [`event_step`] on the parsed event, exactly as the service's two calls do.
 pub fn handle_event(req: &HandleEventRequest) -> Result<HandleEventResponse, OrderError> {
+    let accepted = accept_event(&AcceptEventRequest {
+        source: req.source,
+        body: req.body.clone(),
+        filter: req.filter.clone(),
+    })?;
+    let (order_id, key, event) = match accepted {
+        AcceptEventResponse::Ping => return Ok(HandleEventResponse::Ping),
+        AcceptEventResponse::Ignored {
+            order_id,
+            key,
+            decision,
+        } => {
+            return Ok(HandleEventResponse::Ignored {
+                order_id,
+                key,
+                decision,
+            });
+        }
+        AcceptEventResponse::Accepted {
+            order_id,
+            key,
+            event,
+        } => (order_id, key, event),
+    };
+    let Some(memory) = &req.memory else {
+        return Ok(HandleEventResponse::Read {
+            order_id,
+            key,
+            read: ReadNext::Record,
+        });
+    };
+    Ok(
+        match step(
+            &event,
+            memory,
+            req.filter.as_ref(),
+            req.handoff_status,
+            req.fold.as_ref(),
+        )? {
+            EventStepResponse::Ignored { decision } => HandleEventResponse::Ignored {
+                order_id,
+                key,
+                decision,
+            },
+            EventStepResponse::Read { read } => HandleEventResponse::Read {
+                order_id,
+                key,
+                read,
+            },
+            EventStepResponse::Write { write } => HandleEventResponse::Write {
+                order_id,
+                key,
+                write,
+            },
+        },
+    )
+}
+
+/// Input of [`accept_event`]: what answering the carrier needs (nothing stored is read).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AcceptEventRequest {
+    pub source: EventSource,
+    /// The body as received.
+    pub body: String,
+    /// The settings' intake filter (`FromWorkflow` refuses before anything is stored).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub filter: Option<IntakeFilter>,
+}
+
+/// Output of [`accept_event`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum AcceptEventResponse {
+    /// The hook's ping: answer 200, nothing else.
+    Ping,
+    /// The filter refuses it: answer, store nothing.
+    #[serde(rename_all = "camelCase")]
+    Ignored {
+        order_id: String,
+        key: String,
+        decision: Decision,
+    },
+    /// An event to store under its dedupe key, then decide with [`event_step`] (pass `event`
+    /// back as it is: it is never parsed twice).
+    #[serde(rename_all = "camelCase")]
+    Accepted {
+        order_id: String,
+        key: String,
+        event: Box<OrderEvent>,
+    },
+}
+
+/// The body parsed and filtered: what a carrier's answer depends on, before any IO.
+pub fn accept_event(req: &AcceptEventRequest) -> Result<AcceptEventResponse, OrderError> {
     let parsed = parse_event(&ParseEventRequest {
         source: req.source,
         body: req.body.clone(),
     })?;
     let HookInput::Event { event } = parsed else {
-        return Ok(HandleEventResponse::Ping);
+        return Ok(AcceptEventResponse::Ping);
     };
     let key = event.key();
     let order_id = event.order_id.to_string();
@@ -219,38 +322,82 @@ pub fn handle_event(req: &HandleEventRequest) -> Result<HandleEventResponse, Ord
         .as_ref()
         .is_some_and(|f| !f.accepts(&event.state))
     {
-        return Ok(HandleEventResponse::Ignored {
+        return Ok(AcceptEventResponse::Ignored {
             order_id,
             key,
             decision: Decision::FilteredOut,
         });
     }
-    let Some(memory) = &req.memory else {
-        return Ok(HandleEventResponse::Read {
-            order_id,
-            key,
-            read: ReadNext::Record,
-        });
-    };
-    let decision = decide(&event, memory, req.filter.as_ref());
+    Ok(AcceptEventResponse::Accepted {
+        order_id,
+        key,
+        event,
+    })
+}
+
+/// Input of [`event_step`]: only what the decision needs (the event as [`accept_event`]
+/// parsed it and this order's intake memory), plus the record's state and hand-off and a
+/// Get order once the decision asked for it. No filter: [`accept_event`] applied it, and a
+/// carrier that comes back (an inbox entry resumed, a feed item) is accepted again under the
+/// settings of the day. Every byte here crosses the JSON boundary on each decision.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EventStepRequest {
+    pub event: OrderEvent,
+    /// The order's intake memory (its slice: the record's `memory`).
+    pub memory: IntakeMemory,
+    /// The settings' `handoffStatus`.
+    #[serde(default = "ready_for_handling")]
+    pub handoff_status: Status,
+    /// The record's state and hand-off and a fresh Get order, once asked for (or already read).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub fold: Option<FoldInput>,
+}
+
+/// Output of [`event_step`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum EventStepResponse {
+    /// A duplicate or stale: nothing to write.
+    Ignored { decision: Decision },
+    /// New: read this (always a fresh Get order), then call again with `fold`.
+    Read { read: ReadNext },
+    /// New, with its Get order: write this.
+    Write { write: Box<EventWrite> },
+}
+
+/// The decision on a parsed event, and the fold once Get order is read: one call per read.
+pub fn event_step(req: &EventStepRequest) -> Result<EventStepResponse, OrderError> {
+    step(
+        &req.event,
+        &req.memory,
+        None,
+        req.handoff_status,
+        req.fold.as_ref(),
+    )
+}
+
+fn step(
+    event: &OrderEvent,
+    memory: &IntakeMemory,
+    filter: Option<&IntakeFilter>,
+    handoff_status: Status,
+    fold: Option<&FoldInput>,
+) -> Result<EventStepResponse, OrderError> {
+    let decision = decide(event, memory, filter);
     if decision != Decision::New {
-        return Ok(HandleEventResponse::Ignored {
-            order_id,
-            key,
-            decision,
-        });
+        return Ok(EventStepResponse::Ignored { decision });
     }
-    let Some(fold) = &req.fold else {
-        return Ok(HandleEventResponse::Read {
-            order_id,
-            key,
+    let Some(fold) = fold else {
+        return Ok(EventStepResponse::Read {
             read: ReadNext::Order,
         });
     };
-    let write = fold_event(fold, memory, &event, req.handoff_status)?;
-    Ok(HandleEventResponse::Write {
-        order_id,
-        key,
+    let write = fold_event(fold, memory, event, handoff_status)?;
+    Ok(EventStepResponse::Write {
         write: Box::new(write),
     })
 }

@@ -8,8 +8,9 @@ use super::ops::{
     reconcile_order,
 };
 use super::step::{
-    DeliveryKind, EventWrite, FoldInput, HandedOff, HandleEventRequest, HandleEventResponse,
-    ReadNext, handle_event,
+    AcceptEventRequest, AcceptEventResponse, DeliveryKind, EventStepRequest, EventStepResponse,
+    EventWrite, FoldInput, HandedOff, HandleEventRequest, HandleEventResponse, ReadNext,
+    accept_event, event_step, handle_event,
 };
 use super::*;
 use serde_json::{Value, json};
@@ -89,26 +90,63 @@ impl Record {
         }
     }
 
-    /// What the service does: decide on the memory, read Get order when new, fold, write.
+    /// What the service does: accept the body (the route), decide the parsed event on the
+    /// memory (once the record is read), read Get order when new, fold, write. The event
+    /// crosses the boundary as JSON between the calls, as it does in Node; the answers must be
+    /// those of `handle_event` on the raw body.
     fn process(
         &mut self,
         source: EventSource,
         body: &str,
         order: &Value,
     ) -> (Decision, Option<EventWrite>) {
-        match handle_event(&self.request(source, body, None)).unwrap() {
-            HandleEventResponse::Ignored { decision, .. } => return (decision, None),
-            HandleEventResponse::Read {
-                read: ReadNext::Order,
-                ..
-            } => {}
-            other => panic!("unexpected {other:?}"),
+        let AcceptEventResponse::Accepted { event, .. } = accept_event(&AcceptEventRequest {
+            source,
+            body: body.into(),
+            filter: None,
+        })
+        .unwrap() else {
+            panic!("an event is accepted");
+        };
+        let event = serde_json::to_value(&event).unwrap();
+        let step_request = |fold: Option<&Value>| -> EventStepRequest {
+            let mut v = json!({"event": event, "memory": self.memory, "handoffStatus": "ready-for-handling"});
+            if let Some(o) = fold {
+                v["fold"] = json!({"state": self.state, "handoff": self.handoff,
+                                   "handoffSkipped": self.skipped, "order": o});
+            }
+            serde_json::from_value(v).unwrap()
+        };
+        let decided = event_step(&step_request(None)).unwrap();
+        match (
+            &decided,
+            handle_event(&self.request(source, body, None)).unwrap(),
+        ) {
+            (
+                EventStepResponse::Ignored { decision },
+                HandleEventResponse::Ignored { decision: d, .. },
+            ) if *decision == d => return (d, None),
+            (
+                EventStepResponse::Read {
+                    read: ReadNext::Order,
+                },
+                HandleEventResponse::Read {
+                    read: ReadNext::Order,
+                    ..
+                },
+            ) => {}
+            (ours, theirs) => panic!("step {ours:?}, handle_event {theirs:?}"),
         }
-        let HandleEventResponse::Write { write, .. } =
-            handle_event(&self.request(source, body, Some(order))).unwrap()
+        let EventStepResponse::Write { write } = event_step(&step_request(Some(order))).unwrap()
         else {
             panic!("a new event with its Get order is written");
         };
+        let HandleEventResponse::Write { write: same, .. } =
+            handle_event(&self.request(source, body, Some(order))).unwrap()
+        else {
+            panic!("handle_event writes it too");
+        };
+        assert_eq!(write, same, "the two doors fold alike");
         self.state = write.state.clone();
         self.memory = write.memory.clone();
         if let Some(h) = &write.handoff {
@@ -583,5 +621,100 @@ fn statuses_and_order_ids() {
                 .code(),
             "ORDER_ID_INVALID"
         );
+    }
+}
+
+#[test]
+fn accept_answers_before_any_read_and_the_step_takes_the_parsed_event_only() {
+    let accept = |source, body: &str, filter: Option<IntakeFilter>| {
+        accept_event(&AcceptEventRequest {
+            source,
+            body: body.into(),
+            filter,
+        })
+    };
+    assert_eq!(
+        accept(EventSource::Hook, r#"{"hookConfig":"ping"}"#, None).unwrap(),
+        AcceptEventResponse::Ping
+    );
+    assert_eq!(
+        accept(EventSource::Hook, r#"{"OrderId": 3}"#, None)
+            .unwrap_err()
+            .code(),
+        "HOOK_PAYLOAD_INVALID"
+    );
+    assert_eq!(
+        accept(EventSource::IoEvent, "[]", None).unwrap_err().code(),
+        "IO_EVENT_INVALID"
+    );
+    let b = bodies("handling", "ready-for-handling", "2024-03-01T11:00:00Z");
+    let only_invoiced = IntakeFilter::FromWorkflow {
+        status: vec!["invoiced".into()],
+    };
+    let AcceptEventResponse::Ignored { key, decision, .. } =
+        accept(EventSource::Feed, &b.feed, Some(only_invoiced.clone())).unwrap()
+    else {
+        panic!("filtered out");
+    };
+    assert_eq!(decision, Decision::FilteredOut);
+    assert_eq!(
+        key,
+        format!("{ID}/Fulfillment/handling/2024-03-01T11:00:00.000000000Z")
+    );
+    // The three channels of one change: one key, one decision, whichever accepted it.
+    let mut memory = IntakeMemory::default();
+    for (i, (source, body)) in [
+        (EventSource::Hook, &b.hook),
+        (EventSource::Feed, &b.feed),
+        (EventSource::IoEvent, &b.io),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let AcceptEventResponse::Accepted {
+            order_id,
+            key: k,
+            event,
+        } = accept(source, body, None).unwrap()
+        else {
+            panic!("accepted");
+        };
+        assert_eq!((order_id.as_str(), k.as_str()), (ID, key.as_str()));
+        let back: OrderEvent =
+            serde_json::from_value(serde_json::to_value(&event).unwrap()).unwrap();
+        assert_eq!(back, *event, "the event survives the boundary");
+        let request = EventStepRequest {
+            event: back,
+            memory: memory.clone(),
+            handoff_status: Status::ReadyForHandling,
+            fold: None,
+        };
+        let decided = event_step(&request).unwrap();
+        if i == 0 {
+            assert_eq!(
+                decided,
+                EventStepResponse::Read {
+                    read: ReadNext::Order
+                }
+            );
+            memory = remember(&memory, &event);
+        } else {
+            assert_eq!(
+                decided,
+                EventStepResponse::Ignored {
+                    decision: Decision::Duplicate
+                }
+            );
+        }
+    }
+    // A typed event that is not one (bad order id, bad date) is refused by the boundary's decoder.
+    for bad in [
+        json!({"event": {"orderId": "a/b", "domain": "Fulfillment", "state": "handling",
+                         "currentChange": "2024-03-01T11:00:00Z", "source": "hook"}, "memory": {}}),
+        json!({"event": {"orderId": ID, "domain": "Fulfillment", "state": "handling",
+                         "currentChange": "yesterday", "source": "hook"}, "memory": {}}),
+    ] {
+        let out = crate::ops::call("orderEventStep", &bad.to_string());
+        assert_eq!(out.map_err(|e| e.code), Err("INPUT_INVALID"), "{bad}");
     }
 }

@@ -9,16 +9,18 @@
 //!
 //! - planning: `typed` = `ponte_core::catalog::import::plan` on parsed values, `dispatch` =
 //!   the raw JSON ABI natively (decode, validate, plan, encode: the work of one wasm `call`);
-//! - decisions: `handleOrderEvent`'s decision step (a feed item against the order's intake
-//!   memory; new, so it answers "read Get order") and
-//!   `checkOrderAction` (an invoice on a handling order), typed and through `dispatch`.
+//! - decisions: `handleOrderEvent`'s decision step (a feed item's body against the order's
+//!   intake memory; new, so it answers "read Get order"), the same decision as the service makes
+//!   it now (`orderEventStep`: the event parsed by `acceptOrderEvent` and the memory, not the
+//!   body), and `checkOrderAction` (an invoice on a handling order), typed and through
+//!   `dispatch`.
 //!
 //! Build it optimised: `cargo run --release -p ponte-harness --no-default-features --bin bench-import`.
 
 use ponte_core::catalog::import::{ImportOptions, PlanRequest, plan};
 use ponte_core::orders::ops::{CheckActionRequest, check_action};
-use ponte_core::orders::step::{HandleEventRequest, handle_event};
-use ponte_harness::bench::{import_batch, order_decisions};
+use ponte_core::orders::step::{EventStepRequest, HandleEventRequest, event_step, handle_event};
+use ponte_harness::bench::{import_batch, order_decisions, order_event_step};
 use serde_json::json;
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -133,9 +135,13 @@ fn run(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let (decide, check) = order_decisions();
     let decide_req: HandleEventRequest = serde_json::from_value(decide.clone())?;
     let check_req: CheckActionRequest = serde_json::from_value(check.clone())?;
+    let step = order_event_step(&decide).ok_or("the decision request has no event to accept")?;
+    let step_req: EventStepRequest = serde_json::from_value(step.clone())?;
     handle_event(&decide_req)?;
     check_action(&check_req)?;
+    event_step(&step_req)?;
     let decide_raw = json!({"op": "handleOrderEvent", "input": decide}).to_string();
+    let step_raw = json!({"op": "orderEventStep", "input": step}).to_string();
     let check_raw = json!({"op": "checkOrderAction", "input": check}).to_string();
     let scenarios = json!([
         {
@@ -144,6 +150,13 @@ fn run(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
             "input": decide,
             "nativeTypedPerSec": per_second(|| { black_box(handle_event(black_box(&decide_req))).ok(); }),
             "nativeDispatchPerSec": per_second(|| { black_box(ponte_wasm::abi::dispatch(decide_raw.as_bytes())); }),
+        },
+        {
+            "name": "orderEventStep",
+            "op": "orderEventStep",
+            "input": step,
+            "nativeTypedPerSec": per_second(|| { black_box(event_step(black_box(&step_req))).ok(); }),
+            "nativeDispatchPerSec": per_second(|| { black_box(ponte_wasm::abi::dispatch(step_raw.as_bytes())); }),
         },
         {
             "name": "checkOrderAction",
