@@ -2,61 +2,26 @@
 //! id by the core's rule (`ORDER_ID_INVALID`), `updateTracking`'s empty input
 //! (`TRACKING_INPUT_EMPTY`), and otherwise `NOT_SUPPORTED` (the flow needs the OMS and VBase).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use p256::ecdsa::signature::Signer as _;
-use p256::ecdsa::{Signature, SigningKey};
-use ponte_core::sso::{Audience, Expected, validate};
-use ponte_graphql::{SsoData, schema};
-use serde_json::{Value, json};
+mod common;
 
-const ACCOUNT: &str = "ponte";
-const NOW: i64 = 1_750_000_000;
-const KID: &str = "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678";
+use common::{ACCOUNT, NOW, cache_key, claims_of, key, mint, run};
+use ponte_core::sso::Audience;
+use ponte_graphql::SsoData;
+use serde_json::Value;
+
 const NODE_ORDER_ID_MESSAGE: &str =
     "an order id is 1 to 64 letters, digits, - or _ (e.g. v70530116pnt-01)";
 
-fn mint(claims: &Value) -> String {
-    let key = SigningKey::from_slice(&[7; 32]).expect("a valid scalar");
-    let header = json!({"alg": "ES256", "kid": KID, "typ": "jwt"}).to_string();
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    let signature: Signature = key.sign(input.as_bytes());
-    let signature = signature.normalize_s();
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
-}
-
 fn admin_token() -> String {
-    mint(&json!({
-        "sub": "erp@example.com", "account": ACCOUNT, "audience": "admin", "sess": "s-1",
-        "exp": NOW + 86_400, "userId": "u-1", "iat": NOW, "iss": "token-emitter", "jti": "j-1",
-    }))
+    mint(&key(7), &claims_of("erp@example.com", "admin"))
 }
 
 /// An admin session VTEX ID confirms.
 fn admin() -> SsoData {
     let token = admin_token();
-    let expected = Expected {
-        audience: Audience::Admin,
-        account: ACCOUNT.into(),
-        now: NOW,
-        leeway_seconds: 30,
-    };
-    let cache_key = validate(&token, &expected, None).expect("valid").cache_key;
     SsoData::new(ACCOUNT, NOW)
-        .with_bearer(token)
-        .with_confirmed_session(cache_key)
-}
-
-async fn run(query: &str, data: Option<SsoData>) -> Value {
-    let mut request = async_graphql::Request::new(query);
-    if let Some(data) = data {
-        request = request.data(data);
-    }
-    serde_json::to_value(schema().execute(request).await).expect("serialises")
+        .with_bearer(token.clone())
+        .with_confirmed_session(cache_key(&token, Audience::Admin))
 }
 
 /// The only error's code, checking that it is the only error and that nothing was answered.
