@@ -26,6 +26,20 @@ pub async fn stop(sim: Sim) {
     }
 }
 
+/// Serves `app` on 127.0.0.1 (port 0) in the background; returns its address and task.
+pub async fn serve(app: axum::Router) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("addr: {e}"));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (addr, task)
+}
+
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"))
 }
