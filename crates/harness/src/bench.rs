@@ -346,6 +346,45 @@ pub fn import_batch(
     (current, batch)
 }
 
+/// An invoice action of `invoice_type` numbered `number`, worth `value` cents, issued on
+/// 2024-03-01, with these lines and none of the optional fields.
+pub fn invoice_action(
+    invoice_type: ponte_core::orders::InvoiceType,
+    number: String,
+    value: i64,
+    items: Vec<ponte_core::orders::InvoiceItem>,
+) -> ponte_core::orders::Action {
+    ponte_core::orders::Action::Invoice(ponte_core::orders::InvoiceRequest {
+        invoice_type,
+        issuance_date: "2024-03-01T12:00:00-03:00".into(),
+        invoice_number: number,
+        invoice_value: value.to_string(),
+        invoice_key: None,
+        invoice_url: None,
+        embedded_invoice: None,
+        courier: None,
+        tracking_number: None,
+        tracking_url: None,
+        dispatched_date: None,
+        items,
+    })
+}
+
+/// An invoice line: `quantity` of item `id` at `price`, without index or description.
+pub fn invoice_line(
+    id: String,
+    price: ponte_core::orders::Cents,
+    quantity: u32,
+) -> ponte_core::orders::InvoiceItem {
+    ponte_core::orders::InvoiceItem {
+        id,
+        price,
+        quantity,
+        item_index: None,
+        description: None,
+    }
+}
+
 /// The order-decision benchmark requests: a feed item decided against one order's intake memory
 /// (`handleOrderEvent`'s decision step: the memory, never the state), and a partial invoice checked on a handling
 /// order with 20 lines and two invoices (`checkOrderAction`), as JSON inputs.
@@ -390,28 +429,11 @@ pub fn order_decisions() -> (serde_json::Value, serde_json::Value) {
     let policy = WorkflowPolicy::default();
     let now = Timestamp::parse("2024-03-01T12:00:00Z").unwrap_or_else(|| panic!("date"));
     let invoice = |number: &str, lines: std::ops::Range<u32>| {
-        Action::Invoice(InvoiceRequest {
-            invoice_type: InvoiceType::Output,
-            issuance_date: "2024-03-01T12:00:00-03:00".into(),
-            invoice_number: number.into(),
-            invoice_value: (lines.len() as i64 * 1990).to_string(),
-            invoice_key: None,
-            invoice_url: None,
-            embedded_invoice: None,
-            courier: None,
-            tracking_number: None,
-            tracking_url: None,
-            dispatched_date: None,
-            items: lines
-                .map(|i| InvoiceItem {
-                    id: format!("{}", 100 + i),
-                    price: cents(1990),
-                    quantity: 1,
-                    item_index: None,
-                    description: None,
-                })
-                .collect(),
-        })
+        let value = lines.len() as i64 * 1990;
+        let items = lines
+            .map(|i| invoice_line(format!("{}", 100 + i), cents(1990), 1))
+            .collect();
+        invoice_action(InvoiceType::Output, number.into(), value, items)
     };
     let mut state = OrderState::new(
         OrderId::new("v70530116str-01").unwrap_or_else(|e| panic!("{e}")),
