@@ -9,6 +9,73 @@ use ponte_core::catalog::{
 use ponte_core::ids::{CategoryId, FieldId, FieldValueId, GroupId};
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// A benchmark binary's `main`: `run` on its one path argument. Without one it prints
+/// `usage: <usage>` (exit 2); an error of `run` is printed after the binary's name, the
+/// usage's first word (exit 1).
+pub fn bench_main(
+    usage: &str,
+    run: impl FnOnce(&Path) -> Result<(), Box<dyn std::error::Error>>,
+) -> ExitCode {
+    let name = usage.split_whitespace().next().unwrap_or_default();
+    let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: {usage}");
+        return ExitCode::from(2);
+    };
+    match run(&out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `ponte_wasm::abi::dispatch` of `request`, natively, and how long it took in milliseconds.
+/// An answer that does not start with `ok_prefix` is an error naming `what` was asked.
+pub fn timed_dispatch(
+    request: &[u8],
+    ok_prefix: &[u8],
+    what: &str,
+) -> Result<(f64, Vec<u8>), String> {
+    let t = Instant::now();
+    let answer = std::hint::black_box(ponte_wasm::abi::dispatch(request));
+    let took = ms_since(t);
+    if !answer.starts_with(ok_prefix) {
+        return Err(format!(
+            "{what} answered {:.300}",
+            String::from_utf8_lossy(&answer)
+        ));
+    }
+    Ok((took, answer))
+}
+
+/// Milliseconds since `t`.
+pub fn ms_since(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
+
+/// Calls of `f` per second, after `warm_up` calls, over at least `budget` and `min_calls`.
+pub fn calls_per_second(
+    warm_up: u32,
+    min_calls: u64,
+    budget: Duration,
+    mut f: impl FnMut(),
+) -> f64 {
+    for _ in 0..warm_up {
+        f();
+    }
+    let started = Instant::now();
+    let mut calls = 0u64;
+    while calls < min_calls || started.elapsed() < budget {
+        f();
+        calls += 1;
+    }
+    calls as f64 / started.elapsed().as_secs_f64()
+}
 
 /// SplitMix64: a tiny deterministic generator, so the catalog is the same on every machine.
 #[derive(Debug, Clone)]
