@@ -201,12 +201,22 @@ async fn a_call_with_the_apps_token_needs_the_license_manager_policy_of_its_api(
     stop(sim).await;
 }
 
+/// PUTs `body` to the simulator's `/_sim/io/<what>` (no credentials); returns the status.
+async fn configure_io(sim: &Sim, what: &str, body: &Value) -> StatusCode {
+    common::client()
+        .put(format!("{}/_sim/io/{what}", sim.url()))
+        .json(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .status()
+}
+
 #[tokio::test]
 async fn the_role_table_and_the_manifest_are_configurable_at_run_time() {
     let dir = temp_dir();
     let sim = start_with(dir.path(), None).await;
     let c = via_proxy(&sim);
-    let plain = common::client();
     let tree =
         "http://portal.vtexcommercestable.com.br/api/catalog_system/pub/category/tree/1?an=ponte";
     // No manifest: nothing is checked.
@@ -217,25 +227,16 @@ async fn the_role_table_and_the_manifest_are_configurable_at_run_time() {
     )
     .await;
     assert_ne!(status, StatusCode::FORBIDDEN);
-    let r = plain
-        .put(format!("{}/_sim/io/manifest", sim.url()))
-        .json(&repo_manifest())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let status = configure_io(&sim, "manifest", &repo_manifest()).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, body) = app_get(&c, tree, true).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let r = plain
-        .put(format!("{}/_sim/io/role-table", sim.url()))
-        .json(
-            &json!([{ "methods": ["GET"], "pathPrefix": "/api/catalog_system/pub/category/",
-                        "anyOf": ["Categoria.aspx"], "source": "test" }]),
-        )
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.status(), StatusCode::OK);
+    let table = json!([{ "methods": ["GET"], "pathPrefix": "/api/catalog_system/pub/category/",
+                        "anyOf": ["Categoria.aspx"], "source": "test" }]);
+    assert_eq!(
+        configure_io(&sim, "role-table", &table).await,
+        StatusCode::OK
+    );
     let (status, body) = app_get(&c, tree, true).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(code(&body), "APP_POLICY_MISSING", "{body}");
