@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{stop, temp_dir};
+use common::{sim_put, stop, temp_dir};
 use ponte_sim::vtex::io::{IoConfig, IoRouter};
 use ponte_sim::{Sim, SimConfig};
 use reqwest::{Client, StatusCode};
@@ -201,17 +201,6 @@ async fn a_call_with_the_apps_token_needs_the_license_manager_policy_of_its_api(
     stop(sim).await;
 }
 
-/// PUTs `body` to the simulator's `/_sim/io/<what>` (no credentials); returns the status.
-async fn configure_io(sim: &Sim, what: &str, body: &Value) -> StatusCode {
-    common::client()
-        .put(format!("{}/_sim/io/{what}", sim.url()))
-        .json(body)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .status()
-}
-
 #[tokio::test]
 async fn the_role_table_and_the_manifest_are_configurable_at_run_time() {
     let dir = temp_dir();
@@ -227,14 +216,14 @@ async fn the_role_table_and_the_manifest_are_configurable_at_run_time() {
     )
     .await;
     assert_ne!(status, StatusCode::FORBIDDEN);
-    let status = configure_io(&sim, "manifest", &repo_manifest()).await;
+    let status = sim_put(&sim, "/_sim/io/manifest", &repo_manifest()).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, body) = app_get(&c, tree, true).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let table = json!([{ "methods": ["GET"], "pathPrefix": "/api/catalog_system/pub/category/",
                         "anyOf": ["Categoria.aspx"], "source": "test" }]);
     assert_eq!(
-        configure_io(&sim, "role-table", &table).await,
+        sim_put(&sim, "/_sim/io/role-table", &table).await,
         StatusCode::OK
     );
     let (status, body) = app_get(&c, tree, true).await;

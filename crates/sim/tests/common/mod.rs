@@ -103,6 +103,18 @@ pub async fn put(client: &Client, url: &str, body: Value) -> Reply {
     call(client, Method::PUT, url, Some(&body)).await
 }
 
+/// PUTs `body` to the simulator's `path` without credentials (the `/_sim/*` settings);
+/// returns the status.
+pub async fn sim_put(sim: &Sim, path: &str, body: &Value) -> StatusCode {
+    client()
+        .put(format!("{}{path}", sim.url()))
+        .json(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("put {path}: {e}"))
+        .status()
+}
+
 /// POSTs and expects 200; returns the body.
 pub async fn created(client: &Client, url: &str, body: Value) -> Value {
     let r = post(client, url, body).await;
