@@ -276,17 +276,8 @@ pub struct ImportProgress {
     failed: i32,
     skipped: i32,
     pending: i32,
-    /// Catalog calls made, every attempt included.
-    calls: i32,
-    attempts: i32,
-    retries: i32,
-    /// 429 answers.
-    rate_limited: i32,
-    /// 5xx answers.
-    server_errors: i32,
-    transport_errors: i32,
-    /// Creates that found their entity already there and wrote nothing.
-    reused: i32,
+    #[graphql(flatten)]
+    counters: Counters,
     read_ms: i32,
     plan_ms: i32,
     execute_ms: i32,
@@ -482,15 +473,20 @@ struct Lease {
     expires_at: String,
 }
 
-#[derive(Debug, serde::Deserialize)]
+/// The job's call counters, as stored and as `ImportProgress` shows them.
+#[derive(Debug, Clone, serde::Deserialize, SimpleObject)]
 #[serde(rename_all = "camelCase")]
 struct Counters {
+    /// Catalog calls made, every attempt included.
     calls: i32,
     attempts: i32,
     retries: i32,
+    /// 429 answers.
     rate_limited: i32,
+    /// 5xx answers.
     server_errors: i32,
     transport_errors: i32,
+    /// Creates that found their entity already there and wrote nothing.
     reused: i32,
 }
 
@@ -515,7 +511,6 @@ impl From<JobRecord> for ImportJob {
         let (done, failed, skipped) = job.phases.iter().fold((0, 0, 0), |(d, f, s), p| {
             (d + p.done, f + p.failed, s + p.skipped)
         });
-        let c = &job.counters;
         let t = &job.timings;
         let steps_per_second = (t.execute_ms > 0.0)
             .then(|| ((f64::from(done) * 100_000.0) / t.execute_ms + 0.5).floor() / 100.0);
@@ -536,13 +531,7 @@ impl From<JobRecord> for ImportJob {
                 failed,
                 skipped,
                 pending: (job.steps - done - failed - skipped).max(0),
-                calls: c.calls,
-                attempts: c.attempts,
-                retries: c.retries,
-                rate_limited: c.rate_limited,
-                server_errors: c.server_errors,
-                transport_errors: c.transport_errors,
-                reused: c.reused,
+                counters: job.counters,
                 read_ms: round_ms(t.read_ms),
                 plan_ms: round_ms(t.plan_ms),
                 execute_ms: round_ms(t.execute_ms),

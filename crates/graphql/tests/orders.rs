@@ -4,19 +4,15 @@
 
 mod common;
 
-use common::{ACCOUNT, NOW, admin, admin_token};
-use ponte_graphql::{SsoData, schema};
+use common::{ACCOUNT, NOW, admin, claims_of, key, mint, run};
+use ponte_graphql::SsoData;
 use serde_json::Value;
 
 const NODE_ORDER_ID_MESSAGE: &str =
     "an order id is 1 to 64 letters, digits, - or _ (e.g. v70530116pnt-01)";
 
-async fn run(query: &str, data: Option<SsoData>) -> Value {
-    let mut request = async_graphql::Request::new(query);
-    if let Some(data) = data {
-        request = request.data(data);
-    }
-    serde_json::to_value(schema().execute(request).await).expect("serialises")
+fn admin_token() -> String {
+    mint(&key(7), &claims_of("erp@example.com", "admin"))
 }
 
 /// The only error's code, checking that it is the only error and that nothing was answered.
@@ -259,8 +255,8 @@ async fn the_mutation_lists_import_orders_then_intake_fields_in_the_schema_file_
         ]
     );
     let response = run("{ __type(name: \"Query\") { fields { name } } }", None).await;
-    // The orders queries end the orders part; the audit trail (audit.rs) and the intake
-    // (intake.rs) follow them.
+    // The orders queries end the orders part; the audit trail (audit.rs), the workspace role
+    // and the intake (intake.rs) follow them.
     let tail: Vec<String> = response["data"]["__type"]["fields"]
         .as_array()
         .map(|f| {

@@ -401,40 +401,39 @@ async fn errors_carry_stable_codes() {
 async fn an_invalid_snapshot_fails_every_field_with_its_code() {
     let mut cyclic = sample();
     cyclic.categories[1].father_category_id = Some(CategoryId(3)); // Shoes under Trail
-    let schema = schema_with_catalog(cyclic);
-    assert_eq!(
-        error_code(
-            &run(&schema, "{ categoryTree { id } }").await,
-            "categoryTree"
-        ),
-        "CATEGORY_CYCLE"
-    );
-    assert_eq!(
-        error_code(
-            &run(&schema, "{ category(id: \"5\") { id } }").await,
-            "category"
-        ),
-        "CATEGORY_CYCLE"
-    );
-
     let mut sku_text = sample();
     sku_text.fields[0].is_stock_keeping_unit = true; // Brand is Text
-    let schema = schema_with_catalog(sku_text);
-    assert_eq!(
-        error_code(
-            &run(&schema, "{ categoryTree { id } }").await,
-            "categoryTree"
+    let cases = [
+        (
+            &cyclic,
+            "{ categoryTree { id } }",
+            "categoryTree",
+            "CATEGORY_CYCLE",
         ),
-        "SPEC_FIELD_SKU_TYPE_NOT_ALLOWED"
-    );
-    // The id is checked before the catalog.
-    assert_eq!(
-        error_code(
-            &run(&schema, "{ category(id: \"x\") { id } }").await,
-            "category"
+        (
+            &cyclic,
+            "{ category(id: \"5\") { id } }",
+            "category",
+            "CATEGORY_CYCLE",
         ),
-        "INVALID_ID"
-    );
+        (
+            &sku_text,
+            "{ categoryTree { id } }",
+            "categoryTree",
+            "SPEC_FIELD_SKU_TYPE_NOT_ALLOWED",
+        ),
+        // The id is checked before the catalog.
+        (
+            &sku_text,
+            "{ category(id: \"x\") { id } }",
+            "category",
+            "INVALID_ID",
+        ),
+    ];
+    for (catalog, query, field, code) in cases {
+        let response = run(&schema_with_catalog(catalog.clone()), query).await;
+        assert_eq!(error_code(&response, field), code, "{query}");
+    }
 }
 
 #[tokio::test]

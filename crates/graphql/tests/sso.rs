@@ -2,21 +2,15 @@
 //! `@requiresPerson`, with credentials, clock, key set and VTEX ID's confirmations taken from
 //! the request's `SsoData`.
 
+mod common;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use p256::ecdsa::signature::Signer as _;
-use p256::ecdsa::{Signature, SigningKey};
-use ponte_core::sso::{Audience, Expected, validate};
-use ponte_graphql::{SsoData, schema};
+use common::{ACCOUNT, KID, NOW, cache_key, claims_of, key, mint, run};
+use p256::ecdsa::SigningKey;
+use ponte_core::sso::Audience;
+use ponte_graphql::SsoData;
 use serde_json::{Value, json};
-
-const ACCOUNT: &str = "ponte";
-const NOW: i64 = 1_750_000_000;
-const KID: &str = "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678";
-
-fn key(seed: u8) -> SigningKey {
-    SigningKey::from_slice(&[seed; 32]).expect("a valid scalar")
-}
 
 fn jwks(key: &SigningKey) -> String {
     let point = key.verifying_key().to_sec1_point(false);
@@ -30,40 +24,7 @@ fn jwks(key: &SigningKey) -> String {
 }
 
 fn claims(audience: &str) -> Value {
-    json!({
-        "sub": "ana@example.com", "account": ACCOUNT, "audience": audience, "sess": "s-1",
-        "exp": NOW + 86_400, "userId": "u-1", "iat": NOW, "iss": "token-emitter", "jti": "j-1",
-    })
-}
-
-fn mint(key: &SigningKey, claims: &Value) -> String {
-    let header = json!({"alg": "ES256", "kid": KID, "typ": "jwt"}).to_string();
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    let signature: Signature = key.sign(input.as_bytes());
-    let signature = signature.normalize_s();
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
-}
-
-fn cache_key(token: &str, audience: Audience) -> String {
-    let expected = Expected {
-        audience,
-        account: ACCOUNT.into(),
-        now: NOW,
-        leeway_seconds: 30,
-    };
-    validate(token, &expected, None).expect("valid").cache_key
-}
-
-async fn run(query: &str, data: Option<SsoData>) -> Value {
-    let mut request = async_graphql::Request::new(query);
-    if let Some(data) = data {
-        request = request.data(data);
-    }
-    serde_json::to_value(schema().execute(request).await).expect("serialises")
+    claims_of("ana@example.com", audience)
 }
 
 fn code(response: &Value) -> &str {

@@ -9,6 +9,73 @@ use ponte_core::catalog::{
 use ponte_core::ids::{CategoryId, FieldId, FieldValueId, GroupId};
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// A benchmark binary's `main`: `run` on its one path argument. Without one it prints
+/// `usage: <usage>` (exit 2); an error of `run` is printed after the binary's name, the
+/// usage's first word (exit 1).
+pub fn bench_main(
+    usage: &str,
+    run: impl FnOnce(&Path) -> Result<(), Box<dyn std::error::Error>>,
+) -> ExitCode {
+    let name = usage.split_whitespace().next().unwrap_or_default();
+    let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: {usage}");
+        return ExitCode::from(2);
+    };
+    match run(&out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `ponte_wasm::abi::dispatch` of `request`, natively, and how long it took in milliseconds.
+/// An answer that does not start with `ok_prefix` is an error naming `what` was asked.
+pub fn timed_dispatch(
+    request: &[u8],
+    ok_prefix: &[u8],
+    what: &str,
+) -> Result<(f64, Vec<u8>), String> {
+    let t = Instant::now();
+    let answer = std::hint::black_box(ponte_wasm::abi::dispatch(request));
+    let took = ms_since(t);
+    if !answer.starts_with(ok_prefix) {
+        return Err(format!(
+            "{what} answered {:.300}",
+            String::from_utf8_lossy(&answer)
+        ));
+    }
+    Ok((took, answer))
+}
+
+/// Milliseconds since `t`.
+pub fn ms_since(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
+
+/// Calls of `f` per second, after `warm_up` calls, over at least `budget` and `min_calls`.
+pub fn calls_per_second(
+    warm_up: u32,
+    min_calls: u64,
+    budget: Duration,
+    mut f: impl FnMut(),
+) -> f64 {
+    for _ in 0..warm_up {
+        f();
+    }
+    let started = Instant::now();
+    let mut calls = 0u64;
+    while calls < min_calls || started.elapsed() < budget {
+        f();
+        calls += 1;
+    }
+    calls as f64 / started.elapsed().as_secs_f64()
+}
 
 /// SplitMix64: a tiny deterministic generator, so the catalog is the same on every machine.
 #[derive(Debug, Clone)]
@@ -346,6 +413,45 @@ pub fn import_batch(
     (current, batch)
 }
 
+/// An invoice action of `invoice_type` numbered `number`, worth `value` cents, issued on
+/// 2024-03-01, with these lines and none of the optional fields.
+pub fn invoice_action(
+    invoice_type: ponte_core::orders::InvoiceType,
+    number: String,
+    value: i64,
+    items: Vec<ponte_core::orders::InvoiceItem>,
+) -> ponte_core::orders::Action {
+    ponte_core::orders::Action::Invoice(ponte_core::orders::InvoiceRequest {
+        invoice_type,
+        issuance_date: "2024-03-01T12:00:00-03:00".into(),
+        invoice_number: number,
+        invoice_value: value.to_string(),
+        invoice_key: None,
+        invoice_url: None,
+        embedded_invoice: None,
+        courier: None,
+        tracking_number: None,
+        tracking_url: None,
+        dispatched_date: None,
+        items,
+    })
+}
+
+/// An invoice line: `quantity` of item `id` at `price`, without index or description.
+pub fn invoice_line(
+    id: String,
+    price: ponte_core::orders::Cents,
+    quantity: u32,
+) -> ponte_core::orders::InvoiceItem {
+    ponte_core::orders::InvoiceItem {
+        id,
+        price,
+        quantity,
+        item_index: None,
+        description: None,
+    }
+}
+
 /// The order-decision benchmark requests: a feed item decided against one order's intake memory
 /// (`handleOrderEvent`'s decision step: the memory, never the state), and a partial invoice checked on a handling
 /// order with 20 lines and two invoices (`checkOrderAction`), as JSON inputs.
@@ -390,28 +496,11 @@ pub fn order_decisions() -> (serde_json::Value, serde_json::Value) {
     let policy = WorkflowPolicy::default();
     let now = Timestamp::parse("2024-03-01T12:00:00Z").unwrap_or_else(|| panic!("date"));
     let invoice = |number: &str, lines: std::ops::Range<u32>| {
-        Action::Invoice(InvoiceRequest {
-            invoice_type: InvoiceType::Output,
-            issuance_date: "2024-03-01T12:00:00-03:00".into(),
-            invoice_number: number.into(),
-            invoice_value: (lines.len() as i64 * 1990).to_string(),
-            invoice_key: None,
-            invoice_url: None,
-            embedded_invoice: None,
-            courier: None,
-            tracking_number: None,
-            tracking_url: None,
-            dispatched_date: None,
-            items: lines
-                .map(|i| InvoiceItem {
-                    id: format!("{}", 100 + i),
-                    price: cents(1990),
-                    quantity: 1,
-                    item_index: None,
-                    description: None,
-                })
-                .collect(),
-        })
+        let value = lines.len() as i64 * 1990;
+        let items = lines
+            .map(|i| invoice_line(format!("{}", 100 + i), cents(1990), 1))
+            .collect();
+        invoice_action(InvoiceType::Output, number.into(), value, items)
     };
     let mut state = OrderState::new(
         OrderId::new("v70530116str-01").unwrap_or_else(|e| panic!("{e}")),

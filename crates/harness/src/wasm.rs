@@ -224,6 +224,30 @@ impl WasmAbi {
         self.dealloc.call(&mut self.store, (ptr, len))?;
         Ok(answer)
     }
+
+    /// [`Self::call`] for a differential test: a trap re-instantiates the module (so later
+    /// cases, shrinking included, still run) and is an error.
+    pub fn call_or_recover(&mut self, input: &[u8]) -> Result<Vec<u8>, String> {
+        self.call(input).map_err(|trap| {
+            let _ = self.reinstantiate();
+            format!("the wasm module trapped: {trap:?}")
+        })
+    }
+
+    /// Native [`ponte_wasm::abi::dispatch`] and this instance answer `input` with the same
+    /// bytes; returns them. The error shows both answers, each cut to `shown` characters.
+    pub fn same_as_native(&mut self, input: &[u8], shown: usize) -> Result<Vec<u8>, String> {
+        let native = ponte_wasm::abi::dispatch(input);
+        let wasm = self.call_or_recover(input)?;
+        if wasm != native {
+            return Err(format!(
+                "answers differ\n  native: {:.shown$}\n  wasm:   {:.shown$}",
+                String::from_utf8_lossy(&native),
+                String::from_utf8_lossy(&wasm)
+            ));
+        }
+        Ok(native)
+    }
 }
 
 #[cfg(test)]

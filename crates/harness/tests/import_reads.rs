@@ -55,6 +55,14 @@ impl Vtex<'_> {
     }
 }
 
+/// Copies of the rows `hit` picks.
+fn rows_where<'a, T: Clone + 'a>(
+    rows: &'a [T],
+    hit: impl Fn(&T) -> bool + 'a,
+) -> impl Iterator<Item = T> + 'a {
+    rows.iter().filter(move |x| hit(x)).cloned()
+}
+
 fn read_like_the_service(full: &CatalogState, batch: &ImportBatch) -> CatalogState {
     let vtex = Vtex(full);
     let ask = |s: &CatalogState| -> ImportReads {
@@ -89,12 +97,14 @@ fn read_like_the_service(full: &CatalogState, batch: &ImportBatch) -> CatalogSta
             .filter(|p| p.ref_id.as_ref() == Some(ref_id))
         {
             s.products.push(p.clone());
-            let tp = full.product_trade_policies.iter();
             s.product_trade_policies
-                .extend(tp.filter(|t| t.product_id == p.id).cloned());
-            let specs = full.product_specifications.iter();
+                .extend(rows_where(&full.product_trade_policies, |t| {
+                    t.product_id == p.id
+                }));
             s.product_specifications
-                .extend(specs.filter(|x| x.product_id == p.id).cloned());
+                .extend(rows_where(&full.product_specifications, |x| {
+                    x.product_id == p.id
+                }));
         }
     }
     let mut sku_ids = BTreeSet::new();
@@ -107,16 +117,13 @@ fn read_like_the_service(full: &CatalogState, batch: &ImportBatch) -> CatalogSta
             && sku_ids.insert(k.id)
         {
             s.skus.push(k.clone());
-            let specs = full.sku_specifications.iter();
             s.sku_specifications
-                .extend(specs.filter(|x| x.sku_id == k.id).cloned());
-            let images = full.sku_images.iter();
+                .extend(rows_where(&full.sku_specifications, |x| x.sku_id == k.id));
             s.sku_images
-                .extend(images.filter(|x| x.sku_id == k.id).cloned());
+                .extend(rows_where(&full.sku_images, |x| x.sku_id == k.id));
             if k.is_kit {
-                let kit = full.kit_components.iter();
                 s.kit_components
-                    .extend(kit.filter(|x| x.kit_sku_id == k.id).cloned());
+                    .extend(rows_where(&full.kit_components, |x| x.kit_sku_id == k.id));
             }
         }
     }

@@ -34,24 +34,10 @@ fn new_operations_answer_the_same_natively_and_in_wasm() {
     let started = std::time::Instant::now();
     let result = TestRunner::new(config).run(&ops_input(), |input| {
         runs.set(runs.get() + 1);
-        let native = dispatch(&input);
-        let mut abi = abi.borrow_mut();
-        let wasm = match abi.call(&input) {
-            Ok(out) => out,
-            Err(trap) => {
-                let _ = abi.reinstantiate();
-                return Err(TestCaseError::fail(format!(
-                    "the wasm module trapped: {trap:?}"
-                )));
-            }
-        };
-        if wasm != native {
-            return Err(TestCaseError::fail(format!(
-                "answers differ\n  native: {:.600}\n  wasm:   {:.600}",
-                String::from_utf8_lossy(&native),
-                String::from_utf8_lossy(&wasm)
-            )));
-        }
+        let native = abi
+            .borrow_mut()
+            .same_as_native(&input, 600)
+            .map_err(TestCaseError::fail)?;
         let v: Value = serde_json::from_slice(&native).unwrap_or(Value::Null);
         let outcome = match (v.get("ok"), v.pointer("/error/code")) {
             (Some(_), _) => "ok".to_owned(),

@@ -20,10 +20,10 @@ use ponte_core::orders::ops::{
 };
 use ponte_core::orders::{
     Action, CancelRequest, Cents, ChangeOrder, Decision, EventSource, FROM_WORKFLOW_STATUSES, Flow,
-    IntakeFilter, IntakeMemory, InvoiceItem, InvoiceRequest, InvoiceType, OrderId, OrderItem,
-    OrderState, Status, Timestamp, TrackingEvents, TrackingUpdate, WorkflowPolicy,
+    IntakeFilter, IntakeMemory, InvoiceType, OrderId, OrderItem, OrderState, Status, Timestamp,
+    TrackingEvents, TrackingUpdate, WorkflowPolicy,
 };
-use ponte_harness::bench::SplitMix;
+use ponte_harness::bench::{SplitMix, invoice_action, invoice_line};
 use ponte_harness::cases;
 use ponte_harness::orders_model::{TableAction, TablePolicy, TableView, platform_moves, table};
 use proptest::prelude::*;
@@ -403,26 +403,8 @@ impl Sim {
             .filter(|i| i.invoice_type == InvoiceType::Output)
             .collect();
         let invoice = |number: String, kind: InvoiceType, value: i64, qty: u32| {
-            Action::Invoice(InvoiceRequest {
-                invoice_type: kind,
-                issuance_date: "2024-03-01T12:00:00-03:00".into(),
-                invoice_number: number,
-                invoice_value: value.to_string(),
-                invoice_key: None,
-                invoice_url: None,
-                embedded_invoice: None,
-                courier: None,
-                tracking_number: None,
-                tracking_url: None,
-                dispatched_date: None,
-                items: vec![InvoiceItem {
-                    id: "1".into(),
-                    price,
-                    quantity: qty.max(1),
-                    item_index: None,
-                    description: None,
-                }],
-            })
+            let items = vec![invoice_line("1".into(), price, qty.max(1))];
+            invoice_action(kind, number, value, items)
         };
         self.invoice_seq += 1;
         let n = self.invoice_seq;

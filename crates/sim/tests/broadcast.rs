@@ -189,15 +189,7 @@ async fn recorder(
         behaviour: Arc::new(behaviour),
     };
     let app = Router::new().fallback(record).with_state(r.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("bind: {e}"));
-    let addr = listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("addr: {e}"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let (addr, _) = serve(app).await;
     (format!("http://{addr}"), r)
 }
 

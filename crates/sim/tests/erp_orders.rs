@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use common::{Reply, client, get, put, send, start, stop, temp_dir};
+use common::{Reply, client, get, put, send, serve, start, stop, temp_dir};
 use ponte_sim::erp::orders::ErpOrdersConfig;
 use ponte_sim::{Sim, SimConfig};
 use reqwest::{Client, Method};
@@ -544,15 +544,7 @@ async fn fake_ponte(fake: Fake) -> FakePonte {
     let app = axum::Router::new()
         .route("/acme/dev/_v/graphql", axum::routing::post(fake_graphql))
         .with_state(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("bind: {e}"));
-    let addr = listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("addr: {e}"));
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let (addr, task) = serve(app).await;
     FakePonte {
         url: format!("http://{addr}/acme/dev/_v/graphql"),
         state,

@@ -16,6 +16,10 @@ use std::collections::BTreeMap;
 const PRODUCT: &str = "/api/catalog/pvt/product";
 const SKU: &str = "/api/catalog/pvt/stockkeepingunit";
 const BRAND: &str = "/api/catalog/pvt/brand";
+const CATEGORY: &str = "/api/catalog/pvt/category";
+const GROUP: &str = "/api/catalog/pvt/specificationgroup";
+const FIELD: &str = "/api/catalog/pvt/specification";
+const VALUE: &str = "/api/catalog/pvt/specificationvalue";
 
 fn u(sim: &Sim, path: &str) -> String {
     format!("{}{path}", sim.url())
@@ -47,6 +51,10 @@ struct Small {
 /// Department → leaf; on the department a Radio SKU field `Color` and product fields
 /// `Material` (Combo) and `Weight` (Number); a brand.
 async fn small_catalog(c: &Client, sim: &Sim) -> Small {
+    let create =
+        async |path: &str, body: Value| id_of(&created(c, &u(sim, path), body).await, "Id");
+    let create_value =
+        async |body: Value| id_of(&created(c, &u(sim, VALUE), body).await, "FieldValueId");
     let cat = |name: &str, father: Option<u64>| {
         json!({"Name": name, "FatherCategoryId": father, "IsActive": true, "Title": name,
                "Description": name, "Keywords": name, "ShowInStoreFront": true,
@@ -54,82 +62,20 @@ async fn small_catalog(c: &Client, sim: &Sim) -> Small {
                "StockKeepingUnitSelectionMode": "SPECIFICATION", "GlobalCategoryId": null,
                "Score": null, "AdWordsRemarketingCode": null, "LomadeeCampaignCode": null})
     };
-    let dept = id_of(
-        &created(c, &u(sim, "/api/catalog/pvt/category"), cat("Shoes", None)).await,
-        "Id",
-    );
-    let leaf = id_of(
-        &created(
-            c,
-            &u(sim, "/api/catalog/pvt/category"),
-            cat("Running", Some(dept)),
-        )
-        .await,
-        "Id",
-    );
-    let group = id_of(
-        &created(
-            c,
-            &u(sim, "/api/catalog/pvt/specificationgroup"),
-            json!({"CategoryId": dept, "Name": "Specs"}),
-        )
-        .await,
-        "Id",
-    );
+    let dept = create(CATEGORY, cat("Shoes", None)).await;
+    let leaf = create(CATEGORY, cat("Running", Some(dept))).await;
+    let group = create(GROUP, json!({"CategoryId": dept, "Name": "Specs"})).await;
     let field = |name: &str, t: u8, sku: bool| {
         json!({"FieldTypeId": t, "FieldGroupId": group, "Name": name, "IsStockKeepingUnit": sku,
                "IsActive": true, "IsRequired": false, "IsFilter": false})
     };
-    let color = id_of(
-        &created(
-            c,
-            &u(sim, "/api/catalog/pvt/specification"),
-            field("Color", 6, true),
-        )
-        .await,
-        "Id",
-    );
-    let material = id_of(
-        &created(
-            c,
-            &u(sim, "/api/catalog/pvt/specification"),
-            field("Material", 5, false),
-        )
-        .await,
-        "Id",
-    );
-    let weight = id_of(
-        &created(
-            c,
-            &u(sim, "/api/catalog/pvt/specification"),
-            field("Weight", 4, false),
-        )
-        .await,
-        "Id",
-    );
+    let color = create(FIELD, field("Color", 6, true)).await;
+    let material = create(FIELD, field("Material", 5, false)).await;
+    let weight = create(FIELD, field("Weight", 4, false)).await;
     let value = |f: u64, name: &str| json!({"FieldId": f, "Name": name, "IsActive": true});
-    let black = id_of(
-        &created(
-            c,
-            &u(sim, "/api/catalog/pvt/specificationvalue"),
-            value(color, "Black"),
-        )
-        .await,
-        "FieldValueId",
-    );
-    let cotton = id_of(
-        &created(
-            c,
-            &u(sim, "/api/catalog/pvt/specificationvalue"),
-            value(material, "Cotton"),
-        )
-        .await,
-        "FieldValueId",
-    );
-    let brand = id_of(
-        &created(c, &u(sim, BRAND), json!({"Name": "Acme", "Active": true})).await,
-        "Id",
-    );
+    let black = create_value(value(color, "Black")).await;
+    let cotton = create_value(value(material, "Cotton")).await;
+    let brand = create(BRAND, json!({"Name": "Acme", "Active": true})).await;
     Small {
         dept,
         leaf,
@@ -402,10 +348,7 @@ async fn execute(c: &Client, sim: &Sim, plan: &ImportPlan) {
             } => {
                 let father = father.as_ref().map(|f| id(&created, f));
                 let body = json!({"Name": name, "FatherCategoryId": father, "IsActive": is_active});
-                Some(id_of(
-                    &created_ok(c, sim, "/api/catalog/pvt/category", body).await,
-                    "Id",
-                ))
+                Some(id_of(&created_ok(c, sim, CATEGORY, body).await, "Id"))
             }
             Operation::CreateBrand {
                 name,
@@ -422,10 +365,7 @@ async fn execute(c: &Client, sim: &Sim, plan: &ImportPlan) {
             } => {
                 let category = category.as_ref().map(|x| id(&created, x));
                 let body = json!({"CategoryId": category, "Name": name, "Position": position});
-                Some(id_of(
-                    &created_ok(c, sim, "/api/catalog/pvt/specificationgroup", body).await,
-                    "Id",
-                ))
+                Some(id_of(&created_ok(c, sim, GROUP, body).await, "Id"))
             }
             Operation::CreateSpecificationField {
                 group,
@@ -443,10 +383,7 @@ async fn execute(c: &Client, sim: &Sim, plan: &ImportPlan) {
                     "FieldTypeId": field_type_id, "IsStockKeepingUnit": is_stock_keeping_unit,
                     "IsRequired": is_required, "IsFilter": is_filter, "IsActive": is_active,
                     "Position": position});
-                Some(id_of(
-                    &created_ok(c, sim, "/api/catalog/pvt/specification", body).await,
-                    "Id",
-                ))
+                Some(id_of(&created_ok(c, sim, FIELD, body).await, "Id"))
             }
             Operation::CreateSpecificationValue {
                 field,
@@ -457,7 +394,7 @@ async fn execute(c: &Client, sim: &Sim, plan: &ImportPlan) {
                 let body = json!({"FieldId": id(&created, field), "Name": name,
                     "IsActive": is_active, "Position": position});
                 Some(id_of(
-                    &created_ok(c, sim, "/api/catalog/pvt/specificationvalue", body).await,
+                    &created_ok(c, sim, VALUE, body).await,
                     "FieldValueId",
                 ))
             }

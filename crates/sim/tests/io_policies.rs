@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{stop, temp_dir};
+use common::{sim_put, stop, temp_dir};
 use ponte_sim::vtex::io::{IoConfig, IoRouter};
 use ponte_sim::{Sim, SimConfig};
 use reqwest::{Client, StatusCode};
@@ -207,7 +207,6 @@ async fn the_role_table_and_the_manifest_are_configurable_at_run_time() {
     let dir = temp_dir();
     let sim = start_with(dir.path(), None).await;
     let c = via_proxy(&sim);
-    let plain = common::client();
     let tree =
         "http://portal.vtexcommercestable.com.br/api/catalog_system/pub/category/tree/1?an=ponte";
     // No manifest: nothing is checked.
@@ -218,25 +217,16 @@ async fn the_role_table_and_the_manifest_are_configurable_at_run_time() {
     )
     .await;
     assert_ne!(status, StatusCode::FORBIDDEN);
-    let r = plain
-        .put(format!("{}/_sim/io/manifest", sim.url()))
-        .json(&repo_manifest())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let status = sim_put(&sim, "/_sim/io/manifest", &repo_manifest()).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, body) = app_get(&c, tree, true).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let r = plain
-        .put(format!("{}/_sim/io/role-table", sim.url()))
-        .json(
-            &json!([{ "methods": ["GET"], "pathPrefix": "/api/catalog_system/pub/category/",
-                        "anyOf": ["Categoria.aspx"], "source": "test" }]),
-        )
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.status(), StatusCode::OK);
+    let table = json!([{ "methods": ["GET"], "pathPrefix": "/api/catalog_system/pub/category/",
+                        "anyOf": ["Categoria.aspx"], "source": "test" }]);
+    assert_eq!(
+        sim_put(&sim, "/_sim/io/role-table", &table).await,
+        StatusCode::OK
+    );
     let (status, body) = app_get(&c, tree, true).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(code(&body), "APP_POLICY_MISSING", "{body}");

@@ -17,14 +17,6 @@ fn proxied(sim: &Sim) -> Client {
         .unwrap_or_else(|e| panic!("client: {e}"))
 }
 
-fn plain() -> Client {
-    Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap_or_else(|e| panic!("client: {e}"))
-}
-
 async fn granted(sim: &Sim, login: &str, product: &str, resource: &str) -> Value {
     let url = format!(
         "http://ponte.vtexcommercestable.com.br/api/license-manager/pvt/accounts/ponte/products/{}/logins/{}/resources/{}/granted",
@@ -53,16 +45,6 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-async fn sim_put(sim: &Sim, path: &str, body: Value) -> StatusCode {
-    plain()
-        .put(format!("{}{path}", sim.url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("put: {e}"))
-        .status()
-}
-
 #[tokio::test]
 async fn owners_by_default_then_only_the_roles_an_admin_grants() {
     let dir = temp_dir();
@@ -76,12 +58,12 @@ async fn owners_by_default_then_only_the_roles_an_admin_grants() {
 
     let role = "/_sim/license-manager/ponte/roles/Invoicer";
     assert_eq!(
-        sim_put(&sim, role, json!({ "resources": ["OMS/Notify invoice"] })).await,
+        sim_put(&sim, role, &json!({ "resources": ["OMS/Notify invoice"] })).await,
         StatusCode::OK
     );
     let login = "/_sim/license-manager/ponte/logins/ana@example.com/roles";
     assert_eq!(
-        sim_put(&sim, login, json!({ "roles": ["Invoicer"] })).await,
+        sim_put(&sim, login, &json!({ "roles": ["Invoicer"] })).await,
         StatusCode::OK
     );
     assert_eq!(
@@ -98,12 +80,12 @@ async fn owners_by_default_then_only_the_roles_an_admin_grants() {
         json!(true)
     );
     assert_eq!(
-        sim_put(&sim, login, json!({ "roles": ["Nobody"] })).await,
+        sim_put(&sim, login, &json!({ "roles": ["Nobody"] })).await,
         StatusCode::BAD_REQUEST
     );
     // Revoke everything.
     assert_eq!(
-        sim_put(&sim, login, json!({ "roles": [] })).await,
+        sim_put(&sim, login, &json!({ "roles": [] })).await,
         StatusCode::OK
     );
     assert_eq!(

@@ -32,6 +32,15 @@ async fn start_with(dir: &Path, app_keys: Vec<AppKey>) -> Sim {
         .unwrap_or_else(|e| panic!("the simulator did not start: {e}"))
 }
 
+/// A simulator without extra app keys over a new temp dir (returned, to keep it), its base
+/// URL and a [`plain`] client.
+async fn started() -> (tempfile::TempDir, Sim, String, Client) {
+    let dir = temp_dir();
+    let sim = start_with(dir.path(), vec![]).await;
+    let base = sim.url();
+    (dir, sim, base, plain())
+}
+
 /// No redirects followed, no proxy from the environment.
 fn plain() -> Client {
     Client::builder()
@@ -56,6 +65,13 @@ struct Full {
     status: StatusCode,
     headers: HeaderMap,
     body: Value,
+}
+
+impl Full {
+    /// The `Location` header, when it is text.
+    fn location(&self) -> Option<&str> {
+        self.headers.get(LOCATION).and_then(|v| v.to_str().ok())
+    }
 }
 
 async fn full(req: reqwest::RequestBuilder) -> Full {
@@ -168,10 +184,7 @@ fn expected(audience: Audience, account: &str) -> Expected {
 
 #[tokio::test]
 async fn login_tokens_validate_online_and_with_ponte_core() {
-    let dir = temp_dir();
-    let sim = start_with(dir.path(), vec![]).await;
-    let base = sim.url();
-    let c = plain();
+    let (_dir, sim, base, c) = started().await;
 
     let r = login(
         &c,
@@ -352,10 +365,7 @@ async fn login_tokens_validate_online_and_with_ponte_core() {
 
 #[tokio::test]
 async fn expired_future_and_malformed_logins() {
-    let dir = temp_dir();
-    let sim = start_with(dir.path(), vec![]).await;
-    let base = sim.url();
-    let c = plain();
+    let (_dir, sim, base, c) = started().await;
     let (keys, _) = key_set(&c, &base).await;
 
     let expired = login(
@@ -419,10 +429,7 @@ async fn expired_future_and_malformed_logins() {
 
 #[tokio::test]
 async fn logout_revokes_sessions_and_state_survives_a_restart() {
-    let dir = temp_dir();
-    let sim = start_with(dir.path(), vec![]).await;
-    let base = sim.url();
-    let c = plain();
+    let (dir, sim, base, c) = started().await;
     let (_, jwks_before) = key_set(&c, &base).await;
 
     let a = login_token(&c, &base, "ana@example.com").await;
@@ -457,10 +464,7 @@ async fn logout_revokes_sessions_and_state_survives_a_restart() {
     )))
     .await;
     assert_eq!(r.status, StatusCode::FOUND);
-    assert_eq!(
-        r.headers.get(LOCATION).and_then(|v| v.to_str().ok()),
-        Some("https://ponte.myvtex.com/")
-    );
+    assert_eq!(r.location(), Some("https://ponte.myvtex.com/"));
     assert_refused(&validate(&c, &base, &b).await, "logged out by authToken");
 
     // The VtexIdclientAutCookie header.
@@ -642,10 +646,7 @@ async fn userinfo(c: &Client, base: &str, access: &str) -> Full {
 
 #[tokio::test]
 async fn oauth_code_flow_exchange_and_code_reuse() {
-    let dir = temp_dir();
-    let sim = start_with(dir.path(), vec![]).await;
-    let base = sim.url();
-    let c = plain();
+    let (_dir, sim, base, c) = started().await;
     let p = proxied(&sim);
     let (keys, _) = key_set(&c, &base).await;
     let redirect_uri: &'static str = "https://ponte.myvtex.com/api/vtexid/oauth/receive?flow=1";
@@ -654,12 +655,7 @@ async fn oauth_code_flow_exchange_and_code_reuse() {
 
     let r = authorize(&c, &base, redirect_uri, state, "Bea@Example.com").await;
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
-    let location = r
-        .headers
-        .get(LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let location = r.location().unwrap_or_default().to_owned();
     let (code, echoed) = code_and_state(&location, redirect_uri);
     assert!(code.len() > 64, "code of {} characters", code.len());
     assert_eq!(echoed, state);
@@ -667,7 +663,7 @@ async fn oauth_code_flow_exchange_and_code_reuse() {
     // Refusals that do not redirect or burn the code.
     let bad = authorize(&c, &base, "ftp://x/y", state, "bea@example.com").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert!(bad.headers.get(LOCATION).is_none());
+    assert!(bad.location().is_none());
     let bad = full(c.get(format!(
         "{base}/_sim/oauth/authorize?client_id=intruder&redirect_uri=https%3A%2F%2Fx%2F&state=s"
     )))
@@ -782,12 +778,7 @@ async fn oauth_code_flow_exchange_and_code_reuse() {
 
     // A second flow for the same person: same IdP id, independent code.
     let r = authorize(&c, &base, redirect_uri, "s2", "bea@example.com").await;
-    let location = r
-        .headers
-        .get(LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let location = r.location().unwrap_or_default().to_owned();
     let (code2, _) = code_and_state(&location, redirect_uri);
     assert_ne!(code2, code);
     let r = full(c.post(format!("{base}/_sim/oauth/token")).json(&json!({

@@ -20,10 +20,12 @@
 use ponte_core::catalog::import::{ImportOptions, PlanRequest, plan};
 use ponte_core::orders::ops::{CheckActionRequest, check_action};
 use ponte_core::orders::step::{EventStepRequest, HandleEventRequest, event_step, handle_event};
-use ponte_harness::bench::{import_batch, order_decisions, order_event_step};
+use ponte_harness::bench::{
+    bench_main, calls_per_second, import_batch, ms_since, order_decisions, order_event_step,
+    timed_dispatch,
+};
 use serde_json::json;
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -31,41 +33,21 @@ const SKUS: usize = 100_000;
 const BUDGET: Duration = Duration::from_millis(700);
 
 fn main() -> ExitCode {
-    let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
-        eprintln!("usage: bench-import <out-dir>  (writes import.json and orders.json there)");
-        return ExitCode::from(2);
-    };
-    match run(&out) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench-import: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bench_main(
+        "bench-import <out-dir>  (writes import.json and orders.json there)",
+        run,
+    )
 }
 
-fn ms(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1e3
-}
-
-fn per_second(mut f: impl FnMut()) -> f64 {
-    for _ in 0..20 {
-        f();
-    }
-    let started = Instant::now();
-    let mut iters = 0u64;
-    while iters < 100 || started.elapsed() < BUDGET {
-        f();
-        iters += 1;
-    }
-    iters as f64 / started.elapsed().as_secs_f64()
+fn per_second(f: impl FnMut()) -> f64 {
+    calls_per_second(20, 100, BUDGET, f)
 }
 
 fn run(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(out)?;
     let started = Instant::now();
     let (current, batch) = import_batch(SKUS, 1);
-    let generate_ms = ms(started);
+    let generate_ms = ms_since(started);
     let options = ImportOptions {
         activate_skus: true,
         ..ImportOptions::default()
@@ -85,23 +67,15 @@ fn run(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
         let t = Instant::now();
         let p = black_box(plan(&request.current, &request.batch, &options))
             .map_err(|e| format!("the bench batch is invalid: {:?}", e.first()))?;
-        typed.push(ms(t));
+        typed.push(ms_since(t));
         steps = p.steps.len();
     }
     // Dispatch: JSON in, JSON out (median of 3).
     let mut dispatch = Vec::new();
     let mut answer_bytes = 0;
     for _ in 0..3 {
-        let t = Instant::now();
-        let answer = black_box(ponte_wasm::abi::dispatch(raw.as_bytes()));
-        dispatch.push(ms(t));
-        if !answer.starts_with(b"{\"ok\":{\"plan\":{") {
-            return Err(format!(
-                "planning answered {:.300}",
-                String::from_utf8_lossy(&answer)
-            )
-            .into());
-        }
+        let (took, answer) = timed_dispatch(raw.as_bytes(), b"{\"ok\":{\"plan\":{", "planning")?;
+        dispatch.push(took);
         answer_bytes = answer.len();
     }
     eprintln!("bench-import: typed {typed:.0?} ms, dispatch {dispatch:.0?} ms (each run)");

@@ -13,41 +13,27 @@
 //! Build it optimised: `cargo run --release -p ponte-harness --no-default-features --bin bench-native`.
 
 use ponte_core::catalog::{Catalog, EffectiveSpecificationsRequest, effective_specifications};
-use ponte_harness::bench::{BenchSize, bench_file};
+use ponte_harness::bench::{BenchSize, bench_file, bench_main, ms_since, timed_dispatch};
 use serde_json::json;
 use std::hint::black_box;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 const SEED: u64 = 1;
 const SAMPLES: usize = 20;
 
-fn ms(since: Instant) -> f64 {
-    since.elapsed().as_secs_f64() * 1e3
-}
-
 fn main() -> ExitCode {
-    let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
-        eprintln!(
-            "usage: bench-native <catalog.json>  (writes the catalog there, prints timings as JSON)"
-        );
-        return ExitCode::from(2);
-    };
-    match run(&out) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench-native: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bench_main(
+        "bench-native <catalog.json>  (writes the catalog there, prints timings as JSON)",
+        run,
+    )
 }
 
 fn run(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let file = bench_file(BenchSize::STANDARD, SEED, SAMPLES);
-    let generate_ms = ms(started);
+    let generate_ms = ms_since(started);
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -67,16 +53,8 @@ fn run(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let mut answer_bytes = 0;
     for leaf in &file.sample_leaf_ids {
         let bytes = request_bytes(leaf.0);
-        let t = Instant::now();
-        let answer = black_box(ponte_wasm::abi::dispatch(&bytes));
-        dispatch_ms.push(ms(t));
-        if !answer.starts_with(b"{\"ok\":") {
-            return Err(format!(
-                "leaf {leaf} answered {:.200}",
-                String::from_utf8_lossy(&answer)
-            )
-            .into());
-        }
+        let (took, answer) = timed_dispatch(&bytes, b"{\"ok\":", &format!("leaf {leaf}"))?;
+        dispatch_ms.push(took);
         answer_bytes += answer.len();
     }
     let mut typed_ms = Vec::new();
@@ -87,20 +65,20 @@ fn run(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
         };
         let t = Instant::now();
         black_box(effective_specifications(&request)?);
-        typed_ms.push(ms(t));
+        typed_ms.push(ms_since(t));
     }
 
     // Built once: validate once, then every leaf.
     let t = Instant::now();
     let catalog = Catalog::from_snapshot(&file.catalog)?;
-    let build_ms = ms(t);
+    let build_ms = ms_since(t);
     let t = Instant::now();
     let mut fields = 0;
     for leaf in &file.leaf_ids {
         let specs = black_box(catalog.effective_specifications(*leaf)?);
         fields += specs.product_fields.len() + specs.sku_fields.len();
     }
-    let all_leaves_ms = ms(t);
+    let all_leaves_ms = ms_since(t);
 
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     let report = json!({

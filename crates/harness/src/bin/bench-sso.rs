@@ -14,44 +14,28 @@
 //! Build it optimised: `cargo run --release -p ponte-harness --no-default-features --bin bench-sso`.
 
 use ponte_core::sso::{KeySet, validate};
+use ponte_harness::bench::{bench_main, calls_per_second};
 use ponte_harness::sso_corpus::{Signer, abi_request, key_set, request, standard};
 use serde_json::json;
 use std::hint::black_box;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Each measurement runs at least this long (and at least `MIN_ITERS` iterations).
 const BUDGET: Duration = Duration::from_millis(700);
 const MIN_ITERS: u64 = 50;
 
 fn main() -> ExitCode {
-    let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
-        eprintln!("usage: bench-sso <out.json>  (writes requests and native timings there)");
-        return ExitCode::from(2);
-    };
-    match run(&out) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench-sso: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bench_main(
+        "bench-sso <out.json>  (writes requests and native timings there)",
+        run,
+    )
 }
 
 /// Validations per second of `f`, after a warm-up.
-fn per_second(mut f: impl FnMut()) -> f64 {
-    for _ in 0..10 {
-        f();
-    }
-    let started = Instant::now();
-    let mut iters = 0u64;
-    while iters < MIN_ITERS || started.elapsed() < BUDGET {
-        f();
-        iters += 1;
-    }
-    iters as f64 / started.elapsed().as_secs_f64()
+fn per_second(f: impl FnMut()) -> f64 {
+    calls_per_second(10, MIN_ITERS, BUDGET, f)
 }
 
 fn run(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {

@@ -264,3 +264,14 @@ impl IntoResponse for SimError {
         (self.status(), Json(body)).into_response()
     }
 }
+
+/// Runs `op` (store commits, which block on fsync) off the async threads; a task that fails
+/// to finish is an internal error naming `what` ran.
+pub async fn blocking<T: Send + 'static>(
+    what: &'static str,
+    op: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(op)
+        .await
+        .map_err(|e| ApiError::Internal(format!("{what} task failed: {e}")))?
+}

@@ -123,15 +123,18 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeTenant {
     }
 }
 
+/// What a [`Gate`] sees of a request.
+#[derive(Debug, Clone, Copy)]
+pub struct GateRequest<'a> {
+    pub host: &'a str,
+    pub method: &'a Method,
+    pub path_and_query: &'a str,
+    pub headers: &'a HeaderMap,
+}
+
 /// A check on every request before it is routed; `Some` is the refusal sent instead.
 pub trait Gate: Send + Sync + std::fmt::Debug {
-    fn check(
-        &self,
-        host: &str,
-        method: &Method,
-        path_and_query: &str,
-        headers: &HeaderMap,
-    ) -> Option<Response>;
+    fn check(&self, req: &GateRequest<'_>) -> Option<Response>;
 }
 
 /// The routers per face, and what routing needs to know.
@@ -225,8 +228,13 @@ async fn route(d: Arc<Dispatcher>, mut req: Request) -> Response {
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_default();
-        let host = host.as_deref().unwrap_or_default();
-        if let Some(refusal) = gate.check(host, req.method(), &target, req.headers()) {
+        let seen = GateRequest {
+            host: host.as_deref().unwrap_or_default(),
+            method: req.method(),
+            path_and_query: &target,
+            headers: req.headers(),
+        };
+        if let Some(refusal) = gate.check(&seen) {
             return refusal;
         }
     }
@@ -432,13 +440,25 @@ pub(crate) fn has_credentials(headers: &HeaderMap) -> bool {
     if non_empty("vtexidclientautcookie") {
         return true;
     }
+    cookie(headers, "VtexIdclientAutCookie").is_some()
+}
+
+/// Every cookie of the `Cookie` headers, as (name, trimmed value).
+pub(crate) fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(name, value)| name == "VtexIdclientAutCookie" && !value.trim().is_empty())
+        .map(|(name, value)| (name, value.trim()))
+}
+
+/// The first non-blank value of the cookie `name`.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    cookies(headers)
+        .find(|(n, value)| *n == name && !value.is_empty())
+        .map(|(_, value)| value)
 }
 
 /// The first value of a query parameter (no percent-decoding: the simulator's parameters are

@@ -38,21 +38,33 @@ pub struct Store {
     db: Arc<Database>,
 }
 
+/// Opens (or creates) the redb file `dir/file`, creating `dir` if needed, and runs `create`
+/// (which opens the caller's tables, creating the missing ones) in one write transaction.
+/// The ERP, the OMS and the broadcaster keep their own files this way; [`Store`] is `sim.redb`.
+pub fn open_database(
+    dir: &Path,
+    file: &str,
+    create: impl FnOnce(&WriteTransaction) -> Result<(), StoreError>,
+) -> Result<Database, StoreError> {
+    std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let db = Database::create(dir.join(file))?;
+    let txn = db.begin_write()?;
+    create(&txn)?;
+    txn.commit()?;
+    Ok(db)
+}
+
 impl Store {
     /// Opens (or creates) `dir/sim.redb`, creating `dir` if needed.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
-            path: dir.display().to_string(),
-            source,
-        })?;
-        let store = Store {
-            db: Arc::new(Database::create(dir.join("sim.redb"))?),
-        };
-        store.create_tables(|txn| {
+        let db = open_database(dir, "sim.redb", |txn| {
             txn.open_table(META)?.insert("schema", SCHEMA_VERSION)?;
             Ok(())
         })?;
-        Ok(store)
+        Ok(Store { db: Arc::new(db) })
     }
 
     /// Runs `create` (which opens the caller's tables, creating the missing ones) in one write

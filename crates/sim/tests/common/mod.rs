@@ -26,6 +26,20 @@ pub async fn stop(sim: Sim) {
     }
 }
 
+/// Serves `app` on 127.0.0.1 (port 0) in the background; returns its address and task.
+pub async fn serve(app: axum::Router) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("addr: {e}"));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (addr, task)
+}
+
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"))
 }
@@ -87,6 +101,18 @@ pub async fn post(client: &Client, url: &str, body: Value) -> Reply {
 
 pub async fn put(client: &Client, url: &str, body: Value) -> Reply {
     call(client, Method::PUT, url, Some(&body)).await
+}
+
+/// PUTs `body` to the simulator's `path` without credentials (the `/_sim/*` settings);
+/// returns the status.
+pub async fn sim_put(sim: &Sim, path: &str, body: &Value) -> StatusCode {
+    client()
+        .put(format!("{}{path}", sim.url()))
+        .json(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("put {path}: {e}"))
+        .status()
 }
 
 /// POSTs and expects 200; returns the body.

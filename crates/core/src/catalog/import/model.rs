@@ -226,11 +226,11 @@ pub fn merge_for_put(current: &Product, patch: &ProductPatch) -> Product {
     }
 }
 
-impl ProductPatch {
-    /// The product a create with this patch yields: unset booleans are VTEX's create defaults
-    /// (`true`), unset texts are empty.
-    pub fn into_product(&self, id: ProductId, category: CategoryId, brand: BrandId) -> Product {
-        let blank = Product {
+impl Product {
+    /// A product with every optional field empty, an empty name and every boolean `flags`:
+    /// `true` is what a create leaves unset, `false` what a full `PUT` leaves unset.
+    pub fn blank(id: ProductId, category: CategoryId, brand: BrandId, flags: bool) -> Product {
+        Product {
             id,
             name: String::new(),
             category_id: category,
@@ -245,10 +245,18 @@ impl ProductPatch {
             tax_code: None,
             release_date: None,
             score: None,
-            is_visible: true,
-            is_active: true,
-            show_without_stock: true,
-        };
+            is_visible: flags,
+            is_active: flags,
+            show_without_stock: flags,
+        }
+    }
+}
+
+impl ProductPatch {
+    /// The product a create with this patch yields: unset booleans are VTEX's create defaults
+    /// (`true`), unset texts are empty.
+    pub fn into_product(&self, id: ProductId, category: CategoryId, brand: BrandId) -> Product {
+        let blank = Product::blank(id, category, brand, true);
         let patch = ProductPatch {
             category_id: Some(category),
             brand_id: Some(brand),
@@ -390,11 +398,12 @@ pub fn merge_sku_for_put(current: &Sku, patch: &SkuPatch) -> Sku {
     }
 }
 
-impl SkuPatch {
-    /// The SKU a create with this patch yields (inactive unless the patch says otherwise,
-    /// which VTEX refuses).
-    pub fn into_sku(&self, id: SkuId, product: ProductId) -> Sku {
-        let blank = Sku {
+impl Sku {
+    /// An inactive SKU that is not a kit, with an empty name, zero packaged dimensions, no
+    /// other dimensions or codes, unit `un` and multiplier 1: what a create or a full `PUT`
+    /// leaves unset.
+    pub fn blank(id: SkuId, product: ProductId) -> Sku {
+        Sku {
             id,
             product_id: product,
             is_active: false,
@@ -413,7 +422,15 @@ impl SkuPatch {
             unit_multiplier: one(),
             is_kit: false,
             manufacturer_code: None,
-        };
+        }
+    }
+}
+
+impl SkuPatch {
+    /// The SKU a create with this patch yields (inactive unless the patch says otherwise,
+    /// which VTEX refuses).
+    pub fn into_sku(&self, id: SkuId, product: ProductId) -> Sku {
+        let blank = Sku::blank(id, product);
         let patch = SkuPatch {
             product_id: Some(product),
             ..self.clone()

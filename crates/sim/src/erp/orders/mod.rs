@@ -288,6 +288,30 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
         .into_response()
 }
 
+/// `500 ERP_STORE_FAILED`: the ERP's store failed.
+fn store_failed(e: &impl std::fmt::Display) -> Response {
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "ERP_STORE_FAILED",
+        e.to_string(),
+    )
+}
+
+/// The answer to a lookup in the ERP's store: `answer` of what was found, `404 code` with
+/// `missing`, or `500 ERP_STORE_FAILED`.
+fn found_or_404<T>(
+    found: Result<Option<T>, StoreError>,
+    code: &str,
+    missing: String,
+    answer: impl FnOnce(T) -> Response,
+) -> Response {
+    match found {
+        Ok(Some(x)) => answer(x),
+        Ok(None) => error(StatusCode::NOT_FOUND, code, missing),
+        Err(e) => store_failed(&e),
+    }
+}
+
 /// Now, ISO 8601 UTC with milliseconds (`2026-01-31T18:25:43.123Z`).
 pub fn now_iso() -> String {
     let now = std::time::SystemTime::now()
@@ -341,23 +365,15 @@ async fn lookup(
     }
     erp.lookups.fetch_add(1, Ordering::Relaxed);
     let id = delivery_id.clone();
-    match erp.blocking(move |s| s.delivery(&id)).await {
-        Ok(Some(d)) => Json(json!({
+    let missing = format!("the ERP never stored delivery {delivery_id}");
+    let found = erp.blocking(move |s| s.delivery(&id)).await;
+    found_or_404(found, "ERP_DELIVERY_UNKNOWN", missing, |d| {
+        Json(json!({
             "deliveryId": delivery_id, "kind": d.kind, "orderId": d.order_id,
             "count": d.count, "firstAt": d.first_at,
         }))
-        .into_response(),
-        Ok(None) => error(
-            StatusCode::NOT_FOUND,
-            "ERP_DELIVERY_UNKNOWN",
-            format!("the ERP never stored delivery {delivery_id}"),
-        ),
-        Err(e) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "ERP_STORE_FAILED",
-            e.to_string(),
-        ),
-    }
+        .into_response()
+    })
 }
 
 async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -407,11 +423,7 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
     let recorded = match task.await {
         Ok(r) => r,
         Err(e) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "ERP_STORE_FAILED",
-                e.to_string(),
-            );
+            return store_failed(&e);
         }
     };
     match recorded {
@@ -421,11 +433,7 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
             "duplicate": recorded.duplicate,
         }))
         .into_response(),
-        Err(e) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "ERP_STORE_FAILED",
-            e.to_string(),
-        ),
+        Err(e) => store_failed(&e),
     }
 }
 
@@ -499,19 +507,11 @@ fn parse_post(headers: &HeaderMap, body: &[u8]) -> Result<Post, String> {
 
 async fn one_order(State(erp): State<Arc<ErpOrders>>, Path(order_id): Path<String>) -> Response {
     let id = order_id.clone();
-    match erp.blocking(move |s| s.order(&id)).await {
-        Ok(Some(record)) => Json(record).into_response(),
-        Ok(None) => error(
-            StatusCode::NOT_FOUND,
-            "ERP_ORDER_UNKNOWN",
-            format!("the ERP never received order {order_id}"),
-        ),
-        Err(e) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "ERP_STORE_FAILED",
-            e.to_string(),
-        ),
-    }
+    let missing = format!("the ERP never received order {order_id}");
+    let found = erp.blocking(move |s| s.order(&id)).await;
+    found_or_404(found, "ERP_ORDER_UNKNOWN", missing, |record| {
+        Json(record).into_response()
+    })
 }
 
 async fn reset(State(erp): State<Arc<ErpOrders>>) -> Response {
@@ -522,11 +522,7 @@ async fn reset(State(erp): State<Arc<ErpOrders>>) -> Response {
     erp.invalid.store(0, Ordering::Relaxed);
     match erp.blocking(|s| s.reset()).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "ERP_STORE_FAILED",
-            e.to_string(),
-        ),
+        Err(e) => store_failed(&e),
     }
 }
 
@@ -551,11 +547,7 @@ async fn put_config(State(erp): State<Arc<ErpOrders>>, body: Bytes) -> Response 
     };
     let stored = next.clone();
     if let Err(e) = erp.blocking(move |s| s.put_config(&stored)).await {
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "ERP_STORE_FAILED",
-            e.to_string(),
-        );
+        return store_failed(&e);
     }
     {
         let mut actors = lock(&erp.actors);
@@ -582,11 +574,7 @@ async fn stats(State(erp): State<Arc<ErpOrders>>, Query(q): Query<StatsQuery>) -
     let (orders, deliveries) = match erp.blocking(|s| s.all()).await {
         Ok(all) => all,
         Err(e) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "ERP_STORE_FAILED",
-                e.to_string(),
-            );
+            return store_failed(&e);
         }
     };
     let running = lock(&erp.actors).running.len();

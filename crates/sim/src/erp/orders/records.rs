@@ -12,6 +12,7 @@
 use super::config::ErpOrdersConfig;
 use super::plan::Plan;
 use crate::platform::error::StoreError;
+use crate::platform::store::open_database;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -189,18 +190,12 @@ pub struct ErpStore {
 
 impl ErpStore {
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
-            path: dir.display().to_string(),
-            source,
-        })?;
-        let db = Database::create(dir.join("erp-orders.redb"))?;
-        let txn = db.begin_write()?;
-        {
+        let db = open_database(dir, "erp-orders.redb", |txn| {
             txn.open_table(DELIVERIES)?;
             txn.open_table(ORDERS)?;
             txn.open_table(META)?;
-        }
-        txn.commit()?;
+            Ok(())
+        })?;
         Ok(ErpStore { db: Arc::new(db) })
     }
 

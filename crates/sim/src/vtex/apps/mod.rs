@@ -16,8 +16,8 @@
 //! (account, workspace, `vendor.name`), so every version shares them **[emulator choice]**.
 //! No credential is checked.
 
-use crate::platform::error::ApiError;
 use crate::platform::error::StoreError;
+use crate::platform::error::{ApiError, blocking};
 use crate::platform::http::valid_account;
 use crate::platform::store::Store;
 use axum::Json;
@@ -75,20 +75,12 @@ fn key(account: String, workspace: String, app: String) -> Result<Key, ApiError>
     Ok((account, workspace, name))
 }
 
-async fn blocking<T: Send + 'static>(
-    op: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(op)
-        .await
-        .map_err(|e| ApiError::Internal(format!("settings task failed: {e}")))?
-}
-
 async fn get_settings(
     State(store): State<Store>,
     Path((account, workspace, app)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     let (a, w, n) = key(account, workspace, app)?;
-    let stored = blocking(move || Ok(settings_get(&store, &a, &w, &n)?)).await?;
+    let stored = blocking("settings", move || Ok(settings_get(&store, &a, &w, &n)?)).await?;
     let value = match stored {
         Some(json) => serde_json::from_str::<Value>(&json)
             .map_err(|e| ApiError::Internal(format!("stored settings are not JSON: {e}")))?,
@@ -111,7 +103,10 @@ async fn put_settings(
         ));
     }
     let json = value.to_string();
-    blocking(move || Ok(settings_put(&store, &a, &w, &n, &json)?)).await?;
+    blocking("settings", move || {
+        Ok(settings_put(&store, &a, &w, &n, &json)?)
+    })
+    .await?;
     Ok(Json(value).into_response())
 }
 

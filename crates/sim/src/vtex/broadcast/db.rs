@@ -8,7 +8,8 @@
 //! await their batch's commit before they act on it.
 
 use crate::platform::error::StoreError;
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use crate::platform::store::open_database;
+use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition};
 use std::path::Path;
 use tokio::sync::{mpsc, oneshot};
 
@@ -84,36 +85,18 @@ pub struct Loaded {
 
 /// Opens (or creates) the file and reads everything.
 pub fn open(dir: &Path) -> Result<(Database, Loaded), StoreError> {
-    std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
-        path: dir.display().to_string(),
-        source,
-    })?;
-    let db = Database::create(dir.join("broadcast.redb"))?;
-    let txn = db.begin_write()?;
-    {
+    let db = open_database(dir, "broadcast.redb", |txn| {
         txn.open_table(FEEDS)?;
         txn.open_table(HOOKS)?;
         txn.open_table(MESSAGES)?;
         txn.open_table(PENDING)?;
         txn.open_table(FIRED)?;
-    }
-    txn.commit()?;
+        Ok(())
+    })?;
     let mut loaded = Loaded::default();
     let txn = db.begin_read().map_err(redb::Error::from)?;
-    for entry in txn.open_table(FEEDS)?.iter()? {
-        let (k, v) = entry?;
-        let (a, key) = k.value();
-        loaded
-            .feeds
-            .push((a.to_owned(), key.to_owned(), v.value().to_owned()));
-    }
-    for entry in txn.open_table(HOOKS)?.iter()? {
-        let (k, v) = entry?;
-        let (a, key) = k.value();
-        loaded
-            .hooks
-            .push((a.to_owned(), key.to_owned(), v.value().to_owned()));
-    }
+    loaded.feeds = configurations(&txn, FEEDS)?;
+    loaded.hooks = configurations(&txn, HOOKS)?;
     for entry in txn.open_table(MESSAGES)?.iter()? {
         let (k, v) = entry?;
         let (a, key, seq) = k.value();
@@ -138,6 +121,20 @@ pub fn open(dir: &Path) -> Result<(Database, Loaded), StoreError> {
     }
     drop(txn);
     Ok((db, loaded))
+}
+
+/// Every (account, key, JSON) row of the feed or hook configuration table.
+fn configurations(
+    txn: &ReadTransaction,
+    table: TableDefinition<(&str, &str), &str>,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    let mut rows = Vec::new();
+    for entry in txn.open_table(table)?.iter()? {
+        let (k, v) = entry?;
+        let (account, key) = k.value();
+        rows.push((account.to_owned(), key.to_owned(), v.value().to_owned()));
+    }
+    Ok(rows)
 }
 
 fn apply(db: &Database, ops: &[Op]) -> Result<(), StoreError> {

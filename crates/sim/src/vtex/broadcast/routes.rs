@@ -8,7 +8,7 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
@@ -63,13 +63,7 @@ fn caller(headers: &HeaderMap) -> Result<Option<String>, BroadcastError> {
         return Ok(app_key.map(str::to_owned));
     }
     let cookie = non_empty(headers, "vtexidclientautcookie").is_some()
-        || headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .any(|(name, value)| name == "VtexIdclientAutCookie" && !value.trim().is_empty());
+        || crate::platform::http::cookie(headers, "VtexIdclientAutCookie").is_some();
     if cookie {
         Ok(None)
     } else {

@@ -209,9 +209,7 @@ impl Call {
         op: impl FnOnce(&mut AccountCatalog, &mut Vec<Change>) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let (svc, account) = (self.state.clone(), self.tenant.account.clone());
-        tokio::task::spawn_blocking(move || svc.write(&account, op))
-            .await
-            .map_err(|e| ApiError::Internal(format!("write task failed: {e}")))?
+        crate::platform::error::blocking("write", move || svc.write(&account, op)).await
     }
 
     /// A read of the account's catalog.

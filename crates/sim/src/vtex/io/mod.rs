@@ -209,16 +209,26 @@ struct Service {
     events: Vec<(String, String, Vec<String>)>,
 }
 
+/// The object `serviceJson.<key>`, when given.
+fn section<'a>(
+    json: &'a Value,
+    key: &str,
+) -> Result<Option<&'a serde_json::Map<String, Value>>, String> {
+    json.get(key)
+        .map(|v| {
+            v.as_object()
+                .ok_or_else(|| format!("serviceJson.{key} must be an object"))
+        })
+        .transpose()
+}
+
 impl Service {
     fn parse(json: Option<&Value>) -> Result<Service, String> {
         let Some(json) = json else {
             return Ok(Service::default());
         };
         let mut service = Service::default();
-        if let Some(routes) = json.get("routes") {
-            let routes = routes
-                .as_object()
-                .ok_or("serviceJson.routes must be an object")?;
+        if let Some(routes) = section(json, "routes")? {
             for (id, route) in routes {
                 let path = route
                     .get("path")
@@ -229,10 +239,7 @@ impl Service {
             // Fewer parameters first: a literal route wins over a parameterised one.
             service.routes.sort_by_key(RoutePattern::params);
         }
-        if let Some(events) = json.get("events") {
-            let events = events
-                .as_object()
-                .ok_or("serviceJson.events must be an object")?;
+        if let Some(events) = section(json, "events")? {
             for (id, event) in events {
                 let sender = event
                     .get("sender")

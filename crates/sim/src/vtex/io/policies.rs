@@ -42,7 +42,7 @@
 //! is a test-only policy; on a real account, the ERP's host must be added to the manifest
 //! before the app is published (one app version per ERP host), see `docs/README.md`.
 
-use crate::platform::http::Gate;
+use crate::platform::http::{Gate, GateRequest};
 use axum::Json;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -273,14 +273,7 @@ fn vtex_id_credential(headers: &HeaderMap) -> Option<String> {
     if let Some(v) = header(headers, "vtexidclientautcookie").filter(|v| !v.is_empty()) {
         return Some(v.to_owned());
     }
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == "VtexIdclientAutCookie" && !value.trim().is_empty())
-        .map(|(_, v)| v.trim().to_owned())
+    crate::platform::http::cookie(headers, "VtexIdclientAutCookie").map(str::to_owned)
 }
 
 /// The check itself, given the app's policies, the role table and the installed account.
@@ -288,11 +281,14 @@ pub fn check(
     policies: &AppPolicies,
     table: &[RoleRule],
     account: Option<&str>,
-    host: &str,
-    method: &Method,
-    path_and_query: &str,
-    headers: &HeaderMap,
+    req: &GateRequest<'_>,
 ) -> Option<Response> {
+    let GateRequest {
+        host,
+        method,
+        path_and_query,
+        headers,
+    } = *req;
     let app_token = header(headers, "proxy-authorization")?;
     let path = path_and_query.split('?').next().unwrap_or_default();
     if !policies.allows_outbound(account, host, path) {
@@ -320,23 +316,9 @@ pub fn check(
 }
 
 impl Gate for super::IoRouter {
-    fn check(
-        &self,
-        host: &str,
-        method: &Method,
-        path_and_query: &str,
-        headers: &HeaderMap,
-    ) -> Option<Response> {
+    fn check(&self, req: &GateRequest<'_>) -> Option<Response> {
         let (policies, table, account) = self.policies()?;
-        check(
-            &policies,
-            &table,
-            account.as_deref(),
-            host,
-            method,
-            path_and_query,
-            headers,
-        )
+        check(&policies, &table, account.as_deref(), req)
     }
 }
 

@@ -536,14 +536,13 @@ fn apply(
             .iter()
             .map(|&i| u64::from(next.items[i].quantity))
             .sum();
+        let too_many = |code, why: String| {
+            let what = format!("Cannot remove {} units of item {}", line.quantity, line.id);
+            bad(code, format!("{what}: {why}"))
+        };
         if u64::from(line.quantity) > held {
-            return Err(bad(
-                codes::V2_REMOVE_EXCEEDS,
-                format!(
-                    "Cannot remove {} units of item {}: the order has {held}",
-                    line.quantity, line.id
-                ),
-            ));
+            let why = format!("the order has {held}");
+            return Err(too_many(codes::V2_REMOVE_EXCEEDS, why));
         }
         let removable = |o: &SimOrder, i: usize| {
             let index = u32::try_from(i).unwrap_or(u32::MAX);
@@ -551,13 +550,8 @@ fn apply(
         };
         let available: u64 = lines.iter().map(|&i| removable(&next, i)).sum();
         if u64::from(line.quantity) > available {
-            return Err(bad(
-                codes::V2_REMOVE_INVOICED,
-                format!(
-                    "Cannot remove {} units of item {}: only {available} are not invoiced",
-                    line.quantity, line.id
-                ),
-            ));
+            let why = format!("only {available} are not invoiced");
+            return Err(too_many(codes::V2_REMOVE_INVOICED, why));
         }
         let mut left = line.quantity;
         for i in lines {

@@ -13,6 +13,7 @@
 use super::model::SimOrder;
 use super::shoppers::RunRecord;
 use crate::platform::error::StoreError;
+use crate::platform::store::open_database;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -56,19 +57,12 @@ fn encode<T: serde::Serialize>(v: &T, entity: &'static str) -> Result<String, St
 impl Db {
     /// Opens (or creates) `dir/oms.redb`.
     pub fn open(dir: &Path) -> Result<Db, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
-            path: dir.display().to_string(),
-            source,
-        })?;
-        let db = Database::create(dir.join("oms.redb"))?;
-        let txn = db.begin_write()?;
-        {
+        let db = open_database(dir, "oms.redb", |txn| {
             txn.open_table(ORDERS)?;
             txn.open_table(RUNS)?;
-            let mut meta = txn.open_table(META)?;
-            meta.insert("schema", "1")?;
-        }
-        txn.commit()?;
+            txn.open_table(META)?.insert("schema", "1")?;
+            Ok(())
+        })?;
         Ok(Db { db })
     }
 

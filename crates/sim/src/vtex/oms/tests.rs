@@ -7,7 +7,8 @@ use super::{OmsConfig, RecordingSink};
 use crate::platform::clock::SimClock;
 use std::sync::Arc;
 
-fn engine(dir: &std::path::Path, sink: Arc<RecordingSink>, clock: Arc<SimClock>) -> Engine {
+/// An engine over `dir` with fast timers, a fresh recording sink and a fresh clock.
+fn engine(dir: &std::path::Path) -> (Engine, Arc<RecordingSink>, Arc<SimClock>) {
     let config = OmsConfig {
         auto_step_ms: 10,
         start_handling_confirm_ms: 10,
@@ -15,7 +16,14 @@ fn engine(dir: &std::path::Path, sink: Arc<RecordingSink>, clock: Arc<SimClock>)
         settlement_ms: 10,
         ..OmsConfig::default()
     };
-    Engine::open(dir, config, clock, sink).unwrap_or_else(|e| panic!("open: {e}"))
+    let (sink, clock) = (Arc::new(RecordingSink::default()), SimClock::new());
+    let engine = Engine::open(dir, config, clock.clone(), sink.clone())
+        .unwrap_or_else(|e| panic!("open: {e}"));
+    (engine, sink, clock)
+}
+
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn one_order() -> NewOrder {
@@ -37,10 +45,8 @@ fn one_order() -> NewOrder {
 
 #[test]
 fn every_status_change_is_published_in_order_with_its_origin() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let sink = Arc::new(RecordingSink::default());
-    let clock = SimClock::new();
-    let engine = engine(dir.path(), sink.clone(), clock.clone());
+    let dir = temp_dir();
+    let (engine, sink, clock) = engine(dir.path());
     let created = engine
         .create("ponte", vec![one_order()], None)
         .unwrap_or_else(|e| panic!("create: {e}"));
@@ -118,11 +124,9 @@ fn every_status_change_is_published_in_order_with_its_origin() {
 
 #[test]
 fn incomplete_orders_publish_nothing_and_reload_keeps_timers() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let sink = Arc::new(RecordingSink::default());
-    let clock = SimClock::new();
+    let dir = temp_dir();
     {
-        let engine = engine(dir.path(), sink.clone(), clock.clone());
+        let (engine, sink, _) = engine(dir.path());
         let mut incomplete = one_order();
         incomplete.incomplete = true;
         engine
@@ -134,9 +138,7 @@ fn incomplete_orders_publish_nothing_and_reload_keeps_timers() {
             .unwrap_or_else(|e| panic!("advance: {e}"));
     }
     // Reopened with a fresh clock: the offset comes back, and the pending timer fires.
-    let clock2 = SimClock::new();
-    let sink2 = Arc::new(RecordingSink::default());
-    let engine = engine(dir.path(), sink2.clone(), clock2.clone());
+    let (engine, sink2, clock2) = engine(dir.path());
     assert_eq!(clock2.offset_ms(), 1000);
     engine.run_due().unwrap_or_else(|e| panic!("run: {e}"));
     let states: Vec<String> = sink2.changes().iter().map(|c| c.state.clone()).collect();

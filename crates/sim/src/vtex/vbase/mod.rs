@@ -22,7 +22,7 @@
 
 pub mod files;
 
-use crate::platform::error::ApiError;
+use crate::platform::error::{ApiError, blocking};
 use crate::platform::http::{query_value, valid_account};
 use crate::platform::store::Store;
 use axum::Json;
@@ -102,14 +102,6 @@ fn file_key(p: (String, String, String, String, String)) -> Result<Key, ApiError
     Ok((a, w, b, path))
 }
 
-async fn blocking<T: Send + 'static>(
-    op: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(op)
-        .await
-        .map_err(|e| ApiError::Internal(format!("vbase task failed: {e}")))?
-}
-
 fn headers_of(meta: &VbaseMeta) -> HeaderMap {
     let mut h = HeaderMap::new();
     if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
@@ -127,7 +119,10 @@ fn headers_of(meta: &VbaseMeta) -> HeaderMap {
 }
 
 async fn read(store: Store, key: Key) -> Result<Option<(VbaseMeta, Vec<u8>)>, ApiError> {
-    blocking(move || Ok(files::get(&store, (&key.0, &key.1, &key.2, &key.3))?)).await
+    blocking("vbase", move || {
+        Ok(files::get(&store, (&key.0, &key.1, &key.2, &key.3))?)
+    })
+    .await
 }
 
 async fn get_file(
@@ -207,7 +202,7 @@ async fn put_file(
     };
     let path = key.3.clone();
     let stored_meta = meta.clone();
-    let saved = blocking(move || {
+    let saved = blocking("vbase", move || {
         Ok(files::put(
             &store,
             (&key.0, &key.1, &key.2, &key.3),
@@ -239,7 +234,7 @@ async fn delete_file(
     let key = file_key(p)?;
     let expected = if_match(&headers);
     let path = key.3.clone();
-    let outcome = blocking(move || {
+    let outcome = blocking("vbase", move || {
         Ok(files::delete(
             &store,
             (&key.0, &key.1, &key.2, &key.3),
@@ -266,7 +261,10 @@ async fn list_files(
         .and_then(|l| l.parse::<usize>().ok())
         .filter(|l| *l > 0)
         .unwrap_or(usize::MAX);
-    let all = blocking(move || Ok(files::list(&store, &a, &w, &b, &prefix)?)).await?;
+    let all = blocking("vbase", move || {
+        Ok(files::list(&store, &a, &w, &b, &prefix)?)
+    })
+    .await?;
     let mut page: Vec<_> = all
         .into_iter()
         .filter(|(p, _)| next.as_ref().is_none_or(|n| p > n))
@@ -290,7 +288,7 @@ async fn reset_bucket(
     Path((account, workspace, app, bucket)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
     let (a, w, b) = bucket_key(&account, &workspace, &app, &bucket)?;
-    blocking(move || {
+    blocking("vbase", move || {
         for (path, _) in files::list(&store, &a, &w, &b, "")? {
             files::delete(&store, (&a, &w, &b, &path), |_| true)?;
         }
@@ -305,7 +303,7 @@ async fn get_bucket(
     Path((account, workspace, app, bucket)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
     let (a, w, b) = bucket_key(&account, &workspace, &app, &bucket)?;
-    let files = blocking(move || Ok(files::list(&store, &a, &w, &b, "")?)).await?;
+    let files = blocking("vbase", move || Ok(files::list(&store, &a, &w, &b, "")?)).await?;
     let last = files
         .iter()
         .map(|(_, m)| m.last_modified)

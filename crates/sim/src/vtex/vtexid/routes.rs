@@ -205,17 +205,12 @@ async fn authenticated_user(State(svc): State<SharedId>, uri: Uri) -> Response {
 
 /// Every `VtexIdclientAutCookie` / `VtexIdclientAutCookie_{account}` cookie, as (name, value).
 fn auth_cookies(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
+    crate::platform::http::cookies(headers)
         .filter(|(name, value)| {
             (*name == ADMIN_COOKIE || name.starts_with("VtexIdclientAutCookie_"))
-                && !value.trim().is_empty()
+                && !value.is_empty()
         })
-        .map(|(name, value)| (name.to_owned(), value.trim().to_owned()))
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
         .collect()
 }
 

@@ -27,9 +27,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
     svc: SharedId,
     op: impl FnOnce(&super::VtexId) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(move || op(&svc))
-        .await
-        .map_err(|e| ApiError::Internal(format!("VTEX ID task failed: {e}")))?
+    crate::platform::error::blocking("VTEX ID", move || op(&svc)).await
 }
 
 /// The query string, percent-decoded (the first value of each name; an undecodable query

@@ -345,43 +345,27 @@ impl V<'_> {
         path: &str,
         r: &CategoryRef,
     ) -> Result<Option<CategoryId>, ()> {
-        match (&r.key, &r.path) {
+        let missing = match (&r.key, &r.path) {
             (Some(k), None) => match self.cat_key.get(k.trim()) {
-                Some(&i) => Ok(self.cat_resolved[i]),
-                None => {
-                    self.fail(
-                        section,
-                        index,
-                        path,
-                        C::CategoryNotFound,
-                        format!("no category of the batch has key \"{}\"", k.trim()),
-                    );
-                    Err(())
-                }
+                Some(&i) => return Ok(self.cat_resolved[i]),
+                None => format!("no category of the batch has key \"{}\"", k.trim()),
             },
             (None, Some(p)) if !p.is_empty() => {
                 let folded: Vec<String> = p.iter().map(|s| fold(s)).collect();
                 match self.cat_by_path.get(&folded) {
-                    Some(&id) => Ok(Some(id)),
-                    None => {
-                        self.fail(
-                            section,
-                            index,
-                            path,
-                            C::CategoryNotFound,
-                            format!(
-                                "category \"{}\" is neither in the batch nor in the catalog",
-                                p.join(" > ")
-                            ),
-                        );
-                        Err(())
-                    }
+                    Some(&id) => return Ok(Some(id)),
+                    None => format!(
+                        "category \"{}\" is neither in the batch nor in the catalog",
+                        p.join(" > ")
+                    ),
                 }
             }
             _ => {
                 self.fail(section, index, path, C::CategoryRefInvalid, REF_INVALID);
-                Err(())
+                return Err(());
             }
-        }
+        };
+        self.fail(section, index, path, C::CategoryNotFound, missing);
+        Err(())
     }
 }

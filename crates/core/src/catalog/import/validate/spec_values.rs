@@ -16,6 +16,16 @@ type ResolvedSpec = (FieldId, Option<String>, Vec<FieldValueId>);
 /// valued after the plan.
 pub(super) type SpecList<X> = (Vec<(String, FieldId, X, Change)>, BTreeSet<FieldId>);
 
+/// Where a specification is given: product `pi` (or one of its SKUs) at `path`, for a
+/// `target` in `category`.
+#[derive(Debug, Clone, Copy)]
+struct SpecAt<'a> {
+    pi: usize,
+    path: &'a str,
+    target: Target,
+    category: CategoryId,
+}
+
 impl Target {
     /// How errors name a specification of this target, and what of it changes.
     fn labels(self) -> (&'static str, &'static str) {
@@ -46,7 +56,13 @@ impl V<'_> {
         let mut valued = BTreeSet::new();
         for (si, s) in specs.iter().enumerate() {
             let spath = format!("{path}.specifications[{si}]");
-            let Some((fid, text, values)) = self.resolve_spec(pi, &spath, target, cat, s) else {
+            let at = SpecAt {
+                pi,
+                path: &spath,
+                target,
+                category: cat,
+            };
+            let Some((fid, text, values)) = self.resolve_spec(&at, s) else {
                 continue;
             };
             if !valued.insert(fid) {
@@ -104,22 +120,16 @@ impl V<'_> {
     }
 
     /// Resolves one specification of a product or SKU in `category`; records errors.
-    fn resolve_spec(
-        &mut self,
-        pi: usize,
-        path: &str,
-        target: Target,
-        category: CategoryId,
-        spec: &SpecificationInput,
-    ) -> Option<ResolvedSpec> {
+    fn resolve_spec(&mut self, at: &SpecAt<'_>, spec: &SpecificationInput) -> Option<ResolvedSpec> {
+        let (pi, path) = (at.pi, at.path);
         let before = self.errors.len();
-        let fid = self.spec_field(pi, path, target, category, spec)?;
+        let fid = self.spec_field(at, spec)?;
         let field = self.merged.field(fid)?;
         let ftype = FieldType::from_id(field.field_type_id)?;
         let name = spec.field.trim();
         let mut values = Vec::new();
         if ftype.has_values() {
-            self.check_value_count(pi, path, target, ftype, spec);
+            self.check_value_count(pi, path, at.target, ftype, spec);
             values = self.listed_values(pi, path, fid, spec);
         } else {
             match &spec.text {
@@ -149,14 +159,8 @@ impl V<'_> {
     }
 
     /// The one field a specification names: visible from `category`, active, of the target.
-    fn spec_field(
-        &mut self,
-        pi: usize,
-        path: &str,
-        target: Target,
-        category: CategoryId,
-        spec: &SpecificationInput,
-    ) -> Option<FieldId> {
+    fn spec_field(&mut self, at: &SpecAt<'_>, spec: &SpecificationInput) -> Option<FieldId> {
+        let (pi, path, category) = (at.pi, at.path, at.category);
         let name = spec.field.trim();
         let mut candidates: Vec<FieldId> = self
             .fields_by_name
@@ -228,7 +232,7 @@ impl V<'_> {
             self.fail_product(pi, path, C::SpecFieldInactive, message);
             return None;
         }
-        let want_sku = target == Target::Sku;
+        let want_sku = at.target == Target::Sku;
         if is_sku_field != want_sku {
             let msg = if want_sku {
                 format!(

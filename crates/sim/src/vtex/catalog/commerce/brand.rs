@@ -67,16 +67,12 @@ impl AccountCatalog {
         )?;
         let record = self.brand_record(id, input)?;
         let core = record.to_core();
-        run(
-            &CatalogState::default(),
-            vec![Operation::CreateBrand {
-                name: core.name,
-                link_id: core.link_id,
-                is_active: core.is_active,
-            }],
-            code(ImportErrorCode::BrandNameInvalid),
-        )?;
-        self.put_brand(record, changes)
+        let op = Operation::CreateBrand {
+            name: core.name,
+            link_id: core.link_id,
+            is_active: core.is_active,
+        };
+        self.checked_put_brand(&CatalogState::default(), op, record, changes)
     }
 
     pub fn update_brand(
@@ -101,16 +97,24 @@ impl AccountCatalog {
             brands: vec![current],
             ..CatalogState::default()
         };
-        run(
-            &state,
-            vec![Operation::UpdateBrand {
-                id: BrandId(id),
-                name: core.name,
-                link_id: core.link_id,
-                is_active: core.is_active,
-            }],
-            code(ImportErrorCode::BrandNameInvalid),
-        )?;
+        let op = Operation::UpdateBrand {
+            id: BrandId(id),
+            name: core.name,
+            link_id: core.link_id,
+            is_active: core.is_active,
+        };
+        self.checked_put_brand(&state, op, record, changes)
+    }
+
+    /// Stores `record` once ponte-core accepts `op` (its create or update) over `state`.
+    fn checked_put_brand(
+        &mut self,
+        state: &CatalogState,
+        op: Operation,
+        record: BrandRecord,
+        changes: &mut Vec<Change>,
+    ) -> Result<BrandRecord, ApiError> {
+        run(state, vec![op], code(ImportErrorCode::BrandNameInvalid))?;
         self.put_brand(record, changes)
     }
 

@@ -212,48 +212,14 @@ pub(super) fn existing<T>(id: T) -> Ref<T> {
 /// A product with every optional field blanked and every boolean `false`: what a `PUT`
 /// replaces.
 pub(super) fn blank_product(p: &Product) -> Product {
-    Product {
-        id: p.id,
-        name: String::new(),
-        category_id: p.category_id,
-        brand_id: p.brand_id,
-        ref_id: None,
-        link_id: None,
-        title: None,
-        description: None,
-        description_short: None,
-        key_words: None,
-        meta_tag_description: None,
-        tax_code: None,
-        release_date: None,
-        score: None,
-        is_visible: false,
-        is_active: false,
-        show_without_stock: false,
-    }
+    Product::blank(p.id, p.category_id, p.brand_id, false)
 }
 
 /// An SKU blanked for a full replace (kits stay kits).
 pub(super) fn blank_sku(s: &Sku) -> Sku {
     Sku {
-        id: s.id,
-        product_id: s.product_id,
-        is_active: false,
-        name: String::new(),
-        ref_id: None,
-        ean: None,
-        packaged_height: 0.0,
-        packaged_length: 0.0,
-        packaged_width: 0.0,
-        packaged_weight_kg: 0.0,
-        height: None,
-        length: None,
-        width: None,
-        weight_kg: None,
-        measurement_unit: "un".to_owned(),
-        unit_multiplier: 1.0,
         is_kit: s.is_kit,
-        manufacturer_code: None,
+        ..Sku::blank(s.id, s.product_id)
     }
 }
 

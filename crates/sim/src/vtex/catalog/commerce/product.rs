@@ -202,11 +202,7 @@ impl AccountCatalog {
     }
 
     pub fn trade_policies_of(&self, product: u32) -> Vec<u32> {
-        self.commerce
-            .trade_links
-            .get(&product)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default()
+        self.trade_policy_set(product).into_iter().collect()
     }
 
     pub fn link_trade_policy(
