@@ -12,6 +12,7 @@ import { join } from 'path'
 
 import type { Running, Sim } from './support/processes'
 import { REPO, startService, startSim } from './support/processes'
+import { simJson } from './support/http'
 import { putAppSettings } from './support/vtexid'
 
 const ACCOUNT = 'ponte'
@@ -38,16 +39,7 @@ mkdirSync(dataDir)
 let sim: Sim
 const replicas: Running[] = []
 
-async function simCall<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${sim.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await res.text()
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
-  return (text ? JSON.parse(text) : null) as T
-}
+const simCall = <T>(method: string, path: string, body?: unknown) => simJson<T>(sim.url, method, path, body)
 
 interface Reply {
   data?: Record<string, any> | null

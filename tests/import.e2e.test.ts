@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
-import { graphql } from './support/http'
+import { graphql, simJson } from './support/http'
 import type { Running, Sim } from './support/processes'
 import { portInUse, startService, startSim } from './support/processes'
 import { simLogin } from './support/vtexid'
@@ -43,16 +43,7 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
-async function simCall<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${sim.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
-  const text = await res.text()
-  return (text ? JSON.parse(text) : null) as T
-}
+const simCall = <T>(method: string, path: string, body?: unknown) => simJson<T>(sim.url, method, path, body)
 
 const sampleBatch = (products: number, skus: number) =>
   simCall<Batch>('GET', `/_sim/erp/catalog-batch?seed=1&departments=3&categories=40&products=${products}&skus=${skus}`)

@@ -16,6 +16,7 @@ import { join } from 'path'
 
 import type { Running, Sim } from './support/processes'
 import { REPO, startService, startSim } from './support/processes'
+import { simJson } from './support/http'
 import { putAppSettings, viaProxy } from './support/vtexid'
 
 const ACCOUNT = 'ponte'
@@ -43,16 +44,7 @@ const launch = (i: number) =>
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
-async function simCall<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${sim.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await res.text()
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
-  return (text ? JSON.parse(text) : null) as T
-}
+const simCall = <T>(method: string, path: string, body?: unknown) => simJson<T>(sim.url, method, path, body)
 
 /** A call to VTEX at its real host, through the simulator as proxy, with an admin's app key. */
 async function vtexAdmin(method: string, path: string, body?: unknown) {

@@ -85,3 +85,15 @@ export async function graphql(
   const json = (await res.json()) as GraphQLReply
   return { ...json, status: res.status }
 }
+
+/** A call to the simulator's own routes (`/_sim/...`): JSON in and out; a non-2xx throws with its body. */
+export async function simJson<T>(simUrl: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${simUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
+  return (text ? JSON.parse(text) : null) as T
+}

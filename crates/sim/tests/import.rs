@@ -253,6 +253,32 @@ async fn every_rule_is_refused_with_a_vtex_like_answer_and_changes_nothing() {
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["Text"], "Black");
+    // The PUT of the same answers an array (the OpenAPI's response schema), the POST the row.
+    let r = put(
+        &c,
+        &spec_url,
+        json!({"FieldId": s.color, "FieldValueId": s.black}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body[0]["Text"], "Black", "{}", r.body);
+    // So does the PUT of a file (`SkuFileResponse` is an array).
+    let files = get(&c, &file_url).await;
+    let file_id = files.body[0]["Id"].as_u64().unwrap_or_default();
+    let r = put(
+        &c,
+        &u(&sim, &format!("{SKU}/{sku}/file/{file_id}")),
+        json!({"Name": "front", "Url": "https://images.example/s1.jpg", "IsMain": true, "Label": "front"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body[0]["Id"], json!(file_id), "{}", r.body);
+    // VTEX stamps the SKU's creation.
+    let created_at = get(&c, &u(&sim, &format!("{SKU}/{sku}"))).await.body["CreationDate"].clone();
+    assert!(
+        created_at.as_str().is_some_and(|d| d.starts_with("20")),
+        "{created_at}"
+    );
     let r = put(&c, &u(&sim, &format!("{SKU}/{sku}")), on).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["IsActive"], true);
@@ -303,6 +329,20 @@ async fn every_rule_is_refused_with_a_vtex_like_answer_and_changes_nothing() {
     assert_eq!(r.body, json!([{"ProductId": p, "StoreId": 1}]));
     let r = get(&c, &u(&sim, "/api/catalog_system/pvt/saleschannel/list")).await;
     assert_eq!(r.body[0]["Id"], 1);
+
+    // The legacy brand path (`@vtex/clients` reads it): the `BrandGet` shape.
+    let r = get(
+        &c,
+        &u(&sim, &format!("/api/catalog_system/pvt/brand/{}", s.brand)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.body["id"].clone(), r.body["name"].clone()),
+        (json!(s.brand), json!("Acme"))
+    );
+    let r = get(&c, &u(&sim, "/api/catalog_system/pvt/brand/999999")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 
     // A brand in use cannot go; a PUT of a product is a full replace.
     let r = call(

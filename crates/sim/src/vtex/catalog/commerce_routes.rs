@@ -55,6 +55,7 @@ pub fn routes() -> Router<Shared> {
             get(get_brand).put(update_brand).delete(delete_brand),
         )
         .route("/api/catalog_system/pvt/brand/list", get(list_brands))
+        .route("/api/catalog_system/pvt/brand/{id}", get(get_legacy_brand))
         .route("/api/catalog/pvt/product", post(create_product))
         .route(
             "/api/catalog/pvt/product/{id}",
@@ -114,7 +115,7 @@ pub fn routes() -> Router<Shared> {
         .route(
             "/api/catalog/pvt/stockkeepingunit/{id}/specification",
             post(set_sku_spec)
-                .put(set_sku_spec)
+                .put(put_sku_spec)
                 .get(list_sku_specs)
                 .delete(delete_sku_specs),
         )
@@ -358,24 +359,34 @@ async fn update_brand(c: Call, Path(id): Path<String>, body: Bytes) -> ApiResult
 
 delete_by_id!(delete_brand, "brandId", |a, id, ch| a.delete_brand(id, ch));
 
+/// A brand in the legacy Catalog API's shape (`BrandGet`: list and `GET .../pvt/brand/{id}`).
+fn legacy_brand_json(b: &BrandRecord) -> Value {
+    json!({
+        "id": b.id,
+        "name": b.name,
+        "isActive": b.active,
+        "title": b.site_title,
+        "metaTagDescription": b.text,
+        "imageUrl": null,
+    })
+}
+
 async fn list_brands(c: Call) -> ApiResult {
     ok(c.read(|a| {
         a.commerce
             .brands
             .values()
-            .map(|b| {
-                json!({
-                    "id": b.id,
-                    "name": b.name,
-                    "isActive": b.active,
-                    "title": b.site_title,
-                    "metaTagDescription": b.text,
-                    "imageUrl": null,
-                })
-            })
+            .map(legacy_brand_json)
             .collect::<Vec<_>>()
     }))
 }
+
+read_by_id!(
+    /// `GET /api/catalog_system/pvt/brand/{brandId}` (the legacy path `@vtex/clients` calls).
+    get_legacy_brand,
+    "brandId",
+    |a, id| a.brand(id).map(legacy_brand_json)
+);
 
 // ----- products -----
 
@@ -550,6 +561,18 @@ async fn set_sku_spec(c: Call, Path(id): Path<String>, body: Bytes) -> ApiResult
     ok(c.read(|a| sku_spec_json(a, &row)))
 }
 
+/// `PUT .../stockkeepingunit/{skuId}/specification` answers an array (the OpenAPI's response
+/// schema), where the POST answers the row.
+async fn put_sku_spec(c: Call, path: Path<String>, body: Bytes) -> ApiResult {
+    let row = set_sku_spec(c, path, body).await?;
+    let bytes = axum::body::to_bytes(row.into_body(), usize::MAX)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let value: Value =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
+    ok(vec![value])
+}
+
 read_by_id!(list_sku_specs, "skuId", |a, id| {
     a.sku_specs(id)
         .map(|rows| rows.iter().map(|r| sku_spec_json(a, r)).collect::<Vec<_>>())
@@ -573,7 +596,8 @@ async fn update_file(c: Call, Path((id, file)): Path<(String, String)>, body: By
     let image = c
         .write(move |a, ch| a.update_file(id, file, input, ch))
         .await?;
-    ok(file_json(&image))
+    // An array with the file, as the OpenAPI's `SkuFileResponse` says.
+    ok(vec![file_json(&image)])
 }
 
 async fn delete_file(c: Call, Path((id, file)): Path<(String, String)>) -> ApiResult {

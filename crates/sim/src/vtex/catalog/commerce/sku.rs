@@ -148,7 +148,8 @@ impl AccountCatalog {
             .next()
             .ok_or_else(|| ApiError::Internal("ponte-core created no SKU".into()))?;
         sku.id = SkuId(id);
-        let creation_date = input.creation_date.clone();
+        // VTEX stamps `CreationDate` when none is sent (Catalog API, SKU response example).
+        let creation_date = input.creation_date.clone().or_else(|| Some(now()));
         let record = stored_sku(sku, eans, creation_date, input);
         self.put_sku(None, record.clone(), changes)?;
         Ok(record)
@@ -391,4 +392,13 @@ fn stored_sku(
         kit_itens_sell_apart: input.kit_itens_sell_apart.unwrap_or(false),
         videos: input.videos.unwrap_or_default(),
     }
+}
+
+/// Now, in VTEX's form (`YYYY-MM-DDTHH:MM:SS.fffffffZ`).
+fn now() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(0))
+        .unwrap_or(0);
+    crate::platform::clock::iso(ms.saturating_mul(crate::platform::clock::TICKS_PER_MS))
 }
