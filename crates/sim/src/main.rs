@@ -423,6 +423,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         io,
         oms,
         app_manifest,
+        pricing: Default::default(),
     };
     let sim = Sim::start(config).await?;
     {
