@@ -424,6 +424,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         oms,
         app_manifest,
         pricing: Default::default(),
+        logistics: Default::default(),
     };
     let sim = Sim::start(config).await?;
     {
