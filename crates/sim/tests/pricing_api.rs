@@ -345,3 +345,49 @@ async fn the_rate_limit_answers_429_with_retry_after() {
     assert_eq!(r.status, StatusCode::OK, "after Retry-After: {}", r.body);
     stop(sim).await;
 }
+
+/// Prices and the account's configuration live in the store: a restarted simulator on the same
+/// data directory answers them; the configured latency delays each call.
+#[tokio::test]
+async fn prices_survive_a_restart_and_latency_is_configurable() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    unlimited(&sim).await;
+    sim_put(
+        &sim,
+        "/_sim/pricing/config?an=ponte",
+        json!({ "defaultMarkup": 25 }),
+    )
+    .await;
+    let c = proxied(&sim);
+    let r = call(
+        &c,
+        Method::PUT,
+        "/prices/11",
+        Some(json!({ "basePrice": 125,
+            "fixedPrices": [{ "tradePolicyId": "2", "value": 100, "minQuantity": 3 }] })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(&c, Method::PUT, "/tables/gold", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    stop(sim).await;
+
+    let sim = start(dir.path(), None).await;
+    let c = proxied(&sim);
+    let r = call(&c, Method::GET, "/prices/11", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // §H.6: the base alone derives the cost with the default markup (125 / 1.25 = 100).
+    assert_eq!(r.body["costPrice"], json!(100));
+    assert_eq!(r.body["markup"], json!(25));
+    assert_eq!(r.body["fixedPrices"][0]["minQuantity"], json!(3));
+    let r = call(&c, Method::GET, "/tables", None).await;
+    assert_eq!(r.body, json!(["1", "gold"]));
+
+    sim_put(&sim, "/_sim/pricing/settings", json!({ "latencyMs": 150 })).await;
+    let started = std::time::Instant::now();
+    let r = call(&c, Method::GET, "/prices/11", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    stop(sim).await;
+}

@@ -33,6 +33,9 @@
 //!   ponte-core's `check_variation`) refuses with `400 PRICE_VARIATION_EXCEEDED`;
 //! - the rate limits of [`ratelimit`], `429` with `Retry-After` and `Ratelimit-*` headers.
 //!
+//! A per-call latency (`latencyMs`, `latencyJitterMs` in [`PricingSettings`], 0 by default)
+//! delays every accepted call, so a client's pacing meets VTEX-like round trips.
+//!
 //! Every error is JSON `{"Message", "code"}` (the simulator's VTEX error shape,
 //! [`crate::platform::error`]). Where VTEX is silent, **[sim's choice]**, configurable in
 //! [`PricingSettings`] (`SimConfig::pricing`, `GET|PUT /_sim/pricing/settings`) or in the
@@ -58,7 +61,7 @@
 //! two decimals is refused `400 REQUEST_BODY_INVALID`; price rules (`/pricing/pipeline`),
 //! rounding rules and price inheritance from a parent account are not served (the computed
 //! price uses the configuration's rounding rules only if a test sets them); the rate-limit
-//! buckets are in memory. Prices, the account configuration and the tables persist in the store
+//! buckets and [`PricingSettings`] are in memory (a restart takes them from `SimConfig`). Prices, the account configuration and the tables persist in the store
 //! (`pricing_prices`, `pricing_meta`).
 
 mod body;
@@ -90,6 +93,11 @@ pub struct PricingSettings {
     pub rate_limits: RateLimits,
     pub refuse_empty_date_range: bool,
     pub post_fixed_replaces_table: bool,
+    /// Added to every Pricing call (after the rate limit): `latencyMs` plus a deterministic
+    /// pseudo-random `0..=latencyJitterMs`, so a client's pacing meets VTEX-like round trips
+    /// (0 by default; the bench uses 50–150 ms).
+    pub latency_ms: u64,
+    pub latency_jitter_ms: u64,
 }
 
 impl Default for PricingSettings {
@@ -98,6 +106,8 @@ impl Default for PricingSettings {
             rate_limits: RateLimits::default(),
             refuse_empty_date_range: true,
             post_fixed_replaces_table: true,
+            latency_ms: 0,
+            latency_jitter_ms: 0,
         }
     }
 }
@@ -128,6 +138,8 @@ pub struct Pricing {
     settings: Mutex<PricingSettings>,
     limiter: Limiter,
     state: Mutex<State>,
+    /// The latency jitter's generator state.
+    jitter: Mutex<u64>,
 }
 
 pub type SharedPricing = Arc<Pricing>;
@@ -175,6 +187,7 @@ impl Pricing {
             settings: Mutex::new(settings),
             limiter: Limiter::default(),
             state: Mutex::new(state),
+            jitter: Mutex::new(42),
         })
     }
 
@@ -295,6 +308,18 @@ impl Pricing {
 
     pub fn reset_stats(&self) {
         self.state().stats = PricingStats::default();
+    }
+
+    /// This call's added latency ([`PricingSettings::latency_ms`]).
+    fn latency(&self) -> std::time::Duration {
+        let s = self.settings();
+        let jitter = if s.latency_jitter_ms == 0 {
+            0
+        } else {
+            let mut state = self.jitter.lock().unwrap_or_else(PoisonError::into_inner);
+            crate::platform::rng::splitmix64(&mut state) % (s.latency_jitter_ms + 1)
+        };
+        std::time::Duration::from_millis(s.latency_ms.saturating_add(jitter))
     }
 
     fn now_ms(&self) -> i64 {

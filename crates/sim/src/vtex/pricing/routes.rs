@@ -56,9 +56,10 @@ pub fn sim_routes() -> Router<SharedPricing> {
         .route("/_sim/pricing/stats", get(get_stats).delete(delete_stats))
 }
 
-/// Credentials, then the rate limit (counted before anything else is looked at), then `run`;
-/// the `Ratelimit-*` headers go on every answer of a limited class.
-fn answer(
+/// Credentials, then the rate limit (counted before anything else is looked at), then the
+/// configured latency, then `run`; the `Ratelimit-*` headers go on every answer of a limited
+/// class.
+async fn answer(
     p: &SharedPricing,
     account: &str,
     headers: &HeaderMap,
@@ -77,7 +78,13 @@ fn answer(
             "too many requests to this Pricing route: wait Retry-After seconds",
         )
         .into_response(),
-        _ => run().unwrap_or_else(IntoResponse::into_response),
+        _ => {
+            let delay = p.latency();
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            run().unwrap_or_else(IntoResponse::into_response)
+        }
     };
     if let Some(v) = verdict {
         add_headers(response.headers_mut(), &v);
@@ -164,6 +171,7 @@ async fn get_price(
         let item = body::item(&item)?;
         Ok(Json(price_json(&held(&p, &tenant.account, item)?)).into_response())
     })
+    .await
 }
 
 async fn put_price(
@@ -185,6 +193,7 @@ async fn put_price(
         )?;
         Ok(ok())
     })
+    .await
 }
 
 async fn delete_price(
@@ -206,6 +215,7 @@ async fn delete_price(
         )?;
         Ok(ok())
     })
+    .await
 }
 
 async fn get_fixed(
@@ -220,6 +230,7 @@ async fn get_fixed(
         let list: Vec<Value> = price.fixed_prices.iter().map(fixed_json).collect();
         Ok(Json(list).into_response())
     })
+    .await
 }
 
 /// A price holding only fixed prices, for an SKU with none yet: allowed only with
@@ -291,6 +302,7 @@ async fn patch_fixed(
             "PATCH /pricing/prices/{itemId}/fixed",
         )
     })
+    .await
 }
 
 async fn post_fixed_table(
@@ -310,6 +322,7 @@ async fn post_fixed_table(
             "POST /pricing/prices/{itemId}/fixed/{priceTableId}",
         )
     })
+    .await
 }
 
 async fn get_fixed_table(
@@ -329,6 +342,7 @@ async fn get_fixed_table(
             .collect();
         Ok(Json(list).into_response())
     })
+    .await
 }
 
 async fn delete_fixed_table(
@@ -351,6 +365,7 @@ async fn delete_fixed_table(
         )?;
         Ok(ok())
     })
+    .await
 }
 
 fn computed(
@@ -426,6 +441,7 @@ async fn get_computed(
             )),
         }
     })
+    .await
 }
 
 async fn get_computed_all(
@@ -452,6 +468,7 @@ async fn get_computed_all(
         }
         Ok(Json(out).into_response())
     })
+    .await
 }
 
 async fn get_config(
@@ -479,7 +496,7 @@ async fn get_config(
             "priceTableLimit": null,
         }))
         .into_response())
-    })
+    }).await
 }
 
 async fn get_tables(
@@ -490,6 +507,7 @@ async fn get_tables(
     answer(&p, &tenant.account, &headers, Class::Read, || {
         Ok(Json(p.tables(&tenant.account)).into_response())
     })
+    .await
 }
 
 async fn put_table(
@@ -505,6 +523,7 @@ async fn put_table(
         p.create_table(&tenant.account, &table)?;
         Ok(ok())
     })
+    .await
 }
 
 async fn get_settings(State(p): State<SharedPricing>) -> Response {
