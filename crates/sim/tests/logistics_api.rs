@@ -305,3 +305,118 @@ async fn two_writes_within_the_lock_window_get_423() {
     assert_eq!(b["totalQuantity"], json!(1), "only the first write applied");
     stop(sim).await;
 }
+
+/// §E.4: a reservation counts in `reservedQuantity` from its authorization; acknowledged, it is
+/// not released by a cancellation but by a count taken after the acknowledgement; an
+/// authorization that is never confirmed expires (Status 4).
+#[tokio::test]
+async fn reservations_are_counted_until_a_later_count_clears_them() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    settings(&sim, json!({ "lockWindowMs": 0 })).await;
+    let c = proxied(&sim);
+    warehouse(&c, "wh1").await;
+    let path = "/inventory/skus/4/warehouses/wh1";
+    call(&c, Method::PUT, path, Some(json!({ "quantity": 10 }))).await;
+    let reserve = |lock: &str, qty: u32| {
+        json!({ "salesChannel": "1", "lockId": lock, "autorizationExpirationTTL": "1.00:00:00",
+            "deliveryItemOptions": [{ "item": { "id": "4", "quantity": qty }, "wareHouseId": "wh1",
+                "dockId": "d1" }] })
+    };
+    let r = call(
+        &c,
+        Method::POST,
+        "/inventory/reservations",
+        Some(reserve("L1", 3)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["LockId"], json!("L1"));
+    assert_eq!(r.body["Status"], json!(1));
+    call(
+        &c,
+        Method::POST,
+        "/inventory/reservations",
+        Some(reserve("L2", 2)),
+    )
+    .await;
+    let reserved = |r: &Reply| balance(r, "wh1")["reservedQuantity"].clone();
+    let r = call(&c, Method::GET, "/inventory/skus/4", None).await;
+    assert_eq!(reserved(&r), json!(5));
+
+    // Acknowledging needs a confirmed reservation (§E.5).
+    let r = call(
+        &c,
+        Method::POST,
+        "/inventory/reservations/L1/acknowledge",
+        None,
+    )
+    .await;
+    assert_eq!(code(&r), "RESERVATION_NOT_CONFIRMED");
+    for step in ["confirm", "acknowledge"] {
+        let r = call(
+            &c,
+            Method::POST,
+            &format!("/inventory/reservations/L1/{step}"),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
+    }
+    let r = call(&c, Method::POST, "/inventory/reservations/L1/cancel", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&r), "RESERVATION_ACKNOWLEDGED");
+    // Cancelling before acknowledgement releases.
+    let r = call(&c, Method::POST, "/inventory/reservations/L2/cancel", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = call(&c, Method::GET, "/inventory/reservations/L2", None).await;
+    assert_eq!(r.body["Status"], json!(5));
+    let r = call(&c, Method::GET, "/inventory/skus/4", None).await;
+    assert_eq!(reserved(&r), json!(3));
+
+    // A count taken before the acknowledgement does not clear it; one taken after does.
+    call(
+        &c,
+        Method::PUT,
+        path,
+        Some(json!({ "quantity": 9, "dateUtcOnBalanceSystem": "2000-01-01T00:00:00Z" })),
+    )
+    .await;
+    let r = call(&c, Method::GET, "/inventory/skus/4", None).await;
+    assert_eq!(reserved(&r), json!(3));
+    let r = call(
+        &c,
+        Method::PATCH,
+        &format!("{path}/quantity"),
+        Some(json!({ "quantity": 7, "unlimitedQuantity": false })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = call(&c, Method::GET, "/inventory/skus/4", None).await;
+    assert_eq!(reserved(&r), json!(0));
+    assert_eq!(balance(&r, "wh1")["totalQuantity"], json!(7));
+    let r = call(&c, Method::GET, "/inventory/reservations/wh1/4", None).await;
+    assert_eq!(r.body.as_array().map(Vec::len), Some(2), "{}", r.body);
+
+    // An authorization never confirmed expires after its TTL (simulated clock).
+    call(
+        &c,
+        Method::POST,
+        "/inventory/reservations",
+        Some(reserve("L3", 1)),
+    )
+    .await;
+    let r = call(&c, Method::GET, "/inventory/skus/4", None).await;
+    assert_eq!(reserved(&r), json!(1));
+    sim.clock().advance(86_400_000 + 1000);
+    let r = call(&c, Method::GET, "/inventory/skus/4", None).await;
+    assert_eq!(reserved(&r), json!(0));
+    let r = call(&c, Method::GET, "/inventory/reservations/L3", None).await;
+    assert_eq!(r.body["Status"], json!(4));
+    let r = call(&c, Method::POST, "/inventory/reservations/L3/confirm", None).await;
+    assert_eq!(code(&r), "RESERVATION_CLOSED");
+    let r = call(&c, Method::GET, "/inventory/reservations/nope", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(code(&r), "RESERVATION_NOT_FOUND");
+    stop(sim).await;
+}

@@ -49,14 +49,22 @@
 //!   WAREHOUSE_INVALID` / `DOCK_INVALID`); the other required dock fields are not enforced;
 //! - the SKU is not looked up in the Catalog; `skuId` must be a positive integer.
 //!
+//! Reservations and how a count clears them: [`reservations`] (`reservedQuantity` counts them).
+//!
 //! Lead times are answered as .NET writes a `TimeSpan` (`00:00:00`, `1.00:00:00`), as the
-//! OpenAPI examples show. **[sim's limit]**: reservations (`reservedQuantity` is always 0), the
-//! `items/...` reads, supply lots and the batch inventory API are not served; the lock times
-//! are in memory. Warehouses, docks and entries persist in the store (`logistics_*` tables).
+//! OpenAPI examples show. **[sim's limit]**: the `items/...` reads, supply lots and the batch
+//! inventory API are not served; the lock times and settings are in memory. Warehouses, docks and entries persist in the store (`logistics_*` tables).
 
+mod reservations;
 mod routes;
 
-pub use routes::{routes, sim_routes};
+pub use reservations::Lock;
+pub use routes::sim_routes;
+
+/// The VTEX routes: configuration, inventory and reservations.
+pub fn routes() -> axum::Router<SharedLogistics> {
+    routes::routes().merge(reservations::routes())
+}
 
 use crate::platform::clock::SimClock;
 use crate::platform::error::{ApiError, StoreError};
@@ -74,7 +82,7 @@ const WAREHOUSES: TableDefinition<(&str, &str), &str> =
     TableDefinition::new("logistics_warehouses");
 /// `(account, dockId)` → the dock's JSON as stored.
 const DOCKS: TableDefinition<(&str, &str), &str> = TableDefinition::new("logistics_docks");
-/// `(account, skuId, warehouseId)` → JSON [`Entry`].
+/// `(account, skuId, warehouseId)` → JSON [`Entry`]. Reservations: `logistics_reservations`.
 const INVENTORY: TableDefinition<(&str, u32, &str), &str> =
     TableDefinition::new("logistics_inventory");
 
@@ -162,6 +170,7 @@ struct State {
     docks: BTreeMap<(String, String), Value>,
     inventory: BTreeMap<InventoryKey, Entry>,
     last_write: BTreeMap<InventoryKey, Instant>,
+    reservations: BTreeMap<(String, String), Lock>,
     stats: LogisticsStats,
 }
 
@@ -210,6 +219,7 @@ impl Logistics {
             txn.open_table(WAREHOUSES)?;
             txn.open_table(DOCKS)?;
             txn.open_table(INVENTORY)?;
+            txn.open_table(reservations::RESERVATIONS)?;
             Ok(())
         })?;
         let mut state = State::default();
@@ -237,6 +247,14 @@ impl Logistics {
             state
                 .inventory
                 .insert((account.to_owned(), sku, warehouse.to_owned()), e);
+        }
+        for entry in txn.open_table(reservations::RESERVATIONS)?.iter()? {
+            let (key, value) = entry?;
+            let (account, id) = key.value();
+            let lock: Lock = decode(value.value(), "reservation", || format!("{account}/{id}"))?;
+            state
+                .reservations
+                .insert((account.to_owned(), id.to_owned()), lock);
         }
         drop(txn);
         Ok(Logistics {
@@ -422,6 +440,10 @@ impl Logistics {
             lead_time: 0,
             date_utc_on_balance_system: date.clone(),
         });
+        let counted = match change {
+            Change::LeadTime(_) => None,
+            Change::Put { .. } | Change::Quantity { .. } => Some(date.clone()),
+        };
         let next = match change {
             Change::Put {
                 quantity,
@@ -454,6 +476,9 @@ impl Logistics {
             .map_err(StoreError::from)?;
         txn.commit().map_err(StoreError::from)?;
         state.inventory.insert(key, next);
+        if let Some(date) = counted {
+            self.clear_on_count(&mut state, account, sku, warehouse, &date)?;
+        }
         *state.stats.writes.entry(label.to_owned()).or_default() += 1;
         Ok(Outcome::Applied)
     }

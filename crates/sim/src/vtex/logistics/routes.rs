@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 const CONFIG: &str = "/api/logistics/pvt/configuration";
 const INVENTORY: &str = "/api/logistics/pvt/inventory/skus";
 
-/// The VTEX routes (`/api/logistics/pvt/...`).
+/// The VTEX routes (`/api/logistics/pvt/...`) but reservations.
 pub fn routes() -> Router<SharedLogistics> {
     Router::new()
         .route(
@@ -350,11 +350,12 @@ async fn get_inventory(
             };
             (total, e.unlimited_quantity, e.lead_time)
         });
+        let reserved = l.reserved(&tenant.account, id, &w.id);
         balance.push(json!({
             "warehouseId": w.id,
             "warehouseName": w.name,
             "totalQuantity": total,
-            "reservedQuantity": 0,
+            "reservedQuantity": reserved,
             "hasUnlimitedQuantity": unlimited,
             "timeToRefill": null,
             "dateOfSupplyUtc": null,
