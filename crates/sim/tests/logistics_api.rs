@@ -107,6 +107,7 @@ async fn warehouses_docks_and_inventory_as_vtex_documents_them() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body, json!(true));
     let r = call(
         &c,
         Method::POST,

@@ -8,7 +8,7 @@
 //! |---|---|
 //! | `POST /api/logistics/pvt/configuration/warehouses` `{id, name, warehouseDocks[{dockId, name, time, cost, …}], priority, isActive}` → `200` (creates or updates) | OpenAPI Logistics `Create/UpdateWarehouse`; `docs/vtex/E-logistics.md` §E.1 |
 //! | `GET .../warehouses` → `[{id, name, warehouseDocks[{dockId, time, cost}], pickupPointIds, priority, isActive}]`; `GET` / `DELETE .../warehouses/{id}`; `POST .../{id}/activation`, `.../deactivation` → `200` | OpenAPI `AllWarehouses`, `WarehouseById`, `RemoveWarehouse`, `ActivateWarehouse`; §E.1 |
-//! | `POST /api/logistics/pvt/configuration/docks` → `200`; `GET .../docks`, `GET` / `DELETE .../docks/{id}`; activation and deactivation → `204` | OpenAPI `Create/UpdateDock`, `AllDocks`, `DockById`, `ActivateDock`; §E.1 |
+//! | `POST /api/logistics/pvt/configuration/docks` → `200 true`; `GET .../docks`, `GET` / `DELETE .../docks/{id}`; activation and deactivation → `204` | OpenAPI `Create/UpdateDock`, `AllDocks`, `DockById`, `ActivateDock`; §E.1 |
 //! | `GET /api/logistics/pvt/inventory/skus/{skuId}` → `{skuId, balance[{warehouseId, warehouseName, totalQuantity, reservedQuantity, hasUnlimitedQuantity, timeToRefill, dateOfSupplyUtc, leadTime}]}` | OpenAPI `InventoryBySku`; §E.2 |
 //! | `PUT /api/logistics/pvt/inventory/skus/{skuId}/warehouses/{warehouseId}` `{quantity, unlimitedQuantity, dateUtcOnBalanceSystem, leadTime}` → `200 true` | OpenAPI `UpdateInventoryBySkuandWarehouse`; §E.2 |
 //! | `PATCH .../warehouses/{warehouseId}/quantity` `{quantity, unlimitedQuantity, dateUtcOnBalanceSystem}` → `204` (the lead time stays) | OpenAPI; §E.2 |

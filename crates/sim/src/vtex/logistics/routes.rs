@@ -266,7 +266,8 @@ async fn post_dock(
         obj.insert("isActive".into(), json!(held_active.unwrap_or(true)));
     }
     l.put_dock(&tenant.account, &id, Some(body))?;
-    Ok(StatusCode::OK.into_response())
+    // The OpenAPI's `Create/UpdateDock` answers `true` (§E.1).
+    Ok(Json(true).into_response())
 }
 
 async fn list_docks(State(l): State<SharedLogistics>, tenant: Tenant) -> Response {
