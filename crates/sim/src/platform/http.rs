@@ -12,13 +12,15 @@
 //!
 //! Hosts played: `{account}.vtexcommercestable.com.br` (and `vtexcommercebeta`),
 //! `{account}.myvtex.com` (also `{workspace}--{account}.myvtex.com`) with the account from the
-//! host; `api.vtex.com/{account}/...` (Pricing, `docs/vtex/0-conventions.md` §0) with the
-//! account from the first path segment, which routing drops; `portal.` and `api.vtexcommercestable.com.br` and `vtexid.vtex.com.br` with the
+//! host; `portal.` and `api.vtexcommercestable.com.br` and `vtexid.vtex.com.br` with the
 //! account from `?an=` / `x-vtex-account` (VTEX ID endpoints that carry the account in the
 //! token need none); the VTEX IO infra hosts `apps.{region}.vtex.io` and `infra.io.vtex.com`
 //! (app settings, [`crate::vtex::apps`]); the ERP `erp.ponte-sim.test` ([`crate::erp::orders`]); and
 //! the simulator itself (health, its OAuth identity
 //! provider). Every VTEX host, and the simulator's own, serves the Catalog and VTEX ID.
+//!
+//! `api.vtex.com/{account}/...` (Pricing, `docs/vtex/0-conventions.md` §0): the account is the
+//! first path segment, which routing drops; then it is served like an account host.
 //!
 //! The host is the request target's authority when there is one, else the `Host` header. A host
 //! the simulator does not play answers `502` `SIM_UNKNOWN_HOST` (what a proxy says when it
