@@ -4,7 +4,8 @@
 //! categories, specifications, brands, products and SKUs, see [`vtex::catalog`]; VTEX ID
 //! tokens, validation, logout and an OAuth test identity provider, see [`vtex::vtexid`]; VTEX
 //! IO app settings, see [`vtex::apps`]; VBase, see [`vtex::vbase`]; the OMS's orders, workflow
-//! and timers, see [`vtex::oms`]; Feed v3, Hook and IO events, see [`vtex::broadcast`]; the
+//! and timers, see [`vtex::oms`]; Pricing v2, see [`vtex::pricing`]; Logistics' warehouses,
+//! docks and inventory, see [`vtex::logistics`]; Feed v3, Hook and IO events, see [`vtex::broadcast`]; the
 //! VTEX IO router and the rules the app's manifest.json and service.json impose on it, see
 //! [`vtex::io`] and [`vtex::io::policies`]), and
 //! the ERP that Ponte hands orders to, which then acts through Ponte's GraphQL ([`erp`]). It is
@@ -45,7 +46,9 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use vtex::catalog::{self, CatalogService, seed};
-use vtex::{apps, broadcast, io, licensemanager, oms, scheduler, vbase, vtexid};
+use vtex::{
+    apps, broadcast, io, licensemanager, logistics, oms, pricing, scheduler, vbase, vtexid,
+};
 use vtexid::VtexId;
 
 /// How to run a simulator.
@@ -82,6 +85,10 @@ pub struct SimConfig {
     pub app_manifest: Option<serde_json::Value>,
     /// Request size limits (VTEX documents none; see [`http::Limits`]).
     pub limits: http::Limits,
+    /// Pricing's rate limits and undocumented choices ([`vtex::pricing`]; `PUT /_sim/pricing/settings`).
+    pub pricing: pricing::PricingSettings,
+    /// Logistics' undocumented choices ([`vtex::logistics`]; `PUT /_sim/logistics/settings`).
+    pub logistics: logistics::LogisticsSettings,
 }
 
 impl SimConfig {
@@ -101,6 +108,8 @@ impl SimConfig {
             oms: oms::OmsConfig::default(),
             app_manifest: None,
             limits: http::Limits::default(),
+            pricing: pricing::PricingSettings::default(),
+            logistics: logistics::LogisticsSettings::default(),
         }
     }
 }
@@ -158,6 +167,20 @@ impl Sim {
         let service = Arc::new(service);
         let vtexid = Arc::new(vtexid);
         let license_manager: licensemanager::SharedLm = Arc::default();
+        let clock = SimClock::new();
+        // Pricing v2 and Logistics, on the shared store and the one simulated clock.
+        let (pricing_store, pricing_clock, pricing_settings) =
+            (store.clone(), clock.clone(), config.pricing);
+        let (logistics_store, logistics_clock, logistics_settings) =
+            (store.clone(), clock.clone(), config.logistics);
+        let (pricing, logistics) = tokio::task::spawn_blocking(move || {
+            Ok::<_, SimError>((
+                pricing::Pricing::load(pricing_store, pricing_clock, pricing_settings)?,
+                logistics::Logistics::load(logistics_store, logistics_clock, logistics_settings)?,
+            ))
+        })
+        .await??;
+        let (pricing, logistics) = (Arc::new(pricing), Arc::new(logistics));
 
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -172,7 +195,6 @@ impl Sim {
 
         // Feed v3, Hook and IO events ([`broadcast`]) through the IO router in front of the
         // service replicas ([`io`]), on the one simulated clock every deadline uses.
-        let clock = SimClock::new();
         let io_router =
             io::IoRouter::new(account.clone(), config.io.clone()).map_err(SimError::Config)?;
         io_router
@@ -204,6 +226,8 @@ impl Sim {
             .merge(catalog::routes().with_state(service.clone()))
             .merge(vtexid::routes().with_state(vtexid.clone()))
             .merge(licensemanager::routes().with_state(license_manager.clone()))
+            .merge(pricing::routes().with_state(pricing.clone()))
+            .merge(logistics::routes().with_state(logistics.clone()))
             .merge(scheduler::routes().with_state(scheduler.clone()))
             .merge(broadcast::routes().with_state(broadcaster.clone()))
             .merge(oms::routes::api(oms.clone()))
@@ -213,6 +237,10 @@ impl Sim {
             .merge(vtexid::routes().with_state(vtexid.clone()))
             .merge(vtexid::oauth::routes().with_state(vtexid.clone()))
             .merge(licensemanager::sim_routes().with_state(license_manager.clone()))
+            .merge(pricing::routes().with_state(pricing.clone()))
+            .merge(pricing::sim_routes().with_state(pricing.clone()))
+            .merge(logistics::routes().with_state(logistics.clone()))
+            .merge(logistics::sim_routes().with_state(logistics.clone()))
             .merge(scheduler::routes().with_state(scheduler.clone()))
             .merge(scheduler::sim_routes().with_state(scheduler.clone()))
             .merge(simext::routes().with_state(simext::SimExt {
@@ -263,7 +291,7 @@ impl Sim {
             erp_orders.close().await;
             drop(erp_orders);
             server_broadcaster.shutdown().await;
-            drop((service, vtexid, store));
+            drop((service, vtexid, store, pricing, logistics));
             result
         });
         Ok(Sim {

@@ -433,6 +433,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             max_body_bytes: cli.max_body_bytes,
             max_uri_bytes: cli.max_uri_bytes,
         },
+        pricing: Default::default(),
+        logistics: Default::default(),
     };
     let sim = Sim::start(config).await?;
     {

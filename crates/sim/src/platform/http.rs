@@ -19,6 +19,9 @@
 //! the simulator itself (health, its OAuth identity
 //! provider). Every VTEX host, and the simulator's own, serves the Catalog and VTEX ID.
 //!
+//! `api.vtex.com/{account}/...` (Pricing, `docs/vtex/0-conventions.md` §0): the account is the
+//! first path segment, which routing drops; then it is served like an account host.
+//!
 //! The host is the request target's authority when there is one, else the `Host` header. A host
 //! the simulator does not play answers `502` `SIM_UNKNOWN_HOST` (what a proxy says when it
 //! cannot reach the origin); an unknown path on a known host answers `404` `SIM_NOT_FOUND`.
@@ -61,6 +64,8 @@ pub const ERP_HOST: &str = "erp.ponte-sim.test";
 enum HostKind {
     /// A VTEX account host (`Some(account)`) or the portal host (`None`: account in `?an=`).
     Vtex(Option<String>),
+    /// `api.vtex.com/{account}/...` (Pricing, §0): the account is the first path segment.
+    AccountInPath,
     /// The VTEX IO infra hosts (`apps.{region}.vtex.io`, `infra.io.vtex.com`).
     Infra,
     /// The simulator itself.
@@ -241,9 +246,21 @@ async fn route(d: Arc<Dispatcher>, mut req: Request) -> Response {
     let Some(kind) = classify(host.as_deref(), d.bound_ip) else {
         return SimError::UnknownHost(host.unwrap_or_default()).into_response();
     };
+    // `api.vtex.com/{account}/pricing/...`: the account leaves the path here.
+    let (kind, path) = match kind {
+        HostKind::AccountInPath => {
+            let rest = req.uri().path().trim_start_matches('/');
+            let (account, tail) = rest.split_once('/').unwrap_or((rest, ""));
+            let account = account.to_ascii_lowercase();
+            if !valid_account(&account) {
+                return SimError::InvalidAccount(account).into_response();
+            }
+            (HostKind::Vtex(Some(account)), format!("/{tail}"))
+        }
+        kind => (kind, req.uri().path().to_owned()),
+    };
     let account = resolve_account(&kind, req.uri(), req.headers(), &d.default_account);
 
-    let path = req.uri().path().to_owned();
     let lowered = path.to_ascii_lowercase();
     if lowered.contains("/pvt/") && !has_credentials(req.headers()) {
         return ApiError::Unauthorized.into_response();
@@ -284,7 +301,7 @@ async fn route(d: Arc<Dispatcher>, mut req: Request) -> Response {
     let method = req.method().clone();
     let write = catalog && method != Method::GET && method != Method::HEAD;
     let router = match kind {
-        HostKind::Vtex(_) => d.vtex.clone(),
+        HostKind::Vtex(_) | HostKind::AccountInPath => d.vtex.clone(),
         HostKind::Infra => d.infra.clone(),
         HostKind::Sim => d.sim.clone(),
         HostKind::Erp => d.erp.clone(),
@@ -353,6 +370,9 @@ fn classify(host: Option<&str>, bound_ip: IpAddr) -> Option<HostKind> {
     if host == "vtexid.vtex.com.br" {
         return Some(HostKind::Vtex(None));
     }
+    if host == "api.vtex.com" {
+        return Some(HostKind::AccountInPath);
+    }
     if host == "infra.io.vtex.com" {
         return Some(HostKind::Infra);
     }
@@ -413,7 +433,7 @@ fn resolve_account(
     let candidate = match (from_request, kind) {
         (Some(a), _) => a,
         (None, HostKind::Sim) => default_account.to_owned(),
-        (None, HostKind::Vtex(_) | HostKind::Infra | HostKind::Erp) => {
+        (None, HostKind::Vtex(_) | HostKind::AccountInPath | HostKind::Infra | HostKind::Erp) => {
             return AccountOutcome::Missing;
         }
     };
@@ -566,7 +586,10 @@ mod tests {
         assert_eq!(classify(Some("127.0.0.1"), LOCAL), Some(HostKind::Sim));
         assert_eq!(classify(Some("localhost"), LOCAL), Some(HostKind::Sim));
         assert_eq!(classify(None, LOCAL), Some(HostKind::Sim));
-        assert_eq!(classify(Some("api.vtex.com"), LOCAL), None);
+        assert_eq!(
+            classify(Some("api.vtex.com"), LOCAL),
+            Some(HostKind::AccountInPath)
+        );
         assert_eq!(classify(Some("a.b.vtexcommercestable.com.br"), LOCAL), None);
         assert_eq!(classify(Some("10.1.2.3"), LOCAL), None);
         assert_eq!(

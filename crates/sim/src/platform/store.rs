@@ -11,6 +11,8 @@
 //! | `vbase_files` / `vbase_meta` | VBase (`vtex::vbase`) |
 //! | `vtexid` | VTEX ID (`vtex::vtexid`) |
 //! | `app_settings` | app settings (`vtex::apps`) |
+//! | `pricing_prices`, `pricing_meta` | Pricing v2 (`vtex::pricing`) |
+//! | `logistics_warehouses`, `logistics_docks`, `logistics_inventory` | Logistics (`vtex::logistics`) |
 //!
 //! Every key starts with the account (VTEX ID's keys name it inside), so accounts never mix.
 //! Values are JSON so the file stays readable with any redb tool and records can grow new

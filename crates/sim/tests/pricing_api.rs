@@ -1,0 +1,393 @@
+//! Pricing v2 as the simulator plays it (crates/sim/src/vtex/pricing), over real HTTP through the
+//! proxy on VTEX's host `api.vtex.com/{account}/pricing/...`: VTEX's write rules
+//! (docs/vtex/D-pricing.md §D.1, §D.2), PUT replacing every fixed price against PATCH
+//! upserting, the computed price (§D.3), and the rate limit's 429 with `Retry-After`.
+
+mod common;
+
+use common::{APP_KEY, APP_TOKEN, Reply, send, start, stop, temp_dir};
+use ponte_sim::Sim;
+use reqwest::{Client, Method, Proxy, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+fn proxied(sim: &Sim) -> Client {
+    Client::builder()
+        .proxy(Proxy::http(sim.url()).unwrap_or_else(|e| panic!("proxy: {e}")))
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+const HOST: &str = "http://api.vtex.com/ponte/pricing";
+
+async fn call(c: &Client, method: Method, path: &str, body: Option<Value>) -> Reply {
+    let mut req = c
+        .request(method, format!("{HOST}{path}"))
+        .header(APP_KEY.0, APP_KEY.1)
+        .header(APP_TOKEN.0, APP_TOKEN.1);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    send(req).await
+}
+
+async fn sim_put(sim: &Sim, path: &str, body: Value) {
+    let r = send(
+        common::client()
+            .put(format!("{}{path}", sim.url()))
+            .json(&body),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+}
+
+/// No rate limit in the way of the rule tests.
+async fn unlimited(sim: &Sim) {
+    sim_put(
+        sim,
+        "/_sim/pricing/settings",
+        json!({ "rateLimits": { "write": null, "delete": null } }),
+    )
+    .await;
+}
+
+fn code(r: &Reply) -> &str {
+    r.body["code"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn writes_follow_vtex_rules_and_put_replaces_while_patch_upserts() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    unlimited(&sim).await;
+    let c = proxied(&sim);
+
+    // §D.2: cost 10 with markup 2400 gives base 250.
+    let r = call(
+        &c,
+        Method::PUT,
+        "/prices/7",
+        Some(json!({ "costPrice": 10, "markup": 2400, "listPrice": 300,
+            "fixedPrices": [
+                { "tradePolicyId": "1", "value": 200, "minQuantity": 1 },
+                { "tradePolicyId": "2", "value": 190.5, "minQuantity": 1 }
+            ] })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(&c, Method::GET, "/prices/7", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["itemId"], json!("7"));
+    assert_eq!(r.body["basePrice"], json!(250));
+    assert_eq!(r.body["costPrice"], json!(10));
+    assert_eq!(r.body["markup"], json!(2400));
+    assert_eq!(r.body["fixedPrices"].as_array().map(Vec::len), Some(2));
+
+    // §D.2: all three of base, cost and markup fail; cost alone fails; nothing changes.
+    let r = call(
+        &c,
+        Method::PUT,
+        "/prices/7",
+        Some(json!({ "basePrice": 1, "costPrice": 1, "markup": 0 })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&r), "BASE_PRICE_OVERDETERMINED");
+    let r = call(
+        &c,
+        Method::PUT,
+        "/prices/7",
+        Some(json!({ "costPrice": 5 })),
+    )
+    .await;
+    assert_eq!(code(&r), "BASE_PRICE_UNDERDETERMINED");
+    // §D.2: `to` must come after `from`.
+    let r = call(
+        &c,
+        Method::PUT,
+        "/prices/7",
+        Some(json!({ "basePrice": 100, "fixedPrices": [{ "tradePolicyId": "1", "value": 1,
+            "minQuantity": 1, "dateRange": { "from": "2030-01-02T00:00:00Z", "to": "2030-01-01T00:00:00Z" } }] })),
+    )
+    .await;
+    assert_eq!(code(&r), "DATE_RANGE_INVALID");
+    let r = call(&c, Method::GET, "/prices/7", None).await;
+    assert_eq!(
+        r.body["basePrice"],
+        json!(250),
+        "a refused write changed nothing"
+    );
+
+    // §D.1: PATCH .../fixed upserts by (table, minQuantity, dateRange) and deletes nothing.
+    let r = call(
+        &c,
+        Method::PATCH,
+        "/prices/7/fixed",
+        Some(json!([
+            { "tradePolicyId": "1", "value": 180 },
+            { "tradePolicyId": "1", "value": 150, "minQuantity": 10 }
+        ])),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(&c, Method::GET, "/prices/7/fixed", None).await;
+    let fixed = r.body.as_array().cloned().unwrap_or_default();
+    assert_eq!(fixed.len(), 3, "{}", r.body);
+    let t1: Vec<&Value> = fixed
+        .iter()
+        .filter(|f| f["tradePolicyId"] == json!("1"))
+        .collect();
+    assert!(
+        t1.iter()
+            .any(|f| f["value"] == json!(180) && f["minQuantity"] == json!(1))
+    );
+    assert!(
+        t1.iter()
+            .any(|f| f["value"] == json!(150) && f["minQuantity"] == json!(10))
+    );
+    assert!(fixed.iter().any(|f| f["tradePolicyId"] == json!("2")));
+
+    // §D.1: PUT replaces every fixed price: the ones left out are gone.
+    let r = call(
+        &c,
+        Method::PUT,
+        "/prices/7",
+        Some(json!({ "basePrice": 250, "markup": 2400,
+            "fixedPrices": [{ "tradePolicyId": "2", "value": 199, "minQuantity": 1 }] })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(&c, Method::GET, "/prices/7/fixed", None).await;
+    assert_eq!(
+        r.body,
+        json!([{ "tradePolicyId": "2", "value": 199, "listPrice": null, "minQuantity": 1 }])
+    );
+    let r = call(&c, Method::GET, "/prices/7/fixed/1", None).await;
+    assert_eq!(r.body, json!([]));
+
+    // POST .../fixed/{table} then DELETE that table's fixed prices.
+    let r = call(
+        &c,
+        Method::POST,
+        "/prices/7/fixed/vip",
+        Some(json!([{ "value": 99.9, "minQuantity": 1,
+            "dateRange": { "from": "2020-01-01T00:00:00-03:00", "to": "2099-01-01T00:00:00-03:00" } }])),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(&c, Method::GET, "/prices/7/fixed/vip", None).await;
+    assert_eq!(
+        r.body[0]["dateRange"]["from"],
+        json!("2020-01-01T03:00:00Z")
+    );
+    assert_eq!(r.body[0]["value"], json!(99.9));
+    let r = call(&c, Method::DELETE, "/prices/7/fixed/vip", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = call(&c, Method::GET, "/prices/7/fixed/vip", None).await;
+    assert_eq!(r.body, json!([]));
+
+    // The price is gone with DELETE; reads then answer 404 with a code.
+    let r = call(&c, Method::DELETE, "/prices/7", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = call(&c, Method::GET, "/prices/7", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(code(&r), "PRICE_NOT_FOUND");
+    // Bad input: not JSON, a non-numeric SKU id, no credentials.
+    let r = call(&c, Method::GET, "/prices/abc", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&r), "REQUEST_PATH_INVALID");
+    let r = send(
+        c.put(format!("{HOST}/prices/8"))
+            .header(APP_KEY.0, APP_KEY.1)
+            .header(APP_TOKEN.0, APP_TOKEN.1)
+            .body("{nope"),
+    )
+    .await;
+    assert_eq!(code(&r), "REQUEST_BODY_INVALID");
+    let r = send(c.get(format!("{HOST}/prices/8"))).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    stop(sim).await;
+}
+
+#[tokio::test]
+async fn the_variation_limiter_and_the_computed_price() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    unlimited(&sim).await;
+    sim_put(
+        &sim,
+        "/_sim/pricing/config?an=ponte",
+        json!({ "priceVariation": { "upperLimit": 50, "lowerLimit": 10 } }),
+    )
+    .await;
+    let c = proxied(&sim);
+    let r = call(&c, Method::GET, "/config", None).await;
+    assert_eq!(r.body["priceVariation"]["upperLimit"], json!(50));
+    assert_eq!(r.body["priceTableSelectionStrategy"], json!("first"));
+
+    let r = call(
+        &c,
+        Method::PUT,
+        "/prices/3",
+        Some(json!({ "basePrice": 100, "costPrice": 80, "listPrice": 120,
+            "fixedPrices": [{ "tradePolicyId": "1", "value": 90, "minQuantity": 5 }] })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // §D.2: more than 50 % up at once is refused; exactly 50 % is allowed.
+    let r = call(
+        &c,
+        Method::PUT,
+        "/prices/3",
+        Some(json!({ "basePrice": 150.01, "costPrice": 80 })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&r), "PRICE_VARIATION_EXCEEDED");
+    // A fixed price more than 10 % down through PATCH is refused too.
+    let r = call(
+        &c,
+        Method::PATCH,
+        "/prices/3/fixed",
+        Some(json!([{ "tradePolicyId": "1", "value": 80, "minQuantity": 5 }])),
+    )
+    .await;
+    assert_eq!(code(&r), "PRICE_VARIATION_EXCEEDED");
+
+    // §D.3: below the fixed price's minQuantity the base price applies, from it the fixed one.
+    let r = call(&c, Method::GET, "/prices/3/computed/1?quantity=1", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["sellingPrice"], json!(100));
+    assert_eq!(r.body["listPrice"], json!(120));
+    let r = call(&c, Method::GET, "/prices/3/computed/1?quantity=5", None).await;
+    assert_eq!(r.body["sellingPrice"], json!(90));
+    assert_eq!(r.body["costPrice"], json!(80));
+    let r = call(&c, Method::GET, "/prices/3/computed", None).await;
+    assert_eq!(r.body.as_array().map(Vec::len), Some(1), "{}", r.body);
+    let r = call(&c, Method::GET, "/prices/404/computed/1", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    stop(sim).await;
+}
+
+#[tokio::test]
+async fn the_rate_limit_answers_429_with_retry_after() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    // The documented defaults are the OpenAPI file's (§H.9).
+    let r = send(common::client().get(format!("{}/_sim/pricing/settings", sim.url()))).await;
+    assert_eq!(
+        r.body["rateLimits"]["write"],
+        json!({ "perSecond": 33, "burst": 500 })
+    );
+    assert_eq!(
+        r.body["rateLimits"]["delete"],
+        json!({ "perSecond": 16, "burst": 300 })
+    );
+    sim_put(
+        &sim,
+        "/_sim/pricing/settings",
+        json!({ "rateLimits": { "write": { "perSecond": 2, "burst": 3 } } }),
+    )
+    .await;
+    let c = proxied(&sim);
+    let mut statuses = Vec::new();
+    let mut refused = None;
+    for i in 0..8 {
+        let resp = c
+            .put(format!("{HOST}/prices/{}", i + 1))
+            .header(APP_KEY.0, APP_KEY.1)
+            .header(APP_TOKEN.0, APP_TOKEN.1)
+            .json(&json!({ "basePrice": 10 }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("put: {e}"));
+        let status = resp.status();
+        let h = |n: &str| {
+            resp.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        assert_eq!(h("ratelimit-limit").as_deref(), Some("3"));
+        if status == StatusCode::TOO_MANY_REQUESTS && refused.is_none() {
+            refused = Some((i, h("retry-after"), h("ratelimit-remaining")));
+        }
+        statuses.push(status);
+    }
+    // 2 free in the second, 3 from the burst credits, then refused (unless a second passed).
+    let (first, retry_after, remaining) =
+        refused.unwrap_or_else(|| panic!("no 429 in {statuses:?}"));
+    assert!(first >= 5, "refused too early: {statuses:?}");
+    assert_eq!(remaining.as_deref(), Some("0"));
+    let secs: u64 = retry_after
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no Retry-After"));
+    assert!((1..=1).contains(&secs));
+    // A refused write changed nothing; the stats count it.
+    let r = send(common::client().get(format!("{}/_sim/pricing/stats", sim.url()))).await;
+    assert!(
+        r.body["rateLimited"].as_u64().unwrap_or(0) >= 1,
+        "{}",
+        r.body
+    );
+    // GET is not limited by default.
+    let r = call(&c, Method::GET, "/prices/1", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let r = call(
+        &c,
+        Method::PUT,
+        "/prices/1",
+        Some(json!({ "basePrice": 11 })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "after Retry-After: {}", r.body);
+    stop(sim).await;
+}
+
+/// Prices and the account's configuration live in the store: a restarted simulator on the same
+/// data directory answers them; the configured latency delays each call.
+#[tokio::test]
+async fn prices_survive_a_restart_and_latency_is_configurable() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    unlimited(&sim).await;
+    sim_put(
+        &sim,
+        "/_sim/pricing/config?an=ponte",
+        json!({ "defaultMarkup": 25 }),
+    )
+    .await;
+    let c = proxied(&sim);
+    let r = call(
+        &c,
+        Method::PUT,
+        "/prices/11",
+        Some(json!({ "basePrice": 125,
+            "fixedPrices": [{ "tradePolicyId": "2", "value": 100, "minQuantity": 3 }] })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(&c, Method::PUT, "/tables/gold", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    stop(sim).await;
+
+    let sim = start(dir.path(), None).await;
+    let c = proxied(&sim);
+    let r = call(&c, Method::GET, "/prices/11", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // §H.6: the base alone derives the cost with the default markup (125 / 1.25 = 100).
+    assert_eq!(r.body["costPrice"], json!(100));
+    assert_eq!(r.body["markup"], json!(25));
+    assert_eq!(r.body["fixedPrices"][0]["minQuantity"], json!(3));
+    let r = call(&c, Method::GET, "/tables", None).await;
+    assert_eq!(r.body, json!(["1", "gold"]));
+
+    sim_put(&sim, "/_sim/pricing/settings", json!({ "latencyMs": 150 })).await;
+    let started = std::time::Instant::now();
+    let r = call(&c, Method::GET, "/prices/11", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    stop(sim).await;
+}
