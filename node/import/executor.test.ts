@@ -92,6 +92,44 @@ function executor(target: FakeImportTarget, steps: PlanStep[], opts: { clock?: C
 }
 
 describe('PlanExecutor', () => {
+  it('replaces a checkbox value by deleting the field (VTEX takes the field id for those) and adding back what stays', async () => {
+    const target = new FakeImportTarget()
+    const product = 500
+    const field = 77
+    for (const [id, value] of [[1, 701], [2, 702]]) {
+      target.productSpecs.set(id, { Id: id, ProductId: product, FieldId: field, FieldValueId: value, Text: null })
+    }
+    target.productSpecs.set(3, { Id: 3, ProductId: product, FieldId: 78, FieldValueId: null, Text: 'kept' })
+    const step: PlanStep = {
+      index: 0,
+      phase: 'PRODUCT_SPECIFICATIONS',
+      action: 'UPDATE',
+      key: 'product-spec:P-1:77',
+      path: 'products[0].specifications[0]',
+      operation: {
+        type: 'setProductSpecification',
+        product: { kind: 'existing', id: product },
+        field: { kind: 'existing', id: field },
+        text: null,
+        values: [{ kind: 'existing', id: 701 }, { kind: 'existing', id: 703 }],
+      },
+      dependsOn: [],
+    }
+    const deletes: unknown[] = []
+    target.before = (method, args) => {
+      if (method === 'deleteProductSpecification') deletes.push(args[0])
+    }
+    const { exec, results } = executor(target, [step])
+    await exec.run()
+    expect(results.get(0)?.status).toBe('DONE')
+    // One delete, by the field's id; the row ids of a checkbox would answer 404.
+    expect(deletes).toEqual([field])
+    const rows = [...target.productSpecs.values()].filter((s) => s.ProductId === product)
+    expect(rows.filter((s) => s.FieldId === field).map((s) => s.FieldValueId).sort()).toEqual([701, 703])
+    expect(rows.find((s) => s.FieldId === 78)?.Text).toBe('kept')
+    expect(target.writes.deleteProductSpecification).toBe(1)
+  })
+
   it('resolves planned references to the ids earlier steps created', async () => {
     const target = new FakeImportTarget()
     const steps = plan(sampleBatch())

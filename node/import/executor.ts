@@ -399,11 +399,20 @@ export class PlanExecutor {
           const current = (await t.productSpecifications(product)).filter((s) => s.FieldId === field)
           const same = (a: Record<string, unknown>, s: (typeof current)[number]) =>
             a.FieldValueId !== undefined ? s.FieldValueId === a.FieldValueId : (s.FieldValueId ?? null) === null && s.Text === a.Text
-          const keep = current.filter((s) => wanted.some((w) => same(w, s)))
-          for (const s of current) if (!keep.includes(s)) await t.deleteProductSpecification(product, s.Id)
+          // VTEX deletes a text value by its row id, but values of a field with predefined
+          // values (Radio, Checkbox, Combo) only by the field's id, all at once (docs/vtex/C-catalog.md §C.7):
+          // dropping one of those drops them all, and the ones to keep are added again.
+          const listed = (s: (typeof current)[number]) => (s.FieldValueId ?? null) !== null
+          let keep = current.filter((s) => wanted.some((w) => same(w, s)))
+          const drops = current.filter((s) => !keep.includes(s))
+          for (const s of drops) if (!listed(s)) await t.deleteProductSpecification(product, s.Id)
+          if (drops.some(listed)) {
+            await t.deleteProductSpecification(product, field)
+            keep = keep.filter((s) => !listed(s))
+          }
           const missing = wanted.filter((w) => !keep.some((s) => same(w, s)))
           for (const w of missing) await t.addProductSpecification(product, w)
-          return missing.length === 0 && keep.length === current.length ? { reused: true } : {}
+          return missing.length === 0 && drops.length === 0 ? { reused: true } : {}
         }
         for (const w of wanted) await t.addProductSpecification(product, w)
         return {}

@@ -337,8 +337,20 @@ export class FakeImportTarget implements ImportTarget {
     )
   }
 
-  public deleteProductSpecification(_productId: number, specificationId: number) {
-    return this.call('deleteProductSpecification', [specificationId], () => this.productSpecs.delete(specificationId), true)
+  /** As VTEX documents it: a row id for a text field; a field id for a field with predefined values (its row ids: 404). */
+  public deleteProductSpecification(productId: number, specificationId: number) {
+    return this.call(
+      'deleteProductSpecification',
+      [specificationId],
+      () => {
+        const rows = [...this.productSpecs.values()].filter((s) => s.ProductId === productId)
+        const listed = rows.filter((s) => s.FieldValueId !== null && s.FieldId === specificationId)
+        const text = rows.find((s) => s.FieldValueId === null && s.Id === specificationId)
+        if (listed.length === 0 && !text) throw new HttpError(404, {}, 'no such product specification')
+        for (const s of [...listed, ...(text ? [text] : [])]) this.productSpecs.delete(s.Id)
+      },
+      true
+    )
   }
 
   public createSku(body: Body) {

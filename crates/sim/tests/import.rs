@@ -228,6 +228,29 @@ async fn every_rule_is_refused_with_a_vtex_like_answer_and_changes_nothing() {
     .await;
     assert_refused(&r, StatusCode::BAD_REQUEST, "IMAGE_MAIN_POSITION");
 
+    // A field with predefined values is deleted by its field id; its row id answers 404
+    // (Catalog API, "Delete a product specification"; docs/vtex/C-catalog.md §C.7).
+    let r = post(
+        &c,
+        &pspec_url,
+        json!({"FieldId": s.material, "FieldValueId": s.cotton}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let row = r.body["Id"].as_u64().unwrap_or_default();
+    if row != u64::from(s.material) {
+        let by_row = call(&c, Method::DELETE, &format!("{pspec_url}/{row}"), None).await;
+        assert_eq!(by_row.status, StatusCode::NOT_FOUND, "{}", by_row.body);
+    }
+    let by_field = call(
+        &c,
+        Method::DELETE,
+        &format!("{pspec_url}/{}", s.material),
+        None,
+    )
+    .await;
+    assert_eq!(by_field.status, StatusCode::OK, "{}", by_field.body);
+
     // Nothing refused so far changed anything but what was accepted.
     let mid = export(&c, &sim).await;
     assert_eq!(mid.products.len(), 1);

@@ -221,10 +221,30 @@ impl AccountCatalog {
         changes: &mut Vec<Change>,
     ) -> Result<(), ApiError> {
         self.product(product)?;
-        let removed = self.commerce.remove_where(
-            |r: &ProductSpecRecord| r.spec.product_id.0 == product && row.is_none_or(|x| x == r.id),
-            changes,
-        );
+        // `specificationId` is the row's id, except for fields with predefined values (Radio,
+        // Checkbox, Combo): for those VTEX takes the specification field's id, and a row id
+        // answers 404 (§C.7, Catalog API "Delete a product specification").
+        let listed = |field: FieldId| {
+            self.catalog
+                .field(field)
+                .and_then(|f| FieldType::from_id(f.field_type_id))
+                .is_some_and(|t| t.has_values())
+        };
+        let targets: BTreeSet<u32> = self
+            .commerce
+            .product_specs
+            .values()
+            .filter(|r| r.spec.product_id.0 == product)
+            .filter(|r| match row {
+                None => true,
+                Some(x) if listed(r.spec.field_id) => r.spec.field_id.0 == x,
+                Some(x) => r.id == x,
+            })
+            .map(|r| r.id)
+            .collect();
+        let removed = self
+            .commerce
+            .remove_where(|r: &ProductSpecRecord| targets.contains(&r.id), changes);
         if let Some(x) = row
             && removed == 0
         {
