@@ -238,7 +238,7 @@ async fn every_rule_is_refused_with_a_vtex_like_answer_and_changes_nothing() {
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let row = r.body["Id"].as_u64().unwrap_or_default();
-    if row != u64::from(s.material) {
+    if row != s.material {
         let by_row = call(&c, Method::DELETE, &format!("{pspec_url}/{row}"), None).await;
         assert_eq!(by_row.status, StatusCode::NOT_FOUND, "{}", by_row.body);
     }
