@@ -182,6 +182,8 @@ def exercise(rec, base):
                     "Text": "Front", "Url": "https://cdn.example.com/shirt-front.jpg",
                 })
                 call(rec, base, "GET", f"/api/catalog/pvt/stockkeepingunit/{sku_id}/file")
+                call(rec, base, "GET", f"/api/catalog_system/pvt/sku/stockkeepingunitbyid/{sku_id}")
+                call(rec, base, "GET", "/api/catalog_system/pvt/sku/stockkeepingunitbyean/7891234567895")
                 call(rec, base, "PUT", f"/api/catalog/pvt/stockkeepingunit/{sku_id}", {
                     "ProductId": product_id, "IsActive": True, "Name": "Contract Shirt M",
                     "RefId": "CONTRACT-1-M", "PackagedHeight": 10, "PackagedLength": 20,

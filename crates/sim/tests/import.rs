@@ -296,6 +296,22 @@ async fn every_rule_is_refused_with_a_vtex_like_answer_and_changes_nothing() {
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body[0]["Id"], json!(file_id), "{}", r.body);
+    // The SKU context (the legacy read `@vtex/clients` makes), by id and by EAN alike.
+    let context = get(
+        &c,
+        &u(
+            &sim,
+            &format!("/api/catalog_system/pvt/sku/stockkeepingunitbyid/{sku}"),
+        ),
+    )
+    .await;
+    assert_eq!(context.status, StatusCode::OK, "{}", context.body);
+    assert_eq!(context.body["AlternateIds"]["RefId"], "S-1");
+    assert_eq!(context.body["Images"][0]["FileId"], json!(file_id));
+    assert_eq!(
+        context.body["SkuSpecifications"][0]["FieldValues"],
+        json!(["Black"])
+    );
     // VTEX stamps the SKU's creation.
     let created_at = get(&c, &u(&sim, &format!("{SKU}/{sku}"))).await.body["CreationDate"].clone();
     assert!(

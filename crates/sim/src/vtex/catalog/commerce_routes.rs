@@ -132,6 +132,10 @@ pub fn routes() -> Router<Shared> {
             get(sku_by_ean),
         )
         .route(
+            "/api/catalog_system/pvt/sku/stockkeepingunitbyid/{id}",
+            get(sku_context_by_id),
+        )
+        .route(
             "/api/catalog/pvt/stockkeepingunitkit",
             post(add_kit).get(list_kits),
         )
@@ -607,31 +611,26 @@ async fn delete_file(c: Call, Path((id, file)): Path<(String, String)>) -> ApiRe
     empty()
 }
 
-/// `GET /api/catalog_system/pvt/sku/stockkeepingunitbyean/{ean}`: a subset of VTEX's SKU
-/// context (ids, names, activity, `AlternateIds`); `404` when no SKU has the EAN.
+/// `GET /api/catalog_system/pvt/sku/stockkeepingunitbyean/{ean}`: the SKU's context
+/// ([`super::sku_context`]); `404` when no SKU has the EAN.
 async fn sku_by_ean(c: Call, Extension(path): Extension<OriginalPath>) -> ApiResult {
     let ean = last_segment(&path);
     ok(c.read(|a| {
-        a.sku_by_ean(&ean)
-            .map(|r| {
-                let product = a.get_product(r.sku.product_id.0).ok();
-                json!({
-                    "Id": r.sku.id,
-                    "ProductId": r.sku.product_id,
-                    "NameComplete": format!("{} {}", product.as_ref().map(|p| p.name.as_str()).unwrap_or_default(), r.sku.name),
-                    "ProductName": product.as_ref().map(|p| p.name.clone()),
-                    "SkuName": r.sku.name,
-                    "IsActive": r.sku.is_active,
-                    "IsKit": r.sku.is_kit,
-                    "ProductRefId": product.and_then(|p| p.ref_id),
-                    "AlternateIds": { "Ean": ean, "RefId": r.sku.ref_id },
-                    "MeasurementUnit": r.sku.measurement_unit,
-                    "UnitMultiplier": r.sku.unit_multiplier,
-                })
-            })
-            .ok_or_else(|| ApiError::not_found("SKU_NOT_FOUND", format!("no SKU has EAN {ean:?}")))
+        let record = a.sku_by_ean(&ean).ok_or_else(|| {
+            ApiError::not_found("SKU_NOT_FOUND", format!("no SKU has EAN {ean:?}"))
+        })?;
+        super::sku_context::sku_context(a, record)
     })?)
 }
+
+read_by_id!(
+    /// `GET /api/catalog_system/pvt/sku/stockkeepingunitbyid/{skuId}`: the SKU's context.
+    sku_context_by_id,
+    "skuId",
+    |a, id| a
+        .get_sku(id)
+        .and_then(|r| super::sku_context::sku_context(a, &r))
+);
 
 read_by_id!(list_files, "skuId", |a, id| {
     a.files(id)

@@ -18,6 +18,7 @@ pub mod commerce;
 pub mod commerce_routes;
 pub mod records;
 pub mod seed;
+pub mod sku_context;
 pub mod tables;
 
 use crate::platform::error::{ApiError, SimError, StoreError};
