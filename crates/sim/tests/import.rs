@@ -369,6 +369,30 @@ async fn every_rule_is_refused_with_a_vtex_like_answer_and_changes_nothing() {
     let r = get(&c, &u(&sim, "/api/catalog_system/pvt/saleschannel/list")).await;
     assert_eq!(r.body[0]["Id"], 1);
 
+    // The second create shape (§C.5): CategoryPath + BrandName, creating what is missing.
+    let by_names = post(
+        &c,
+        &u(&sim, PRODUCT),
+        json!({"Name": "By names", "CategoryPath": "Outdoor/Tents", "BrandName": "Campers", "RefId": "P-NAMES"}),
+    )
+    .await;
+    assert_eq!(by_names.status, StatusCode::OK, "{}", by_names.body);
+    let tents = by_names.body["CategoryId"].clone();
+    let tent_category = get(&c, &u(&sim, &format!("{CATEGORY}/{tents}"))).await;
+    assert_eq!(
+        tent_category.body["Name"], "Tents",
+        "{}",
+        tent_category.body
+    );
+    let again = post(
+        &c,
+        &u(&sim, PRODUCT),
+        json!({"Name": "By names 2", "CategoryPath": "outdoor/TENTS", "BrandName": "campers", "RefId": "P-NAMES-2"}),
+    )
+    .await;
+    assert_eq!(again.body["CategoryId"], tents, "{}", again.body);
+    assert_eq!(again.body["BrandId"], by_names.body["BrandId"]);
+
     // The legacy brand path (`@vtex/clients` reads it): the `BrandGet` shape.
     let r = get(
         &c,

@@ -76,13 +76,19 @@ impl AccountCatalog {
         input: ProductInput,
         changes: &mut Vec<Change>,
     ) -> Result<Product, ApiError> {
-        if (input.category_path.is_some() || input.brand_name.is_some())
-            && (input.category_id.is_none() || input.brand_id.is_none())
+        let mut input = input;
+        // The second shape (§C.5): `CategoryPath` ("Dept/Cat/Sub") and `BrandName` instead of
+        // the ids, creating the categories and the brand that do not exist yet. Names match
+        // case-insensitively within their father **[sim's choice: VTEX does not say]**.
+        if input.category_id.is_none()
+            && let Some(path) = input.category_path.clone()
         {
-            return Err(ApiError::bad(
-                "PRODUCT_SHAPE_UNSUPPORTED",
-                "the simulator plays the CategoryId + BrandId shape only; CategoryPath / BrandName are not supported",
-            ));
+            input.category_id = Some(i64::from(self.category_by_path(&path, changes)?));
+        }
+        if input.brand_id.is_none()
+            && let Some(name) = input.brand_name.clone()
+        {
+            input.brand_id = Some(i64::from(self.brand_by_name(&name, changes)?));
         }
         let patch = product_patch(&input)?;
         let category = input.category_id.ok_or_else(|| {
@@ -258,5 +264,69 @@ impl AccountCatalog {
             self.commerce.put(product, links, changes)?;
         }
         Ok(())
+    }
+}
+
+impl AccountCatalog {
+    /// The category at `path` ("Dept/Cat/Sub"), creating the levels that are missing.
+    fn category_by_path(&mut self, path: &str, changes: &mut Vec<Change>) -> Result<u32, ApiError> {
+        let names: Vec<&str> = path
+            .split('/')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .collect();
+        if names.is_empty() {
+            return Err(ApiError::bad(
+                code(ImportErrorCode::ProductCategoryMissing),
+                "CategoryPath names no category",
+            ));
+        }
+        let mut father: Option<u32> = None;
+        for name in names {
+            let found = self
+                .catalog
+                .to_snapshot()
+                .categories
+                .iter()
+                .find(|c| {
+                    c.father_category_id.map(|f| f.0) == father && c.name.eq_ignore_ascii_case(name)
+                })
+                .map(|c| c.id.0);
+            let id = match found {
+                Some(id) => id,
+                None => {
+                    let input = crate::vtex::catalog::records::CategoryInput {
+                        name: Some(name.to_owned()),
+                        father_category_id: Some(father.map(i64::from)),
+                        is_active: Some(true),
+                        ..Default::default()
+                    };
+                    self.save_category(None, input, changes)?.id
+                }
+            };
+            father = Some(id);
+        }
+        father.ok_or_else(|| ApiError::Internal("empty category path".into()))
+    }
+
+    /// The brand named `name`, created when there is none.
+    fn brand_by_name(&mut self, name: &str, changes: &mut Vec<Change>) -> Result<u32, ApiError> {
+        let found = self
+            .commerce
+            .brands
+            .values()
+            .find(|b| b.name.eq_ignore_ascii_case(name.trim()))
+            .map(|b| b.id);
+        match found {
+            Some(id) => Ok(id),
+            None => {
+                let input = super::input::BrandInput {
+                    name: Some(name.trim().to_owned()),
+                    active: Some(true),
+                    ..Default::default()
+                };
+                Ok(self.create_brand(input, changes)?.id)
+            }
+        }
     }
 }
