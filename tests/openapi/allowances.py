@@ -28,8 +28,10 @@ ALLOWANCES = [
      "spec does not list, so only their status is recorded"),
     ("catalog", "*", "response", "None for not nullable",
      "nulls: VTEX's spec types fields as plain string/integer/number that VTEX itself returns "
-     "as null (LinkId, Title, DescriptionShort, CreationDate, ManufacturerCode, ... on a fresh "
-     "entity); the spec has no `nullable`, so a null is not held against the simulator"),
+     "as null (LinkId, Title, DescriptionShort, ... on a fresh entity; never-set codes such as "
+     "TaxCode, ManufacturerCode and the campaign codes read as \"\" and RewardValue as 0, as "
+     "VTEX's examples show them); the spec has no `nullable`, so a null is not held against "
+     "the simulator"),
     ("catalog", "*", "response", "None is not of type",
      "nulls (the same finding as the validator words it for the type)"),
     ("catalog", "*", "request", "'Id' is a required property",

@@ -312,6 +312,23 @@ async fn every_rule_is_refused_with_a_vtex_like_answer_and_changes_nothing() {
         context.body["SkuSpecifications"][0]["FieldValues"],
         json!(["Black"])
     );
+    // Never-set codes read as "" and numbers as 0, as VTEX's examples show them.
+    let fresh = get(&c, &u(&sim, &format!("{SKU}/{sku}"))).await.body;
+    assert_eq!(
+        (
+            fresh["ManufacturerCode"].clone(),
+            fresh["RewardValue"].clone()
+        ),
+        (json!(""), json!(0.0))
+    );
+    let product = get(&c, &u(&sim, &format!("{PRODUCT}/{p}"))).await.body;
+    assert_eq!(
+        (
+            product["TaxCode"].clone(),
+            product["LomadeeCampaignCode"].clone()
+        ),
+        (json!(""), json!(""))
+    );
     // VTEX stamps the SKU's creation.
     let created_at = get(&c, &u(&sim, &format!("{SKU}/{sku}"))).await.body["CreationDate"].clone();
     assert!(

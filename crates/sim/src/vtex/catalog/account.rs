@@ -389,7 +389,12 @@ impl AccountCatalog {
         id: u32,
         include_tree_path: bool,
     ) -> Result<CategoryResponse, ApiError> {
-        let record = self.get::<CategoryRecord>(id)?;
+        let mut record = self.get::<CategoryRecord>(id)?;
+        // Never-set campaign codes read as "" (the Catalog API's response examples).
+        record.lomadee_campaign_code.get_or_insert_with(String::new);
+        record
+            .ad_words_remarketing_code
+            .get_or_insert_with(String::new);
         let has_children = self.catalog.children(CategoryId(id)).next().is_some();
         let (tree_path, tree_path_ids, tree_path_link_ids) = if include_tree_path {
             let path: Vec<&CategoryRecord> = self

@@ -151,7 +151,12 @@ fn empty() -> ApiResult {
 
 // ----- shapes -----
 
+/// Never-set text codes read as `""` and never-set numbers as `0`, as the Catalog API's response
+/// examples show them (the simulator keeps them as absent) **[inferred from VTEX's examples]**.
 fn brand_json(b: &BrandRecord) -> Value {
+    let mut b = b.clone();
+    b.ad_words_remarketing_code.get_or_insert_with(String::new);
+    b.lomadee_campaign_code.get_or_insert_with(String::new);
     json!(b)
 }
 
@@ -177,12 +182,12 @@ pub fn product_json(a: &AccountCatalog, p: &Product, with_stores: bool) -> Value
         "KeyWords": p.key_words,
         "Title": p.title,
         "IsActive": p.is_active,
-        "TaxCode": p.tax_code,
+        "TaxCode": p.tax_code.clone().unwrap_or_default(),
         "MetaTagDescription": p.meta_tag_description,
         "SupplierId": null,
         "ShowWithoutStock": p.show_without_stock,
-        "AdWordsRemarketingCode": null,
-        "LomadeeCampaignCode": null,
+        "AdWordsRemarketingCode": "",
+        "LomadeeCampaignCode": "",
         "Score": p.score,
     });
     if with_stores && let Some(o) = v.as_object_mut() {
@@ -213,9 +218,9 @@ pub fn sku_json(r: &SkuRecord) -> Value {
         "CubicWeight": r.cubic_weight.unwrap_or(0.0),
         "IsKit": s.is_kit,
         "CreationDate": r.creation_date,
-        "RewardValue": r.reward_value,
+        "RewardValue": r.reward_value.unwrap_or(0.0),
         "EstimatedDateArrival": r.estimated_date_arrival,
-        "ManufacturerCode": s.manufacturer_code,
+        "ManufacturerCode": s.manufacturer_code.clone().unwrap_or_default(),
         "CommercialConditionId": r.commercial_condition_id.unwrap_or(1),
         "MeasurementUnit": s.measurement_unit,
         "UnitMultiplier": s.unit_multiplier,
@@ -254,7 +259,7 @@ fn sku_legacy_json(r: &SkuRecord) -> Value {
         "CommercialConditionId": r.commercial_condition_id.unwrap_or(1),
         "EstimatedDateArrival": r.estimated_date_arrival,
         "FlagKitItensSellApart": r.kit_itens_sell_apart,
-        "ManufacturerCode": s.manufacturer_code,
+        "ManufacturerCode": s.manufacturer_code.clone().unwrap_or_default(),
         "ReferenceStockKeepingUnitId": null,
         "Position": 0,
         "ActivateIfPossible": r.activate_if_possible,
