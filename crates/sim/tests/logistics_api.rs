@@ -5,31 +5,16 @@
 
 mod common;
 
-use common::{APP_KEY, APP_TOKEN, Reply, send, start, stop, temp_dir};
+use common::{Reply, proxied, send, start, stop, temp_dir};
 use ponte_sim::Sim;
-use reqwest::{Client, Method, Proxy, StatusCode};
+use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
-use std::time::Duration;
-
-fn proxied(sim: &Sim) -> Client {
-    Client::builder()
-        .proxy(Proxy::http(sim.url()).unwrap_or_else(|e| panic!("proxy: {e}")))
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap_or_else(|e| panic!("client: {e}"))
-}
 
 const HOST: &str = "http://ponte.vtexcommercestable.com.br/api/logistics/pvt";
 
+/// An app-key call to `{HOST}{path}` through the proxy.
 async fn call(c: &Client, method: Method, path: &str, body: Option<Value>) -> Reply {
-    let mut req = c
-        .request(method, format!("{HOST}{path}"))
-        .header(APP_KEY.0, APP_KEY.1)
-        .header(APP_TOKEN.0, APP_TOKEN.1);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    send(req).await
+    common::call(c, method, &format!("{HOST}{path}"), body.as_ref()).await
 }
 
 async fn settings(sim: &Sim, body: Value) {

@@ -159,3 +159,13 @@ pub async fn raw(addr: std::net::SocketAddr, request: &str) -> (u16, Value) {
     };
     (status, body)
 }
+
+/// A client whose requests go through the simulator as their HTTP proxy (absolute-form), like
+/// the service's.
+pub fn proxied(sim: &ponte_sim::Sim) -> Client {
+    Client::builder()
+        .proxy(reqwest::Proxy::http(sim.url()).unwrap_or_else(|e| panic!("proxy: {e}")))
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
