@@ -4,9 +4,12 @@
 //!   `CatalogState` JSON;
 //! - `GET /_sim/erp/catalog-batch?seed=&departments=&categories=&products=&skus=`: the ERP's
 //!   sample batch ([`crate::erp`]);
+//! - `GET /_sim/erp/{price-batch,stock-batch,price-deltas,stock-deltas}?seed=&skus=&round=&count=`:
+//!   the ERP's price list, stock counts and their deltas ([`crate::erp::stock_prices`]);
 //! - `GET|PUT /_sim/faults`: the fault configuration ([`crate::platform::faults`]);
 //! - `GET|DELETE /_sim/stats`: requests, faults and accepted catalog writes per endpoint.
 
+use crate::erp::stock_prices::{self, StockPriceParams};
 use crate::erp::{ErpParams, catalog_batch};
 use crate::platform::error::ApiError;
 use crate::platform::faults::{FaultConfig, Faults};
@@ -32,6 +35,10 @@ pub fn routes() -> Router<SimExt> {
     Router::new()
         .route("/_sim/accounts/{account}/catalog", get(export))
         .route("/_sim/erp/catalog-batch", get(erp_batch))
+        .route("/_sim/erp/price-batch", get(erp_price_batch))
+        .route("/_sim/erp/stock-batch", get(erp_stock_batch))
+        .route("/_sim/erp/price-deltas", get(erp_price_deltas))
+        .route("/_sim/erp/stock-deltas", get(erp_stock_deltas))
         .route("/_sim/faults", get(get_faults).put(put_faults))
         .route("/_sim/stats", get(stats).delete(reset_stats))
 }
@@ -49,6 +56,29 @@ async fn erp_batch(uri: Uri) -> Result<Response, ApiError> {
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(Json(batch).into_response())
+}
+
+fn stock_price_params(uri: &Uri) -> Result<StockPriceParams, ApiError> {
+    let params: StockPriceParams = serde_urlencoded::from_str(uri.query().unwrap_or(""))
+        .map_err(|e| ApiError::InvalidPath(format!("invalid query: {e}")))?;
+    params.check().map_err(ApiError::InvalidPath)?;
+    Ok(params)
+}
+
+async fn erp_price_batch(uri: Uri) -> Result<Response, ApiError> {
+    Ok(Json(stock_prices::price_batch(&stock_price_params(&uri)?)).into_response())
+}
+
+async fn erp_stock_batch(uri: Uri) -> Result<Response, ApiError> {
+    Ok(Json(stock_prices::stock_batch(&stock_price_params(&uri)?)).into_response())
+}
+
+async fn erp_price_deltas(uri: Uri) -> Result<Response, ApiError> {
+    Ok(Json(stock_prices::price_deltas(&stock_price_params(&uri)?)).into_response())
+}
+
+async fn erp_stock_deltas(uri: Uri) -> Result<Response, ApiError> {
+    Ok(Json(stock_prices::stock_deltas(&stock_price_params(&uri)?)).into_response())
 }
 
 async fn get_faults(State(s): State<SimExt>) -> Response {
