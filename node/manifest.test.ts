@@ -4,7 +4,9 @@ import { join } from 'path'
 
 import { CATALOG_PATHS } from './clients/catalog'
 import { IMPORT_PATHS } from './clients/catalogImport'
+import { LOGISTICS_PATHS } from './clients/logistics'
 import { OMS_PATHS } from './clients/oms'
+import { PRICING_PATHS } from './clients/pricing'
 import { SCHEDULER_PATHS } from './clients/scheduler'
 import { VTEX_ID_PATHS } from './clients/vtexId'
 
@@ -49,6 +51,21 @@ describe('manifest.json', () => {
         p.name === 'outbound-access' && p.attrs?.host === '{{account}}.vtexcommercestable.com.br'
     )
     expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'v1pnt-01/invoice/NF-1')))).toBe(true)
+  })
+
+  it.each(Object.values(PRICING_PATHS))('allows the Pricing client path %s on api.vtex.com', (path) => {
+    const policies = manifest.policies.filter(
+      (p: { name: string; attrs?: Record<string, string> }) => p.name === 'outbound-access' && p.attrs?.host === 'api.vtex.com'
+    )
+    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'prices/1/fixed')))).toBe(true)
+  })
+
+  it.each(Object.values(LOGISTICS_PATHS))("allows the Logistics client path %s on the account's host", (path) => {
+    const policies = manifest.policies.filter(
+      (p: { name: string; attrs?: Record<string, string> }) =>
+        p.name === 'outbound-access' && p.attrs?.host === '{{account}}.vtexcommercestable.com.br'
+    )
+    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'inventory/skus/1/warehouses/w1')))).toBe(true)
   })
 
   it.each(Object.values(SCHEDULER_PATHS))('allows the scheduler client path %s through Janus', (path) => {

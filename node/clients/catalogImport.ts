@@ -293,6 +293,11 @@ export class CatalogWriter extends Catalog implements ImportTarget {
     return Number.isInteger(n) && n > 0 ? n : null
   }
 
+  /** The trade policies (`GET /api/catalog_system/pvt/saleschannel/list`): the price sync's tables. */
+  public salesChannels(): Promise<Array<{ Id: number; Name?: string; IsActive?: boolean }>> {
+    return this.http.get('/api/catalog_system/pvt/saleschannel/list', { metric: this.metric('saleschannel-list') })
+  }
+
   public skuByEan(ean: string): Promise<{ Id: number } | null> {
     return this.getOrNull(`/api/catalog_system/pvt/sku/stockkeepingunitbyean/${encodeURIComponent(ean)}`, 'sku-by-ean')
   }
@@ -355,6 +360,7 @@ export class CatalogWriter extends Catalog implements ImportTarget {
 /** Every path this client calls, with `*` for an id; manifest.test.ts checks each has an outbound-access policy. */
 export const IMPORT_PATHS = [
   '/api/catalog_system/pvt/brand/list',
+  '/api/catalog_system/pvt/saleschannel/list',
   '/api/catalog/pvt/brand/*',
   '/api/catalog/pvt/category/*',
   '/api/catalog/pvt/specificationgroup/*',

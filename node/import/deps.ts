@@ -39,7 +39,7 @@ export function importDeps(ctx: Context): ImportDeps {
 }
 
 /** Every store call retried like a Catalog read (VBase answers 429 and 5xx too). */
-export function retryingStore(store: JobStore, policy = DEFAULT_RETRY, clock = realClock): JobStore {
+export function retryingStore<S extends object = JobStore>(store: S, policy = DEFAULT_RETRY, clock = realClock): S {
   const throttle = new Throttle(zeroCounters(), clock)
   return new Proxy(store, {
     get: (t, prop, receiver) => {

@@ -94,12 +94,12 @@ export class ResultLog {
   private readonly queued = new Map<number, Promise<void>>()
 
   constructor(
-    private readonly store: JobStore,
+    private readonly store: Pick<JobStore, 'getResults' | 'putResults'>,
     private readonly jobId: string
   ) {}
 
-  /** Loads the recorded results of a plan of `steps` steps. */
-  public async load(steps: PlanStep[]): Promise<Map<number, StepResult>> {
+  /** Loads the recorded results of a plan of `steps` steps (an import's, or a sync job's writes). */
+  public async load(steps: ReadonlyArray<Pick<PlanStep, 'index' | 'key'>>): Promise<Map<number, StepResult>> {
     const out = new Map<number, StepResult>()
     const count = Math.ceil(steps.length / RESULT_CHUNK)
     const loaded = await Promise.all(Array.from({ length: count }, (_, n) => this.store.getResults(this.jobId, n)))
@@ -113,7 +113,7 @@ export class ResultLog {
     return out
   }
 
-  public record(step: PlanStep, result: StepResult): Promise<void> {
+  public record(step: Pick<PlanStep, 'index' | 'key'>, result: StepResult): Promise<void> {
     const n = Math.floor(step.index / RESULT_CHUNK)
     const chunk = this.chunks.get(n) ?? {}
     chunk[step.key] = result

@@ -25,6 +25,8 @@ export interface Counters {
   reused: number
   /** Milliseconds spent waiting on Retry-After (summed over the calls that waited). */
   rateLimitWaitMs: number
+  /** 423 answers (Logistics: the SKU's inventory in that warehouse was locked by another write). */
+  locked?: number
 }
 
 export const zeroCounters = (): Counters => ({

@@ -1,10 +1,12 @@
 import { importMutations } from './Mutations/Import'
 import { orderMutations } from './Mutations/Orders'
+import { syncMutations } from './Mutations/Sync'
 import { auditQueries } from './Queries/Audit'
 import { catalogQueries, categoryFields } from './Queries/Catalog'
 import { importJobFields, importQueries } from './Queries/Import'
 import { orderQueries } from './Queries/Orders'
 import { sessionQueries } from './Queries/Session'
+import { syncQueries } from './Queries/Sync'
 import { JSONScalar } from './scalars'
 import type { GraphQLResolveInfo } from 'graphql'
 import { checkQueryLimits } from '../lib/queryLimits'
@@ -52,11 +54,13 @@ export const resolvers = {
     ...importQueries,
     ...orderQueries,
     ...auditQueries,
+    ...syncQueries,
   }),
   Mutation: limited(
     ownerOnly({
       ...importMutations,
       ...orderMutations,
+      ...syncMutations,
     })
   ),
   Category: categoryFields,

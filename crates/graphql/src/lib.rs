@@ -60,6 +60,7 @@ pub mod nulls;
 pub mod orders;
 pub mod reads;
 pub mod sso;
+pub mod sync;
 pub mod vtex;
 pub use import::ImportMutation;
 pub use intake::{IntakeMutation, OrderIntake};
@@ -75,7 +76,12 @@ pub type PonteSchema = Schema<Query, Mutation, EmptySubscription>;
 // file's order. (A plain comment: a doc comment would become the type's description, which
 // the schema file does not give.)
 #[derive(Debug, Clone, Copy, Default, MergedObject)]
-pub struct Mutation(pub ImportMutation, pub OrdersMutation, pub IntakeMutation);
+pub struct Mutation(
+    pub ImportMutation,
+    pub OrdersMutation,
+    pub IntakeMutation,
+    pub sync::SyncMutation,
+);
 
 /// `extensions.code` of an id argument that is not a positive 32-bit integer.
 pub const INVALID_ID: &str = "INVALID_ID";
@@ -334,6 +340,39 @@ impl Query {
     /// How this workspace's order intake is set up in VTEX (Hook, Feed v3 and the feed tick's vtex.scheduler schedule), each read back and compared with what configureOrderIntake would write now. VTEX refusing a read: INTAKE_CONFIG_REFUSED; hookSecret or tickSecret missing: INTAKE_SETTINGS_MISSING. Admin only.
     async fn order_intake(&self, ctx: &Context<'_>) -> async_graphql::Result<OrderIntake> {
         intake::order_intake(ctx)
+    }
+
+    /// A price or stock sync job (syncPrices, syncInventory), as recorded. Asking for a job whose runner stopped (its lease expired) resumes it on this replica. An id that is not a sync job id: INVALID_ID. Admin only.
+    async fn sync_job(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<sync::SyncJob>> {
+        let _ = id;
+        Err(sync::not_supported(ctx, "syncJob"))
+    }
+
+    /// The selling price of an SKU (its VTEX id) in a price table for a quantity, now: fixed prices first (the lowest applicable), else the base price through the table's rules, then rounding, computed by Ponte's core from what Pricing holds, with what decided it. price is null when the SKU cannot be sold there. Admin only.
+    async fn computed_price(
+        &self,
+        ctx: &Context<'_>,
+        sku: ID,
+        price_table: String,
+        #[graphql(default = 1)] quantity: Option<i32>,
+    ) -> async_graphql::Result<sync::ComputedPrice> {
+        let _ = (sku, price_table, quantity);
+        Err(sync::not_supported(ctx, "computedPrice"))
+    }
+
+    /// How many units of an SKU (its VTEX id) can be sold in a trade policy: the sum over active warehouses linked to an active dock of the policy, each total minus reserved. Admin only.
+    async fn availability(
+        &self,
+        ctx: &Context<'_>,
+        sku: ID,
+        trade_policy: String,
+    ) -> async_graphql::Result<sync::Availability> {
+        let _ = (sku, trade_policy);
+        Err(sync::not_supported(ctx, "availability"))
     }
 }
 

@@ -40,7 +40,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub const OWNER_ROLE: &str = "Owner (Admin Super)";
 
 /// What the owner role grants: every resource Ponte's schema names (graphql/schema.graphql).
-pub const SEEDED_RESOURCES: [&str; 13] = [
+pub const SEEDED_RESOURCES: [&str; 18] = [
     "OMS/View order",
     "OMS/Feed v3 and Hook Admin",
     "OMS/Feed v3 and Hook view only",
@@ -54,6 +54,12 @@ pub const SEEDED_RESOURCES: [&str; 13] = [
     "Catalog/Brands Management",
     "Catalog/Product and SKU Management",
     "Catalog/SKUs",
+    // The Pricing and Logistics API references' "Permissions" sections (tests/openapi/spec/).
+    "Pricing/Read prices",
+    "Pricing/Modify prices",
+    "Logistics/Logistics viewer",
+    "Logistics/Logistics full access",
+    "Logistics/Logistics inventory full access",
 ];
 
 #[derive(Debug, Default)]

@@ -1,0 +1,127 @@
+/**
+ * The stock sync (`syncInventory`): reads what VTEX holds for the batch's SKUs (ids by RefId and
+ * EAN, each SKU's balance per warehouse, the warehouses and docks) and the date of the count
+ * each (SKU, warehouse) last took from Ponte's own record (VTEX's balance does not answer
+ * `dateUtcOnBalanceSystem`, §E.2), lets the core plan it (§E.5: an older count never overwrites
+ * a newer one), then writes, recording each count's date once VTEX has it.
+ */
+import type { InventoryPut, Logistics, VtexBalance } from '../clients/logistics'
+import type { Kv } from '../lib/vbase'
+import { StaleWrite } from '../lib/vbase'
+import type { PlannedWrite } from '../sync/store'
+import type { Planned, SyncDomain, WriteIo } from '../sync/runner'
+import type { SkuLookups } from '../sync/skus'
+import { pool, readSkus } from '../sync/skus'
+import type { InventoryBatch, InventoryEntry, InventoryState, InventoryWrite } from './core'
+import { planInventorySync } from './core'
+
+export type LogisticsApi = Pick<Logistics, 'warehouses' | 'docks' | 'balance' | 'put' | 'patchQuantity' | 'patchLeadTime'>
+
+/** VBase bucket of the count dates: `skus/{skuId}.json` = `{warehouseId: dateUtcOnBalanceSystem}`. */
+export const COUNTS_BUCKET = 'inventory-counts'
+
+/** When each (SKU, warehouse) was last counted, as Ponte wrote it to VTEX. */
+export class CountDates {
+  constructor(private readonly kv: Kv) {}
+
+  public async of(skuId: number): Promise<Record<string, string>> {
+    return (await this.kv.get<Record<string, string>>(`skus/${skuId}.json`))?.data ?? {}
+  }
+
+  /** Records `date` for (sku, warehouse) unless a newer one is there (If-Match, retried). */
+  public async record(skuId: number, warehouseId: string, date: string): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const got = await this.kv.get<Record<string, string>>(`skus/${skuId}.json`)
+      const dates = got?.data ?? {}
+      const held = dates[warehouseId]
+      if (held !== undefined && Date.parse(held) >= Date.parse(date)) return
+      if (got && !got.etag) throw new Error(`VBase returned no ETag for the count dates of SKU ${skuId}: refusing a blind write`)
+      try {
+        await this.kv.put(`skus/${skuId}.json`, { ...dates, [warehouseId]: date }, got?.etag ?? undefined)
+        return
+      } catch (e) {
+        if (!(e instanceof StaleWrite)) throw e
+      }
+    }
+    throw new Error(`the count dates of SKU ${skuId} kept changing`)
+  }
+}
+
+function entryOf(skuId: number, b: VtexBalance, date: string | undefined): InventoryEntry {
+  return {
+    skuId,
+    warehouseId: b.warehouseId,
+    totalQuantity: b.totalQuantity,
+    unlimitedQuantity: b.hasUnlimitedQuantity,
+    ...(b.leadTime ? { leadTime: b.leadTime } : {}),
+    dateUtcOnBalanceSystem: date ?? null,
+  }
+}
+
+export class InventorySync implements SyncDomain<InventoryBatch, InventoryWrite> {
+  public readonly kind = 'INVENTORY' as const
+
+  constructor(
+    private readonly catalog: SkuLookups,
+    private readonly logistics: LogisticsApi,
+    private readonly dates: CountDates,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  public size(batch: InventoryBatch): number {
+    return Array.isArray(batch?.counts) ? batch.counts.length : 0
+  }
+
+  public async read(batch: InventoryBatch, io: WriteIo): Promise<InventoryState> {
+    const { throttle, retry, concurrency } = io
+    const counts = Array.isArray(batch?.counts) ? batch.counts : []
+    const skus = await readSkus(this.catalog, counts, throttle, retry, concurrency)
+    const entries: InventoryEntry[] = []
+    await pool(skus, concurrency, async (sku) => {
+      const [balance, dates] = await Promise.all([
+        throttle.retrying(() => this.logistics.balance(sku.id), retry),
+        throttle.retrying(() => this.dates.of(sku.id), retry),
+      ])
+      for (const b of balance) entries.push(entryOf(sku.id, b, dates[b.warehouseId]))
+    })
+    const [warehouses, docks] = await Promise.all([
+      throttle.retrying(() => this.logistics.warehouses(), retry),
+      throttle.retrying(() => this.logistics.docks(), retry),
+    ])
+    return { skus, warehouses, docks, entries, reservations: [] }
+  }
+
+  public async plan(batch: InventoryBatch, io: WriteIo): Promise<Planned<InventoryWrite>> {
+    const state = await this.read(batch, io)
+    const answer = planInventorySync(state, batch, new Date(this.now()).toISOString())
+    if (!answer.plan) return { ok: false, errors: answer.errors.map((e) => ({ path: e.path, code: e.code, message: e.message })) }
+    const writes = answer.plan.writes.map((w, index) => ({
+      index,
+      key: `sku-${w.entry.skuId}-${w.entry.warehouseId}`,
+      path: `counts[${w.count}]`,
+      write: w,
+    }))
+    const summary: Record<string, number> = { put: 0, patchQuantity: 0, patchLeadTime: 0, record: 0, stale: 0 }
+    for (const w of answer.plan.writes) summary[w.method] += 1
+    for (const s of answer.plan.skipped) if (s.reason === 'stale') summary.stale += 1
+    return { ok: true, writes, unchanged: answer.plan.skipped.length, summary }
+  }
+
+  public async write(planned: PlannedWrite<InventoryWrite>, io: WriteIo): Promise<void> {
+    const { method, entry } = planned.write
+    const date = entry.dateUtcOnBalanceSystem ?? null
+    const quantity = entry.totalQuantity
+    const unlimitedQuantity = entry.unlimitedQuantity ?? false
+    if (method === 'put') {
+      const body: InventoryPut = { quantity, unlimitedQuantity, dateUtcOnBalanceSystem: date }
+      if (entry.leadTime) body.leadTime = entry.leadTime
+      await this.logistics.put(entry.skuId, entry.warehouseId, body)
+    } else if (method === 'patchQuantity') {
+      await this.logistics.patchQuantity(entry.skuId, entry.warehouseId, { quantity, unlimitedQuantity, dateUtcOnBalanceSystem: date })
+    } else if (method === 'patchLeadTime') {
+      await this.logistics.patchLeadTime(entry.skuId, entry.warehouseId, entry.leadTime ?? '00:00:00')
+    }
+    // `record`: VTEX already holds it; only the date is Ponte's to keep.
+    if (date) await io.throttle.retrying(() => this.dates.record(entry.skuId, entry.warehouseId, date), io.retry)
+  }
+}

@@ -1,0 +1,360 @@
+/**
+ * Runs sync jobs (prices, stock) with the catalog import's guarantees:
+ *
+ * - **Validated first.** The domain reads what VTEX holds and the core plans the whole batch;
+ *   a batch with any error fails with every error (path + code) and writes nothing.
+ * - **Resumable across replicas.** The record, batch, plan and write results live in VBase
+ *   (store.ts). The runner holds a lease it renews every `heartbeatMs`; a job whose lease has
+ *   expired is taken over by the replica that next answers `syncJob(id)`, which continues from
+ *   the stored plan, skipping every write with a recorded result. Every write is idempotent (a
+ *   `PUT` or `PATCH` of absolute values), so one whose result was lost is simply sent again.
+ * - **Fenced.** Before each write the runner checks it still holds the lease (the heartbeat
+ *   marks the run lost when another owner is recorded): a runner that lost it writes nothing
+ *   more.
+ * - **Paced.** Writes go through the job's {@link Pacer} (VTEX's published rate), 429s wait
+ *   their Retry-After, 5xx, timeouts and 423 locks back off and retry (`maxAttempts`).
+ */
+import { hostname } from 'os'
+
+import type { StepResult } from '../import/executor'
+import { ResultLog } from '../import/store'
+import type { Clock } from '../lib/clock'
+import { realClock } from '../lib/clock'
+import { PonteError } from '../lib/errors'
+import type { RetryPolicy } from '../lib/retry'
+import { backoffMs, classify, DEFAULT_RETRY } from '../lib/retry'
+import { Throttle, zeroCounters } from '../lib/throttle'
+import { StaleWrite } from '../lib/vbase'
+import type { SyncError, SyncJobRecord, SyncKind, SyncOptions } from './job'
+import { MAX_ERRORS } from './job'
+import { Pacer } from './pacer'
+import type { PlannedWrite, SyncStore } from './store'
+import { PLAN_CHUNK } from './store'
+
+/** What a domain's plan step returns: the writes, or every error of the batch. */
+export type Planned<W> =
+  | { ok: true; writes: Array<PlannedWrite<W>>; unchanged: number; summary: Record<string, number> }
+  | { ok: false; errors: SyncError[] }
+
+/** The calls a write may make, with the job's pacing and counting. */
+export interface WriteIo {
+  throttle: Throttle
+  retry: RetryPolicy
+  pacer: Pacer
+  concurrency: number
+  /** The run lost its lease: stop. */
+  lost(): boolean
+}
+
+/** One kind of sync: how to plan a batch and how to make one write. */
+export interface SyncDomain<B, W> {
+  kind: SyncKind
+  /** Items (prices) or counts (stock) in the batch. */
+  size(batch: B): number
+  plan(batch: B, io: WriteIo): Promise<Planned<W>>
+  /** Makes one write; throws VTEX's error. Idempotent: it may be repeated after a crash. */
+  write(write: PlannedWrite<W>, io: WriteIo): Promise<void>
+}
+
+export interface SyncDeps<B, W> {
+  domain: SyncDomain<B, W>
+  store: SyncStore
+  account: string
+  workspace: string
+  logger?: { info(m: unknown): void; warn(m: unknown): void; error(m: unknown): void }
+}
+
+export interface SyncRunnerConfig {
+  leaseMs: number
+  heartbeatMs: number
+  retry: RetryPolicy
+  clock: Clock
+  owner: string
+  /** The wait before a write refused with 423 (the (SKU, warehouse) is locked) is tried again. */
+  lockWaitMs: number
+}
+
+interface Live {
+  job: SyncJobRecord
+  lost: boolean
+  saving: Promise<void>
+  done: Promise<void>
+}
+
+const newId = () => `syn-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
+const iso = (ms: number) => new Date(ms).toISOString()
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T
+
+export class SyncRunner {
+  private readonly live = new Map<string, Live>()
+  public readonly config: SyncRunnerConfig
+
+  constructor(config: Partial<SyncRunnerConfig> = {}) {
+    this.config = {
+      leaseMs: 12000,
+      heartbeatMs: 3000,
+      retry: DEFAULT_RETRY,
+      clock: realClock,
+      owner: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      lockWaitMs: 250,
+      ...config,
+    }
+  }
+
+  /** Stores a new job and starts it here; answers at once (QUEUED). */
+  public async submit<B, W>(deps: SyncDeps<B, W>, batch: B, options: SyncOptions, requestedBy: string | null): Promise<SyncJobRecord> {
+    const now = this.now()
+    const job: SyncJobRecord = {
+      id: newId(),
+      kind: deps.domain.kind,
+      account: deps.account,
+      workspace: deps.workspace,
+      status: 'QUEUED',
+      stage: 'READING',
+      options,
+      requestedBy,
+      createdAt: iso(now),
+      updatedAt: iso(now),
+      startedAt: null,
+      finishedAt: null,
+      lease: { owner: this.config.owner, expiresAt: iso(now + this.config.leaseMs) },
+      runs: 1,
+      items: deps.domain.size(batch),
+      writes: 0,
+      done: 0,
+      failed: 0,
+      unchanged: 0,
+      planChunks: 0,
+      summary: null,
+      errors: [],
+      errorCount: 0,
+      counters: zeroCounters(),
+      timings: { readMs: 0, planMs: 0, writeMs: 0 },
+    }
+    await deps.store.putBatch(job.id, batch)
+    await deps.store.putJob(job)
+    const answer = clone(job)
+    this.start(deps, job)
+    return answer
+  }
+
+  /** The job (as run here, or as recorded); an abandoned one of `deps`' kind is taken over. */
+  public async get<B, W>(deps: SyncDeps<B, W>, id: string): Promise<SyncJobRecord | null> {
+    const live = this.live.get(id)
+    if (live) return clone(live.job)
+    const stored = await deps.store.getJob(id)
+    if (!stored || stored.job.account !== deps.account) return null
+    const job = stored.job
+    if (job.kind !== deps.domain.kind || !this.abandoned(job)) return job
+    job.lease = { owner: this.config.owner, expiresAt: iso(this.now() + this.config.leaseMs) }
+    job.runs += 1
+    job.updatedAt = iso(this.now())
+    try {
+      await deps.store.putJob(job, stored.etag)
+    } catch (e) {
+      if (!(e instanceof StaleWrite)) throw e
+      return (await deps.store.getJob(id))?.job ?? null
+    }
+    const check = await deps.store.getJob(id)
+    if (check?.job.lease?.owner !== this.config.owner) return check?.job ?? null
+    deps.logger?.info({ message: 'sync job resumed', jobId: id, kind: job.kind, runs: job.runs })
+    this.start(deps, check.job)
+    return clone(check.job)
+  }
+
+  /** Resolves when this replica's run of the job ends (tests, the demo). */
+  public async settled(id: string): Promise<void> {
+    await this.live.get(id)?.done
+  }
+
+  private abandoned(job: SyncJobRecord): boolean {
+    if (job.status !== 'QUEUED' && job.status !== 'RUNNING') return false
+    return job.lease === null || Date.parse(job.lease.expiresAt) < this.now()
+  }
+
+  private start<B, W>(deps: SyncDeps<B, W>, job: SyncJobRecord): void {
+    const live: Live = { job, lost: false, saving: Promise.resolve(), done: Promise.resolve() }
+    this.live.set(job.id, live)
+    live.done = this.run(deps, live)
+      .catch(async (e) => {
+        deps.logger?.error({ message: 'sync job crashed', jobId: job.id, error: String((e as Error)?.message ?? e) })
+        if (!live.lost) await this.finish(deps, live, [{ path: '', code: 'INTERNAL_ERROR', message: describe(e) }]).catch(() => undefined)
+      })
+      .finally(() => {
+        if (this.live.get(job.id) === live) this.live.delete(job.id)
+      })
+  }
+
+  private async run<B, W>(deps: SyncDeps<B, W>, live: Live): Promise<void> {
+    const job = live.job
+    const { store, domain } = deps
+    const throttle = new Throttle(job.counters, this.config.clock)
+    const retry: RetryPolicy = { ...this.config.retry, maxAttempts: job.options.maxAttempts }
+    const pacer = new Pacer({ perSecond: job.options.perSecond, burst: job.options.burst }, this.config.clock)
+    const io: WriteIo = { throttle, retry, pacer, concurrency: job.options.concurrency, lost: () => live.lost }
+    const timer = setInterval(() => void this.save(deps, live).catch(() => undefined), this.config.heartbeatMs)
+    timer.unref?.()
+    try {
+      job.status = 'RUNNING'
+      job.startedAt ??= iso(this.now())
+      await this.save(deps, live)
+      if (live.lost) return
+
+      let writes = job.planChunks > 0 ? await loadPlan<W>(store, job) : null
+      if (!writes) {
+        job.stage = 'READING'
+        const batch = await store.getBatch<B>(job.id)
+        if (batch === null) throw new Error(`the batch of job ${job.id} is missing from VBase`)
+        const t0 = this.now()
+        let planned: Planned<W>
+        try {
+          planned = await domain.plan(batch, io)
+        } catch (e) {
+          job.timings.readMs += this.now() - t0
+          if (e instanceof PonteError) return await this.finish(deps, live, [{ path: '', code: e.code, message: e.message }])
+          return await this.finish(deps, live, [{ path: '', code: 'VTEX_REQUEST_FAILED', message: `reading VTEX failed: ${describe(e)}` }])
+        }
+        job.timings.readMs += this.now() - t0
+        if (!planned.ok) return await this.finish(deps, live, planned.errors)
+        job.stage = 'PLANNING'
+        writes = planned.writes
+        const chunks = Math.ceil(writes.length / PLAN_CHUNK)
+        for (let n = 0; n < chunks; n++) {
+          await store.putPlanChunk(job.id, n, writes.slice(n * PLAN_CHUNK, (n + 1) * PLAN_CHUNK))
+        }
+        job.planChunks = chunks
+        job.writes = writes.length
+        job.unchanged = planned.unchanged
+        job.summary = planned.summary
+      }
+      const log = new ResultLog(store, job.id)
+      const results = await log.load(writes)
+      job.done = [...results.values()].filter((r) => r.status === 'DONE').length
+      job.failed = [...results.values()].filter((r) => r.status === 'FAILED').length
+      job.stage = 'WRITING'
+      await this.save(deps, live)
+      if (live.lost) return
+
+      const t1 = this.now()
+      const pending = writes.filter((w) => !results.has(w.index))
+      let next = 0
+      const worker = async () => {
+        while (!live.lost && next < pending.length) {
+          const w = pending[next++]
+          const result = await this.attempt(domain, w, io)
+          // Fencing: a run that lost its lease records nothing more.
+          if (live.lost) return
+          if (result.status === 'DONE') job.done += 1
+          else {
+            job.failed += 1
+            addError(job, { path: w.path, key: w.key, code: result.error?.code ?? 'WRITE_FAILED', message: result.error?.message ?? '' })
+          }
+          await log.record(w, result)
+        }
+      }
+      await Promise.all(Array.from({ length: Math.min(job.options.concurrency, pending.length) }, worker))
+      job.timings.writeMs += this.now() - t1
+      if (live.lost) return
+      await this.finish(deps, live, [])
+    } finally {
+      clearInterval(timer)
+      await live.saving.catch(() => undefined)
+    }
+  }
+
+  /** One write with the job's retries: 429 after Retry-After, 5xx/transport/423 with backoff. */
+  private async attempt<B, W>(domain: SyncDomain<B, W>, w: PlannedWrite<W>, io: WriteIo): Promise<StepResult> {
+    const { throttle, retry } = io
+    let failures = 0
+    let limited = 0
+    let attempts = 0
+    for (;;) {
+      attempts += 1
+      throttle.counters.attempts += 1
+      try {
+        await io.pacer.acquire()
+        await domain.write(w, io)
+        return { index: w.index, status: 'DONE', attempts, at: iso(this.now()) }
+      } catch (e) {
+        const f = classify(e, retry, this.now())
+        const status = (e as { response?: { status?: number } }).response?.status
+        if (f.kind === 'rateLimited' && limited < retry.maxRateLimited) {
+          limited += 1
+          throttle.counters.rateLimited += 1
+          throttle.counters.retries += 1
+          await throttle.waitRetryAfter(f.retryAfterMs)
+          continue
+        }
+        const locked = status === 423
+        if ((f.kind === 'transient' || locked) && failures + 1 < retry.maxAttempts) {
+          failures += 1
+          if (locked) throttle.counters.locked = (throttle.counters.locked ?? 0) + 1
+          else if (f.kind === 'transient' && f.status === null) throttle.counters.transportErrors += 1
+          else throttle.counters.serverErrors += 1
+          throttle.counters.retries += 1
+          await this.config.clock.sleep(locked ? this.config.lockWaitMs : backoffMs(failures, retry, () => this.config.clock.random()))
+          continue
+        }
+        const code = f.kind === 'refused' ? 'VTEX_REFUSED' : f.kind === 'bug' ? 'INTERNAL_ERROR' : 'VTEX_UNAVAILABLE'
+        return { index: w.index, status: 'FAILED', attempts, at: iso(this.now()), error: { code, message: 'detail' in f ? f.detail : describe(e) } }
+      }
+    }
+  }
+
+  private async finish<B, W>(deps: SyncDeps<B, W>, live: Live, errors: SyncError[]): Promise<void> {
+    const job = live.job
+    for (const e of errors) addError(job, e)
+    job.status = job.errorCount > 0 || job.failed > 0 ? 'FAILED' : 'SUCCEEDED'
+    job.stage = 'DONE'
+    job.finishedAt = iso(this.now())
+    await this.save(deps, live, true)
+    deps.logger?.info({ message: 'sync job finished', jobId: job.id, kind: job.kind, status: job.status, writes: job.writes, done: job.done, failed: job.failed })
+  }
+
+  /** Writes the record (renewing or, when `final`, releasing the lease) while this runner holds it. */
+  private save<B, W>(deps: SyncDeps<B, W>, live: Live, final = false): Promise<void> {
+    const write = async () => {
+      if (live.lost) return
+      const job = live.job
+      const stored = await deps.store.getJob(job.id)
+      const owner = stored?.job.lease?.owner
+      if (stored && owner !== undefined && owner !== this.config.owner) {
+        live.lost = true
+        deps.logger?.warn({ message: 'sync job lease lost', jobId: job.id })
+        return
+      }
+      job.updatedAt = iso(this.now())
+      job.lease = final ? null : { owner: this.config.owner, expiresAt: iso(this.now() + this.config.leaseMs) }
+      if (stored && !stored.etag) throw new Error(`VBase returned no ETag for sync job ${job.id}: refusing a blind write`)
+      try {
+        await deps.store.putJob(job, stored?.etag)
+      } catch (e) {
+        if (e instanceof StaleWrite) live.lost = true
+        else throw e
+      }
+    }
+    const next = live.saving.catch(() => undefined).then(write)
+    live.saving = next
+    return next
+  }
+
+  private now(): number {
+    return this.config.clock.now()
+  }
+}
+
+async function loadPlan<W>(store: SyncStore, job: SyncJobRecord): Promise<Array<PlannedWrite<W>> | null> {
+  const chunks = await Promise.all(Array.from({ length: job.planChunks }, (_, n) => store.getPlanChunk(job.id, n)))
+  if (chunks.some((c) => c === null)) return null
+  return chunks.flat() as Array<PlannedWrite<W>>
+}
+
+function addError(job: SyncJobRecord, error: SyncError): void {
+  job.errorCount += 1
+  if (job.errors.length < MAX_ERRORS) job.errors.push(error)
+}
+
+function describe(e: unknown): string {
+  const status = (e as { response?: { status?: number } })?.response?.status
+  return status !== undefined ? `HTTP ${status}` : e instanceof Error ? e.message : String(e)
+}

@@ -1,0 +1,79 @@
+/**
+ * Where sync jobs live between calls, replicas and restarts: VBase, bucket `sync-jobs`.
+ *
+ *   jobs/{jobId}/job.json            the job record (status, stage, lease, counts, errors)
+ *   jobs/{jobId}/batch.json          the batch as submitted
+ *   jobs/{jobId}/plan/{n}.json       the plan's writes, PLAN_CHUNK per file
+ *   jobs/{jobId}/results/{n}.json    write results keyed by write key (import/store.ts ResultLog)
+ */
+import type { Kv } from '../lib/vbase'
+import type { ResultChunk } from '../import/store'
+import type { SyncJobRecord } from './job'
+
+export const BUCKET = 'sync-jobs'
+export const PLAN_CHUNK = 1000
+
+/** One planned write: its index and key (the results are keyed by it) and the domain's body. */
+export interface PlannedWrite<W> {
+  index: number
+  key: string
+  /** Where it comes from in the batch (`items[3]`, `counts[7]`). */
+  path: string
+  write: W
+}
+
+export interface SyncStore {
+  getJob(id: string): Promise<{ job: SyncJobRecord; etag?: string } | null>
+  putJob(job: SyncJobRecord, ifMatch?: string): Promise<void>
+  putBatch(id: string, batch: unknown): Promise<void>
+  getBatch<B>(id: string): Promise<B | null>
+  putPlanChunk(id: string, n: number, writes: Array<PlannedWrite<unknown>>): Promise<void>
+  getPlanChunk(id: string, n: number): Promise<Array<PlannedWrite<unknown>> | null>
+  putResults(id: string, n: number, results: ResultChunk): Promise<void>
+  getResults(id: string, n: number): Promise<ResultChunk | null>
+}
+
+const paths = {
+  job: (id: string) => `jobs/${id}/job.json`,
+  batch: (id: string) => `jobs/${id}/batch.json`,
+  plan: (id: string, n: number) => `jobs/${id}/plan/${n}.json`,
+  results: (id: string, n: number) => `jobs/${id}/results/${n}.json`,
+}
+
+export class KvSyncStore implements SyncStore {
+  constructor(private readonly kv: Kv) {}
+
+  public async getJob(id: string): Promise<{ job: SyncJobRecord; etag?: string } | null> {
+    const got = await this.kv.get<SyncJobRecord>(paths.job(id))
+    if (!got) return null
+    return { job: got.data, ...(got.etag ? { etag: got.etag } : {}) }
+  }
+
+  public putJob(job: SyncJobRecord, ifMatch?: string): Promise<void> {
+    return this.kv.put(paths.job(job.id), job, ifMatch)
+  }
+
+  public putBatch(id: string, batch: unknown): Promise<void> {
+    return this.kv.put(paths.batch(id), batch)
+  }
+
+  public async getBatch<B>(id: string): Promise<B | null> {
+    return (await this.kv.get<B>(paths.batch(id)))?.data ?? null
+  }
+
+  public putPlanChunk(id: string, n: number, writes: Array<PlannedWrite<unknown>>): Promise<void> {
+    return this.kv.put(paths.plan(id, n), writes)
+  }
+
+  public async getPlanChunk(id: string, n: number): Promise<Array<PlannedWrite<unknown>> | null> {
+    return (await this.kv.get<Array<PlannedWrite<unknown>>>(paths.plan(id, n)))?.data ?? null
+  }
+
+  public putResults(id: string, n: number, results: ResultChunk): Promise<void> {
+    return this.kv.put(paths.results(id, n), results)
+  }
+
+  public async getResults(id: string, n: number): Promise<ResultChunk | null> {
+    return (await this.kv.get<ResultChunk>(paths.results(id, n)))?.data ?? null
+  }
+}
