@@ -422,6 +422,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             seed: cli.fault_seed,
             vbase: cli.fault_vbase,
             oms: cli.fault_oms,
+            ..ponte_sim::FaultConfig::default()
         },
         erp_orders,
         broadcast,

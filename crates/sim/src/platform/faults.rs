@@ -5,7 +5,9 @@
 //! `{"rate429":0.1,"rate5xx":0.05,"retryAfterSeconds":1,"latencyMs":0,"seed":42,"vbase":false}`;
 //! properties left out keep their defaults, i.e. off). Faults apply to Catalog API requests
 //! (`/api/catalog...`) only, never to `/_sim/*`, to VBase only with `vbase: true`, and to the
-//! OMS endpoints (`/api/oms/...`, `/api/orders/pvt/...`, [`crate::vtex::oms`]) only with `oms: true`.
+//! OMS endpoints (`/api/oms/...`, `/api/orders/pvt/...`, [`crate::vtex::oms`]) only with `oms: true`,
+//! to Pricing only with `pricing: true` and to Logistics (`/api/logistics/...`) only with
+//! `logistics: true`.
 //!
 //! The decision is taken **before** the request reaches its handler, so a faulted write changes
 //! nothing: with probability `rate429` the answer is `429` with `Retry-After:
@@ -46,6 +48,11 @@ pub struct FaultConfig {
     pub vbase: bool,
     /// Whether OMS requests (`/api/oms/...`, `/api/orders/pvt/...`) are faultable too.
     pub oms: bool,
+    /// Whether Pricing requests (`api.vtex.com/{account}/pricing/...`) are faultable too (before
+    /// Pricing's own rate limits, which answer their 429s regardless).
+    pub pricing: bool,
+    /// Whether Logistics requests (`/api/logistics/...`) are faultable too.
+    pub logistics: bool,
 }
 
 impl Default for FaultConfig {
@@ -58,6 +65,8 @@ impl Default for FaultConfig {
             seed: 42,
             vbase: false,
             oms: false,
+            pricing: false,
+            logistics: false,
         }
     }
 }
@@ -127,6 +136,16 @@ impl Faults {
     /// Whether OMS requests are faultable.
     pub fn oms(&self) -> bool {
         self.lock().config.oms
+    }
+
+    /// Whether Pricing requests are faultable.
+    pub fn pricing(&self) -> bool {
+        self.lock().config.pricing
+    }
+
+    /// Whether Logistics requests are faultable.
+    pub fn logistics(&self) -> bool {
+        self.lock().config.logistics
     }
 
     /// Draws the fate of one faultable request.

@@ -287,7 +287,12 @@ async fn route(d: Arc<Dispatcher>, mut req: Request) -> Response {
         .insert(RequestHost(host.unwrap_or_default()));
     let catalog = lowered.starts_with("/api/catalog") && !matches!(kind, HostKind::Infra);
     let vbase = matches!(kind, HostKind::Infra) && lowered.starts_with("/vbase/");
-    let faultable = catalog || (vbase && d.faults.vbase());
+    let pricing = lowered.starts_with("/pricing/") && !matches!(kind, HostKind::Infra);
+    let logistics = lowered.starts_with("/api/logistics/") && !matches!(kind, HostKind::Infra);
+    let faultable = catalog
+        || (vbase && d.faults.vbase())
+        || (pricing && d.faults.pricing())
+        || (logistics && d.faults.logistics());
     if faultable {
         // Decided before the handler runs: a faulted write changes nothing.
         let decision = d.faults.decide();

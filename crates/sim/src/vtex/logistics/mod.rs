@@ -372,6 +372,16 @@ impl Logistics {
         Ok(())
     }
 
+    /// Every entry of the account as `(sku, warehouse, entry)` (the simulator's export).
+    pub fn all_entries(&self, account: &str) -> Vec<(u32, String, Entry)> {
+        self.state()
+            .inventory
+            .iter()
+            .filter(|((a, _, _), _)| a == account)
+            .map(|((_, s, w), e)| (*s, w.clone(), e.clone()))
+            .collect()
+    }
+
     /// The SKU's entries, by warehouse id.
     pub fn entries(&self, account: &str, sku: u32) -> BTreeMap<String, Entry> {
         self.state()

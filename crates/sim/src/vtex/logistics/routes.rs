@@ -73,6 +73,7 @@ pub fn sim_routes() -> Router<SharedLogistics> {
             "/_sim/logistics/settings",
             get(get_settings).put(put_settings),
         )
+        .route("/_sim/logistics/inventory", get(sim_all_inventory))
         .route("/_sim/logistics/inventory/{sku}", get(sim_inventory))
         .route("/_sim/logistics/stats", get(get_stats))
 }
@@ -537,6 +538,16 @@ async fn sim_inventory(
 ) -> Result<Response, ApiError> {
     let id = sku_of(&sku)?;
     Ok(Json(l.entries(&tenant.account, id)).into_response())
+}
+
+/// Every inventory entry of the account (`?an=`), with its SKU and warehouse.
+async fn sim_all_inventory(State(l): State<SharedLogistics>, tenant: Tenant) -> Response {
+    let all: Vec<Value> = l
+        .all_entries(&tenant.account)
+        .into_iter()
+        .map(|(sku, warehouse, e)| json!({ "skuId": sku, "warehouseId": warehouse, "entry": e }))
+        .collect();
+    Json(all).into_response()
 }
 
 async fn get_stats(State(l): State<SharedLogistics>) -> Response {

@@ -212,6 +212,16 @@ impl Pricing {
             .cloned()
     }
 
+    /// Every price of the account, by SKU id (the simulator's export, `GET /_sim/pricing/prices`).
+    pub fn prices(&self, account: &str) -> Vec<Price> {
+        self.state()
+            .prices
+            .iter()
+            .filter(|((a, _), _)| a == account)
+            .map(|(_, p)| p.clone())
+            .collect()
+    }
+
     /// The account's pricing configuration (defaults until a test sets one).
     pub fn config(&self, account: &str) -> PricingConfig {
         self.state()

@@ -54,6 +54,7 @@ pub fn sim_routes() -> Router<SharedPricing> {
         )
         .route("/_sim/pricing/config", put(put_config))
         .route("/_sim/pricing/stats", get(get_stats).delete(delete_stats))
+        .route("/_sim/pricing/prices", get(export_prices))
 }
 
 /// Credentials, then the rate limit (counted before anything else is looked at), then the
@@ -547,6 +548,11 @@ async fn put_config(State(p): State<SharedPricing>, tenant: Tenant, bytes: Bytes
         Ok(c) => Json(c).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+/// Every price of the account (`?an=`), for tests to compare with the ERP's list.
+async fn export_prices(State(p): State<SharedPricing>, tenant: Tenant) -> Response {
+    Json(p.prices(&tenant.account)).into_response()
 }
 
 async fn get_stats(State(p): State<SharedPricing>) -> Response {
