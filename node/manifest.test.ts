@@ -57,7 +57,7 @@ describe('manifest.json', () => {
     const policies = manifest.policies.filter(
       (p: { name: string; attrs?: Record<string, string> }) => p.name === 'outbound-access' && p.attrs?.host === 'api.vtex.com'
     )
-    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'prices/1/fixed')))).toBe(true)
+    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace('{account}', 'acme').replace(/\*$/, 'prices/1/fixed')))).toBe(true)
   })
 
   it.each(Object.values(LOGISTICS_PATHS))("allows the Logistics client path %s on the account's host", (path) => {

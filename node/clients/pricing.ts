@@ -12,8 +12,12 @@ import { ExternalClient } from '@vtex/api'
 import type { FixedPrice, Price, PricePut, PricingConfig } from '../pricing/core'
 import { withAppToken } from './accountHost'
 
-/** Every path this client calls; manifest.test.ts checks each has an outbound-access policy. */
-export const PRICING_PATHS = { pricing: '/{{account}}/pricing/*' } as const
+/**
+ * Every path this client calls (`{account}` is the account's name); manifest.test.ts checks each
+ * has an outbound-access policy. VTEX documents `{{account}}` only in a policy's host, so the
+ * policy for `api.vtex.com` is `/*`, as VTEX's own Master Data examples on that host write it.
+ */
+export const PRICING_PATHS = { pricing: '/{account}/pricing/*' } as const
 
 /** What a rate-limited route said about its budget (`Ratelimit-Remaining`, `Ratelimit-Reset`). */
 export interface RateBudget {
@@ -38,7 +42,9 @@ export class Pricing extends ExternalClient {
   /** An SKU's price; null when it has none (404). */
   public async price(itemId: number): Promise<Price | null> {
     try {
-      return await this.http.get<Price>(`/pricing/prices/${itemId}`, { metric: 'pricing-get' })
+      // VTEX answers `itemId` as a string ("1", the Get price example); the core reads a number.
+      const held = await this.http.get<Omit<Price, 'itemId'> & { itemId: string | number }>(`/pricing/prices/${itemId}`, { metric: 'pricing-get' })
+      return { ...held, itemId: Number(held.itemId) }
     } catch (e) {
       if ((e as { response?: { status?: number } }).response?.status === 404) return null
       throw e

@@ -17,33 +17,40 @@ import { planInventorySync } from './core'
 
 export type LogisticsApi = Pick<Logistics, 'warehouses' | 'docks' | 'balance' | 'put' | 'patchQuantity' | 'patchLeadTime'>
 
-/** VBase bucket of the count dates: `skus/{skuId}.json` = `{warehouseId: dateUtcOnBalanceSystem}`. */
+/**
+ * VBase bucket of the count dates: `skus/{skuId}/{warehouseId}.json` = `{date}`. One file per
+ * (SKU, warehouse), so that the counts of one SKU in two warehouses, written at once, never
+ * race on one file (VBase offers no create-if-absent).
+ */
 export const COUNTS_BUCKET = 'inventory-counts'
 
 /** When each (SKU, warehouse) was last counted, as Ponte wrote it to VTEX. */
 export class CountDates {
   constructor(private readonly kv: Kv) {}
 
-  public async of(skuId: number): Promise<Record<string, string>> {
-    return (await this.kv.get<Record<string, string>>(`skus/${skuId}.json`))?.data ?? {}
+  private path(skuId: number, warehouseId: string): string {
+    return `skus/${skuId}/${encodeURIComponent(warehouseId)}.json`
+  }
+
+  public async of(skuId: number, warehouseId: string): Promise<string | null> {
+    return (await this.kv.get<{ date: string }>(this.path(skuId, warehouseId)))?.data.date ?? null
   }
 
   /** Records `date` for (sku, warehouse) unless a newer one is there (If-Match, retried). */
   public async record(skuId: number, warehouseId: string, date: string): Promise<void> {
+    const path = this.path(skuId, warehouseId)
     for (let attempt = 0; attempt < 5; attempt++) {
-      const got = await this.kv.get<Record<string, string>>(`skus/${skuId}.json`)
-      const dates = got?.data ?? {}
-      const held = dates[warehouseId]
-      if (held !== undefined && Date.parse(held) >= Date.parse(date)) return
-      if (got && !got.etag) throw new Error(`VBase returned no ETag for the count dates of SKU ${skuId}: refusing a blind write`)
+      const got = await this.kv.get<{ date: string }>(path)
+      if (got && Date.parse(got.data.date) >= Date.parse(date)) return
+      if (got && !got.etag) throw new Error(`VBase returned no ETag for a count date of SKU ${skuId}: refusing a blind write`)
       try {
-        await this.kv.put(`skus/${skuId}.json`, { ...dates, [warehouseId]: date }, got?.etag ?? undefined)
+        await this.kv.put(path, { date }, got?.etag ?? undefined)
         return
       } catch (e) {
         if (!(e instanceof StaleWrite)) throw e
       }
     }
-    throw new Error(`the count dates of SKU ${skuId} kept changing`)
+    throw new Error(`the count date of SKU ${skuId} in ${warehouseId} kept changing`)
   }
 }
 
@@ -76,13 +83,25 @@ export class InventorySync implements SyncDomain<InventoryBatch, InventoryWrite>
     const { throttle, retry, concurrency } = io
     const counts = Array.isArray(batch?.counts) ? batch.counts : []
     const skus = await readSkus(this.catalog, counts, throttle, retry, concurrency)
+    // The (SKU, warehouse) pairs the counts name, for their dates (the core resolves the keys;
+    // this only finds which files to read).
+    const byRef = new Map(skus.flatMap((s) => (s.refId ? [[s.refId, s.id] as const] : [])))
+    const byEan = new Map(skus.flatMap((s) => (s.ean ? [[s.ean, s.id] as const] : [])))
+    const pairs = new Map<number, Set<string>>()
+    for (const c of counts) {
+      const id = (c.refId ? byRef.get(c.refId) : undefined) ?? (c.ean ? byEan.get(c.ean) : undefined)
+      if (id !== undefined && typeof c.warehouse === 'string') pairs.set(id, (pairs.get(id) ?? new Set()).add(c.warehouse))
+    }
     const entries: InventoryEntry[] = []
     await pool(skus, concurrency, async (sku) => {
-      const [balance, dates] = await Promise.all([
-        throttle.retrying(() => this.logistics.balance(sku.id), retry),
-        throttle.retrying(() => this.dates.of(sku.id), retry),
-      ])
-      for (const b of balance) entries.push(entryOf(sku.id, b, dates[b.warehouseId]))
+      const balance = await throttle.retrying(() => this.logistics.balance(sku.id), retry)
+      const dates = new Map<string, string>()
+      for (const w of pairs.get(sku.id) ?? []) {
+        if (!balance.some((b) => b.warehouseId === w)) continue
+        const date = await throttle.retrying(() => this.dates.of(sku.id, w), retry)
+        if (date) dates.set(w, date)
+      }
+      for (const b of balance) entries.push(entryOf(sku.id, b, dates.get(b.warehouseId)))
     })
     const [warehouses, docks] = await Promise.all([
       throttle.retrying(() => this.logistics.warehouses(), retry),

@@ -65,14 +65,15 @@ export interface GraphQLReply {
   errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string } }>
 }
 
-/** POSTs a GraphQL request to the service the way VTEX IO routes it. */
+/** POSTs a GraphQL request to the service (on `port`, 5050 by default) the way VTEX IO routes it. */
 export async function graphql(
   account: string,
   workspace: string,
   body: string | { query: string; variables?: unknown },
-  headers: Record<string, string> = { 'x-vtex-credential': 'e2e-app-token' }
+  headers: Record<string, string> = { 'x-vtex-credential': 'e2e-app-token' },
+  port = 5050
 ): Promise<GraphQLReply> {
-  const res = await fetch(`http://localhost:5050/${account}/${workspace}/_v/graphql`, {
+  const res = await fetch(`http://localhost:${port}/${account}/${workspace}/_v/graphql`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',

@@ -6,7 +6,7 @@ import { inventoryDeps, priceDeps, syncRunner } from '../../sync/deps'
 import { computePrice } from '../../pricing/core'
 import { availability } from '../../inventory/core'
 import type { InventoryEntry } from '../../inventory/core'
-import { INVALID_ID, PonteError } from '../../lib/errors'
+import { INVALID_ID, PonteError, vtexRequestFailed } from '../../lib/errors'
 import { Pricing } from '../../clients/pricing'
 import { Logistics } from '../../clients/logistics'
 
@@ -57,7 +57,9 @@ export const syncQueries = {
     const skuId = parseSkuId(args.sku)
     const quantity = args.quantity ?? 1
     const pricing = new Pricing(ctx.vtex, { timeout: 10000 })
-    const [price, config] = await Promise.all([pricing.price(skuId), pricing.config()])
+    const [price, config] = await Promise.all([pricing.price(skuId), pricing.config()]).catch((e) => {
+      throw vtexRequestFailed(e, 'reading the price from Pricing')
+    })
     // Price rules (the pricing pipeline) are not read yet: the base price goes through none.
     const answer = computePrice({ price, priceTable: args.priceTable, quantity, at: new Date().toISOString(), categoryIds: [], rules: [], config })
     const p = answer.price ?? null
@@ -76,7 +78,9 @@ export const syncQueries = {
   availability: async (_root: unknown, args: { sku: unknown; tradePolicy: string }, ctx: Context) => {
     const skuId = parseSkuId(args.sku)
     const logistics = new Logistics(ctx.vtex, { timeout: 10000 })
-    const [balance, warehouses, docks] = await Promise.all([logistics.balance(skuId), logistics.warehouses(), logistics.docks()])
+    const [balance, warehouses, docks] = await Promise.all([logistics.balance(skuId), logistics.warehouses(), logistics.docks()]).catch((e) => {
+      throw vtexRequestFailed(e, 'reading the inventory from Logistics')
+    })
     const entries: InventoryEntry[] = balance.map((b) => ({
       skuId,
       warehouseId: b.warehouseId,
