@@ -11,6 +11,7 @@ import { benchRoutesEnabled, benchWrite } from './routes/benchWrite'
 import { health } from './routes/health'
 import { orderFeedTick, orderHook } from './routes/orders'
 import { adminSession } from './routes/session'
+import { erpDelta } from './routes/sync'
 
 const clients: ClientsConfig<Clients> = {
   implementation: Clients,
@@ -36,6 +37,8 @@ export default new Service<Clients, State, ParamsContext>({
     adminSession: method({ GET: [requirePerson({ audience: 'admin', allowAppKey: true }), adminSession] }),
     orderHook: method({ POST: [orderHook()] }),
     orderFeedTick: method({ POST: [orderFeedTick()] }),
+    erpPriceDelta: method({ POST: [requirePerson({ audience: 'admin', allowAppKey: true }), erpDelta('PRICES')] }),
+    erpStockDelta: method({ POST: [requirePerson({ audience: 'admin', allowAppKey: true }), erpDelta('INVENTORY')] }),
     // The hook bench's reference route (one VBase write); only with PONTE_BENCH_ROUTES=1.
     ...(benchRoutesEnabled() ? { benchWrite: method({ POST: [benchWrite] }) } : {}),
   },

@@ -95,7 +95,9 @@ describe('manifest.json', () => {
 
 describe('service.json', () => {
   it('declares the routes index.ts serves', () => {
-    expect(Object.keys(service.routes)).toEqual(['health', 'adminSession', 'orderHook', 'orderFeedTick', 'benchWrite'])
+    expect(Object.keys(service.routes)).toEqual(['health', 'adminSession', 'orderHook', 'orderFeedTick', 'erpPriceDelta', 'erpStockDelta', 'benchWrite'])
+    expect(service.routes.erpPriceDelta).toEqual({ path: '/_v/ponte/erp/prices', public: true })
+    expect(service.routes.erpStockDelta).toEqual({ path: '/_v/ponte/erp/stock', public: true })
     expect(service.routes.orderHook).toEqual({ path: '/_v/ponte/orders/hook', public: true })
     expect(service.routes.orderFeedTick).toEqual({ path: '/_v/ponte/orders/feed/tick', public: true })
     // The hook bench's reference route: declared, but index.ts serves it only with PONTE_BENCH_ROUTES=1.

@@ -336,3 +336,47 @@ describe('syncInventory', () => {
     expect(none.data?.availability.quantity).toBe(0)
   }, 60000)
 })
+
+describe('ERP deltas (POST /_v/ponte/erp/prices, /_v/ponte/erp/stock)', () => {
+  const ERP_KEY = { 'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`, 'X-VTEX-API-AppToken': 'ponte-sim-apptoken' }
+  const post = async (path: string, body: unknown, headers: Record<string, string> = ERP_KEY) => {
+    const res = await fetch(`http://127.0.0.1:${REPLICAS[1].port}/${ACCOUNT}/${WORKSPACE}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-vtex-account': ACCOUNT,
+        'x-vtex-workspace': WORKSPACE,
+        'x-vtex-credential': 'e2e-app-token',
+        // VTEX IO's router names the public route it matched.
+        'x-colossus-route-id': path.endsWith('/prices') ? 'erpPriceDelta' : 'erpStockDelta',
+        ...headers,
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    })
+    return { status: res.status, body: (await res.json()) as Record<string, any> }
+  }
+
+  it('takes a single price and a single count with the ERP app key, stored before the answer, then applied', async () => {
+    const sku = idOf(refOf(21))
+    const price = await post('/_v/ponte/erp/prices', { items: [{ refId: refOf(21), basePrice: 77.7, fixedPrices: [] }] })
+    expect(price.status).toBe(202)
+    expect(price.body.jobId).toMatch(/^syn-/)
+    const stock = await post('/_v/ponte/erp/stock', { counts: [{ refId: refOf(21), warehouse: 'wh-sp', quantity: 42, dateUtcOnBalanceSystem: '2026-01-02T00:00:00Z' }] })
+    expect(stock.status).toBe(202)
+    for (const id of [price.body.jobId, stock.body.jobId]) {
+      expect(await poll(id, finished, 60000, 1)).toMatchObject({ status: 'SUCCEEDED', writes: 1 })
+    }
+    const held = (await simCall<HeldPrice[]>('GET', `/_sim/pricing/prices?an=${ACCOUNT}`)).find((p) => p.itemId === sku)
+    expect(held?.basePrice).toBe(77.7)
+    const entry = (await simCall<HeldEntry[]>('GET', `/_sim/logistics/inventory?an=${ACCOUNT}`)).find((e) => e.skuId === sku && e.warehouseId === 'wh-sp')
+    expect(entry?.entry.quantity).toBe(42)
+  }, 120000)
+
+  it('refuses without credentials, a malformed body and an oversized delta, with stable codes', async () => {
+    expect((await post('/_v/ponte/erp/prices', { items: [] }, {})).status).toBe(401)
+    const malformed = await post('/_v/ponte/erp/prices', '{"items": ')
+    expect(malformed).toMatchObject({ status: 400, body: { code: 'DELTA_MALFORMED' } })
+    const big = await post('/_v/ponte/erp/stock', { counts: Array.from({ length: 201 }, (_, i) => ({ refId: refOf(i + 1), warehouse: 'wh-sp', quantity: 1 })) })
+    expect(big).toMatchObject({ status: 413, body: { code: 'DELTA_TOO_LARGE' } })
+  }, 60000)
+})

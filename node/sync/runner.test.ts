@@ -130,6 +130,31 @@ describe('SyncRunner', () => {
   })
 })
 
+describe('SyncRunner.sweep', () => {
+  it('finishes an abandoned job nobody polls, and forgets the marks of finished ones', async () => {
+    const kv = new FakeKv()
+    const store = new KvSyncStore(kv)
+    const domain = new FakeDomain()
+    const a = new SyncRunner({ clock: testClock(), owner: 'a' })
+    const job = await a.submit(deps(domain, kv), { n: 3 }, OPTIONS, null)
+    await a.settled(job.id)
+    expect(await store.listOpen(10)).toEqual([])
+    // A delta accepted by a replica that died before running it.
+    const rec = (await store.getJob(job.id))!.job
+    await store.putJob({ ...rec, id: 'syn-abandoned1', status: 'QUEUED', stage: 'READING', lease: { owner: 'dead', expiresAt: new Date(Date.now() - 1).toISOString() }, done: 0, writes: 0, planChunks: 0 })
+    await store.putBatch('syn-abandoned1', { n: 2 })
+    await store.markOpen('syn-abandoned1')
+    await store.markOpen('syn-gone')
+    const b = new SyncRunner({ clock: testClock(), owner: 'b' })
+    const other = new FakeDomain()
+    expect(await b.sweep(store, () => deps(other, kv) as never)).toBe(1)
+    await b.settled('syn-abandoned1')
+    expect((await store.getJob('syn-abandoned1'))?.job).toMatchObject({ status: 'SUCCEEDED', done: 2, runs: 2 })
+    expect(other.written.sort()).toEqual([0, 1])
+    expect(await store.listOpen(10)).toEqual([])
+  })
+})
+
 describe('Pacer', () => {
   it('lets a burst through, then paces at the rate, and follows Ratelimit-Remaining', async () => {
     let now = 0

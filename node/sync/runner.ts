@@ -133,6 +133,7 @@ export class SyncRunner {
     }
     await deps.store.putBatch(job.id, batch)
     await deps.store.putJob(job)
+    await deps.store.markOpen(job.id)
     const answer = clone(job)
     this.start(deps, job)
     return answer
@@ -160,6 +161,30 @@ export class SyncRunner {
     deps.logger?.info({ message: 'sync job resumed', jobId: id, kind: job.kind, runs: job.runs })
     this.start(deps, check.job)
     return clone(check.job)
+  }
+
+  /**
+   * Looks at the jobs marked open and takes over the abandoned ones (a delta whose replica died
+   * is finished without anyone polling it); forgets the marks of finished jobs. `depsOf` gives
+   * the deps of a job's kind. Answers how many it resumed.
+   */
+  public async sweep(store: SyncStore, depsOf: (kind: SyncKind) => SyncDeps<unknown, unknown>, limit = 100): Promise<number> {
+    let resumed = 0
+    for (const id of await store.listOpen(limit)) {
+      if (this.live.has(id)) continue
+      const stored = await store.getJob(id)
+      if (!stored) {
+        await store.clearOpen(id)
+        continue
+      }
+      if (stored.job.status === 'SUCCEEDED' || stored.job.status === 'FAILED') {
+        await store.clearOpen(id)
+        continue
+      }
+      const after = await this.get(depsOf(stored.job.kind), id)
+      if (after?.lease?.owner === this.config.owner && after.runs > stored.job.runs) resumed += 1
+    }
+    return resumed
   }
 
   /** Resolves when this replica's run of the job ends (tests, the demo). */
@@ -308,6 +333,7 @@ export class SyncRunner {
     job.stage = 'DONE'
     job.finishedAt = iso(this.now())
     await this.save(deps, live, true)
+    if (!live.lost) await deps.store.clearOpen(job.id).catch(() => undefined)
     deps.logger?.info({ message: 'sync job finished', jobId: job.id, kind: job.kind, status: job.status, writes: job.writes, done: job.done, failed: job.failed })
   }
 

@@ -5,6 +5,7 @@
  *   jobs/{jobId}/batch.json          the batch as submitted
  *   jobs/{jobId}/plan/{n}.json       the plan's writes, PLAN_CHUNK per file
  *   jobs/{jobId}/results/{n}.json    write results keyed by write key (import/store.ts ResultLog)
+ *   open/{jobId}.json                a job not finished yet: the sweep resumes it when abandoned
  */
 import type { Kv } from '../lib/vbase'
 import type { ResultChunk } from '../import/store'
@@ -31,6 +32,10 @@ export interface SyncStore {
   getPlanChunk(id: string, n: number): Promise<Array<PlannedWrite<unknown>> | null>
   putResults(id: string, n: number, results: ResultChunk): Promise<void>
   getResults(id: string, n: number): Promise<ResultChunk | null>
+  markOpen(id: string): Promise<void>
+  clearOpen(id: string): Promise<void>
+  /** Ids of jobs marked open, at most `limit`. */
+  listOpen(limit: number): Promise<string[]>
 }
 
 const paths = {
@@ -38,6 +43,7 @@ const paths = {
   batch: (id: string) => `jobs/${id}/batch.json`,
   plan: (id: string, n: number) => `jobs/${id}/plan/${n}.json`,
   results: (id: string, n: number) => `jobs/${id}/results/${n}.json`,
+  open: (id: string) => `open/${id}.json`,
 }
 
 export class KvSyncStore implements SyncStore {
@@ -75,5 +81,21 @@ export class KvSyncStore implements SyncStore {
 
   public async getResults(id: string, n: number): Promise<ResultChunk | null> {
     return (await this.kv.get<ResultChunk>(paths.results(id, n)))?.data ?? null
+  }
+
+  public markOpen(id: string): Promise<void> {
+    return this.kv.put(paths.open(id), { id })
+  }
+
+  public clearOpen(id: string): Promise<void> {
+    return this.kv.delete(paths.open(id))
+  }
+
+  public async listOpen(limit: number): Promise<string[]> {
+    const files = await this.kv.list('open/', limit)
+    return files.flatMap((f) => {
+      const m = /(?:^|\/)(syn-[0-9a-z]+)\.json$/.exec(f)
+      return m ? [m[1]] : []
+    })
   }
 }
