@@ -2,6 +2,8 @@
 //!
 //! - `GET /_sim/accounts/{account}/catalog`: the account's catalog as ponte-core's
 //!   `CatalogState` JSON;
+//! - `POST /_sim/accounts/{account}/catalog/sample-skus?seed=&skus=`: that many SKUs at once,
+//!   named as the ERP's price list names them (benchmarks; `crate::vtex::catalog::seed`);
 //! - `GET /_sim/erp/catalog-batch?seed=&departments=&categories=&products=&skus=`: the ERP's
 //!   sample batch ([`crate::erp`]);
 //! - `GET /_sim/erp/{price-batch,stock-batch,price-deltas,stock-deltas}?seed=&skus=&round=&count=`:
@@ -34,6 +36,10 @@ pub struct SimExt {
 pub fn routes() -> Router<SimExt> {
     Router::new()
         .route("/_sim/accounts/{account}/catalog", get(export))
+        .route(
+            "/_sim/accounts/{account}/catalog/sample-skus",
+            axum::routing::post(sample_skus),
+        )
         .route("/_sim/erp/catalog-batch", get(erp_batch))
         .route("/_sim/erp/price-batch", get(erp_price_batch))
         .route("/_sim/erp/stock-batch", get(erp_stock_batch))
@@ -46,6 +52,40 @@ pub fn routes() -> Router<SimExt> {
 async fn export(State(s): State<SimExt>, Path(account): Path<String>) -> Response {
     let account = account.to_ascii_lowercase();
     Json(s.catalog.read(&account, |a| a.export())).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct SampleSkus {
+    #[serde(default = "one")]
+    seed: u64,
+    skus: usize,
+}
+
+fn one() -> u64 {
+    1
+}
+
+async fn sample_skus(
+    State(s): State<SimExt>,
+    Path(account): Path<String>,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let account = account.to_ascii_lowercase();
+    let q: SampleSkus = serde_urlencoded::from_str(uri.query().unwrap_or(""))
+        .map_err(|e| ApiError::InvalidPath(format!("invalid query: {e}")))?;
+    if q.skus == 0 || q.skus > crate::erp::stock_prices::MAX_SKUS {
+        return Err(ApiError::InvalidPath(format!(
+            "skus must be from 1 to {}",
+            crate::erp::stock_prices::MAX_SKUS
+        )));
+    }
+    let catalog = s.catalog.clone();
+    let created = tokio::task::spawn_blocking(move || {
+        crate::vtex::catalog::seed::sample_skus(&catalog, &account, q.seed, q.skus)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(Json(serde_json::json!({ "created": created })).into_response())
 }
 
 async fn erp_batch(uri: Uri) -> Result<Response, ApiError> {

@@ -186,3 +186,59 @@ fn demo(a: &mut AccountCatalog, changes: &mut Vec<Change>) -> Result<(), ApiErro
     b.values(dishwasher, &["Yes", "No"])?;
     Ok(())
 }
+
+/// `POST /_sim/accounts/{account}/catalog/sample-skus?seed=&skus=` (a simulator extension for
+/// benchmarks): `skus` SKUs under products of four, in one category (`Bench/Items`) and brand,
+/// named as the ERP's price list and stock counts name them (`RefId` `S{seed}-000001`…, the same
+/// EANs, `crate::erp::stock_prices`), through the same validated operations as the API, in one
+/// store transaction. Only into an account with no SKUs yet; answers how many it created.
+pub fn sample_skus(
+    service: &CatalogService,
+    account: &str,
+    seed: u64,
+    skus: usize,
+) -> Result<usize, ApiError> {
+    use crate::vtex::catalog::commerce::{ProductInput, SkuInput};
+    service.write(account, |a, changes| {
+        if !a.export().skus.is_empty() {
+            return Err(ApiError::conflict(
+                "SAMPLE_SKUS_EXIST",
+                "the account already has SKUs",
+            ));
+        }
+        let mut product = 0;
+        for n in 1..=skus {
+            if (n - 1) % 4 == 0 {
+                let p = a.create_product(
+                    ProductInput {
+                        name: Some(format!("Bench product {}", n / 4 + 1)),
+                        category_path: Some("Bench/Items".to_owned()),
+                        brand_name: Some("Brand 01".to_owned()),
+                        ref_id: Some(format!("P{seed}-{:06}", n / 4 + 1)),
+                        ..ProductInput::default()
+                    },
+                    changes,
+                )?;
+                product = p.id.0;
+            }
+            a.create_sku(
+                SkuInput {
+                    product_id: Some(i64::from(product)),
+                    name: Some(format!("Bench SKU {n}")),
+                    ref_id: Some(format!("S{seed}-{n:06}")),
+                    ean: Some(format!(
+                        "{:013}",
+                        7_890_000_000_000u64 + (seed % 1000) * 1_000_000 + n as u64
+                    )),
+                    packaged_height: Some(10.0),
+                    packaged_length: Some(10.0),
+                    packaged_width: Some(10.0),
+                    packaged_weight_kg: Some(100.0),
+                    ..SkuInput::default()
+                },
+                changes,
+            )?;
+        }
+        Ok(skus)
+    })
+}
