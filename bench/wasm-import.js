@@ -149,6 +149,7 @@ const glueOp = {
   handleOrderEvent: (x) => glue.handle_order_event(x),
   orderEventStep: (x) => glue.order_event_step(x),
   checkOrderAction: (x) => glue.check_order_action(x),
+  computePrice: (x) => glue.compute_price(x),
 };
 const rows = orders.scenarios.map((s) => {
   const bytes = Buffer.from(JSON.stringify({ op: s.op, input: s.input }));

@@ -20,7 +20,7 @@ export class Pacer {
   private queue: Promise<void> = Promise.resolve()
 
   constructor(
-    public readonly limit: PaceLimit,
+    public limit: PaceLimit,
     private readonly clock: Clock = realClock
   ) {
     this.tokens = limit.burst
@@ -57,4 +57,22 @@ export class Pacer {
       await this.clock.sleep(Math.ceil(((1 - this.tokens) * 1000) / this.limit.perSecond))
     }
   }
+}
+
+const shared = new Map<string, Pacer>()
+
+/**
+ * The replica's one pacer for `key` (an account and a kind of write): every job writing there
+ * draws from the same budget, so ten jobs at once still go out at the limit, not ten times it.
+ * A job that asks for another limit sets it for all.
+ */
+export function sharedPacer(key: string, limit: PaceLimit, clock: Clock = realClock): Pacer {
+  let pacer = shared.get(key)
+  if (!pacer) {
+    pacer = new Pacer(limit, clock)
+    shared.set(key, pacer)
+  } else if (pacer.limit.perSecond !== limit.perSecond || pacer.limit.burst !== limit.burst) {
+    pacer.limit = limit
+  }
+  return pacer
 }

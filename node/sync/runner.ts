@@ -11,7 +11,8 @@
  * - **Fenced.** Before each write the runner checks it still holds the lease (the heartbeat
  *   marks the run lost when another owner is recorded): a runner that lost it writes nothing
  *   more.
- * - **Paced.** Writes go through the job's {@link Pacer} (VTEX's published rate), 429s wait
+ * - **Paced.** Writes go through the replica's pacer for the account and kind (VTEX's published
+ *   rate, shared by every job writing there; `sync/pacer.ts`), 429s wait
  *   their Retry-After, 5xx, timeouts and 423 locks back off and retry (`maxAttempts`).
  */
 import { hostname } from 'os'
@@ -27,7 +28,8 @@ import { Throttle, zeroCounters } from '../lib/throttle'
 import { StaleWrite } from '../lib/vbase'
 import type { SyncError, SyncJobRecord, SyncKind, SyncOptions } from './job'
 import { MAX_ERRORS } from './job'
-import { Pacer } from './pacer'
+import type { Pacer } from './pacer'
+import { sharedPacer } from './pacer'
 import type { PlannedWrite, SyncStore } from './store'
 import { PLAN_CHUNK } from './store'
 
@@ -215,7 +217,7 @@ export class SyncRunner {
     const { store, domain } = deps
     const throttle = new Throttle(job.counters, this.config.clock)
     const retry: RetryPolicy = { ...this.config.retry, maxAttempts: job.options.maxAttempts }
-    const pacer = new Pacer({ perSecond: job.options.perSecond, burst: job.options.burst }, this.config.clock)
+    const pacer = sharedPacer(`${job.account}/${job.kind}`, { perSecond: job.options.perSecond, burst: job.options.burst }, this.config.clock)
     const io: WriteIo = { throttle, retry, pacer, concurrency: job.options.concurrency, lost: () => live.lost }
     const timer = setInterval(() => void this.save(deps, live).catch(() => undefined), this.config.heartbeatMs)
     timer.unref?.()

@@ -1,4 +1,4 @@
-//! Times import planning of a 100k-SKU batch natively, and order decisions per second, and
+//! Times import planning of a 100k-SKU batch natively, and order decisions (and computed prices) per second, and
 //! writes the requests for `bench/wasm-import.js`, which times the same requests in the shipped
 //! wasm (through the JS glue and the raw ABI) and prints the ratios: one run, one machine
 //! (`bench/run.sh`).
@@ -20,6 +20,7 @@
 use ponte_core::catalog::import::{ImportOptions, PlanRequest, plan};
 use ponte_core::orders::ops::{CheckActionRequest, check_action};
 use ponte_core::orders::step::{EventStepRequest, HandleEventRequest, event_step, handle_event};
+use ponte_core::pricing::{ComputePriceRequest, compute_price};
 use ponte_harness::bench::{
     bench_main, calls_per_second, import_batch, ms_since, order_decisions, order_event_step,
     timed_dispatch,
@@ -117,6 +118,31 @@ fn run(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let decide_raw = json!({"op": "handleOrderEvent", "input": decide}).to_string();
     let step_raw = json!({"op": "orderEventStep", "input": step}).to_string();
     let check_raw = json!({"op": "checkOrderAction", "input": check}).to_string();
+    // A computed price: a base price, quantity tiers and a dated promotion, three table rules
+    // and rounding (the operation behind the `computedPrice` query).
+    let price = json!({
+        "price": {
+            "itemId": 7, "basePrice": 119.9, "costPrice": 99.92, "markup": 20, "listPrice": 149.9,
+            "fixedPrices": [
+                {"tradePolicyId": "b2b", "value": 99.9, "minQuantity": 1},
+                {"tradePolicyId": "b2b", "value": 89.9, "minQuantity": 10},
+                {"tradePolicyId": "b2b", "value": 79.9, "minQuantity": 10,
+                 "dateRange": {"from": "2026-11-27T00:00:00Z", "to": "2026-12-31T00:00:00Z"}},
+                {"tradePolicyId": "1", "value": 109.9, "minQuantity": 1}
+            ]
+        },
+        "priceTable": "b2b", "quantity": 12, "at": "2026-12-07T12:00:00Z",
+        "categoryIds": ["3", "17"], "brandId": "2",
+        "rules": [
+            {"id": 1, "context": {"categories": {"17": "Shoes"}, "brands": {}}, "percentualModifier": -5},
+            {"id": 2, "context": {"categories": {}, "brands": {"2": "Brand 02"}}, "percentualModifier": -3},
+            {"id": 3, "context": {"categories": {}, "brands": {}}, "percentualModifier": 0}
+        ],
+        "config": {"defaultMarkup": 20, "roundingRules": [{"from": 0, "to": 1000, "digits": 2, "method": "nine"}]}
+    });
+    let price_req: ComputePriceRequest = serde_json::from_value(price.clone())?;
+    compute_price(&price_req)?;
+    let price_raw = json!({"op": "computePrice", "input": price}).to_string();
     let scenarios = json!([
         {
             "name": "handleOrderEvent",
@@ -131,6 +157,13 @@ fn run(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
             "input": step,
             "nativeTypedPerSec": per_second(|| { black_box(event_step(black_box(&step_req))).ok(); }),
             "nativeDispatchPerSec": per_second(|| { black_box(ponte_wasm::abi::dispatch(step_raw.as_bytes())); }),
+        },
+        {
+            "name": "computePrice",
+            "op": "computePrice",
+            "input": price,
+            "nativeTypedPerSec": per_second(|| { black_box(compute_price(black_box(&price_req))).ok(); }),
+            "nativeDispatchPerSec": per_second(|| { black_box(ponte_wasm::abi::dispatch(price_raw.as_bytes())); }),
         },
         {
             "name": "checkOrderAction",

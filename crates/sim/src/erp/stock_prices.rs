@@ -98,7 +98,7 @@ fn ts(s: &str) -> Timestamp {
 
 /// The key the ERP names SKU `n` (1-based) by: its refId, or its EAN for every fifth.
 fn sku_key(seed: u64, n: usize) -> SkuKey {
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         SkuKey {
             ref_id: None,
             ean: Some(format!(
@@ -132,10 +132,10 @@ fn price_item(seed: u64, n: usize, base: i64) -> PriceItem {
     } else {
         item.base_price = Some(money(base));
     }
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         item.list_price = Some(money(base + base / 5));
     }
-    if n % 4 == 0 {
+    if n.is_multiple_of(4) {
         item.fixed_prices.push(FixedPrice {
             trade_policy_id: "1".into(),
             value: money(base - base / 10),
@@ -144,7 +144,7 @@ fn price_item(seed: u64, n: usize, base: i64) -> PriceItem {
             date_range: None,
         });
     }
-    if n % 6 == 0 {
+    if n.is_multiple_of(6) {
         item.fixed_prices.push(FixedPrice {
             trade_policy_id: TABLES[0].into(),
             value: money(base - base / 4),
@@ -153,7 +153,7 @@ fn price_item(seed: u64, n: usize, base: i64) -> PriceItem {
             date_range: None,
         });
     }
-    if n % 8 == 0 {
+    if n.is_multiple_of(8) {
         item.fixed_prices.push(FixedPrice {
             trade_policy_id: TABLES[1].into(),
             value: money(base / 2),
