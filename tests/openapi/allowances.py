@@ -87,4 +87,12 @@ ALLOWANCES = [
      "*notification* schema (`HookConfiguration`: Domain, OrderId, State, ... required); the "
      "call answers the configuration (§B.2). The notifications themselves are "
      "validated against that schema (orders.py, HOOK_NOTIFICATION)"),
+
+    # ----- pricing-api.json, logistics-api.json -----
+    ("pricing", "*", "status", "",
+     "error answers: the Pricing spec documents only `200`s; the simulator answers VTEX's "
+     "observed errors (404 for an SKU without a price, §D.1) with its `{Message, code}` body, so "
+     "only their status is recorded"),
+    ("logistics", "*", "status", "",
+     "error answers the Logistics spec does not list: only their status is recorded"),
 ]

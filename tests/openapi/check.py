@@ -4,6 +4,8 @@
 - Catalog (catalog.py): the category, specification group, field and value endpoints (and
   brand, product and SKU ones when the simulator has them) on a simulator seeded with
   `--seed demo`, against spec/catalog-api.json.
+- Pricing v2 (pricing.py) and Logistics' warehouses, docks and inventory (logistics.py),
+  against spec/pricing-api.json and spec/logistics-api.json.
 - OMS and Feed v3/Hook (orders.py): Get order, start-handling, cancel, changes v1, invoice,
   tracking (PATCH and PUT), feed and hook configuration, feed receive and commit, the JSONata
   test endpoint, on orders the check creates and moves with the simulated clock, against
@@ -34,8 +36,10 @@ import time
 from openapi_core import OpenAPI
 
 import catalog
+import logistics
 import orders
-from contract import Recorder
+import pricing
+from contract import ACCOUNT, HOST, Recorder
 
 
 def load(path):
@@ -51,13 +55,20 @@ def main():
     orders_spec = sys.argv[3] if len(sys.argv) > 3 else os.path.join(vendored, "orders-api.json")
     started = time.time()
     rec = Recorder()
-    parts = [("catalog", catalog_spec, catalog.exercise), ("orders", orders_spec, orders.exercise)]
-    for name, path, exercise in parts:
+    parts = [
+        ("catalog", catalog_spec, catalog.exercise, HOST),
+        ("orders", orders_spec, orders.exercise, HOST),
+        # Pricing's server is `https://api.vtex.com/{accountName}` (its spec's `servers`).
+        ("pricing", os.path.join(vendored, "pricing-api.json"), pricing.exercise,
+         f"https://api.vtex.com/{ACCOUNT}"),
+        ("logistics", os.path.join(vendored, "logistics-api.json"), logistics.exercise, HOST),
+    ]
+    for name, path, exercise, host in parts:
         if path == "-":
             continue
         t = time.time()
         api, spec = load(path)
-        exercise(rec.contract(name, api, spec), base)
+        exercise(rec.contract(name, api, spec, host), base)
         print(f"openapi: {name} part in {time.time() - t:.1f}s", file=sys.stderr)
     width = max(len(op) for _, op in rec.rows) if rec.rows else 20
     print(f"\n{'spec':<8} {'operation':<{width}}  calls  violations  allowed")

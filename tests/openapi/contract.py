@@ -49,18 +49,20 @@ class Recorder:
         self.violations = []  # (spec, operation, kind, message)
         self.allowed = {}  # (spec, kind, reason) -> {"op: message"}
 
-    def contract(self, name, api, spec):
-        return Contract(self, name, api, spec)
+    def contract(self, name, api, spec, host=HOST):
+        return Contract(self, name, api, spec, host)
 
 
 class Contract:
     """One spec's view of the recorder: what `call` validates against."""
 
-    def __init__(self, recorder, name, api, spec):
+    def __init__(self, recorder, name, api, spec, host=HOST):
         self.recorder = recorder
         self.name = name
         self.api = api
         self.spec = spec
+        # The spec's server the calls stand for (Pricing: `https://api.vtex.com/{accountName}`).
+        self.host = host
 
     def row(self, op):
         return self.recorder.rows.setdefault((self.name, op), [0, 0, 0])
@@ -108,24 +110,27 @@ def messages(exc):
     return out or [f"{type(exc).__name__}: {exc}"]
 
 
-def operation_of(api, method, path):
+def operation_of(api, method, path, host=HOST):
     """The spec path template an actual path matches, or None."""
     from openapi_core.templating.paths.finders import APICallPathFinder
 
     finder = APICallPathFinder(api.spec)
     try:
-        found = finder.find(method.lower(), HOST + path)
+        found = finder.find(method.lower(), host + path)
         return f"{method.upper()} {found.path.parts[-1] if hasattr(found.path, 'parts') else found.path}"
     except Exception:
         return None
 
 
-def call(rec, base, method, path, body=None, spec_path=None, headers=None, expect=None):
+def call(rec, base, method, path, body=None, spec_path=None, headers=None, expect=None,
+         spec_host=None):
     """Sends one request, validates request and response; returns (status, parsed body).
 
     `path` may carry a query string; `body` is sent as JSON (a `bytes` body as is). With
     `expect`, a different status is a `scenario` finding (the check's scenario went off its
-    script, so later calls would not test what they claim to)."""
+    script, so later calls would not test what they claim to). `spec_host`: the server the
+    operation declares when it is not the spec's (an operation-level `servers`)."""
+    host = spec_host or rec.host
     headers = headers or HEADERS
     if isinstance(body, bytes):
         data = body
@@ -142,7 +147,7 @@ def call(rec, base, method, path, body=None, spec_path=None, headers=None, expec
     bare, _, query = path.partition("?")
     op = spec_path and f"{method.upper()} {spec_path}"
     if op is None:
-        op = operation_of(rec.api, method, bare)
+        op = operation_of(rec.api, method, bare, host)
     if op is None:
         op = f"{method.upper()} {bare} (not in the spec)"
         rec.row(op)[0] += 1
@@ -154,7 +159,12 @@ def call(rec, base, method, path, body=None, spec_path=None, headers=None, expec
     if expect is not None and status != expect:
         rec.finding(op, "scenario", f"expected {expect}, got {status}: {raw[:160]!r}")
     args = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
-    mreq = MockRequest(HOST, method.lower(), bare, headers=headers, args=args,
+    # openapi-core joins host and path with urljoin: a server with a path of its own
+    # (`https://api.vtex.com/ponte`) keeps it only when the path is relative to it.
+    base_url, rel = host, bare
+    if urllib.parse.urlsplit(host).path.strip("/"):
+        base_url, rel = host.rstrip("/") + "/", bare.lstrip("/")
+    mreq = MockRequest(base_url, method.lower(), rel, headers=headers, args=args,
                        data=data or b"", content_type="application/json")
     try:
         rec.api.validate_request(mreq)

@@ -2,7 +2,8 @@
 # OpenAPI contract check: the live ponte-sim's requests and responses against VTEX's own
 # contracts, with openapi-core (pinned in requirements.txt, installed into target/openapi-venv on
 # first use): the Catalog against spec/catalog-api.json, the OMS and Feed v3/Hook against
-# spec/orders-api.json (cut-down copies of VTEX's OpenAPI files, see spec/README.md). Starts
+# spec/orders-api.json, Pricing and Logistics against spec/pricing-api.json and
+# spec/logistics-api.json (cut-down copies of VTEX's OpenAPI files, see spec/README.md). Starts
 # target/debug/ponte-sim on a temporary directory with `--seed demo`, runs check.py, prints a
 # table of covered operations and failures, exits non-zero on a violation. Allowances: tests/openapi/allowances.py.
 #   bash tests/openapi/run.sh              builds ponte-sim first (cargo build -p ponte-sim)

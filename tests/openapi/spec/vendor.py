@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Rebuilds the vendored OpenAPI files in this folder from VTEX's full ones.
 
-The contract check (tests/openapi/check.py) reads only catalog-api.json and orders-api.json in
-this folder. They are cut-down copies of VTEX's official OpenAPI files (see README.md): only
+The contract check (tests/openapi/check.py) reads only the files named in operations.txt
+(catalog-api.json, orders-api.json, pricing-api.json, logistics-api.json) in this folder. They are cut-down copies of VTEX's official OpenAPI files (see README.md): only
 the operations listed in operations.txt (the ones the check's scenarios call, catalog.py and
 orders.py), every `$ref` they reach (transitively), the servers and security schemes, and none
 of the documentation fields (`description`, `summary`, `title`, `example`, `examples`,
