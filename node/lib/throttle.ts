@@ -67,14 +67,20 @@ export class Throttle {
   }
 
   /**
-   * Runs an idempotent call (a read), retrying 429 after its Retry-After, 5xx and transport
-   * errors with backoff; anything else is thrown.
+   * Runs an idempotent call (a read, or a write of absolute values), retrying 429 after its
+   * Retry-After, 5xx and transport errors with backoff, and (with `lockedWaitMs`) a 423 lock
+   * after that wait; anything else is thrown. `before` runs before every try (a pacer).
    */
-  public async retrying<T>(call: () => Promise<T>, policy: RetryPolicy): Promise<T> {
+  public async retrying<T>(
+    call: () => Promise<T>,
+    policy: RetryPolicy,
+    options: { lockedWaitMs?: number; before?: () => Promise<void> } = {}
+  ): Promise<T> {
     let failures = 0
     let limited = 0
     for (;;) {
       try {
+        if (options.before) await options.before()
         return await call()
       } catch (e) {
         const f = classify(e, policy, this.clock.now())
@@ -85,12 +91,14 @@ export class Throttle {
           await this.waitRetryAfter(f.retryAfterMs)
           continue
         }
-        if (f.kind === 'transient' && failures + 1 < policy.maxAttempts) {
+        const locked = options.lockedWaitMs !== undefined && f.kind === 'refused' && f.status === 423
+        if ((f.kind === 'transient' || locked) && failures + 1 < policy.maxAttempts) {
           failures += 1
-          if (f.status === null) this.counters.transportErrors += 1
+          if (locked) this.counters.locked = (this.counters.locked ?? 0) + 1
+          else if (f.status === null) this.counters.transportErrors += 1
           else this.counters.serverErrors += 1
           this.counters.retries += 1
-          await this.clock.sleep(backoffMs(failures, policy, () => this.clock.random()))
+          await this.clock.sleep(locked ? (options.lockedWaitMs ?? 0) : backoffMs(failures, policy, () => this.clock.random()))
           continue
         }
         throw e

@@ -23,7 +23,7 @@ import type { Clock } from '../lib/clock'
 import { realClock } from '../lib/clock'
 import { PonteError } from '../lib/errors'
 import type { RetryPolicy } from '../lib/retry'
-import { backoffMs, classify, DEFAULT_RETRY } from '../lib/retry'
+import { classify, DEFAULT_RETRY } from '../lib/retry'
 import { Throttle, zeroCounters } from '../lib/throttle'
 import { StaleWrite } from '../lib/vbase'
 import type { SyncError, SyncJobRecord, SyncKind, SyncOptions } from './job'
@@ -291,40 +291,22 @@ export class SyncRunner {
 
   /** One write with the job's retries: 429 after Retry-After, 5xx/transport/423 with backoff. */
   private async attempt<B, W>(domain: SyncDomain<B, W>, w: PlannedWrite<W>, io: WriteIo): Promise<StepResult> {
-    const { throttle, retry } = io
-    let failures = 0
-    let limited = 0
     let attempts = 0
-    for (;;) {
-      attempts += 1
-      throttle.counters.attempts += 1
-      try {
-        await io.pacer.acquire()
-        await domain.write(w, io)
-        return { index: w.index, status: 'DONE', attempts, at: iso(this.now()) }
-      } catch (e) {
-        const f = classify(e, retry, this.now())
-        const status = (e as { response?: { status?: number } }).response?.status
-        if (f.kind === 'rateLimited' && limited < retry.maxRateLimited) {
-          limited += 1
-          throttle.counters.rateLimited += 1
-          throttle.counters.retries += 1
-          await throttle.waitRetryAfter(f.retryAfterMs)
-          continue
-        }
-        const locked = status === 423
-        if ((f.kind === 'transient' || locked) && failures + 1 < retry.maxAttempts) {
-          failures += 1
-          if (locked) throttle.counters.locked = (throttle.counters.locked ?? 0) + 1
-          else if (f.kind === 'transient' && f.status === null) throttle.counters.transportErrors += 1
-          else throttle.counters.serverErrors += 1
-          throttle.counters.retries += 1
-          await this.config.clock.sleep(locked ? this.config.lockWaitMs : backoffMs(failures, retry, () => this.config.clock.random()))
-          continue
-        }
-        const code = f.kind === 'refused' ? 'VTEX_REFUSED' : f.kind === 'bug' ? 'INTERNAL_ERROR' : 'VTEX_UNAVAILABLE'
-        return { index: w.index, status: 'FAILED', attempts, at: iso(this.now()), error: { code, message: 'detail' in f ? f.detail : describe(e) } }
-      }
+    try {
+      await io.throttle.retrying(
+        () => {
+          attempts += 1
+          io.throttle.counters.attempts += 1
+          return domain.write(w, io)
+        },
+        io.retry,
+        { lockedWaitMs: this.config.lockWaitMs, before: () => io.pacer.acquire() }
+      )
+      return { index: w.index, status: 'DONE', attempts, at: iso(this.now()) }
+    } catch (e) {
+      const f = classify(e, io.retry, this.now())
+      const code = f.kind === 'refused' ? 'VTEX_REFUSED' : f.kind === 'bug' ? 'INTERNAL_ERROR' : 'VTEX_UNAVAILABLE'
+      return { index: w.index, status: 'FAILED', attempts, at: iso(this.now()), error: { code, message: 'detail' in f ? f.detail : describe(e) } }
     }
   }
 
