@@ -163,6 +163,10 @@ pub struct AuthorizeStep {
     /// The answer to send when `next` is `answer`.
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub answer: Option<AuthorizationAnswer>,
+    /// A hold to release before answering: placed by a concurrent attempt for a payment the
+    /// record meanwhile decided otherwise (denied), so no credit stays held for nothing.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub erp: Option<ErpCreditAction>,
 }
 
 fn customer_of(req: &CreatePayment, key: CustomerKey) -> Result<String, PaymentError> {
@@ -223,6 +227,7 @@ fn answer(payment: Payment, changed: bool, settings: &PaymentSettings) -> Author
         changed,
         next: AuthorizeNext::Answer,
         answer: Some(answer),
+        erp: None,
     }
 }
 
@@ -281,7 +286,27 @@ pub fn authorize(
         }
     };
     if p.status.is_decided() {
-        return Ok(answer(p, false, settings));
+        let stray = match credit {
+            Some(CreditStep::HoldPlaced { hold })
+            | Some(CreditStep::Account {
+                account:
+                    CreditAccount {
+                        existing_hold: Some(hold),
+                        ..
+                    },
+            }) if p.authorization_id.as_deref() != Some(hold.hold_id.as_str())
+                && matches!(p.status, PaymentStatus::Denied) =>
+            {
+                Some(ErpCreditAction::Release {
+                    hold_id: hold.hold_id.clone(),
+                    request_id: format!("{}-denied", p.payment_id),
+                })
+            }
+            _ => None,
+        };
+        let mut step = answer(p, false, settings);
+        step.erp = stray;
+        return Ok(step);
     }
     let customer = p.customer.clone();
     let Some(credit) = credit else {
@@ -292,6 +317,7 @@ pub fn authorize(
             changed: true,
             next: AuthorizeNext::ReadCredit { customer },
             answer: None,
+            erp: None,
         });
     };
     let currency = p.currency.clone();
@@ -310,6 +336,7 @@ pub fn authorize(
                     payment: p,
                     changed: false,
                     answer: None,
+                    erp: None,
                 }),
                 CreditDecision::Deny { code, message } => {
                     Ok(decided(p, PaymentStatus::Denied, &code, &message, settings))
@@ -466,6 +493,10 @@ fn movement_answer(p: &Payment, m: &Movement, code: &str, message: &str) -> Move
 /// settlement again and settles nothing more.
 pub fn settle(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentError> {
     same_payment(p, &req.payment_id, &req.request_id)?;
+    let hold_id = p
+        .authorization_id
+        .clone()
+        .unwrap_or_else(|| p.payment_id.clone());
     if let Some(m) = p
         .settlements
         .iter()
@@ -474,7 +505,11 @@ pub fn settle(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentEr
         return Ok(MovementStep {
             payment: p.clone(),
             changed: false,
-            erp: None,
+            erp: Some(ErpCreditAction::Capture {
+                hold_id,
+                request_id: m.request_id.clone(),
+                value: m.value,
+            }),
             answer: movement_answer(p, m, "SETTLED", "Settled."),
         });
     }
@@ -493,10 +528,6 @@ pub fn settle(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentEr
             left,
         });
     }
-    let hold_id = p
-        .authorization_id
-        .clone()
-        .unwrap_or_else(|| p.payment_id.clone());
     let m = Movement {
         request_id: req.request_id.clone(),
         id: format!("{}-S{}", p.payment_id, p.settlements.len() + 1),
@@ -522,11 +553,19 @@ pub fn settle(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentEr
 /// sum at most what was settled; the same `requestId` answers the same refund again.
 pub fn refund(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentError> {
     same_payment(p, &req.payment_id, &req.request_id)?;
+    let hold_id = p
+        .authorization_id
+        .clone()
+        .unwrap_or_else(|| p.payment_id.clone());
     if let Some(m) = p.refunds.iter().find(|m| m.request_id == req.request_id) {
         return Ok(MovementStep {
             payment: p.clone(),
             changed: false,
-            erp: None,
+            erp: Some(ErpCreditAction::Refund {
+                hold_id,
+                request_id: m.request_id.clone(),
+                value: m.value,
+            }),
             answer: movement_answer(p, m, "REFUNDED", "Refunded."),
         });
     }
@@ -545,10 +584,6 @@ pub fn refund(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentEr
             left,
         });
     }
-    let hold_id = p
-        .authorization_id
-        .clone()
-        .unwrap_or_else(|| p.payment_id.clone());
     let m = Movement {
         request_id: req.request_id.clone(),
         id: format!("{}-R{}", p.payment_id, p.refunds.len() + 1),
@@ -587,7 +622,13 @@ pub fn cancel(p: &Payment, req: &CancelRequest) -> Result<CancelStep, PaymentErr
         return Ok(CancelStep {
             payment: p.clone(),
             changed: false,
-            erp: None,
+            erp: (p.status == PaymentStatus::Canceled).then(|| ErpCreditAction::Release {
+                hold_id: p
+                    .authorization_id
+                    .clone()
+                    .unwrap_or_else(|| p.payment_id.clone()),
+                request_id: c.request_id.clone(),
+            }),
             answer: CancelAnswer {
                 request_id: req.request_id.clone(),
                 ..answer(p, c)

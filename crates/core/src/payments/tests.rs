@@ -144,6 +144,29 @@ fn a_decided_payment_is_never_authorised_again() {
     assert_eq!(again.next, AuthorizeNext::Answer);
     assert!(!again.changed);
     assert_eq!(again.answer, approved.answer);
+    // A hold placed late for a payment denied meanwhile is released.
+    let denied = authorize_with(
+        None,
+        &req,
+        CreditStep::Account {
+            account: account(0, 0, 0),
+        },
+    );
+    let late_hold = CreditStep::HoldPlaced {
+        hold: Hold {
+            hold_id: "P1".into(),
+            value: 1_000,
+        },
+    };
+    let stray = authorize(Some(&denied.payment), &req, &s, Some(&late_hold)).unwrap();
+    assert_eq!(stray.answer, denied.answer);
+    assert!(matches!(stray.erp, Some(ErpCreditAction::Release { .. })));
+    assert!(
+        authorize(Some(&approved.payment), &req, &s, Some(&late_hold))
+            .unwrap()
+            .erp
+            .is_none()
+    );
     // A late credit answer does not change a decided record either.
     let late = authorize(
         Some(&approved.payment),
@@ -268,8 +291,10 @@ fn partial_settlements_up_to_the_authorised_value() {
         })
     );
     assert_eq!(s1.payment.status, PaymentStatus::Settled);
+    // A repeated request settles nothing more and asks the ERP again (idempotent there).
     let again = settle(&s1.payment, &vr("r1", "60")).unwrap();
-    assert!(!again.changed && again.erp.is_none());
+    assert!(!again.changed);
+    assert_eq!(again.erp, s1.erp);
     assert_eq!(again.answer, s1.answer);
     let e = settle(&s1.payment, &vr("r2", "40.01")).unwrap_err();
     assert_eq!(e.code(), "PAYMENT_SETTLE_ABOVE_AUTHORIZED");
@@ -343,7 +368,14 @@ fn cancel_releases_the_hold_once_and_refuses_after_settlement() {
         },
     )
     .unwrap();
-    assert!(again.erp.is_none() && !again.changed);
+    assert!(!again.changed);
+    assert_eq!(
+        again.erp,
+        Some(ErpCreditAction::Release {
+            hold_id: "P1".into(),
+            request_id: "c1".into()
+        })
+    );
     assert_eq!(again.answer.cancellation_id, c.answer.cancellation_id);
     assert_eq!(
         settle(&c.payment, &vr("r1", "1")).unwrap_err().code(),
