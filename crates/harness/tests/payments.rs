@@ -415,11 +415,11 @@ impl World {
             if matches!(
                 rec.status,
                 PaymentStatus::Approved | PaymentStatus::Settled | PaymentStatus::Refunded
-            ) && !self
+            ) && self
                 .ledger
                 .holds
                 .get(PIDS[*p])
-                .is_some_and(|h| h.value == rec.value)
+                .is_none_or(|h| h.value != rec.value)
             {
                 return fail(format!("{} {:?} without its hold", PIDS[*p], rec.status));
             }
