@@ -24,7 +24,7 @@ describe('manifest.json', () => {
   })
 
   it('uses the current builders', () => {
-    expect(manifest.builders).toEqual({ node: '7.x', graphql: '2.x', docs: '0.x' })
+    expect(manifest.builders).toEqual({ node: '7.x', graphql: '2.x', docs: '0.x', paymentProvider: '1.x' })
   })
 
   it.each([...CATALOG_PATHS, ...IMPORT_PATHS])('allows the Catalog client path %s', (path) => {

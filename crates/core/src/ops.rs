@@ -128,19 +128,19 @@ macro_rules! for_each_operation {
                 = $crate::inventory::reservation_transition;
             /// One step of a Payment Provider Protocol create (`POST /payments`, §G.1): a decided payment answers from its record; otherwise what to write and ask the ERP next (read the credit account, place a hold), or, with the ERP's answer, the decision (approved on a hold, denied with a shopper-readable code, undefined when the ERP cannot answer).
             payment_authorize "paymentAuthorize":
-                $crate::payments::ops::PaymentAuthorizeRequest => $crate::payments::AuthorizeStep
+                $crate::payments::ops::PaymentAuthorizeRequest => $crate::payments::PaymentAuthorizeStep
                 = $crate::payments::ops::payment_authorize;
             /// A settlement (§G.1): at most the authorised value in total, in parts; the same `requestId` answers the same settlement; with the ERP capture to make first.
             payment_settle "paymentSettle":
-                $crate::payments::ops::PaymentMovementRequest => $crate::payments::MovementStep
+                $crate::payments::ops::PaymentMovementRequest => $crate::payments::PaymentMovementStep
                 = $crate::payments::ops::payment_settle;
             /// A refund (§G.1): at most the settled value in total; the same `requestId` answers the same refund; with the ERP credit to make first.
             payment_refund "paymentRefund":
-                $crate::payments::ops::PaymentMovementRequest => $crate::payments::MovementStep
+                $crate::payments::ops::PaymentMovementRequest => $crate::payments::PaymentMovementStep
                 = $crate::payments::ops::payment_refund;
             /// A cancellation (§G.1): a payment not settled is cancelled and its hold released; repeated, the same answer; a settled one is refused.
             payment_cancel "paymentCancel":
-                $crate::payments::ops::PaymentCancelRequest => $crate::payments::CancelStep
+                $crate::payments::ops::PaymentCancelRequest => $crate::payments::PaymentCancelStep
                 = $crate::payments::ops::payment_cancel;
             /// The credit decision: available (limit − open holds − unpaid invoices, as the ERP reports) covers the value, or a denial with a code and a shopper-readable message.
             payment_credit_decision "paymentCreditDecision":

@@ -15,7 +15,7 @@
 //!   and a repeated `requestId` answers the same as the first time.
 
 use ponte_core::payments::{
-    AuthorizeNext, CancelRequest, CreatePayment, CreditAccount, CreditStep, ErpCreditAction, Hold,
+    AuthorizeNext, CancelPayment, CreatePayment, CreditAccount, CreditStep, ErpCreditAction, Hold,
     Payment, PaymentSettings, PaymentStatus, ValueRequest, authorize, cancel, refund, settle,
 };
 use ponte_core::pricing::Money;
@@ -363,7 +363,7 @@ impl World {
                 let Some(record) = self.records.get(&p).cloned() else {
                     return Ok(());
                 };
-                let req = CancelRequest {
+                let req = CancelPayment {
                     payment_id: PIDS[p].to_owned(),
                     request_id: format!("c{r}"),
                 };

@@ -7,7 +7,11 @@ use serde::{Deserialize, Serialize};
 
 /// The credit decision for `value` cents on an account as the ERP reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "decision")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "decision"
+)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum CreditDecision {
     /// The available credit covers the value: place a hold.
@@ -67,7 +71,11 @@ pub fn credit_decision(
 
 /// What the ERP said during this authorisation attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum CreditStep {
     /// The account, read.
@@ -89,7 +97,11 @@ pub enum CreditStep {
 
 /// What the caller does next in an authorisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum AuthorizeNext {
     /// Write `payment` (when `changed`), then read the customer's credit account.
@@ -155,7 +167,7 @@ pub fn authorization_answer(p: &Payment, acquirer: &str) -> AuthorizationAnswer 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct AuthorizeStep {
+pub struct PaymentAuthorizeStep {
     pub payment: Payment,
     /// Whether `payment` differs from the record given (then write it before going on).
     pub changed: bool,
@@ -220,9 +232,9 @@ fn new_payment(req: &CreatePayment, settings: &PaymentSettings) -> Result<Paymen
     })
 }
 
-fn answer(payment: Payment, changed: bool, settings: &PaymentSettings) -> AuthorizeStep {
+fn answer(payment: Payment, changed: bool, settings: &PaymentSettings) -> PaymentAuthorizeStep {
     let answer = authorization_answer(&payment, &settings.acquirer);
-    AuthorizeStep {
+    PaymentAuthorizeStep {
         payment,
         changed,
         next: AuthorizeNext::Answer,
@@ -237,7 +249,7 @@ fn decided(
     code: &str,
     message: &str,
     settings: &PaymentSettings,
-) -> AuthorizeStep {
+) -> PaymentAuthorizeStep {
     p.status = status;
     p.code = Some(code.to_owned());
     p.message = Some(message.to_owned());
@@ -255,7 +267,7 @@ pub fn authorize(
     req: &CreatePayment,
     settings: &PaymentSettings,
     credit: Option<&CreditStep>,
-) -> Result<AuthorizeStep, PaymentError> {
+) -> Result<PaymentAuthorizeStep, PaymentError> {
     let fresh = new_payment(req, settings)?;
     let p = match current {
         None => fresh,
@@ -312,7 +324,7 @@ pub fn authorize(
     let Some(credit) = credit else {
         let mut next = p;
         next.attempts = next.attempts.saturating_add(1);
-        return Ok(AuthorizeStep {
+        return Ok(PaymentAuthorizeStep {
             payment: next,
             changed: true,
             next: AuthorizeNext::ReadCredit { customer },
@@ -327,7 +339,7 @@ pub fn authorize(
                 return Ok(approve(p, hold, settings));
             }
             match credit_decision(account, p.value, currency.as_deref()) {
-                CreditDecision::Approve => Ok(AuthorizeStep {
+                CreditDecision::Approve => Ok(PaymentAuthorizeStep {
                     next: AuthorizeNext::PlaceHold {
                         customer,
                         hold_id: p.payment_id.clone(),
@@ -380,7 +392,7 @@ pub fn authorize(
     }
 }
 
-fn approve(mut p: Payment, hold: &Hold, settings: &PaymentSettings) -> AuthorizeStep {
+fn approve(mut p: Payment, hold: &Hold, settings: &PaymentSettings) -> PaymentAuthorizeStep {
     p.authorization_id = Some(hold.hold_id.clone());
     decided(
         p,
@@ -394,7 +406,11 @@ fn approve(mut p: Payment, hold: &Hold, settings: &PaymentSettings) -> Authorize
 /// What the ERP must do for a settlement, refund or cancellation, before the record is
 /// written and the answer sent. Each is idempotent at the ERP by `requestId`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ErpCreditAction {
     /// Turn `value` of the hold into a receivable.
@@ -445,7 +461,7 @@ pub struct CancelAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MovementStep {
+pub struct PaymentMovementStep {
     pub payment: Payment,
     pub changed: bool,
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
@@ -458,7 +474,7 @@ pub struct MovementStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct CancelStep {
+pub struct PaymentCancelStep {
     pub payment: Payment,
     pub changed: bool,
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
@@ -491,7 +507,7 @@ fn movement_answer(p: &Payment, m: &Movement, code: &str, message: &str) -> Move
 /// `POST /payments/{paymentId}/settlements` (§G.1): an approved payment settles up to its
 /// authorised value, in parts (partial invoices); the same `requestId` answers the same
 /// settlement again and settles nothing more.
-pub fn settle(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentError> {
+pub fn settle(p: &Payment, req: &ValueRequest) -> Result<PaymentMovementStep, PaymentError> {
     same_payment(p, &req.payment_id, &req.request_id)?;
     let hold_id = p
         .authorization_id
@@ -502,7 +518,7 @@ pub fn settle(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentEr
         .iter()
         .find(|m| m.request_id == req.request_id)
     {
-        return Ok(MovementStep {
+        return Ok(PaymentMovementStep {
             payment: p.clone(),
             changed: false,
             erp: Some(ErpCreditAction::Capture {
@@ -537,7 +553,7 @@ pub fn settle(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentEr
     next.settled = next.settled.saturating_add(value);
     next.status = PaymentStatus::Settled;
     next.settlements.push(m.clone());
-    Ok(MovementStep {
+    Ok(PaymentMovementStep {
         answer: movement_answer(&next, &m, "SETTLED", "Settled."),
         payment: next,
         changed: true,
@@ -551,14 +567,14 @@ pub fn settle(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentEr
 
 /// `POST /payments/{paymentId}/refunds` (§G.1): a settled payment is refunded in parts, their
 /// sum at most what was settled; the same `requestId` answers the same refund again.
-pub fn refund(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentError> {
+pub fn refund(p: &Payment, req: &ValueRequest) -> Result<PaymentMovementStep, PaymentError> {
     same_payment(p, &req.payment_id, &req.request_id)?;
     let hold_id = p
         .authorization_id
         .clone()
         .unwrap_or_else(|| p.payment_id.clone());
     if let Some(m) = p.refunds.iter().find(|m| m.request_id == req.request_id) {
-        return Ok(MovementStep {
+        return Ok(PaymentMovementStep {
             payment: p.clone(),
             changed: false,
             erp: Some(ErpCreditAction::Refund {
@@ -593,7 +609,7 @@ pub fn refund(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentEr
     next.refunded = next.refunded.saturating_add(value);
     next.status = PaymentStatus::Refunded;
     next.refunds.push(m.clone());
-    Ok(MovementStep {
+    Ok(PaymentMovementStep {
         answer: movement_answer(&next, &m, "REFUNDED", "Refunded."),
         payment: next,
         changed: true,
@@ -609,7 +625,7 @@ pub fn refund(p: &Payment, req: &ValueRequest) -> Result<MovementStep, PaymentEr
 /// its hold released (also an undefined one: a hold placed late is then refused by the ERP);
 /// a cancelled or denied one answers the same cancellation again; a settled one is refused
 /// (it is refunded instead).
-pub fn cancel(p: &Payment, req: &CancelRequest) -> Result<CancelStep, PaymentError> {
+pub fn cancel(p: &Payment, req: &CancelPayment) -> Result<PaymentCancelStep, PaymentError> {
     same_payment(p, &req.payment_id, &req.request_id)?;
     let answer = |p: &Payment, c: &Cancellation| CancelAnswer {
         payment_id: p.payment_id.clone(),
@@ -619,7 +635,7 @@ pub fn cancel(p: &Payment, req: &CancelRequest) -> Result<CancelStep, PaymentErr
         request_id: c.request_id.clone(),
     };
     if let Some(c) = &p.cancellation {
-        return Ok(CancelStep {
+        return Ok(PaymentCancelStep {
             payment: p.clone(),
             changed: false,
             erp: (p.status == PaymentStatus::Canceled).then(|| ErpCreditAction::Release {
@@ -660,7 +676,7 @@ pub fn cancel(p: &Payment, req: &CancelRequest) -> Result<CancelStep, PaymentErr
         next.status = PaymentStatus::Canceled;
     }
     next.cancellation = Some(c.clone());
-    Ok(CancelStep {
+    Ok(PaymentCancelStep {
         answer: answer(&next, &c),
         payment: next,
         changed: true,

@@ -228,7 +228,7 @@ pub struct ValueRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct CancelRequest {
+pub struct CancelPayment {
     pub payment_id: String,
     pub request_id: String,
 }

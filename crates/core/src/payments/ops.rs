@@ -1,9 +1,11 @@
 //! The payment operations as request → response functions, for the operation table.
 
 use super::error::PaymentError;
-use super::machine::{self, AuthorizeStep, CancelStep, CreditDecision, CreditStep, MovementStep};
+use super::machine::{
+    self, CreditDecision, CreditStep, PaymentAuthorizeStep, PaymentCancelStep, PaymentMovementStep,
+};
 use super::model::{
-    CancelRequest, Cents, CreatePayment, CreditAccount, Payment, PaymentSettings, ValueRequest,
+    CancelPayment, Cents, CreatePayment, CreditAccount, Payment, PaymentSettings, ValueRequest,
 };
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +27,9 @@ pub struct PaymentAuthorizeRequest {
 }
 
 /// One step of `POST /payments` (see [`machine::authorize`]).
-pub fn payment_authorize(req: &PaymentAuthorizeRequest) -> Result<AuthorizeStep, PaymentError> {
+pub fn payment_authorize(
+    req: &PaymentAuthorizeRequest,
+) -> Result<PaymentAuthorizeStep, PaymentError> {
     machine::authorize(
         req.current.as_ref(),
         &req.request,
@@ -44,12 +48,12 @@ pub struct PaymentMovementRequest {
 }
 
 /// A settlement (see [`machine::settle`]).
-pub fn payment_settle(req: &PaymentMovementRequest) -> Result<MovementStep, PaymentError> {
+pub fn payment_settle(req: &PaymentMovementRequest) -> Result<PaymentMovementStep, PaymentError> {
     machine::settle(&req.payment, &req.request)
 }
 
 /// A refund (see [`machine::refund`]).
-pub fn payment_refund(req: &PaymentMovementRequest) -> Result<MovementStep, PaymentError> {
+pub fn payment_refund(req: &PaymentMovementRequest) -> Result<PaymentMovementStep, PaymentError> {
     machine::refund(&req.payment, &req.request)
 }
 
@@ -59,11 +63,11 @@ pub fn payment_refund(req: &PaymentMovementRequest) -> Result<MovementStep, Paym
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PaymentCancelRequest {
     pub payment: Payment,
-    pub request: CancelRequest,
+    pub request: CancelPayment,
 }
 
 /// A cancellation (see [`machine::cancel`]).
-pub fn payment_cancel(req: &PaymentCancelRequest) -> Result<CancelStep, PaymentError> {
+pub fn payment_cancel(req: &PaymentCancelRequest) -> Result<PaymentCancelStep, PaymentError> {
     machine::cancel(&req.payment, &req.request)
 }
 

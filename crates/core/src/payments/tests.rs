@@ -35,7 +35,7 @@ fn authorize_with(
     current: Option<&Payment>,
     req: &CreatePayment,
     acc: CreditStep,
-) -> AuthorizeStep {
+) -> PaymentAuthorizeStep {
     let s = PaymentSettings::default();
     let first = authorize(current, req, &s, None).unwrap();
     if first.next == AuthorizeNext::Answer {
@@ -214,7 +214,7 @@ fn the_same_payment_id_with_other_data_is_a_conflict() {
 #[test]
 fn bad_input_is_refused_with_stable_codes() {
     let s = PaymentSettings::default();
-    let code = |r: Result<AuthorizeStep, PaymentError>| r.unwrap_err().code();
+    let code = |r: Result<PaymentAuthorizeStep, PaymentError>| r.unwrap_err().code();
     assert_eq!(
         code(authorize(None, &create("P1", "0", "D"), &s, None)),
         "PAYMENT_AMOUNT_INVALID"
@@ -346,7 +346,7 @@ fn cancel_releases_the_hold_once_and_refuses_after_settlement() {
     let p = approved("100");
     let c = cancel(
         &p,
-        &CancelRequest {
+        &CancelPayment {
             payment_id: "P1".into(),
             request_id: "c1".into(),
         },
@@ -362,7 +362,7 @@ fn cancel_releases_the_hold_once_and_refuses_after_settlement() {
     );
     let again = cancel(
         &c.payment,
-        &CancelRequest {
+        &CancelPayment {
             payment_id: "P1".into(),
             request_id: "c2".into(),
         },
@@ -384,7 +384,7 @@ fn cancel_releases_the_hold_once_and_refuses_after_settlement() {
     let s = settle(&p, &vr("r1", "1")).unwrap().payment;
     let e = cancel(
         &s,
-        &CancelRequest {
+        &CancelPayment {
             payment_id: "P1".into(),
             request_id: "c1".into(),
         },
@@ -395,7 +395,7 @@ fn cancel_releases_the_hold_once_and_refuses_after_settlement() {
     let u = authorize_with(None, &create("P1", "1", "D"), CreditStep::Unavailable).payment;
     let c = cancel(
         &u,
-        &CancelRequest {
+        &CancelPayment {
             payment_id: "P1".into(),
             request_id: "c1".into(),
         },

@@ -1,0 +1,283 @@
+/**
+ * Payments on account end to end: ponte-sim as VTEX's Payment Gateway (through its IO router)
+ * and as the ERP's credit ledger, and TWO replicas of the service under the real @vtex/api
+ * runtime, all over HTTP.
+ *
+ * - The Payment Provider Protocol's homologation flows (authorize with settle and refund, denied,
+ *   cancel, async approved, async denied), run by the gateway on the sim clock, every one green,
+ *   and the ERP's records agreeing (captured, refunded, released).
+ * - Credentials on every payment call; the protocol's error shapes with stable codes for bad
+ *   input (malformed body, unknown payment, settle above the authorisation, refund above the
+ *   settlement), with nothing changed at the ERP.
+ * - Partial invoices settle exactly the invoiced value.
+ * - Concurrent purchases (duplicated creates, both replicas, a slow ERP for some) never put a
+ *   customer over their limit and never hold twice for one payment; every answer within 5 s.
+ */
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
+import { tmpdir } from 'os'
+import { join } from 'path'
+
+import type { Running, Sim } from './support/processes'
+import { REPO, startService, startSim } from './support/processes'
+import { simJson } from './support/http'
+import { putAppSettings } from './support/vtexid'
+
+const ACCOUNT = 'ponte'
+const WORKSPACE = 'master'
+const APP = 'ponte.ponte'
+const APP_KEY = 'vtexappkey-gateway-e2e'
+const APP_TOKEN = 'gateway-e2e-token-0123456789'
+const CONNECTOR = '/_v/api/connectors/ponte.ponte/v0'
+const PURCHASES = Number(process.env.PONTE_E2E_PURCHASES ?? 1000)
+const REPLICAS = [
+  { port: 5450, upPort: 5400 },
+  { port: 5470, upPort: 5410 },
+]
+
+const work = mkdtempSync(join(tmpdir(), 'ponte-payments-e2e-'))
+const dataDir = join(work, 'sim-data')
+mkdirSync(dataDir)
+
+let sim: Sim
+const replicas: Array<Running | undefined> = [undefined, undefined]
+const simCall = <T>(method: string, path: string, body?: unknown) => simJson<T>(sim.url, method, path, body)
+
+interface Http {
+  status: number
+  body: Record<string, unknown>
+  ms: number
+}
+interface Tx {
+  paymentId: string
+  status: string
+  value: number
+  settled: number
+  refunded: number
+  calls: Array<{ op: string; status: number; ms: number; answer: Record<string, unknown> }>
+}
+interface HoldRecord {
+  holdId: string
+  customer: string
+  value: number
+  captured: number
+  refunded: number
+  released: boolean
+}
+interface AccountView {
+  account: { customer: string; limit: number; unpaidInvoices: number }
+  openHolds: number
+  receivables: number
+  exposure: number
+  holds: HoldRecord[]
+}
+
+const account = (customer: string, limit: number, extra: Record<string, unknown> = {}) =>
+  simCall('PUT', `/_sim/erp/credit/accounts/${encodeURIComponent(customer)}`, { limit, currency: 'BRL', ...extra })
+const ledger = (customer: string) => simCall<AccountView>('GET', `/_sim/erp/credit/accounts/${encodeURIComponent(customer)}`)
+const buyer = (document: string) => ({ document, email: `${document}@buyer.example`, isCorporate: false })
+const create = (orderId: string, value: number, document: string, paymentId?: string) =>
+  simCall<{ transaction: Tx; http: Http }>('POST', '/_sim/gateway/transactions', { orderId, value, buyer: buyer(document), paymentId })
+const move = (paymentId: string, kind: 'settlements' | 'refunds' | 'cancellations', body: Record<string, unknown> = {}) =>
+  simCall<{ transaction: Tx; http: Http }>('POST', `/_sim/gateway/transactions/${paymentId}/${kind}`, body)
+
+/** A call straight to a replica, as VTEX's router sends a public route. */
+async function direct(routeId: string, path: string, body: unknown, headers: Record<string, string>, params: Record<string, string> = {}) {
+  const res = await fetch(`http://127.0.0.1:${REPLICAS[0].port}/${ACCOUNT}/${WORKSPACE}${CONNECTOR}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-vtex-account': ACCOUNT,
+      'x-vtex-workspace': WORKSPACE,
+      'x-vtex-credential': 'e2e',
+      'x-colossus-route-id': routeId,
+      'x-colossus-params': new URLSearchParams(params).toString(),
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null }
+}
+const goodKeys = { 'x-provider-api-appkey': APP_KEY, 'x-provider-api-apptoken': APP_TOKEN }
+
+beforeAll(async () => {
+  sim = await startSim(dataDir)
+  await putAppSettings(sim.url, ACCOUNT, WORKSPACE, APP, {
+    erpEndpoint: 'https://erp.ponte-sim.test/erp',
+    paymentAppKey: APP_KEY,
+    paymentAppToken: APP_TOKEN,
+  })
+  for (let i = 0; i < REPLICAS.length; i++) {
+    replicas[i] = await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app-${i}`), ...REPLICAS[i] })
+  }
+  await simCall('PUT', '/_sim/io', {
+    replicas: REPLICAS.map((r) => `http://127.0.0.1:${r.port}`),
+    account: ACCOUNT,
+    workspace: WORKSPACE,
+    serviceJson: JSON.parse(readFileSync(join(REPO, 'node', 'service.json'), 'utf8')),
+  })
+  await simCall('PUT', '/_sim/gateway/config', { appKey: APP_KEY, appToken: APP_TOKEN, deadlineMs: 5000 })
+}, 120000)
+
+afterAll(async () => {
+  for (const r of replicas) await r?.stop()
+  await sim?.stop()
+  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
+  else console.log(`e2e files kept in ${work}`)
+})
+
+test('the manifest answers the payment method and the custom fields of configuration.json', async () => {
+  const m = await simCall<Http>('POST', '/_sim/gateway/manifest')
+  expect(m.status).toBe(200)
+  const config = JSON.parse(readFileSync(join(REPO, 'paymentProvider', 'configuration.json'), 'utf8')) as Record<string, unknown>
+  expect(m.body.paymentMethods).toEqual(config.paymentMethods)
+  expect(m.body.customFields).toEqual(config.customFields)
+})
+
+test('every homologation flow is green, and the ERP agrees', async () => {
+  const value = 12345
+  await account('hom-authorize', 1_000_000)
+  await account('hom-denied', 0)
+  await account('hom-cancel', 1_000_000)
+  // Slower than the connector's ERP budget on the first read only: undefined, then decided.
+  await account('hom-async-approved', 1_000_000, { slowMs: 4500, slowCalls: 1 })
+  await account('hom-async-denied', 100, { slowMs: 4500, slowCalls: 1 })
+  const result = await simCall<{ ok: boolean; flows: Array<{ name: string; ok: boolean; steps: unknown[] }>; notApplicable: unknown[] }>(
+    'POST',
+    '/_sim/gateway/homologation',
+    {
+      value,
+      buyers: {
+        authorize: buyer('hom-authorize'),
+        denied: buyer('hom-denied'),
+        cancel: buyer('hom-cancel'),
+        asyncApproved: buyer('hom-async-approved'),
+        asyncDenied: buyer('hom-async-denied'),
+      },
+    }
+  )
+  const failed = result.flows.filter((f) => !f.ok)
+  expect(failed).toEqual([])
+  expect(result.flows.map((f) => f.name)).toEqual(['Authorize', 'Denied', 'Cancel', 'AsyncApproved', 'AsyncDenied'])
+  expect(result.ok).toBe(true)
+
+  const [auth] = (await ledger('hom-authorize')).holds
+  expect(auth).toMatchObject({ value, captured: value, refunded: value })
+  expect((await ledger('hom-denied')).holds).toEqual([])
+  const [cancel] = (await ledger('hom-cancel')).holds
+  expect(cancel).toMatchObject({ value, released: true, captured: 0 })
+  expect((await ledger('hom-cancel')).exposure).toBe(0)
+  const asyncOk = await ledger('hom-async-approved')
+  expect(asyncOk.holds).toHaveLength(1)
+  expect(asyncOk.openHolds).toBe(value)
+  expect((await ledger('hom-async-denied')).holds).toEqual([])
+}, 120000)
+
+test('credentials are checked on every payment call', async () => {
+  const body = { paymentId: 'CRED1', value: 1, miniCart: { buyer: buyer('hom-authorize') } }
+  const refused: Array<Record<string, string>> = [{}, { 'x-provider-api-appkey': APP_KEY }, { 'x-provider-api-appkey': APP_KEY, 'x-provider-api-apptoken': 'wrong-token-000000' }]
+  for (const headers of refused) {
+    const r = await direct('paymentCreate', '/payments', body, headers)
+    expect(r.status).toBe(401)
+    expect(r.body).toMatchObject({ status: 'error', code: 'PAYMENT_CREDENTIALS_INVALID' })
+  }
+  const settle = await direct('paymentSettle', '/payments/CRED1/settlements', { paymentId: 'CRED1', requestId: 'r', value: 1 }, {}, { paymentId: 'CRED1' })
+  expect(settle.status).toBe(401)
+  // Nothing reached the ERP or the store: the payment is unknown.
+  const after = await direct('paymentSettle', '/payments/CRED1/settlements', { paymentId: 'CRED1', requestId: 'r', value: 1 }, goodKeys, { paymentId: 'CRED1' })
+  expect(after.body).toMatchObject({ code: 'PAYMENT_NOT_FOUND', settleId: null })
+  const inbound = await direct('paymentInbound', '/payments/CRED1/inbound/hooks', {}, goodKeys, { paymentId: 'CRED1', action: 'hooks' })
+  expect(inbound.status).toBe(501)
+})
+
+test('bad input gets the protocol error shape with a stable code, and changes nothing', async () => {
+  await account('bad-input', 50_000)
+  const malformed = await direct('paymentCreate', '/payments', '{"paymentId": ', goodKeys)
+  expect(malformed).toEqual({ status: 400, body: expect.objectContaining({ status: 'error', code: 'PAYMENT_REQUEST_MALFORMED' }) })
+  const threeDecimals = await direct('paymentCreate', '/payments', { paymentId: 'BAD1', value: 1.005, miniCart: { buyer: buyer('bad-input') } }, goodKeys)
+  expect(threeDecimals.status).toBe(400)
+  expect(threeDecimals.body).toMatchObject({ status: 'error', code: 'PAYMENT_REQUEST_MALFORMED' })
+  const noBuyer = await direct('paymentCreate', '/payments', { paymentId: 'BAD2', value: 10 }, goodKeys)
+  expect(noBuyer.body).toMatchObject({ status: 'error', code: 'PAYMENT_CUSTOMER_MISSING' })
+
+  const { transaction } = await create('o-bad', 10_000, 'bad-input')
+  expect(transaction.status).toBe('approved')
+  const pid = transaction.paymentId
+  const above = await move(pid, 'settlements', { value: 10_001 })
+  expect(above.http.status).toBe(500)
+  expect(above.http.body).toMatchObject({ paymentId: pid, settleId: null, value: 0, code: 'PAYMENT_SETTLE_ABOVE_AUTHORIZED' })
+  const noSettle = await move(pid, 'refunds', { value: 1 })
+  expect(noSettle.http.body).toMatchObject({ refundId: null, code: 'PAYMENT_REFUND_NOT_ALLOWED' })
+  await move(pid, 'settlements', { value: 4_000, requestId: 'bad-s1' })
+  const refundAbove = await move(pid, 'refunds', { value: 4_001 })
+  expect(refundAbove.http.body).toMatchObject({ refundId: null, value: 0, code: 'PAYMENT_REFUND_ABOVE_SETTLED' })
+  const cancelSettled = await move(pid, 'cancellations')
+  expect(cancelSettled.http.body).toMatchObject({ cancellationId: null, code: 'PAYMENT_CANCEL_AFTER_SETTLE' })
+  const [hold] = (await ledger('bad-input')).holds
+  expect(hold).toMatchObject({ value: 10_000, captured: 4_000, refunded: 0, released: false })
+})
+
+test('partial invoices settle exactly the invoiced value, once per request', async () => {
+  await account('invoiced', 100_000, { unpaidInvoices: 20_000 })
+  const { transaction } = await create('o-invoice', 30_000, 'invoiced')
+  expect(transaction.status).toBe('approved')
+  const pid = transaction.paymentId
+  const first = await move(pid, 'settlements', { value: 12_000, requestId: 'inv-1' })
+  expect(first.http.body).toMatchObject({ settleId: `${pid}-S1`, value: 120 })
+  const again = await move(pid, 'settlements', { value: 12_000, requestId: 'inv-1' })
+  expect(again.http.body).toMatchObject({ settleId: `${pid}-S1`, value: 120 })
+  const second = await move(pid, 'settlements', { value: 18_000, requestId: 'inv-2' })
+  expect(second.http.body).toMatchObject({ settleId: `${pid}-S2`, value: 180 })
+  const view = await ledger('invoiced')
+  expect(view.holds[0]).toMatchObject({ captured: 30_000 })
+  expect(view.receivables).toBe(20_000 + 30_000)
+  expect(view.openHolds).toBe(0)
+})
+
+test(`${PURCHASES} concurrent purchases from 100 customers: nobody over their limit, never held twice`, async () => {
+  const customers = 100
+  // Each customer can afford about 60% of what they try to buy; some are slow or flaky.
+  for (let c = 0; c < customers; c++) {
+    const slow = c % 10 === 0 ? { slowMs: 4500, slowCalls: 1 } : {}
+    await account(`buyer-${c}`, Math.floor((PURCHASES / customers) * 1000 * 0.6), { unpaidInvoices: 500, ...slow })
+  }
+  let next = 0
+  const answers: Http[] = []
+  const worker = async () => {
+    while (next < PURCHASES) {
+      const i = next++
+      const pid = `PAY${String(i).padStart(5, '0')}`
+      const r = await create(`o-${i}`, 1000, `buyer-${i % customers}`, pid)
+      answers.push(r.http)
+      // A duplicated create from the gateway for some.
+      if (i % 7 === 0) answers.push((await simCall<{ http: Http }>('POST', `/_sim/gateway/transactions/${pid}/authorize`)).http)
+    }
+  }
+  const started = Date.now()
+  await Promise.all(Array.from({ length: 16 }, worker))
+  const seconds = (Date.now() - started) / 1000
+  // The undefined ones are retried on the gateway's cadence.
+  await simCall('POST', '/_sim/clock/advance', { ms: 4 * 3600 * 1000 })
+  await simCall('POST', '/_sim/gateway/timers')
+  const { counters } = await simCall<{ counters: Record<string, number> }>('GET', '/_sim/gateway/transactions')
+  const erp = await simCall<{ accounts: AccountView[]; counters: Record<string, number> }>('GET', '/_sim/erp/credit')
+  const within5s = answers.filter((a) => a.status === 200 && a.ms < 5000).length
+  console.log(
+    `payments: ${PURCHASES} purchases in ${seconds.toFixed(1)} s (${(PURCHASES / seconds).toFixed(1)}/s); ${within5s}/${answers.length} answers within 5 s;`,
+    JSON.stringify(counters),
+    JSON.stringify(erp.counters)
+  )
+  expect(within5s).toBe(answers.length)
+  expect(counters.doubleApprovals).toBe(0)
+  expect(erp.counters.overLimit).toBe(0)
+  for (const a of erp.accounts.filter((x) => x.account.customer.startsWith('buyer-'))) {
+    expect(a.exposure).toBeLessThanOrEqual(Math.max(a.account.limit, a.account.unpaidInvoices))
+  }
+  // The gateway and the ERP agree: every approved transaction has exactly its hold.
+  const { transactions } = await simCall<{ transactions: Tx[] }>('GET', '/_sim/gateway/transactions')
+  const holds = new Map(erp.accounts.flatMap((a) => a.holds).map((h) => [h.holdId, h]))
+  for (const t of transactions.filter((x) => x.paymentId.startsWith('PAY'))) {
+    if (t.status === 'approved') expect(holds.get(t.paymentId)?.value).toBe(1000)
+    if (t.status === 'denied') expect(holds.has(t.paymentId)).toBe(false)
+  }
+  expect(transactions.filter((x) => x.paymentId.startsWith('PAY') && x.status === 'authorizing')).toEqual([])
+}, 600000)
