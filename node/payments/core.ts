@@ -40,18 +40,28 @@ export const PAYMENT_REQUEST_MALFORMED = 'PAYMENT_REQUEST_MALFORMED'
 
 const malformed = (message: string) => new PonteError(PAYMENT_REQUEST_MALFORMED, message.replace(/^invalid input: /, ''))
 
+/** The core's own decoding refusal (`INPUT_INVALID`) is a malformed request here too. */
+function call<T>(f: () => T): T {
+  try {
+    return callCore(f, { malformed })
+  } catch (e) {
+    if (e instanceof PonteError && e.code === 'INPUT_INVALID') throw malformed(e.message)
+    throw e
+  }
+}
+
 export function authorizeStep(current: Payment | null, request: unknown, settings: PaymentSettings, credit: CreditStep | null): PaymentAuthorizeStep {
-  return callCore(() => core.payment_authorize({ current, request: request as CreatePayment, settings, credit }), { malformed })
+  return call(() => core.payment_authorize({ current, request: request as CreatePayment, settings, credit }))
 }
 
 export function settleStep(payment: Payment, request: unknown): PaymentMovementStep {
-  return callCore(() => core.payment_settle({ payment, request: request as ValueRequest }), { malformed })
+  return call(() => core.payment_settle({ payment, request: request as ValueRequest }))
 }
 
 export function refundStep(payment: Payment, request: unknown): PaymentMovementStep {
-  return callCore(() => core.payment_refund({ payment, request: request as ValueRequest }), { malformed })
+  return call(() => core.payment_refund({ payment, request: request as ValueRequest }))
 }
 
 export function cancelStep(payment: Payment, request: unknown): PaymentCancelStep {
-  return callCore(() => core.payment_cancel({ payment, request: request as CancelPayment }), { malformed })
+  return call(() => core.payment_cancel({ payment, request: request as CancelPayment }))
 }

@@ -31,7 +31,8 @@ export function readPaymentsSettings(ctx: Context): Promise<PaymentsSettings> {
 export async function paymentsDeps(ctx: Context, appKey: string): Promise<PaymentsDeps> {
   const settings = await readPaymentsSettings(ctx)
   // The flow bounds every ERP call itself; the client never retries (a retry could outlive the answer).
-  const vbase = jobScoped(ctx.vtex, VBase, { retries: 1, timeout: 2000 })
+  // Not memoizable: a read after a write must see the write (If-Match loops).
+  const vbase = jobScoped(ctx.vtex, VBase, { retries: 1, timeout: 2000, memoizable: false })
   const erp = jobScoped(ctx.vtex, ErpCredit, { retries: 0, timeout: settings.erpBudgetMs, memoizable: false })
   const audit = new AuditLog(new VBaseKv(vbase, AUDIT_BUCKET))
   return {
