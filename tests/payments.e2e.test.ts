@@ -81,8 +81,8 @@ const move = (paymentId: string, kind: 'settlements' | 'refunds' | 'cancellation
   simCall<{ transaction: Tx; http: Http }>('POST', `/_sim/gateway/transactions/${paymentId}/${kind}`, body)
 
 /** A call straight to a replica, as VTEX's router sends a public route. */
-async function direct(routeId: string, path: string, body: unknown, headers: Record<string, string>, params: Record<string, string> = {}) {
-  const res = await fetch(`http://127.0.0.1:${REPLICAS[0].port}/${ACCOUNT}/${WORKSPACE}${CONNECTOR}${path}`, {
+async function direct(routeId: string, path: string, body: unknown, headers: Record<string, string>, params: Record<string, string> = {}, replica = 0) {
+  const res = await fetch(`http://127.0.0.1:${REPLICAS[replica].port}/${ACCOUNT}/${WORKSPACE}${CONNECTOR}${path}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -232,6 +232,35 @@ test('partial invoices settle exactly the invoiced value, once per request', asy
   expect(view.receivables).toBe(20_000 + 30_000)
   expect(view.openHolds).toBe(0)
 })
+
+test('simultaneous purchases of one customer never spend the same credit; a duplicated create holds once', async () => {
+  await account('contended', 5_000)
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => create(`o-cont-${i}`, 1000, 'contended', `CONT${i}`)))
+  const approved = results.filter((r) => r.http.body.status === 'approved').length
+  expect(approved).toBe(5)
+  expect(results.filter((r) => r.http.body.status === 'denied')).toHaveLength(15)
+  const view = await ledger('contended')
+  expect(view.openHolds).toBe(5_000)
+  expect(view.holds).toHaveLength(5)
+
+  // The same create three times at once, spread over both replicas by the router.
+  await account('duplicated', 1_500)
+  const first = await create('o-dup', 1000, 'duplicated', 'DUP1')
+  const again = await Promise.all(Array.from({ length: 3 }, () => simCall<{ http: Http }>('POST', '/_sim/gateway/transactions/DUP1/authorize')))
+  for (const a of again) expect(a.http.body).toMatchObject({ status: first.http.body.status, authorizationId: first.http.body.authorizationId })
+  expect((await ledger('duplicated')).holds).toHaveLength(1)
+  expect((await ledger('duplicated')).openHolds).toBe(1000)
+
+  // A new payment created at the same instant on both replicas, twice each: one hold, one answer.
+  const body = { paymentId: 'DUP2', value: 5, currency: 'BRL', miniCart: { buyer: buyer('duplicated') } }
+  const answers = await Promise.all([0, 1, 0, 1].map((r) => direct('paymentCreate', '/payments', body, goodKeys, {}, r)))
+  for (const a of answers) expect(a.status).toBe(200)
+  const decided = answers.map((a) => a.body?.status)
+  expect(new Set(decided.filter((d) => d !== 'undefined')).size).toBeLessThanOrEqual(1)
+  const dup = await ledger('duplicated')
+  expect(dup.holds.filter((h) => h.holdId === 'DUP2')).toHaveLength(1)
+  expect(dup.openHolds).toBe(1500)
+}, 60000)
 
 test(`${PURCHASES} concurrent purchases from 100 customers: nobody over their limit, never held twice`, async () => {
   const customers = 100
