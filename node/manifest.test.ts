@@ -78,7 +78,20 @@ describe('manifest.json', () => {
 
 describe('service.json', () => {
   it('declares the routes index.ts serves', () => {
-    expect(Object.keys(service.routes)).toEqual(['health', 'adminSession', 'orderHook', 'orderFeedTick', 'benchWrite'])
+    expect(Object.keys(service.routes)).toEqual([
+      'health',
+      'adminSession',
+      'orderHook',
+      'orderFeedTick',
+      'benchWrite',
+      'paymentManifest',
+      'paymentMethods',
+      'paymentCreate',
+      'paymentCancel',
+      'paymentSettle',
+      'paymentRefund',
+      'paymentInbound',
+    ])
     expect(service.routes.orderHook).toEqual({ path: '/_v/ponte/orders/hook', public: true })
     expect(service.routes.orderFeedTick).toEqual({ path: '/_v/ponte/orders/feed/tick', public: true })
     // The hook bench's reference route: declared, but index.ts serves it only with PONTE_BENCH_ROUTES=1.
