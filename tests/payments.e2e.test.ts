@@ -323,6 +323,49 @@ test(`${PURCHASES} concurrent purchases from ${Math.max(1, Math.min(100, Math.fl
   }
 }, 600000)
 
+test('a replica killed mid-authorisation: the gateway retries, nothing is held twice or leaked', async () => {
+  const customers = ['killed-0', 'killed-1', 'killed-2', 'killed-3']
+  for (const c of customers) await account(c, 3_000)
+  // A slow ERP, so that authorisations are in flight when the replica dies.
+  await simCall('PUT', '/_sim/erp/credit/config', { latencyMs: 400 })
+  let next = 0
+  const total = 32
+  const worker = async () => {
+    while (next < total) {
+      const i = next++
+      await create(`o-kill-${i}`, 1000, customers[i % customers.length], `KILL${i}`)
+    }
+  }
+  const running = Promise.all(Array.from({ length: 8 }, worker))
+  await new Promise((done) => setTimeout(done, 1500))
+  const victim = replicas[0]
+  process.kill(-(victim?.child.pid as number), 'SIGKILL')
+  await running
+  await victim?.stop()
+  await simCall('PUT', '/_sim/erp/credit/config', { latencyMs: 0 })
+  replicas[0] = await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, 'app-0b'), ...REPLICAS[0] })
+  // The gateway retries what got no answer (or undefined) on its cadence.
+  for (let round = 0; round < 2; round++) {
+    await simCall('POST', '/_sim/clock/advance', { ms: 4 * 3600 * 1000 })
+    await simCall('POST', '/_sim/gateway/timers')
+  }
+  const { transactions } = await simCall<{ transactions: Tx[] }>('GET', '/_sim/gateway/transactions')
+  const mine = transactions.filter((t) => t.paymentId.startsWith('KILL'))
+  expect(mine).toHaveLength(total)
+  const failedCalls = mine.flatMap((t) => t.calls).filter((c) => c.status !== 200).length
+  console.log(`payments: SIGKILL mid-authorisation: ${failedCalls} calls without an answer, retried`)
+  expect(mine.filter((t) => t.status === 'authorizing')).toEqual([])
+  for (const c of customers) {
+    const view = await ledger(c)
+    const approved = mine.filter((t) => t.status === 'approved' && view.holds.some((h) => h.holdId === t.paymentId))
+    // Every live hold belongs to an approved payment, and every approved payment has its hold.
+    expect(view.holds.filter((h) => !h.released).map((h) => h.holdId).sort()).toEqual(approved.map((t) => t.paymentId).sort())
+    expect(view.openHolds).toBe(approved.length * 1000)
+    expect(view.exposure).toBeLessThanOrEqual(3_000)
+  }
+  expect(mine.filter((t) => t.status === 'approved')).toHaveLength(customers.length * 3)
+}, 300000)
+
 test("the connector's answers match VTEX's Payment Provider Protocol OpenAPI", async () => {
   const { transactions } = await simCall<{ transactions: Tx[] }>('GET', '/_sim/gateway/transactions')
   const template: Record<string, string> = {
