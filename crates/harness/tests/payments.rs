@@ -404,13 +404,13 @@ impl World {
                     PIDS[*p], rec.settled, rec.refunded, rec.value
                 ));
             }
-            if let Some(h) = self.ledger.holds.get(PIDS[*p]) {
-                if h.captured > rec.settled || h.refunded > rec.refunded {
-                    return fail(format!(
-                        "{}: the ERP is ahead of the record ({h:?} vs {rec:?})",
-                        PIDS[*p]
-                    ));
-                }
+            if let Some(h) = self.ledger.holds.get(PIDS[*p])
+                && (h.captured > rec.settled || h.refunded > rec.refunded)
+            {
+                return fail(format!(
+                    "{}: the ERP is ahead of the record ({h:?} vs {rec:?})",
+                    PIDS[*p]
+                ));
             }
             if matches!(
                 rec.status,
