@@ -21,7 +21,7 @@ import { join } from 'path'
 import type { Running, Sim } from './support/processes'
 import { REPO, startService, startSim } from './support/processes'
 import { simJson } from './support/http'
-import { putAppSettings } from './support/vtexid'
+import { putAppSettings, viaProxy } from './support/vtexid'
 
 const ACCOUNT = 'ponte'
 const WORKSPACE = 'master'
@@ -322,6 +322,74 @@ test(`${PURCHASES} concurrent purchases from ${Math.max(1, Math.min(100, Math.fl
     expect(approved * 1000).toBeLessThanOrEqual(a.account.limit - a.account.unpaidInvoices)
   }
 }, 600000)
+
+/** A call to the OMS at its real host through the simulator, with an admin's app key. */
+async function oms(method: string, path: string, body?: unknown) {
+  const reply = await viaProxy(sim.url, method, `http://${ACCOUNT}.vtexcommercestable.com.br${path}`, body, {
+    'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`,
+    'X-VTEX-API-AppToken': 'ponte-sim-apptoken',
+  })
+  if (reply.status >= 300) throw new Error(`${method} ${path}: ${reply.status} ${JSON.stringify(reply.body)}`)
+  return reply.body as Record<string, unknown>
+}
+
+async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 20000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await read()
+    if (ok(v)) return v
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(v).slice(0, 400)}`)
+    await new Promise((done) => setTimeout(done, 200))
+  }
+}
+
+test('an order paid on account: its invoices settle exactly the invoiced values; a cancelled order cancels the payment', async () => {
+  await simCall('PUT', '/_sim/oms/config', { autoStepMs: 50, cancellationWindowSeconds: 1, startHandlingConfirmMs: 50, settlementMs: 50 })
+  await account('ordering', 100_000)
+  const order = await simCall<{ orderId: string; value: number }>('POST', '/_sim/oms/orders', {
+    items: [{ id: '1', quantity: 2, price: 10_000 }, { id: '2', quantity: 1, price: 5_000 }],
+    shippingValue: 1_000,
+  })
+  const { transaction } = await create(order.orderId, order.value, 'ordering', `ORD${Date.now()}`)
+  expect(transaction.status).toBe('approved')
+  const status = () => oms('GET', `/api/oms/pvt/orders/${order.orderId}`).then((o) => o.status as string)
+  await until('ready for handling', status, (s) => s === 'ready-for-handling')
+  await oms('POST', `/api/oms/pvt/orders/${order.orderId}/start-handling`)
+  await until('handling', status, (s) => s === 'handling')
+  // Two invoices: a partial one, then the rest.
+  const invoice = (number: string, value: number, items: Array<{ id: string; quantity: number; price: number }>) =>
+    oms('POST', `/api/oms/pvt/orders/${order.orderId}/invoice`, {
+      type: 'Output',
+      invoiceNumber: number,
+      invoiceValue: String(value),
+      issuanceDate: '2026-12-07T12:00:00Z',
+      items,
+    })
+  await invoice('NF-1', 20_000, [{ id: '1', quantity: 2, price: 10_000 }])
+  await invoice('NF-2', order.value - 20_000, [{ id: '2', quantity: 1, price: 5_000 }])
+  const settled = await until(
+    'settled',
+    () => simCall<Tx>('GET', `/_sim/gateway/transactions/${transaction.paymentId}`),
+    (t) => t.settled === order.value
+  )
+  expect(settled.settled).toBe(order.value)
+  const [hold] = (await ledger('ordering')).holds
+  expect(hold).toMatchObject({ value: order.value, captured: order.value })
+
+  // A second order, cancelled before handling: its payment is cancelled and the hold released.
+  const second = await simCall<{ orderId: string; value: number }>('POST', '/_sim/oms/orders', { items: [{ id: '1', quantity: 1, price: 3_000 }] })
+  const paid = await create(second.orderId, second.value, 'ordering', `ORD2${Date.now()}`)
+  expect(paid.transaction.status).toBe('approved')
+  await oms('POST', `/api/oms/pvt/orders/${second.orderId}/cancel`, {})
+  const cancelled = await until(
+    'cancelled',
+    () => simCall<Tx>('GET', `/_sim/gateway/transactions/${paid.transaction.paymentId}`),
+    (t) => t.status === 'cancelled'
+  )
+  expect(cancelled.settled).toBe(0)
+  const released = (await ledger('ordering')).holds.find((h) => h.holdId === paid.transaction.paymentId)
+  expect(released).toMatchObject({ released: true, captured: 0 })
+}, 120000)
 
 test('a replica killed mid-authorisation: the gateway retries, nothing is held twice or leaked', async () => {
   const customers = ['killed-0', 'killed-1', 'killed-2', 'killed-3']

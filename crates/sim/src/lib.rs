@@ -232,7 +232,10 @@ impl Sim {
             &config.data_dir,
             config.oms.clone(),
             clock.clone(),
-            Arc::new(broadcaster.clone()),
+            Arc::new(gateway::Fanout(vec![
+                Arc::new(broadcaster.clone()),
+                payment_gateway.clone(),
+            ])),
             faults.clone(),
         )
         .await?;

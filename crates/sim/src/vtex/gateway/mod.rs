@@ -28,12 +28,23 @@
 //!   100 ms of real time too).
 //! - `POST /_sim/gateway/homologation`: the flows; see [`homologation`].
 //!
+//! # The order's payment (§A.7, §G.1)
+//!
+//! The gateway listens to the OMS's committed changes (a [`Fanout`] beside the broadcaster on
+//! [`crate::platform::bus`]): for the transaction whose `orderId` is the order's, every output
+//! invoice of `packageAttachment.packages` not yet settled is settled for exactly its
+//! `invoiceValue` (request id `invoice-{invoiceNumber}`: a partial invoice settles part), an
+//! input (return) invoice is refunded for its value, and an order `canceled` before any
+//! settlement cancels the payment (§G.1: normal settlement follows the invoice; a cancelled
+//! order cancels the payment).
+//!
 //! **[emulator choices]** (VTEX is silent; configurable): the gateway answers a connector error
 //! (non-200 create, no answer within `deadlineMs`) like `undefined` and retries on the same
 //! cadence; settlement and refund retries are left to the caller (VTEX retries them for a day).
 
 pub mod homologation;
 
+use crate::platform::bus::{ChangeSink, OrderChange};
 use crate::platform::clock::SimClock;
 use crate::platform::error::{SimError, StoreError};
 use crate::platform::store::open_database;
@@ -51,7 +62,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::Path as FsPath;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 const TXS: TableDefinition<&str, &str> = TableDefinition::new("gateway_transactions");
@@ -147,6 +158,36 @@ pub struct Gateway {
     /// Serialises the timers' runs.
     timer_lock: tokio::sync::Mutex<()>,
     ids: AtomicU64,
+    /// Set by [`Gateway::start`]: where order changes are worked on.
+    runtime: Mutex<Option<(tokio::runtime::Handle, Weak<Gateway>)>>,
+}
+
+/// Several sinks for the OMS's changes (the broadcaster and the gateway).
+#[derive(Debug)]
+pub struct Fanout(pub Vec<Arc<dyn ChangeSink>>);
+
+impl ChangeSink for Fanout {
+    fn publish(&self, change: OrderChange) {
+        for sink in &self.0 {
+            sink.publish(change.clone());
+        }
+    }
+}
+
+impl ChangeSink for Gateway {
+    fn publish(&self, change: OrderChange) {
+        let known = lock(&self.txs)
+            .values()
+            .any(|t| t.order_id == change.order_id);
+        if !known {
+            return;
+        }
+        if let Some((handle, me)) = lock(&self.runtime).clone()
+            && let Some(gw) = me.upgrade()
+        {
+            handle.spawn(async move { gw.on_order_change(change).await });
+        }
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -212,11 +253,13 @@ impl Gateway {
             txs: Mutex::new(txs),
             timer_lock: tokio::sync::Mutex::new(()),
             ids: AtomicU64::new(0),
+            runtime: Mutex::new(None),
         }))
     }
 
     /// Runs the timers every 100 ms of real time until the process ends.
     pub fn start(self: &Arc<Self>) {
+        *lock(&self.runtime) = Some((tokio::runtime::Handle::current(), Arc::downgrade(self)));
         let me = Arc::downgrade(self);
         tokio::spawn(async move {
             loop {
@@ -521,6 +564,56 @@ impl Gateway {
             }
         });
         Some((status, answer, ms))
+    }
+
+    /// Settles each new output invoice of the order, refunds each input one, cancels a
+    /// cancelled order's payment (see the module's comment).
+    pub async fn on_order_change(&self, change: OrderChange) {
+        let _guard = self.timer_lock.lock().await;
+        let Some(tx) = lock(&self.txs)
+            .values()
+            .find(|t| t.order_id == change.order_id)
+            .cloned()
+        else {
+            return;
+        };
+        if change.state == "canceled" {
+            if tx.settled == 0 && matches!(tx.status.as_str(), "approved" | "authorizing") {
+                self.movement(
+                    &tx.payment_id,
+                    "cancellations",
+                    None,
+                    Some(format!("order-canceled-{}", tx.order_id)),
+                )
+                .await;
+            }
+            return;
+        }
+        let packages = change.order["packageAttachment"]["packages"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for p in packages {
+            let (Some(number), Some(value)) =
+                (p["invoiceNumber"].as_str(), p["invoiceValue"].as_u64())
+            else {
+                continue;
+            };
+            let input = p["type"].as_str() == Some("Input");
+            let request_id = format!("invoice-{number}");
+            let current = self.transaction(&tx.payment_id).unwrap_or_default();
+            let done = |list: &Vec<Value>| {
+                list.iter()
+                    .any(|m| m["requestId"].as_str() == Some(request_id.as_str()))
+            };
+            if input && !done(&current.refunds) {
+                self.movement(&tx.payment_id, "refunds", Some(value), Some(request_id))
+                    .await;
+            } else if !input && !done(&current.settlements) && current.status == "approved" {
+                self.movement(&tx.payment_id, "settlements", Some(value), Some(request_id))
+                    .await;
+            }
+        }
     }
 
     /// Runs what is due on the sim clock: retries of undefined payments (or their cancellation
