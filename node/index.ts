@@ -10,6 +10,7 @@ import { resolvers } from './resolvers'
 import { benchRoutesEnabled, benchWrite } from './routes/benchWrite'
 import { health } from './routes/health'
 import { orderFeedTick, orderHook } from './routes/orders'
+import { cancelPayment, createPayment, inboundPayment, paymentManifest, paymentMethodsRoute, refundPayment, settlePayment } from './routes/payments'
 import { adminSession } from './routes/session'
 import { erpDelta } from './routes/sync'
 
@@ -39,6 +40,14 @@ export default new Service<Clients, State, ParamsContext>({
     orderFeedTick: method({ POST: [orderFeedTick()] }),
     erpPriceDelta: method({ POST: [requirePerson({ audience: 'admin', allowAppKey: true }), erpDelta('PRICES')] }),
     erpStockDelta: method({ POST: [requirePerson({ audience: 'admin', allowAppKey: true }), erpDelta('INVENTORY')] }),
+    // The payment connector (Payment Provider Protocol, §G.1; routes/payments.ts).
+    paymentManifest: method({ GET: [paymentManifest] }),
+    paymentMethods: method({ GET: [paymentMethodsRoute] }),
+    paymentCreate: method({ POST: [createPayment] }),
+    paymentCancel: method({ POST: [cancelPayment] }),
+    paymentSettle: method({ POST: [settlePayment] }),
+    paymentRefund: method({ POST: [refundPayment] }),
+    paymentInbound: method({ POST: [inboundPayment] }),
     // The hook bench's reference route (one VBase write); only with PONTE_BENCH_ROUTES=1.
     ...(benchRoutesEnabled() ? { benchWrite: method({ POST: [benchWrite] }) } : {}),
   },

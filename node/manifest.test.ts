@@ -26,7 +26,7 @@ describe('manifest.json', () => {
   })
 
   it('uses the current builders', () => {
-    expect(manifest.builders).toEqual({ node: '7.x', graphql: '2.x', docs: '0.x' })
+    expect(manifest.builders).toEqual({ node: '7.x', graphql: '2.x', docs: '0.x', paymentProvider: '1.x' })
   })
 
   it.each([...CATALOG_PATHS, ...IMPORT_PATHS])('allows the Catalog client path %s', (path) => {
@@ -95,7 +95,22 @@ describe('manifest.json', () => {
 
 describe('service.json', () => {
   it('declares the routes index.ts serves', () => {
-    expect(Object.keys(service.routes)).toEqual(['health', 'adminSession', 'orderHook', 'orderFeedTick', 'erpPriceDelta', 'erpStockDelta', 'benchWrite'])
+    expect(Object.keys(service.routes)).toEqual([
+      'health',
+      'adminSession',
+      'orderHook',
+      'orderFeedTick',
+      'erpPriceDelta',
+      'erpStockDelta',
+      'benchWrite',
+      'paymentManifest',
+      'paymentMethods',
+      'paymentCreate',
+      'paymentCancel',
+      'paymentSettle',
+      'paymentRefund',
+      'paymentInbound',
+    ])
     expect(service.routes.erpPriceDelta).toEqual({ path: '/_v/ponte/erp/prices', public: true })
     expect(service.routes.erpStockDelta).toEqual({ path: '/_v/ponte/erp/stock', public: true })
     expect(service.routes.orderHook).toEqual({ path: '/_v/ponte/orders/hook', public: true })

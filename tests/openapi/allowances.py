@@ -1,7 +1,8 @@
 """Every finding the contract check forgives, and why: the one table.
 
 An entry is (spec, operation, kind, substring, reason):
-- spec: "catalog" (catalog-api.json), "orders" (orders-api.json) or "*";
+- spec: "catalog" (catalog-api.json), "orders" (orders-api.json), "payments"
+  (payment-provider-protocol.json, the connector's answers, payments.py) or "*";
 - operation: "METHOD /spec/path" (or a pseudo-operation the check names, see orders.py), or "*";
 - kind: "request", "response", "status", "unknown-operation" or "undocumented" (contract.py);
 - substring: a substring of the validator's message ("path/in/body: message"), "" for any.
@@ -95,4 +96,15 @@ ALLOWANCES = [
      "only their status is recorded"),
     ("logistics", "*", "status", "",
      "error answers the Logistics spec does not list: only their status is recorded"),
+    # ----- payment-provider-protocol.json (the connector's answers, payments.py) -----
+    ("payments", "POST /payments", "undocumented", "authorizationId: None",
+     "spec defect: `authorizationId` is a required non-nullable string in the schema, yet the "
+     "protocol sends it only when approved (§G.1) and the spec's own \"Success - PIX\" example "
+     "answers `authorizationId: null` for an undefined payment; the connector answers null "
+     "when denied or undefined"),
+    ("payments", "POST /payments/{paymentId}/inbound/{action}", "status", "status 501",
+     "the spec lists only 200 for the beta inbound pass-through; the connector does not take "
+     "inbound requests and answers 501, as the protocol documents for an unsupported "
+     "cancellation or refund (§G.1) and as vtex-apps/payment-provider-example answers a "
+     "connector without an inbound handler"),
 ]

@@ -38,6 +38,7 @@ pub mod ids;
 pub mod inventory;
 pub mod ops;
 pub mod orders;
+pub mod payments;
 pub mod pricing;
 pub mod skus;
 pub mod sso;

@@ -18,6 +18,7 @@ use crate::catalog::import::{ImportReads, Phase, PlanResponse, ValidateBatchResp
 use crate::catalog::{CatalogError, FieldTypeInfo};
 use crate::inventory::{InventoryError, InventorySyncResponse};
 use crate::orders::OrderError;
+use crate::payments::{CreditDecision, PaymentError};
 use crate::pricing::{PriceSyncResponse, PricingError};
 use crate::sso::SsoError;
 use serde::{Deserialize, Serialize};
@@ -125,6 +126,26 @@ macro_rules! for_each_operation {
             reservation_transition "reservationTransition":
                 $crate::inventory::ReservationTransitionRequest => $crate::inventory::Reservation
                 = $crate::inventory::reservation_transition;
+            /// One step of a Payment Provider Protocol create (`POST /payments`, §G.1): a decided payment answers from its record; otherwise what to write and ask the ERP next (read the credit account, place a hold), or, with the ERP's answer, the decision (approved on a hold, denied with a shopper-readable code, undefined when the ERP cannot answer).
+            payment_authorize "paymentAuthorize":
+                $crate::payments::ops::PaymentAuthorizeRequest => $crate::payments::PaymentAuthorizeStep
+                = $crate::payments::ops::payment_authorize;
+            /// A settlement (§G.1): at most the authorised value in total, in parts; the same `requestId` answers the same settlement; with the ERP capture to make first.
+            payment_settle "paymentSettle":
+                $crate::payments::ops::PaymentMovementRequest => $crate::payments::PaymentMovementStep
+                = $crate::payments::ops::payment_settle;
+            /// A refund (§G.1): at most the settled value in total; the same `requestId` answers the same refund; with the ERP credit to make first.
+            payment_refund "paymentRefund":
+                $crate::payments::ops::PaymentMovementRequest => $crate::payments::PaymentMovementStep
+                = $crate::payments::ops::payment_refund;
+            /// A cancellation (§G.1): a payment not settled is cancelled and its hold released; repeated, the same answer; a settled one is refused.
+            payment_cancel "paymentCancel":
+                $crate::payments::ops::PaymentCancelRequest => $crate::payments::PaymentCancelStep
+                = $crate::payments::ops::payment_cancel;
+            /// The credit decision: available (limit − open holds − unpaid invoices, as the ERP reports) covers the value, or a denial with a code and a shopper-readable message.
+            payment_credit_decision "paymentCreditDecision":
+                $crate::payments::ops::CreditDecisionRequest => $crate::payments::CreditDecision
+                = $crate::payments::ops::credit_decision;
         }
     };
 }
@@ -190,7 +211,8 @@ coded_errors!(
     OrderError,
     SsoError,
     PricingError,
-    InventoryError
+    InventoryError,
+    PaymentError
 );
 
 /// What an operation's function returns: a `Result` whose error has a code, or a response
@@ -227,7 +249,8 @@ infallible_answers!(
     Vec<FieldTypeInfo>,
     Vec<Phase>,
     PriceSyncResponse,
-    InventorySyncResponse
+    InventorySyncResponse,
+    CreditDecision
 );
 
 /// Decodes the request, runs the function, encodes the answer. The response type is named so

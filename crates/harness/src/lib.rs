@@ -13,6 +13,8 @@
 //! - [`pricing_model`], [`pricing_generate`]: a naive reference of the computed price (§D.3)
 //!   and generators of price structures, price and stock states and batches
 //!   (`tests/pricing.rs`, `tests/inventory.rs`).
+//! - [`payments_model`]: a naive reference of a payment on account and a toy ERP credit
+//!   ledger (`tests/payments.rs`), and requests of the payment operations.
 //! - [`bench`]: the deterministic benchmark catalog (`benches/effective.rs`, `bench-native`).
 //! - [`sso_corpus`]: the adversarial VTEX ID token corpus (committed as
 //!   `fixtures/sso-corpus.jsonl`) and the fixed-key signing behind it, checked natively, in the
@@ -29,6 +31,7 @@ pub mod model;
 pub mod node;
 pub mod ops_generate;
 pub mod orders_model;
+pub mod payments_model;
 pub mod pricing_generate;
 pub mod pricing_model;
 pub mod sso_corpus;

@@ -3,7 +3,8 @@
 //! `applyOrderAction`, `handleOrderEvent` at each of its steps, `foldAcceptedActions`, `reconcileOrder`,
 //! `orderStateFromOrder`, `orderStatuses`, `checkOrderId`) and for the pricing and inventory
 //! operations (`computePrice`, `planPriceSync`, `planInventorySync`, `availability`,
-//! `reservationTransition`, from `pricing_generate`): valid ones, ones with a broken payload,
+//! `reservationTransition`, from `pricing_generate`; the payment operations from
+//! `payments_model`): valid ones, ones with a broken payload,
 //! and mangled bytes, for the native/wasm/Node differential tests.
 //!
 //! Everything is built from a seed with [`SplitMix`]; states and memories are produced by the
@@ -23,7 +24,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The new operations, in ABI names.
-pub const OPS: [&str; 18] = [
+pub const OPS: [&str; 23] = [
     "validateCatalogBatch",
     "planCatalogImport",
     "importReads",
@@ -42,6 +43,11 @@ pub const OPS: [&str; 18] = [
     "planInventorySync",
     "availability",
     "reservationTransition",
+    "paymentAuthorize",
+    "paymentSettle",
+    "paymentRefund",
+    "paymentCancel",
+    "paymentCreditDecision",
 ];
 
 fn pick<'a, T>(rng: &mut SplitMix, items: &'a [T]) -> &'a T {
@@ -725,6 +731,11 @@ pub fn request(rng: &mut SplitMix, op: &str) -> Value {
             );
             json!({"reservation": r, "event": {"kind": kind, "at": instant(rng.below(14) as i64 - 5, 0)}})
         }
+        "paymentAuthorize"
+        | "paymentSettle"
+        | "paymentRefund"
+        | "paymentCancel"
+        | "paymentCreditDecision" => crate::payments_model::request(rng, op),
         "checkOrderId" => {
             let id = if rng.chance(50) {
                 format!("v{}pnt-0{}", rng.below(1_000_000), rng.below(10))

@@ -47,7 +47,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use vtex::catalog::{self, CatalogService, seed};
 use vtex::{
-    apps, broadcast, io, licensemanager, logistics, oms, pricing, scheduler, vbase, vtexid,
+    apps, broadcast, gateway, io, licensemanager, logistics, oms, pricing, scheduler, vbase, vtexid,
 };
 use vtexid::VtexId;
 
@@ -147,6 +147,10 @@ impl Sim {
         let erp_orders =
             tokio::task::spawn_blocking(move || erp_orders::ErpOrders::open(&erp_dir, erp_config))
                 .await??;
+        let credit_dir = config.data_dir.clone();
+        let erp_credit =
+            tokio::task::spawn_blocking(move || erp::credit::ErpCredit::open(&credit_dir))
+                .await??;
         let (service, vtexid, store) = tokio::task::spawn_blocking(
             move || -> Result<(CatalogService, VtexId, store::Store), SimError> {
                 let store = store::Store::open(&data_dir)?;
@@ -211,13 +215,27 @@ impl Sim {
         io_router.start();
         // vtex.scheduler: the requests an app schedules, sent through the IO router.
         let scheduler = scheduler::Scheduler::start(io_router.clone(), clock.clone());
+        let (gw_dir, gw_io, gw_clock, gw_account) = (
+            config.data_dir.clone(),
+            io_router.clone(),
+            clock.clone(),
+            account.clone(),
+        );
+        let payment_gateway = tokio::task::spawn_blocking(move || {
+            gateway::Gateway::open(&gw_dir, gw_io, gw_clock, gw_account)
+        })
+        .await??;
+        payment_gateway.start();
         // The OMS ([`oms`]) publishes every status change to the broadcaster; it also restores
         // the simulated clock's persisted offset.
         let oms = oms::Oms::start(
             &config.data_dir,
             config.oms.clone(),
             clock.clone(),
-            Arc::new(broadcaster.clone()),
+            Arc::new(gateway::Fanout(vec![
+                Arc::new(broadcaster.clone()),
+                payment_gateway.clone(),
+            ])),
             faults.clone(),
         )
         .await?;
@@ -248,6 +266,8 @@ impl Sim {
                 catalog: service.clone(),
             }))
             .merge(erp_orders::routes().with_state(erp_orders.clone()))
+            .merge(erp::credit::sim_routes().with_state(erp_credit.clone()))
+            .merge(gateway::sim_routes().with_state(payment_gateway.clone()))
             .merge(broadcast::routes().with_state(broadcaster.clone()))
             .merge(broadcast::sim_routes().with_state(broadcaster.clone()))
             .merge(io::routes().with_state(io_router.clone()))
@@ -265,6 +285,7 @@ impl Sim {
             infra,
             erp: erp_orders::receiver_routes()
                 .with_state(erp_orders.clone())
+                .merge(erp::credit::receiver_routes().with_state(erp_credit.clone()))
                 .fallback(http::no_route),
             default_account: account,
             bound_ip: addr.ip(),

@@ -2,12 +2,13 @@
 //! the Catalog ([`catalog`]), the OMS ([`oms`]), Feed v3 / Hook / IO events ([`broadcast`]),
 //! VTEX ID ([`vtexid`]), License Manager ([`licensemanager`]), Pricing v2 ([`pricing`]),
 //! Logistics' warehouses, docks and inventory ([`logistics`]), the scheduler ([`scheduler`]), the
-//! VTEX IO router ([`io`]), VBase ([`vbase`]) and app settings
+//! VTEX IO router ([`io`]), the Payment Gateway calling a connector ([`gateway`]), VBase ([`vbase`]) and app settings
 //! ([`apps`]). They stand on [`crate::platform`] and never on the ERP ([`crate::erp`]).
 
 pub mod apps;
 pub mod broadcast;
 pub mod catalog;
+pub mod gateway;
 pub mod io;
 pub mod licensemanager;
 pub mod logistics;

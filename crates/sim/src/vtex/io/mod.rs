@@ -599,6 +599,90 @@ impl IoRouter {
             .await
     }
 
+    /// A public-route call whose answer the caller reads (VTEX's Payment Gateway calling a
+    /// connector app, [`crate::vtex::gateway`]): the same routing and headers as
+    /// [`IoRouter::call_route`], any method, and the status with the body; `Err` when no
+    /// replica answered (the outcome says why).
+    pub async fn exchange_route(
+        &self,
+        method: reqwest::Method,
+        account: &str,
+        path_and_query: &str,
+        extra_headers: &BTreeMap<String, String>,
+        body: Option<Vec<u8>>,
+        deadline: Duration,
+    ) -> Result<(u16, Vec<u8>), Outcome> {
+        let (config, route) = {
+            let s = lock(&self.state);
+            let path = path_and_query.split('?').next().unwrap_or_default();
+            let route = s
+                .service
+                .routes
+                .iter()
+                .find_map(|r| r.matches(path).map(|params| (r.id.clone(), params)));
+            (s.config.clone(), route)
+        };
+        let Some((route_id, params)) = route else {
+            return Err(Outcome::NoRoute(path_and_query.to_owned()));
+        };
+        let Some((workspace, replicas)) = self.target(&config, None) else {
+            return Err(Outcome::NoRoute("no workspace here".into()));
+        };
+        if replicas.is_empty() {
+            return Err(Outcome::Unreachable(
+                "no service replica configured (PUT /_sim/io)".into(),
+            ));
+        }
+        let start = self.rr.fetch_add(1, Ordering::SeqCst);
+        let mut last = String::new();
+        for i in 0..replicas.len() {
+            let replica = replicas[(start + i) % replicas.len()].trim_end_matches('/');
+            let mut req = self
+                .http
+                .request(
+                    method.clone(),
+                    format!("{replica}/{account}/{workspace}{path_and_query}"),
+                )
+                .timeout(deadline)
+                .header("x-colossus-route-id", route_id.as_str())
+                .header(
+                    "x-colossus-params",
+                    serde_urlencoded::to_string(&params).unwrap_or_default(),
+                )
+                .header("x-vtex-account", account)
+                .header("x-vtex-workspace", workspace.as_str())
+                .header("x-vtex-credential", config.credential.as_str())
+                .header("x-request-id", self.request_id());
+            for (k, v) in extra_headers {
+                req = req.header(k.as_str(), v.as_str());
+            }
+            if let Some(b) = &body {
+                req = req
+                    .header("content-type", "application/json")
+                    .body(b.clone());
+            }
+            match req.send().await {
+                Err(e) if e.is_connect() => {
+                    last = format!("{replica}: {e}");
+                    continue;
+                }
+                Err(e) if e.is_timeout() => return Err(Outcome::Timeout),
+                Err(e) => return Err(Outcome::Unreachable(e.to_string())),
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    return match resp.bytes().await {
+                        Ok(b) => Ok((status, b.to_vec())),
+                        Err(e) if e.is_timeout() => Err(Outcome::Timeout),
+                        Err(e) => Err(Outcome::Unreachable(e.to_string())),
+                    };
+                }
+            }
+        }
+        Err(Outcome::Unreachable(format!(
+            "every replica refused the connection (last: {last})"
+        )))
+    }
+
     /// Sends an IO event to the handler `handler`.
     pub async fn send_event(
         &self,

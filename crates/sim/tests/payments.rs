@@ -1,0 +1,277 @@
+//! The ERP's credit ledger (`erp::credit`) over HTTP through the proxy, and the gateway's
+//! answers when no connector is there.
+
+mod common;
+
+use common::{client, proxied, start, stop, temp_dir};
+use reqwest::Client;
+use serde_json::{Value, json};
+
+const ERP: &str = "http://erp.ponte-sim.test/erp/credit";
+
+async fn erp(c: &Client, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = c
+        .request(method, format!("{ERP}{path}"))
+        .header("x-vtex-use-https", "true");
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn sim_json(
+    sim: &ponte_sim::Sim,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = client().request(method, format!("{}{path}", sim.url()));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn holds_are_atomic_per_account_and_moves_idempotent() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    let c = proxied(&sim);
+    let post = reqwest::Method::POST;
+    let (s, _) = sim_json(
+        &sim,
+        reqwest::Method::PUT,
+        "/_sim/erp/credit/accounts/C1",
+        Some(json!({"limit": 10_000, "unpaidInvoices": 2_500})),
+    )
+    .await;
+    assert_eq!(s, 200);
+
+    // HTTPS only, as the order endpoint.
+    let resp = c
+        .get(format!("{ERP}/accounts/C1"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status().as_u16(), 403);
+
+    let (s, a) = erp(&c, reqwest::Method::GET, "/accounts/C1?holdId=H1", None).await;
+    assert_eq!(
+        (
+            s,
+            a["limit"].clone(),
+            a["unpaidInvoices"].clone(),
+            a["existingHold"].clone()
+        ),
+        (200, json!(10_000), json!(2_500), Value::Null)
+    );
+    assert_eq!(
+        erp(&c, reqwest::Method::GET, "/accounts/NOPE", None)
+            .await
+            .0,
+        404
+    );
+
+    // Twenty holds of 1,000 at once: exactly what the available 7,500 covers.
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let c = c.clone();
+            tokio::spawn(async move {
+                erp(
+                    &c,
+                    reqwest::Method::POST,
+                    "/accounts/C1/holds",
+                    Some(json!({"holdId": format!("H{i}"), "value": 1_000})),
+                )
+                .await
+                .0
+            })
+        })
+        .collect();
+    let mut granted = 0;
+    for t in tasks {
+        match t.await.unwrap_or(0) {
+            201 => granted += 1,
+            422 => {}
+            other => panic!("hold answered {other}"),
+        }
+    }
+    assert_eq!(granted, 7);
+    let (_, a) = erp(&c, reqwest::Method::GET, "/accounts/C1?holdId=H0", None).await;
+    assert_eq!(a["openHolds"], json!(7_000));
+
+    // The same live hold again is answered, never granted twice.
+    let (_, view) = sim_json(
+        &sim,
+        reqwest::Method::GET,
+        "/_sim/erp/credit/accounts/C1",
+        None,
+    )
+    .await;
+    let held: Vec<String> = view["holds"]
+        .as_array()
+        .map(|h| {
+            h.iter()
+                .filter_map(|x| x["holdId"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(held.len(), 7);
+    let id = held.first().cloned().unwrap_or_default();
+    assert_eq!(
+        erp(
+            &c,
+            post.clone(),
+            "/accounts/C1/holds",
+            Some(json!({"holdId": id, "value": 1_000}))
+        )
+        .await
+        .0,
+        200
+    );
+
+    // Capture within the hold, idempotent by requestId; beyond it refused.
+    let cap = format!("/holds/{id}/captures");
+    assert_eq!(
+        erp(
+            &c,
+            post.clone(),
+            &cap,
+            Some(json!({"requestId": "s1", "value": 600}))
+        )
+        .await
+        .0,
+        200
+    );
+    let (_, again) = erp(
+        &c,
+        post.clone(),
+        &cap,
+        Some(json!({"requestId": "s1", "value": 600})),
+    )
+    .await;
+    assert_eq!(again["duplicate"], json!(true));
+    assert_eq!(
+        erp(
+            &c,
+            post.clone(),
+            &cap,
+            Some(json!({"requestId": "s2", "value": 401}))
+        )
+        .await
+        .0,
+        422
+    );
+    // A refund at most what was captured.
+    let refund = format!("/holds/{id}/refunds");
+    assert_eq!(
+        erp(
+            &c,
+            post.clone(),
+            &refund,
+            Some(json!({"requestId": "f1", "value": 601}))
+        )
+        .await
+        .0,
+        422
+    );
+    assert_eq!(
+        erp(
+            &c,
+            post.clone(),
+            &refund,
+            Some(json!({"requestId": "f1", "value": 600}))
+        )
+        .await
+        .0,
+        200
+    );
+    let (_, a) = erp(&c, reqwest::Method::GET, "/accounts/C1", None).await;
+    // 6 untouched holds + the 400 left of the captured one; the receivable was refunded.
+    assert_eq!(a["openHolds"], json!(6_400));
+    assert_eq!(a["unpaidInvoices"], json!(2_500));
+
+    // A release before any hold leaves a tombstone: the late hold is refused.
+    assert_eq!(
+        erp(
+            &c,
+            post.clone(),
+            "/holds/LATE/release",
+            Some(json!({"requestId": "c1"}))
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        erp(
+            &c,
+            post.clone(),
+            "/accounts/C1/holds",
+            Some(json!({"holdId": "LATE", "value": 1}))
+        )
+        .await
+        .0,
+        409
+    );
+
+    // Outages and slowness are injectable.
+    let (s, _) = sim_json(
+        &sim,
+        reqwest::Method::PUT,
+        "/_sim/erp/credit/config",
+        Some(json!({"down": true})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        erp(&c, reqwest::Method::GET, "/accounts/C1", None).await.0,
+        503
+    );
+    stop(sim).await;
+}
+
+#[tokio::test]
+async fn the_gateway_without_a_connector_keeps_the_payment_authorizing() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    let (s, body) = sim_json(
+        &sim,
+        reqwest::Method::POST,
+        "/_sim/gateway/transactions",
+        Some(
+            json!({"orderId": "o1", "value": 1234, "buyer": {"document": "C1"}, "paymentId": "P1"}),
+        ),
+    )
+    .await;
+    assert_eq!(s, 200);
+    // No service route: no answer, so the gateway retries on §G.1's cadence.
+    assert_eq!(body["http"]["status"], json!(0));
+    assert_eq!(body["transaction"]["status"], json!("authorizing"));
+    assert!(body["transaction"]["nextRetryAt"].is_i64());
+    let (s, _) = sim_json(
+        &sim,
+        reqwest::Method::POST,
+        "/_sim/gateway/transactions",
+        Some(json!({"orderId": "o1", "value": 1, "paymentId": "P1"})),
+    )
+    .await;
+    assert_eq!(s, 409);
+    stop(sim).await;
+}
+
+#[test]
+fn retry_cadence_follows_delay_to_cancel() {
+    use ponte_sim::vtex::gateway::{retry_cadence_ms, units};
+    assert_eq!(retry_cadence_ms(600), 5 * 60_000);
+    assert_eq!(retry_cadence_ms(3_600), 5 * 60_000);
+    assert_eq!(retry_cadence_ms(3_601), 60 * 60_000);
+    assert_eq!(retry_cadence_ms(86_399), 60 * 60_000);
+    assert_eq!(retry_cadence_ms(86_400), 4 * 60 * 60_000);
+    assert_eq!(units(12_345), json!(123.45));
+    assert_eq!(units(1_200), json!(12));
+}

@@ -1,0 +1,174 @@
+/**
+ * The Payment Provider Protocol's routes (§G.1), as the Payment Provider Framework lays them out
+ * on a VTEX IO service (public routes under `/_v/api/connectors/{vendor}.{app}/v0/`, see
+ * node/service.json):
+ *
+ * - `GET manifest`, `GET payment-methods`: the connector's methods and custom fields;
+ * - `POST payments` (create/authorise), `POST payments/:paymentId/cancellations`,
+ *   `.../settlements`, `.../refunds`: the payment on account (payments/flow.ts);
+ * - `POST payments/:paymentId/inbound/:action`: 501, not supported (the protocol's beta
+ *   pass-through).
+ *
+ * Credentials: every payment call must carry the pair configured in the app settings
+ * (`paymentAppKey`/`paymentAppToken`) as `X-PROVIDER-API-AppKey`/`-AppToken`
+ * (configuration.json `usesProviderHeadersName: true`), or as `X-VTEX-API-AppKey`/`-AppToken`;
+ * otherwise 401 `{status: "error", code: "PAYMENT_CREDENTIALS_INVALID"}` before the body is read.
+ * The manifest and payment methods are public (the protocol gives them no credentials).
+ *
+ * Error shapes: a create answers 400 `{status: "error", code, message}` for a request it refuses
+ * and 500 for its own failures; a cancellation, settlement or refund answers the protocol's
+ * failure (500, the id null, `value: 0`) with the stable code, and nothing changes.
+ */
+import { timingSafeEqual } from 'crypto'
+
+import type { Context } from '../clients'
+import { PonteError } from '../lib/errors'
+import { PAYMENT_REQUEST_MALFORMED } from '../payments/core'
+import { paymentsDeps, readPaymentsSettings } from '../payments/deps'
+import { authorize, cancel, refund, settle } from '../payments/flow'
+import { manifest, paymentMethods } from '../payments/manifest'
+import { readBody } from './orders'
+
+export const PAYMENT_CREDENTIALS_INVALID = 'PAYMENT_CREDENTIALS_INVALID'
+const MAX_BODY = 256 * 1024
+
+function same(given: string | undefined, expected: string | null): boolean {
+  if (!given || !expected) return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** The gateway's app key when the pair matches the settings, else null (after answering 401). */
+async function credentials(ctx: Context): Promise<string | null> {
+  const settings = await readPaymentsSettings(ctx)
+  const key = ctx.get('x-provider-api-appkey') || ctx.get('x-vtex-api-appkey') || undefined
+  const token = ctx.get('x-provider-api-apptoken') || ctx.get('x-vtex-api-apptoken') || undefined
+  const keyOk = same(key, settings.appKey)
+  const tokenOk = same(token, settings.appToken)
+  if (keyOk && tokenOk && key) return key
+  ctx.status = 401
+  ctx.body = {
+    status: 'error',
+    code: PAYMENT_CREDENTIALS_INVALID,
+    message: settings.appKey && settings.appToken ? 'app key or app token missing or wrong' : 'the connector has no credentials configured: every call is refused',
+  }
+  return null
+}
+
+async function jsonBody(ctx: Context): Promise<unknown> {
+  const raw = await readBody(ctx.req, MAX_BODY)
+  if (raw.length > MAX_BODY - 1) throw new PonteError(PAYMENT_REQUEST_MALFORMED, 'the body is too large')
+  try {
+    const body = JSON.parse(raw) as unknown
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('not an object')
+    return body
+  } catch {
+    throw new PonteError(PAYMENT_REQUEST_MALFORMED, 'the body is not a JSON object')
+  }
+}
+
+function codeOf(e: unknown): { code: string; message: string; mine: boolean } {
+  if (e instanceof PonteError) return { code: e.code, message: e.message, mine: e.level === 'warn' }
+  return { code: 'INTERNAL', message: 'internal error', mine: false }
+}
+
+const param = (ctx: Context, name: string): string => {
+  const v = (ctx.vtex.route?.params as Record<string, string | string[] | undefined> | undefined)?.[name]
+  return typeof v === 'string' ? decodeURIComponent(v) : ''
+}
+
+const requestIdOf = (body: unknown): string | null => {
+  const r = (body as { requestId?: unknown } | null)?.requestId
+  return typeof r === 'string' ? r : null
+}
+
+export async function paymentManifest(ctx: Context, next: () => Promise<unknown>): Promise<void> {
+  ctx.set('Cache-Control', 'no-store')
+  ctx.body = manifest
+  await next()
+}
+
+export async function paymentMethodsRoute(ctx: Context, next: () => Promise<unknown>): Promise<void> {
+  ctx.set('Cache-Control', 'no-store')
+  ctx.body = { paymentMethods: paymentMethods.map((m) => m.name) }
+  await next()
+}
+
+export async function createPayment(ctx: Context, next: () => Promise<unknown>): Promise<void> {
+  const started = Date.now()
+  ctx.set('Cache-Control', 'no-store')
+  const appKey = await credentials(ctx)
+  if (appKey === null) {
+    await next()
+    return
+  }
+  try {
+    const body = await jsonBody(ctx)
+    const deps = await paymentsDeps(ctx, appKey)
+    const { answer } = await authorize(deps, body, started)
+    ctx.status = 200
+    ctx.body = answer
+  } catch (e) {
+    const { code, message, mine } = codeOf(e)
+    if (!mine) ctx.vtex.logger.error({ message: 'payments: create failed', code })
+    ctx.status = mine ? 400 : 500
+    ctx.body = { status: 'error', code, message }
+  }
+  await next()
+}
+
+type Kind = 'settlements' | 'refunds' | 'cancellations'
+
+function movementRoute(kind: Kind) {
+  return async function route(ctx: Context, next: () => Promise<unknown>): Promise<void> {
+    const started = Date.now()
+    ctx.set('Cache-Control', 'no-store')
+    const appKey = await credentials(ctx)
+    if (appKey === null) {
+    await next()
+    return
+  }
+    const paymentId = param(ctx, 'paymentId')
+    let body: unknown = null
+    try {
+      body = await jsonBody(ctx)
+      const deps = await paymentsDeps(ctx, appKey)
+      if (kind === 'cancellations') {
+        ctx.body = await cancel(deps, paymentId, body, started)
+      } else {
+        const a = await (kind === 'settlements' ? settle : refund)(deps, paymentId, body, started)
+        const { id, ...rest } = a
+        ctx.body = kind === 'settlements' ? { ...rest, settleId: id } : { ...rest, refundId: id }
+      }
+      ctx.status = 200
+    } catch (e) {
+      const { code, message, mine } = codeOf(e)
+      if (!mine) ctx.vtex.logger.error({ message: `payments: ${kind} failed`, code })
+      const base = { paymentId, code, message, requestId: requestIdOf(body) }
+      ctx.status = 500
+      ctx.body =
+        kind === 'cancellations'
+          ? { ...base, cancellationId: null }
+          : kind === 'settlements'
+            ? { ...base, settleId: null, value: 0 }
+            : { ...base, refundId: null, value: 0 }
+    }
+    await next()
+  }
+}
+
+export const cancelPayment = movementRoute('cancellations')
+export const settlePayment = movementRoute('settlements')
+export const refundPayment = movementRoute('refunds')
+
+export async function inboundPayment(ctx: Context, next: () => Promise<unknown>): Promise<void> {
+  const appKey = await credentials(ctx)
+  if (appKey === null) {
+    await next()
+    return
+  }
+  ctx.status = 501
+  ctx.body = { paymentId: param(ctx, 'paymentId'), code: 'inbound-not-supported', message: 'this connector takes no inbound requests' }
+  await next()
+}

@@ -1,0 +1,463 @@
+/**
+ * Payments on account end to end: ponte-sim as VTEX's Payment Gateway (through its IO router)
+ * and as the ERP's credit ledger, and TWO replicas of the service under the real @vtex/api
+ * runtime, all over HTTP.
+ *
+ * - The Payment Provider Protocol's homologation flows (authorize with settle and refund, denied,
+ *   cancel, async approved, async denied), run by the gateway on the sim clock, every one green,
+ *   and the ERP's records agreeing (captured, refunded, released).
+ * - Credentials on every payment call; the protocol's error shapes with stable codes for bad
+ *   input (malformed body, unknown payment, settle above the authorisation, refund above the
+ *   settlement), with nothing changed at the ERP.
+ * - Partial invoices settle exactly the invoiced value.
+ * - Concurrent purchases (duplicated creates, both replicas, a slow ERP for some) never put a
+ *   customer over their limit and never hold twice for one payment; every answer within 5 s.
+ */
+import { spawnSync } from 'child_process'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs'
+import { tmpdir } from 'os'
+import { join } from 'path'
+
+import type { Running, Sim } from './support/processes'
+import { REPO, startService, startSim } from './support/processes'
+import { simJson } from './support/http'
+import { putAppSettings, viaProxy } from './support/vtexid'
+
+const ACCOUNT = 'ponte'
+const WORKSPACE = 'master'
+const APP = 'ponte.ponte'
+const APP_KEY = 'vtexappkey-gateway-e2e'
+const APP_TOKEN = 'gateway-e2e-token-0123456789'
+const CONNECTOR = '/_v/api/connectors/ponte.ponte/v0'
+const PURCHASES = Number(process.env.PONTE_E2E_PURCHASES ?? 1000)
+const REPLICAS = [
+  { port: 5450, upPort: 5400 },
+  { port: 5470, upPort: 5410 },
+]
+
+const work = mkdtempSync(join(tmpdir(), 'ponte-payments-e2e-'))
+const dataDir = join(work, 'sim-data')
+mkdirSync(dataDir)
+
+let sim: Sim
+const replicas: Array<Running | undefined> = [undefined, undefined]
+const simCall = <T>(method: string, path: string, body?: unknown) => simJson<T>(sim.url, method, path, body)
+
+interface Http {
+  status: number
+  body: Record<string, unknown>
+  ms: number
+}
+interface Tx {
+  paymentId: string
+  status: string
+  value: number
+  settled: number
+  refunded: number
+  calls: Array<{ op: string; status: number; ms: number; answer: Record<string, unknown> }>
+}
+interface HoldRecord {
+  holdId: string
+  customer: string
+  value: number
+  captured: number
+  refunded: number
+  released: boolean
+}
+interface AccountView {
+  account: { customer: string; limit: number; unpaidInvoices: number }
+  openHolds: number
+  receivables: number
+  exposure: number
+  holds: HoldRecord[]
+}
+
+const account = (customer: string, limit: number, extra: Record<string, unknown> = {}) =>
+  simCall('PUT', `/_sim/erp/credit/accounts/${encodeURIComponent(customer)}`, { limit, currency: 'BRL', ...extra })
+const ledger = (customer: string) => simCall<AccountView>('GET', `/_sim/erp/credit/accounts/${encodeURIComponent(customer)}`)
+const buyer = (document: string) => ({ document, email: `${document}@buyer.example`, isCorporate: false })
+const create = (orderId: string, value: number, document: string, paymentId?: string) =>
+  simCall<{ transaction: Tx; http: Http }>('POST', '/_sim/gateway/transactions', { orderId, value, buyer: buyer(document), paymentId })
+const move = (paymentId: string, kind: 'settlements' | 'refunds' | 'cancellations', body: Record<string, unknown> = {}) =>
+  simCall<{ transaction: Tx; http: Http }>('POST', `/_sim/gateway/transactions/${paymentId}/${kind}`, body)
+
+/** A call straight to a replica, as VTEX's router sends a public route. */
+async function direct(routeId: string, path: string, body: unknown, headers: Record<string, string>, params: Record<string, string> = {}, replica = 0) {
+  const res = await fetch(`http://127.0.0.1:${REPLICAS[replica].port}/${ACCOUNT}/${WORKSPACE}${CONNECTOR}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-vtex-account': ACCOUNT,
+      'x-vtex-workspace': WORKSPACE,
+      'x-vtex-credential': 'e2e',
+      'x-colossus-route-id': routeId,
+      'x-colossus-params': new URLSearchParams(params).toString(),
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null }
+}
+const goodKeys = { 'x-provider-api-appkey': APP_KEY, 'x-provider-api-apptoken': APP_TOKEN }
+
+beforeAll(async () => {
+  sim = await startSim(dataDir)
+  await putAppSettings(sim.url, ACCOUNT, WORKSPACE, APP, {
+    erpEndpoint: 'https://erp.ponte-sim.test/erp',
+    paymentAppKey: APP_KEY,
+    paymentAppToken: APP_TOKEN,
+  })
+  for (let i = 0; i < REPLICAS.length; i++) {
+    replicas[i] = await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app-${i}`), ...REPLICAS[i] })
+  }
+  await simCall('PUT', '/_sim/io', {
+    replicas: REPLICAS.map((r) => `http://127.0.0.1:${r.port}`),
+    account: ACCOUNT,
+    workspace: WORKSPACE,
+    serviceJson: JSON.parse(readFileSync(join(REPO, 'node', 'service.json'), 'utf8')),
+  })
+  await simCall('PUT', '/_sim/gateway/config', { appKey: APP_KEY, appToken: APP_TOKEN, deadlineMs: 5000 })
+}, 120000)
+
+afterAll(async () => {
+  for (const r of replicas) await r?.stop()
+  await sim?.stop()
+  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
+  else console.log(`e2e files kept in ${work}`)
+})
+
+test('the manifest answers the payment method and the custom fields of configuration.json', async () => {
+  const m = await simCall<Http>('POST', '/_sim/gateway/manifest')
+  expect(m.status).toBe(200)
+  const config = JSON.parse(readFileSync(join(REPO, 'paymentProvider', 'configuration.json'), 'utf8')) as Record<string, unknown>
+  expect(m.body.paymentMethods).toEqual(config.paymentMethods)
+  expect(m.body.customFields).toEqual(config.customFields)
+})
+
+test('every homologation flow is green, and the ERP agrees', async () => {
+  const value = 12345
+  await account('hom-authorize', 1_000_000)
+  await account('hom-denied', 0)
+  await account('hom-cancel', 1_000_000)
+  // Slower than the connector's ERP budget on the first read only: undefined, then decided.
+  await account('hom-async-approved', 1_000_000, { slowMs: 4500, slowCalls: 1 })
+  await account('hom-async-denied', 100, { slowMs: 4500, slowCalls: 1 })
+  const result = await simCall<{ ok: boolean; flows: Array<{ name: string; ok: boolean; steps: unknown[] }>; notApplicable: unknown[] }>(
+    'POST',
+    '/_sim/gateway/homologation',
+    {
+      value,
+      buyers: {
+        authorize: buyer('hom-authorize'),
+        denied: buyer('hom-denied'),
+        cancel: buyer('hom-cancel'),
+        asyncApproved: buyer('hom-async-approved'),
+        asyncDenied: buyer('hom-async-denied'),
+      },
+    }
+  )
+  const failed = result.flows.filter((f) => !f.ok)
+  expect(failed).toEqual([])
+  expect(result.flows.map((f) => f.name)).toEqual(['Authorize', 'Denied', 'Cancel', 'AsyncApproved', 'AsyncDenied'])
+  expect(result.ok).toBe(true)
+
+  const [auth] = (await ledger('hom-authorize')).holds
+  expect(auth).toMatchObject({ value, captured: value, refunded: value })
+  expect((await ledger('hom-denied')).holds).toEqual([])
+  const [cancel] = (await ledger('hom-cancel')).holds
+  expect(cancel).toMatchObject({ value, released: true, captured: 0 })
+  expect((await ledger('hom-cancel')).exposure).toBe(0)
+  const asyncOk = await ledger('hom-async-approved')
+  expect(asyncOk.holds).toHaveLength(1)
+  expect(asyncOk.openHolds).toBe(value)
+  expect((await ledger('hom-async-denied')).holds).toEqual([])
+}, 120000)
+
+test('credentials are checked on every payment call', async () => {
+  const body = { paymentId: 'CRED1', value: 1, miniCart: { buyer: buyer('hom-authorize') } }
+  const refused: Array<Record<string, string>> = [{}, { 'x-provider-api-appkey': APP_KEY }, { 'x-provider-api-appkey': APP_KEY, 'x-provider-api-apptoken': 'wrong-token-000000' }]
+  for (const headers of refused) {
+    const r = await direct('paymentCreate', '/payments', body, headers)
+    expect(r.status).toBe(401)
+    expect(r.body).toMatchObject({ status: 'error', code: 'PAYMENT_CREDENTIALS_INVALID' })
+  }
+  const settle = await direct('paymentSettle', '/payments/CRED1/settlements', { paymentId: 'CRED1', requestId: 'r', value: 1 }, {}, { paymentId: 'CRED1' })
+  expect(settle.status).toBe(401)
+  // Nothing reached the ERP or the store: the payment is unknown.
+  const after = await direct('paymentSettle', '/payments/CRED1/settlements', { paymentId: 'CRED1', requestId: 'r', value: 1 }, goodKeys, { paymentId: 'CRED1' })
+  expect(after.body).toMatchObject({ code: 'PAYMENT_NOT_FOUND', settleId: null })
+  const inbound = await direct('paymentInbound', '/payments/CRED1/inbound/hooks', {}, goodKeys, { paymentId: 'CRED1', action: 'hooks' })
+  expect(inbound.status).toBe(501)
+})
+
+test('bad input gets the protocol error shape with a stable code, and changes nothing', async () => {
+  await account('bad-input', 50_000)
+  const malformed = await direct('paymentCreate', '/payments', '{"paymentId": ', goodKeys)
+  expect(malformed).toEqual({ status: 400, body: expect.objectContaining({ status: 'error', code: 'PAYMENT_REQUEST_MALFORMED' }) })
+  const threeDecimals = await direct('paymentCreate', '/payments', { paymentId: 'BAD1', value: 1.005, miniCart: { buyer: buyer('bad-input') } }, goodKeys)
+  expect(threeDecimals.status).toBe(400)
+  expect(threeDecimals.body).toMatchObject({ status: 'error', code: 'PAYMENT_REQUEST_MALFORMED' })
+  const noBuyer = await direct('paymentCreate', '/payments', { paymentId: 'BAD2', value: 10 }, goodKeys)
+  expect(noBuyer.body).toMatchObject({ status: 'error', code: 'PAYMENT_CUSTOMER_MISSING' })
+
+  const { transaction } = await create('o-bad', 10_000, 'bad-input')
+  expect(transaction.status).toBe('approved')
+  const pid = transaction.paymentId
+  const above = await move(pid, 'settlements', { value: 10_001 })
+  expect(above.http.status).toBe(500)
+  expect(above.http.body).toMatchObject({ paymentId: pid, settleId: null, value: 0, code: 'PAYMENT_SETTLE_ABOVE_AUTHORIZED' })
+  const noSettle = await move(pid, 'refunds', { value: 1 })
+  expect(noSettle.http.body).toMatchObject({ refundId: null, code: 'PAYMENT_REFUND_NOT_ALLOWED' })
+  await move(pid, 'settlements', { value: 4_000, requestId: 'bad-s1' })
+  const refundAbove = await move(pid, 'refunds', { value: 4_001 })
+  expect(refundAbove.http.body).toMatchObject({ refundId: null, value: 0, code: 'PAYMENT_REFUND_ABOVE_SETTLED' })
+  const cancelSettled = await move(pid, 'cancellations')
+  expect(cancelSettled.http.body).toMatchObject({ cancellationId: null, code: 'PAYMENT_CANCEL_AFTER_SETTLE' })
+  const [hold] = (await ledger('bad-input')).holds
+  expect(hold).toMatchObject({ value: 10_000, captured: 4_000, refunded: 0, released: false })
+})
+
+test('partial invoices settle exactly the invoiced value, once per request', async () => {
+  await account('invoiced', 100_000, { unpaidInvoices: 20_000 })
+  const { transaction } = await create('o-invoice', 30_000, 'invoiced')
+  expect(transaction.status).toBe('approved')
+  const pid = transaction.paymentId
+  const first = await move(pid, 'settlements', { value: 12_000, requestId: 'inv-1' })
+  expect(first.http.body).toMatchObject({ settleId: `${pid}-S1`, value: 120 })
+  const again = await move(pid, 'settlements', { value: 12_000, requestId: 'inv-1' })
+  expect(again.http.body).toMatchObject({ settleId: `${pid}-S1`, value: 120 })
+  const second = await move(pid, 'settlements', { value: 18_000, requestId: 'inv-2' })
+  expect(second.http.body).toMatchObject({ settleId: `${pid}-S2`, value: 180 })
+  const view = await ledger('invoiced')
+  expect(view.holds[0]).toMatchObject({ captured: 30_000 })
+  expect(view.receivables).toBe(20_000 + 30_000)
+  expect(view.openHolds).toBe(0)
+})
+
+test('simultaneous purchases of one customer never spend the same credit; a duplicated create holds once', async () => {
+  await account('contended', 5_000)
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => create(`o-cont-${i}`, 1000, 'contended', `CONT${i}`)))
+  const approved = results.filter((r) => r.http.body.status === 'approved').length
+  expect(approved).toBe(5)
+  expect(results.filter((r) => r.http.body.status === 'denied')).toHaveLength(15)
+  const view = await ledger('contended')
+  expect(view.openHolds).toBe(5_000)
+  expect(view.holds).toHaveLength(5)
+
+  // The same create three times at once, spread over both replicas by the router.
+  await account('duplicated', 1_500)
+  const first = await create('o-dup', 1000, 'duplicated', 'DUP1')
+  const again = await Promise.all(Array.from({ length: 3 }, () => simCall<{ http: Http }>('POST', '/_sim/gateway/transactions/DUP1/authorize')))
+  for (const a of again) expect(a.http.body).toMatchObject({ status: first.http.body.status, authorizationId: first.http.body.authorizationId })
+  expect((await ledger('duplicated')).holds).toHaveLength(1)
+  expect((await ledger('duplicated')).openHolds).toBe(1000)
+
+  // A new payment created at the same instant on both replicas, twice each: one hold, one answer.
+  const body = { paymentId: 'DUP2', value: 5, currency: 'BRL', miniCart: { buyer: buyer('duplicated') } }
+  const answers = await Promise.all([0, 1, 0, 1].map((r) => direct('paymentCreate', '/payments', body, goodKeys, {}, r)))
+  for (const a of answers) expect(a.status).toBe(200)
+  const decided = answers.map((a) => a.body?.status)
+  expect(new Set(decided.filter((d) => d !== 'undefined')).size).toBeLessThanOrEqual(1)
+  const dup = await ledger('duplicated')
+  expect(dup.holds.filter((h) => h.holdId === 'DUP2')).toHaveLength(1)
+  expect(dup.openHolds).toBe(1500)
+}, 60000)
+
+test(`${PURCHASES} concurrent purchases from ${Math.max(1, Math.min(100, Math.floor(PURCHASES / 10)))} customers: nobody over their limit, never held twice`, async () => {
+  const customers = Math.max(1, Math.min(100, Math.floor(PURCHASES / 10)))
+  // Each customer can afford about 60% of what they try to buy; some are slow or flaky.
+  for (let c = 0; c < customers; c++) {
+    const slow = c % 10 === 0 ? { slowMs: 4500, slowCalls: 1 } : {}
+    await account(`buyer-${c}`, 500 + Math.max(1500, Math.floor((PURCHASES / customers) * 1000 * 0.6)), { unpaidInvoices: 500, ...slow })
+  }
+  let next = 0
+  const answers: Http[] = []
+  const worker = async () => {
+    while (next < PURCHASES) {
+      const i = next++
+      const pid = `PAY${String(i).padStart(5, '0')}`
+      const r = await create(`o-${i}`, 1000, `buyer-${i % customers}`, pid)
+      answers.push(r.http)
+      // A duplicated create from the gateway for some.
+      if (i % 7 === 0) answers.push((await simCall<{ http: Http }>('POST', `/_sim/gateway/transactions/${pid}/authorize`)).http)
+    }
+  }
+  const started = Date.now()
+  await Promise.all(Array.from({ length: 16 }, worker))
+  const seconds = (Date.now() - started) / 1000
+  // The undefined ones are retried on the gateway's cadence.
+  await simCall('POST', '/_sim/clock/advance', { ms: 4 * 3600 * 1000 })
+  await simCall('POST', '/_sim/gateway/timers')
+  const { counters } = await simCall<{ counters: Record<string, number> }>('GET', '/_sim/gateway/transactions')
+  const erp = await simCall<{ accounts: AccountView[]; counters: Record<string, number> }>('GET', '/_sim/erp/credit')
+  const within5s = answers.filter((a) => a.status === 200 && a.ms < 5000).length
+  console.log(
+    `payments: ${PURCHASES} purchases in ${seconds.toFixed(1)} s (${(PURCHASES / seconds).toFixed(1)}/s); ${within5s}/${answers.length} answers within 5 s;`,
+    JSON.stringify(counters),
+    JSON.stringify(erp.counters)
+  )
+  expect(within5s).toBe(answers.length)
+  expect(counters.doubleApprovals).toBe(0)
+  expect(erp.counters.overLimit).toBe(0)
+  for (const a of erp.accounts.filter((x) => x.account.customer.startsWith('buyer-'))) {
+    expect(a.exposure).toBeLessThanOrEqual(Math.max(a.account.limit, a.account.unpaidInvoices))
+  }
+  // The gateway and the ERP agree: every approved transaction has exactly its hold.
+  const { transactions } = await simCall<{ transactions: Tx[] }>('GET', '/_sim/gateway/transactions')
+  const holds = new Map(erp.accounts.flatMap((a) => a.holds).map((h) => [h.holdId, h]))
+  for (const t of transactions.filter((x) => x.paymentId.startsWith('PAY'))) {
+    if (t.status === 'approved') expect(holds.get(t.paymentId)?.value).toBe(1000)
+    if (t.status === 'denied') expect(holds.has(t.paymentId)).toBe(false)
+  }
+  const mine = transactions.filter((x) => x.paymentId.startsWith('PAY'))
+  expect(mine).toHaveLength(PURCHASES)
+  expect(mine.filter((x) => x.status === 'authorizing')).toEqual([])
+  // Credit ran out for some and not for others: both outcomes happened.
+  expect(mine.filter((x) => x.status === 'approved').length).toBeGreaterThan(0)
+  expect(mine.filter((x) => x.status === 'denied').length).toBeGreaterThan(0)
+  // Each customer's approvals fit in what their limit left them, exactly as the ERP counts it.
+  for (const a of erp.accounts.filter((x) => x.account.customer.startsWith('buyer-'))) {
+    const approved = mine.filter((t) => t.status === 'approved' && holds.get(t.paymentId)?.customer === a.account.customer).length
+    expect(approved * 1000).toBe(a.openHolds)
+    expect(approved * 1000).toBeLessThanOrEqual(a.account.limit - a.account.unpaidInvoices)
+  }
+}, 600000)
+
+/** A call to the OMS at its real host through the simulator, with an admin's app key. */
+async function oms(method: string, path: string, body?: unknown) {
+  const reply = await viaProxy(sim.url, method, `http://${ACCOUNT}.vtexcommercestable.com.br${path}`, body, {
+    'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`,
+    'X-VTEX-API-AppToken': 'ponte-sim-apptoken',
+  })
+  if (reply.status >= 300) throw new Error(`${method} ${path}: ${reply.status} ${JSON.stringify(reply.body)}`)
+  return reply.body as Record<string, unknown>
+}
+
+async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 20000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await read()
+    if (ok(v)) return v
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(v).slice(0, 400)}`)
+    await new Promise((done) => setTimeout(done, 200))
+  }
+}
+
+test('an order paid on account: its invoices settle exactly the invoiced values; a cancelled order cancels the payment', async () => {
+  await simCall('PUT', '/_sim/oms/config', { autoStepMs: 50, cancellationWindowSeconds: 1, startHandlingConfirmMs: 50, settlementMs: 50 })
+  await account('ordering', 100_000)
+  const order = await simCall<{ orderId: string; value: number }>('POST', '/_sim/oms/orders', {
+    items: [{ id: '1', quantity: 2, price: 10_000 }, { id: '2', quantity: 1, price: 5_000 }],
+    shippingValue: 1_000,
+  })
+  const { transaction } = await create(order.orderId, order.value, 'ordering', `ORD${Date.now()}`)
+  expect(transaction.status).toBe('approved')
+  const status = () => oms('GET', `/api/oms/pvt/orders/${order.orderId}`).then((o) => o.status as string)
+  await until('ready for handling', status, (s) => s === 'ready-for-handling')
+  await oms('POST', `/api/oms/pvt/orders/${order.orderId}/start-handling`)
+  await until('handling', status, (s) => s === 'handling')
+  // Two invoices: a partial one, then the rest.
+  const invoice = (number: string, value: number, items: Array<{ id: string; quantity: number; price: number }>) =>
+    oms('POST', `/api/oms/pvt/orders/${order.orderId}/invoice`, {
+      type: 'Output',
+      invoiceNumber: number,
+      invoiceValue: String(value),
+      issuanceDate: '2026-12-07T12:00:00Z',
+      items,
+    })
+  await invoice('NF-1', 20_000, [{ id: '1', quantity: 2, price: 10_000 }])
+  await invoice('NF-2', order.value - 20_000, [{ id: '2', quantity: 1, price: 5_000 }])
+  const settled = await until(
+    'settled',
+    () => simCall<Tx>('GET', `/_sim/gateway/transactions/${transaction.paymentId}`),
+    (t) => t.settled === order.value
+  )
+  expect(settled.settled).toBe(order.value)
+  const [hold] = (await ledger('ordering')).holds
+  expect(hold).toMatchObject({ value: order.value, captured: order.value })
+
+  // A second order, cancelled before handling: its payment is cancelled and the hold released.
+  const second = await simCall<{ orderId: string; value: number }>('POST', '/_sim/oms/orders', { items: [{ id: '1', quantity: 1, price: 3_000 }] })
+  const paid = await create(second.orderId, second.value, 'ordering', `ORD2${Date.now()}`)
+  expect(paid.transaction.status).toBe('approved')
+  await oms('POST', `/api/oms/pvt/orders/${second.orderId}/cancel`, {})
+  const cancelled = await until(
+    'cancelled',
+    () => simCall<Tx>('GET', `/_sim/gateway/transactions/${paid.transaction.paymentId}`),
+    (t) => t.status === 'cancelled'
+  )
+  expect(cancelled.settled).toBe(0)
+  const released = (await ledger('ordering')).holds.find((h) => h.holdId === paid.transaction.paymentId)
+  expect(released).toMatchObject({ released: true, captured: 0 })
+}, 120000)
+
+test('a replica killed mid-authorisation: the gateway retries, nothing is held twice or leaked', async () => {
+  const customers = ['killed-0', 'killed-1', 'killed-2', 'killed-3']
+  for (const c of customers) await account(c, 3_000)
+  // A slow ERP, so that authorisations are in flight when the replica dies.
+  await simCall('PUT', '/_sim/erp/credit/config', { latencyMs: 400 })
+  let next = 0
+  const total = 32
+  const worker = async () => {
+    while (next < total) {
+      const i = next++
+      await create(`o-kill-${i}`, 1000, customers[i % customers.length], `KILL${i}`)
+    }
+  }
+  const running = Promise.all(Array.from({ length: 8 }, worker))
+  await new Promise((done) => setTimeout(done, 1500))
+  const victim = replicas[0]
+  process.kill(-(victim?.child.pid as number), 'SIGKILL')
+  await running
+  await victim?.stop()
+  await simCall('PUT', '/_sim/erp/credit/config', { latencyMs: 0 })
+  replicas[0] = await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, 'app-0b'), ...REPLICAS[0] })
+  // The gateway retries what got no answer (or undefined) on its cadence.
+  for (let round = 0; round < 2; round++) {
+    await simCall('POST', '/_sim/clock/advance', { ms: 4 * 3600 * 1000 })
+    await simCall('POST', '/_sim/gateway/timers')
+  }
+  const { transactions } = await simCall<{ transactions: Tx[] }>('GET', '/_sim/gateway/transactions')
+  const mine = transactions.filter((t) => t.paymentId.startsWith('KILL'))
+  expect(mine).toHaveLength(total)
+  const failedCalls = mine.flatMap((t) => t.calls).filter((c) => c.status !== 200).length
+  console.log(`payments: SIGKILL mid-authorisation: ${failedCalls} calls without an answer, retried`)
+  expect(mine.filter((t) => t.status === 'authorizing')).toEqual([])
+  for (const c of customers) {
+    const view = await ledger(c)
+    const approved = mine.filter((t) => t.status === 'approved' && view.holds.some((h) => h.holdId === t.paymentId))
+    // Every live hold belongs to an approved payment, and every approved payment has its hold.
+    expect(view.holds.filter((h) => !h.released).map((h) => h.holdId).sort()).toEqual(approved.map((t) => t.paymentId).sort())
+    expect(view.openHolds).toBe(approved.length * 1000)
+    expect(view.exposure).toBeLessThanOrEqual(3_000)
+  }
+  expect(mine.filter((t) => t.status === 'approved')).toHaveLength(customers.length * 3)
+}, 300000)
+
+test("the connector's answers match VTEX's Payment Provider Protocol OpenAPI", async () => {
+  const { transactions } = await simCall<{ transactions: Tx[] }>('GET', '/_sim/gateway/transactions')
+  const template: Record<string, string> = {
+    create: '/payments',
+    settlements: '/payments/{paymentId}/settlements',
+    refunds: '/payments/{paymentId}/refunds',
+    cancellations: '/payments/{paymentId}/cancellations',
+  }
+  const exchanges: Array<{ method: string; path: string; status: number; body: unknown }> = transactions.flatMap((t) =>
+    t.calls.filter((c) => c.status !== 0).map((c) => ({ method: 'POST', path: template[c.op], status: c.status, body: c.answer }))
+  )
+  const manifest = await simCall<Http>('POST', '/_sim/gateway/manifest')
+  exchanges.push({ method: 'GET', path: '/manifest', status: manifest.status, body: manifest.body })
+  const inbound = await direct('paymentInbound', '/payments/P/inbound/hooks', {}, goodKeys, { paymentId: 'P', action: 'hooks' })
+  exchanges.push({ method: 'POST', path: '/payments/{paymentId}/inbound/{action}', status: inbound.status, body: inbound.body })
+  // Every kind of answer is there: approved, denied, undefined, settled, refunded, cancelled, refused.
+  const statuses = new Set(exchanges.map((e) => `${e.path} ${e.status}`))
+  for (const k of ['/payments 200', '/payments/{paymentId}/settlements 200', '/payments/{paymentId}/settlements 500', '/payments/{paymentId}/refunds 200', '/payments/{paymentId}/cancellations 200']) {
+    expect(statuses).toContain(k)
+  }
+  const file = join(work, 'payment-exchanges.json')
+  writeFileSync(file, JSON.stringify(exchanges))
+  const run = spawnSync('bash', [join(REPO, 'tests', 'openapi', 'payments.sh'), file], { encoding: 'utf8' })
+  console.log(run.stdout.split('\n').filter((l) => !l.startsWith('VIOLATION')).slice(0, 20).join('\n'))
+  expect(run.stdout.split('\n').filter((l) => l.startsWith('VIOLATION')).slice(0, 10)).toEqual([])
+  expect(run.status).toBe(0)
+}, 300000)
