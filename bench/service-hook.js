@@ -23,12 +23,11 @@
 // PONTE_BENCH_NODE_ARGS (e.g. `--prof`) is passed to the service's node (profiling).
 'use strict'
 const http = require('http')
-const { spawn } = require('child_process')
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
 
-const REPO = path.resolve(__dirname, '..')
+const { REPO, spawnLogged, waitFor } = require('./lib')
 const EVENTS = Number(process.argv[2] || 2000)
 const CONCURRENCY = Number(process.argv[3] || 32)
 const ROUNDS = Number(process.argv[4] || 3)
@@ -43,25 +42,6 @@ const UP_PORT = PORT + 1
 const ACCOUNT = 'ponte'
 const WORKSPACE = 'master'
 const SECRET = 'bench-hook-secret-0123456789'
-
-function spawnLogged(cmd, args, env, log) {
-  const child = spawn(cmd, args, { cwd: REPO, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-  let text = ''
-  const out = fs.createWriteStream(log)
-  for (const s of [child.stdout, child.stderr]) s.on('data', (c) => { text += c; out.write(c) })
-  return { child, output: () => text }
-}
-
-async function waitFor(proc, re, what, ms) {
-  const end = Date.now() + ms
-  for (;;) {
-    const m = proc.output().match(re)
-    if (m) return m
-    if (proc.child.exitCode !== null) throw new Error(`${what} exited:\n${proc.output()}`)
-    if (Date.now() > end) throw new Error(`${what} not ready:\n${proc.output()}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
 

@@ -17,12 +17,11 @@
 // Needs `make node-build` and the simulator (`cargo build -p ponte-sim`, or PONTE_SIM_BIN).
 'use strict'
 const http = require('http')
-const { spawn } = require('child_process')
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
 
-const REPO = path.resolve(__dirname, '..')
+const { REPO, spawnLogged, waitFor } = require('./lib')
 const SKUS = Number(process.argv[2] || 100000)
 const LATENCY = Number(process.argv[3] ?? 50)
 const JITTER = Number(process.argv[4] ?? 100)
@@ -33,25 +32,6 @@ const WORKSPACE = 'master'
 const APP_KEY = { 'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`, 'X-VTEX-API-AppToken': 'ponte-sim-apptoken' }
 // The OpenAPI file's write limit, which the simulator enforces by default (§H.9).
 const LIMIT = { perSecond: 33, burst: 500 }
-
-function spawnLogged(cmd, args, env, log) {
-  const child = spawn(cmd, args, { cwd: REPO, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-  let text = ''
-  const out = fs.createWriteStream(log)
-  for (const s of [child.stdout, child.stderr]) s.on('data', (c) => { text += c; out.write(c) })
-  return { child, output: () => text }
-}
-
-async function waitFor(proc, re, what, ms) {
-  const end = Date.now() + ms
-  for (;;) {
-    const m = proc.output().match(re)
-    if (m) return m
-    if (proc.child.exitCode !== null) throw new Error(`${what} exited:\n${proc.output()}`)
-    if (Date.now() > end) throw new Error(`${what} not ready:\n${proc.output()}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 function call({ port, method, target, headers = {}, body }) {
   return new Promise((resolve, reject) => {
