@@ -13,6 +13,8 @@
 //! - [`pricing_model`], [`pricing_generate`]: a naive reference of the computed price (§D.3)
 //!   and generators of price structures, price and stock states and batches
 //!   (`tests/pricing.rs`, `tests/inventory.rs`).
+//! - [`customers_model`], [`customers_generate`]: a naive reference of the customer merge
+//!   (§F.4) and generators of Master Data states and ERP batches (`tests/customers.rs`).
 //! - [`bench`]: the deterministic benchmark catalog (`benches/effective.rs`, `bench-native`).
 //! - [`sso_corpus`]: the adversarial VTEX ID token corpus (committed as
 //!   `fixtures/sso-corpus.jsonl`) and the fixed-key signing behind it, checked natively, in the
@@ -22,6 +24,8 @@
 //! sets them all (see [`cases`]).
 
 pub mod bench;
+pub mod customers_generate;
+pub mod customers_model;
 pub mod generate;
 pub mod import_generate;
 pub mod import_model;

@@ -3,7 +3,9 @@
 //! `applyOrderAction`, `handleOrderEvent` at each of its steps, `foldAcceptedActions`, `reconcileOrder`,
 //! `orderStateFromOrder`, `orderStatuses`, `checkOrderId`) and for the pricing and inventory
 //! operations (`computePrice`, `planPriceSync`, `planInventorySync`, `availability`,
-//! `reservationTransition`, from `pricing_generate`): valid ones, ones with a broken payload,
+//! `reservationTransition`, from `pricing_generate`) and the customer operations
+//! (`validateCustomerBatch`, `planCustomerSync`, `normalizeCustomerEmail`, from
+//! `customers_generate`): valid ones, ones with a broken payload,
 //! and mangled bytes, for the native/wasm/Node differential tests.
 //!
 //! Everything is built from a seed with [`SplitMix`]; states and memories are produced by the
@@ -23,7 +25,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The new operations, in ABI names.
-pub const OPS: [&str; 18] = [
+pub const OPS: [&str; 21] = [
     "validateCatalogBatch",
     "planCatalogImport",
     "importReads",
@@ -42,6 +44,9 @@ pub const OPS: [&str; 18] = [
     "planInventorySync",
     "availability",
     "reservationTransition",
+    "validateCustomerBatch",
+    "planCustomerSync",
+    "normalizeCustomerEmail",
 ];
 
 fn pick<'a, T>(rng: &mut SplitMix, items: &'a [T]) -> &'a T {
@@ -724,6 +729,45 @@ pub fn request(rng: &mut SplitMix, op: &str) -> Value {
                 &["confirm", "acknowledge", "cancel", "expire", "clear"],
             );
             json!({"reservation": r, "event": {"kind": kind, "at": instant(rng.below(14) as i64 - 5, 0)}})
+        }
+        "validateCustomerBatch" | "planCustomerSync" => {
+            let case = crate::customers_generate::customer_case(rng);
+            let mut batch = serde_json::to_value(&case.batch).unwrap_or(Value::Null);
+            if rng.chance(30)
+                && let Some(first) = batch["customers"].get_mut(0)
+            {
+                let (field, value) = *pick(
+                    rng,
+                    &[
+                        ("email", "not-an-email"),
+                        ("document", "529.982.247-24"),
+                        ("priceTables", "a,,b"),
+                        ("firstName", "tab\there"),
+                        ("isCorporate", "true"),
+                    ],
+                );
+                first[field] = if field == "isCorporate" {
+                    json!(true)
+                } else {
+                    json!(value)
+                };
+                if field == "document" {
+                    first["documentType"] = json!("CPF");
+                }
+            }
+            if op == "validateCustomerBatch" {
+                json!({"batch": batch})
+            } else {
+                json!({"account": case.account, "current": case.state, "batch": batch})
+            }
+        }
+        "normalizeCustomerEmail" => {
+            let email = if rng.chance(60) {
+                format!(" User{}+Tag@Example.COM ", rng.below(100))
+            } else {
+                pick(rng, &WEIRD_TEXT).to_string()
+            };
+            json!({"email": email})
         }
         "checkOrderId" => {
             let id = if rng.chance(50) {
