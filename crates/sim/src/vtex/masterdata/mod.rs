@@ -16,7 +16,7 @@
 //! | `DELETE /api/dataentities/{ac}/documents/{id}` → `204` | OpenAPI `Deletedocument`; §F.2 |
 //! | `GET /api/dataentities/{ac}/search?_where=&_fields=&_sort=` with `REST-Range: resources=x-y` → `200 [...]`, `REST-Content-Range`; `503` when wildcard queries are throttled | OpenAPI `Searchdocuments`; §F.2 |
 //! | `GET /api/dataentities/{ac}/scroll?_size=&_where=&_fields=&_sort=`, then `?_token=` → `200 [...]`, `X-VTEX-MD-TOKEN`, `REST-Content-Total`; `400` for an expired token; `429` when throttled | OpenAPI `Scrolldocuments`; §F.2 |
-//! | `GET .../documents/{id}/versions` → `[{id, date}]`; `GET .../versions/{v}` → `{id, author, document}`; `PUT .../versions/{v}` → `200` (restored) or `304` | OpenAPI `Listversions`, `Getversion`, `Putversion`; §F.2 |
+//! | `GET .../documents/{id}/versions` → `[{id, date}]`; `GET .../versions/{v}` → `{id, author, document}`; `PUT .../versions/{v}` → `200 {Id, Href}` (restored) or `304` (already the current content) | OpenAPI `Listversions`, `Getversion`, `Putversion`; §F.2 |
 //! | `GET /api/dataentities` → `[{acronym, name, primaryKeyType, allowGetAll}]`; `GET /api/dataentities/{ac}` → the structure with `fields[{name, type, displayName, isNullable, isSearchable, isFilter, isInternal}]` | OpenAPI `Listdataentities`, `Getdataentitystructure`; §F.2 |
 //!
 //! VTEX's rules played:

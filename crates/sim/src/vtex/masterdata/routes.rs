@@ -571,7 +571,9 @@ async fn put_version(
             format!("no version {version} of {id}"),
         )),
         Some(WriteOutcome::Unchanged(_)) => Ok(StatusCode::NOT_MODIFIED.into_response()),
-        Some(_) => Ok(StatusCode::OK.into_response()),
+        Some(_) => Ok(Json(json!({"Id": format!("{acronym}-{id}"),
+                                  "Href": href(&tenant.account, &acronym, &id)}))
+        .into_response()),
     }
 }
 
