@@ -264,6 +264,7 @@ impl Sim {
                 catalog: service.clone(),
             }))
             .merge(erp_orders::routes().with_state(erp_orders.clone()))
+            .merge(erp::customers::routes())
             .merge(broadcast::routes().with_state(broadcaster.clone()))
             .merge(broadcast::sim_routes().with_state(broadcaster.clone()))
             .merge(io::routes().with_state(io_router.clone()))

@@ -320,7 +320,8 @@ pub fn canonical_address(a: &Address) -> Address {
 }
 
 /// The key two addresses of one customer are the same place by (§F.4): country, postal code
-/// (letters and digits only), street, number and complement, compared loosely.
+/// (letters and digits only), street (its leading street type spelled out), number and
+/// complement, compared loosely.
 pub fn address_key(a: &Address) -> String {
     let postal: String = a
         .postal_code
@@ -333,11 +334,38 @@ pub fn address_key(a: &Address) -> String {
     [
         loose(a.country.as_deref().unwrap_or("")),
         postal.to_lowercase(),
-        loose(a.street.as_deref().unwrap_or("")),
+        street_key(a.street.as_deref().unwrap_or("")),
         loose(a.number.as_deref().unwrap_or("")),
         loose(a.complement.as_deref().unwrap_or("")),
     ]
     .join("|")
+}
+
+/// The street compared loosely, its leading street type spelled out (`Av.` → `avenida`,
+/// `R` → `rua`, `St` → `street`), so an ERP's `Avenida São João` and a shopper's `Av Sao Joao`
+/// are one street.
+fn street_key(street: &str) -> String {
+    let l = loose(street);
+    let (first, rest) = l.split_once(' ').unwrap_or((l.as_str(), ""));
+    let full = match first {
+        "av" | "ave" | "avda" => "avenida",
+        "r" => "rua",
+        "al" => "alameda",
+        "pc" | "pca" => "praca",
+        "rod" => "rodovia",
+        "est" | "estr" => "estrada",
+        "tv" | "trav" => "travessa",
+        "st" => "street",
+        "rd" => "road",
+        "blvd" => "boulevard",
+        "cl" => "calle",
+        other => other,
+    };
+    if rest.is_empty() {
+        full.to_owned()
+    } else {
+        format!("{full} {rest}")
+    }
 }
 
 fn address_name(a: &Address) -> Option<String> {
@@ -759,16 +787,27 @@ pub fn plan_customers(
     let owns = |f: ProfileField| policy.erp_owns.as_ref().is_none_or(|o| o.contains(&f));
     let mut plan = CustomerPlan::default();
     let mut claimed: BTreeMap<String, usize> = BTreeMap::new();
+    let mut emails: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut documents: BTreeMap<&DocumentKey, Vec<usize>> = BTreeMap::new();
+    for (k, (_, p, d)) in current.iter().enumerate() {
+        if let Some(e) = p.email.as_deref() {
+            emails.entry(e).or_default().push(k);
+        }
+        if let Some(d) = d {
+            documents.entry(d).or_default().push(k);
+        }
+    }
+    let mut by_user: BTreeMap<&str, Vec<&AdDocument>> = BTreeMap::new();
+    for a in &state.addresses {
+        by_user.entry(bare_id(&a.user_id)).or_default().push(a);
+    }
     for (i, c) in valid.iter().enumerate() {
-        let by_email: Vec<usize> = (0..current.len())
-            .filter(|&k| current[k].1.email.as_deref() == Some(c.email.as_str()))
-            .collect();
-        let by_doc: Vec<usize> = match &c.document {
-            Some(d) => (0..current.len())
-                .filter(|&k| current[k].2.as_ref() == Some(d))
-                .collect(),
-            None => Vec::new(),
-        };
+        let by_email: Vec<usize> = emails.get(c.email.as_str()).cloned().unwrap_or_default();
+        let by_doc: Vec<usize> = c
+            .document
+            .as_ref()
+            .and_then(|d| documents.get(d).cloned())
+            .unwrap_or_default();
         let ours = profile_id_for(account, &c.email);
         let pick = |found: &[usize]| -> Option<usize> {
             found
@@ -821,7 +860,7 @@ pub fn plan_customers(
             matched.map(|(k, _)| (&current[k].0, &current[k].1)),
             &ours,
             written.get(c.email.as_str()).copied(),
-            state,
+            &by_user,
             policy,
             &owns,
             &mut plan,
@@ -841,7 +880,7 @@ fn plan_one(
     matched: Option<(&String, &Profile)>,
     ours: &str,
     written: Option<&WrittenCustomer>,
-    state: &CustomerState,
+    by_user: &BTreeMap<&str, Vec<&AdDocument>>,
     policy: &MergePolicy,
     owns: &impl Fn(ProfileField) -> bool,
     plan: &mut CustomerPlan,
@@ -914,12 +953,14 @@ fn plan_one(
     let held: Vec<(&AdDocument, Address)> = if cl_key.is_some() {
         Vec::new()
     } else {
-        state
-            .addresses
-            .iter()
-            .filter(|a| bare_id(&a.user_id) == profile_id)
-            .map(|a| (a, canonical_address(&a.address)))
-            .collect()
+        by_user
+            .get(profile_id.as_str())
+            .map(|list| {
+                list.iter()
+                    .map(|a| (*a, canonical_address(&a.address)))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     let written_addresses: BTreeMap<&str, &Address> = written
         .filter(|w| w.profile_id == profile_id)

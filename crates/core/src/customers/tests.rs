@@ -448,3 +448,26 @@ fn the_operations_answer_through_the_table() {
     let e = crate::ops::call("normalizeCustomerEmail", r#"{"email":"x"}"#).expect_err("bad");
     assert_eq!(e.code, "CUSTOMER_EMAIL_INVALID");
 }
+
+#[test]
+fn a_street_type_abbreviation_is_the_same_street() {
+    let a = |street: &str| Address {
+        street: Some(street.into()),
+        number: Some("100".into()),
+        country: Some("BRA".into()),
+        postal_code: Some("01035-000".into()),
+        ..Address::default()
+    };
+    assert_eq!(
+        address_key(&a("Avenida São João")),
+        address_key(&a("Av. Sao Joao"))
+    );
+    assert_eq!(
+        address_key(&a("R. Augusta")),
+        address_key(&a("Rua Augusta"))
+    );
+    assert_ne!(
+        address_key(&a("Rua Augusta")),
+        address_key(&a("Alameda Augusta"))
+    );
+}
