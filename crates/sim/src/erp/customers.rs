@@ -159,7 +159,7 @@ fn address(seed: u64, i: u64, k: u64, b2b: bool) -> Address {
         ),
         _ => {
             let p = format!("{:08}", 1_000_000 + h % 98_999_999);
-            let p = if h % 2 == 0 {
+            let p = if h.is_multiple_of(2) {
                 p
             } else {
                 format!("{}-{}", &p[..5], &p[5..])
@@ -187,11 +187,13 @@ fn address(seed: u64, i: u64, k: u64, b2b: bool) -> Address {
         )),
         street: Some(street),
         number: Some(format!("{}", 1 + (h >> 8) % 3000 + k)),
-        complement: ((h >> 20) % 3 == 0).then(|| format!("apto {}", 1 + (h >> 24) % 200)),
+        complement: (h >> 20)
+            .is_multiple_of(3)
+            .then(|| format!("apto {}", 1 + (h >> 24) % 200)),
         neighborhood: Some("Centro".into()),
         city: Some(city.into()),
         state: Some(state.into()),
-        country: Some(if h % 7 == 0 {
+        country: Some(if h.is_multiple_of(7) {
             country.to_lowercase()
         } else {
             country.to_owned()
@@ -225,7 +227,7 @@ pub fn customer(seed: u64, i: u64, step: u32) -> CustomerItem {
         document_type: Some("CPF".into()),
         document: Some(cpf(i)),
         is_corporate: Some(b2b),
-        is_newsletter_opt_in: Some(h % 3 == 0),
+        is_newsletter_opt_in: Some(h.is_multiple_of(3)),
         locale_default: Some("pt-BR".into()),
         ..Profile::default()
     };
@@ -233,7 +235,7 @@ pub fn customer(seed: u64, i: u64, step: u32) -> CustomerItem {
         profile.corporate_name = Some(format!("Empresa {i:05} Comércio Ltda"));
         profile.trade_name = Some(format!("Loja {i:05}"));
         profile.corporate_document = Some(cnpj(i));
-        if h % 4 == 0 {
+        if h.is_multiple_of(4) {
             profile.is_free_state_registration = Some(true);
         } else {
             profile.state_registration = Some(format!("{:012}", h % 1_000_000_000_000));
@@ -244,7 +246,7 @@ pub fn customer(seed: u64, i: u64, step: u32) -> CustomerItem {
     for st in 1..=step {
         let c = mix(seed, &[i, 1000 + u64::from(st)]) % 1000;
         if c < 20 {
-            if c % 2 == 0 {
+            if c.is_multiple_of(2) {
                 profile.phone = Some(format!(
                     "+55219{:08}",
                     mix(seed, &[i, u64::from(st)]) % 100_000_000
@@ -309,7 +311,7 @@ pub fn storefront(p: &CustomerParams) -> Value {
     let mut profiles = Vec::new();
     let mut addresses = Vec::new();
     for i in 0..p.count.min(MAX_CUSTOMERS) as u64 {
-        if mix(p.seed, &[i, 9]) % 10 != 0 {
+        if !mix(p.seed, &[i, 9]).is_multiple_of(10) {
             continue;
         }
         let c = customer(p.seed, i, 0);
