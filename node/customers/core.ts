@@ -76,7 +76,8 @@ export interface MasterDataCall {
 
 /**
  * The Master Data call of a planned write: an upsert is `PATCH /api/dataentities/{ac}/documents`
- * with the id (and an AD's `userId`) in the body; a patch `PATCH .../documents/{id}` with the
+ * with the id (and an AD's `userId`) in the body (`304 Not Modified` means it is already there:
+ * a retry, or another replica's write, and counts as done); a patch `PATCH .../documents/{id}` with the
  * changed fields; a delete `DELETE .../documents/{id}`.
  */
 export function masterDataCall(write: CustomerWrite): MasterDataCall {
