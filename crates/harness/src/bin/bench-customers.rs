@@ -52,7 +52,7 @@ fn customer(i: usize) -> CustomerItem {
         .collect();
     CustomerItem {
         profile: Profile {
-            email: Some(if i % 7 == 0 {
+            email: Some(if i.is_multiple_of(7) {
                 format!(" Cliente{i:05}+VIP@Example.com ")
             } else {
                 format!("cliente{i:05}@example.com")
