@@ -31,6 +31,9 @@ node bench/wasm-sso.js bench/out/sso.json
 # Import planning (100k SKUs) and order decisions natively (bench-import) and in wasm.
 cargo run -q --release -p ponte-harness --no-default-features --bin bench-import -- bench/out
 node bench/wasm-import.js bench/out
+# Customer validation and sync planning (5,000 customers) natively (bench-customers) and in wasm.
+cargo run -q --release -p ponte-harness --no-default-features --bin bench-customers -- bench/out
+node bench/wasm-customers.js bench/out
 # Hook intake of one service replica under the real runtime vs an empty and a reference route of
 # the same runtime, in the same run (needs the simulator: cargo build -p ponte-sim, or PONTE_SIM_BIN).
 if [[ -x ${PONTE_SIM_BIN:-target/debug/ponte-sim} ]]; then

@@ -11,6 +11,9 @@
   test endpoint, on orders the check creates and moves with the simulated clock, against
   spec/orders-api.json; the hook notifications the simulator sends to the check's
   receiver are validated against the spec's notification schema.
+- Master Data v1 (masterdata.py): CL, AD and a generic acronym's documents, the upserts,
+  search, scroll, versions, entities and the private-field refusal, against
+  spec/masterdata-api-v1.json.
 
 Every request the check sends and every response it gets is validated with openapi-core: the
 path and method must be an operation of the spec, the request must match the operation's
@@ -23,8 +26,9 @@ entry names the spec, the operation (or `*`), what kind of finding it forgives, 
 the validator's message, and why. Anything not forgiven there is a violation and the script
 exits 1.
 
-Usage: check.py BASE_URL [CATALOG_SPEC [ORDERS_SPEC]]   (run.sh starts the simulator;
-  the specs default to the vendored spec/catalog-api.json and spec/orders-api.json)
+Usage: check.py BASE_URL [CATALOG_SPEC [ORDERS_SPEC [MASTERDATA_SPEC]]]   (run.sh starts the
+  simulator; the specs default to the vendored spec/catalog-api.json, spec/orders-api.json and
+  spec/masterdata-api-v1.json)
   A spec given as `-` is skipped.
 """
 
@@ -37,6 +41,7 @@ from openapi_core import OpenAPI
 
 import catalog
 import logistics
+import masterdata
 import orders
 import pricing
 from contract import ACCOUNT, HOST, Recorder
@@ -53,11 +58,14 @@ def main():
     vendored = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spec")
     catalog_spec = sys.argv[2] if len(sys.argv) > 2 else os.path.join(vendored, "catalog-api.json")
     orders_spec = sys.argv[3] if len(sys.argv) > 3 else os.path.join(vendored, "orders-api.json")
+    md_spec = (sys.argv[4] if len(sys.argv) > 4
+               else os.path.join(vendored, "masterdata-api-v1.json"))
     started = time.time()
     rec = Recorder()
     parts = [
         ("catalog", catalog_spec, catalog.exercise, HOST),
         ("orders", orders_spec, orders.exercise, HOST),
+        ("md", md_spec, masterdata.exercise, HOST),
         # Pricing's server is `https://api.vtex.com/{accountName}` (its spec's `servers`).
         ("pricing", os.path.join(vendored, "pricing-api.json"), pricing.exercise,
          f"https://api.vtex.com/{ACCOUNT}"),

@@ -142,8 +142,10 @@ def call(rec, base, method, path, body=None, spec_path=None, headers=None, expec
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             status, raw, ctype = r.status, r.read(), r.headers.get("Content-Type", "")
+            rec.last_headers = {k.lower(): v for k, v in r.headers.items()}
     except urllib.error.HTTPError as e:
         status, raw, ctype = e.code, e.read(), e.headers.get("Content-Type", "")
+        rec.last_headers = {k.lower(): v for k, v in e.headers.items()}
     bare, _, query = path.partition("?")
     op = spec_path and f"{method.upper()} {spec_path}"
     if op is None:

@@ -2,8 +2,9 @@
 # OpenAPI contract check: the live ponte-sim's requests and responses against VTEX's own
 # contracts, with openapi-core (pinned in requirements.txt, installed into target/openapi-venv on
 # first use): the Catalog against spec/catalog-api.json, the OMS and Feed v3/Hook against
-# spec/orders-api.json, Pricing and Logistics against spec/pricing-api.json and
-# spec/logistics-api.json (cut-down copies of VTEX's OpenAPI files, see spec/README.md). Starts
+# spec/orders-api.json, Master Data v1 against spec/masterdata-api-v1.json, Pricing and Logistics
+# against spec/pricing-api.json and spec/logistics-api.json (cut-down copies of VTEX's OpenAPI
+# files, see spec/README.md). Starts
 # target/debug/ponte-sim on a temporary directory with `--seed demo`, runs check.py, prints a
 # table of covered operations and failures, exits non-zero on a violation. Allowances: tests/openapi/allowances.py.
 #   bash tests/openapi/run.sh              builds ponte-sim first (cargo build -p ponte-sim)
@@ -14,6 +15,7 @@ cd "$root"
 
 spec="tests/openapi/spec/catalog-api.json"
 orders_spec="tests/openapi/spec/orders-api.json"
+md_spec="tests/openapi/spec/masterdata-api-v1.json"
 
 # shellcheck source=scripts/openapi-venv.sh
 source scripts/openapi-venv.sh
@@ -49,4 +51,4 @@ if [[ -z $url ]]; then
   echo "openapi: ponte-sim did not start listening" >&2
   exit 1
 fi
-"$venv_python" -B tests/openapi/check.py "$url" "$spec" "$orders_spec"
+"$venv_python" -B tests/openapi/check.py "$url" "$spec" "$orders_spec" "$md_spec"

@@ -16,6 +16,7 @@
 
 use crate::catalog::import::{ImportReads, Phase, PlanResponse, ValidateBatchResponse};
 use crate::catalog::{CatalogError, FieldTypeInfo};
+use crate::customers::{CustomerError, CustomerSyncResponse, ValidateCustomersResponse};
 use crate::inventory::{InventoryError, InventorySyncResponse};
 use crate::orders::OrderError;
 use crate::payments::{CreditDecision, PaymentError};
@@ -146,6 +147,18 @@ macro_rules! for_each_operation {
             payment_credit_decision "paymentCreditDecision":
                 $crate::payments::ops::CreditDecisionRequest => $crate::payments::CreditDecision
                 = $crate::payments::ops::credit_decision;
+            /// Validates a customer batch before anything is read: every error with its path and code (email, CPF/CNPJ, corporate fields, country, postal code, price tables, lengths, duplicates), or the emails and documents to look up in Master Data.
+            validate_customer_batch "validateCustomerBatch":
+                $crate::customers::ValidateCustomersRequest => $crate::customers::ValidateCustomersResponse
+                = $crate::customers::validate_customer_batch;
+            /// Plans a customer sync from the batch and what Master Data holds: every error with its path, or the CL and AD writes that change something (each CL before its AD, `AD.userId` the bare CL id, creates as upserts with derived ids), shopper edits kept unless the ERP wins the field, and Ponte's record after the writes.
+            plan_customer_sync "planCustomerSync":
+                $crate::customers::CustomerSyncRequest => $crate::customers::CustomerSyncResponse
+                = $crate::customers::plan_customer_sync;
+            /// An email's canonical form (trimmed, lower case, checked), the key a customer is looked up by.
+            normalize_customer_email "normalizeCustomerEmail":
+                $crate::customers::CustomerEmail => $crate::customers::CustomerEmail
+                = $crate::customers::normalize_customer_email;
         }
     };
 }
@@ -212,7 +225,8 @@ coded_errors!(
     SsoError,
     PricingError,
     InventoryError,
-    PaymentError
+    PaymentError,
+    CustomerError
 );
 
 /// What an operation's function returns: a `Result` whose error has a code, or a response
@@ -250,7 +264,9 @@ infallible_answers!(
     Vec<Phase>,
     PriceSyncResponse,
     InventorySyncResponse,
-    CreditDecision
+    CreditDecision,
+    ValidateCustomersResponse,
+    CustomerSyncResponse
 );
 
 /// Decodes the request, runs the function, encodes the answer. The response type is named so

@@ -15,6 +15,8 @@
 //!   (`tests/pricing.rs`, `tests/inventory.rs`).
 //! - [`payments_model`]: a naive reference of a payment on account and a toy ERP credit
 //!   ledger (`tests/payments.rs`), and requests of the payment operations.
+//! - [`customers_model`], [`customers_generate`]: a naive reference of the customer merge
+//!   (§F.4) and generators of Master Data states and ERP batches (`tests/customers.rs`).
 //! - [`bench`]: the deterministic benchmark catalog (`benches/effective.rs`, `bench-native`).
 //! - [`sso_corpus`]: the adversarial VTEX ID token corpus (committed as
 //!   `fixtures/sso-corpus.jsonl`) and the fixed-key signing behind it, checked natively, in the
@@ -24,6 +26,8 @@
 //! sets them all (see [`cases`]).
 
 pub mod bench;
+pub mod customers_generate;
+pub mod customers_model;
 pub mod generate;
 pub mod import_generate;
 pub mod import_model;

@@ -3,8 +3,9 @@
 //! `applyOrderAction`, `handleOrderEvent` at each of its steps, `foldAcceptedActions`, `reconcileOrder`,
 //! `orderStateFromOrder`, `orderStatuses`, `checkOrderId`) and for the pricing and inventory
 //! operations (`computePrice`, `planPriceSync`, `planInventorySync`, `availability`,
-//! `reservationTransition`, from `pricing_generate`; the payment operations from
-//! `payments_model`): valid ones, ones with a broken payload,
+//! `reservationTransition`, from `pricing_generate`), the payment operations (from
+//! `payments_model`) and the customer operations (`validateCustomerBatch`, `planCustomerSync`,
+//! `normalizeCustomerEmail`, from `customers_generate`): valid ones, ones with a broken payload,
 //! and mangled bytes, for the native/wasm/Node differential tests.
 //!
 //! Everything is built from a seed with [`SplitMix`]; states and memories are produced by the
@@ -24,7 +25,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The new operations, in ABI names.
-pub const OPS: [&str; 23] = [
+pub const OPS: [&str; 26] = [
     "validateCatalogBatch",
     "planCatalogImport",
     "importReads",
@@ -48,6 +49,9 @@ pub const OPS: [&str; 23] = [
     "paymentRefund",
     "paymentCancel",
     "paymentCreditDecision",
+    "validateCustomerBatch",
+    "planCustomerSync",
+    "normalizeCustomerEmail",
 ];
 
 fn pick<'a, T>(rng: &mut SplitMix, items: &'a [T]) -> &'a T {
@@ -736,6 +740,45 @@ pub fn request(rng: &mut SplitMix, op: &str) -> Value {
         | "paymentRefund"
         | "paymentCancel"
         | "paymentCreditDecision" => crate::payments_model::request(rng, op),
+        "validateCustomerBatch" | "planCustomerSync" => {
+            let case = crate::customers_generate::customer_case(rng);
+            let mut batch = serde_json::to_value(&case.batch).unwrap_or(Value::Null);
+            if rng.chance(30)
+                && let Some(first) = batch["customers"].get_mut(0)
+            {
+                let (field, value) = *pick(
+                    rng,
+                    &[
+                        ("email", "not-an-email"),
+                        ("document", "529.982.247-24"),
+                        ("priceTables", "a,,b"),
+                        ("firstName", "tab\there"),
+                        ("isCorporate", "true"),
+                    ],
+                );
+                first[field] = if field == "isCorporate" {
+                    json!(true)
+                } else {
+                    json!(value)
+                };
+                if field == "document" {
+                    first["documentType"] = json!("CPF");
+                }
+            }
+            if op == "validateCustomerBatch" {
+                json!({"batch": batch})
+            } else {
+                json!({"account": case.account, "current": case.state, "batch": batch})
+            }
+        }
+        "normalizeCustomerEmail" => {
+            let email = if rng.chance(60) {
+                format!(" User{}+Tag@Example.COM ", rng.below(100))
+            } else {
+                pick(rng, &WEIRD_TEXT).to_string()
+            };
+            json!({"email": email})
+        }
         "checkOrderId" => {
             let id = if rng.chance(50) {
                 format!("v{}pnt-0{}", rng.below(1_000_000), rng.below(10))

@@ -2,7 +2,8 @@
 //! `importReads`, `specificationFieldTypes`, `importPhases`, `checkOrderAction`, `applyOrderAction`, `parseOrderEvent`, `decideOrderEvent`,
 //! `rememberOrderEvent`, `applyOrderEvent`, `reconcileOrder`) and the pricing and inventory ones
 //! (`computePrice`, `planPriceSync`, `planInventorySync`, `availability`,
-//! `reservationTransition`)
+//! `reservationTransition`) and the customer ones (`validateCustomerBatch`, `planCustomerSync`,
+//! `normalizeCustomerEmail`)
 //! answered natively (`ponte_wasm::abi::dispatch`), by the shipped `.wasm` under wasmtime (byte
 //! for byte, no trap) and through the compiled JS glue in Node (`node/batch.js`, as JSON
 //! values), on generated requests: valid ones, broken payloads and mangled bytes

@@ -5,7 +5,8 @@
 //! tokens, validation, logout and an OAuth test identity provider, see [`vtex::vtexid`]; VTEX
 //! IO app settings, see [`vtex::apps`]; VBase, see [`vtex::vbase`]; the OMS's orders, workflow
 //! and timers, see [`vtex::oms`]; Pricing v2, see [`vtex::pricing`]; Logistics' warehouses,
-//! docks and inventory, see [`vtex::logistics`]; Feed v3, Hook and IO events, see [`vtex::broadcast`]; the
+//! docks and inventory, see [`vtex::logistics`]; Master Data v1 (CL, AD, any acronym), see
+//! [`vtex::masterdata`]; Feed v3, Hook and IO events, see [`vtex::broadcast`]; the
 //! VTEX IO router and the rules the app's manifest.json and service.json impose on it, see
 //! [`vtex::io`] and [`vtex::io::policies`]), and
 //! the ERP that Ponte hands orders to, which then acts through Ponte's GraphQL ([`erp`]). It is
@@ -47,7 +48,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use vtex::catalog::{self, CatalogService, seed};
 use vtex::{
-    apps, broadcast, gateway, io, licensemanager, logistics, oms, pricing, scheduler, vbase, vtexid,
+    apps, broadcast, gateway, io, licensemanager, logistics, masterdata, oms, pricing, scheduler,
+    vbase, vtexid,
 };
 use vtexid::VtexId;
 
@@ -89,6 +91,8 @@ pub struct SimConfig {
     pub pricing: pricing::PricingSettings,
     /// Logistics' undocumented choices ([`vtex::logistics`]; `PUT /_sim/logistics/settings`).
     pub logistics: logistics::LogisticsSettings,
+    /// Master Data's undocumented choices ([`vtex::masterdata`]; `PUT /_sim/masterdata/settings`).
+    pub masterdata: masterdata::MasterDataSettings,
 }
 
 impl SimConfig {
@@ -110,6 +114,7 @@ impl SimConfig {
             limits: http::Limits::default(),
             pricing: pricing::PricingSettings::default(),
             logistics: logistics::LogisticsSettings::default(),
+            masterdata: masterdata::MasterDataSettings::default(),
         }
     }
 }
@@ -185,6 +190,14 @@ impl Sim {
         })
         .await??;
         let (pricing, logistics) = (Arc::new(pricing), Arc::new(logistics));
+        // Master Data v1 (CL, AD and any acronym), on the shared store and clock.
+        let (md_store, md_clock, md_settings) = (store.clone(), clock.clone(), config.masterdata);
+        let masterdata = Arc::new(
+            tokio::task::spawn_blocking(move || {
+                masterdata::MasterData::load(md_store, md_clock, md_settings)
+            })
+            .await??,
+        );
 
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -246,6 +259,7 @@ impl Sim {
             .merge(licensemanager::routes().with_state(license_manager.clone()))
             .merge(pricing::routes().with_state(pricing.clone()))
             .merge(logistics::routes().with_state(logistics.clone()))
+            .merge(masterdata::routes().with_state(masterdata.clone()))
             .merge(scheduler::routes().with_state(scheduler.clone()))
             .merge(broadcast::routes().with_state(broadcaster.clone()))
             .merge(oms::routes::api(oms.clone()))
@@ -259,6 +273,8 @@ impl Sim {
             .merge(pricing::sim_routes().with_state(pricing.clone()))
             .merge(logistics::routes().with_state(logistics.clone()))
             .merge(logistics::sim_routes().with_state(logistics.clone()))
+            .merge(masterdata::routes().with_state(masterdata.clone()))
+            .merge(masterdata::sim_routes().with_state(masterdata.clone()))
             .merge(scheduler::routes().with_state(scheduler.clone()))
             .merge(scheduler::sim_routes().with_state(scheduler.clone()))
             .merge(simext::routes().with_state(simext::SimExt {
@@ -268,6 +284,7 @@ impl Sim {
             .merge(erp_orders::routes().with_state(erp_orders.clone()))
             .merge(erp::credit::sim_routes().with_state(erp_credit.clone()))
             .merge(gateway::sim_routes().with_state(payment_gateway.clone()))
+            .merge(erp::customers::routes())
             .merge(broadcast::routes().with_state(broadcaster.clone()))
             .merge(broadcast::sim_routes().with_state(broadcaster.clone()))
             .merge(io::routes().with_state(io_router.clone()))
@@ -312,7 +329,7 @@ impl Sim {
             erp_orders.close().await;
             drop(erp_orders);
             server_broadcaster.shutdown().await;
-            drop((service, vtexid, store, pricing, logistics));
+            drop((service, vtexid, store, pricing, logistics, masterdata));
             result
         });
         Ok(Sim {

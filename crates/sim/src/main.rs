@@ -436,6 +436,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         },
         pricing: Default::default(),
         logistics: Default::default(),
+        masterdata: Default::default(),
     };
     let sim = Sim::start(config).await?;
     {

@@ -1,11 +1,12 @@
 //! The ERP side: the sample catalog it hands to Ponte ([`batch`]), its price list and stock
-//! counts ([`stock_prices`]) and the system Ponte hands
+//! counts ([`stock_prices`]), its customers ([`customers`]) and the system Ponte hands
 //! orders to, which then acts on them through Ponte's GraphQL ([`orders`]). It stands on
 //! [`crate::platform`] only, reaching VTEX through Ponte as a real ERP would. [`credit`] keeps
 //! the customers' credit accounts the payment connector holds, settles and refunds against.
 
 pub mod batch;
 pub mod credit;
+pub mod customers;
 pub mod orders;
 pub mod stock_prices;
 

@@ -1,0 +1,483 @@
+//! The ERP's customers: a deterministic sample of B2C and B2B customers with their addresses as
+//! a ponte-core [`CustomerBatch`], the deltas an ERP sends later, and the near-duplicates a
+//! storefront would have created for the same people (`docs/vtex/F-customers.md` §F.3, §F.4).
+//!
+//! - `GET /_sim/erp/customers?seed=1&count=5000&step=0`: every customer as the ERP holds it
+//!   after `step` rounds of changes. 30 % are B2B (`isCorporate`, a valid CNPJ, corporate and
+//!   trade names, a state registration or `isFreeStateRegistration`, `priceTables`), the rest
+//!   B2C; everyone has a valid CPF, a phone and 1 or 2 addresses (about 1.6 on average: 8,000
+//!   for 5,000 customers), mostly in Brazil (some in the USA, Argentina and Portugal). Emails are
+//!   unique once normalised but arrive in mixed case, some with a `+tag`; names use accents
+//!   and other scripts; postal codes come with and without their hyphen.
+//! - `GET /_sim/erp/customers/delta?seed=1&count=5000&step=1`: the customers that changed in
+//!   that round (about 2 % change their phone or last name, 0.5 % gain an address) and the new
+//!   ones (0.5 % of `count` per round), each as its whole current record.
+//! - `GET /_sim/erp/customers/storefront?seed=1&count=5000`: for about 10 % of the customers,
+//!   the CL and AD documents a storefront would hold for them (checkout profile, the address
+//!   typed by the shopper: an abbreviated street type, no accents, no hyphen, no name): the
+//!   near-duplicates Ponte must recognise instead of creating twice. Tests write them into
+//!   Master Data themselves; the ERP never writes to VTEX.
+//!
+//! The same parameters always give the same data (a seeded splitmix64).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::Query;
+use axum::routing::get;
+use ponte_core::customers::{Address, CustomerBatch, CustomerItem, Profile};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Parameters of the sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct CustomerParams {
+    pub seed: u64,
+    pub count: usize,
+    pub step: u32,
+}
+
+impl Default for CustomerParams {
+    fn default() -> Self {
+        CustomerParams {
+            seed: 1,
+            count: 5000,
+            step: 0,
+        }
+    }
+}
+
+/// The most customers a request may ask for.
+pub const MAX_CUSTOMERS: usize = 100_000;
+
+fn mix(seed: u64, parts: &[u64]) -> u64 {
+    let mut x = seed ^ 0x9E37_79B9_7F4A_7C15;
+    for p in parts {
+        x = x.wrapping_add(*p).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        x = z ^ (z >> 31);
+    }
+    x
+}
+
+fn pick<'a>(h: u64, items: &[&'a str]) -> &'a str {
+    items[(h % items.len() as u64) as usize]
+}
+
+fn digits(n: u64, len: usize) -> Vec<u32> {
+    let s = format!("{n:0len$}");
+    s.chars().filter_map(|c| c.to_digit(10)).collect()
+}
+
+fn check(d: &[u32], weights: &[u32]) -> u32 {
+    let r = d.iter().zip(weights).map(|(a, b)| a * b).sum::<u32>() % 11;
+    if r < 2 { 0 } else { 11 - r }
+}
+
+/// A valid CPF for customer `i` (distinct for every `i` below 9,000).
+pub fn cpf(i: u64) -> String {
+    let mut d = digits(100_000_000 + i * 104_729 % 800_000_000, 9);
+    let w1: Vec<u32> = (2..=10).rev().collect();
+    d.push(check(&d, &w1));
+    let w2: Vec<u32> = (2..=11).rev().collect();
+    d.push(check(&d, &w2));
+    let s: String = d.iter().map(|x| char::from(b'0' + *x as u8)).collect();
+    format!("{}.{}.{}-{}", &s[..3], &s[3..6], &s[6..9], &s[9..])
+}
+
+/// A valid CNPJ (head office `0001`) for company `i`.
+pub fn cnpj(i: u64) -> String {
+    let mut d = digits(10_000_000 + i * 7_919 % 89_000_000, 8);
+    d.extend([0, 0, 0, 1]);
+    d.push(check(&d, &[5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]));
+    d.push(check(&d, &[6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]));
+    let s: String = d.iter().map(|x| char::from(b'0' + *x as u8)).collect();
+    format!(
+        "{}.{}.{}/{}-{}",
+        &s[..2],
+        &s[2..5],
+        &s[5..8],
+        &s[8..12],
+        &s[12..]
+    )
+}
+
+const FIRST: [&str; 12] = [
+    "Ana", "João", "Maria", "José", "Luíza", "Pedro", "Zoë", "Ñandú", "Ólafur", "Beatriz",
+    "Thiago", "Yūko",
+];
+const LAST: [&str; 10] = [
+    "Souza",
+    "da Silva",
+    "Gonçalves",
+    "Oliveira",
+    "Ângelo",
+    "Pereira",
+    "O'Brien",
+    "Nguyễn",
+    "Lima",
+    "Conceição",
+];
+const STREETS: [(&str, &str); 8] = [
+    ("Avenida São João", "Av Sao Joao"),
+    ("Rua Augusta", "R Augusta"),
+    ("Rua da Consolação", "R da Consolacao"),
+    ("Alameda Santos", "Al Santos"),
+    ("Avenida Paulista", "Av. Paulista"),
+    ("Rua Oscar Freire", "R. Oscar Freire"),
+    ("Praça da Sé", "Pca da Se"),
+    ("Avenida Brigadeiro Faria Lima", "Av Brigadeiro Faria Lima"),
+];
+
+fn address(seed: u64, i: u64, k: u64, b2b: bool) -> Address {
+    let h = mix(seed, &[i, k, 7]);
+    let (street, _) = STREETS[(h % STREETS.len() as u64) as usize];
+    let abroad = h % 50;
+    let (country, postal, city, state, street) = match abroad {
+        0 => (
+            "USA",
+            format!("{:05}", 10_000 + h % 89_999),
+            "New York",
+            "NY",
+            "5th Avenue".to_owned(),
+        ),
+        1 => (
+            "ARG",
+            format!("C{:04}ABC", 1000 + h % 8999),
+            "Buenos Aires",
+            "CABA",
+            "Avenida Corrientes".to_owned(),
+        ),
+        2 => (
+            "PRT",
+            format!("{:04}-{:03}", 1000 + h % 8999, h % 1000),
+            "Lisboa",
+            "Lisboa",
+            "Rua Augusta".to_owned(),
+        ),
+        _ => {
+            let p = format!("{:08}", 1_000_000 + h % 98_999_999);
+            let p = if h.is_multiple_of(2) {
+                p
+            } else {
+                format!("{}-{}", &p[..5], &p[5..])
+            };
+            ("BRA", p, "São Paulo", "SP", street.to_owned())
+        }
+    };
+    let names: [&str; 2] = if b2b {
+        ["entrega", "cobrança"]
+    } else {
+        ["casa", "trabalho"]
+    };
+    let types: [&str; 2] = if b2b {
+        ["commercial", "invoice"]
+    } else {
+        ["residential", "residential"]
+    };
+    Address {
+        address_name: Some(names[(k % 2) as usize].to_owned()),
+        address_type: Some(types[(k % 2) as usize].to_owned()),
+        receiver_name: Some(format!(
+            "{} {}",
+            pick(mix(seed, &[i, 1]), &FIRST),
+            pick(mix(seed, &[i, 2]), &LAST)
+        )),
+        street: Some(street),
+        number: Some(format!("{}", 1 + (h >> 8) % 3000 + k)),
+        complement: (h >> 20)
+            .is_multiple_of(3)
+            .then(|| format!("apto {}", 1 + (h >> 24) % 200)),
+        neighborhood: Some("Centro".into()),
+        city: Some(city.into()),
+        state: Some(state.into()),
+        country: Some(if h.is_multiple_of(7) {
+            country.to_lowercase()
+        } else {
+            country.to_owned()
+        }),
+        postal_code: Some(postal),
+        ..Address::default()
+    }
+}
+
+fn email(seed: u64, i: u64) -> String {
+    let h = mix(seed, &[i, 3]);
+    let local = format!("cliente{i:05}");
+    let domain = pick(h, &["example.com", "example.com.br", "loja.example"]);
+    match h % 10 {
+        0 => format!("{}@{}", local.to_uppercase(), domain.to_uppercase()),
+        1 => format!("{local}+vip@{domain}"),
+        2 => format!(" {local}@{domain} "),
+        _ => format!("{local}@{domain}"),
+    }
+}
+
+/// Customer `i` as the ERP holds it after `step` rounds of changes, with its changes so far.
+pub fn customer(seed: u64, i: u64, step: u32) -> CustomerItem {
+    let h = mix(seed, &[i]);
+    let b2b = i % 10 < 3;
+    let mut profile = Profile {
+        email: Some(email(seed, i)),
+        first_name: Some(pick(mix(seed, &[i, 1]), &FIRST).to_owned()),
+        last_name: Some(pick(mix(seed, &[i, 2]), &LAST).to_owned()),
+        phone: Some(format!("+55119{:08}", h % 100_000_000)),
+        document_type: Some("CPF".into()),
+        document: Some(cpf(i)),
+        is_corporate: Some(b2b),
+        is_newsletter_opt_in: Some(h.is_multiple_of(3)),
+        locale_default: Some("pt-BR".into()),
+        ..Profile::default()
+    };
+    if b2b {
+        profile.corporate_name = Some(format!("Empresa {i:05} Comércio Ltda"));
+        profile.trade_name = Some(format!("Loja {i:05}"));
+        profile.corporate_document = Some(cnpj(i));
+        if h.is_multiple_of(4) {
+            profile.is_free_state_registration = Some(true);
+        } else {
+            profile.state_registration = Some(format!("{:012}", h % 1_000_000_000_000));
+        }
+        profile.price_tables = Some(format!("b2b,tier{}", 1 + h % 3));
+    }
+    let mut n = 1 + u64::from(h % 10 < 6);
+    for st in 1..=step {
+        let c = mix(seed, &[i, 1000 + u64::from(st)]) % 1000;
+        if c < 20 {
+            if c.is_multiple_of(2) {
+                profile.phone = Some(format!(
+                    "+55219{:08}",
+                    mix(seed, &[i, u64::from(st)]) % 100_000_000
+                ));
+            } else {
+                profile.last_name = Some(format!(
+                    "{} {}",
+                    pick(mix(seed, &[i, 2]), &LAST),
+                    pick(c, &LAST)
+                ));
+            }
+        } else if c < 25 && n < 2 {
+            n += 1;
+        }
+    }
+    let addresses = (0..n).map(|k| address(seed, i, k, b2b)).collect();
+    CustomerItem {
+        profile,
+        addresses,
+        stale_addresses: None,
+    }
+}
+
+fn changed(seed: u64, i: u64, step: u32) -> bool {
+    step > 0 && mix(seed, &[i, 1000 + u64::from(step)]) % 1000 < 25
+}
+
+/// How many customers exist after `step` rounds (0.5 % of `count` new per round).
+pub fn population(count: usize, step: u32) -> usize {
+    count + (count / 200) * step as usize
+}
+
+/// Every customer after `step` rounds.
+pub fn customers(p: &CustomerParams) -> CustomerBatch {
+    let n = population(p.count.min(MAX_CUSTOMERS), p.step);
+    CustomerBatch {
+        customers: (0..n as u64).map(|i| customer(p.seed, i, p.step)).collect(),
+        ..CustomerBatch::default()
+    }
+}
+
+/// The customers that changed or appeared in round `step`.
+pub fn delta(p: &CustomerParams) -> CustomerBatch {
+    let count = p.count.min(MAX_CUSTOMERS);
+    let before = population(count, p.step.saturating_sub(1)) as u64;
+    let after = population(count, p.step) as u64;
+    let customers = (0..after)
+        .filter(|&i| i >= before || changed(p.seed, i, p.step))
+        .map(|i| customer(p.seed, i, p.step))
+        .collect();
+    CustomerBatch {
+        customers,
+        ..CustomerBatch::default()
+    }
+}
+
+/// The CL and AD documents a storefront would hold for about 10 % of the customers: `profiles`
+/// (`email` lower-cased, names, `document` digits only) and `addresses` (`profileEmail` naming
+/// the profile; the street's type abbreviated, accents dropped, the postal code without hyphen,
+/// no `addressName`).
+pub fn storefront(p: &CustomerParams) -> Value {
+    let mut profiles = Vec::new();
+    let mut addresses = Vec::new();
+    for i in 0..p.count.min(MAX_CUSTOMERS) as u64 {
+        if !mix(p.seed, &[i, 9]).is_multiple_of(10) {
+            continue;
+        }
+        let c = customer(p.seed, i, 0);
+        let email = c
+            .profile
+            .email
+            .clone()
+            .unwrap_or_default()
+            .trim()
+            .to_lowercase();
+        profiles.push(json!({
+            "email": email,
+            "firstName": c.profile.first_name,
+            "lastName": c.profile.last_name,
+            "documentType": "CPF",
+            "document": c.profile.document.unwrap_or_default().replace(['.', '-'], ""),
+        }));
+        if let Some(a) = c.addresses.first()
+            && a.country
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case("BRA"))
+        {
+            let typed = STREETS
+                .iter()
+                .find(|(full, _)| Some(*full) == a.street.as_deref())
+                .map_or(a.street.clone().unwrap_or_default(), |(_, short)| {
+                    (*short).to_owned()
+                });
+            addresses.push(json!({
+                "profileEmail": email,
+                "addressType": "residential",
+                "receiverName": a.receiver_name,
+                "street": typed,
+                "number": a.number,
+                "complement": a.complement,
+                "city": "Sao Paulo",
+                "state": "SP",
+                "country": "BRA",
+                "postalCode": a.postal_code.clone().unwrap_or_default().replace('-', ""),
+            }));
+        }
+    }
+    json!({"profiles": profiles, "addresses": addresses})
+}
+
+/// `/_sim/erp/customers...` (no state: the data is a function of the parameters).
+pub fn routes() -> Router {
+    Router::new()
+        .route(
+            "/_sim/erp/customers",
+            get(|Query(p): Query<CustomerParams>| async move {
+                Json(
+                    tokio::task::spawn_blocking(move || customers(&p))
+                        .await
+                        .unwrap_or_default(),
+                )
+            }),
+        )
+        .route(
+            "/_sim/erp/customers/delta",
+            get(|Query(p): Query<CustomerParams>| async move {
+                Json(
+                    tokio::task::spawn_blocking(move || delta(&p))
+                        .await
+                        .unwrap_or_default(),
+                )
+            }),
+        )
+        .route(
+            "/_sim/erp/customers/storefront",
+            get(|Query(p): Query<CustomerParams>| async move { Json(storefront(&p)) }),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ponte_core::customers::{
+        CustomerState, address_key, apply_customer_plan, canonical_address, plan_customers,
+        validate_batch,
+    };
+
+    #[test]
+    fn five_thousand_valid_customers_with_about_eight_thousand_addresses() {
+        let batch = customers(&CustomerParams::default());
+        let valid = validate_batch(&batch).unwrap_or_else(|e| panic!("{:?}", &e[..e.len().min(5)]));
+        assert_eq!(valid.len(), 5000);
+        let addresses: usize = valid.iter().map(|c| c.addresses.len()).sum();
+        assert!((7600..=8400).contains(&addresses), "{addresses}");
+        let b2b = valid
+            .iter()
+            .filter(|c| c.profile.is_corporate == Some(true))
+            .count();
+        assert_eq!(b2b, 1500);
+        assert_eq!(
+            customers(&CustomerParams::default()),
+            batch,
+            "deterministic"
+        );
+    }
+
+    #[test]
+    fn deltas_are_valid_and_carry_the_changes_and_the_new_customers() {
+        let p = CustomerParams {
+            step: 1,
+            ..CustomerParams::default()
+        };
+        let d = delta(&p);
+        assert!(validate_batch(&d).is_ok());
+        let n = d.customers.len();
+        assert!((100..=200).contains(&n), "{n}");
+        let full = customers(&p);
+        for c in &d.customers {
+            assert!(full.customers.contains(c));
+        }
+        // Planned against the state the first run leaves, a delta writes only its changes.
+        let first = customers(&CustomerParams::default());
+        let plan = plan_customers("ponte", &CustomerState::default(), &first).expect("plan");
+        let state = apply_customer_plan(&CustomerState::default(), &plan);
+        let plan = plan_customers("ponte", &state, &d).expect("plan");
+        assert!(plan.summary.profiles_created == 25, "{:?}", plan.summary);
+        assert!(plan.writes.len() < 2 * n + 25, "{}", plan.writes.len());
+    }
+
+    #[test]
+    fn storefront_addresses_are_near_duplicates_of_the_erp_ones() {
+        let p = CustomerParams::default();
+        let s = storefront(&p);
+        let list = s["addresses"].as_array().cloned().unwrap_or_default();
+        assert!(list.len() > 300, "{}", list.len());
+        let batch = customers(&p);
+        for a in &list {
+            let typed: Address = serde_json::from_value(a.clone()).expect("address");
+            let email = a["profileEmail"].as_str().unwrap_or_default();
+            let erp = batch
+                .customers
+                .iter()
+                .find(|c| {
+                    c.profile
+                        .email
+                        .as_deref()
+                        .map(|e| e.trim().to_lowercase())
+                        .as_deref()
+                        == Some(email)
+                })
+                .expect("its customer");
+            assert_ne!(typed.street, erp.addresses[0].street);
+            assert_eq!(
+                address_key(&canonical_address(&typed)),
+                address_key(&canonical_address(&erp.addresses[0])),
+                "{typed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn documents_are_valid() {
+        for i in 0..9000 {
+            assert!(
+                ponte_core::customers::validate::normalize_cpf(&cpf(i)).is_some(),
+                "{i}"
+            );
+            assert!(
+                ponte_core::customers::validate::normalize_cnpj(&cnpj(i)).is_some(),
+                "{i}"
+            );
+        }
+    }
+}

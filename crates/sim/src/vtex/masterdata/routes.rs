@@ -1,0 +1,909 @@
+//! Master Data v1's HTTP handlers (see [`super`] for the endpoints and their sources).
+
+use super::query::{self, Expr};
+use super::{
+    Access, Entity, ID_FIELDS, MasterDataSettings, Scroll, SharedMasterData, WriteMode,
+    WriteOutcome,
+};
+use crate::platform::error::ApiError;
+use crate::platform::http::{Tenant, has_credentials};
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Map, Value, json};
+
+const BASE: &str = "/api/dataentities";
+
+/// The VTEX routes (`/api/dataentities/...`).
+pub fn routes() -> Router<SharedMasterData> {
+    Router::new()
+        .route(BASE, get(list_entities))
+        .route(&format!("{BASE}/{{ac}}"), get(entity_structure))
+        .route(
+            &format!("{BASE}/{{ac}}/documents"),
+            axum::routing::post(post_document)
+                .patch(upsert_partial)
+                .put(upsert_full),
+        )
+        .route(
+            &format!("{BASE}/{{ac}}/documents/{{id}}"),
+            get(get_document)
+                .put(put_document)
+                .patch(patch_document)
+                .delete(delete_document),
+        )
+        .route(
+            &format!("{BASE}/{{ac}}/documents/{{id}}/versions"),
+            get(list_versions),
+        )
+        .route(
+            &format!("{BASE}/{{ac}}/documents/{{id}}/versions/{{version}}"),
+            get(get_version).put(put_version),
+        )
+        .route(&format!("{BASE}/{{ac}}/search"), get(search))
+        .route(&format!("{BASE}/{{ac}}/scroll"), get(scroll))
+}
+
+/// The simulator's extensions (`/_sim/masterdata/...`, account from `?an=` or the default).
+pub fn sim_routes() -> Router<SharedMasterData> {
+    Router::new()
+        .route(
+            "/_sim/masterdata/settings",
+            get(get_settings).put(put_settings),
+        )
+        .route("/_sim/masterdata/stats", get(get_stats))
+        .route("/_sim/masterdata/{ac}/documents", get(sim_documents))
+        .route(
+            "/_sim/masterdata/entities/{ac}",
+            axum::routing::put(sim_define),
+        )
+}
+
+fn forbidden(md: &SharedMasterData, what: &str) -> Response {
+    md.count_refusal(403);
+    (
+        StatusCode::FORBIDDEN,
+        Json(json!({"Message": format!("Cannot {what} private fields"), "code": "PRIVATE_FIELDS"})),
+    )
+        .into_response()
+}
+
+fn throttled(md: &SharedMasterData, status: StatusCode, message: &str) -> Response {
+    md.count_refusal(status.as_u16());
+    let mut r = (
+        status,
+        Json(json!({"Message": message, "code": "MASTERDATA_THROTTLED"})),
+    )
+        .into_response();
+    r.headers_mut()
+        .insert("retry-after", HeaderValue::from_static("1"));
+    r
+}
+
+fn acronym_of(raw: &str) -> Result<String, ApiError> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 10
+        && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(ApiError::InvalidPath(format!(
+            "{raw:?} is not a data entity acronym"
+        )))
+    }
+}
+
+/// A document id without its `{ac}-` prefix (the OpenAPI's `id` example carries one).
+fn doc_id(acronym: &str, raw: &str) -> Result<String, ApiError> {
+    let id = raw
+        .strip_prefix(&format!("{acronym}-"))
+        .unwrap_or(raw)
+        .trim();
+    if id.is_empty() || id.len() > 100 || id.contains('/') {
+        return Err(ApiError::InvalidPath(format!(
+            "{raw:?} is not a document id"
+        )));
+    }
+    Ok(id.to_owned())
+}
+
+/// Who wrote: the app key, a VTEX ID user, or nobody; never a token.
+fn author(headers: &HeaderMap) -> String {
+    if let Some(k) = headers
+        .get("x-vtex-api-appkey")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.trim().is_empty())
+    {
+        return k.trim().chars().take(100).collect();
+    }
+    if has_credentials(headers) {
+        "vtexid-user".into()
+    } else {
+        "anonymous".into()
+    }
+}
+
+fn object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::InvalidBody("the request body is empty".into()));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::InvalidBody(
+            "the body must be a JSON object".into(),
+        )),
+        Err(e) => Err(ApiError::InvalidBody(format!("invalid request body: {e}"))),
+    }
+}
+
+fn params(uri: &Uri) -> Vec<(String, String)> {
+    uri.query()
+        .and_then(|q| serde_urlencoded::from_str(q).ok())
+        .unwrap_or_default()
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// `_fields`: `None` for the id fields only, `Some(None)` for `_all`.
+fn fields_param(params: &[(String, String)]) -> Option<Option<Vec<String>>> {
+    let raw = param(params, "_fields")?;
+    if raw.split(',').any(|f| f.trim() == "_all") {
+        return Some(None);
+    }
+    Some(Some(
+        raw.split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    ))
+}
+
+fn href(account: &str, acronym: &str, id: &str) -> String {
+    format!("https://{account}.vtexcommercestable.com.br{BASE}/{acronym}/documents/{id}")
+}
+
+fn id_href(account: &str, acronym: &str, id: &str) -> Value {
+    json!({"id": format!("{acronym}-{id}"), "href": href(account, acronym, id), "documentId": id})
+}
+
+/// The fields a read answers: the id fields and the ones asked (absent ones as `null`), every
+/// field for `_all`.
+fn project(doc: &Map<String, Value>, fields: &Option<Option<Vec<String>>>) -> Value {
+    let mut out = Map::new();
+    for f in ID_FIELDS {
+        if let Some(v) = doc.get(f) {
+            out.insert(f.to_owned(), v.clone());
+        }
+    }
+    match fields {
+        None => {}
+        Some(None) => out.extend(doc.clone()),
+        Some(Some(list)) => {
+            for f in list {
+                let v = match f.split_once('.') {
+                    Some((a, b)) => doc.get(a).and_then(|x| x.get(b)).cloned(),
+                    None => doc.get(f).cloned(),
+                };
+                out.insert(f.clone(), v.unwrap_or(Value::Null));
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// Whether an anonymous read of these fields touches a private one.
+fn reads_private(
+    entity: &Entity,
+    fields: &Option<Option<Vec<String>>>,
+    doc_fields: &[String],
+) -> bool {
+    match fields {
+        None => false,
+        Some(None) => doc_fields.iter().any(|f| !entity.public(f, Access::Read)) || !entity.open,
+        Some(Some(list)) => list.iter().any(|f| !entity.public(f, Access::Read)),
+    }
+}
+
+async fn list_entities(State(md): State<SharedMasterData>, tenant: Tenant) -> Json<Value> {
+    Json(Value::Array(
+        md.entities(&tenant.account)
+            .into_iter()
+            .map(|e| {
+                json!({"acronym": e.acronym, "name": e.name, "primaryKeyType": "GUID",
+                       "allowGetAll": e.allow_get_all})
+            })
+            .collect(),
+    ))
+}
+
+async fn entity_structure(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path(ac): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let e = md.entity(&tenant.account, &acronym_of(&ac)?, false)?;
+    let fields: Vec<Value> = e
+        .fields
+        .iter()
+        .map(|f| {
+            json!({"name": f.name, "type": f.kind, "displayName": f.display_name,
+                   "isNullable": f.is_nullable, "isSearchable": f.is_searchable,
+                   "isFilter": f.is_filter, "isInternal": f.is_internal})
+        })
+        .collect();
+    Ok(Json(
+        json!({"acronym": e.acronym, "name": e.name, "primaryKeyType": "GUID",
+                    "allowGetAll": e.allow_get_all, "fields": fields}),
+    ))
+}
+
+/// The common path of every write: throttling, the entity, private fields, the store.
+#[allow(clippy::too_many_arguments)]
+fn write(
+    md: &SharedMasterData,
+    account: &str,
+    acronym: &str,
+    id: Option<String>,
+    body: Map<String, Value>,
+    mode: WriteMode,
+    must_exist: bool,
+    headers: &HeaderMap,
+    label: &str,
+) -> Result<Result<WriteOutcome, Response>, ApiError> {
+    if !md.admit(account, "write", md.settings().writes_per_second) {
+        return Ok(Err(throttled(
+            md,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+        )));
+    }
+    let entity = md.entity(account, acronym, true)?;
+    if !has_credentials(headers)
+        && body
+            .keys()
+            .any(|k| k != "id" && !entity.public(k, Access::Write))
+    {
+        return Ok(Err(forbidden(md, "write")));
+    }
+    md.write(
+        account,
+        acronym,
+        id,
+        body,
+        mode,
+        must_exist,
+        &author(headers),
+        label,
+    )
+    .map(Ok)
+}
+
+fn body_id(acronym: &str, body: &mut Map<String, Value>) -> Result<Option<String>, ApiError> {
+    match body.remove("id") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => doc_id(acronym, &s).map(Some),
+        Some(_) => Err(ApiError::InvalidBody("id must be a string".into())),
+    }
+}
+
+async fn post_document(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path(ac): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    let mut body = object(&body)?;
+    let id = body_id(&acronym, &mut body)?;
+    let label = format!("POST {acronym}");
+    let outcome = match write(
+        &md,
+        &tenant.account,
+        &acronym,
+        id,
+        body,
+        WriteMode::Merge,
+        false,
+        &headers,
+        &label,
+    )? {
+        Ok(o) => o,
+        Err(r) => return Ok(r),
+    };
+    let id = match outcome {
+        WriteOutcome::Created(id) | WriteOutcome::Updated(id) | WriteOutcome::Unchanged(id) => id,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(id_href(&tenant.account, &acronym, &id)),
+    )
+        .into_response())
+}
+
+async fn upsert_partial(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path(ac): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    let mut body = object(&body)?;
+    let id = body_id(&acronym, &mut body)?;
+    let label = format!("PATCH {acronym}");
+    match write(
+        &md,
+        &tenant.account,
+        &acronym,
+        id,
+        body,
+        WriteMode::Merge,
+        false,
+        &headers,
+        &label,
+    )? {
+        Err(r) => Ok(r),
+        Ok(WriteOutcome::Unchanged(_)) => Ok(StatusCode::NOT_MODIFIED.into_response()),
+        Ok(WriteOutcome::Created(id) | WriteOutcome::Updated(id)) => Ok((
+            StatusCode::CREATED,
+            Json(id_href(&tenant.account, &acronym, &id)),
+        )
+            .into_response()),
+    }
+}
+
+async fn upsert_full(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path(ac): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    let mut body = object(&body)?;
+    let id = body_id(&acronym, &mut body)?;
+    let label = format!("PUT {acronym}");
+    match write(
+        &md,
+        &tenant.account,
+        &acronym,
+        id,
+        body,
+        WriteMode::Replace,
+        false,
+        &headers,
+        &label,
+    )? {
+        Err(r) => Ok(r),
+        Ok(WriteOutcome::Created(id)) => Ok((
+            StatusCode::CREATED,
+            Json(id_href(&tenant.account, &acronym, &id)),
+        )
+            .into_response()),
+        Ok(WriteOutcome::Updated(id) | WriteOutcome::Unchanged(id)) => Ok((
+            StatusCode::OK,
+            Json(id_href(&tenant.account, &acronym, &id)),
+        )
+            .into_response()),
+    }
+}
+
+async fn put_document(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path((ac, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    let id = doc_id(&acronym, &id)?;
+    let mut body = object(&body)?;
+    body.remove("id");
+    let label = format!("PUT {acronym}");
+    match write(
+        &md,
+        &tenant.account,
+        &acronym,
+        Some(id),
+        body,
+        WriteMode::Replace,
+        false,
+        &headers,
+        &label,
+    )? {
+        Err(r) => Ok(r),
+        Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}
+
+async fn patch_document(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path((ac, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    let id = doc_id(&acronym, &id)?;
+    let mut body = object(&body)?;
+    body.remove("id");
+    let must_exist = !md.settings().patch_creates;
+    let label = format!("PATCH {acronym}");
+    match write(
+        &md,
+        &tenant.account,
+        &acronym,
+        Some(id),
+        body,
+        WriteMode::Merge,
+        must_exist,
+        &headers,
+        &label,
+    )? {
+        Err(r) => Ok(r),
+        Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}
+
+fn missing(acronym: &str, id: &str) -> ApiError {
+    ApiError::not_found(
+        "DOCUMENT_NOT_FOUND",
+        format!("document {id} does not exist in {acronym}"),
+    )
+}
+
+async fn get_document(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path((ac, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    let id = doc_id(&acronym, &id)?;
+    let entity = md.entity(&tenant.account, &acronym, false)?;
+    let doc = md
+        .get(&tenant.account, &acronym, &id)
+        .ok_or_else(|| missing(&acronym, &id))?;
+    let fields = fields_param(&params(&uri));
+    let names: Vec<String> = doc.fields.keys().cloned().collect();
+    if !has_credentials(&headers) && reads_private(&entity, &fields, &names) {
+        return Ok(forbidden(&md, "read"));
+    }
+    Ok(Json(project(&doc.fields, &fields)).into_response())
+}
+
+async fn delete_document(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path((ac, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    let id = doc_id(&acronym, &id)?;
+    if !md.admit(&tenant.account, "write", md.settings().writes_per_second) {
+        return Ok(throttled(
+            &md,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+        ));
+    }
+    if !has_credentials(&headers) {
+        return Ok(forbidden(&md, "write"));
+    }
+    if md.delete(&tenant.account, &acronym, &id)? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(missing(&acronym, &id))
+    }
+}
+
+async fn list_versions(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path((ac, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    let id = doc_id(&acronym, &id)?;
+    if !has_credentials(&headers) {
+        return Ok(forbidden(&md, "read"));
+    }
+    let doc = md
+        .get(&tenant.account, &acronym, &id)
+        .ok_or_else(|| missing(&acronym, &id))?;
+    let list: Vec<Value> = doc
+        .versions
+        .iter()
+        .map(|v| json!({"id": v.id, "date": v.date}))
+        .collect();
+    Ok(Json(Value::Array(list)).into_response())
+}
+
+async fn get_version(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path((ac, id, version)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    let id = doc_id(&acronym, &id)?;
+    if !has_credentials(&headers) {
+        return Ok(forbidden(&md, "read"));
+    }
+    let doc = md
+        .get(&tenant.account, &acronym, &id)
+        .ok_or_else(|| missing(&acronym, &id))?;
+    let v = doc
+        .versions
+        .iter()
+        .find(|v| v.id == version)
+        .ok_or_else(|| ApiError::not_found("VERSION_NOT_FOUND", format!("no version {version}")))?;
+    Ok(Json(json!({"id": v.id, "author": v.author, "document": v.document})).into_response())
+}
+
+async fn put_version(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path((ac, id, version)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    let id = doc_id(&acronym, &id)?;
+    if !has_credentials(&headers) {
+        return Ok(forbidden(&md, "write"));
+    }
+    match md.restore(&tenant.account, &acronym, &id, &version, &author(&headers))? {
+        None => Err(ApiError::not_found(
+            "VERSION_NOT_FOUND",
+            format!("no version {version} of {id}"),
+        )),
+        Some(WriteOutcome::Unchanged(_)) => Ok(StatusCode::NOT_MODIFIED.into_response()),
+        Some(_) => Ok(Json(json!({"Id": format!("{acronym}-{id}"),
+                                  "Href": href(&tenant.account, &acronym, &id)}))
+        .into_response()),
+    }
+}
+
+/// A query's condition: `_where` and the simple `field=value` filters, ANDed; `keyword` as a
+/// wildcard over every field.
+struct Query {
+    expr: Option<Expr>,
+    keyword: Option<String>,
+    fields: Option<Option<Vec<String>>>,
+    sort: Option<(String, bool)>,
+}
+
+fn query_of(params: &[(String, String)]) -> Result<Query, ApiError> {
+    let mut parts = Vec::new();
+    if let Some(w) = param(params, "_where").filter(|w| !w.trim().is_empty()) {
+        parts.push(
+            query::parse(w).map_err(|e| ApiError::bad("WHERE_INVALID", format!("_where: {e}")))?,
+        );
+    }
+    for (k, v) in params {
+        if k.starts_with('_') || k.eq_ignore_ascii_case("an") || k.eq_ignore_ascii_case("keyword") {
+            continue;
+        }
+        parts.push(Expr::Cmp {
+            field: k.clone(),
+            op: query::Op::Eq,
+            value: v.clone(),
+        });
+    }
+    let expr = match parts.len() {
+        0 => None,
+        1 => parts.pop(),
+        _ => Some(Expr::And(parts)),
+    };
+    let sort = param(params, "_sort")
+        .filter(|s| !s.trim().is_empty())
+        .map(query::parse_sort)
+        .transpose()
+        .map_err(|e| ApiError::bad("SORT_INVALID", format!("_sort: {e}")))?;
+    Ok(Query {
+        expr,
+        keyword: param(params, "keyword").map(str::to_owned),
+        fields: fields_param(params),
+        sort,
+    })
+}
+
+/// Checks the fields a query filters and reads; `Some` is the refusal to answer.
+fn check_query(
+    md: &SharedMasterData,
+    entity: &Entity,
+    q: &Query,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    let mut filtered = Vec::new();
+    if let Some(e) = &q.expr {
+        e.fields(&mut filtered);
+    }
+    if let Some((f, _)) = &q.sort {
+        filtered.push(f.clone());
+    }
+    if !entity.open {
+        for f in &filtered {
+            let top = f.split_once('.').map_or(f.as_str(), |(a, _)| a);
+            let ok = super::SYSTEM_FIELDS.contains(&top)
+                || entity
+                    .fields
+                    .iter()
+                    .any(|x| x.name == top && (x.is_filter || x.is_searchable));
+            if !ok {
+                return Some(
+                    ApiError::bad(
+                        "FIELD_NOT_FILTERABLE",
+                        format!(
+                            "{f} is not a filter or searchable field of {}",
+                            entity.acronym
+                        ),
+                    )
+                    .into_response(),
+                );
+            }
+        }
+    }
+    if !has_credentials(headers) {
+        if filtered.iter().any(|f| !entity.public(f, Access::Filter))
+            || (q.keyword.is_some() && !entity.open)
+        {
+            return Some(forbidden(md, "filter"));
+        }
+        if reads_private(entity, &q.fields, &[]) {
+            return Some(forbidden(md, "read"));
+        }
+    }
+    None
+}
+
+/// The matching documents in order.
+fn run(md: &SharedMasterData, account: &str, acronym: &str, q: &Query) -> Vec<Map<String, Value>> {
+    let ci = md.settings().case_insensitive_equality;
+    let mut docs: Vec<Map<String, Value>> = md
+        .all(account, acronym)
+        .into_iter()
+        .filter(|d| q.expr.as_ref().is_none_or(|e| query::matches(e, d, ci)))
+        .filter(|d| {
+            q.keyword.as_ref().is_none_or(|k| {
+                let k = k.to_lowercase();
+                d.values()
+                    .any(|v| v.to_string().to_lowercase().contains(&k))
+            })
+        })
+        .collect();
+    if let Some((field, desc)) = &q.sort {
+        docs.sort_by(|a, b| {
+            let o = query::compare(a, b, field);
+            if *desc { o.reverse() } else { o }
+        });
+    }
+    docs
+}
+
+fn wildcard(q: &Query) -> bool {
+    q.keyword.is_some() || q.expr.as_ref().is_some_and(Expr::has_wildcard)
+}
+
+/// `REST-Range: resources=x-y`: documents `x` to `y - 1`, at most 100.
+fn range(headers: &HeaderMap) -> Result<(usize, usize), ApiError> {
+    let Some(raw) = headers.get("rest-range").and_then(|v| v.to_str().ok()) else {
+        return Ok((0, 15));
+    };
+    let bad = || {
+        ApiError::bad(
+            "REST_RANGE_INVALID",
+            format!("REST-Range {raw:?} is not resources=x-y"),
+        )
+    };
+    let spec = raw.trim().strip_prefix("resources=").ok_or_else(bad)?;
+    let (a, b) = spec.split_once('-').ok_or_else(bad)?;
+    let (from, to) = (
+        a.trim().parse::<usize>().map_err(|_| bad())?,
+        b.trim().parse::<usize>().map_err(|_| bad())?,
+    );
+    if to < from {
+        return Err(bad());
+    }
+    if to - from > 100 {
+        return Err(ApiError::bad(
+            "REST_RANGE_TOO_LARGE",
+            "at most 100 documents per page (REST-Range)",
+        ));
+    }
+    Ok((from, to))
+}
+
+async fn search(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path(ac): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    let entity = md.entity(&tenant.account, &acronym, false)?;
+    let q = query_of(&params(&uri))?;
+    if let Some(r) = check_query(&md, &entity, &q, &headers) {
+        return Ok(r);
+    }
+    if wildcard(&q)
+        && !md.admit(
+            &tenant.account,
+            "wildcard",
+            md.settings().wildcard_searches_per_second,
+        )
+    {
+        return Ok(throttled(
+            &md,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many wildcard or keyword queries",
+        ));
+    }
+    let (from, to) = range(&headers)?;
+    md.count_read(false);
+    let docs = run(&md, &tenant.account, &acronym, &q);
+    let total = docs.len();
+    let page: Vec<Value> = docs
+        .iter()
+        .skip(from)
+        .take(to - from)
+        .map(|d| project(d, &q.fields))
+        .collect();
+    let end = from + page.len();
+    let mut r = Json(Value::Array(page)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("resources {from}-{end}/{total}")) {
+        r.headers_mut().insert("rest-content-range", v);
+    }
+    Ok(r)
+}
+
+async fn scroll(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path(ac): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    if !md.admit(&tenant.account, "scroll", md.settings().scrolls_per_second) {
+        return Ok(throttled(
+            &md,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many scroll requests",
+        ));
+    }
+    let params = params(&uri);
+    md.count_read(true);
+    let (state, page, token) = if let Some(token) = param(&params, "_token") {
+        let Some((s, page)) = md.scroll_page(token) else {
+            return Err(ApiError::bad(
+                "SCROLL_TOKEN_INVALID",
+                "the scroll token is unknown or expired (20 idle minutes)",
+            ));
+        };
+        if s.account != tenant.account || s.acronym != acronym {
+            return Err(ApiError::bad(
+                "SCROLL_TOKEN_INVALID",
+                "the scroll token is for another entity",
+            ));
+        }
+        (s, page, token.to_owned())
+    } else {
+        let entity = md.entity(&tenant.account, &acronym, false)?;
+        let q = query_of(&params)?;
+        if let Some(r) = check_query(&md, &entity, &q, &headers) {
+            return Ok(r);
+        }
+        let size = match param(&params, "_size") {
+            None => 100,
+            Some(s) => s
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| ApiError::bad("SCROLL_SIZE_INVALID", "_size is 1 to 1000"))?,
+        };
+        let ids: Vec<String> = run(&md, &tenant.account, &acronym, &q)
+            .iter()
+            .filter_map(|d| d.get("id").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        let fields = match &q.fields {
+            None => Vec::new(),
+            Some(None) => vec!["_all".to_owned()],
+            Some(Some(list)) => list.clone(),
+        };
+        let token = md.open_scroll(Scroll {
+            account: tenant.account.clone(),
+            acronym: acronym.clone(),
+            ids,
+            next: 0,
+            size,
+            fields,
+            last_used_ms: md.now_ms(),
+        });
+        let (s, page) = md
+            .scroll_page(&token)
+            .ok_or_else(|| ApiError::Internal("a scroll vanished as it opened".into()))?;
+        (s, page, token)
+    };
+    let fields = match state.fields.as_slice() {
+        [] => None,
+        [all] if all == "_all" => Some(None),
+        list => Some(Some(list.to_vec())),
+    };
+    let docs: Vec<Value> = page
+        .iter()
+        .filter_map(|id| md.get(&state.account, &state.acronym, id))
+        .map(|d| project(&d.fields, &fields))
+        .collect();
+    let mut r = Json(Value::Array(docs)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&token) {
+        r.headers_mut().insert("x-vtex-md-token", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&state.ids.len().to_string()) {
+        r.headers_mut().insert("rest-content-total", v);
+    }
+    Ok(r)
+}
+
+async fn get_settings(State(md): State<SharedMasterData>) -> Json<MasterDataSettings> {
+    Json(md.settings())
+}
+
+async fn put_settings(
+    State(md): State<SharedMasterData>,
+    body: Bytes,
+) -> Result<Json<MasterDataSettings>, ApiError> {
+    let s: MasterDataSettings = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::InvalidBody(format!("invalid settings: {e}")))?;
+    md.set_settings(s);
+    Ok(Json(md.settings()))
+}
+
+async fn get_stats(State(md): State<SharedMasterData>) -> Json<super::MasterDataStats> {
+    Json(md.stats())
+}
+
+/// Every document of an entity, every field: what the store holds, for tests.
+async fn sim_documents(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path(ac): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    Ok(Json(Value::Array(
+        md.all(&tenant.account, &acronym)
+            .into_iter()
+            .map(Value::Object)
+            .collect(),
+    )))
+}
+
+/// Defines an entity's fields and their access flags.
+async fn sim_define(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path(ac): Path<String>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let acronym = acronym_of(&ac)?;
+    let mut e: Entity = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::InvalidBody(format!("invalid entity: {e}")))?;
+    e.acronym = acronym;
+    md.define(&tenant.account, e);
+    Ok(StatusCode::NO_CONTENT)
+}

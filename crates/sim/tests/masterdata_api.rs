@@ -1,0 +1,610 @@
+//! Master Data v1 as the simulator plays it (crates/sim/src/vtex/masterdata), over real HTTP
+//! through the proxy on the account host (docs/vtex/F-customers.md §F.1, §F.2): documents of
+//! CL, AD and any acronym, the upserts, search with `_where`, `_fields`, `_sort` and
+//! `REST-Range`, scroll with its token expiring on the simulated clock, versions, private fields
+//! refused without credentials, uniqueness not enforced, throttling and persistence.
+
+mod common;
+
+use common::{APP_KEY, APP_TOKEN, client, proxied, sim_put, start, stop, temp_dir};
+use reqwest::header::HeaderMap;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+
+const HOST: &str = "http://ponte.vtexcommercestable.com.br/api/dataentities";
+
+struct R {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Value,
+}
+
+async fn req(
+    c: &Client,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+    credentials: bool,
+) -> R {
+    let mut rb = c.request(method, format!("{HOST}{path}"));
+    if credentials {
+        rb = rb
+            .header(APP_KEY.0, APP_KEY.1)
+            .header(APP_TOKEN.0, APP_TOKEN.1);
+    }
+    for (k, v) in headers {
+        rb = rb.header(*k, *v);
+    }
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    let resp = rb.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.unwrap_or_default();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    };
+    R {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn call(c: &Client, method: Method, path: &str, body: Option<Value>) -> R {
+    req(c, method, path, body, &[], true).await
+}
+
+fn header(r: &R, name: &str) -> String {
+    r.headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn ids(r: &R) -> Vec<String> {
+    r.body
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn documents_upserts_private_fields_and_duplicates() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    let c = proxied(&sim);
+
+    // POST: 201 with the prefixed id, the href and the bare documentId.
+    let r = call(
+        &c,
+        Method::POST,
+        "/CL/documents",
+        Some(json!({"email": "ana@x.com", "firstName": "Ana", "isCorporate": false})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["documentId"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(r.body["id"], json!(format!("CL-{id}")));
+    assert!(
+        r.body["href"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with(&format!("/api/dataentities/CL/documents/{id}"))
+    );
+
+    // GET: the id fields, plus what `_fields` names; `_all` every field.
+    let r = call(&c, Method::GET, &format!("/CL/documents/{id}"), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["id"], json!(id));
+    assert_eq!(r.body["dataEntityId"], json!("CL"));
+    assert_eq!(r.body["accountName"], json!("ponte"));
+    assert!(r.body.get("email").is_none(), "{}", r.body);
+    let r = call(
+        &c,
+        Method::GET,
+        &format!("/CL/documents/CL-{id}?_fields=email,phone"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.body["email"].clone(), r.body["phone"].clone()),
+        (json!("ana@x.com"), Value::Null)
+    );
+    let r = call(
+        &c,
+        Method::GET,
+        &format!("/CL/documents/{id}?_fields=_all"),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["firstName"], json!("Ana"));
+    assert!(
+        r.body["createdIn"]
+            .as_str()
+            .is_some_and(|s| s.ends_with('Z'))
+    );
+    assert_eq!(
+        r.body["createdBy"],
+        json!(APP_KEY.1),
+        "the app key, never the token"
+    );
+
+    // Without credentials, private fields are refused (all CL fields are private).
+    let r = req(
+        &c,
+        Method::GET,
+        &format!("/CL/documents/{id}?_fields=email"),
+        None,
+        &[],
+        false,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.body["Message"], json!("Cannot read private fields"));
+    let r = req(
+        &c,
+        Method::GET,
+        &format!("/CL/documents/{id}"),
+        None,
+        &[],
+        false,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "the id fields are not private");
+    let r = req(
+        &c,
+        Method::PATCH,
+        &format!("/CL/documents/{id}"),
+        Some(json!({"phone": "1"})),
+        &[],
+        false,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = req(
+        &c,
+        Method::GET,
+        "/CL/search?email=ana@x.com",
+        None,
+        &[],
+        false,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // PATCH .../{id}: only the fields sent; 404 for a missing document.
+    let r = call(
+        &c,
+        Method::PATCH,
+        &format!("/CL/documents/{id}"),
+        Some(json!({"lastName": "Souza"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = call(
+        &c,
+        Method::GET,
+        &format!("/CL/documents/{id}?_fields=firstName,lastName"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.body["firstName"].clone(), r.body["lastName"].clone()),
+        (json!("Ana"), json!("Souza"))
+    );
+    let r = call(
+        &c,
+        Method::PATCH,
+        "/CL/documents/nope",
+        Some(json!({"lastName": "X"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // PATCH .../documents: the partial upsert; 304 when nothing changes.
+    let r = call(
+        &c,
+        Method::PATCH,
+        "/CL/documents",
+        Some(json!({"id": "fixed-1", "email": "bia@x.com"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.body["documentId"], json!("fixed-1"));
+    let r = call(
+        &c,
+        Method::PATCH,
+        "/CL/documents",
+        Some(json!({"id": "CL-fixed-1", "email": "bia@x.com"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    let r = call(
+        &c,
+        Method::PATCH,
+        "/CL/documents",
+        Some(json!({"id": "fixed-1", "firstName": "Bia"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = call(
+        &c,
+        Method::GET,
+        "/CL/documents/fixed-1?_fields=email,firstName",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.body["email"].clone(), r.body["firstName"].clone()),
+        (json!("bia@x.com"), json!("Bia"))
+    );
+
+    // PUT .../{id} replaces: fields left out are cleared; PUT .../documents is the full upsert.
+    let r = call(
+        &c,
+        Method::PUT,
+        "/CL/documents/fixed-1",
+        Some(json!({"email": "bia@x.com"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = call(
+        &c,
+        Method::GET,
+        "/CL/documents/fixed-1?_fields=firstName",
+        None,
+    )
+    .await;
+    assert_eq!(r.body["firstName"], Value::Null);
+    let r = call(
+        &c,
+        Method::PUT,
+        "/CL/documents",
+        Some(json!({"id": "fixed-2", "email": "c@x.com"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = call(
+        &c,
+        Method::PUT,
+        "/CL/documents",
+        Some(json!({"id": "fixed-2", "email": "c2@x.com"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    // Uniqueness is not enforced: a second profile with the same email is created.
+    let r = call(
+        &c,
+        Method::POST,
+        "/CL/documents",
+        Some(json!({"email": "ana@x.com"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = call(
+        &c,
+        Method::GET,
+        "/CL/search?_where=email=ana@x.com&_fields=email",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(ids(&r).len(), 2, "{}", r.body);
+    // ...unless the emulator default of §F.1 is switched on.
+    assert_eq!(
+        sim_put(
+            &sim,
+            "/_sim/masterdata/settings",
+            &json!({"uniqueClEmail": true})
+        )
+        .await,
+        StatusCode::OK
+    );
+    let r = call(
+        &c,
+        Method::POST,
+        "/CL/documents",
+        Some(json!({"email": "ana@x.com"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let off = json!({"uniqueClEmail": false});
+    assert_eq!(
+        sim_put(&sim, "/_sim/masterdata/settings", &off).await,
+        StatusCode::OK
+    );
+
+    // AD linked by the bare CL id; a generic acronym, public by default.
+    let r = call(
+        &c,
+        Method::POST,
+        "/AD/documents",
+        Some(json!({"userId": id, "addressName": "casa", "postalCode": "01035-000"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = call(
+        &c,
+        Method::GET,
+        &format!("/AD/search?userId={id}&_fields=addressName"),
+        None,
+    )
+    .await;
+    assert_eq!(r.body[0]["addressName"], json!("casa"));
+    let r = req(
+        &c,
+        Method::POST,
+        "/ZZ/documents",
+        Some(json!({"note": "hi"})),
+        &[],
+        false,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let zz = r.body["documentId"].as_str().unwrap_or_default().to_owned();
+    let r = req(
+        &c,
+        Method::GET,
+        &format!("/ZZ/documents/{zz}?_fields=note"),
+        None,
+        &[],
+        false,
+    )
+    .await;
+    assert_eq!(r.body["note"], json!("hi"));
+
+    // Versions: every write keeps one; PUT restores.
+    let r = call(
+        &c,
+        Method::GET,
+        &format!("/CL/documents/{id}/versions"),
+        None,
+    )
+    .await;
+    let versions = r.body.as_array().cloned().unwrap_or_default();
+    assert_eq!(versions.len(), 2, "{}", r.body);
+    let first = versions[0]["id"].as_str().unwrap_or_default().to_owned();
+    let r = call(
+        &c,
+        Method::GET,
+        &format!("/CL/documents/{id}/versions/{first}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["document"]["lastName"], Value::Null);
+    let r = call(
+        &c,
+        Method::PUT,
+        &format!("/CL/documents/{id}/versions/{first}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = call(
+        &c,
+        Method::GET,
+        &format!("/CL/documents/{id}?_fields=lastName"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.body["lastName"],
+        Value::Null,
+        "restored to before the PATCH"
+    );
+
+    // DELETE, then 404.
+    let r = call(&c, Method::DELETE, &format!("/CL/documents/{id}"), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = call(&c, Method::GET, &format!("/CL/documents/{id}"), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // Entities and their structure.
+    let r = call(&c, Method::GET, "", None).await;
+    let acronyms: Vec<&str> = r
+        .body
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["acronym"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(acronyms, vec!["AD", "CL", "ZZ"]);
+    let r = call(&c, Method::GET, "/CL", None).await;
+    assert_eq!(r.body["primaryKeyType"], json!("GUID"));
+    assert!(r.body["fields"].as_array().is_some_and(|f| {
+        f.iter()
+            .any(|f| f["name"] == json!("email") && f["isFilter"] == json!(true))
+    }));
+
+    // Everything survives a restart.
+    stop(sim).await;
+    let sim = start(dir.path(), None).await;
+    let c = proxied(&sim);
+    let r = call(&c, Method::GET, "/CL/documents/fixed-2?_fields=email", None).await;
+    assert_eq!(r.body["email"], json!("c2@x.com"));
+    stop(sim).await;
+}
+
+#[tokio::test]
+async fn search_pages_and_scroll_with_token_expiry() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    let c = proxied(&sim);
+    for i in 0..250 {
+        let r = call(&c, Method::PATCH, "/PX/documents", Some(json!({"id": format!("p{i:03}"), "email": format!("u{i:03}@x.com"), "firstName": if i % 2 == 0 { "Ana" } else { "Bia" }, "age": i}))).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    // REST-Range: documents x to y-1, the total in REST-Content-Range.
+    let r = req(
+        &c,
+        Method::GET,
+        "/PX/search?_where=firstName=Ana&_fields=email&_sort=email DESC",
+        None,
+        &[("REST-Range", "resources=0-10")],
+        true,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(header(&r, "rest-content-range"), "resources 0-10/125");
+    assert_eq!(r.body[0]["email"], json!("u248@x.com"));
+    let r = req(
+        &c,
+        Method::GET,
+        "/PX/search?_where=firstName=Ana&_fields=email",
+        None,
+        &[("REST-Range", "resources=120-220")],
+        true,
+    )
+    .await;
+    assert_eq!(header(&r, "rest-content-range"), "resources 120-125/125");
+    assert_eq!(ids(&r).len(), 5);
+    let r = req(
+        &c,
+        Method::GET,
+        "/PX/search?_where=age between 10 AND 19 OR email=u200@x.com",
+        None,
+        &[("REST-Range", "resources=0-100")],
+        true,
+    )
+    .await;
+    assert_eq!(ids(&r).len(), 11);
+    let r = req(
+        &c,
+        Method::GET,
+        "/PX/search?_where=(age>245 AND firstName=Ana) OR email=u00*",
+        None,
+        &[("REST-Range", "resources=0-100")],
+        true,
+    )
+    .await;
+    assert_eq!(
+        ids(&r),
+        vec![
+            "p000", "p001", "p002", "p003", "p004", "p005", "p006", "p007", "p008", "p009", "p246",
+            "p248"
+        ]
+    );
+    let r = req(
+        &c,
+        Method::GET,
+        "/PX/search",
+        None,
+        &[("REST-Range", "resources=0-101")],
+        true,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "at most 100 per page");
+    let r = call(&c, Method::GET, "/PX/search?_where=(age>1", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = call(&c, Method::GET, "/CL/search?_where=shoeSize=42", None).await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "not a filter field of CL"
+    );
+
+    // Scroll: the token from X-VTEX-MD-TOKEN, pages of `_size`, an empty page at the end.
+    let r = call(
+        &c,
+        Method::GET,
+        "/PX/scroll?_size=100&_fields=email&_where=age>=0",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(header(&r, "rest-content-total"), "250");
+    let token = header(&r, "x-vtex-md-token");
+    assert!(!token.is_empty());
+    let mut seen = ids(&r);
+    loop {
+        let r = call(&c, Method::GET, &format!("/PX/scroll?_token={token}"), None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let page = ids(&r);
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 100);
+        assert!(r.body[0]["email"].is_string(), "the first call's _fields");
+        seen.extend(page);
+    }
+    let unique: std::collections::BTreeSet<_> = seen.iter().collect();
+    assert_eq!((seen.len(), unique.len()), (250, 250));
+    let r = call(&c, Method::GET, "/PX/scroll?_size=1001", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    // The token idles out after 20 minutes of the simulated clock; each use resets it.
+    let r = call(&c, Method::GET, "/PX/scroll?_size=10", None).await;
+    let token = header(&r, "x-vtex-md-token");
+    sim.clock().advance(19 * 60 * 1000);
+    let r = call(&c, Method::GET, &format!("/PX/scroll?_token={token}"), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    sim.clock().advance(19 * 60 * 1000);
+    let r = call(&c, Method::GET, &format!("/PX/scroll?_token={token}"), None).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "the previous use reset the expiry"
+    );
+    sim.clock().advance(20 * 60 * 1000 + 1);
+    let r = call(&c, Method::GET, &format!("/PX/scroll?_token={token}"), None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    // Wildcard searches are throttled with 503, scrolls with 429.
+    assert_eq!(
+        sim_put(
+            &sim,
+            "/_sim/masterdata/settings",
+            &json!({"wildcardSearchesPerSecond": 1, "scrollsPerSecond": 1})
+        )
+        .await,
+        StatusCode::OK
+    );
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(
+            call(&c, Method::GET, "/PX/search?email=u1*", None)
+                .await
+                .status,
+        );
+    }
+    assert!(
+        statuses.contains(&StatusCode::SERVICE_UNAVAILABLE),
+        "{statuses:?}"
+    );
+    let r = call(&c, Method::GET, "/PX/search?email=u100@x.com", None).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "a query without wildcard is not throttled"
+    );
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(
+            call(&c, Method::GET, "/PX/scroll?_size=1", None)
+                .await
+                .status,
+        );
+    }
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    let stats = client()
+        .get(format!("{}/_sim/masterdata/stats", sim.url()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stats: Value = stats.json().await.unwrap_or_default();
+    assert_eq!(stats["writes"]["PATCH PX"], json!(250));
+    assert!(stats["refused"]["503"].as_u64().is_some_and(|n| n >= 1));
+    stop(sim).await;
+}
