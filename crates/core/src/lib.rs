@@ -34,6 +34,7 @@
 //! is a bug.
 
 pub mod catalog;
+pub mod giftcards;
 pub mod ids;
 pub mod inventory;
 pub mod ops;

@@ -16,6 +16,7 @@
 
 use crate::catalog::import::{ImportReads, Phase, PlanResponse, ValidateBatchResponse};
 use crate::catalog::{CatalogError, FieldTypeInfo};
+use crate::giftcards::GiftCardError;
 use crate::inventory::{InventoryError, InventorySyncResponse};
 use crate::orders::OrderError;
 use crate::pricing::{PriceSyncResponse, PricingError};
@@ -125,6 +126,22 @@ macro_rules! for_each_operation {
             reservation_transition "reservationTransition":
                 $crate::inventory::ReservationTransitionRequest => $crate::inventory::Reservation
                 = $crate::inventory::reservation_transition;
+            /// A new gift card (§G.2 `POST /giftcards`) from its body, the id and redemption code the service drew, and a starting balance in cents; or why it is refused.
+            create_gift_card "createGiftCard":
+                $crate::giftcards::CreateCardRequest => $crate::giftcards::Card
+                = $crate::giftcards::create_gift_card;
+            /// A gift card after a debit (pre-authorisation), credit, settlement or cancellation, with its effect; a repeated requestId answers the first effect and changes nothing; a refusal has a stable code and changes nothing.
+            gift_card_command "giftCardCommand":
+                $crate::giftcards::GiftCardCommandRequest => $crate::giftcards::GiftCardCommandResponse
+                = $crate::giftcards::gift_card_command;
+            /// The gift cards checkout may offer a shopper (owned, or typed by redemption code; not expired; with balance), paged by `REST-Range`, with the `Content-Range` to answer.
+            search_gift_cards "searchGiftCards":
+                $crate::giftcards::GiftCardSearchRequest => $crate::giftcards::GiftCardSearchResponse
+                = $crate::giftcards::search_gift_cards;
+            /// A gift card as the protocol shows it (§G.2), with each transaction's views (authorization, settlements, cancellations), values in currency units.
+            gift_card_view "giftCardView":
+                $crate::giftcards::GiftCardViewRequest => $crate::giftcards::CardView
+                = $crate::giftcards::gift_card_view;
         }
     };
 }
@@ -190,7 +207,8 @@ coded_errors!(
     OrderError,
     SsoError,
     PricingError,
-    InventoryError
+    InventoryError,
+    GiftCardError
 );
 
 /// What an operation's function returns: a `Result` whose error has a code, or a response
