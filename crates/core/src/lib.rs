@@ -33,6 +33,7 @@
 //! ([`catalog::CatalogError::code`]). Invalid input returns `Err`; a broken internal invariant
 //! is a bug.
 
+pub mod antifraud;
 pub mod catalog;
 pub mod giftcards;
 pub mod ids;

@@ -14,6 +14,7 @@
 //! error that has a stable `code()`, or `-> Response` for operations whose refusals are data),
 //! then add its line below.
 
+use crate::antifraud::AntifraudError;
 use crate::catalog::import::{ImportReads, Phase, PlanResponse, ValidateBatchResponse};
 use crate::catalog::{CatalogError, FieldTypeInfo};
 use crate::giftcards::GiftCardError;
@@ -142,6 +143,26 @@ macro_rules! for_each_operation {
             gift_card_view "giftCardView":
                 $crate::giftcards::GiftCardViewRequest => $crate::giftcards::CardView
                 = $crate::giftcards::gift_card_view;
+            /// An anti-fraud analysis for VTEX's `POST /transactions` (§G.3): new, answered `received` with the rules' decision pending (a review as manual `undefined`; homologation ids by their last digit); the same transaction id again answers the stored analysis unchanged.
+            antifraud_open "antifraudOpen":
+                $crate::antifraud::AntifraudOpenRequest => $crate::antifraud::AntifraudOpenResponse
+                = $crate::antifraud::antifraud_open;
+            /// An anti-fraud analysis re-scored on `PUT /transactions/{id}` while no decision is visible; a decided or stopped one answers as it is.
+            antifraud_update "antifraudUpdate":
+                $crate::antifraud::AntifraudUpdateRequest => $crate::antifraud::AntifraudOpenResponse
+                = $crate::antifraud::antifraud_update;
+            /// An anti-fraud analysis after an event (read or timer at an instant, manual decision, stop, hook delivered), with the protocol's answer and the hook push owed.
+            antifraud_event "antifraudEvent":
+                $crate::antifraud::AntifraudEventRequest => $crate::antifraud::AntifraudEventResponse
+                = $crate::antifraud::antifraud_event;
+            /// The synchronous `/pre-analysis` answer (§G.3): approved or denied with the score.
+            antifraud_pre_analysis "antifraudPreAnalysis":
+                $crate::antifraud::AntifraudScoreRequest => $crate::antifraud::AnalysisAnswer
+                = $crate::antifraud::antifraud_pre_analysis;
+            /// The risk rules alone on a transaction and the buyer's ERP facts: score 0–100, verdict and the reasons that fired.
+            antifraud_score "antifraudScore":
+                $crate::antifraud::AntifraudScoreRequest => $crate::antifraud::RiskScore
+                = $crate::antifraud::antifraud_score;
         }
     };
 }
@@ -208,7 +229,8 @@ coded_errors!(
     SsoError,
     PricingError,
     InventoryError,
-    GiftCardError
+    GiftCardError,
+    AntifraudError
 );
 
 /// What an operation's function returns: a `Result` whose error has a code, or a response

@@ -263,7 +263,7 @@ pub fn search_gift_cards(
         .filter(|c| {
             let owned = client.is_some() && c.owner_id.as_deref() == client;
             let typed = r.redemption_code.as_deref() == Some(c.redemption_code.as_str());
-            owned || (typed && (!c.restricted_to_owner || owned))
+            owned || (typed && !c.restricted_to_owner)
         })
         .filter(|c| !c.expired(&r.now) && c.balance_cents > 0)
         .collect();
