@@ -23,6 +23,7 @@
 
 pub mod bench;
 pub mod generate;
+pub mod giftcards_model;
 pub mod import_generate;
 pub mod import_model;
 pub mod model;
@@ -31,6 +32,7 @@ pub mod ops_generate;
 pub mod orders_model;
 pub mod pricing_generate;
 pub mod pricing_model;
+pub mod providers_generate;
 pub mod sso_corpus;
 pub mod sso_generate;
 #[cfg(feature = "wasmtime")]

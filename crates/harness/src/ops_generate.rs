@@ -3,7 +3,8 @@
 //! `applyOrderAction`, `handleOrderEvent` at each of its steps, `foldAcceptedActions`, `reconcileOrder`,
 //! `orderStateFromOrder`, `orderStatuses`, `checkOrderId`) and for the pricing and inventory
 //! operations (`computePrice`, `planPriceSync`, `planInventorySync`, `availability`,
-//! `reservationTransition`, from `pricing_generate`): valid ones, ones with a broken payload,
+//! `reservationTransition`, from `pricing_generate`) and the gift card and anti-fraud operations
+//! (from `providers_generate`): valid ones, ones with a broken payload,
 //! and mangled bytes, for the native/wasm/Node differential tests.
 //!
 //! Everything is built from a seed with [`SplitMix`]; states and memories are produced by the
@@ -23,7 +24,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The new operations, in ABI names.
-pub const OPS: [&str; 18] = [
+pub const OPS: [&str; 27] = [
     "validateCatalogBatch",
     "planCatalogImport",
     "importReads",
@@ -42,6 +43,15 @@ pub const OPS: [&str; 18] = [
     "planInventorySync",
     "availability",
     "reservationTransition",
+    "createGiftCard",
+    "giftCardCommand",
+    "searchGiftCards",
+    "giftCardView",
+    "antifraudOpen",
+    "antifraudUpdate",
+    "antifraudEvent",
+    "antifraudPreAnalysis",
+    "antifraudScore",
 ];
 
 fn pick<'a, T>(rng: &mut SplitMix, items: &'a [T]) -> &'a T {
@@ -569,6 +579,9 @@ fn handle_event_input(rng: &mut SplitMix) -> Value {
 
 /// A valid-shaped request for `op` (its payload may still be refused by the core).
 pub fn request(rng: &mut SplitMix, op: &str) -> Value {
+    if crate::providers_generate::PROVIDER_OPS.contains(&op) {
+        return crate::providers_generate::request(rng, op);
+    }
     let input = match op {
         "validateCatalogBatch" | "planCatalogImport" => {
             let mut w = world(Knobs {

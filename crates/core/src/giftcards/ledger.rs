@@ -205,16 +205,12 @@ fn m_refund_exceeds(t: &Transaction) -> bool {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Command {
     /// `POST /giftcards/{id}/transactions` with `operation: Debit`: a pre-authorisation.
-    #[serde(rename_all = "camelCase")]
     Debit(TransactionRequest),
     /// `POST /giftcards/{id}/transactions` with `operation: Credit`.
-    #[serde(rename_all = "camelCase")]
     Credit(TransactionRequest),
     /// `POST .../transactions/{tid}/settlements`.
-    #[serde(rename_all = "camelCase")]
     Settle(MovementRequest),
     /// `POST .../transactions/{tid}/cancellations`.
-    #[serde(rename_all = "camelCase")]
     Cancel(MovementRequest),
 }
 
