@@ -10,6 +10,7 @@ import { resolvers } from './resolvers'
 import { benchRoutesEnabled, benchWrite } from './routes/benchWrite'
 import { health } from './routes/health'
 import { orderFeedTick, orderHook } from './routes/orders'
+import { antifraudRoute, giftCardRoute } from './routes/providers'
 import { adminSession } from './routes/session'
 
 const clients: ClientsConfig<Clients> = {
@@ -36,6 +37,23 @@ export default new Service<Clients, State, ParamsContext>({
     adminSession: method({ GET: [requirePerson({ audience: 'admin', allowAppKey: true }), adminSession] }),
     orderHook: method({ POST: [orderHook()] }),
     orderFeedTick: method({ POST: [orderFeedTick()] }),
+    // The provider protocols VTEX calls (§G.2 gift cards, §G.3 anti-fraud).
+    giftcardSearch: method({ POST: [giftCardRoute('giftcardSearch')] }),
+    giftcards: method({ POST: [giftCardRoute('giftcards')] }),
+    giftcard: method({ GET: [giftCardRoute('giftcard')] }),
+    giftcardTransactions: method({ GET: [giftCardRoute('giftcardTransactions')], POST: [giftCardRoute('giftcardTransactions')] }),
+    giftcardTransaction: method({ GET: [giftCardRoute('giftcardTransaction')] }),
+    giftcardAuthorization: method({ GET: [giftCardRoute('giftcardAuthorization')] }),
+    giftcardSettlements: method({ GET: [giftCardRoute('giftcardSettlements')], POST: [giftCardRoute('giftcardSettlements')] }),
+    giftcardCancellations: method({ GET: [giftCardRoute('giftcardCancellations')], POST: [giftCardRoute('giftcardCancellations')] }),
+    antifraudManifest: method({ GET: [antifraudRoute('antifraudManifest')] }),
+    antifraudPreAnalysis: method({ POST: [antifraudRoute('antifraudPreAnalysis')] }),
+    antifraudTransactions: method({ POST: [antifraudRoute('antifraudTransactions')] }),
+    antifraudTransaction: method({
+      GET: [antifraudRoute('antifraudTransaction')],
+      PUT: [antifraudRoute('antifraudTransaction')],
+      DELETE: [antifraudRoute('antifraudTransaction')],
+    }),
     // The hook bench's reference route (one VBase write); only with PONTE_BENCH_ROUTES=1.
     ...(benchRoutesEnabled() ? { benchWrite: method({ POST: [benchWrite] }) } : {}),
   },
