@@ -167,6 +167,7 @@ impl Sim {
         let service = Arc::new(service);
         let vtexid = Arc::new(vtexid);
         let license_manager: licensemanager::SharedLm = Arc::default();
+        let antifraud_hooks: vtex::antifraud::SharedHooks = Arc::default();
         let clock = SimClock::new();
         // Pricing v2 and Logistics, on the shared store and the one simulated clock.
         let (pricing_store, pricing_clock, pricing_settings) =
@@ -226,6 +227,7 @@ impl Sim {
             .merge(catalog::routes().with_state(service.clone()))
             .merge(vtexid::routes().with_state(vtexid.clone()))
             .merge(licensemanager::routes().with_state(license_manager.clone()))
+            .merge(vtex::antifraud::routes().with_state(antifraud_hooks.clone()))
             .merge(pricing::routes().with_state(pricing.clone()))
             .merge(logistics::routes().with_state(logistics.clone()))
             .merge(scheduler::routes().with_state(scheduler.clone()))
@@ -237,6 +239,7 @@ impl Sim {
             .merge(vtexid::routes().with_state(vtexid.clone()))
             .merge(vtexid::oauth::routes().with_state(vtexid.clone()))
             .merge(licensemanager::sim_routes().with_state(license_manager.clone()))
+            .merge(vtex::antifraud::sim_routes().with_state(antifraud_hooks.clone()))
             .merge(pricing::routes().with_state(pricing.clone()))
             .merge(pricing::sim_routes().with_state(pricing.clone()))
             .merge(logistics::routes().with_state(logistics.clone()))
@@ -265,6 +268,7 @@ impl Sim {
             infra,
             erp: erp_orders::receiver_routes()
                 .with_state(erp_orders.clone())
+                .merge(erp::providers::receiver_routes())
                 .fallback(http::no_route),
             default_account: account,
             bound_ip: addr.ip(),

@@ -4,5 +4,6 @@
 
 pub mod batch;
 pub mod orders;
+pub mod providers;
 
 pub use batch::{ErpParams, catalog_batch};

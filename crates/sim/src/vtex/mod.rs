@@ -5,6 +5,7 @@
 //! VTEX IO router ([`io`]), VBase ([`vbase`]) and app settings
 //! ([`apps`]). They stand on [`crate::platform`] and never on the ERP ([`crate::erp`]).
 
+pub mod antifraud;
 pub mod apps;
 pub mod broadcast;
 pub mod catalog;
