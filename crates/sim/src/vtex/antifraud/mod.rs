@@ -3,11 +3,13 @@
 //! status; VTEX then reads the analysis again with `GET /transactions/{id}` (§G.3, "The
 //! provider may push a new status by POSTing to `hook`").
 //!
-//! VTEX documents neither the hook's URL nor its body. **[sim's choice]**: the hook is
-//! `https://{account}.vtexcommercestable.com.br/api/sim/antifraud/hook/{transactionId}`, any
-//! JSON body is accepted with `200 {"accepted": true}` and recorded with the sim clock's time;
-//! `GET /_sim/antifraud/hooks` lists what was received per transaction (tests count that each
-//! status reached the gateway once). Kept in memory: a restart forgets the receipts.
+//! The hook's URL is the one the OpenAPI file's example sends
+//! (`https://hook.vtex.com/notifyIfChangeStatus`, Antifraud Provider API `SendAntifraudData`);
+//! VTEX documents no body. **[sim's choice]**: `POST /notifyIfChangeStatus[/{transactionId}]`
+//! on that host takes any JSON body with `200 {"accepted": true}` and records it under the
+//! path's id, else the body's `id`; `GET /_sim/antifraud/hooks` lists what was received per
+//! transaction (tests count that each status reached the gateway once). Kept in memory: a
+//! restart forgets the receipts.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -20,12 +22,23 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// The hooks received, per VTEX transaction id, in arrival order.
 pub type SharedHooks = Arc<Mutex<BTreeMap<String, Vec<Value>>>>;
 
-async fn receive(
+async fn receive_for(
     State(hooks): State<SharedHooks>,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    record(&hooks, Some(id), &body)
+}
+
+async fn receive(State(hooks): State<SharedHooks>, body: axum::body::Bytes) -> Response {
+    record(&hooks, None, &body)
+}
+
+fn record(hooks: &SharedHooks, id: Option<String>, body: &[u8]) -> Response {
+    let parsed: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let id = id
+        .or_else(|| parsed.get("id").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default();
     hooks
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -40,9 +53,11 @@ async fn list(State(hooks): State<SharedHooks>) -> Response {
     axum::Json(all).into_response()
 }
 
-/// The hook on the account's VTEX host.
+/// The hook, on `hook.vtex.com` ([`crate::platform::http`] routes that host to VTEX's side).
 pub fn routes() -> Router<SharedHooks> {
-    Router::new().route("/api/sim/antifraud/hook/{id}", post(receive))
+    Router::new()
+        .route("/notifyIfChangeStatus", post(receive))
+        .route("/notifyIfChangeStatus/{id}", post(receive_for))
 }
 
 /// `GET /_sim/antifraud/hooks`.
