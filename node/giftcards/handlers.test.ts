@@ -26,7 +26,7 @@ class FakeErp implements ProvidersErp {
 function setup(cards: ErpGiftCard[] = [{ id: 'erp-1', redemptionCode: 'ERPCODE001', balanceCents: 10000, currencyCode: 'BRL', ownerId: 'shopper' }]) {
   const kv = new FakeKv()
   const erp = new FakeErp(cards)
-  const deps: GiftCardDeps = { kv, erp, erpEndpoint: 'https://erp.example', erpToken: null, now: () => '2026-06-01T12:00:00Z' }
+  const deps: GiftCardDeps = { kv, erp, erpEndpoint: 'https://erp.example', erpToken: null, now: () => '2026-06-01T12:00:00Z', settleMs: 0 }
   const call = (route: string, method: string, params: Record<string, string>, body?: unknown, headers: Record<string, string> = {}) =>
     handle(route, deps, settings, { method, params, headers, body })
   return { kv, erp, deps, call }
@@ -69,7 +69,7 @@ describe('gift card protocol handlers', () => {
     expect((await call('giftcardSettlements', 'GET', { id: 'erp-1', tid: 't1' })).body).toHaveLength(1)
     expect(body(await call('giftcardAuthorization', 'GET', { id: 'erp-1', tid: 't1' }))).toMatchObject({ value: 60.5 })
     expect(body(await call('giftcardTransaction', 'GET', { id: 'erp-1', tid: 't1' }))).toMatchObject({ operation: 'Debit', requestId: 'r1' })
-    expect(kv.json<{ balanceCents: number }>('cards/erp-1.json')?.balanceCents).toBe(5000)
+    expect(kv.json<{ card: { balanceCents: number } }>('cards/erp-1.json')?.card.balanceCents).toBe(5000)
   })
 
   it('refuses bad input with the protocol error and changes nothing', async () => {
@@ -112,9 +112,27 @@ describe('gift card protocol handlers', () => {
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => call('giftcardTransactions', 'POST', { id: 'erp-1' }, debit(30, `r${i % 6}`))))
     const ok = answers.filter((a) => a.status === 200)
     expect(answers.every((a) => a.status === 200 || body(a).code === 'GIFTCARD_INSUFFICIENT_BALANCE' || body(a).code === 'GIFTCARD_BUSY_UNAVAILABLE')).toBe(true)
-    const card = kv.json<{ balanceCents: number; transactions: unknown[] }>('cards/erp-1.json')
+    const card = kv.json<{ card: { balanceCents: number; transactions: unknown[] } }>('cards/erp-1.json')?.card
     expect(card?.transactions.length).toBeLessThanOrEqual(3)
     expect(card?.balanceCents).toBe(10000 - 3000 * (card?.transactions.length ?? 0))
     expect(ok.length).toBeGreaterThanOrEqual(card?.transactions.length ?? 0)
+  })
+})
+
+describe('taking a card over from the ERP', () => {
+  it('a late blind takeover write cannot erase a hold: commands wait for the record to settle', async () => {
+    const { kv, deps, call } = setup()
+    const slept: number[] = []
+    deps.settleMs = 50
+    deps.sleep = async (ms) => {
+      slept.push(ms)
+      // Meanwhile another replica's takeover lands (blind, the ERP's content again).
+      const stale = kv.json<{ card: unknown; createdAtMs: number }>('cards/erp-1.json')
+      if (stale) await kv.put('cards/erp-1.json', { ...stale })
+    }
+    const t = await call('giftcardTransactions', 'POST', { id: 'erp-1' }, debit(10, 'r1'))
+    expect(t.status).toBe(200)
+    expect(slept).toHaveLength(1)
+    expect(kv.json<{ card: { balanceCents: number } }>('cards/erp-1.json')?.card.balanceCents).toBe(9000)
   })
 })

@@ -8,6 +8,12 @@
  * with If-Match (a concurrent write by another replica makes it compute again), so a hold is
  * written before VTEX gets its answer and is never counted twice (a retry with the same
  * requestId answers the first effect).
+ *
+ * VBase has no create-if-absent, so the first write of a record is blind: two replicas taking
+ * the same card over at once both write it (the same content, from the ERP). A command waits
+ * until the record is `settleMs` old before acting on it, so that a late blind write cannot
+ * erase a hold (as the orders' records do, orders/README.md). Left: a takeover whose ERP read
+ * takes longer than `settleMs`.
  */
 import { createHash } from 'crypto'
 
@@ -25,8 +31,18 @@ const cardPath = (id: string) => `cards/${encodeURIComponent(id)}.json`
 const ownerPath = (owner: string, id: string) => `owners/${encodeURIComponent(owner)}/${encodeURIComponent(id)}`
 const codePath = (code: string) => `codes/${createHash('sha256').update(code).digest('hex')}`
 
+/** What VBase holds per card. */
+export interface CardRecord {
+  card: Card
+  /** When Ponte first wrote it (ms since the epoch). */
+  createdAtMs: number
+}
+
 export interface GiftCardDeps {
   kv: Kv
+  /** How old a new record must be before a command acts on it (default 1000 ms). */
+  settleMs?: number
+  sleep?: (ms: number) => Promise<void>
   erp: ProvidersErp | null
   erpEndpoint: string | null
   erpToken: string | null
@@ -36,7 +52,7 @@ export interface GiftCardDeps {
 
 /** A card record written for the first time, with its indexes. */
 export async function saveNew(deps: GiftCardDeps, card: Card): Promise<void> {
-  await deps.kv.put(cardPath(card.id), card)
+  await deps.kv.put(cardPath(card.id), { card, createdAtMs: Date.now() } satisfies CardRecord)
   if (card.ownerId) await deps.kv.put(ownerPath(card.ownerId, card.id), { id: card.id })
   await deps.kv.put(codePath(card.redemptionCode), { id: card.id })
 }
@@ -60,15 +76,15 @@ function fromErp(e: ErpGiftCard, now: string): Card {
 }
 
 /** The card and its ETag; taken over from the ERP when Ponte has no record yet. */
-export async function readCard(deps: GiftCardDeps, id: string): Promise<{ card: Card; etag: string | null } | null> {
-  const stored = await deps.kv.get<Card>(cardPath(id))
-  if (stored) return { card: stored.data, etag: stored.etag }
+export async function readCard(deps: GiftCardDeps, id: string): Promise<{ card: Card; etag: string | null; createdAtMs: number } | null> {
+  const stored = await deps.kv.get<CardRecord>(cardPath(id))
+  if (stored) return { card: stored.data.card, etag: stored.etag, createdAtMs: stored.data.createdAtMs }
   if (!deps.erp || !deps.erpEndpoint) return null
   const e = await deps.erp.card(deps.erpEndpoint, deps.erpToken, id)
   if (!e) return null
   await saveNew(deps, fromErp(e, deps.now()))
-  const again = await deps.kv.get<Card>(cardPath(id))
-  return again ? { card: again.data, etag: again.etag } : null
+  const again = await deps.kv.get<CardRecord>(cardPath(id))
+  return again ? { card: again.data.card, etag: again.etag, createdAtMs: again.data.createdAtMs } : null
 }
 
 /** The cards `_search` considers: the owner's and the one of the typed code, Ponte's and the ERP's. */
@@ -98,12 +114,18 @@ export async function candidates(deps: GiftCardDeps, owner: string | null, code:
 /** Runs a command on a card: read, core, write with If-Match, again on a concurrent write. */
 export async function runCommand(deps: GiftCardDeps, id: string, cmd: Command): Promise<GiftCardCommandResponse | null> {
   for (let attempt = 0; attempt < (deps.casAttempts ?? 8); attempt++) {
-    const current = await readCard(deps, id)
+    let current = await readCard(deps, id)
     if (!current) return null
+    const young = (deps.settleMs ?? 1000) - (Date.now() - current.createdAtMs)
+    if (young > 0) {
+      await (deps.sleep ?? ((ms) => new Promise<void>((done) => setTimeout(done, ms))))(young)
+      current = await readCard(deps, id)
+      if (!current) return null
+    }
     const answer = command(current.card, cmd, deps.now())
     if (answer.effect.replayed) return answer
     try {
-      await deps.kv.put(cardPath(id), answer.card, current.etag ?? undefined)
+      await deps.kv.put(cardPath(id), { card: answer.card, createdAtMs: current.createdAtMs } satisfies CardRecord, current.etag ?? undefined)
       return answer
     } catch (e) {
       if (!(e instanceof StaleWrite)) throw e

@@ -142,6 +142,10 @@ pub fn receiver_routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/giftcards", get(list))
         .route("/giftcards/{id}", get(one))
         .route("/customers/risk", get(risk))
+        // Also under `/erp`, as the order routes (an `erpEndpoint` of `https://erp.ponte-sim.test/erp`).
+        .route("/erp/giftcards", get(list))
+        .route("/erp/giftcards/{id}", get(one))
+        .route("/erp/customers/risk", get(risk))
         .layer(axum::middleware::from_fn(https_only))
 }
 
