@@ -23,6 +23,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
+import { ResponseContract } from './support/openapi'
 import type { Running, Sim } from './support/processes'
 import { startService, startSim } from './support/processes'
 import { putAppSettings } from './support/vtexid'
@@ -109,6 +110,34 @@ async function route(
   return { status: res.status, body: parsed, headers: res.headers }
 }
 
+const giftcardSpec = new ResponseContract('giftcard-provider-protocol.json')
+const antifraudSpec = new ResponseContract('antifraud-provider-api.json')
+
+/**
+ * Deliberate departures from the specs' 200 schemas, each with its reason:
+ * - `POST /transactions` lists `status` as approved or denied only, while VTEX's protocol
+ *   article and homologation expect `received` as the first answer (§G.3);
+ * - the answers' `responses` schema requires the keys of its example (`foo`, `custom`), while
+ *   the protocol describes `responses` as the provider's free-form map (§G.3); Ponte sends
+ *   `{reasons}`; the `PUT` answer's schema even types it as a string, against the other
+ *   operations' object: Ponte answers every operation alike.
+ */
+const ALLOWED = new Set([
+  'POST /transactions $.status: "received" is not one of ["approved","denied"]',
+  'PUT /transactions/{transactionId} $.responses: object is not string',
+  ...['POST /transactions', 'POST /pre-analysis', 'PUT /transactions/{transactionId}', 'GET /transactions/{transactions.id}'].flatMap((op) => [
+    `${op} $.responses.foo: required, missing`,
+    `${op} $.responses.custom: required, missing`,
+  ]),
+])
+
+/** Every answer checked against the vendored OpenAPI file's 200 schema. */
+function conforms(spec: ResponseContract, method: string, path: string, reply: Reply): void {
+  expect(reply.status).toBe(200)
+  const found = spec.violations(method, path, reply.body).filter((v) => !ALLOWED.has(`${method} ${path} ${v}`))
+  expect(found).toEqual([])
+}
+
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
 async function hooks(): Promise<Record<string, Array<{ id: string; status: string }>>> {
@@ -151,7 +180,10 @@ describe('anti-fraud provider', () => {
       const posted = await af.post(transaction(id, '00000000000'))
       expect([posted.status, posted.body.status, posted.body.id]).toEqual([200, 'received', id])
       expect(posted.body.tid).toMatch(/^af-/)
-      outcomes[d] = [(await af.get(id)).body.status]
+      conforms(antifraudSpec, 'POST', '/transactions', posted)
+      const read = await af.get(id)
+      conforms(antifraudSpec, 'GET', '/transactions/{transactions.id}', read)
+      outcomes[d] = [read.body.status]
     }
     await sleep(3500)
     for (const d of ['1', '2', '3', '4', '5', '6']) outcomes[d].push((await af.get(`HOMOLOG00${d}`)).body.status)
@@ -200,12 +232,13 @@ describe('anti-fraud provider', () => {
   it('pre-analysis, update, delete, manifest, credentials and malformed input', async () => {
     const pre = await route('antifraudPreAnalysis', 'POST', '/_v/ponte/antifraud/pre-analysis', {}, transaction('PRE-a', '11122233305'))
     expect([pre.status, pre.body.status, pre.body.analysisType]).toEqual([200, 'denied', 'automatic'])
+    conforms(antifraudSpec, 'POST', '/pre-analysis', pre)
     const preOk = await route('antifraudPreAnalysis', 'POST', '/_v/ponte/antifraud/pre-analysis', {}, transaction('PRE-b', '11122233300'))
     expect(preOk.body.status).toBe('approved')
 
     await af.post(transaction('UPD-a', '11122233306'))
     const put = await route('antifraudTransaction', 'PUT', '/_v/ponte/antifraud/transactions/UPD-a', { id: 'UPD-a' }, transaction('UPD-a', '11122233300'))
-    expect(put.status).toBe(200)
+    conforms(antifraudSpec, 'PUT', '/transactions/{transactionId}', put)
     expect((await af.get('UPD-a')).body.status).toBe('approved')
 
     await af.post(transaction('DEL-a', '11122233306'))
@@ -214,6 +247,7 @@ describe('anti-fraud provider', () => {
 
     const manifest = await route('antifraudManifest', 'GET', '/_v/ponte/antifraud/manifest', {}, undefined, { 'x-provider-api-apptoken': 'wrong' })
     expect([manifest.status, manifest.body.allowAntifraudOnGiftCard]).toEqual([200, true])
+    conforms(antifraudSpec, 'GET', '/manifest', manifest)
 
     const wrong = await route('antifraudTransactions', 'POST', '/_v/ponte/antifraud/transactions', {}, transaction('CRED-a', '1'), { 'x-provider-api-apptoken': 'wrong' })
     expect([wrong.status, wrong.body.code]).toEqual([401, 'PROVIDER_CREDENTIALS_INVALID'])
@@ -269,6 +303,7 @@ describe('gift card provider', () => {
     expect(all.status).toBe(200)
     expect(all.headers.get('content-type')).toContain(GIFTCARD_MEDIA)
     expect(all.body.map((c: { id: string }) => c.id)).toEqual([7, 107, 207, 307, 407].map(cardId))
+    conforms(giftcardSpec, 'POST', '/giftcards/_search', all)
     expect(all.body[0]).toEqual({ id: cardId(7), provider: 'ponte', balance: erpBalance(7), _self: { href: `/_v/ponte/giftcards/${cardId(7)}` } })
     const page = await route('giftcardSearch', 'POST', '/_v/ponte/giftcards/_search', {}, { client: { id: 'shopper-7' }, cart: {} }, { 'rest-range': 'resources=1-2' })
     expect(page.body.map((c: { id: string }) => c.id)).toEqual([107, 207].map(cardId))
@@ -287,17 +322,37 @@ describe('gift card provider', () => {
     const t = await gc.tx(cardId(i), debit(i, 60, 'flow-1'))
     expect(t.status).toBe(200)
     expect(t.body).toEqual({ cardId: cardId(i), id: 't1', _self: { href: `/_v/ponte/giftcards/${cardId(i)}/transactions/t1` } })
+    conforms(giftcardSpec, 'POST', '/giftcards/{giftCardId}/transactions', t)
     expect((await gc.tx(cardId(i), debit(i, 60, 'flow-1'))).body).toEqual(t.body)
+    conforms(giftcardSpec, 'GET', '/giftcards/{giftCardId}', await gc.get(cardId(i)))
+    conforms(
+      giftcardSpec,
+      'GET',
+      '/giftcards/{giftCardId}/transactions/{transactionId}',
+      await route('giftcardTransaction', 'GET', `/_v/ponte/giftcards/${cardId(i)}/transactions/t1`, { id: cardId(i), tid: 't1' })
+    )
     expect(await balance()).toBe(start - 6000)
-    expect((await gc.settle(cardId(i), 't1', { value: 40, requestId: 's1' })).body).toMatchObject({ oid: 't1-s1', value: 40 })
+    const settled = await gc.settle(cardId(i), 't1', { value: 40, requestId: 's1' })
+    conforms(giftcardSpec, 'POST', '/giftcards/{giftCardId}/transactions/{tId}/settlements', settled)
+    expect(settled.body).toMatchObject({ oid: 't1-s1', value: 40 })
     expect((await gc.settle(cardId(i), 't1', { value: 40, requestId: 's1' })).body).toMatchObject({ oid: 't1-s1' })
     // Cancel 30: releases the 20 not settled, refunds 10 of what was settled.
-    expect((await gc.cancel(cardId(i), 't1', { value: 30, requestId: 'c1' })).body).toMatchObject({ oid: 't1-c1', value: 30 })
+    const cancelled = await gc.cancel(cardId(i), 't1', { value: 30, requestId: 'c1' })
+    conforms(giftcardSpec, 'POST', '/giftcards/{giftCardId}/transactions/{transactionId}/cancellations', cancelled)
+    expect(cancelled.body).toMatchObject({ oid: 't1-c1', value: 30 })
     expect(await balance()).toBe(start - 3000)
     const auth = await route('giftcardAuthorization', 'GET', `/_v/ponte/giftcards/${cardId(i)}/transactions/t1/authorization`, { id: cardId(i), tid: 't1' })
+    conforms(giftcardSpec, 'GET', '/giftcards/{giftCardId}/transactions/{transactionId}/authorization', auth)
     expect(auth.body).toMatchObject({ value: 60 })
     const settlements = await route('giftcardSettlements', 'GET', `/_v/ponte/giftcards/${cardId(i)}/transactions/t1/settlements`, { id: cardId(i), tid: 't1' })
+    conforms(giftcardSpec, 'GET', '/giftcards/{giftCardId}/transactions/{tId}/settlements', settlements)
     expect(settlements.body).toHaveLength(1)
+    conforms(
+      giftcardSpec,
+      'GET',
+      '/giftcards/{giftCardId}/transactions',
+      await route('giftcardTransactions', 'GET', `/_v/ponte/giftcards/${cardId(i)}/transactions`, { id: cardId(i) })
+    )
     const credit = await gc.tx(cardId(i), { operation: 'Credit', value: 5, requestId: 'cr-1', redemptionCode: codeOf(i) })
     expect(credit.status).toBe(200)
     expect(await balance()).toBe(start - 2500)

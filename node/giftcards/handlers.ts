@@ -169,11 +169,12 @@ function cardAnswer(c: Card) {
   const v = view(c, `${BASE}/${c.id}`)
   return {
     id: v.id,
-    redemptionToken: v.redemptionToken ?? null,
+    // Absent rather than null: the spec types them as strings.
+    ...(v.redemptionToken ? { redemptionToken: v.redemptionToken } : {}),
     redemptionCode: v.redemptionCode,
     balance: v.balance,
     emissionDate: v.emissionDate,
-    expiringDate: v.expiringDate ?? null,
+    ...(v.expiringDate ? { expiringDate: v.expiringDate } : {}),
     currencyCode: v.currencyCode,
     discount: v.discount,
     transactions: v.transactions,
