@@ -19,13 +19,13 @@
  *   authorisation, malformed body) refused with its code and no balance change; concurrent
  *   debits with duplicated requestIds over both replicas never overdraw a card.
  */
-import { mkdtempSync, mkdirSync, rmSync } from 'fs'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
 import { ResponseContract } from './support/openapi'
 import type { Running, Sim } from './support/processes'
-import { startService, startSim } from './support/processes'
+import { REPO, startService, startSim } from './support/processes'
 import { putAppSettings } from './support/vtexid'
 
 const ACCOUNT = 'ponte-providers'
@@ -56,6 +56,13 @@ beforeAll(async () => {
     antifraudHomologation: true,
     riskPolicy: { asyncDelaySeconds: 2 },
   })
+  await simCall('PUT', '/_sim/io', {
+    replicas: REPLICAS.map((r) => `http://127.0.0.1:${r.port}`),
+    account: ACCOUNT,
+    workspace: WORKSPACE,
+    serviceJson: JSON.parse(readFileSync(join(REPO, 'node', 'service.json'), 'utf8')),
+  })
+  await simCall('PUT', '/_sim/antifraud/config', { account: ACCOUNT, appKey: KEY, appToken: TOKEN })
   for (const [i, r] of REPLICAS.entries()) {
     services.push(await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app${i}`), port: r.port, upPort: r.upPort }))
   }
@@ -66,6 +73,17 @@ afterAll(async () => {
   await sim?.stop()
   if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
 })
+
+async function simCall(method: string, path: string, body?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const res = await fetch(`${sim.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
+  return text === '' ? null : JSON.parse(text)
+}
 
 interface Reply {
   status: number
@@ -171,6 +189,47 @@ const af = {
   post: (body: unknown) => route('antifraudTransactions', 'POST', '/_v/ponte/antifraud/transactions', {}, body),
   get: (id: string) => route('antifraudTransaction', 'GET', `/_v/ponte/antifraud/transactions/${encodeURIComponent(id)}`, { id }),
 }
+
+/** Waits until the sim's gateway record of `id` satisfies `done`. */
+async function gatewayUntil(id: string, done: (tx: { outcome: string; reads: number; statuses: string[] }) => boolean, ms = 8000) {
+  const until = Date.now() + ms
+  for (;;) {
+    const tx = await simCall('GET', `/_sim/antifraud/transactions/${id}`)
+    if (done(tx) || Date.now() > until) return tx
+    await sleep(100)
+  }
+}
+
+const advanceClock = (ms: number) => simCall('POST', '/_sim/clock/advance', { ms })
+
+describe('anti-fraud provider, driven by the sim as VTEX\'s gateway', () => {
+  it('is read every 2 hours on the sim clock until final, and an order still undefined after 5 days expires', async () => {
+    for (const d of ['3', '5']) {
+      const sent = await simCall('POST', '/_sim/antifraud/transactions', transaction(`GW-HOMOLOG-${d}`, '00000000000'))
+      expect([sent.outcome, sent.statuses]).toEqual(['pending', ['received']])
+    }
+    // Case 5 lands through the hook: the gateway reads at once, without waiting 2 hours.
+    const hooked = await gatewayUntil('GW-HOMOLOG-5', (t) => t.outcome !== 'pending')
+    expect([hooked.outcome, hooked.reads]).toEqual(['approved', 1])
+    // Case 3 is decided after ~2 s (the policy's delay); the gateway sees it at its next read, 2 h later on its clock.
+    await sleep(2500)
+    expect((await simCall('GET', '/_sim/antifraud/transactions/GW-HOMOLOG-3')).reads).toBe(0)
+    await advanceClock(2 * 3600_000)
+    const polled = await gatewayUntil('GW-HOMOLOG-3', (t) => t.outcome !== 'pending')
+    expect([polled.outcome, polled.reads]).toEqual(['approved', 1])
+
+    // A customer held for review (overdue invoices) stays undefined: read every 2 h, then expired after 5 days.
+    await simCall('POST', '/_sim/antifraud/transactions', transaction('GW-REVIEW-a', '11122233306'))
+    for (let h = 0; h < 5 * 24; h += 2) {
+      await advanceClock(2 * 3600_000)
+      await gatewayUntil('GW-REVIEW-a', (t) => t.reads >= h / 2 + 1 || t.outcome !== 'pending', 3000)
+    }
+    const expired = await gatewayUntil('GW-REVIEW-a', (t) => t.outcome === 'expired')
+    expect(expired.outcome).toBe('expired')
+    expect(expired.reads).toBe(60)
+    expect(new Set(expired.statuses.slice(1))).toEqual(new Set(['undefined']))
+  }, 120000)
+})
 
 describe('anti-fraud provider', () => {
   it('runs every homologation case VTEX documents; each hook status reaches the gateway once', async () => {

@@ -118,6 +118,15 @@ describe('anti-fraud protocol handlers', () => {
     expect(pushes.map((p) => p.status)).toEqual(['approved'])
   })
 
+  it('two replicas landing the same hook decision push it once', async () => {
+    const { call, pushes, later, tick, kv } = setup(true)
+    await call('antifraudTransactions', 'POST', {}, tx('R-6', '1'))
+    tick(11)
+    kv.latency = () => Math.floor(Math.random() * 4)
+    await Promise.all([...later.map((w) => w()), call('antifraudTransaction', 'GET', { id: 'R-6' }), call('antifraudTransaction', 'GET', { id: 'R-6' })])
+    expect(pushes.map((p) => p.status)).toEqual(['denied'])
+  })
+
   it('pre-analysis, update, delete, manifest and bad input', async () => {
     const { call } = setup()
     expect(b(await call('antifraudPreAnalysis', 'POST', {}, tx('p', '22222222222'))).status).toBe('denied')

@@ -60,24 +60,39 @@ async function factsOf(deps: AntifraudDeps, body: Record<string, unknown>): Prom
   return f ? (f as RiskFacts) : null
 }
 
-/** Applies an event with If-Match, again on a concurrent write; pushes the hook when owed. */
+/**
+ * Applies an event with If-Match, again on a concurrent write. When a hook push is owed, the
+ * replica first claims it (writes it delivered, If-Match: of two replicas one wins), then
+ * pushes; a failed push is written owed again, for the next read to retry.
+ */
 export async function advance(deps: AntifraudDeps, id: string, event: Event): Promise<{ analysis: Analysis; answer: AnalysisAnswer } | null> {
+  const r = await write(deps, id, event)
+  if (!r) return null
+  const due = r.hookDue
+  if (due) {
+    const claimed = await write(deps, id, { kind: 'hookDelivered', status: due.status }, true)
+    if (claimed?.changed) {
+      const pushed = await deps.pushHook(due).catch(() => false)
+      if (!pushed) await write(deps, id, { kind: 'hookFailed', status: due.status })
+    }
+  }
+  return { analysis: r.analysis, answer: r.answer }
+}
+
+/** One event written with If-Match; `once`: a lost race is not retried (someone else did it). */
+async function write(deps: AntifraudDeps, id: string, event: Event, once = false) {
   for (let attempt = 0; attempt < 8; attempt++) {
     const stored = await deps.kv.get<Analysis>(path(id))
     if (!stored) return null
     const r = analysisEvent({ analysis: stored.data, event })
-    if (r.changed) {
-      try {
-        await deps.kv.put(path(id), r.analysis, stored.etag ?? undefined)
-      } catch (e) {
-        if (e instanceof StaleWrite) continue
-        throw e
-      }
+    if (!r.changed) return r
+    try {
+      await deps.kv.put(path(id), r.analysis, stored.etag ?? undefined)
+      return r
+    } catch (e) {
+      if (!(e instanceof StaleWrite)) throw e
+      if (once) return { ...r, changed: false }
     }
-    if (r.hookDue && (await deps.pushHook(r.hookDue).catch(() => false))) {
-      await advance(deps, id, { kind: 'hookDelivered', status: r.hookDue.status })
-    }
-    return { analysis: r.analysis, answer: r.answer }
   }
   throw new PonteError('ANTIFRAUD_BUSY_UNAVAILABLE', `analysis ${id} kept changing; retry`)
 }

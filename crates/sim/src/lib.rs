@@ -167,7 +167,6 @@ impl Sim {
         let service = Arc::new(service);
         let vtexid = Arc::new(vtexid);
         let license_manager: licensemanager::SharedLm = Arc::default();
-        let antifraud_hooks: vtex::antifraud::SharedHooks = Arc::default();
         let clock = SimClock::new();
         // Pricing v2 and Logistics, on the shared store and the one simulated clock.
         let (pricing_store, pricing_clock, pricing_settings) =
@@ -210,6 +209,14 @@ impl Sim {
         )
         .await?;
         io_router.start();
+        // The anti-fraud gateway (§G.3): sends transactions and reads them on the simulated clock.
+        let antifraud_gateway =
+            vtex::antifraud::gateway::Gateway::new(io_router.clone(), clock.clone());
+        antifraud_gateway.start();
+        let antifraud_hooks: vtex::antifraud::SharedHooks = Arc::new(vtex::antifraud::Antifraud {
+            hooks: std::sync::Mutex::default(),
+            gateway: antifraud_gateway,
+        });
         // vtex.scheduler: the requests an app schedules, sent through the IO router.
         let scheduler = scheduler::Scheduler::start(io_router.clone(), clock.clone());
         // The OMS ([`oms`]) publishes every status change to the broadcaster; it also restores

@@ -248,8 +248,11 @@ pub enum Event {
     Decide { status: AnalysisStatus },
     /// VTEX stopped the analysis (`DELETE`, the order was cancelled).
     Stop,
-    /// VTEX accepted the hook's push of `status`.
+    /// A replica claims the push of `status` (or VTEX accepted it): no longer owed. Written
+    /// before pushing, so that of two replicas only the one whose write wins pushes.
     HookDelivered { status: AnalysisStatus },
+    /// The claimed push of `status` failed: owed again (when it is still the analysis' status).
+    HookFailed { status: AnalysisStatus },
 }
 
 /// The analysis after `event`, and whether anything changed. Deciding what is already decided
@@ -306,6 +309,11 @@ pub fn transition(a: &Analysis, event: &Event) -> Result<(Analysis, bool), Antif
         Event::HookDelivered { status } => {
             if a.hook_owed == Some(*status) {
                 next.hook_owed = None;
+            }
+        }
+        Event::HookFailed { status } => {
+            if a.status == *status && a.status.is_final() && a.hook.is_some() {
+                next.hook_owed = Some(*status);
             }
         }
     }

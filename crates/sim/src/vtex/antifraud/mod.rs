@@ -11,6 +11,8 @@
 //! transaction (tests count that each status reached the gateway once). Kept in memory: a
 //! restart forgets the receipts.
 
+pub mod gateway;
+
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -19,8 +21,15 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// The hooks received, per VTEX transaction id, in arrival order.
-pub type SharedHooks = Arc<Mutex<BTreeMap<String, Vec<Value>>>>;
+/// The gateway's state: the hooks received per VTEX transaction id (in arrival order) and the
+/// gateway that sends and reads transactions ([`gateway`]).
+#[derive(Debug)]
+pub struct Antifraud {
+    pub hooks: Mutex<BTreeMap<String, Vec<Value>>>,
+    pub gateway: Arc<gateway::Gateway>,
+}
+
+pub type SharedHooks = Arc<Antifraud>;
 
 async fn receive_for(
     State(hooks): State<SharedHooks>,
@@ -34,7 +43,8 @@ async fn receive(State(hooks): State<SharedHooks>, body: axum::body::Bytes) -> R
     record(&hooks, None, &body)
 }
 
-fn record(hooks: &SharedHooks, id: Option<String>, body: &[u8]) -> Response {
+fn record(state: &SharedHooks, id: Option<String>, body: &[u8]) -> Response {
+    let hooks = &state.hooks;
     let parsed: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let id = id
         .or_else(|| parsed.get("id").and_then(Value::as_str).map(str::to_owned))
@@ -42,15 +52,63 @@ fn record(hooks: &SharedHooks, id: Option<String>, body: &[u8]) -> Response {
     hooks
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .entry(id)
+        .entry(id.clone())
         .or_default()
         .push(parsed);
+    // VTEX reads the analysis again once the hook tells it to (§G.3).
+    let gw = state.gateway.clone();
+    tokio::spawn(async move { gw.read(&id).await });
     axum::Json(json!({"accepted": true})).into_response()
 }
 
-async fn list(State(hooks): State<SharedHooks>) -> Response {
-    let all = hooks.lock().unwrap_or_else(PoisonError::into_inner).clone();
+async fn list(State(state): State<SharedHooks>) -> Response {
+    let all = state
+        .hooks
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
     axum::Json(all).into_response()
+}
+
+async fn send(State(state): State<SharedHooks>, body: axum::body::Bytes) -> Response {
+    let Ok(parsed) = serde_json::from_slice::<Value>(&body) else {
+        return (
+            axum::http::StatusCode::BAD_REQUEST,
+            axum::Json(json!({"code": "BODY_INVALID"})),
+        )
+            .into_response();
+    };
+    match state.gateway.send(parsed).await {
+        Ok(tx) => axum::Json(gateway::view(&tx)).into_response(),
+        Err(e) => (
+            axum::http::StatusCode::BAD_REQUEST,
+            axum::Json(json!({"code": "TRANSACTION_INVALID", "message": e})),
+        )
+            .into_response(),
+    }
+}
+
+async fn one(State(state): State<SharedHooks>, Path(id): Path<String>) -> Response {
+    match state.gateway.record(&id) {
+        Some(tx) => axum::Json(gateway::view(&tx)).into_response(),
+        None => (
+            axum::http::StatusCode::NOT_FOUND,
+            axum::Json(json!({"code": "NOT_FOUND"})),
+        )
+            .into_response(),
+    }
+}
+
+async fn get_config(State(state): State<SharedHooks>) -> Response {
+    axum::Json(state.gateway.config()).into_response()
+}
+
+async fn put_config(
+    State(state): State<SharedHooks>,
+    axum::Json(c): axum::Json<gateway::GatewayConfig>,
+) -> Response {
+    state.gateway.set_config(c);
+    axum::Json(state.gateway.config()).into_response()
 }
 
 /// The hook, on `hook.vtex.com` ([`crate::platform::http`] routes that host to VTEX's side).
@@ -60,7 +118,12 @@ pub fn routes() -> Router<SharedHooks> {
         .route("/notifyIfChangeStatus/{id}", post(receive_for))
 }
 
-/// `GET /_sim/antifraud/hooks`.
+/// `GET /_sim/antifraud/hooks`, the gateway (`POST /_sim/antifraud/transactions`,
+/// `GET /_sim/antifraud/transactions/{id}`) and its configuration (`GET|PUT /_sim/antifraud/config`).
 pub fn sim_routes() -> Router<SharedHooks> {
-    Router::new().route("/_sim/antifraud/hooks", get(list))
+    Router::new()
+        .route("/_sim/antifraud/hooks", get(list))
+        .route("/_sim/antifraud/transactions", post(send))
+        .route("/_sim/antifraud/transactions/{id}", get(one))
+        .route("/_sim/antifraud/config", get(get_config).put(put_config))
 }
