@@ -229,7 +229,8 @@ pub fn request(rng: &mut SplitMix, op: &str) -> Value {
                     }
                     let decision = ["approved", "denied", "undefined"][rng.below(3)];
                     let delivered = ["approved", "denied"][rng.below(2)];
-                    let event = match rng.below(5) {
+                    let event = match rng.below(6) {
+                        5 => json!({"kind": "hookFailed", "status": delivered}),
                         0 => json!({"kind": "advance", "now": instant(rng.below(3) as i64)}),
                         1 => json!({"kind": "decide", "status": decision}),
                         2 => json!({"kind": "stop"}),

@@ -285,8 +285,9 @@ proptest! {
         prop_assert_eq!(&again.analysis, &a);
         let mut final_status = None;
         for _ in 0..12 {
-            let event = match rng.below(4) {
+            let event = match rng.below(5) {
                 0 => Event::Advance { now: instant(rng.below(3) as i64) },
+                4 => Event::HookFailed { status: a.status },
                 1 => Event::Decide { status: if rng.chance(50) { AnalysisStatus::Approved } else { AnalysisStatus::Denied } },
                 2 => Event::Stop,
                 _ => Event::HookDelivered { status: a.status },
