@@ -63,6 +63,7 @@ beforeAll(async () => {
     serviceJson: JSON.parse(readFileSync(join(REPO, 'node', 'service.json'), 'utf8')),
   })
   await simCall('PUT', '/_sim/antifraud/config', { account: ACCOUNT, appKey: KEY, appToken: TOKEN })
+  await simCall('PUT', '/_sim/giftcardhub/config', { account: ACCOUNT, appKey: KEY, appToken: TOKEN })
   for (const [i, r] of REPLICAS.entries()) {
     services.push(await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app${i}`), port: r.port, upPort: r.upPort }))
   }
@@ -472,4 +473,73 @@ describe('gift card provider', () => {
       expect([...(held.get(cardId(i)) ?? [])].sort()).toEqual(list.body.map((t: { id: string }) => t.id).sort())
     }
   })
+})
+
+interface HubOrder {
+  orderId: string
+  cardId: string
+  transactionId?: string
+  authorizedCents: number
+  settledCents: number
+  cancelledCents: number
+  invoices: number
+  calls: string[]
+}
+
+describe('gift card provider, driven by the sim as VTEX\'s Gift Card Hub and checkout', () => {
+  it('200 purchases from 40 cards, duplicated debits, invoices and cancellations: no card overdrawn, settled = invoiced, holds released', async () => {
+    const cards = Array.from({ length: 40 }, (_, k) => 100 + k)
+    // Five purchases per card on average, 20.00 to 119.99 each: some cards run out.
+    const purchases = Array.from({ length: 200 }, (_, n) => {
+      const i = cards[(n * 17) % cards.length]
+      return { orderId: `hub-${n}`, shopper: `shopper-${i % 100}`, cardId: cardId(i), redemptionCode: codeOf(i), value: (2000 + ((n * 7919) % 10000)) / 100, duplicate: n % 5 === 0 }
+    })
+    const placed: HubOrder[] = []
+    for (let k = 0; k < purchases.length; k += 20) {
+      placed.push(...(await Promise.all(purchases.slice(k, k + 20).map((p) => simCall('POST', '/_sim/giftcardhub/orders', p) as Promise<HubOrder>))))
+    }
+    const authorized = placed.filter((o) => o.transactionId)
+    const outcomes: Record<string, number> = {}
+    for (const o of placed) for (const c of o.calls) outcomes[c] = (outcomes[c] ?? 0) + 1
+    const outcomesSeen = Object.keys(outcomes).sort()
+    expect(outcomesSeen).toEqual(['debit 200', 'debit 400 GIFTCARD_INSUFFICIENT_BALANCE', 'search 200'])
+    expect(authorized.length).toBeGreaterThan(50)
+    expect(placed.length - authorized.length).toBeGreaterThan(0) // some cards ran out: refused, not overdrawn
+    // Invoice half of the authorised orders (every fourth partly, then cancelled: the rest released), cancel a quarter outright.
+    const invoiced = new Map<string, number>()
+    for (const [k, o] of authorized.entries()) {
+      if (k % 4 === 0) {
+        const part = Math.floor(o.authorizedCents / 2)
+        await simCall('POST', `/_sim/giftcardhub/orders/${o.orderId}/invoice`, { value: part / 100 })
+        invoiced.set(o.orderId, part)
+        await simCall('POST', `/_sim/giftcardhub/orders/${o.orderId}/cancel`)
+      } else if (k % 4 === 1) {
+        await simCall('POST', `/_sim/giftcardhub/orders/${o.orderId}/invoice`, { value: o.authorizedCents / 100 })
+        invoiced.set(o.orderId, o.authorizedCents)
+      } else if (k % 4 === 2) {
+        await simCall('POST', `/_sim/giftcardhub/orders/${o.orderId}/cancel`)
+      }
+    }
+    const records = (await simCall('GET', '/_sim/giftcardhub/orders')) as HubOrder[]
+    // Σ settled equals Σ invoiced, order by order.
+    for (const o of records.filter((r) => r.transactionId)) expect([o.orderId, o.settledCents]).toEqual([o.orderId, invoiced.get(o.orderId) ?? 0])
+    // Every cancelled order's hold is released.
+    for (const [k, o] of authorized.entries()) {
+      const r = records.find((x) => x.orderId === o.orderId)
+      if (k % 4 === 0 || k % 4 === 2) expect(r && r.authorizedCents - r.settledCents - r.cancelledCents).toBe(0)
+    }
+    // Per card: the provider's balance is the ERP's minus what the Hub holds and settled; never below 0; one transaction per order.
+    for (const i of cards) {
+      const mine = records.filter((r) => r.cardId === cardId(i) && r.transactionId)
+      const held = mine.reduce((s, r) => s + r.authorizedCents - r.cancelledCents, 0)
+      const card = (await gc.get(cardId(i))).body
+      expect(cents(card.balance)).toBeGreaterThanOrEqual(0)
+      expect([cardId(i), cents(card.balance)]).toEqual([cardId(i), erpCents(i) - held])
+      const list = await route('giftcardTransactions', 'GET', `/_v/ponte/giftcards/${cardId(i)}/transactions`, { id: cardId(i) })
+      expect(list.body.length).toBe(mine.length)
+    }
+    // Duplicated debits answered twice, held once.
+    const dup = records.find((r) => r.orderId === 'hub-0')
+    expect(dup?.calls.filter((c) => c.startsWith('debit')).length).toBe(2)
+  }, 120000)
 })

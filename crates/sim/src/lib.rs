@@ -213,6 +213,8 @@ impl Sim {
         let antifraud_gateway =
             vtex::antifraud::gateway::Gateway::new(io_router.clone(), clock.clone());
         antifraud_gateway.start();
+        // VTEX's Gift Card Hub and checkout (§G.2).
+        let giftcard_hub = vtex::giftcardhub::Hub::new(io_router.clone());
         let antifraud_hooks: vtex::antifraud::SharedHooks = Arc::new(vtex::antifraud::Antifraud {
             hooks: std::sync::Mutex::default(),
             gateway: antifraud_gateway,
@@ -247,6 +249,7 @@ impl Sim {
             .merge(vtexid::oauth::routes().with_state(vtexid.clone()))
             .merge(licensemanager::sim_routes().with_state(license_manager.clone()))
             .merge(vtex::antifraud::sim_routes().with_state(antifraud_hooks.clone()))
+            .merge(vtex::giftcardhub::sim_routes().with_state(giftcard_hub.clone()))
             .merge(pricing::routes().with_state(pricing.clone()))
             .merge(pricing::sim_routes().with_state(pricing.clone()))
             .merge(logistics::routes().with_state(logistics.clone()))

@@ -9,6 +9,7 @@ pub mod antifraud;
 pub mod apps;
 pub mod broadcast;
 pub mod catalog;
+pub mod giftcardhub;
 pub mod io;
 pub mod licensemanager;
 pub mod logistics;
