@@ -11,6 +11,7 @@ import { benchRoutesEnabled, benchWrite } from './routes/benchWrite'
 import { health } from './routes/health'
 import { orderFeedTick, orderHook } from './routes/orders'
 import { cancelPayment, createPayment, inboundPayment, paymentManifest, paymentMethodsRoute, refundPayment, settlePayment } from './routes/payments'
+import { antifraudRoute, giftCardRoute } from './routes/providers'
 import { adminSession } from './routes/session'
 import { erpDelta } from './routes/sync'
 
@@ -48,6 +49,23 @@ export default new Service<Clients, State, ParamsContext>({
     paymentSettle: method({ POST: [settlePayment] }),
     paymentRefund: method({ POST: [refundPayment] }),
     paymentInbound: method({ POST: [inboundPayment] }),
+    // The provider protocols VTEX calls (§G.2 gift cards, §G.3 anti-fraud).
+    giftcardSearch: method({ POST: [giftCardRoute('giftcardSearch')] }),
+    giftcards: method({ POST: [giftCardRoute('giftcards')] }),
+    giftcard: method({ GET: [giftCardRoute('giftcard')] }),
+    giftcardTransactions: method({ GET: [giftCardRoute('giftcardTransactions')], POST: [giftCardRoute('giftcardTransactions')] }),
+    giftcardTransaction: method({ GET: [giftCardRoute('giftcardTransaction')] }),
+    giftcardAuthorization: method({ GET: [giftCardRoute('giftcardAuthorization')] }),
+    giftcardSettlements: method({ GET: [giftCardRoute('giftcardSettlements')], POST: [giftCardRoute('giftcardSettlements')] }),
+    giftcardCancellations: method({ GET: [giftCardRoute('giftcardCancellations')], POST: [giftCardRoute('giftcardCancellations')] }),
+    antifraudManifest: method({ GET: [antifraudRoute('antifraudManifest')] }),
+    antifraudPreAnalysis: method({ POST: [antifraudRoute('antifraudPreAnalysis')] }),
+    antifraudTransactions: method({ POST: [antifraudRoute('antifraudTransactions')] }),
+    antifraudTransaction: method({
+      GET: [antifraudRoute('antifraudTransaction')],
+      PUT: [antifraudRoute('antifraudTransaction')],
+      DELETE: [antifraudRoute('antifraudTransaction')],
+    }),
     // The hook bench's reference route (one VBase write); only with PONTE_BENCH_ROUTES=1.
     ...(benchRoutesEnabled() ? { benchWrite: method({ POST: [benchWrite] }) } : {}),
   },

@@ -110,9 +110,24 @@ describe('service.json', () => {
       'paymentSettle',
       'paymentRefund',
       'paymentInbound',
+      // The provider protocols (§G.2, §G.3), public: VTEX calls them with the provider's credentials.
+      'giftcardSearch',
+      'giftcards',
+      'giftcard',
+      'giftcardTransactions',
+      'giftcardTransaction',
+      'giftcardAuthorization',
+      'giftcardSettlements',
+      'giftcardCancellations',
+      'antifraudManifest',
+      'antifraudPreAnalysis',
+      'antifraudTransactions',
+      'antifraudTransaction',
     ])
     expect(service.routes.erpPriceDelta).toEqual({ path: '/_v/ponte/erp/prices', public: true })
     expect(service.routes.erpStockDelta).toEqual({ path: '/_v/ponte/erp/stock', public: true })
+    expect(service.routes.giftcardSearch).toEqual({ path: '/_v/ponte/giftcards/_search', public: true })
+    expect(service.routes.antifraudTransaction).toEqual({ path: '/_v/ponte/antifraud/transactions/:id', public: true })
     expect(service.routes.orderHook).toEqual({ path: '/_v/ponte/orders/hook', public: true })
     expect(service.routes.orderFeedTick).toEqual({ path: '/_v/ponte/orders/feed/tick', public: true })
     // The hook bench's reference route: declared, but index.ts serves it only with PONTE_BENCH_ROUTES=1.

@@ -33,8 +33,10 @@
 //! ([`catalog::CatalogError::code`]). Invalid input returns `Err`; a broken internal invariant
 //! is a bug.
 
+pub mod antifraud;
 pub mod catalog;
 pub mod customers;
+pub mod giftcards;
 pub mod ids;
 pub mod inventory;
 pub mod ops;

@@ -14,9 +14,11 @@
 //! error that has a stable `code()`, or `-> Response` for operations whose refusals are data),
 //! then add its line below.
 
+use crate::antifraud::AntifraudError;
 use crate::catalog::import::{ImportReads, Phase, PlanResponse, ValidateBatchResponse};
 use crate::catalog::{CatalogError, FieldTypeInfo};
 use crate::customers::{CustomerError, CustomerSyncResponse, ValidateCustomersResponse};
+use crate::giftcards::GiftCardError;
 use crate::inventory::{InventoryError, InventorySyncResponse};
 use crate::orders::OrderError;
 use crate::payments::{CreditDecision, PaymentError};
@@ -159,6 +161,42 @@ macro_rules! for_each_operation {
             normalize_customer_email "normalizeCustomerEmail":
                 $crate::customers::CustomerEmail => $crate::customers::CustomerEmail
                 = $crate::customers::normalize_customer_email;
+            /// A new gift card (§G.2 `POST /giftcards`) from its body, the id and redemption code the service drew, and a starting balance in cents; or why it is refused.
+            create_gift_card "createGiftCard":
+                $crate::giftcards::CreateCardRequest => $crate::giftcards::Card
+                = $crate::giftcards::create_gift_card;
+            /// A gift card after a debit (pre-authorisation), credit, settlement or cancellation, with its effect; a repeated requestId answers the first effect and changes nothing; a refusal has a stable code and changes nothing.
+            gift_card_command "giftCardCommand":
+                $crate::giftcards::GiftCardCommandRequest => $crate::giftcards::GiftCardCommandResponse
+                = $crate::giftcards::gift_card_command;
+            /// The gift cards checkout may offer a shopper (owned, or typed by redemption code; not expired; with balance), paged by `REST-Range`, with the `Content-Range` to answer.
+            search_gift_cards "searchGiftCards":
+                $crate::giftcards::GiftCardSearchRequest => $crate::giftcards::GiftCardSearchResponse
+                = $crate::giftcards::search_gift_cards;
+            /// A gift card as the protocol shows it (§G.2), with each transaction's views (authorization, settlements, cancellations), values in currency units.
+            gift_card_view "giftCardView":
+                $crate::giftcards::GiftCardViewRequest => $crate::giftcards::CardView
+                = $crate::giftcards::gift_card_view;
+            /// An anti-fraud analysis for VTEX's `POST /transactions` (§G.3): new, answered `received` with the rules' decision pending (a review as manual `undefined`; homologation ids by their last digit); the same transaction id again answers the stored analysis unchanged.
+            antifraud_open "antifraudOpen":
+                $crate::antifraud::AntifraudOpenRequest => $crate::antifraud::AntifraudOpenResponse
+                = $crate::antifraud::antifraud_open;
+            /// An anti-fraud analysis re-scored on `PUT /transactions/{id}` while no decision is visible; a decided or stopped one answers as it is.
+            antifraud_update "antifraudUpdate":
+                $crate::antifraud::AntifraudUpdateRequest => $crate::antifraud::AntifraudOpenResponse
+                = $crate::antifraud::antifraud_update;
+            /// An anti-fraud analysis after an event (read or timer at an instant, manual decision, stop, hook delivered), with the protocol's answer and the hook push owed.
+            antifraud_event "antifraudEvent":
+                $crate::antifraud::AntifraudEventRequest => $crate::antifraud::AntifraudEventResponse
+                = $crate::antifraud::antifraud_event;
+            /// The synchronous `/pre-analysis` answer (§G.3): approved or denied with the score.
+            antifraud_pre_analysis "antifraudPreAnalysis":
+                $crate::antifraud::AntifraudScoreRequest => $crate::antifraud::AnalysisAnswer
+                = $crate::antifraud::antifraud_pre_analysis;
+            /// The risk rules alone on a transaction and the buyer's ERP facts: score 0–100, verdict and the reasons that fired.
+            antifraud_score "antifraudScore":
+                $crate::antifraud::AntifraudScoreRequest => $crate::antifraud::RiskScore
+                = $crate::antifraud::antifraud_score;
         }
     };
 }
@@ -226,7 +264,9 @@ coded_errors!(
     PricingError,
     InventoryError,
     PaymentError,
-    CustomerError
+    CustomerError,
+    GiftCardError,
+    AntifraudError
 );
 
 /// What an operation's function returns: a `Result` whose error has a code, or a response

@@ -29,6 +29,7 @@ pub mod bench;
 pub mod customers_generate;
 pub mod customers_model;
 pub mod generate;
+pub mod giftcards_model;
 pub mod import_generate;
 pub mod import_model;
 pub mod model;
@@ -38,6 +39,7 @@ pub mod orders_model;
 pub mod payments_model;
 pub mod pricing_generate;
 pub mod pricing_model;
+pub mod providers_generate;
 pub mod sso_corpus;
 pub mod sso_generate;
 #[cfg(feature = "wasmtime")]

@@ -4,8 +4,9 @@
 //! `orderStateFromOrder`, `orderStatuses`, `checkOrderId`) and for the pricing and inventory
 //! operations (`computePrice`, `planPriceSync`, `planInventorySync`, `availability`,
 //! `reservationTransition`, from `pricing_generate`), the payment operations (from
-//! `payments_model`) and the customer operations (`validateCustomerBatch`, `planCustomerSync`,
-//! `normalizeCustomerEmail`, from `customers_generate`): valid ones, ones with a broken payload,
+//! `payments_model`), the customer operations (`validateCustomerBatch`, `planCustomerSync`,
+//! `normalizeCustomerEmail`, from `customers_generate`) and the gift card and anti-fraud
+//! operations (from `providers_generate`): valid ones, ones with a broken payload,
 //! and mangled bytes, for the native/wasm/Node differential tests.
 //!
 //! Everything is built from a seed with [`SplitMix`]; states and memories are produced by the
@@ -25,7 +26,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The new operations, in ABI names.
-pub const OPS: [&str; 26] = [
+pub const OPS: [&str; 35] = [
     "validateCatalogBatch",
     "planCatalogImport",
     "importReads",
@@ -52,6 +53,15 @@ pub const OPS: [&str; 26] = [
     "validateCustomerBatch",
     "planCustomerSync",
     "normalizeCustomerEmail",
+    "createGiftCard",
+    "giftCardCommand",
+    "searchGiftCards",
+    "giftCardView",
+    "antifraudOpen",
+    "antifraudUpdate",
+    "antifraudEvent",
+    "antifraudPreAnalysis",
+    "antifraudScore",
 ];
 
 fn pick<'a, T>(rng: &mut SplitMix, items: &'a [T]) -> &'a T {
@@ -579,6 +589,9 @@ fn handle_event_input(rng: &mut SplitMix) -> Value {
 
 /// A valid-shaped request for `op` (its payload may still be refused by the core).
 pub fn request(rng: &mut SplitMix, op: &str) -> Value {
+    if crate::providers_generate::PROVIDER_OPS.contains(&op) {
+        return crate::providers_generate::request(rng, op);
+    }
     let input = match op {
         "validateCatalogBatch" | "planCatalogImport" => {
             let mut w = world(Knobs {

@@ -226,6 +226,16 @@ impl Sim {
         )
         .await?;
         io_router.start();
+        // The anti-fraud gateway (§G.3): sends transactions and reads them on the simulated clock.
+        let antifraud_gateway =
+            vtex::antifraud::gateway::Gateway::new(io_router.clone(), clock.clone());
+        antifraud_gateway.start();
+        // VTEX's Gift Card Hub and checkout (§G.2).
+        let giftcard_hub = vtex::giftcardhub::Hub::new(io_router.clone());
+        let antifraud_hooks: vtex::antifraud::SharedHooks = Arc::new(vtex::antifraud::Antifraud {
+            hooks: std::sync::Mutex::default(),
+            gateway: antifraud_gateway,
+        });
         // vtex.scheduler: the requests an app schedules, sent through the IO router.
         let scheduler = scheduler::Scheduler::start(io_router.clone(), clock.clone());
         let (gw_dir, gw_io, gw_clock, gw_account) = (
@@ -257,6 +267,7 @@ impl Sim {
             .merge(catalog::routes().with_state(service.clone()))
             .merge(vtexid::routes().with_state(vtexid.clone()))
             .merge(licensemanager::routes().with_state(license_manager.clone()))
+            .merge(vtex::antifraud::routes().with_state(antifraud_hooks.clone()))
             .merge(pricing::routes().with_state(pricing.clone()))
             .merge(logistics::routes().with_state(logistics.clone()))
             .merge(masterdata::routes().with_state(masterdata.clone()))
@@ -269,6 +280,8 @@ impl Sim {
             .merge(vtexid::routes().with_state(vtexid.clone()))
             .merge(vtexid::oauth::routes().with_state(vtexid.clone()))
             .merge(licensemanager::sim_routes().with_state(license_manager.clone()))
+            .merge(vtex::antifraud::sim_routes().with_state(antifraud_hooks.clone()))
+            .merge(vtex::giftcardhub::sim_routes().with_state(giftcard_hub.clone()))
             .merge(pricing::routes().with_state(pricing.clone()))
             .merge(pricing::sim_routes().with_state(pricing.clone()))
             .merge(logistics::routes().with_state(logistics.clone()))
@@ -303,6 +316,7 @@ impl Sim {
             erp: erp_orders::receiver_routes()
                 .with_state(erp_orders.clone())
                 .merge(erp::credit::receiver_routes().with_state(erp_credit.clone()))
+                .merge(erp::providers::receiver_routes())
                 .fallback(http::no_route),
             default_account: account,
             bound_ip: addr.ip(),

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod credit;
 pub mod customers;
 pub mod orders;
+pub mod providers;
 pub mod stock_prices;
 
 pub use batch::{ErpParams, catalog_batch};

@@ -372,7 +372,8 @@ fn classify(host: Option<&str>, bound_ip: IpAddr) -> Option<HostKind> {
         return (ip.is_loopback() || ip == bound_ip || ip.is_unspecified())
             .then_some(HostKind::Sim);
     }
-    if host == "vtexid.vtex.com.br" {
+    // `hook.vtex.com`: the anti-fraud gateway's hook (the Antifraud Provider API's example).
+    if host == "vtexid.vtex.com.br" || host == "hook.vtex.com" {
         return Some(HostKind::Vtex(None));
     }
     if host == "api.vtex.com" {
