@@ -113,7 +113,7 @@ async fn the_apps_calls_reach_only_hosts_and_paths_its_outbound_policies_cover()
     let c = via_proxy(&sim);
     for url in [
         // A VTEX API the manifest names no path of.
-        "http://ponte.vtexcommercestable.com.br/api/logistics/pvt/configuration/docks",
+        "http://ponte.vtexcommercestable.com.br/api/checkout/pub/orderForm",
         // Another account's host: `{{account}}` is the account the app is installed on.
         "http://other.vtexcommercestable.com.br/api/oms/pvt/orders/v1-01",
         // A host no policy names (not even played by the simulator).
