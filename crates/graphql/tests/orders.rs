@@ -234,7 +234,7 @@ async fn the_invoice_payload_is_left_to_the_state_bound_checks() {
 }
 
 #[tokio::test]
-async fn the_mutation_lists_import_orders_then_intake_fields_in_the_schema_file_order() {
+async fn the_mutation_lists_import_orders_intake_then_sync_fields_in_the_schema_file_order() {
     let response = run("{ __type(name: \"Mutation\") { fields { name } } }", None).await;
     let names: Vec<&str> = response["data"]["__type"]["fields"]
         .as_array()
@@ -251,21 +251,33 @@ async fn the_mutation_lists_import_orders_then_intake_fields_in_the_schema_file_
             "cancelOrder",
             "updateTracking",
             "changeOrder",
-            "configureOrderIntake"
+            "configureOrderIntake",
+            "syncPrices",
+            "syncInventory"
         ]
     );
     let response = run("{ __type(name: \"Query\") { fields { name } } }", None).await;
     // The orders queries end the orders part; the audit trail (audit.rs), the workspace role
-    // and the intake (intake.rs) follow them.
+    // and the intake (intake.rs) follow them, then the price and stock fields (sync.rs).
     let tail: Vec<String> = response["data"]["__type"]["fields"]
         .as_array()
         .map(|f| {
             f.iter()
                 .rev()
-                .take(3)
+                .take(6)
                 .filter_map(|f| f["name"].as_str().map(str::to_owned))
                 .collect()
         })
         .unwrap_or_default();
-    assert_eq!(tail, ["orderIntake", "workspaceRole", "auditLog"]);
+    assert_eq!(
+        tail,
+        [
+            "availability",
+            "computedPrice",
+            "syncJob",
+            "orderIntake",
+            "workspaceRole",
+            "auditLog"
+        ]
+    );
 }
