@@ -5,7 +5,8 @@
  * (without specifications and images: prices and stock need only the SKUs). Every result is
  * checked from the simulator's own stores.
  *
- * Size: PONTE_E2E_PRICE_SKUS (default 2,000, the sample catalog).
+ * Size: PONTE_E2E_PRICE_SKUS (default 500, which keeps `make test` in its time budget);
+ * PONTE_E2E_FULL=1 runs the whole sample catalog, 2,000 SKUs (about 4 minutes).
  */
 import { mkdtempSync, mkdirSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
@@ -18,7 +19,7 @@ import { simLogin, viaProxy } from './support/vtexid'
 
 const ACCOUNT = 'ponte-prices'
 const WORKSPACE = 'master'
-const SKUS = Number(process.env.PONTE_E2E_PRICE_SKUS ?? 2000)
+const SKUS = Number(process.env.PONTE_E2E_PRICE_SKUS ?? (process.env.PONTE_E2E_FULL ? 2000 : 500))
 const PRODUCTS = Math.max(1, Math.ceil(SKUS / 4))
 const REPLICAS = [
   { port: 5250, upPort: 5200 },
@@ -227,11 +228,11 @@ describe('syncPrices', () => {
       await vtex('PUT', pricingUrl(`/prices/${kept}`), { basePrice: 3, fixedPrices: [{ tradePolicyId: 'b2b', value: 1.5, minQuantity: 99 }] })
     })
     // VTEX's limits made tight (the job paces faster than they allow: real 429s), and faults.
-    await simCall('PUT', '/_sim/pricing/settings', { rateLimits: { write: { perSecond: 60, burst: 100 } } })
+    await simCall('PUT', '/_sim/pricing/settings', { rateLimits: { write: { perSecond: 60, burst: 50 } } })
     await simCall('PUT', '/_sim/faults', { rate429: 0.02, rate5xx: 0.03, retryAfterSeconds: 1, seed: 7, pricing: true })
 
     const t0 = Date.now()
-    const started = await startSync('syncPrices', list, { perSecond: 120, burst: 200, concurrency: 8 })
+    const started = await startSync('syncPrices', list, { perSecond: 80, burst: 100, concurrency: 8 })
     const mid = await poll(started.id, (j) => j.stage === 'WRITING' && j.done > j.writes * 0.25, 180000)
     // Replica 0 dies mid-sync; replica 1 takes the job over once its lease has expired.
     process.kill(-(services[0].child.pid as number), 'SIGKILL')
@@ -317,12 +318,20 @@ describe('syncInventory', () => {
     expect(stale).toMatchObject({ status: 'SUCCEEDED', writes: 0 })
     expect(stale.summary?.stale).toBeGreaterThan(0)
     const now = new Map((await simCall<HeldEntry[]>('GET', `/_sim/logistics/inventory?an=${ACCOUNT}`)).map((e) => [`${e.skuId}/${e.warehouseId}`, e.entry]))
+    const first = new Map(counts.counts.map((c) => [`${c.refId ?? c.ean}/${c.warehouse}`, c]))
+    let redated = 0
     for (const c of round.counts) {
       if (!c.refId) continue
       const e = now.get(`${idOf(c.refId)}/${c.warehouse}`)
-      expect(Date.parse(e?.dateUtcOnBalanceSystem ?? '')).toBe(Date.parse('2026-01-01T09:00:00Z'))
       if (!c.unlimitedQuantity) expect(e?.quantity).toBe(c.quantity)
+      // A newer count that changes nothing in VTEX is only recorded by Ponte (no write): VTEX
+      // keeps the older date. One that changes the quantity is written with its own date.
+      if (first.get(`${c.refId}/${c.warehouse}`)?.quantity !== c.quantity && !c.unlimitedQuantity) {
+        expect(Date.parse(e?.dateUtcOnBalanceSystem ?? '')).toBe(Date.parse('2026-01-01T09:00:00Z'))
+        redated += 1
+      }
     }
+    expect(redated).toBeGreaterThan(0)
   }, 600000)
 
   it('answers availability in a trade policy from the warehouses its docks reach', async () => {

@@ -6,7 +6,14 @@ listed, read, deactivated and activated; an SKU's inventory in it `PUT` (quantit
 count date), read, its quantity and lead time `PATCH`ed, read again; a negative quantity refused.
 """
 
+import time
+
 from contract import call
+
+# VTEX locks an SKU's inventory in a warehouse for a few milliseconds after a write: a second
+# write within that time gets `423` (§E.2; the simulator's `lockWindowMs`, 5 ms by default).
+# The scenario waits that out between writes to one (SKU, warehouse).
+LOCK_WAIT_S = 0.05
 
 DOCK = "/api/logistics/pvt/configuration/docks"
 WAREHOUSE = "/api/logistics/pvt/configuration/warehouses"
@@ -45,9 +52,11 @@ def exercise(rec, base):
         "quantity": 12, "leadTime": "1.00:00:00",
     }, expect=200)
     call(rec, base, "GET", f"{INVENTORY}/901", expect=200)
+    time.sleep(LOCK_WAIT_S)
     call(rec, base, "PATCH", f"{sku}/quantity",
          {"quantity": 7, "unlimitedQuantity": False, "dateUtcOnBalanceSystem": "2026-12-01T07:00:00Z"},
          expect=204)
+    time.sleep(LOCK_WAIT_S)
     call(rec, base, "PATCH", f"{sku}/lead-time", {"leadTime": "2.00:00:00"}, expect=204)
     call(rec, base, "GET", f"{INVENTORY}/901", expect=200)
     call(rec, base, "PUT", f"{INVENTORY}/902/warehouses/contract-wh",
