@@ -8,13 +8,15 @@
  *   rejected/{id}.json        a malformed feed item or IO event, kept for inspection
  *
  * Every change of an order record is read-modify-write with `If-Match` on the ETag read
- * ({@link OrderStore.update}, over lib/vbase.ts); a 412 re-reads and re-applies the change. See README.md for the
+ * ({@link OrderStore.update}, over lib/vbase.ts); a 412 re-reads and re-applies the change, and
+ * a read without an ETag is read again, never written blindly (ORDER_RECORD_NO_ETAG). See README.md for the
  * protocol and its one assumption (creation).
  */
 import { createHash } from 'crypto'
 
 import type { IntakeMemory, OrderState } from './core'
 import type { Clock } from '../lib/clock'
+import { PonteError } from '../lib/errors'
 import type { Kv } from '../lib/vbase'
 import { StaleWrite } from '../lib/vbase'
 
@@ -91,6 +93,12 @@ export function digest(key: string): string {
 
 export type Loaded = { record: OrderRecord; etag: string | null }
 
+/**
+ * VBase answered an order record without an ETag, every time it was read again: an update would
+ * be a blind write (last writer wins, erasing another replica's change), so none is made.
+ */
+export const ORDER_RECORD_NO_ETAG = 'ORDER_RECORD_NO_ETAG'
+
 /** What an update function decides: a new record to write, or nothing to write (with a result). */
 export type Change<R> = { write: OrderRecord; result: R } | { write: null; result: R }
 
@@ -139,19 +147,31 @@ export class OrderStore {
    * record). `change` must be a pure function of the record it gets.
    */
   public async update<R>(orderId: string, change: (loaded: Loaded) => Change<R> | Promise<Change<R>>): Promise<R> {
+    let lastWithoutEtag = false
     for (let attempt = 0; attempt < this.options.casAttempts; attempt++) {
       const loaded = await this.read(orderId)
       if (!loaded) throw new Error(`order record ${orderId} is missing`)
       const decided = await change(loaded)
       if (decided.write === null) return decided.result
+      // Never a blind write: without the ETag read, If-Match cannot protect the change. The read
+      // is retried like a 412 (a lost header is transient); the change is computed again.
+      if (!loaded.etag) {
+        lastWithoutEtag = true
+        await this.clock.sleep(Math.round(10 + this.clock.random() * 40 * (attempt + 1)))
+        continue
+      }
+      lastWithoutEtag = false
       try {
-        await this.kv.put(paths.order(orderId), { ...decided.write, updatedAt: new Date(this.clock.now()).toISOString() }, loaded.etag ?? '*')
+        await this.kv.put(paths.order(orderId), { ...decided.write, updatedAt: new Date(this.clock.now()).toISOString() }, loaded.etag)
         return decided.result
       } catch (e) {
         if (!(e instanceof StaleWrite)) throw e
         // Someone else wrote first: a short jittered pause, then compute again.
         await this.clock.sleep(Math.round(10 + this.clock.random() * 40 * (attempt + 1)))
       }
+    }
+    if (lastWithoutEtag) {
+      throw new PonteError(ORDER_RECORD_NO_ETAG, `order record ${orderId} was read without an ETag: not written blindly`, 'error')
     }
     throw new StaleWrite(`order record ${orderId} kept changing (${this.options.casAttempts} attempts)`)
   }

@@ -12,11 +12,18 @@ export class FakeKv implements Kv {
   public latency: () => number = () => 0
   /** Throws (like a VBase 5xx) on the next puts whose path matches. */
   public failPuts: Array<{ prefix: string; times: number }> = []
+  /** The next this-many gets answer without an ETag (a lost header). */
+  public dropEtags = 0
 
   public async get<T>(path: string): Promise<{ data: T; etag: string | null } | null> {
     await this.wait()
     const f = this.files.get(path)
-    return f ? { data: JSON.parse(f.body) as T, etag: f.etag } : null
+    if (!f) return null
+    if (this.dropEtags > 0) {
+      this.dropEtags -= 1
+      return { data: JSON.parse(f.body) as T, etag: null }
+    }
+    return { data: JSON.parse(f.body) as T, etag: f.etag }
   }
 
   public async put(path: string, data: unknown, ifMatch?: string): Promise<void> {
