@@ -8,7 +8,11 @@
  */
 import type { IntakeFilter, Status, WorkflowPolicy } from './core'
 import { isStatus } from './core'
+import { PonteError } from '../lib/errors'
 import { backgroundWorkspaceOf } from '../lib/workspace'
+
+/** The orders settings cannot work as set (the message says which and why); nothing is done with them. */
+export const ORDERS_SETTINGS_INVALID = 'ORDERS_SETTINGS_INVALID'
 
 export interface OrdersSettings {
   /** `POST {erpEndpoint}/orders`; null when not configured (then nothing is handed off). */
@@ -42,7 +46,17 @@ export interface OrdersTuning {
   erpMaxAttempts: number
   erpBaseDelayMs: number
   erpMaxDelayMs: number
-  /** How long a claim on a delivery lasts; longer than one ERP attempt. */
+  /**
+   * Time one Get order attempt may take under a claim (the OMS client's timeout, deps.ts): the
+   * delivery reads the order it hands off while it holds the claim.
+   */
+  getOrderBudgetMs: number
+  /**
+   * How long a claim on a delivery lasts from its last renewal (deliver.ts renews it before the
+   * ERP lookup and before the POST). At least `erpTimeoutMs + getOrderBudgetMs`, or a slow but
+   * successful attempt would lose its claim on the way: refused when read
+   * ({@link ORDERS_SETTINGS_INVALID}).
+   */
   claimMs: number
   /** How long to wait for another replica's live claim before leaving the work to a later retry. */
   claimWaitMs: number
@@ -84,6 +98,7 @@ export const DEFAULT_TUNING: OrdersTuning = {
   erpMaxAttempts: 4,
   erpBaseDelayMs: 300,
   erpMaxDelayMs: 5000,
+  getOrderBudgetMs: 10000,
   claimMs: 25000,
   claimWaitMs: 3000,
   settleMs: 1000,
@@ -139,7 +154,11 @@ export type SettingsReader = () => Promise<unknown>
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null)
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined)
 
-/** Checks the raw settings; anything unusable falls back to its default. */
+/**
+ * Checks the raw settings; anything unusable falls back to its default, except tunings that
+ * cannot work together, which are refused with {@link ORDERS_SETTINGS_INVALID} (every orders
+ * route and job then fails with that code, rather than running a protocol that cannot hold).
+ */
 export function parseSettings(raw: unknown): OrdersSettings {
   const s = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
   const endpoint = str(s.erpEndpoint)
@@ -167,6 +186,7 @@ export function parseSettings(raw: unknown): OrdersSettings {
   tuning.feedLotsPerTick = Math.max(1, Math.floor(tuning.feedLotsPerTick))
   tuning.backgroundConcurrency = Math.max(1, Math.floor(tuning.backgroundConcurrency))
   tuning.backgroundQueue = Math.floor(tuning.backgroundQueue)
+  refuseImpossible(tuning)
   const erpToken = str(s.erpToken)
   const hookSecret = str(s.hookSecret)
   const tickSecret = str(s.tickSecret)
@@ -182,6 +202,19 @@ export function parseSettings(raw: unknown): OrdersSettings {
     policy,
     backgroundWorkspace: backgroundWorkspaceOf(s.backgroundWorkspace),
     tuning,
+  }
+}
+
+/** Tunings that cannot work together: a refusal naming them, the values and the rule. */
+function refuseImpossible(t: OrdersTuning): void {
+  const needed = t.erpTimeoutMs + t.getOrderBudgetMs
+  if (t.claimMs < needed) {
+    throw new PonteError(
+      ORDERS_SETTINGS_INVALID,
+      `ordersTuning.claimMs (${t.claimMs} ms) is shorter than erpTimeoutMs + getOrderBudgetMs (${t.erpTimeoutMs} + ${t.getOrderBudgetMs} = ${needed} ms): ` +
+        'a delivery could lose its claim while its ERP call is still running. Raise claimMs or lower the timeouts.',
+      'error'
+    )
   }
 }
 
