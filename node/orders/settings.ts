@@ -58,6 +58,11 @@ export interface OrdersTuning {
    * ({@link ORDERS_SETTINGS_INVALID}).
    */
   claimMs: number
+  /**
+   * How far replicas' clocks may disagree: a claim is renewed before an ERP call unless it still
+   * has `erpTimeoutMs + clockSkewMs` left (another replica judges its end by its own clock).
+   */
+  clockSkewMs: number
   /** How long to wait for another replica's live claim before leaving the work to a later retry. */
   claimWaitMs: number
   /** After creating an order record blindly, wait this long before trusting it (README: creation). */
@@ -100,6 +105,7 @@ export const DEFAULT_TUNING: OrdersTuning = {
   erpMaxDelayMs: 5000,
   getOrderBudgetMs: 10000,
   claimMs: 25000,
+  clockSkewMs: 2000,
   claimWaitMs: 3000,
   settleMs: 1000,
   casAttempts: 12,

@@ -34,11 +34,17 @@ export interface OutboxEntry {
   lastError?: string | null
 }
 
-/** A delivery being attempted: nobody else attempts it until `until` (ms since epoch) passes. */
+/**
+ * A delivery being attempted: nobody else attempts it until `until` (ms since epoch) passes, and
+ * its holder acts only while the record still holds its `fence` (the core's claim rule,
+ * `claimDelivery`).
+ */
 export interface Claim {
   deliveryId: string
   by: string
   until: number
+  /** Absent on records written before fences: such a claim is nobody's to renew or complete. */
+  fence?: number
 }
 
 /** A line of Ponte's own log of the order (hand-off, notifications), shown in the timeline. */
@@ -74,6 +80,8 @@ export interface OrderRecord {
   /** Delivery ids the ERP has acknowledged (most recent MAX_DONE). */
   done: string[]
   pending: Claim | null
+  /** The highest claim fence this record issued (absent: none yet). */
+  fence?: number
   log: LogEntry[]
 }
 

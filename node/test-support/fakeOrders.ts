@@ -146,15 +146,35 @@ export class FakeErp implements ErpApi {
   public readonly seen: Array<{ endpoint: string; token: string | null | undefined }> = []
 
   public lookups = 0
+  /** The highest fence seen per delivery id (lookups and POSTs), as the contract asks. */
+  public readonly fences = new Map<string, number>()
+  /** POSTs refused with 409 for a fence lower than one seen. */
+  public fenced = 0
+  /** Fences of every POST that came with one, in arrival order. */
+  public readonly postFences: Array<{ deliveryId: string; fence: number | undefined }> = []
 
-  public async lookup(_endpoint: string, _token: string | null | undefined, deliveryId: string): Promise<'stored' | 'absent'> {
+  private see(deliveryId: string, fence: number | undefined): boolean {
+    if (fence === undefined) return true
+    const high = this.fences.get(deliveryId) ?? 0
+    if (fence < high) return false
+    this.fences.set(deliveryId, fence)
+    return true
+  }
+
+  public async lookup(_endpoint: string, _token: string | null | undefined, deliveryId: string, fence?: number): Promise<'stored' | 'absent'> {
     this.lookups += 1
+    this.see(deliveryId, fence)
     return this.stored.has(deliveryId) ? 'stored' : 'absent'
   }
 
-  public async deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery): Promise<ErpAnswer> {
+  public async deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery, fence?: number): Promise<ErpAnswer> {
     this.seen.push({ endpoint, token })
     if (this.latencyMs > 0) await pause(this.latencyMs)
+    this.postFences.push({ deliveryId: delivery.deliveryId, fence })
+    if (!this.see(delivery.deliveryId, fence)) {
+      this.fenced += 1
+      return { ok: false, status: 409 }
+    }
     if (this.failures > 0) {
       this.failures -= 1
       return { ok: false, status: this.failStatus }

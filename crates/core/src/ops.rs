@@ -125,6 +125,10 @@ macro_rules! for_each_operation {
             reservation_transition "reservationTransition":
                 $crate::inventory::ReservationTransitionRequest => $crate::inventory::Reservation
                 = $crate::inventory::reservation_transition;
+            /// The fenced claim rule of an order's ERP deliveries: take (with a fence above every earlier one), renew before an ERP call, or complete, only while the record still holds the caller's fence.
+            claim_order_delivery "claimOrderDelivery":
+                $crate::orders::ClaimRequest => $crate::orders::ClaimResponse
+                = $crate::orders::claim_delivery;
         }
     };
 }
