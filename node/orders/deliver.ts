@@ -17,12 +17,13 @@
  * A live claim by another replica is waited for (up to claimWaitMs), then left to it: the
  * caller reports the work unfinished, so its carrier (feed item, inbox entry) stays and comes
  * back. A claim whose `until` passed is taken over: its owner died between claim and done, so
- * the ERP may already have the delivery. Such a delivery, and one whose earlier attempt failed
- * without a known outcome, and every hand-off (one per order, so one lookup per order), is
- * "unsure": before posting it, the ERP is asked whether it has it
- * (`GET {erpEndpoint}/orders/deliveries/{id}`, tuning `erpLookupBeforeRetry`); if it does, the
- * delivery is marked done without being sent again. Only an ERP that cannot answer the lookup
- * can still see an id twice (it answers the same id with 200 and counts a duplicate).
+ * the ERP may already have the delivery; so may it after a failed attempt, or when a late blind
+ * create replaced the record (README, creation). So before posting, every delivery is looked up
+ * at the ERP with the claim's fence (`GET {erpEndpoint}/orders/deliveries/{id}`, tuning
+ * `erpLookupBeforeRetry`); if the ERP has it, it is marked done without being sent again. With
+ * the ERP's fence check, two POSTs of one delivery are then never both accepted
+ * (crates/harness/tests/order_claims.rs); only an ERP that cannot answer the lookup can still
+ * see an id twice (it answers the same id with 200 and counts a duplicate).
  */
 import type { ErpDelivery } from '../clients/erp'
 import { FENCED_STATUS } from '../clients/erp'
@@ -58,6 +59,9 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
   // One identity per drive, not per replica: one replica may drive the same order twice at once
   // (the hook and the IO event of one change), and those two must exclude each other too.
   const owner = `${deps.owner}#${(++drives).toString(36)}${Math.floor(clock.random() * 1e9).toString(36)}`
+  // The low part of this drive's fences (the core's claim rule): two drives taking claims in the
+  // same millisecond on two versions of a record issue different fences unless their salts match.
+  const salt = Math.floor(clock.random() * 1024) % 1024
   const tuning = settings.tuning
   let order = knownOrder ?? null
   let delivered = 0
@@ -73,12 +77,13 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
         const result = { entry: null, busy: false, unsure: false, fence: 0 }
         return record.pending?.by === owner ? { write: { ...record, pending: null }, result } : { write: null, result }
       }
-      const answer = claimDelivery(claimRequest(record, 'take', entry.deliveryId, owner, null, clock.now(), tuning))
+      const answer = claimDelivery({ ...claimRequest(record, 'take', entry.deliveryId, owner, null, clock.now(), tuning), salt })
       if (answer.kind !== 'write') return { write: null, result: { entry, busy: true, unsure: false, fence: 0 } }
-      // Taking over a lapsed claim on this delivery, or retrying a failed attempt: the ERP may
-      // have it. So may it have a hand-off: the record's first (blind) write can, under load,
-      // replace a record another replica already handed off from (orders/README.md, creation).
-      const unsure = answer.takeover || entry.attempts > 0 || entry.kind === 'order'
+      // Whether the ERP may have it already: a lapsed claim taken over, a failed attempt, or a
+      // record replaced by a late blind create (orders/README.md, creation) that owes again what
+      // was delivered. Every delivery is looked up (with the fence) before its POST, so the ERP
+      // accepts each once (crates/harness/tests/order_claims.rs); `unsure` is only logged.
+      const unsure = answer.takeover || entry.attempts > 0
       return {
         write: { ...record, pending: answer.pending, fence: answer.fence },
         result: { entry, busy: false, unsure, fence: answer.pending.fence },
@@ -105,11 +110,11 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
         return { delivered, complete: false, reason: 'Get order failed' }
       }
     }
-    if (claim.unsure && tuning.erpLookupBeforeRetry) {
+    if (tuning.erpLookupBeforeRetry) {
       if (!(await renew(deps, owner, fence, orderId, entry))) return { ...lost, delivered }
       const known = await deps.erp.lookup(settings.erpEndpoint, settings.erpToken, entry.deliveryId, fence)
       if (known === 'stored') {
-        deps.logger.info({ message: 'orders: the ERP already had the delivery', orderId, deliveryId: entry.deliveryId })
+        deps.logger.info({ message: 'orders: the ERP already had the delivery', orderId, deliveryId: entry.deliveryId, retried: claim.unsure })
         if (!(await markDone(deps, owner, fence, orderId, entry, order))) return { ...lost, delivered }
         delivered += 1
         continue
@@ -173,6 +178,7 @@ function claimRequest(
     // Before an ERP call: the call's timeout, plus the clocks' skew (others judge the claim's
     // end by their own clocks).
     needMs: tuning.erpTimeoutMs + tuning.clockSkewMs,
+    salt: 0,
   }
 }
 

@@ -40,7 +40,7 @@ export interface OrdersSettings {
 export interface OrdersTuning {
   /** ERP call timeout. Must exceed the slowest ERP answer, or a slow success is retried. */
   erpTimeoutMs: number
-  /** Ask the ERP whether it already has a delivery before sending it again (deliver.ts). */
+  /** Ask the ERP whether it already has a delivery (with the claim's fence) before sending it (deliver.ts). */
   erpLookupBeforeRetry: boolean
   /** Attempts per delivery within one processing (the event's carrier retries later). */
   erpMaxAttempts: number

@@ -777,6 +777,7 @@ fn claim_request(rng: &mut SplitMix) -> Value {
         "intent": intent, "pending": pending, "fence": fence, "deliveryId": delivery,
         "owner": owner, "held": held, "now": now,
         "claimMs": *pick(rng, &[0u64, 25_000]), "needMs": *pick(rng, &[0u64, 17_000, 30_000]),
+        "salt": *pick(rng, &[0u64, 7, 1023, 1024]),
     })
 }
 

@@ -6,10 +6,12 @@
 //! renewed; once `until` has passed, anyone may take it over (its owner died or stalled).
 //!
 //! Timing alone cannot stop a stalled owner from acting after it lost its claim, so every claim
-//! carries a **fence**: a number larger than every fence the record issued before
-//! ([`ClaimRequest::fence`], kept in the record) and than the caller's clock in milliseconds
-//! (so a record replaced by a late blind create, which restarts the count, still issues fences
-//! above the ones it forgot, claims being at least seconds apart). The holder of a fence:
+//! carries a **fence** `high · 1024 + salt`: `high` is above the high part of every fence the
+//! record issued before ([`ClaimRequest::fence`], kept in the record) and at least the caller's
+//! clock in milliseconds, and `salt` (below 1024) is the caller's. So a record replaced by a late
+//! blind create, which restarts the count, still issues fences above the ones it forgot (claims
+//! on one delivery being milliseconds apart), and two callers with different salts never issue
+//! the same fence. The holder of a fence:
 //!
 //! - **renews** the claim before each ERP call that the claim's remaining time would not cover
 //!   (`needMs`: the ERP timeout plus the clocks' skew), so a slow but live attempt keeps it;
@@ -21,7 +23,10 @@
 //!
 //! Together: a replica whose claim was taken over cannot renew it, cannot mark anything done
 //! and cannot overwrite the record, and its late POST is refused by the ERP once the new holder
-//! has looked the delivery up. [`claim_delivery`] is that rule; the service applies its answer
+//! has looked the delivery up. The service looks every delivery up, with its fence, before
+//! POSTing it; then two POSTs of one delivery are never both accepted: the ERP accepts a POST of
+//! fence `f` only while no higher fence was seen, and a holder of a higher fence that looks up
+//! after that POST was stored finds it there (`crates/harness/tests/order_claims.rs`). [`claim_delivery`] is that rule; the service applies its answer
 //! in one `If-Match` write.
 
 use super::OrderError;
@@ -90,7 +95,15 @@ pub struct ClaimRequest {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub need_ms: u64,
+    /// Take: the caller's salt (below [`SALT_RANGE`]), so that fences issued in the same
+    /// millisecond by two callers differ.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub salt: u64,
 }
+
+/// Salts are below this; a fence is at least `now · SALT_RANGE + salt`.
+pub const SALT_RANGE: u64 = 1024;
 
 /// Output of [`claim_delivery`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +164,12 @@ pub fn claim_delivery(request: &ClaimRequest) -> Result<ClaimResponse, OrderErro
             return Err(invalid(format!("{name} is out of range")));
         }
     }
+    if r.salt >= SALT_RANGE {
+        return Err(invalid(format!("salt must be below {SALT_RANGE}")));
+    }
+    if r.now.checked_mul(SALT_RANGE).is_none_or(|v| v >= MAX_SAFE) {
+        return Err(invalid("now is out of range"));
+    }
     if r.now.saturating_add(r.claim_ms) >= MAX_SAFE {
         return Err(invalid("now + claimMs is out of range"));
     }
@@ -169,7 +188,14 @@ pub fn claim_delivery(request: &ClaimRequest) -> Result<ClaimResponse, OrderErro
             {
                 return Ok(ClaimResponse::Busy { until: p.until });
             }
-            let fence = r.fence.max(pending_fence).saturating_add(1).max(r.now);
+            // The fence's high part (milliseconds, or one more than the record's last) grows
+            // on every take; its low part is the caller's salt.
+            let high = (r.fence.max(pending_fence) / SALT_RANGE + 1).max(r.now);
+            let fence = high
+                .checked_mul(SALT_RANGE)
+                .and_then(|v| v.checked_add(r.salt))
+                .filter(|v| *v < MAX_SAFE)
+                .ok_or_else(|| invalid("the fence would be out of range"))?;
             let takeover = r
                 .pending
                 .as_ref()
@@ -238,6 +264,7 @@ mod tests {
             now: 1_000,
             claim_ms: 100,
             need_ms: 50,
+            salt: 3,
         }
     }
 
@@ -256,20 +283,21 @@ mod tests {
         assert_eq!(
             r,
             ClaimResponse::Write {
-                pending: claim("a#1", 1_100, 1_000),
-                fence: 1_000,
+                pending: claim("a#1", 1_100, 1_024_003),
+                fence: 1_024_003,
                 takeover: false
             }
         );
-        let mut q = req(ClaimIntent::Take, Some(claim("b#2", 900, 5_000)), None);
-        q.fence = 4_000;
+        let mut q = req(ClaimIntent::Take, Some(claim("b#2", 900, 5_000_000)), None);
+        q.fence = 4_000_000;
         let ClaimResponse::Write {
             fence, takeover, ..
         } = claim_delivery(&q).unwrap()
         else {
             panic!("lapsed claim is taken over")
         };
-        assert_eq!((fence, takeover), (5_001, true));
+        // Above the record's and the claim's fences, the clock being behind them.
+        assert_eq!((fence, takeover), ((5_000_000 / 1024 + 1) * 1024 + 3, true));
     }
 
     #[test]
@@ -332,6 +360,12 @@ mod tests {
         );
         let mut q = req(ClaimIntent::Take, None, None);
         q.claim_ms = 0;
+        assert!(claim_delivery(&q).is_err());
+        let mut q = req(ClaimIntent::Take, None, None);
+        q.salt = SALT_RANGE;
+        assert!(claim_delivery(&q).is_err());
+        let mut q = req(ClaimIntent::Take, None, None);
+        q.now = MAX_SAFE / SALT_RANGE + 1;
         assert!(claim_delivery(&q).is_err());
     }
 }

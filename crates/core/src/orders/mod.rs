@@ -84,7 +84,7 @@ pub use action::{
     InvoiceType, TrackingEvent, TrackingEvents, TrackingUpdate,
 };
 pub use claim::{
-    ClaimIntent, ClaimRequest, ClaimResponse, DeliveryClaim, MAX_SAFE, claim_delivery,
+    ClaimIntent, ClaimRequest, ClaimResponse, DeliveryClaim, MAX_SAFE, SALT_RANGE, claim_delivery,
 };
 pub use error::OrderError;
 pub use get_order::{GetOrder, reconcile_status, reconcile_with_order, state_from_order};
