@@ -73,8 +73,15 @@ export interface OrdersTuning {
   inboxResumeAfterMs: number
   /** An event whose order the OMS does not know is recorded under rejected/ and acknowledged once older than this (orders/rejected.ts). */
   unknownOrderGiveUpMs: number
-  /** Inbox entries looked at per tick. */
+  /** Inbox entries tried per tick (oldest due first). */
   inboxResumeBatch: number
+  /** Inbox paths listed per tick at most, to find the due ones (paged, time-ordered). */
+  inboxScanMax: number
+  /** Tries of an inbox entry that threw, after which it is moved to the dead-letter. */
+  inboxMaxFailures: number
+  /** Backoff of an inbox entry whose try failed or ended incomplete: base · 2^(tries−1), at most max. */
+  inboxRetryBaseMs: number
+  inboxRetryMaxMs: number
   /** Hook and IO event entries worked on at once by one replica, and how many may wait. */
   backgroundConcurrency: number
   backgroundQueue: number
@@ -112,6 +119,10 @@ export const DEFAULT_TUNING: OrdersTuning = {
   inboxResumeAfterMs: 30000,
   unknownOrderGiveUpMs: 3600000,
   inboxResumeBatch: 50,
+  inboxScanMax: 10000,
+  inboxMaxFailures: 8,
+  inboxRetryBaseMs: 5000,
+  inboxRetryMaxMs: 300000,
   feedConcurrency: 4,
   feedMaxLot: 10,
   feedLotsPerTick: 5,
@@ -192,6 +203,8 @@ export function parseSettings(raw: unknown): OrdersSettings {
   tuning.feedLotsPerTick = Math.max(1, Math.floor(tuning.feedLotsPerTick))
   tuning.backgroundConcurrency = Math.max(1, Math.floor(tuning.backgroundConcurrency))
   tuning.backgroundQueue = Math.floor(tuning.backgroundQueue)
+  tuning.inboxMaxFailures = Math.max(1, Math.floor(tuning.inboxMaxFailures))
+  tuning.inboxScanMax = Math.max(1, Math.floor(tuning.inboxScanMax))
   refuseImpossible(tuning)
   const erpToken = str(s.erpToken)
   const hookSecret = str(s.hookSecret)

@@ -4,7 +4,8 @@
  *
  *   orders/{orderId}.json     the order record (OrderRecord): Ponte's OrderState, this order's
  *                             intake memory, hand-off, outbox of ERP deliveries, pending claim
- *   inbox/{key}.json          a hook or IO event accepted and not yet fully processed
+ *   inbox/t{due}-{key}.json   a hook or IO event accepted and not yet fully processed (inbox.ts)
+ *   deadletter/t{at}-{key}.json  an inbox entry whose tries kept failing, with its reason
  *   rejected/{id}.json        a malformed feed item or IO event, kept for inspection
  *
  * Every change of an order record is read-modify-write with `If-Match` on the ETag read
@@ -90,7 +91,6 @@ export const MAX_LOG = 100
 
 export const paths = {
   order: (orderId: string) => `orders/${orderId}.json`,
-  inbox: (key: string) => `inbox/${digest(key)}.json`,
   rejected: (id: string) => `rejected/${digest(id)}.json`,
 }
 

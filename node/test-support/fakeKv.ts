@@ -52,6 +52,18 @@ export class FakeKv implements Kv {
     return [...this.files.keys()].filter((p) => p.startsWith(prefix)).sort().slice(0, limit)
   }
 
+  /** Pages whose cursor is the last path of the page (as the sim's VBase does). */
+  public async listPage(prefix: string, limit: number, next?: string | null): Promise<{ paths: string[]; next: string | null }> {
+    await this.wait()
+    this.pages += 1
+    const all = [...this.files.keys()].filter((p) => p.startsWith(prefix) && (!next || p > next)).sort()
+    const paths = all.slice(0, limit)
+    return { paths, next: all.length > limit ? paths[paths.length - 1] : null }
+  }
+
+  /** listPage calls so far. */
+  public pages = 0
+
   public json<T>(path: string): T | null {
     const f = this.files.get(path)
     return f ? (JSON.parse(f.body) as T) : null

@@ -228,7 +228,7 @@ export function testDeps(
     erpEndpoint: 'https://erp.ponte-sim.test/erp',
     hookSecret: 'a-secret-of-sixteen-chars',
     ...options.settings,
-    ordersTuning: { settleMs: 5, claimWaitMs: 200, erpBaseDelayMs: 1, erpMaxDelayMs: 2, inboxResumeAfterMs: 0, tickBudgetMs: 2000, ...options.tuning },
+    ordersTuning: { settleMs: 5, claimWaitMs: 200, erpBaseDelayMs: 1, erpMaxDelayMs: 2, inboxResumeAfterMs: 0, inboxRetryBaseMs: 0, tickBudgetMs: 2000, ...options.tuning },
   })
   return makeDeps({
     oms: w.oms,
