@@ -53,6 +53,12 @@ const statusNames = new Set<string>(STATUS_RANKS.map((s) => s.status))
 /** Every API status, in workflow order (an intake filter with no status list of its own uses them all). */
 export const allStatuses = (): Status[] => STATUS_RANKS.map((s) => s.status as Status)
 
+/** Every status at or past `status` in the core's workflow rank (the hand-off's "at or past"). */
+export function statusesFrom(status: Status): Status[] {
+  const rank = STATUS_RANKS.find((s) => s.status === status)?.rank ?? 0
+  return STATUS_RANKS.filter((s) => s.rank >= rank).map((s) => s.status as Status)
+}
+
 export function isStatus(name: unknown): name is Status {
   return typeof name === 'string' && statusNames.has(name)
 }

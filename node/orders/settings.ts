@@ -99,6 +99,16 @@ export interface OrdersTuning {
   feedLotsPerTick: number
   /** The tick answers after this long; unfinished items go on (and commit) in the background. */
   tickBudgetMs: number
+  /**
+   * The safety net (sweep.ts): every `sweepIntervalMs` one replica's tick lists the OMS's orders
+   * at or past the hand-off status created in the last `sweepWindowMs` (in slices of
+   * `sweepSliceMs`, each at most 30 pages of 100) but more than `sweepGraceMs` ago, and hands
+   * off those Ponte holds no record of. 0 interval: no sweep.
+   */
+  sweepIntervalMs: number
+  sweepWindowMs: number
+  sweepSliceMs: number
+  sweepGraceMs: number
 }
 
 export const DEFAULT_TUNING: OrdersTuning = {
@@ -127,6 +137,10 @@ export const DEFAULT_TUNING: OrdersTuning = {
   feedMaxLot: 10,
   feedLotsPerTick: 5,
   tickBudgetMs: 8000,
+  sweepIntervalMs: 300000,
+  sweepWindowMs: 6 * 3600000,
+  sweepSliceMs: 3600000,
+  sweepGraceMs: 120000,
 }
 
 export const SETTINGS_TTL_MS = 10000
@@ -205,6 +219,7 @@ export function parseSettings(raw: unknown): OrdersSettings {
   tuning.backgroundQueue = Math.floor(tuning.backgroundQueue)
   tuning.inboxMaxFailures = Math.max(1, Math.floor(tuning.inboxMaxFailures))
   tuning.inboxScanMax = Math.max(1, Math.floor(tuning.inboxScanMax))
+  tuning.sweepSliceMs = Math.max(60000, tuning.sweepSliceMs)
   refuseImpossible(tuning)
   const erpToken = str(s.erpToken)
   const hookSecret = str(s.hookSecret)

@@ -4,7 +4,7 @@
  * (stores by delivery id, counts duplicates, can fail or be slow).
  */
 import type { ErpAnswer, ErpApi, ErpDelivery } from '../clients/erp'
-import type { FeedItem, OmsApi, OmsChangeRequest, OmsOrder, OmsReceipt } from '../clients/oms'
+import type { FeedItem, OmsApi, OmsChangeRequest, OmsOrder, OmsReceipt, OrderListPage, OrderListQuery } from '../clients/oms'
 import { OmsError } from '../clients/oms'
 import type { Clock } from '../lib/clock'
 import type { OrdersDeps } from '../orders/deps'
@@ -54,7 +54,7 @@ export class FakeOms implements OmsApi {
   }
 
   public actionCalls(): OmsCall[] {
-    return this.calls.filter((c) => !['getOrder', 'listChanges', 'getChange', 'takeFeed', 'commitFeed'].includes(c.op))
+    return this.calls.filter((c) => !['getOrder', 'listChanges', 'getChange', 'takeFeed', 'commitFeed', 'listOrders'].includes(c.op))
   }
 
   private record(op: string, orderId?: string, body?: unknown): void {
@@ -120,6 +120,20 @@ export class FakeOms implements OmsApi {
   public async listChanges(orderId: string): Promise<OmsChangeRequest[]> {
     this.record('listChanges', orderId)
     return [...(this.changeHistory.get(orderId) ?? [])]
+  }
+
+  /** List orders over the fake's orders (`creationDate` defaults to the epoch, status filter, paging). */
+  public async listOrders(query: OrderListQuery): Promise<OrderListPage> {
+    this.record('listOrders', undefined, query)
+    const from = Date.parse(query.from)
+    const to = Date.parse(query.to)
+    const all = [...this.orders.values()]
+      .map((o) => ({ orderId: o.orderId, status: o.status, creationDate: (o.creationDate as string | null | undefined) ?? '1970-01-01T00:00:00Z' }))
+      .filter((o) => o.status !== null && query.statuses.includes(o.status))
+      .filter((o) => Date.parse(o.creationDate) >= from && Date.parse(o.creationDate) <= to)
+      .sort((a, b) => Date.parse(a.creationDate) - Date.parse(b.creationDate))
+    const start = (query.page - 1) * query.perPage
+    return { list: all.slice(start, start + query.perPage), pages: Math.max(1, Math.ceil(all.length / query.perPage)) }
   }
 
   public async takeFeed(maxlot: number): Promise<FeedItem[]> {
@@ -228,7 +242,7 @@ export function testDeps(
     erpEndpoint: 'https://erp.ponte-sim.test/erp',
     hookSecret: 'a-secret-of-sixteen-chars',
     ...options.settings,
-    ordersTuning: { settleMs: 5, claimWaitMs: 200, erpBaseDelayMs: 1, erpMaxDelayMs: 2, inboxResumeAfterMs: 0, inboxRetryBaseMs: 0, tickBudgetMs: 2000, ...options.tuning },
+    ordersTuning: { settleMs: 5, claimWaitMs: 200, erpBaseDelayMs: 1, erpMaxDelayMs: 2, inboxResumeAfterMs: 0, inboxRetryBaseMs: 0, tickBudgetMs: 2000, sweepIntervalMs: 0, ...options.tuning },
   })
   return makeDeps({
     oms: w.oms,
