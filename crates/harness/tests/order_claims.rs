@@ -377,8 +377,8 @@ fn two_replicas_never_deliver_twice_and_a_fenced_replica_completes_nothing() {
         }
         let rec = w.record.clone().unwrap_or_else(Record::fresh);
         prop_assert!(rec.next().is_none(), "still owed after the faults stopped: {rec:?}");
-        for id in 0..DELIVERIES.len() {
-            prop_assert_eq!(w.erp_accepted.get(&id).copied(), Some(1), "{} stored once", DELIVERIES[id]);
+        for (id, name) in DELIVERIES.iter().enumerate() {
+            prop_assert_eq!(w.erp_accepted.get(&id).copied(), Some(1), "{} stored once", name);
         }
     });
 }
