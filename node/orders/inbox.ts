@@ -185,7 +185,7 @@ export interface ResumeCounts {
 /**
  * Resumes the inbox entries that are due, oldest first across all of them (paged listing; at
  * most `inboxResumeBatch` tries per call); answers how many it brought to completion. A try that
- * ends incomplete moves the entry to the back, due again after `inboxRetryBaseMs`; one that
+ * ends incomplete moves the entry to the back, due again after `inboxResumeAfterMs`; one that
  * throws, after an exponential backoff; an entry whose tries threw `inboxMaxFailures` times is
  * moved to the dead-letter with its last error.
  */
@@ -228,10 +228,10 @@ export async function resumeInboxCounts(deps: OrdersDeps): Promise<ResumeCounts>
         deps.logger.warn({ message: 'orders: inbox entry moved to the dead-letter', key: entry.key, failures, reason: lastError })
         continue
       }
-      // Incomplete (the ERP or another replica's claim): again after the base wait, as before;
-      // a try that threw backs off exponentially until it is poison.
+      // Incomplete (the ERP, or another replica's claim): due again after inboxResumeAfterMs, as
+      // an entry just accepted; a try that threw backs off exponentially until it is poison.
       const wait =
-        tried.kind === 'failed' ? Math.min(tuning.inboxRetryMaxMs, tuning.inboxRetryBaseMs * 2 ** Math.min(failures - 1, 20)) : tuning.inboxRetryBaseMs
+        tried.kind === 'failed' ? Math.min(tuning.inboxRetryMaxMs, tuning.inboxRetryBaseMs * 2 ** Math.min(failures - 1, 20)) : tuning.inboxResumeAfterMs
       const next: InboxEntry = { ...entry, attempts, failures, lastError, path: inboxPaths.entry(entry.key, deps.clock.now() + wait) }
       // Written at its new place before the old one goes: a crash in between leaves a duplicate, never a loss.
       await deps.kv.put(next.path as string, next)

@@ -79,7 +79,7 @@ export interface OrdersTuning {
   inboxScanMax: number
   /** Tries of an inbox entry that threw, after which it is moved to the dead-letter. */
   inboxMaxFailures: number
-  /** An inbox entry whose try ended incomplete is due again after base; one whose try threw, after base · 2^(throws−1), at most max. */
+  /** An inbox entry whose try threw is due again after base · 2^(throws−1), at most max (one that ended incomplete, after inboxResumeAfterMs). */
   inboxRetryBaseMs: number
   inboxRetryMaxMs: number
   /** Hook and IO event entries worked on at once by one replica, and how many may wait. */
