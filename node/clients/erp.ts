@@ -37,10 +37,21 @@ export type ErpAnswer =
 /** Whether the ERP has stored a delivery: `unknown` when it could not say (no answer, 5xx...). */
 export type ErpLookup = 'stored' | 'absent' | 'unknown'
 
+/**
+ * The header carrying the claim's fence (orders/deliver.ts) with the lookup and the POST: the ERP
+ * keeps the highest fence it has seen per delivery id and refuses a POST with a lower one
+ * (`409 ERP_DELIVERY_FENCED`, docs/erp-contract.yaml), so a replica whose claim was taken over
+ * cannot deliver late.
+ */
+export const FENCE_HEADER = 'x-ponte-fence'
+
+/** The ERP's answer to a POST whose fence is lower than one it has seen for that delivery. */
+export const FENCED_STATUS = 409
+
 export interface ErpApi {
-  deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery): Promise<ErpAnswer>
+  deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery, fence?: number): Promise<ErpAnswer>
   /** `GET {erpEndpoint}/orders/deliveries/{deliveryId}`: 200 stored, 404 absent. */
-  lookup(endpoint: string, token: string | null | undefined, deliveryId: string): Promise<ErpLookup>
+  lookup(endpoint: string, token: string | null | undefined, deliveryId: string, fence?: number): Promise<ErpLookup>
 }
 
 /**
@@ -59,12 +70,12 @@ export class Erp extends ExternalClient implements ErpApi {
     super('', context, options)
   }
 
-  public async lookup(endpoint: string, token: string | null | undefined, deliveryId: string): Promise<ErpLookup> {
+  public async lookup(endpoint: string, token: string | null | undefined, deliveryId: string, fence?: number): Promise<ErpLookup> {
     const { url, headers } = viaProxy(`${endpoint.replace(/\/+$/, '')}/orders/deliveries/${encodeURIComponent(deliveryId)}`)
     try {
       const response = await this.http.getRaw(url, {
         metric: 'erp-orders-lookup',
-        headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}), ...(fence ? { [FENCE_HEADER]: String(fence) } : {}) },
         validateStatus: () => true,
       })
       if (response.status >= 200 && response.status < 300) return 'stored'
@@ -74,7 +85,7 @@ export class Erp extends ExternalClient implements ErpApi {
     }
   }
 
-  public async deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery): Promise<ErpAnswer> {
+  public async deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery, fence?: number): Promise<ErpAnswer> {
     const { url, headers } = viaProxy(`${endpoint.replace(/\/+$/, '')}/orders`)
     try {
       const response = await this.http.postRaw(url, delivery, {
@@ -84,6 +95,7 @@ export class Erp extends ExternalClient implements ErpApi {
           'content-type': 'application/json',
           'x-ponte-delivery-id': delivery.deliveryId,
           ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(fence ? { [FENCE_HEADER]: String(fence) } : {}),
         },
         validateStatus: () => true,
       })

@@ -80,6 +80,23 @@ export class OmsError extends Error {
 }
 
 /** What Ponte asks the OMS; unit tests implement it with a fake. */
+export interface OrderListQuery {
+  statuses: string[]
+  /** ISO 8601, both ends included. */
+  from: string
+  to: string
+  /** 1 to 30 (VTEX lists at most 30 pages). */
+  page: number
+  /** 1 to 100. */
+  perPage: number
+}
+
+export interface OrderListPage {
+  list: Array<{ orderId: string; status: string | null; creationDate: string | null }>
+  /** Pages of the whole result. */
+  pages: number
+}
+
 export interface OmsApi {
   /** null on 404. */
   getOrder(orderId: string): Promise<OmsOrder | null>
@@ -100,6 +117,12 @@ export interface OmsApi {
   listChanges(orderId: string): Promise<OmsChangeRequest[]>
   /** One change v2 request with its `status` and `inProgress` (`GET .../changes/{id}?an=`); null on 404. */
   getChange(orderId: string, changeRequestId: string): Promise<OmsChangeRequest | null>
+  /**
+   * List orders (`GET /api/oms/pvt/orders`, §A.1 / orders-api.json "List orders"): one page of
+   * the orders in `statuses` created within [from, to], oldest first. Needs the `ListOrders`
+   * role policy.
+   */
+  listOrders(query: OrderListQuery): Promise<OrderListPage>
   /** `GET /api/orders/feed?maxlot=` (1 to 10). */
   takeFeed(maxlot: number): Promise<FeedItem[]>
   /** `POST /api/orders/feed {handles}`. */
@@ -243,6 +266,32 @@ export class Oms extends ExternalClient implements OmsApi {
     } catch (e) {
       if (e instanceof OmsError && e.status === 404) return null
       throw e
+    }
+  }
+
+  public async listOrders(query: OrderListQuery): Promise<OrderListPage> {
+    const answer = await this.call('oms-list-orders', true, () =>
+      this.http.get<{ list?: unknown; paging?: { pages?: unknown } }>('/api/oms/pvt/orders', {
+        ...this.config('oms-list-orders'),
+        params: {
+          f_status: query.statuses.join(','),
+          f_creationDate: `creationDate:[${query.from} TO ${query.to}]`,
+          orderBy: 'creationDate,asc',
+          page: query.page,
+          per_page: query.perPage,
+        },
+      })
+    )
+    const list = Array.isArray(answer?.list) ? answer.list : []
+    return {
+      list: list
+        .filter((o): o is { orderId: string; status?: unknown; creationDate?: unknown } => typeof (o as { orderId?: unknown })?.orderId === 'string')
+        .map((o) => ({
+          orderId: o.orderId,
+          status: typeof o.status === 'string' ? o.status : null,
+          creationDate: typeof o.creationDate === 'string' ? o.creationDate : null,
+        })),
+      pages: typeof answer?.paging?.pages === 'number' ? answer.paging.pages : 1,
     }
   }
 

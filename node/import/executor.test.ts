@@ -360,6 +360,45 @@ describe('ImportRunner', () => {
     expect(done?.counters.reused).toBeGreaterThanOrEqual(1)
   })
 
+  it('a runner that lost its lease writes no step result after that, not even the one in flight', async () => {
+    const target = new FakeImportTarget()
+    const kv = new FakeKv()
+    const store = new KvJobStore(kv)
+    // A long heartbeat: only the check before each write can notice the loss in time.
+    const first = new ImportRunner({ heartbeatMs: 1000, leaseMs: 60000, owner: 'replica-1' })
+    const writes: string[] = []
+    const put = kv.put.bind(kv)
+    let lostAt = -1
+    kv.put = (path, data, ifMatch) => {
+      if (/\/(results|plan)\//.test(path)) writes.push(path)
+      return put(path, data, ifMatch)
+    }
+    let skus = 0
+    let taken: Promise<void> | null = null
+    target.after = (method) => {
+      if (method === 'createSku' && ++skus === 3) {
+        // While replica 1 creates its third SKU, replica 2 takes the lease over.
+        taken = (async () => {
+          const stored = await store.getJob(jobId)
+          if (!stored) throw new Error('no job')
+          await store.putJob({ ...stored.job, lease: { owner: 'replica-2', expiresAt: new Date(Date.now() + 60000).toISOString() }, runs: 2 }, stored.etag)
+          lostAt = writes.length
+        })()
+        return taken
+      }
+    }
+    const job = await first.submit(deps(target, store), sampleBatch(3), options)
+    const jobId = job.id
+    await first.settled(job.id)
+    expect(taken).not.toBeNull()
+    expect(lostAt).toBeGreaterThan(0)
+    // Results were written before the takeover, none after it.
+    expect(writes.slice(0, lostAt).some((p) => p.includes('/results/'))).toBe(true)
+    expect(writes.slice(lostAt)).toEqual([])
+    // The record is replica 2's, untouched by replica 1 since.
+    expect((await store.getJob(job.id))?.job).toMatchObject({ lease: { owner: 'replica-2' }, runs: 2, status: 'RUNNING' })
+  })
+
   it('reads the current catalog so that a second import of the same batch plans nothing', async () => {
     const target = new FakeImportTarget()
     await executor(target, plan(sampleBatch())).exec.run()

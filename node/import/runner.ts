@@ -8,7 +8,11 @@
  * - **Lease**: the runner holds `lease = {owner, expiresAt}` in the job record and renews it
  *   every `heartbeatMs` (default 3 s) for `leaseMs` (default 12 s). Every write of the record is
  *   read-check-write (If-Match on the ETag VBase returns): a runner that finds another owner
- *   stops before its next step.
+ *   stops before its next step. **Fencing**: before each write of a plan chunk or of step
+ *   results, the runner reads the record and writes only while the lease is still its own with
+ *   at least `heartbeatMs` left (renewing it first when less is left): a runner that lost its
+ *   lease writes nothing more, not even the result of a step in flight (the new holder looks it
+ *   up before any create).
  * - **Resumption**: a job QUEUED or RUNNING whose lease has expired was abandoned (the replica
  *   died or was replaced). `importJob(id)` — the ERP's polling — takes it over: it writes its
  *   own lease (If-Match), reads it back, and continues: from the batch if no plan was stored,
@@ -272,13 +276,16 @@ export class ImportRunner {
         if (!planned.plan) return await this.finish(deps, live, planned.errors)
         steps = planned.plan.steps
         const chunks = Math.ceil(steps.length / PLAN_CHUNK)
-        for (let n = 0; n < chunks; n++) await store.putPlanChunk(job.id, n, steps.slice(n * PLAN_CHUNK, (n + 1) * PLAN_CHUNK))
+        for (let n = 0; n < chunks; n++) {
+          if (!(await this.holdsLease(deps, live))) return
+          await store.putPlanChunk(job.id, n, steps.slice(n * PLAN_CHUNK, (n + 1) * PLAN_CHUNK))
+        }
         job.summary = planned.plan.summary
         job.steps = steps.length
         job.planChunks = chunks
       }
       live.steps = steps
-      const log = new ResultLog(store, job.id)
+      const log = new ResultLog(store, job.id, () => this.holdsLease(deps, live))
       live.results = await log.load(steps)
       job.phases = countPhases(steps, live.results)
       job.stage = 'EXECUTING'
@@ -356,6 +363,25 @@ export class ImportRunner {
     const next = live.saving.catch(() => undefined).then(write)
     live.saving = next
     return next
+  }
+
+  /**
+   * Whether this runner may write for the job now: the stored lease is its own with at least
+   * `heartbeatMs` left (renewed first when less is left). Marks the run lost otherwise.
+   */
+  private async holdsLease(deps: ImportDeps, live: LiveJob): Promise<boolean> {
+    for (let attempt = 0; attempt < 2 && !live.lost; attempt++) {
+      const stored = await deps.store.getJob(live.job.id)
+      const lease = stored?.job.lease
+      if (!stored || !lease || lease.owner !== this.config.owner) {
+        live.lost = true
+        deps.logger?.warn({ message: 'import job lease lost: nothing more is written', jobId: live.job.id, owner: lease?.owner ?? null })
+        return false
+      }
+      if (Date.parse(lease.expiresAt) - this.now() >= this.config.heartbeatMs) return true
+      await this.save(deps, live)
+    }
+    return false
   }
 
   private view(live: LiveJob): JobRecord {

@@ -93,10 +93,18 @@ export class ResultLog {
   private readonly writing = new Map<number, Promise<void>>()
   private readonly queued = new Map<number, Promise<void>>()
 
+  /**
+   * `guard` runs before every write: false (the runner lost its lease) skips the write, and every
+   * later one. A result not written is run again by the lease's holder (lookup before create).
+   */
   constructor(
     private readonly store: Pick<JobStore, 'getResults' | 'putResults'>,
-    private readonly jobId: string
+    private readonly jobId: string,
+    private readonly guard: () => Promise<boolean> = async () => true
   ) {}
+
+  /** Writes skipped because the guard refused them. */
+  public skipped = 0
 
   /** Loads the recorded results of a plan of `steps` steps (an import's, or a sync job's writes). */
   public async load(steps: ReadonlyArray<Pick<PlanStep, 'index' | 'key'>>): Promise<Map<number, StepResult>> {
@@ -137,11 +145,19 @@ export class ResultLog {
   }
 
   private start(n: number): Promise<void> {
-    const snapshot = { ...(this.chunks.get(n) ?? {}) }
-    const write = this.store.putResults(this.jobId, n, snapshot).finally(() => {
+    const write = this.guarded(n).finally(() => {
       if (this.writing.get(n) === write) this.writing.delete(n)
     })
     this.writing.set(n, write)
     return write
+  }
+
+  private async guarded(n: number): Promise<void> {
+    if (!(await this.guard())) {
+      this.skipped += 1
+      return
+    }
+    // The snapshot is taken after the guard: results recorded meanwhile go out in this write.
+    await this.store.putResults(this.jobId, n, { ...(this.chunks.get(n) ?? {}) })
   }
 }

@@ -20,6 +20,8 @@ export interface Kv {
   delete(path: string): Promise<void>
   /** Paths under `prefix`, in order, at most `limit`. */
   list(prefix: string, limit: number): Promise<string[]>
+  /** One page of paths under `prefix`, in order, from after the cursor `next`; the next page's cursor, or null at the end. */
+  listPage(prefix: string, limit: number, next?: string | null): Promise<{ paths: string[]; next: string | null }>
 }
 
 const status = (e: unknown) => (e as { response?: { status?: number } }).response?.status
@@ -58,5 +60,11 @@ export class VBaseKv implements Kv {
   public async list(prefix: string, limit: number): Promise<string[]> {
     const answer = await this.vbase.listFiles(this.bucket, { prefix, limit })
     return (answer?.data ?? []).map((f) => f.path)
+  }
+
+  public async listPage(prefix: string, limit: number, next?: string | null): Promise<{ paths: string[]; next: string | null }> {
+    const answer = await this.vbase.listFiles(this.bucket, { prefix, limit, ...(next ? { next } : {}) })
+    const paths = (answer?.data ?? []).map((f) => f.path)
+    return { paths, next: paths.length > 0 && typeof answer?.next === 'string' && answer.next !== '' ? answer.next : null }
   }
 }

@@ -12,6 +12,8 @@ import * as core from '../generated/ponte_wasm'
 import type {
   AcceptEventRequest,
   AcceptEventResponse,
+  ClaimRequest,
+  ClaimResponse,
   Action,
   ActionOutcome,
   EventSource,
@@ -29,6 +31,7 @@ import { PonteError } from '../lib/errors'
 
 export type {
   AcceptedAction, AcceptEventRequest, AcceptEventResponse, Action, ActionKind, ActionOutcome, CancelRequest,
+  ClaimIntent, ClaimRequest, ClaimResponse, DeliveryClaim,
   ChangeItem, ChangeOrder, Decision, Delivery, EventSource, EventStepRequest, EventStepResponse, EventWrite,
   IntakeFilter, IntakeMemory, InvoiceItem, OrderEvent, InvoiceRecord, InvoiceRequest, InvoiceType, OrderItem,
   OrderState, Status, TimelineEntry, TrackingEvent, TrackingEvents,
@@ -49,6 +52,12 @@ const statusNames = new Set<string>(STATUS_RANKS.map((s) => s.status))
 
 /** Every API status, in workflow order (an intake filter with no status list of its own uses them all). */
 export const allStatuses = (): Status[] => STATUS_RANKS.map((s) => s.status as Status)
+
+/** Every status at or past `status` in the core's workflow rank (the hand-off's "at or past"). */
+export function statusesFrom(status: Status): Status[] {
+  const rank = STATUS_RANKS.find((s) => s.status === status)?.rank ?? 0
+  return STATUS_RANKS.filter((s) => s.rank >= rank).map((s) => s.status as Status)
+}
 
 export function isStatus(name: unknown): name is Status {
   return typeof name === 'string' && statusNames.has(name)
@@ -128,6 +137,17 @@ export function applyOrderAction(
   now: string
 ): { state: OrderState; outcome: ActionOutcome } {
   return callCore(() => core.apply_order_action({ state, action, policy: policy as WorkflowPolicy, now }), { malformed: orderMalformed })
+}
+
+/**
+ * The fenced claim rule of an ERP delivery (the core's `claim_delivery`): `take` answers the
+ * claim to write (with a fence above every earlier one, `takeover` when it lapsed on someone
+ * else), or `busy`; `renew` (before an ERP call) and `complete` (done, or a failed attempt)
+ * answer `held` or the claim to write only while the record still holds the caller's fence,
+ * else `fenced`: the caller must then neither write the record nor call the ERP.
+ */
+export function claimDelivery(request: ClaimRequest): ClaimResponse {
+  return callCore(() => core.claim_order_delivery(request), { malformed: orderMalformed })
 }
 
 export const emptyMemory = (): IntakeMemory => ({ lastSeen: {}, seenKeys: [] })

@@ -2,25 +2,37 @@
  * Drives an order's outbox: each ERP delivery the record owes is claimed, posted, and marked
  * done, in order (the hand-off before any status notification).
  *
- *   claim   record.pending = {deliveryId, by: me, until: now + claimMs}     (If-Match)
- *   post    POST {erpEndpoint}/orders with x-ponte-delivery-id              (one attempt)
+ *   claim   record.pending = {deliveryId, by: me, until: now + claimMs, fence} (If-Match)
+ *   renew   before each ERP call the claim would not cover (erpTimeoutMs + clockSkewMs left)
+ *   post    POST {erpEndpoint}/orders with x-ponte-delivery-id, x-ponte-fence (one attempt)
  *   done    outbox entry → done ids, pending cleared                          (If-Match)
  *   failed  attempts + 1, lastError, pending cleared, backoff, claim again
+ *
+ * Fencing (the core's claim rule, `claimDelivery`): each claim carries a fence above every
+ * earlier one; renew, done and failed write only while the record still holds this drive's
+ * fence, and the ERP refuses a POST whose fence is lower than one it has seen (409). A drive
+ * whose claim was taken over (it stalled past `until`) therefore stops: it neither completes
+ * nor overwrites anything, and its late POST is refused once the new holder looked it up.
  *
  * A live claim by another replica is waited for (up to claimWaitMs), then left to it: the
  * caller reports the work unfinished, so its carrier (feed item, inbox entry) stays and comes
  * back. A claim whose `until` passed is taken over: its owner died between claim and done, so
- * the ERP may already have the delivery. Such a delivery, and one whose earlier attempt failed
- * without a known outcome, and every hand-off (one per order, so one lookup per order), is
- * "unsure": before posting it, the ERP is asked whether it has it
- * (`GET {erpEndpoint}/orders/deliveries/{id}`, tuning `erpLookupBeforeRetry`); if it does, the
- * delivery is marked done without being sent again. Only an ERP that cannot answer the lookup
- * can still see an id twice (it answers the same id with 200 and counts a duplicate).
+ * the ERP may already have the delivery; so may it after a failed attempt, or when a late blind
+ * create replaced the record (README, creation). So before posting, every delivery is looked up
+ * at the ERP with the claim's fence (`GET {erpEndpoint}/orders/deliveries/{id}`, tuning
+ * `erpLookupBeforeRetry`); if the ERP has it, it is marked done without being sent again. With
+ * the ERP's fence check, two POSTs of one delivery are then never both accepted
+ * (crates/harness/tests/order_claims.rs); only an ERP that cannot answer the lookup can still
+ * see an id twice (it answers the same id with 200 and counts a duplicate).
  */
 import type { ErpDelivery } from '../clients/erp'
+import { FENCED_STATUS } from '../clients/erp'
 import type { OmsOrder } from '../clients/oms'
 import { backoffMs } from '../lib/retry'
+import type { ClaimIntent, ClaimRequest } from './core'
+import { claimDelivery } from './core'
 import type { OrdersDeps } from './deps'
+import type { OrdersTuning } from './settings'
 import { pushLog } from './record'
 import type { OrderRecord, OutboxEntry } from './store'
 import { MAX_DONE } from './store'
@@ -47,28 +59,35 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
   // One identity per drive, not per replica: one replica may drive the same order twice at once
   // (the hook and the IO event of one change), and those two must exclude each other too.
   const owner = `${deps.owner}#${(++drives).toString(36)}${Math.floor(clock.random() * 1e9).toString(36)}`
+  // The low part of this drive's fences (the core's claim rule): two drives taking claims in the
+  // same millisecond on two versions of a record issue different fences unless their salts match.
+  const salt = Math.floor(clock.random() * 1024) % 1024
   const tuning = settings.tuning
   let order = knownOrder ?? null
   let delivered = 0
   let failures = 0
   const waitUntil = clock.now() + (claimWaitMs ?? tuning.claimWaitMs)
+  const lost = { delivered, complete: false, reason: 'claim taken over' }
   for (;;) {
-    // Claim the next delivery.
-    const claim = await store.update<{ entry: OutboxEntry | null; busy: boolean; unsure: boolean }>(orderId, ({ record }) => {
+    // Claim the next delivery (the core's claim rule: a fence above every earlier one).
+    const claim = await store.update<{ entry: OutboxEntry | null; busy: boolean; unsure: boolean; fence: number }>(orderId, ({ record }) => {
       const entry = nextDelivery(record)
       if (!entry) {
         // Drop a stale claim of ours, if any, and stop.
-        const result = { entry: null, busy: false, unsure: false }
+        const result = { entry: null, busy: false, unsure: false, fence: 0 }
         return record.pending?.by === owner ? { write: { ...record, pending: null }, result } : { write: null, result }
       }
-      const now = clock.now()
-      const held = record.pending
-      if (held && held.by !== owner && held.until > now) return { write: null, result: { entry, busy: true, unsure: false } }
-      // Taking over an expired claim on this delivery, or retrying a failed attempt: the ERP may
-      // have it. So may it have a hand-off: the record's first (blind) write can, under load,
-      // replace a record another replica already handed off from (orders/README.md, creation).
-      const unsure = (held !== null && held.by !== owner && held.deliveryId === entry.deliveryId) || entry.attempts > 0 || entry.kind === 'order'
-      return { write: { ...record, pending: { deliveryId: entry.deliveryId, by: owner, until: now + tuning.claimMs } }, result: { entry, busy: false, unsure } }
+      const answer = claimDelivery({ ...claimRequest(record, 'take', entry.deliveryId, owner, null, clock.now(), tuning), salt })
+      if (answer.kind !== 'write') return { write: null, result: { entry, busy: true, unsure: false, fence: 0 } }
+      // Whether the ERP may have it already: a lapsed claim taken over, a failed attempt, or a
+      // record replaced by a late blind create (orders/README.md, creation) that owes again what
+      // was delivered. Every delivery is looked up (with the fence) before its POST, so the ERP
+      // accepts each once (crates/harness/tests/order_claims.rs); `unsure` is only logged.
+      const unsure = answer.takeover || entry.attempts > 0
+      return {
+        write: { ...record, pending: answer.pending, fence: answer.fence },
+        result: { entry, busy: false, unsure, fence: answer.pending.fence },
+      }
     })
     if (!claim.entry) return { delivered, complete: true }
     if (claim.busy) {
@@ -77,8 +96,9 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
       continue
     }
     const entry = claim.entry
+    const fence = claim.fence
     if (!settings.erpEndpoint) {
-      await release(deps, owner, orderId, entry, 'erpEndpoint is not configured')
+      await release(deps, owner, fence, orderId, entry, 'erpEndpoint is not configured')
       return { delivered, complete: false, reason: 'erpEndpoint is not configured' }
     }
     // The order as VTEX serves it now (the hand-off carries the whole order).
@@ -86,16 +106,17 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
       try {
         order = await deps.oms.getOrder(orderId)
       } catch (e) {
-        await release(deps, owner, orderId, entry, `Get order failed: ${(e as Error).message}`)
+        await release(deps, owner, fence, orderId, entry, `Get order failed: ${(e as Error).message}`)
         return { delivered, complete: false, reason: 'Get order failed' }
       }
     }
-    if (claim.unsure && tuning.erpLookupBeforeRetry) {
-      const known = await deps.erp.lookup(settings.erpEndpoint, settings.erpToken, entry.deliveryId)
+    if (tuning.erpLookupBeforeRetry) {
+      if (!(await renew(deps, owner, fence, orderId, entry))) return { ...lost, delivered }
+      const known = await deps.erp.lookup(settings.erpEndpoint, settings.erpToken, entry.deliveryId, fence)
       if (known === 'stored') {
-        deps.logger.info({ message: 'orders: the ERP already had the delivery', orderId, deliveryId: entry.deliveryId })
+        deps.logger.info({ message: 'orders: the ERP already had the delivery', orderId, deliveryId: entry.deliveryId, retried: claim.unsure })
+        if (!(await markDone(deps, owner, fence, orderId, entry, order))) return { ...lost, delivered }
         delivered += 1
-        await markDone(deps, orderId, entry, order)
         continue
       }
     }
@@ -108,17 +129,24 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
       changedAt: entry.changedAt,
       order,
     }
-    const answer = await deps.erp.deliver(settings.erpEndpoint, settings.erpToken, body)
+    // The claim must cover the whole POST: renewed first when it would not.
+    if (!(await renew(deps, owner, fence, orderId, entry))) return { ...lost, delivered }
+    const answer = await deps.erp.deliver(settings.erpEndpoint, settings.erpToken, body, fence)
     if (answer.ok) {
-      delivered += 1
       failures = 0
-      await markDone(deps, orderId, entry, order)
+      if (!(await markDone(deps, owner, fence, orderId, entry, order))) return { ...lost, delivered }
+      delivered += 1
       continue
+    }
+    if (answer.status === FENCED_STATUS) {
+      // The ERP has seen a higher fence for this delivery: another replica holds it now.
+      deps.logger.warn({ message: 'orders: the ERP refused a fenced delivery', orderId, deliveryId: entry.deliveryId })
+      return { delivered, complete: false, reason: 'fenced by the ERP' }
     }
     failures += 1
     const why = answer.status === 0 ? `no answer (${answer.reason ?? 'network error'})` : `HTTP ${answer.status}`
     deps.logger.warn({ message: 'orders: ERP delivery failed', orderId, deliveryId: entry.deliveryId, attempt: failures, why })
-    await release(deps, owner, orderId, entry, why)
+    if (!(await release(deps, owner, fence, orderId, entry, why))) return { ...lost, delivered }
     if (failures >= tuning.erpMaxAttempts) return { delivered, complete: false, reason: `ERP: ${why}` }
     await clock.sleep(
       backoffMs(failures, { ...retryShape, baseDelayMs: tuning.erpBaseDelayMs, maxDelayMs: tuning.erpMaxDelayMs }, () => clock.random())
@@ -128,18 +156,61 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
 
 const retryShape = { maxAttempts: 1, maxRateLimited: 0, baseDelayMs: 0, maxDelayMs: 0, defaultRetryAfterMs: 0, maxRetryAfterMs: 0 }
 
-async function markDone(deps: OrdersDeps, orderId: string, entry: OutboxEntry, order: OmsOrder | null): Promise<void> {
+function claimRequest(
+  record: OrderRecord,
+  intent: ClaimIntent,
+  deliveryId: string,
+  owner: string,
+  held: number | null,
+  now: number,
+  tuning: OrdersTuning
+): ClaimRequest {
+  const pending = record.pending ? { ...record.pending, fence: record.pending.fence ?? 0 } : null
+  return {
+    intent,
+    pending,
+    fence: record.fence ?? 0,
+    deliveryId,
+    owner,
+    held,
+    now: Math.max(0, Math.floor(now)),
+    claimMs: tuning.claimMs,
+    // Before an ERP call: the call's timeout, plus the clocks' skew (others judge the claim's
+    // end by their own clocks).
+    needMs: tuning.erpTimeoutMs + tuning.clockSkewMs,
+    salt: 0,
+  }
+}
+
+/** Keeps the claim for the next ERP call (one If-Match write when it would lapse during it); false when it was lost. */
+async function renew(deps: OrdersDeps, owner: string, fence: number, orderId: string, entry: OutboxEntry): Promise<boolean> {
+  return deps.store.update(orderId, ({ record }) => {
+    const answer = claimDelivery(claimRequest(record, 'renew', entry.deliveryId, owner, fence, deps.clock.now(), deps.settings.tuning))
+    if (answer.kind === 'write') return { write: { ...record, pending: answer.pending, fence: answer.fence }, result: true }
+    return { write: null, result: answer.kind === 'held' }
+  })
+}
+
+/** Whether the record still holds this drive's claim (the core's `complete`). */
+function holds(deps: OrdersDeps, record: OrderRecord, owner: string, fence: number, deliveryId: string): boolean {
+  return claimDelivery(claimRequest(record, 'complete', deliveryId, owner, fence, deps.clock.now(), deps.settings.tuning)).kind === 'held'
+}
+
+/**
+ * Marks the delivery done and clears the claim, only while the record holds this drive's fence;
+ * false when it does not (the new holder looks the delivery up at the ERP and finishes it).
+ */
+async function markDone(deps: OrdersDeps, owner: string, fence: number, orderId: string, entry: OutboxEntry, order: OmsOrder | null): Promise<boolean> {
   const at = iso(deps.clock.now())
-  await deps.store.update(orderId, ({ record }) => {
-    if (record.done.includes(entry.deliveryId)) {
-      return record.pending?.deliveryId === entry.deliveryId ? { write: { ...record, pending: null }, result: undefined } : { write: null, result: undefined }
-    }
+  return deps.store.update(orderId, ({ record }) => {
+    if (!holds(deps, record, owner, fence, entry.deliveryId)) return { write: null, result: false }
+    if (record.done.includes(entry.deliveryId)) return { write: { ...record, pending: null }, result: true }
     const done = [...record.done, entry.deliveryId]
     const next: OrderRecord = {
       ...record,
       outbox: record.outbox.filter((e) => e.deliveryId !== entry.deliveryId),
       done: done.length > MAX_DONE ? done.slice(done.length - MAX_DONE) : done,
-      pending: record.pending?.deliveryId === entry.deliveryId ? null : record.pending,
+      pending: null,
     }
     if (entry.kind === 'order' && record.handoff) {
       next.handoff = { ...record.handoff, deliveredAt: at }
@@ -153,14 +224,15 @@ async function markDone(deps: OrdersDeps, orderId: string, entry: OutboxEntry, o
           ? `order handed off to the ERP (${entry.deliveryId}${order && typeof order.status === 'string' ? `, order JSON in ${order.status}` : ''})`
           : `ERP told of ${entry.status} (${entry.deliveryId})`,
     })
-    return { write: next, result: undefined }
+    return { write: next, result: true }
   })
 }
 
-async function release(deps: OrdersDeps, owner: string, orderId: string, entry: OutboxEntry, why: string): Promise<void> {
-  await deps.store.update(orderId, ({ record }) => {
+/** Records a failed attempt and lets the claim go, only while the record holds this drive's fence. */
+async function release(deps: OrdersDeps, owner: string, fence: number, orderId: string, entry: OutboxEntry, why: string): Promise<boolean> {
+  return deps.store.update(orderId, ({ record }) => {
+    if (!holds(deps, record, owner, fence, entry.deliveryId)) return { write: null, result: false }
     const outbox = record.outbox.map((e) => (e.deliveryId === entry.deliveryId ? { ...e, attempts: e.attempts + 1, lastError: why.slice(0, 300) } : e))
-    const pending = record.pending?.by === owner && record.pending.deliveryId === entry.deliveryId ? null : record.pending
-    return { write: { ...record, outbox, pending }, result: undefined }
+    return { write: { ...record, outbox, pending: null }, result: true }
   })
 }

@@ -64,7 +64,7 @@ export async function ordersDeps(ctx: { clients: Context['clients']; vtex: Conte
   const settings = await readSettings(ctx)
   const clock = realClock
   return makeDeps({
-    oms: jobScoped(ctx.vtex, Oms, { retries: 0, timeout: 10000, memoizable: false, clock }),
+    oms: jobScoped(ctx.vtex, Oms, { retries: 0, timeout: settings.tuning.getOrderBudgetMs, memoizable: false, clock }),
     erp: jobScoped(ctx.vtex, Erp, { retries: 0, timeout: settings.tuning.erpTimeoutMs, memoizable: false }),
     kv: new VBaseKv(jobScoped(ctx.vtex, VBase, { retries: 2, timeout: 5000, memoizable: false }), BUCKET),
     settings,

@@ -13,13 +13,14 @@
  *
  * The tick answers after `tickBudgetMs` at the latest; items still in progress go on, and
  * commit, in the background. Then it resumes old inbox entries (inbox.ts) within what is left
- * of the budget.
+ * of the budget, and, when due, runs the safety-net sweep (sweep.ts).
  */
 import { OmsError } from '../clients/oms'
 import { PonteError } from '../lib/errors'
 import { mapLimit } from '../lib/queue'
 import type { OrdersDeps } from './deps'
 import { accept, resumeInbox } from './inbox'
+import { sweep } from './sweep'
 import { processEvent } from './intake'
 import { giveUpUnknownOrder, recordRejected } from './rejected'
 
@@ -69,6 +70,12 @@ export async function tick(deps: OrdersDeps): Promise<TickResult> {
       .catch((e) => deps.logger.warn({ message: 'orders: inbox resume failed', error: (e as Error).message }))
     await Promise.race([resume, budget(left)])
   }
+  // The safety net, when due (one replica per interval): it goes on in the background past the
+  // budget, like unfinished items.
+  const sweeping = sweep(deps).catch((e) => {
+    deps.logger.warn({ message: 'orders: sweep failed', error: (e as Error).message })
+  })
+  await Promise.race([sweeping, budget(tuning.tickBudgetMs - spent())])
   return { ...result }
 }
 

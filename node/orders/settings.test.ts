@@ -1,5 +1,5 @@
 /** The runtime checks of the orders settings the manifest's schema alone cannot guarantee. */
-import { MIN_SECRET_LENGTH, parseSettings } from './settings'
+import { DEFAULT_TUNING, MIN_SECRET_LENGTH, ORDERS_SETTINGS_INVALID, parseSettings, SettingsCache } from './settings'
 
 describe('secrets at runtime', () => {
   it('counts a secret shorter than the minimum as none (every call on its route refused)', () => {
@@ -45,5 +45,30 @@ describe('erpEndpoint at runtime', () => {
     ]) {
       expect(parseSettings({ erpEndpoint: refused, allowHttp: true, ordersTuning: { allowHttp: true } }).erpEndpoint).toBeNull()
     }
+  })
+})
+
+describe('tunings that cannot work are refused when read', () => {
+  it('refuses a claim shorter than the ERP timeout plus the Get order budget, with a stable code and the numbers', () => {
+    const read = () => parseSettings({ ordersTuning: { claimMs: 20000, erpTimeoutMs: 15000, getOrderBudgetMs: 10000 } })
+    expect(read).toThrow(expect.objectContaining({ code: ORDERS_SETTINGS_INVALID }))
+    expect(read).toThrow(/claimMs \(20000 ms\) is shorter than erpTimeoutMs \+ getOrderBudgetMs \(15000 \+ 10000 = 25000 ms\)/)
+    // Lowering a timeout alone makes a short claim possible again.
+    expect(parseSettings({ ordersTuning: { claimMs: 20000, erpTimeoutMs: 10000 } }).tuning.claimMs).toBe(20000)
+    expect(() => parseSettings({ ordersTuning: { erpTimeoutMs: 16000 } })).toThrow(expect.objectContaining({ code: ORDERS_SETTINGS_INVALID }))
+  })
+
+  it('accepts the defaults and a claim exactly as long as both', () => {
+    expect(DEFAULT_TUNING.claimMs).toBeGreaterThanOrEqual(DEFAULT_TUNING.erpTimeoutMs + DEFAULT_TUNING.getOrderBudgetMs)
+    expect(parseSettings({}).tuning).toEqual(DEFAULT_TUNING)
+    expect(parseSettings({ ordersTuning: { claimMs: 12000, erpTimeoutMs: 7000, getOrderBudgetMs: 5000 } }).tuning.claimMs).toBe(12000)
+  })
+
+  it('is not cached: the settings read fails each time until they are fixed', async () => {
+    const cache = new SettingsCache(60000)
+    let raw: unknown = { ordersTuning: { claimMs: 1000 } }
+    await expect(cache.get('a/master', async () => raw, 0)).rejects.toMatchObject({ code: ORDERS_SETTINGS_INVALID })
+    raw = {}
+    await expect(cache.get('a/master', async () => raw, 1)).resolves.toMatchObject({ tuning: { claimMs: DEFAULT_TUNING.claimMs } })
   })
 })

@@ -8,7 +8,11 @@
  */
 import type { IntakeFilter, Status, WorkflowPolicy } from './core'
 import { isStatus } from './core'
+import { PonteError } from '../lib/errors'
 import { backgroundWorkspaceOf } from '../lib/workspace'
+
+/** The orders settings cannot work as set (the message says which and why); nothing is done with them. */
+export const ORDERS_SETTINGS_INVALID = 'ORDERS_SETTINGS_INVALID'
 
 export interface OrdersSettings {
   /** `POST {erpEndpoint}/orders`; null when not configured (then nothing is handed off). */
@@ -36,14 +40,29 @@ export interface OrdersSettings {
 export interface OrdersTuning {
   /** ERP call timeout. Must exceed the slowest ERP answer, or a slow success is retried. */
   erpTimeoutMs: number
-  /** Ask the ERP whether it already has a delivery before sending it again (deliver.ts). */
+  /** Ask the ERP whether it already has a delivery (with the claim's fence) before sending it (deliver.ts). */
   erpLookupBeforeRetry: boolean
   /** Attempts per delivery within one processing (the event's carrier retries later). */
   erpMaxAttempts: number
   erpBaseDelayMs: number
   erpMaxDelayMs: number
-  /** How long a claim on a delivery lasts; longer than one ERP attempt. */
+  /**
+   * Time one Get order attempt may take under a claim (the OMS client's timeout, deps.ts): the
+   * delivery reads the order it hands off while it holds the claim.
+   */
+  getOrderBudgetMs: number
+  /**
+   * How long a claim on a delivery lasts from its last renewal (deliver.ts renews it before the
+   * ERP lookup and before the POST). At least `erpTimeoutMs + getOrderBudgetMs`, or a slow but
+   * successful attempt would lose its claim on the way: refused when read
+   * ({@link ORDERS_SETTINGS_INVALID}).
+   */
   claimMs: number
+  /**
+   * How far replicas' clocks may disagree: a claim is renewed before an ERP call unless it still
+   * has `erpTimeoutMs + clockSkewMs` left (another replica judges its end by its own clock).
+   */
+  clockSkewMs: number
   /** How long to wait for another replica's live claim before leaving the work to a later retry. */
   claimWaitMs: number
   /** After creating an order record blindly, wait this long before trusting it (README: creation). */
@@ -54,8 +73,15 @@ export interface OrdersTuning {
   inboxResumeAfterMs: number
   /** An event whose order the OMS does not know is recorded under rejected/ and acknowledged once older than this (orders/rejected.ts). */
   unknownOrderGiveUpMs: number
-  /** Inbox entries looked at per tick. */
+  /** Inbox entries tried per tick (oldest due first). */
   inboxResumeBatch: number
+  /** Inbox paths listed per tick at most, to find the due ones (paged, time-ordered). */
+  inboxScanMax: number
+  /** Tries of an inbox entry that threw, after which it is moved to the dead-letter. */
+  inboxMaxFailures: number
+  /** An inbox entry whose try threw is due again after base · 2^(throws−1), at most max (one that ended incomplete, after inboxResumeAfterMs). */
+  inboxRetryBaseMs: number
+  inboxRetryMaxMs: number
   /** Hook and IO event entries worked on at once by one replica, and how many may wait. */
   backgroundConcurrency: number
   backgroundQueue: number
@@ -73,6 +99,16 @@ export interface OrdersTuning {
   feedLotsPerTick: number
   /** The tick answers after this long; unfinished items go on (and commit) in the background. */
   tickBudgetMs: number
+  /**
+   * The safety net (sweep.ts): every `sweepIntervalMs` one replica's tick lists the OMS's orders
+   * at or past the hand-off status created in the last `sweepWindowMs` (in slices of
+   * `sweepSliceMs`, each at most 30 pages of 100) but more than `sweepGraceMs` ago, and hands
+   * off those Ponte holds no record of. 0 interval: no sweep.
+   */
+  sweepIntervalMs: number
+  sweepWindowMs: number
+  sweepSliceMs: number
+  sweepGraceMs: number
 }
 
 export const DEFAULT_TUNING: OrdersTuning = {
@@ -84,17 +120,27 @@ export const DEFAULT_TUNING: OrdersTuning = {
   erpMaxAttempts: 4,
   erpBaseDelayMs: 300,
   erpMaxDelayMs: 5000,
+  getOrderBudgetMs: 10000,
   claimMs: 25000,
+  clockSkewMs: 2000,
   claimWaitMs: 3000,
   settleMs: 1000,
   casAttempts: 12,
   inboxResumeAfterMs: 30000,
   unknownOrderGiveUpMs: 3600000,
   inboxResumeBatch: 50,
+  inboxScanMax: 10000,
+  inboxMaxFailures: 8,
+  inboxRetryBaseMs: 5000,
+  inboxRetryMaxMs: 300000,
   feedConcurrency: 4,
   feedMaxLot: 10,
   feedLotsPerTick: 5,
   tickBudgetMs: 8000,
+  sweepIntervalMs: 300000,
+  sweepWindowMs: 6 * 3600000,
+  sweepSliceMs: 3600000,
+  sweepGraceMs: 120000,
 }
 
 export const SETTINGS_TTL_MS = 10000
@@ -139,7 +185,11 @@ export type SettingsReader = () => Promise<unknown>
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null)
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined)
 
-/** Checks the raw settings; anything unusable falls back to its default. */
+/**
+ * Checks the raw settings; anything unusable falls back to its default, except tunings that
+ * cannot work together, which are refused with {@link ORDERS_SETTINGS_INVALID} (every orders
+ * route and job then fails with that code, rather than running a protocol that cannot hold).
+ */
 export function parseSettings(raw: unknown): OrdersSettings {
   const s = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
   const endpoint = str(s.erpEndpoint)
@@ -167,6 +217,10 @@ export function parseSettings(raw: unknown): OrdersSettings {
   tuning.feedLotsPerTick = Math.max(1, Math.floor(tuning.feedLotsPerTick))
   tuning.backgroundConcurrency = Math.max(1, Math.floor(tuning.backgroundConcurrency))
   tuning.backgroundQueue = Math.floor(tuning.backgroundQueue)
+  tuning.inboxMaxFailures = Math.max(1, Math.floor(tuning.inboxMaxFailures))
+  tuning.inboxScanMax = Math.max(1, Math.floor(tuning.inboxScanMax))
+  tuning.sweepSliceMs = Math.max(60000, tuning.sweepSliceMs)
+  refuseImpossible(tuning)
   const erpToken = str(s.erpToken)
   const hookSecret = str(s.hookSecret)
   const tickSecret = str(s.tickSecret)
@@ -182,6 +236,19 @@ export function parseSettings(raw: unknown): OrdersSettings {
     policy,
     backgroundWorkspace: backgroundWorkspaceOf(s.backgroundWorkspace),
     tuning,
+  }
+}
+
+/** Tunings that cannot work together: a refusal naming them, the values and the rule. */
+function refuseImpossible(t: OrdersTuning): void {
+  const needed = t.erpTimeoutMs + t.getOrderBudgetMs
+  if (t.claimMs < needed) {
+    throw new PonteError(
+      ORDERS_SETTINGS_INVALID,
+      `ordersTuning.claimMs (${t.claimMs} ms) is shorter than erpTimeoutMs + getOrderBudgetMs (${t.erpTimeoutMs} + ${t.getOrderBudgetMs} = ${needed} ms): ` +
+        'a delivery could lose its claim while its ERP call is still running. Raise claimMs or lower the timeouts.',
+      'error'
+    )
   }
 }
 

@@ -4,17 +4,20 @@
  *
  *   orders/{orderId}.json     the order record (OrderRecord): Ponte's OrderState, this order's
  *                             intake memory, hand-off, outbox of ERP deliveries, pending claim
- *   inbox/{key}.json          a hook or IO event accepted and not yet fully processed
+ *   inbox/t{due}-{key}.json   a hook or IO event accepted and not yet fully processed (inbox.ts)
+ *   deadletter/t{at}-{key}.json  an inbox entry whose tries kept failing, with its reason
  *   rejected/{id}.json        a malformed feed item or IO event, kept for inspection
  *
  * Every change of an order record is read-modify-write with `If-Match` on the ETag read
- * ({@link OrderStore.update}, over lib/vbase.ts); a 412 re-reads and re-applies the change. See README.md for the
+ * ({@link OrderStore.update}, over lib/vbase.ts); a 412 re-reads and re-applies the change, and
+ * a read without an ETag is read again, never written blindly (ORDER_RECORD_NO_ETAG). See README.md for the
  * protocol and its one assumption (creation).
  */
 import { createHash } from 'crypto'
 
 import type { IntakeMemory, OrderState } from './core'
 import type { Clock } from '../lib/clock'
+import { PonteError } from '../lib/errors'
 import type { Kv } from '../lib/vbase'
 import { StaleWrite } from '../lib/vbase'
 
@@ -32,11 +35,17 @@ export interface OutboxEntry {
   lastError?: string | null
 }
 
-/** A delivery being attempted: nobody else attempts it until `until` (ms since epoch) passes. */
+/**
+ * A delivery being attempted: nobody else attempts it until `until` (ms since epoch) passes, and
+ * its holder acts only while the record still holds its `fence` (the core's claim rule,
+ * `claimDelivery`).
+ */
 export interface Claim {
   deliveryId: string
   by: string
   until: number
+  /** Absent on records written before fences: such a claim is nobody's to renew or complete. */
+  fence?: number
 }
 
 /** A line of Ponte's own log of the order (hand-off, notifications), shown in the timeline. */
@@ -72,6 +81,8 @@ export interface OrderRecord {
   /** Delivery ids the ERP has acknowledged (most recent MAX_DONE). */
   done: string[]
   pending: Claim | null
+  /** The highest claim fence this record issued (absent: none yet). */
+  fence?: number
   log: LogEntry[]
 }
 
@@ -80,7 +91,6 @@ export const MAX_LOG = 100
 
 export const paths = {
   order: (orderId: string) => `orders/${orderId}.json`,
-  inbox: (key: string) => `inbox/${digest(key)}.json`,
   rejected: (id: string) => `rejected/${digest(id)}.json`,
 }
 
@@ -90,6 +100,12 @@ export function digest(key: string): string {
 }
 
 export type Loaded = { record: OrderRecord; etag: string | null }
+
+/**
+ * VBase answered an order record without an ETag, every time it was read again: an update would
+ * be a blind write (last writer wins, erasing another replica's change), so none is made.
+ */
+export const ORDER_RECORD_NO_ETAG = 'ORDER_RECORD_NO_ETAG'
 
 /** What an update function decides: a new record to write, or nothing to write (with a result). */
 export type Change<R> = { write: OrderRecord; result: R } | { write: null; result: R }
@@ -139,19 +155,31 @@ export class OrderStore {
    * record). `change` must be a pure function of the record it gets.
    */
   public async update<R>(orderId: string, change: (loaded: Loaded) => Change<R> | Promise<Change<R>>): Promise<R> {
+    let lastWithoutEtag = false
     for (let attempt = 0; attempt < this.options.casAttempts; attempt++) {
       const loaded = await this.read(orderId)
       if (!loaded) throw new Error(`order record ${orderId} is missing`)
       const decided = await change(loaded)
       if (decided.write === null) return decided.result
+      // Never a blind write: without the ETag read, If-Match cannot protect the change. The read
+      // is retried like a 412 (a lost header is transient); the change is computed again.
+      if (!loaded.etag) {
+        lastWithoutEtag = true
+        await this.clock.sleep(Math.round(10 + this.clock.random() * 40 * (attempt + 1)))
+        continue
+      }
+      lastWithoutEtag = false
       try {
-        await this.kv.put(paths.order(orderId), { ...decided.write, updatedAt: new Date(this.clock.now()).toISOString() }, loaded.etag ?? '*')
+        await this.kv.put(paths.order(orderId), { ...decided.write, updatedAt: new Date(this.clock.now()).toISOString() }, loaded.etag)
         return decided.result
       } catch (e) {
         if (!(e instanceof StaleWrite)) throw e
         // Someone else wrote first: a short jittered pause, then compute again.
         await this.clock.sleep(Math.round(10 + this.clock.random() * 40 * (attempt + 1)))
       }
+    }
+    if (lastWithoutEtag) {
+      throw new PonteError(ORDER_RECORD_NO_ETAG, `order record ${orderId} was read without an ETag: not written blindly`, 'error')
     }
     throw new StaleWrite(`order record ${orderId} kept changing (${this.options.casAttempts} attempts)`)
   }

@@ -12,11 +12,18 @@ export class FakeKv implements Kv {
   public latency: () => number = () => 0
   /** Throws (like a VBase 5xx) on the next puts whose path matches. */
   public failPuts: Array<{ prefix: string; times: number }> = []
+  /** The next this-many gets answer without an ETag (a lost header). */
+  public dropEtags = 0
 
   public async get<T>(path: string): Promise<{ data: T; etag: string | null } | null> {
     await this.wait()
     const f = this.files.get(path)
-    return f ? { data: JSON.parse(f.body) as T, etag: f.etag } : null
+    if (!f) return null
+    if (this.dropEtags > 0) {
+      this.dropEtags -= 1
+      return { data: JSON.parse(f.body) as T, etag: null }
+    }
+    return { data: JSON.parse(f.body) as T, etag: f.etag }
   }
 
   public async put(path: string, data: unknown, ifMatch?: string): Promise<void> {
@@ -44,6 +51,18 @@ export class FakeKv implements Kv {
     await this.wait()
     return [...this.files.keys()].filter((p) => p.startsWith(prefix)).sort().slice(0, limit)
   }
+
+  /** Pages whose cursor is the last path of the page (as the sim's VBase does). */
+  public async listPage(prefix: string, limit: number, next?: string | null): Promise<{ paths: string[]; next: string | null }> {
+    await this.wait()
+    this.pages += 1
+    const all = [...this.files.keys()].filter((p) => p.startsWith(prefix) && (!next || p > next)).sort()
+    const paths = all.slice(0, limit)
+    return { paths, next: all.length > limit ? paths[paths.length - 1] : null }
+  }
+
+  /** listPage calls so far. */
+  public pages = 0
 
   public json<T>(path: string): T | null {
     const f = this.files.get(path)

@@ -4,7 +4,7 @@
  * (stores by delivery id, counts duplicates, can fail or be slow).
  */
 import type { ErpAnswer, ErpApi, ErpDelivery } from '../clients/erp'
-import type { FeedItem, OmsApi, OmsChangeRequest, OmsOrder, OmsReceipt } from '../clients/oms'
+import type { FeedItem, OmsApi, OmsChangeRequest, OmsOrder, OmsReceipt, OrderListPage, OrderListQuery } from '../clients/oms'
 import { OmsError } from '../clients/oms'
 import type { Clock } from '../lib/clock'
 import type { OrdersDeps } from '../orders/deps'
@@ -54,7 +54,7 @@ export class FakeOms implements OmsApi {
   }
 
   public actionCalls(): OmsCall[] {
-    return this.calls.filter((c) => !['getOrder', 'listChanges', 'getChange', 'takeFeed', 'commitFeed'].includes(c.op))
+    return this.calls.filter((c) => !['getOrder', 'listChanges', 'getChange', 'takeFeed', 'commitFeed', 'listOrders'].includes(c.op))
   }
 
   private record(op: string, orderId?: string, body?: unknown): void {
@@ -122,6 +122,20 @@ export class FakeOms implements OmsApi {
     return [...(this.changeHistory.get(orderId) ?? [])]
   }
 
+  /** List orders over the fake's orders (`creationDate` defaults to the epoch, status filter, paging). */
+  public async listOrders(query: OrderListQuery): Promise<OrderListPage> {
+    this.record('listOrders', undefined, query)
+    const from = Date.parse(query.from)
+    const to = Date.parse(query.to)
+    const all = [...this.orders.values()]
+      .map((o) => ({ orderId: o.orderId, status: o.status, creationDate: (o.creationDate as string | null | undefined) ?? '1970-01-01T00:00:00Z' }))
+      .filter((o) => o.status !== null && query.statuses.includes(o.status))
+      .filter((o) => Date.parse(o.creationDate) >= from && Date.parse(o.creationDate) <= to)
+      .sort((a, b) => Date.parse(a.creationDate) - Date.parse(b.creationDate))
+    const start = (query.page - 1) * query.perPage
+    return { list: all.slice(start, start + query.perPage), pages: Math.max(1, Math.ceil(all.length / query.perPage)) }
+  }
+
   public async takeFeed(maxlot: number): Promise<FeedItem[]> {
     this.record('takeFeed')
     const lot = this.feed.filter((i) => !this.committed.includes(i.handle as string)).slice(0, maxlot)
@@ -146,15 +160,35 @@ export class FakeErp implements ErpApi {
   public readonly seen: Array<{ endpoint: string; token: string | null | undefined }> = []
 
   public lookups = 0
+  /** The highest fence seen per delivery id (lookups and POSTs), as the contract asks. */
+  public readonly fences = new Map<string, number>()
+  /** POSTs refused with 409 for a fence lower than one seen. */
+  public fenced = 0
+  /** Fences of every POST that came with one, in arrival order. */
+  public readonly postFences: Array<{ deliveryId: string; fence: number | undefined }> = []
 
-  public async lookup(_endpoint: string, _token: string | null | undefined, deliveryId: string): Promise<'stored' | 'absent'> {
+  private see(deliveryId: string, fence: number | undefined): boolean {
+    if (fence === undefined) return true
+    const high = this.fences.get(deliveryId) ?? 0
+    if (fence < high) return false
+    this.fences.set(deliveryId, fence)
+    return true
+  }
+
+  public async lookup(_endpoint: string, _token: string | null | undefined, deliveryId: string, fence?: number): Promise<'stored' | 'absent'> {
     this.lookups += 1
+    this.see(deliveryId, fence)
     return this.stored.has(deliveryId) ? 'stored' : 'absent'
   }
 
-  public async deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery): Promise<ErpAnswer> {
+  public async deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery, fence?: number): Promise<ErpAnswer> {
     this.seen.push({ endpoint, token })
     if (this.latencyMs > 0) await pause(this.latencyMs)
+    this.postFences.push({ deliveryId: delivery.deliveryId, fence })
+    if (!this.see(delivery.deliveryId, fence)) {
+      this.fenced += 1
+      return { ok: false, status: 409 }
+    }
     if (this.failures > 0) {
       this.failures -= 1
       return { ok: false, status: this.failStatus }
@@ -208,7 +242,7 @@ export function testDeps(
     erpEndpoint: 'https://erp.ponte-sim.test/erp',
     hookSecret: 'a-secret-of-sixteen-chars',
     ...options.settings,
-    ordersTuning: { settleMs: 5, claimWaitMs: 200, erpBaseDelayMs: 1, erpMaxDelayMs: 2, inboxResumeAfterMs: 0, tickBudgetMs: 2000, ...options.tuning },
+    ordersTuning: { settleMs: 5, claimWaitMs: 200, erpBaseDelayMs: 1, erpMaxDelayMs: 2, inboxResumeAfterMs: 0, inboxRetryBaseMs: 0, tickBudgetMs: 2000, sweepIntervalMs: 0, ...options.tuning },
   })
   return makeDeps({
     oms: w.oms,

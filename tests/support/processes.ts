@@ -16,6 +16,8 @@ export interface Running {
   output(): string
   /** SIGINT, then SIGKILL to the whole group after `graceMs`. */
   stop(graceMs?: number): Promise<void>
+  /** SIGKILL to the whole group at once: a crash, no shutdown of any kind. */
+  kill(): Promise<void>
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Running {
@@ -44,6 +46,16 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, logFile: s
         }
         await exited
       }
+      log.end()
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL')
+      } catch {
+        child.kill('SIGKILL')
+      }
+      await exited
       log.end()
     },
   }

@@ -197,6 +197,10 @@ macro_rules! for_each_operation {
             antifraud_score "antifraudScore":
                 $crate::antifraud::AntifraudScoreRequest => $crate::antifraud::RiskScore
                 = $crate::antifraud::antifraud_score;
+            /// The fenced claim rule of an order's ERP deliveries: take (with a fence above every earlier one), renew before an ERP call, or complete, only while the record still holds the caller's fence.
+            claim_order_delivery "claimOrderDelivery":
+                $crate::orders::ClaimRequest => $crate::orders::ClaimResponse
+                = $crate::orders::claim_delivery;
         }
     };
 }

@@ -6,7 +6,7 @@
 //! `reservationTransition`, from `pricing_generate`), the payment operations (from
 //! `payments_model`), the customer operations (`validateCustomerBatch`, `planCustomerSync`,
 //! `normalizeCustomerEmail`, from `customers_generate`) and the gift card and anti-fraud
-//! operations (from `providers_generate`): valid ones, ones with a broken payload,
+//! operations (from `providers_generate`), and `claimOrderDelivery`: valid ones, ones with a broken payload,
 //! and mangled bytes, for the native/wasm/Node differential tests.
 //!
 //! Everything is built from a seed with [`SplitMix`]; states and memories are produced by the
@@ -26,7 +26,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// The new operations, in ABI names.
-pub const OPS: [&str; 35] = [
+pub const OPS: [&str; 36] = [
     "validateCatalogBatch",
     "planCatalogImport",
     "importReads",
@@ -62,6 +62,7 @@ pub const OPS: [&str; 35] = [
     "antifraudEvent",
     "antifraudPreAnalysis",
     "antifraudScore",
+    "claimOrderDelivery",
 ];
 
 fn pick<'a, T>(rng: &mut SplitMix, items: &'a [T]) -> &'a T {
@@ -792,6 +793,7 @@ pub fn request(rng: &mut SplitMix, op: &str) -> Value {
             };
             json!({"email": email})
         }
+        "claimOrderDelivery" => claim_request(rng),
         "checkOrderId" => {
             let id = if rng.chance(50) {
                 format!("v{}pnt-0{}", rng.below(1_000_000), rng.below(10))
@@ -812,6 +814,38 @@ pub fn request(rng: &mut SplitMix, op: &str) -> Value {
         }
     };
     json!({"op": op, "input": input})
+}
+
+/// A claim request: any intent, a record's claim (none, ours, another's; live or lapsed; with
+/// fences near, at and beyond the safe range), and the caller's fence.
+fn claim_request(rng: &mut SplitMix) -> Value {
+    let intent = *pick(rng, &["take", "renew", "complete"]);
+    let now = *pick(
+        rng,
+        &[0u64, 1_000, 1_765_000_000_000, 9_007_199_254_740_990],
+    );
+    let fence = *pick(rng, &[0u64, 1, now, now.saturating_add(1)]);
+    let owner = *pick(rng, &["a#1", "b#2", ""]);
+    let delivery = *pick(rng, &["o-01:order", "o-01:status:handling:x", ""]);
+    let pending = match rng.below(4) {
+        0 => Value::Null,
+        _ => json!({
+            "deliveryId": *pick(rng, &["o-01:order", "o-01:status:handling:x"]),
+            "by": *pick(rng, &["a#1", "b#2"]),
+            "until": now.saturating_add(rng.below(3) as u64 * 20_000).saturating_sub(10_000),
+            "fence": *pick(rng, &[0u64, fence, fence.saturating_add(1)]),
+        }),
+    };
+    let held = match rng.below(3) {
+        0 => Value::Null,
+        _ => json!(*pick(rng, &[0u64, fence, fence.saturating_add(1)])),
+    };
+    json!({
+        "intent": intent, "pending": pending, "fence": fence, "deliveryId": delivery,
+        "owner": owner, "held": held, "now": now,
+        "claimMs": *pick(rng, &[0u64, 25_000]), "needMs": *pick(rng, &[0u64, 17_000, 30_000]),
+        "salt": *pick(rng, &[0u64, 7, 1023, 1024]),
+    })
 }
 
 /// Damages a request: a wrong type somewhere, a field removed, truncated or flipped bytes.

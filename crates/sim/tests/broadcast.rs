@@ -1085,3 +1085,38 @@ async fn a_restart_keeps_the_queue_and_pending_deliveries() {
     assert_eq!(r.status, StatusCode::OK);
     stop(sim).await;
 }
+
+#[tokio::test]
+async fn lost_orders_reach_no_channel_with_any_of_their_changes() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    let c = client();
+    configure_feed(&c, &sim, json!({})).await;
+    let r = call(
+        &c,
+        Method::PUT,
+        &u(&sim, "/_sim/broadcast/faults"),
+        Some(&json!({"loseOrders": 2})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["loseOrders"], 2);
+    // The first two orders published are lost, with every later change of theirs.
+    publish(&sim, "l0-01", "payment-approved", "payment-pending", 1);
+    publish(&sim, "l1-01", "payment-approved", "payment-pending", 1);
+    publish(&sim, "l0-01", "ready-for-handling", "window-to-cancel", 1);
+    publish(&sim, "l2-01", "ready-for-handling", "window-to-cancel", 1);
+    publish(&sim, "l3-01", "ready-for-handling", "window-to-cancel", 1);
+    let s = wait_stats(&c, &sim, "2 queued", |s| s["feed"]["queued"] == 2).await;
+    assert_eq!(s["lost"]["orders"], 2, "{s}");
+    assert_eq!(s["lost"]["changes"], 3, "{s}");
+    assert_eq!(s["lost"]["orderIds"], json!(["l0-01", "l1-01"]), "{s}");
+    assert_eq!(s["lost"]["left"], 0, "{s}");
+    let got = items(&receive(&c, &sim, "10").await);
+    let ids: std::collections::BTreeSet<_> = got
+        .iter()
+        .map(|i| i["orderId"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(ids, ["l2-01".to_owned(), "l3-01".to_owned()].into());
+    stop(sim).await;
+}

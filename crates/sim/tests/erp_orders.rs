@@ -1021,3 +1021,41 @@ async fn a_delivery_can_be_looked_up_before_it_is_sent_again() {
     assert_eq!(s["lookups"], 2);
     assert_eq!(s["posts"], 1);
 }
+
+#[tokio::test]
+async fn a_post_with_a_fence_lower_than_one_seen_is_refused() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    let http = proxied(&sim);
+    let lookup = "http://erp.ponte-sim.test/erp/orders/deliveries/2101-01%3Aorder";
+    let body = handoff(
+        "2101-01",
+        "ready-for-handling",
+        order_json("2101-01", "2101", 5000, &[("7", 2500, 2)]),
+    );
+    let post = |fence: &'static str| {
+        http.post(ERP_URL)
+            .header("x-ponte-delivery-id", "2101-01:order")
+            .header("x-ponte-fence", fence)
+            .json(&body)
+    };
+    // The new claim holder (fence 20) looks the delivery up: the ERP remembers its fence.
+    let r = send(http.get(lookup).header("x-ponte-fence", "20")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+    // The old holder's late POST (fence 10) is refused and recorded nowhere.
+    let late = send(post("10")).await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{:?}", late.body);
+    assert_eq!(late.body["code"], "ERP_DELIVERY_FENCED");
+    assert_eq!(get(&http, lookup).await.status, StatusCode::NOT_FOUND);
+    // The holder's own POST goes through; a repeat with the same fence is the usual duplicate.
+    assert_eq!(send(post("20")).await.status, StatusCode::OK);
+    let again = send(post("20")).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.body["duplicate"], true);
+    // Without the header nothing is checked (an older sender).
+    assert_eq!(deliver(&http, &body, None).await.status, StatusCode::OK);
+    let s = stats(&http, &sim).await;
+    assert_eq!(s["fenced"], 1, "{s}");
+    assert_eq!(s["posts"], 3, "{s}");
+    stop(sim).await;
+}

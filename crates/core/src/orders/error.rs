@@ -188,6 +188,10 @@ pub enum OrderError {
     IoEventInvalid { reason: String },
     #[error("the payload has {len} bytes; at most {max} are accepted")]
     PayloadTooLarge { len: usize, max: usize },
+
+    // --- delivery claims (claim.rs) ---
+    #[error("the claim request is not valid: {reason}")]
+    ClaimInputInvalid { reason: String },
 }
 
 impl OrderError {
@@ -259,11 +263,12 @@ impl OrderError {
             FeedItemInvalid { .. } => "FEED_ITEM_INVALID",
             IoEventInvalid { .. } => "IO_EVENT_INVALID",
             PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            ClaimInputInvalid { .. } => "ORDER_CLAIM_INPUT_INVALID",
         }
     }
 
     /// Every code this module can return, for documentation and exhaustiveness tests.
-    pub const CODES: [&'static str; 58] = [
+    pub const CODES: [&'static str; 59] = [
         "ORDER_INCOMPLETE",
         "ORDER_CANCELED",
         "ORDER_REPLACED",
@@ -322,5 +327,6 @@ impl OrderError {
         "FEED_ITEM_INVALID",
         "IO_EVENT_INVALID",
         "PAYLOAD_TOO_LARGE",
+        "ORDER_CLAIM_INPUT_INVALID",
     ];
 }

@@ -25,6 +25,9 @@
 //!   ([`reconcile_invoices`]), skipping what is known, malformed or inconsistent: the OMS has
 //!   the last word, and Ponte never stores an invalid state.
 //!
+//! - **Claims.** [`claim_delivery`] decides who attempts an ERP delivery: a claim with a fence
+//!   that the holder must still hold to renew it, complete it or call the ERP (see `claim.rs`).
+//!
 //! Money is integer cents everywhere here (OMS's unit); `invoiceValue` travels as a string
 //! of cents, as VTEX expects. Dates are ISO 8601, compared in UTC ([`Timestamp`]). No clock:
 //! callers pass `now`.
@@ -58,6 +61,7 @@
 
 mod accepted;
 mod action;
+mod claim;
 mod error;
 mod get_order;
 mod intake;
@@ -78,6 +82,9 @@ pub use accepted::{
 pub use action::{
     Action, ActionKind, CancelRequest, ChangeItem, ChangeOrder, InvoiceItem, InvoiceRequest,
     InvoiceType, TrackingEvent, TrackingEvents, TrackingUpdate,
+};
+pub use claim::{
+    ClaimIntent, ClaimRequest, ClaimResponse, DeliveryClaim, MAX_SAFE, SALT_RANGE, claim_delivery,
 };
 pub use error::OrderError;
 pub use get_order::{GetOrder, reconcile_status, reconcile_with_order, state_from_order};

@@ -1878,6 +1878,7 @@ fn codes_are_unique_and_listed() {
         OrderError::FeedItemInvalid { reason: "x".into() },
         OrderError::IoEventInvalid { reason: "x".into() },
         OrderError::PayloadTooLarge { len: 2, max: 1 },
+        OrderError::ClaimInputInvalid { reason: "x".into() },
     ];
     assert_eq!(samples.len(), OrderError::CODES.len());
     let sample_codes: Vec<_> = samples.iter().map(OrderError::code).collect();

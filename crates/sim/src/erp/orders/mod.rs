@@ -21,6 +21,11 @@
 //!   the same delivery id or the same `(status, changedAt)` again). A header id that differs
 //!   from the body's, or an id not of the contract's form (`{orderId}:order`,
 //!   `{orderId}:status:{status}:…`), is accepted and counted (`deliveryIdMismatches`);
+//! - **fencing** (`x-ponte-fence: <n>`, the claim's fence, orders/deliver.ts): the ERP keeps
+//!   the highest fence it has seen per delivery id, from lookups and POSTs, and answers a POST
+//!   with a lower one `409 {"code":"ERP_DELIVERY_FENCED"}` recording nothing (counted
+//!   `fenced`): the sender lost its claim to a replica that has already looked the delivery up.
+//!   Kept in memory **[sim's choice]**: a simulator restart forgets it. No header, no check;
 //! - injectable: `failRate` answers `503` `{"code":"ERP_UNAVAILABLE"}` recording nothing (so
 //!   the service must retry), decided by a seeded sequence; `latencyMs` delays every answer
 //!   (a slow ERP, e.g. 8000 to prove the hook still answers within 5 s).
@@ -28,7 +33,7 @@
 //! # Records (simulator host)
 //!
 //! - `GET /_sim/erp/orders/stats[?orders=true]`: `{"posts","deliveries","injectedFailures",
-//!   "unauthorized","invalid","deliveryIdMismatches","handoffs":{"received","orders",
+//!   "unauthorized","invalid","lookups","fenced","deliveryIdMismatches","handoffs":{"received","orders",
 //!   "duplicates"},"statusNotifications":{"received","distinct","duplicates","withoutHandoff",
 //!   "byStatus"},"actions":{"attempted","succeeded","refusedByPonte":{code:n},"omsRefused",
 //!   "errors","calls","retries","byAction"},"actor":{"planned","finished","running",
@@ -95,6 +100,9 @@ pub struct ErpOrders {
     unauthorized: AtomicU64,
     lookups: AtomicU64,
     invalid: AtomicU64,
+    /// The highest `x-ponte-fence` seen per delivery id (lookups and POSTs).
+    fences: Mutex<BTreeMap<String, u64>>,
+    fenced: AtomicU64,
     actors: Mutex<Actors>,
     http: reqwest::Client,
     next_url: AtomicUsize,
@@ -140,6 +148,8 @@ impl ErpOrders {
             unauthorized: AtomicU64::new(0),
             lookups: AtomicU64::new(0),
             invalid: AtomicU64::new(0),
+            fences: Mutex::new(BTreeMap::new()),
+            fenced: AtomicU64::new(0),
             actors: Mutex::new(Actors {
                 set: JoinSet::new(),
                 running: HashSet::new(),
@@ -224,6 +234,21 @@ impl ErpOrders {
     pub async fn close(&self) {
         lock(&self.actors).closed = true;
         self.stop_actors().await;
+    }
+
+    /// Records `fence` for the delivery; false when a higher one was seen already (the call is
+    /// a claim holder's that lost its claim). No fence: nothing to check (an older sender).
+    fn see_fence(&self, delivery_id: &str, fence: Option<u64>) -> bool {
+        let Some(fence) = fence else {
+            return true;
+        };
+        let mut fences = lock(&self.fences);
+        let high = fences.entry(delivery_id.to_owned()).or_insert(0);
+        if fence < *high {
+            return false;
+        }
+        *high = fence;
+        true
     }
 
     fn next_url(&self, urls: &[String]) -> Option<String> {
@@ -364,6 +389,7 @@ async fn lookup(
         return refused;
     }
     erp.lookups.fetch_add(1, Ordering::Relaxed);
+    erp.see_fence(&delivery_id, fence_of(&headers));
     let id = delivery_id.clone();
     let missing = format!("the ERP never stored delivery {delivery_id}");
     let found = erp.blocking(move |s| s.delivery(&id)).await;
@@ -403,6 +429,14 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
         }
     };
     let delivery_id = post.delivery_id.clone();
+    if !erp.see_fence(&delivery_id, fence_of(&headers)) {
+        erp.fenced.fetch_add(1, Ordering::Relaxed);
+        return error(
+            StatusCode::CONFLICT,
+            "ERP_DELIVERY_FENCED",
+            "a higher x-ponte-fence was already seen for this delivery: another claim holds it; nothing was recorded",
+        );
+    }
     let order_id = post.order_id.clone();
     let now = now_iso();
     // Recorded and acted on in a task of its own: the sender may hang up (a replica dying right
@@ -435,6 +469,15 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
         .into_response(),
         Err(e) => store_failed(&e),
     }
+}
+
+/// The `x-ponte-fence` header: a positive integer, else none.
+fn fence_of(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get("x-ponte-fence")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|f| *f > 0)
 }
 
 /// Checks a hand-off body (see the module docs).
@@ -520,6 +563,8 @@ async fn reset(State(erp): State<Arc<ErpOrders>>) -> Response {
     erp.unauthorized.store(0, Ordering::Relaxed);
     erp.lookups.store(0, Ordering::Relaxed);
     erp.invalid.store(0, Ordering::Relaxed);
+    erp.fenced.store(0, Ordering::Relaxed);
+    lock(&erp.fences).clear();
     match erp.blocking(|s| s.reset()).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => store_failed(&e),
@@ -590,6 +635,7 @@ async fn stats(State(erp): State<Arc<ErpOrders>>, Query(q): Query<StatsQuery>) -
         );
         map.insert("invalid".into(), erp.invalid.load(Ordering::Relaxed).into());
         map.insert("lookups".into(), erp.lookups.load(Ordering::Relaxed).into());
+        map.insert("fenced".into(), erp.fenced.load(Ordering::Relaxed).into());
         if let Some(Value::Object(actor)) = map.get_mut("actor") {
             actor.insert("running".into(), running.into());
         }

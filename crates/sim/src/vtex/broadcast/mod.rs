@@ -58,9 +58,12 @@
 //!   enqueued twice as two messages with the same `eventId`), `reorder` (a receive shuffles and
 //!   may return fewer items than visible, at least one), `rate429` (feed `GET` answered `429`
 //!   with `Retry-After: retryAfterSeconds`, decided before any effect), `hookDropRate` (a hook
-//!   notification is lost: never sent, counted as `dropped`), `seed`.
+//!   notification is lost: never sent, counted as `dropped`), `loseOrders` (the next N orders
+//!   whose changes are published reach no channel at all, none of their changes: no feed
+//!   message, hook or IO event; stats `lost` `{orders, changes, orderIds, left}`; a safety net
+//!   behind the three channels must find them), `seed`.
 //! - `GET|PUT /_sim/broadcast/settings` ([`BroadcastSettings`]).
-//! - `GET|DELETE /_sim/broadcast/stats`: `feed` (`enqueued, received, redelivered, committed,
+//! - `GET|DELETE /_sim/broadcast/stats`: `lost` (see `loseOrders`), `feed` (`enqueued, received, redelivered, committed,
 //!   expired, queued, inflight`), `hook` (`attempts, ok, failed, timeouts, pending, dropped,
 //!   gaveUp, pings`), `events` (`attempts, ok, failed, pending, gaveUp`), `ticks` (`attempts,
 //!   ok, failed`), `filterErrors` (JSONata evaluation failures, counted as no match).
@@ -189,6 +192,10 @@ struct State {
 struct FaultState {
     config: BroadcastFaults,
     rng: Rng,
+    /// Orders still to lose (`loseOrders`), and those lost: (account, order id).
+    lose_left: u32,
+    lost: std::collections::BTreeSet<(String, String)>,
+    lost_changes: u64,
 }
 
 type FiredKey = (&'static str, String, String, String);
@@ -335,6 +342,9 @@ impl Broadcaster {
             faults: Mutex::new(FaultState {
                 config: faults,
                 rng: Rng::new(faults.seed),
+                lose_left: faults.lose_orders,
+                lost: std::collections::BTreeSet::new(),
+                lost_changes: 0,
             }),
             seq: AtomicU64::new(max_seq + 1),
             intake,
@@ -408,6 +418,7 @@ impl Broadcaster {
         let mut f = lock(&self.inner.faults);
         f.config = faults;
         f.rng = Rng::new(faults.seed);
+        f.lose_left = faults.lose_orders;
         Ok(())
     }
 
@@ -428,7 +439,16 @@ impl Broadcaster {
             .count();
         let event_pending = s.pending.len() - hook_pending;
         let st = &s.stats;
+        let lost = {
+            let f = lock(&self.inner.faults);
+            json!({
+                "orders": f.lost.len(), "changes": f.lost_changes,
+                "orderIds": f.lost.iter().map(|(_, id)| id.clone()).collect::<Vec<_>>(),
+                "left": f.lose_left,
+            })
+        };
         json!({
+            "lost": lost,
             "feed": {
                 "enqueued": st.feed_enqueued, "received": st.feed_received,
                 "redelivered": st.feed_redelivered, "committed": st.feed_committed,
@@ -733,6 +753,19 @@ impl Broadcaster {
             let now = this.now();
             let mut fired = lock(&this.inner.fired);
             for change in &changes {
+                {
+                    // `loseOrders`: this order's changes reach no channel.
+                    let mut f = lock(&this.inner.faults);
+                    let key = (change.account.clone(), change.order_id.clone());
+                    let lose = f.lost.contains(&key) || f.lose_left > 0;
+                    if lose {
+                        if f.lost.insert(key) {
+                            f.lose_left = f.lose_left.saturating_sub(1);
+                        }
+                        f.lost_changes += 1;
+                        continue;
+                    }
+                }
                 let mut fires = |kind: &'static str,
                                  target: &Target,
                                  filter: &Filter,

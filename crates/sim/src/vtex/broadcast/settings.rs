@@ -82,6 +82,12 @@ pub struct BroadcastFaults {
     /// Probability that a hook notification is lost (never sent).
     #[serde(alias = "dropRate")]
     pub hook_drop_rate: f64,
+    /// The next this-many orders whose changes are published are **lost on every channel**:
+    /// none of their changes (this one and every later one) enters a feed, a hook or an IO event
+    /// (counted in stats `lost`). For proving a safety net behind the three channels (VTEX
+    /// documents no such outage; the switch is the simulator's). A `PUT` sets the count anew;
+    /// orders already lost stay lost.
+    pub lose_orders: u32,
     /// Seed of the fault RNG (reseeded on every `PUT`).
     pub seed: u64,
 }
@@ -94,6 +100,7 @@ impl Default for BroadcastFaults {
             rate429: 0.0,
             retry_after_seconds: 1,
             hook_drop_rate: 0.0,
+            lose_orders: 0,
             seed: 42,
         }
     }
