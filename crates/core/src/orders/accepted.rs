@@ -70,6 +70,31 @@ pub struct FoldAcceptedResponse {
 pub fn fold_accepted(req: &FoldAcceptedRequest) -> Result<FoldAcceptedResponse, OrderError> {
     let seen = req.seen as usize;
     let since = req.current.timeline.get(seen..);
+    if since.is_some_and(|entries| already_folded(entries, &req.accepted)) {
+        // A write of this very fold whose answer was lost (a timeout, a 5xx after the store
+        // applied it) is retried on the record it produced: folding again would apply the
+        // actions twice (a cancellation request read as its confirmation). The record stays;
+        // the outcomes are those the checked state gives.
+        let mut state = req.checked.clone();
+        let mut outcomes = Vec::new();
+        for accepted in &req.accepted {
+            let Some(at) = Timestamp::parse(&accepted.at) else {
+                break;
+            };
+            match state.apply_action(&accepted.action, &req.policy, &at) {
+                Ok((next, outcome)) => {
+                    state = next;
+                    outcomes.push(outcome);
+                }
+                Err(_) => break,
+            }
+        }
+        return Ok(FoldAcceptedResponse {
+            state: req.current.clone(),
+            outcomes,
+            unfolded: Vec::new(),
+        });
+    }
     let meanwhile: Option<Vec<_>> = since.and_then(|entries| {
         entries
             .iter()
@@ -120,4 +145,23 @@ pub fn fold_accepted(req: &FoldAcceptedRequest) -> Result<FoldAcceptedResponse, 
         outcomes,
         unfolded,
     })
+}
+
+/// Whether the timeline entries since the check already hold every accepted action, in order
+/// (same kind, same date): the fold was written before.
+fn already_folded(entries: &[super::TimelineEntry], accepted: &[AcceptedAction]) -> bool {
+    if accepted.is_empty() {
+        return false;
+    }
+    let mut wanted = accepted.iter().peekable();
+    for entry in entries {
+        let Some(next) = wanted.peek() else { break };
+        if let TimelineCause::Action { action, .. } = &entry.cause
+            && *action == next.action.kind()
+            && Timestamp::parse(&next.at).is_some_and(|at| at == entry.at)
+        {
+            wanted.next();
+        }
+    }
+    wanted.peek().is_none()
 }

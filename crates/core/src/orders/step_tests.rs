@@ -589,6 +589,27 @@ fn fold_accepted_applies_to_the_checked_state_then_the_events_since() {
         action: cancel,
         at: "soon".into(),
     });
+    // The same fold again on the record it wrote (its answer was lost, the write retried):
+    // nothing is applied twice, and the outcome is the first one's.
+    let written = fold_accepted(&req).unwrap().state;
+    let mut again = req.clone();
+    again.current = written.clone();
+    let refolded = fold_accepted(&again).unwrap();
+    assert_eq!(refolded.state, written);
+    assert_eq!(
+        refolded.outcomes[0].expected_status,
+        Status::CancellationRequested
+    );
+    assert_eq!(written.status, Some(Status::CancellationRequested));
+    // A second cancel with its own date is a new action: it confirms.
+    let mut confirm = again.clone();
+    confirm.checked = written.clone();
+    confirm.seen = written.timeline.len() as u32;
+    confirm.accepted[0].at = "2026-01-02T10:00:09.000Z".into();
+    assert_eq!(
+        fold_accepted(&confirm).unwrap().outcomes[0].expected_status,
+        Status::Cancel
+    );
     let folded = fold_accepted(&req3).unwrap();
     assert_eq!(folded.outcomes.len(), 1);
     assert_eq!(
