@@ -3,7 +3,8 @@
  * IO router in front of the replicas, VBase, app settings, and its ERP) and TWO replicas of the
  * service under the real @vtex/api runtime, all over HTTP.
  *
- * Shoppers place PONTE_E2E_ORDERS orders (default 1,000); VTEX tells Ponte of every change three
+ * Shoppers place PONTE_E2E_ORDERS orders (default 300; 1,000 with PONTE_E2E_FULL=1, about ten
+ * minutes); VTEX tells Ponte of every change three
  * times over (hook, feed tick, IO event), with duplicates, reordering and 429s injected on the
  * feed and the OMS; the sim's ERP receives each order from Ponte and acts back through Ponte's
  * GraphQL (start handling, invoices, some partial, tracking, some cancellations); one replica
@@ -22,7 +23,7 @@ import { putAppSettings, viaProxy } from './support/vtexid'
 const ACCOUNT = 'ponte'
 const WORKSPACE = 'master'
 const APP = 'ponte.ponte'
-const ORDERS = Number(process.env.PONTE_E2E_ORDERS ?? 1000)
+const ORDERS = Number(process.env.PONTE_E2E_ORDERS ?? (process.env.PONTE_E2E_FULL ? 1000 : 300))
 const SECRET = 'e2e-hook-secret-0123456789'
 const TICK_SECRET = 'e2e-tick-secret-9876543210'
 // Node's fetch refuses some ports as unsafe (5060, SIP): these work for every client.
@@ -270,6 +271,16 @@ test(`${ORDERS} orders through two replicas reach the ERP exactly once and end i
   expect(erp.statusNotifications.withoutHandoff).toBe(0)
   // Every delivery id as the contract forms it, the header equal to the body's.
   expect(erp.deliveryIdMismatches).toBe(0)
+  // No status notification lost at the end of the line: every order handed off was told its
+  // final status (invoiced or canceled), once, as the last thing it heard.
+  const finals = new Map<string, string>()
+  for (const status of ['invoiced', 'canceled']) {
+    const listed = await simCall<{ orderIds: string[] }>('GET', `/_sim/oms/orders?an=${ACCOUNT}&status=${status}`)
+    for (const id of listed.orderIds) finals.set(id, status)
+  }
+  const byOrder = (erp as unknown as { byOrder: Record<string, { statusNotifications: string[]; lastStatus: string | null }> }).byOrder
+  const untold = Object.entries(byOrder).filter(([id, o]) => o.lastStatus !== finals.get(id) || o.statusNotifications.filter((s) => s === finals.get(id)).length !== 1)
+  expect(untold.map(([id, o]) => `${id}: OMS ${finals.get(id)}, ERP heard ${o.statusNotifications.join('>')}`)).toEqual([])
   // Zero refused OMS calls: Ponte checked every action first, against a fresh view.
   expect(oms.refused).toBe(0)
   expect(erp.actions.omsRefused).toBe(0)
@@ -333,3 +344,61 @@ test('the sweep hands off every order that no channel delivered (20 orders lost 
   expect(erp.handoffs.duplicates).toBe(0)
   expect(erp.handoffs.received).toBe(erp.handoffs.orders)
 }, 5 * 60 * 1000)
+
+interface HeldEntry {
+  skuId: number
+  warehouseId: string
+  entry: { quantity: number; dateUtcOnBalanceSystem: string }
+}
+
+test("after an invoice, the ERP's current counts of the order's SKUs reach VTEX (stockRefreshAfterInvoice)", async () => {
+  const ORDERS_HERE = 12
+  await putAppSettings(sim.url, ACCOUNT, WORKSPACE, APP, { ...SETTINGS, stockRefreshAfterInvoice: true })
+  // Each replica reads the settings again within SETTINGS_TTL_MS (10 s, orders/settings.ts).
+  const settled = Date.now() + 11000
+  // The store's set-up: the warehouse the ERP counts in, behind a dock.
+  await vtexAdmin('POST', '/api/logistics/pvt/configuration/docks', { id: 'dock-1', name: 'Main dock', salesChannels: ['1'], freightTableIds: [], dockTimeFake: '00:00:00', timeFakeOverhead: '00:00:00' })
+  await vtexAdmin('POST', '/api/logistics/pvt/configuration/warehouses', { id: 'wh-sp', name: 'wh-sp', warehouseDocks: [{ dockId: 'dock-1', time: '1.00:00:00', cost: 0 }], isActive: true })
+  await simCall('PUT', '/_sim/broadcast/faults', {})
+  await simCall('PUT', '/_sim/faults', { rate429: 0, oms: true, seed: 15 })
+  await simCall('DELETE', '/_sim/erp/stock/count-requests')
+  // SKUs the catalog knows by refId (the shoppers' orders name SKUs no catalog holds), and
+  // orders for them.
+  await simCall('POST', `/_sim/accounts/${ACCOUNT}/catalog/sample-skus?seed=3&skus=8`)
+  const skus = (await simCall<{ skus: Array<{ id: number; refId?: string | null }> }>('GET', `/_sim/accounts/${ACCOUNT}/catalog`)).skus.filter((s) => s.refId)
+  expect(skus.length).toBeGreaterThan(3)
+  const old = new Set((await simCall<{ orderIds: string[] }>('GET', `/_sim/oms/orders?an=${ACCOUNT}`)).orderIds)
+  await sleep(Math.max(0, settled - Date.now()))
+  for (let i = 0; i < ORDERS_HERE; i++) {
+    const lines = [skus[i % skus.length], skus[(i + 1) % skus.length]]
+    await simCall('POST', '/_sim/oms/orders', { account: ACCOUNT, items: lines.map((s) => ({ id: String(s.id), refId: s.refId, quantity: 1, price: 1990 })) })
+  }
+
+  type Asked = { requests: Array<{ skus: Array<{ refId?: string }>; counts: Array<{ refId?: string; warehouse: string; quantity: number }> }> }
+  const deadline = Date.now() + 180000
+  let invoiced: string[] = []
+  let missing: string[] = []
+  for (;;) {
+    const all = (await simCall<{ orderIds: string[] }>('GET', `/_sim/oms/orders?an=${ACCOUNT}`)).orderIds.filter((id) => !old.has(id))
+    const done = new Set((await simCall<{ orderIds: string[] }>('GET', `/_sim/oms/orders?an=${ACCOUNT}&status=invoiced`)).orderIds)
+    const canceled = new Set((await simCall<{ orderIds: string[] }>('GET', `/_sim/oms/orders?an=${ACCOUNT}&status=canceled`)).orderIds)
+    invoiced = all.filter((id) => done.has(id))
+    // Every invoiced order's SKUs were asked for, and VTEX holds the ERP's answer for each.
+    const asked = await simCall<Asked>('GET', '/_sim/erp/stock/count-requests')
+    const answered = new Map(asked.requests.flatMap((r) => r.counts.map((c) => [c.refId ?? '', c.quantity] as const)))
+    const held = new Map((await simCall<HeldEntry[]>('GET', `/_sim/logistics/inventory?an=${ACCOUNT}`)).filter((e) => e.warehouseId === 'wh-sp').map((e) => [e.skuId, e.entry.quantity]))
+    missing = []
+    for (const id of invoiced) {
+      const order = (await vtexAdmin('GET', `/api/oms/pvt/orders/${id}`)) as { items: Array<{ id: string; refId: string }> }
+      for (const item of order.items) {
+        if (!answered.has(item.refId)) missing.push(`${id}: ${item.refId} not asked`)
+        else if (held.get(Number(item.id)) !== answered.get(item.refId)) missing.push(`${id}: ${item.refId} holds ${held.get(Number(item.id))}, ERP ${answered.get(item.refId)}`)
+      }
+    }
+    if (all.length === ORDERS_HERE && all.every((id) => done.has(id) || canceled.has(id)) && invoiced.length > 0 && missing.length === 0) break
+    if (Date.now() > deadline) throw new Error(`refresh incomplete: ${invoiced.length} invoiced; ${missing.slice(0, 5).join('; ')}`)
+    await sleep(1000)
+  }
+  expect(invoiced.length).toBeGreaterThan(0)
+  expect(missing).toEqual([])
+}, 4 * 60 * 1000)

@@ -7,7 +7,8 @@
  *
  * - `POST {erp}/stock/counts` `{skus: [{refId?, ean?}]}` → 200 `{counts: [{refId?, ean?,
  *   warehouse, quantity, unlimitedQuantity?, leadTime?, dateUtcOnBalanceSystem?}]}`: the ERP's
- *   current count of each SKU in each warehouse that holds it (docs/erp-contract.yaml).
+ *   current count of each SKU in each warehouse that holds it (as ponte-sim's ERP serves it:
+ *   crates/sim/src/erp/stock_counts.rs).
  *
  * Errors never carry the request (it holds the token): a failure is `null`.
  */

@@ -146,3 +146,41 @@ describe('fenced claims', () => {
     expect(w.erp.postFences[0].fence).toBe(after.fence)
   })
 })
+
+describe('after an invoiced notice', () => {
+  const INVOICED = '2024-03-01T12:00:00.0000000Z'
+
+  async function invoicedOrder(afterInvoiced: OrdersDeps['afterInvoiced'], w = world()) {
+    const deps = makeDeps({ ...testDeps(w, { settings: { intakeStatuses: ['ready-for-handling', 'handling', 'invoiced'] } }), afterInvoiced })
+    await processEvent(deps, 'hook', ready(w).hook)
+    w.oms.setStatus(ID, 'handling', '2024-03-01T11:00:00.0000000Z')
+    await processEvent(deps, 'hook', bodies(ID, 'handling', 'start-handling', '2024-03-01T11:00:00.0000000Z').hook)
+    w.oms.setStatus(ID, 'invoiced', INVOICED)
+    await processEvent(deps, 'hook', bodies(ID, 'invoiced', 'invoice', INVOICED).hook)
+    return w
+  }
+
+  it('runs the stock refresh once, after the ERP has the notice and before it is marked done', async () => {
+    const calls: Array<{ orderId: string; erpHad: string[]; done: string[] }> = []
+    const w = world()
+    await invoicedOrder(async (orderId, order) => {
+      const record = w.kv.json<OrderRecord>(paths.order(ID))
+      calls.push({ orderId: `${orderId}/${order.orderId}`, erpHad: w.erp.received.map((d) => d.status ?? ''), done: record?.done ?? [] })
+    }, w)
+    expect(calls).toHaveLength(1)
+    expect(calls[0].orderId).toBe(`${ID}/${ID}`)
+    expect(calls[0].erpHad).toContain('invoiced')
+    expect(calls[0].done.some((id) => id.includes(':invoiced:'))).toBe(false)
+    const record = w.kv.json<OrderRecord>(paths.order(ID)) as OrderRecord
+    expect(record.done.some((id) => id.includes(':invoiced:'))).toBe(true)
+  })
+
+  it('a refresh that fails does not hold the notice back', async () => {
+    const w = await invoicedOrder(async () => {
+      throw new Error('ERP stock endpoint down')
+    })
+    const record = w.kv.json<OrderRecord>(paths.order(ID)) as OrderRecord
+    expect(record.outbox).toEqual([])
+    expect(record.done.some((id) => id.includes(':invoiced:'))).toBe(true)
+  })
+})

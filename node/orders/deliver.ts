@@ -115,6 +115,7 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
       const known = await deps.erp.lookup(settings.erpEndpoint, settings.erpToken, entry.deliveryId, fence)
       if (known === 'stored') {
         deps.logger.info({ message: 'orders: the ERP already had the delivery', orderId, deliveryId: entry.deliveryId, retried: claim.unsure })
+        if (!(await afterDelivered(deps, owner, fence, orderId, entry, order))) return { ...lost, delivered }
         if (!(await markDone(deps, owner, fence, orderId, entry, order))) return { ...lost, delivered }
         delivered += 1
         continue
@@ -134,6 +135,7 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
     const answer = await deps.erp.deliver(settings.erpEndpoint, settings.erpToken, body, fence)
     if (answer.ok) {
       failures = 0
+      if (!(await afterDelivered(deps, owner, fence, orderId, entry, order))) return { ...lost, delivered }
       if (!(await markDone(deps, owner, fence, orderId, entry, order))) return { ...lost, delivered }
       delivered += 1
       continue
@@ -189,6 +191,23 @@ async function renew(deps: OrdersDeps, owner: string, fence: number, orderId: st
     if (answer.kind === 'write') return { write: { ...record, pending: answer.pending, fence: answer.fence }, result: true }
     return { write: null, result: answer.kind === 'held' }
   })
+}
+
+/**
+ * What follows the ERP's receipt of a delivery, before it is marked done: after an `invoiced`
+ * notice, the stock refresh (deps.afterInvoiced), under a renewed claim since it calls the ERP.
+ * A failure is logged, never blocks the delivery; a crash before done runs it again (idempotent:
+ * a count not newer than VTEX's is skipped). False when the claim was lost.
+ */
+async function afterDelivered(deps: OrdersDeps, owner: string, fence: number, orderId: string, entry: OutboxEntry, order: OmsOrder | null): Promise<boolean> {
+  if (!deps.afterInvoiced || !order || entry.kind !== 'status' || entry.status !== 'invoiced') return true
+  if (!(await renew(deps, owner, fence, orderId, entry))) return false
+  try {
+    await deps.afterInvoiced(orderId, order)
+  } catch (e) {
+    deps.logger.warn({ message: 'orders: stock refresh after invoice failed', orderId, why: (e as Error).name })
+  }
+  return true
 }
 
 /** Whether the record still holds this drive's claim (the core's `complete`). */

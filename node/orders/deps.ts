@@ -11,7 +11,8 @@ import type { Context } from '../clients'
 import type { ErpApi } from '../clients/erp'
 import { Erp } from '../clients/erp'
 import { jobScoped } from '../clients/jobScoped'
-import type { OmsApi } from '../clients/oms'
+import { ErpStock } from '../clients/erpStock'
+import type { OmsApi, OmsOrder } from '../clients/oms'
 import { Oms } from '../clients/oms'
 import type { Clock } from '../lib/clock'
 import { realClock } from '../lib/clock'
@@ -21,6 +22,8 @@ import { VBaseKv } from '../lib/vbase'
 import type { OrdersSettings } from './settings'
 import { settingsCache } from './settings'
 import { BUCKET, OrderStore } from './store'
+import { refreshAfterInvoice } from '../inventory/refresh'
+import { INVENTORY_DEFAULTS, inventoryDeps, syncRunner } from '../sync/deps'
 
 export interface Logger {
   info(m: unknown): void
@@ -38,6 +41,12 @@ export interface OrdersDeps {
   /** This replica's identity in claims. */
   owner: string
   logger: Logger
+  /**
+   * Called once the ERP has an order's `invoiced` notice, before it is marked done (so a crash
+   * in between runs it again; it must be idempotent): the stock refresh, when the setting asks
+   * for it (inventory/refresh.ts).
+   */
+  afterInvoiced?: (orderId: string, order: OmsOrder) => Promise<void>
 }
 
 /** One identity per worker process. */
@@ -63,7 +72,9 @@ export function readSettings(ctx: { clients: Context['clients']; vtex: Context['
 export async function ordersDeps(ctx: { clients: Context['clients']; vtex: Context['vtex'] }): Promise<OrdersDeps> {
   const settings = await readSettings(ctx)
   const clock = realClock
+  const afterInvoiced = settings.stockRefreshAfterInvoice ? stockRefresh(ctx, settings) : undefined
   return makeDeps({
+    afterInvoiced,
     oms: jobScoped(ctx.vtex, Oms, { retries: 0, timeout: settings.tuning.getOrderBudgetMs, memoizable: false, clock }),
     erp: jobScoped(ctx.vtex, Erp, { retries: 0, timeout: settings.tuning.erpTimeoutMs, memoizable: false }),
     kv: new VBaseKv(jobScoped(ctx.vtex, VBase, { retries: 2, timeout: 5000, memoizable: false }), BUCKET),
@@ -76,3 +87,23 @@ export async function ordersDeps(ctx: { clients: Context['clients']; vtex: Conte
 
 /** Where the GraphQL resolvers get their deps (unit tests swap in fakes). */
 export const ordersDepsProvider: { get: (ctx: Context) => Promise<OrdersDeps> } = { get: ordersDeps }
+
+/** The stock refresh after an invoice (inventory/refresh.ts), as a stock sync job of this replica's runner. */
+function stockRefresh(ctx: { clients: Context['clients']; vtex: Context['vtex'] }, settings: OrdersSettings): OrdersDeps['afterInvoiced'] {
+  return async (orderId, order) => {
+    const outcome = await refreshAfterInvoice(
+      {
+        erp: jobScoped(ctx.vtex, ErpStock, { retries: 0, timeout: settings.tuning.erpTimeoutMs, memoizable: false }),
+        endpoint: settings.erpEndpoint,
+        token: settings.erpToken,
+        runner: syncRunner,
+        sync: inventoryDeps(ctx as Context),
+        options: INVENTORY_DEFAULTS,
+        timeoutMs: settings.tuning.erpTimeoutMs,
+      },
+      order
+    )
+    const detail = outcome.kind === 'submitted' ? { jobId: outcome.job.id } : outcome.kind === 'nothing' ? { reason: outcome.reason } : {}
+    ctx.vtex.logger.info({ message: `orders: stock refresh after invoice: ${outcome.kind}`, orderId, ...detail })
+  }
+}

@@ -34,6 +34,12 @@ export interface OrdersSettings {
    * Others (A/B test workspaces) serve reads. Default `master`.
    */
   backgroundWorkspace: string
+  /**
+   * After the ERP is told an order is invoiced, ask it for the order's SKUs' current counts
+   * (`POST {erpEndpoint}/stock/counts`) and submit them as a stock sync job
+   * (inventory/refresh.ts). Off by default: the ERP must serve that endpoint.
+   */
+  stockRefreshAfterInvoice: boolean
   tuning: OrdersTuning
 }
 
@@ -235,6 +241,7 @@ export function parseSettings(raw: unknown): OrdersSettings {
     filter: statuses.length > 0 ? { type: 'FromWorkflow', status: statuses } : null,
     policy,
     backgroundWorkspace: backgroundWorkspaceOf(s.backgroundWorkspace),
+    stockRefreshAfterInvoice: bool(s.stockRefreshAfterInvoice) ?? false,
     tuning,
   }
 }

@@ -275,6 +275,7 @@ impl Sim {
             .merge(broadcast::routes().with_state(broadcaster.clone()))
             .merge(oms::routes::api(oms.clone()))
             .fallback(http::no_route);
+        let stock_counts = erp::stock_counts::CountRequests::default();
         let sim = Router::new()
             .merge(catalog::routes().with_state(service.clone()))
             .merge(vtexid::routes().with_state(vtexid.clone()))
@@ -298,6 +299,7 @@ impl Sim {
             .merge(erp::credit::sim_routes().with_state(erp_credit.clone()))
             .merge(gateway::sim_routes().with_state(payment_gateway.clone()))
             .merge(erp::customers::routes())
+            .merge(erp::stock_counts::sim_routes(stock_counts.clone()))
             .merge(broadcast::routes().with_state(broadcaster.clone()))
             .merge(broadcast::sim_routes().with_state(broadcaster.clone()))
             .merge(io::routes().with_state(io_router.clone()))
@@ -317,6 +319,7 @@ impl Sim {
                 .with_state(erp_orders.clone())
                 .merge(erp::credit::receiver_routes().with_state(erp_credit.clone()))
                 .merge(erp::providers::receiver_routes())
+                .merge(erp::stock_counts::receiver_routes(stock_counts.clone()))
                 .fallback(http::no_route),
             default_account: account,
             bound_ip: addr.ip(),

@@ -9,6 +9,7 @@ pub mod credit;
 pub mod customers;
 pub mod orders;
 pub mod providers;
+pub mod stock_counts;
 pub mod stock_prices;
 
 pub use batch::{ErpParams, catalog_batch};

@@ -119,7 +119,10 @@ async fn risk(uri: Uri) -> Response {
 /// HTTPS only, as the ERP's order routes ([`super::orders`]: a call without
 /// `X-Vtex-Use-Https: true` would have left the proxy in clear text, with the ERP's token):
 /// `403 {"code":"ERP_HTTPS_REQUIRED"}` **[sim's choice, as there]**.
-async fn https_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+pub(crate) async fn https_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let upgraded = request
         .headers()
         .get("x-vtex-use-https")

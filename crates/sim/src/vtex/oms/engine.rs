@@ -122,6 +122,8 @@ pub struct NewItem {
     pub price: i64,
     pub list_price: Option<i64>,
     pub name: Option<String>,
+    /// The SKU's reference code (`refId`); `SKU-{id}` when not given.
+    pub ref_id: Option<String>,
 }
 
 /// An order to create.
@@ -384,7 +386,7 @@ impl Engine {
                             .name
                             .clone()
                             .unwrap_or_else(|| format!("Product {product} SKU {}", i.id)),
-                        ref_id: format!("SKU-{}", i.id),
+                        ref_id: i.ref_id.clone().unwrap_or_else(|| format!("SKU-{}", i.id)),
                         quantity: i.quantity,
                         price: i.price,
                         list_price: i.list_price.unwrap_or(i.price),

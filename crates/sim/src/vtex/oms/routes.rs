@@ -692,6 +692,9 @@ struct CreateItem {
     list_price: Option<i64>,
     #[serde(default)]
     name: Option<String>,
+    /// The SKU's `refId` as the catalog has it (default `SKU-{id}`).
+    #[serde(default)]
+    ref_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -732,6 +735,7 @@ async fn create_order(State(oms): State<Shared>, tenant: Tenant, body: Bytes) ->
                 price: i.price,
                 list_price: i.list_price,
                 name: i.name,
+                ref_id: i.ref_id,
             })
             .collect(),
         shipping: input.shipping_value,

@@ -107,6 +107,7 @@ pub fn order_for(run: &RunRecord, index: u64) -> NewOrder {
             price: price(sku),
             list_price: Some(price(sku) + i64::try_from(sku % 3).unwrap_or(0) * 500),
             name: None,
+            ref_id: None,
         })
         .collect();
     let shipping = [0, 990, 1590][usize::try_from(splitmix64(&mut s) % 3).unwrap_or(0)];

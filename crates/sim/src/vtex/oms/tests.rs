@@ -34,6 +34,7 @@ fn one_order() -> NewOrder {
             price: 1250,
             list_price: None,
             name: None,
+            ref_id: None,
         }],
         shipping: 500,
         shopper: 1,

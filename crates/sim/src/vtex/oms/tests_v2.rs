@@ -55,6 +55,7 @@ impl Fixture {
                     price: *price,
                     list_price: None,
                     name: None,
+                    ref_id: None,
                 })
                 .collect(),
             shipping,
