@@ -41,6 +41,7 @@ pub mod ids;
 pub mod inventory;
 pub mod ops;
 pub mod orders;
+pub mod path_error;
 pub mod payments;
 pub mod pricing;
 pub mod skus;
