@@ -630,27 +630,45 @@ impl Gateway {
         body: &[u8],
     ) -> Result<Value, Response> {
         let Some(tx) = self.transaction(payment_id) else {
-            return Err(err(StatusCode::NOT_FOUND, "GATEWAY_PAYMENT_UNKNOWN", "no such transaction"));
+            return Err(err(
+                StatusCode::NOT_FOUND,
+                "GATEWAY_PAYMENT_UNKNOWN",
+                "no such transaction",
+            ));
         };
         let now = self.clock.now_ms();
         let refuse = |status: StatusCode, code: &str, message: &str| {
             self.update(payment_id, |t| {
-                t.callbacks.push(json!({"at": now, "status": status.as_u16(), "accepted": false, "code": code}));
+                t.callbacks.push(
+                    json!({"at": now, "status": status.as_u16(), "accepted": false, "code": code}),
+                );
             });
             err(status, code, message)
         };
         if tx.transaction_id != transaction_id {
-            return Err(refuse(StatusCode::NOT_FOUND, "GATEWAY_PAYMENT_UNKNOWN", "that payment is not this transaction's"));
+            return Err(refuse(
+                StatusCode::NOT_FOUND,
+                "GATEWAY_PAYMENT_UNKNOWN",
+                "that payment is not this transaction's",
+            ));
         }
         if signature_given != Some(signature(&tx).as_str()) {
-            return Err(refuse(StatusCode::UNAUTHORIZED, "GATEWAY_CALLBACK_SIGNATURE", "X-VTEX-signature missing or wrong: use callbackUrl as given"));
+            return Err(refuse(
+                StatusCode::UNAUTHORIZED,
+                "GATEWAY_CALLBACK_SIGNATURE",
+                "X-VTEX-signature missing or wrong: use callbackUrl as given",
+            ));
         }
         let answer: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         let status = answer.get("status").and_then(Value::as_str).unwrap_or("");
         if answer.get("paymentId").and_then(Value::as_str) != Some(payment_id)
             || !matches!(status, "approved" | "denied" | "undefined")
         {
-            return Err(refuse(StatusCode::BAD_REQUEST, "GATEWAY_CALLBACK_BODY", "the body must be the create's answer for this payment"));
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "GATEWAY_CALLBACK_BODY",
+                "the body must be the create's answer for this payment",
+            ));
         }
         let retry = tx.status == "authorizing";
         self.update(payment_id, |t| {
@@ -663,7 +681,10 @@ impl Gateway {
             let pid = payment_id.to_owned();
             handle.spawn(async move {
                 let _guard = gw.timer_lock.lock().await;
-                if gw.transaction(&pid).is_some_and(|t| t.status == "authorizing") {
+                if gw
+                    .transaction(&pid)
+                    .is_some_and(|t| t.status == "authorizing")
+                {
                     gw.authorize(&pid).await;
                 }
             });

@@ -602,29 +602,35 @@ impl Engine {
         order_id: &str,
         approved: bool,
     ) -> Result<bool, OmsError> {
-        self.act(account, order_id, "gateway-payment", PLATFORM_KEY, |order, ctx| {
-            if order.gateway_payment != Some(GatewayPayment::Pending) {
-                return Ok(false);
-            }
-            order.gateway_payment = Some(if approved {
-                GatewayPayment::Approved
-            } else {
-                GatewayPayment::Denied
-            });
-            // Waiting in payment-pending: the step happens now. Earlier in the workflow the
-            // result is applied when the order gets there.
-            if order.status == Some(Status::PaymentPending) {
-                if approved {
-                    ctx.timer(order, 0, TimerKind::Auto);
-                } else {
-                    payment_denied(order, ctx.now);
-                    ctx.set_status(order, Status::Cancel);
-                    let delay = OmsConfig::ms(ctx.config.cancel_confirm_ms);
-                    ctx.timer(order, delay, TimerKind::CancelConfirmed);
+        self.act(
+            account,
+            order_id,
+            "gateway-payment",
+            PLATFORM_KEY,
+            |order, ctx| {
+                if order.gateway_payment != Some(GatewayPayment::Pending) {
+                    return Ok(false);
                 }
-            }
-            Ok(true)
-        })
+                order.gateway_payment = Some(if approved {
+                    GatewayPayment::Approved
+                } else {
+                    GatewayPayment::Denied
+                });
+                // Waiting in payment-pending: the step happens now. Earlier in the workflow the
+                // result is applied when the order gets there.
+                if order.status == Some(Status::PaymentPending) {
+                    if approved {
+                        ctx.timer(order, 0, TimerKind::Auto);
+                    } else {
+                        payment_denied(order, ctx.now);
+                        ctx.set_status(order, Status::Cancel);
+                        let delay = OmsConfig::ms(ctx.config.cancel_confirm_ms);
+                        ctx.timer(order, delay, TimerKind::CancelConfirmed);
+                    }
+                }
+                Ok(true)
+            },
+        )
     }
 
     /// Runs `f` on the state (reads: stats, listings).

@@ -174,7 +174,12 @@ fn an_order_paid_through_the_gateway_waits_for_its_payment_result() {
             .map(|s| s.as_str().to_owned())
     };
     // The first result arrives before the order reaches payment-pending: kept for then.
-    assert_eq!(engine.payment_result("ponte", &ids[2], false).map_err(|e| e.code), Ok(true));
+    assert_eq!(
+        engine
+            .payment_result("ponte", &ids[2], false)
+            .map_err(|e| e.code),
+        Ok(true)
+    );
     clock.advance(2_000_000);
     engine.run_due().unwrap_or_else(|e| panic!("run: {e}"));
     assert_eq!(status(&ids[0]).as_deref(), Some("payment-pending"));
@@ -182,11 +187,26 @@ fn an_order_paid_through_the_gateway_waits_for_its_payment_result() {
     // The denied one went on to cancel, and its confirmation ran in the same pass.
     assert_eq!(status(&ids[2]).as_deref(), Some("canceled"));
     // Approved: the workflow goes on to ready-for-handling.
-    assert_eq!(engine.payment_result("ponte", &ids[0], true).map_err(|e| e.code), Ok(true));
+    assert_eq!(
+        engine
+            .payment_result("ponte", &ids[0], true)
+            .map_err(|e| e.code),
+        Ok(true)
+    );
     // Denied: the order is cancelled by the payment.
-    assert_eq!(engine.payment_result("ponte", &ids[1], false).map_err(|e| e.code), Ok(true));
+    assert_eq!(
+        engine
+            .payment_result("ponte", &ids[1], false)
+            .map_err(|e| e.code),
+        Ok(true)
+    );
     // A second result changes nothing (the gateway's duplicates).
-    assert_eq!(engine.payment_result("ponte", &ids[1], true).map_err(|e| e.code), Ok(false));
+    assert_eq!(
+        engine
+            .payment_result("ponte", &ids[1], true)
+            .map_err(|e| e.code),
+        Ok(false)
+    );
     clock.advance(2_000_000);
     engine.run_due().unwrap_or_else(|e| panic!("run: {e}"));
     assert_eq!(status(&ids[0]).as_deref(), Some("ready-for-handling"));
@@ -207,7 +227,9 @@ fn an_order_paid_through_the_gateway_waits_for_its_payment_result() {
         .collect();
     assert!(first.iter().any(|s| s == "payment-approved"));
     assert_eq!(
-        engine.payment_result("ponte", "v0pnt-01", true).map_err(|e| e.code),
+        engine
+            .payment_result("ponte", "v0pnt-01", true)
+            .map_err(|e| e.code),
         Err("OMS001")
     );
 }
