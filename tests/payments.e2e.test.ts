@@ -301,7 +301,12 @@ test(`${PURCHASES} concurrent purchases from ${Math.max(1, Math.min(100, Math.fl
       const created = create(`o-${i}`, 1000, `buyer-${i % customers}`, pid)
       // Reordered: a settlement sent before the create's answer (the gateway's retry racing an invoice).
       if (i % 5 === 1) {
-        await new Promise((done) => setTimeout(done, 20))
+        // As soon as the gateway has the transaction, while its create is still at the connector.
+        for (let t = 0; t < 100; t++) {
+          const known = await simCall<Tx>('GET', `/_sim/gateway/transactions/${pid}`).catch(() => null)
+          if (known) break
+          await new Promise((done) => setTimeout(done, 5))
+        }
         await settle(pid, `invoice-${i}-a`, 400)
       }
       const r = await created
