@@ -227,6 +227,39 @@ test('bad input gets the protocol error shape with a stable code, and changes no
   expect(cancelSettled.http.body).toMatchObject({ cancellationId: null, code: 'PAYMENT_CANCEL_AFTER_SETTLE' })
   const [hold] = (await ledger('bad-input')).holds
   expect(hold).toMatchObject({ value: 10_000, captured: 4_000, refunded: 0, released: false })
+
+  // The issue's whole table on every movement route: each refusal with its stable code and the
+  // protocol's shape (500, the id null), and nothing moved anywhere.
+  const routes = [
+    { kind: 'settlements', route: 'paymentSettle', id: 'settleId' },
+    { kind: 'refunds', route: 'paymentRefund', id: 'refundId' },
+    { kind: 'cancellations', route: 'paymentCancel', id: 'cancellationId' },
+  ] as const
+  const wrongKey = { 'x-provider-api-appkey': 'vtexappkey-someone-else', 'x-provider-api-apptoken': APP_TOKEN }
+  for (const { kind, route, id } of routes) {
+    const valid = { paymentId: pid, requestId: `bad-table-${kind}`, value: 1 }
+    const cases: Array<[string, string, unknown, Record<string, string>, string, number]> = [
+      ['unknown payment', 'BAD-UNKNOWN', { ...valid, paymentId: 'BAD-UNKNOWN' }, goodKeys, 'PAYMENT_NOT_FOUND', 500],
+      ['another payment in the path', 'BAD-OTHER', valid, goodKeys, 'PAYMENT_ID_MISMATCH', 500],
+      ['not JSON', pid, '{"paymentId":', goodKeys, 'PAYMENT_REQUEST_MALFORMED', 500],
+      ['no paymentId', pid, { requestId: 'x', value: 1 }, goodKeys, 'PAYMENT_ID_INVALID', 500],
+      ['missing app key', pid, valid, { 'x-provider-api-apptoken': APP_TOKEN }, 'PAYMENT_CREDENTIALS_INVALID', 401],
+      ['wrong app key', pid, valid, wrongKey, 'PAYMENT_CREDENTIALS_INVALID', 401],
+    ]
+    for (const [what, pathId, body, headers, code, status] of cases) {
+      const r = await direct(route, `/payments/${pathId}/${kind}`, body, headers, { paymentId: pathId })
+      expect({ kind, what, status: r.status, code: r.body?.code }).toEqual({ kind, what, status, code })
+      if (status === 500) expect(r.body?.[id]).toBeNull()
+    }
+  }
+  expect((await ledger('bad-input')).holds).toEqual([hold])
+  const tx = await simCall<Tx>('GET', `/_sim/gateway/transactions/${pid}`)
+  expect({ status: tx.status, settled: tx.settled, refunded: tx.refunded }).toEqual({ status: 'approved', settled: 4_000, refunded: 0 })
+  // The refused creates left no payment behind.
+  for (const bad of ['BAD1', 'BAD2']) {
+    const r = await direct('paymentSettle', `/payments/${bad}/settlements`, { paymentId: bad, requestId: 'r', value: 1 }, goodKeys, { paymentId: bad })
+    expect(r.body).toMatchObject({ code: 'PAYMENT_NOT_FOUND' })
+  }
 })
 
 test('partial invoices settle exactly the invoiced value, once per request', async () => {
