@@ -594,6 +594,11 @@ mod tests {
             classify(Some("ponte.vtexcommercestable.com.br"), LOCAL),
             Some(HostKind::Vtex(Some("ponte".into())))
         );
+        assert_eq!(
+            classify(Some("ponte.vtexpayments.com.br"), LOCAL),
+            Some(HostKind::Vtex(Some("ponte".into())))
+        );
+        assert_eq!(classify(Some("Bad_Name.vtexpayments.com.br"), LOCAL), None);
         assert_eq!(classify(Some("127.0.0.1"), LOCAL), Some(HostKind::Sim));
         assert_eq!(classify(Some("localhost"), LOCAL), Some(HostKind::Sim));
         assert_eq!(classify(None, LOCAL), Some(HostKind::Sim));

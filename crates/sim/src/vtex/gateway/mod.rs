@@ -628,13 +628,13 @@ impl Gateway {
         payment_id: &str,
         signature_given: Option<&str>,
         body: &[u8],
-    ) -> Result<Value, Response> {
+    ) -> Response {
         let Some(tx) = self.transaction(payment_id) else {
-            return Err(err(
+            return err(
                 StatusCode::NOT_FOUND,
                 "GATEWAY_PAYMENT_UNKNOWN",
                 "no such transaction",
-            ));
+            );
         };
         let now = self.clock.now_ms();
         let refuse = |status: StatusCode, code: &str, message: &str| {
@@ -646,29 +646,29 @@ impl Gateway {
             err(status, code, message)
         };
         if tx.transaction_id != transaction_id {
-            return Err(refuse(
+            return refuse(
                 StatusCode::NOT_FOUND,
                 "GATEWAY_PAYMENT_UNKNOWN",
                 "that payment is not this transaction's",
-            ));
+            );
         }
         if signature_given != Some(signature(&tx).as_str()) {
-            return Err(refuse(
+            return refuse(
                 StatusCode::UNAUTHORIZED,
                 "GATEWAY_CALLBACK_SIGNATURE",
                 "X-VTEX-signature missing or wrong: use callbackUrl as given",
-            ));
+            );
         }
         let answer: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         let status = answer.get("status").and_then(Value::as_str).unwrap_or("");
         if answer.get("paymentId").and_then(Value::as_str) != Some(payment_id)
             || !matches!(status, "approved" | "denied" | "undefined")
         {
-            return Err(refuse(
+            return refuse(
                 StatusCode::BAD_REQUEST,
                 "GATEWAY_CALLBACK_BODY",
                 "the body must be the create's answer for this payment",
-            ));
+            );
         }
         let retry = tx.status == "authorizing";
         self.update(payment_id, |t| {
@@ -689,7 +689,7 @@ impl Gateway {
                 }
             });
         }
-        Ok(json!({"paymentId": payment_id, "received": true}))
+        Json(json!({"paymentId": payment_id, "received": true})).into_response()
     }
 
     /// Settles each new output invoice of the order, refunds each input one, cancels a
@@ -978,10 +978,7 @@ async fn callback(
     query: axum::extract::Query<CallbackQuery>,
     body: Bytes,
 ) -> Response {
-    match gw.callback(&tid, &pid, query.signature.as_deref(), &body) {
-        Ok(v) => Json(v).into_response(),
-        Err(r) => r,
-    }
+    gw.callback(&tid, &pid, query.signature.as_deref(), &body)
 }
 
 /// The gateway's routes on `{account}.vtexpayments.com.br` (the connector's `callbackUrl`).
