@@ -263,7 +263,7 @@ impl Sim {
         )
         .await?;
         // The gateway tells the OMS each payment's result (orders paid on account).
-        payment_gateway.attach_oms(oms.engine.clone());
+        payment_gateway.attach_oms(&oms.engine);
 
         let vtex = Router::new()
             .merge(catalog::routes().with_state(service.clone()))

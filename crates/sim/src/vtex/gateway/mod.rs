@@ -163,8 +163,9 @@ pub struct Gateway {
     ids: AtomicU64,
     /// Set by [`Gateway::start`]: where order changes are worked on.
     runtime: Mutex<Option<(tokio::runtime::Handle, Weak<Gateway>)>>,
-    /// The OMS whose orders the transactions pay ([`Gateway::attach_oms`]).
-    oms: Mutex<Option<Arc<crate::vtex::oms::Engine>>>,
+    /// The OMS whose orders the transactions pay ([`Gateway::attach_oms`]); weak, as the OMS
+    /// holds the gateway (its change sink): a cycle would keep both stores open after a stop.
+    oms: Mutex<Option<Weak<crate::vtex::oms::Engine>>>,
 }
 
 /// Several sinks for the OMS's changes (the broadcaster and the gateway).
@@ -289,14 +290,14 @@ impl Gateway {
     }
 
     /// Tells the OMS each payment's result (see the module's comment).
-    pub fn attach_oms(&self, engine: Arc<crate::vtex::oms::Engine>) {
-        *lock(&self.oms) = Some(engine);
+    pub fn attach_oms(&self, engine: &Arc<crate::vtex::oms::Engine>) {
+        *lock(&self.oms) = Some(Arc::downgrade(engine));
     }
 
     /// The order's payment was decided: approved moves it on, denied (or cancelled before any
     /// approval) cancels it (§G.1, §A.5). Only orders created to wait for the gateway change.
     fn tell_oms(&self, order_id: &str, approved: bool) {
-        let Some(engine) = lock(&self.oms).clone() else {
+        let Some(engine) = lock(&self.oms).as_ref().and_then(Weak::upgrade) else {
             return;
         };
         // An order the OMS does not know (a transaction created alone) is nobody's business.
