@@ -96,6 +96,10 @@ describe('payments callbackUrl', () => {
 
   it('tries again when the gateway does not take it, and drops what the gateway refuses for good', async () => {
     const { kv, erp, deps, gw } = setup()
+    const audited: string[] = []
+    deps.audit = async (operation, paymentId, _orderId, outcome) => {
+      audited.push(`${operation} ${paymentId} ${outcome}`)
+    }
     await authorize(deps, body())
     await rememberCallback(deps, body(), 'P1')
     erp.down = false
@@ -108,6 +112,7 @@ describe('payments callbackUrl', () => {
     expect(await deliver(deps, gw, 'P1')).toBe('dropped')
     expect(kv.json('callbacks/P1.json')).toBeNull()
     expect(gw.calls).toHaveLength(3)
+    expect(audited).toEqual(['paymentCallback P1 HTTP_503', 'paymentCallback P1 HTTP_0', 'paymentCallback P1 HTTP_401'])
   })
 
   it('drops the callback of a payment cancelled meanwhile or too old', async () => {

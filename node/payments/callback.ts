@@ -98,6 +98,8 @@ export async function deliver(deps: PaymentsDeps, gateway: GatewayCallbackApi, p
     }
     if (answer && answer.status !== 'undefined') {
       const status = await gateway.callback(pending.callbackUrl, answer, CALLBACK_TIMEOUT_MS)
+      // A write to VTEX: audited like the ERP's (the actor is the gateway's app key that started the work).
+      await deps.audit?.('paymentCallback', paymentId, record?.data.orderId ?? null, status >= 200 && status < 300 ? 'OK' : `HTTP_${status}`).catch(() => undefined)
       if (status >= 200 && status < 300) {
         await deps.kv.delete(path(paymentId))
         return 'delivered'

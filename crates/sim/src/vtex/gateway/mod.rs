@@ -28,6 +28,20 @@
 //!   100 ms of real time too).
 //! - `POST /_sim/gateway/homologation`: the flows; see [`homologation`].
 //!
+//! # The connector's callback (§G.1)
+//!
+//! Every create carries `callbackUrl`
+//! `https://{account}.vtexpayments.com.br/api/pvt/payment-provider/transactions/{transactionId}/payments/{paymentId}/callback?accountName={account}&X-VTEX-signature={signature}`;
+//! the simulator serves that host ([`api_routes`]). A `POST` there needs a VTEX credential (the
+//! dispatcher's `/pvt/` rule), the transaction's own signature (else `401`
+//! `GATEWAY_CALLBACK_SIGNATURE`), a known payment of that transaction (else `404`
+//! `GATEWAY_PAYMENT_UNKNOWN`) and the create's answer for that payment as body (else `400`
+//! `GATEWAY_CALLBACK_BODY`). Accepted (`200 {paymentId, received}`), it is recorded in the
+//! transaction's `callbacks` and, while the payment is `authorizing`, the create is retried at
+//! once: VTEX IO connectors use the *retry* flow (§G.1), the retry's answer decides, and the
+//! timers' own retries go on. **[sim's choice]** VTEX documents neither the callback's answer
+//! body nor how the signature is made.
+//!
 //! # The order's payment (§A.7, §G.1)
 //!
 //! The gateway listens to the OMS's committed changes (a [`Fanout`] beside the broadcaster on
@@ -37,6 +51,13 @@
 //! input (return) invoice is refunded for its value, and an order `canceled` before any
 //! settlement cancels the payment (§G.1: normal settlement follows the invoice; a cancelled
 //! order cancels the payment).
+//!
+//! The other way (§G.1, §A.5: the order waits in `payment-pending` for its payment; a denied
+//! payment cancels the order): each decision is told to the OMS
+//! ([`crate::vtex::oms::Engine::payment_result`]). An order created with `gatewayPayment`
+//! waits in `payment-pending`; approved, it goes on to `ready-for-handling` by the usual
+//! chain; denied, or cancelled before any approval (`delayToCancel` elapsed), it is cancelled
+//! (`cancellationData.RequestedByPaymentNotification`).
 //!
 //! **[emulator choices]** (VTEX is silent; configurable): the gateway answers a connector error
 //! (non-200 create, no answer within `deadlineMs`) like `undefined` and retries on the same
