@@ -58,6 +58,7 @@ interface Http {
 }
 interface Tx {
   paymentId: string
+  transactionId: string
   status: string
   value: number
   settled: number
@@ -524,7 +525,7 @@ test('an undefined authorisation is called back once the ERP answers: the gatewa
   const forged = await viaProxy(
     sim.url,
     'POST',
-    `http://${ACCOUNT}.vtexpayments.com.br/api/pvt/payment-provider/transactions/${(tx as Tx & { transactionId: string }).transactionId}/payments/${pid}/callback?accountName=${ACCOUNT}&X-VTEX-signature=0000`,
+    `http://${ACCOUNT}.vtexpayments.com.br/api/pvt/payment-provider/transactions/${tx.transactionId}/payments/${pid}/callback?accountName=${ACCOUNT}&X-VTEX-signature=0000`,
     { paymentId: pid, status: 'denied' },
     { 'X-VTEX-API-AppKey': APP_KEY, 'X-VTEX-API-AppToken': APP_TOKEN }
   )
