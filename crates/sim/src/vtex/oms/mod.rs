@@ -87,8 +87,7 @@
 //! - `POST /_sim/oms/orders {"account"?, "items": [{"id", "quantity", "price", "listPrice"?,
 //!   "name"?}], "shippingValue"?, "incomplete"?, "customerCancelAfterPermille"?,
 //!   "gatewayPayment"?}` → `201` Get order JSON: one order, created synchronously (status
-//!   `order-created`, or `null` when
-//!   `incomplete`).
+//!   `order-created`, or `null` when `incomplete`).
 //! - `POST /_sim/oms/shoppers {"account", "orders", "perSecond", "seed", "customerCancelRate",
 //!   "itemsMax"}` → `202 {"runId"}`; `GET /_sim/oms/shoppers/{runId}` → the run's progress and
 //!   its orders by status ([`shoppers`]).
