@@ -10,7 +10,7 @@ import { resolvers } from './resolvers'
 import { benchRoutesEnabled, benchWrite } from './routes/benchWrite'
 import { health } from './routes/health'
 import { orderFeedTick, orderHook } from './routes/orders'
-import { cancelPayment, createPayment, inboundPayment, paymentManifest, paymentMethodsRoute, refundPayment, settlePayment } from './routes/payments'
+import { cancelPayment, createPayment, inboundPayment, paymentCallbacks, paymentManifest, paymentMethodsRoute, refundPayment, settlePayment } from './routes/payments'
 import { antifraudRoute, giftCardRoute } from './routes/providers'
 import { adminSession } from './routes/session'
 import { erpDelta } from './routes/sync'
@@ -49,6 +49,7 @@ export default new Service<Clients, State, ParamsContext>({
     paymentSettle: method({ POST: [settlePayment] }),
     paymentRefund: method({ POST: [refundPayment] }),
     paymentInbound: method({ POST: [inboundPayment] }),
+    paymentCallbacks: method({ POST: [paymentCallbacks] }),
     // The provider protocols VTEX calls (§G.2 gift cards, §G.3 anti-fraud).
     giftcardSearch: method({ POST: [giftCardRoute('giftcardSearch')] }),
     giftcards: method({ POST: [giftCardRoute('giftcards')] }),

@@ -110,6 +110,7 @@ describe('service.json', () => {
       'paymentSettle',
       'paymentRefund',
       'paymentInbound',
+      'paymentCallbacks',
       // The provider protocols (§G.2, §G.3), public: VTEX calls them with the provider's credentials.
       'giftcardSearch',
       'giftcards',

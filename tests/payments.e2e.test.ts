@@ -10,8 +10,15 @@
  *   input (malformed body, unknown payment, settle above the authorisation, refund above the
  *   settlement), with nothing changed at the ERP.
  * - Partial invoices settle exactly the invoiced value.
- * - Concurrent purchases (duplicated creates, both replicas, a slow ERP for some) never put a
- *   customer over their limit and never hold twice for one payment; every answer within 5 s.
+ * - Concurrent purchases (duplicated creates, settlements racing a retried create, cancellations
+ *   racing settlements, duplicated settlements, both replicas, ERP timeouts for some) never put
+ *   a customer over their limit, never authorise twice, settle exactly what was invoiced and
+ *   release every cancelled hold; every answer within 5 s.
+ * - callbackUrl: an undefined authorisation is called back once the ERP answers (the gateway
+ *   retries the create at once, one approval), and a pending callback survives the death of
+ *   every replica.
+ * - The OMS follows the payment: an order paid on account waits in payment-pending until the
+ *   gateway approves (then ready-for-handling), a denied payment cancels it.
  */
 import { spawnSync } from 'child_process'
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs'
@@ -29,7 +36,8 @@ const APP = 'ponte.ponte'
 const APP_KEY = 'vtexappkey-gateway-e2e'
 const APP_TOKEN = 'gateway-e2e-token-0123456789'
 const CONNECTOR = '/_v/api/connectors/ponte.ponte/v0'
-const PURCHASES = Number(process.env.PONTE_E2E_PURCHASES ?? 1000)
+/** 300 by default (make test's budget); the issue's 1,000 with PONTE_E2E_FULL=1. */
+const PURCHASES = Number(process.env.PONTE_E2E_PURCHASES ?? (process.env.PONTE_E2E_FULL ? 1000 : 300))
 const REPLICAS = [
   { port: 5450, upPort: 5400 },
   { port: 5470, upPort: 5410 },
@@ -50,11 +58,15 @@ interface Http {
 }
 interface Tx {
   paymentId: string
+  transactionId: string
   status: string
   value: number
   settled: number
   refunded: number
-  calls: Array<{ op: string; status: number; ms: number; answer: Record<string, unknown> }>
+  calls: Array<{ op: string; status: number; ms: number; answer: Record<string, unknown>; requestId?: string | null }>
+  approvals: number
+  settlements: Array<{ requestId: string; value: number }>
+  callbacks: Array<{ status: number; accepted: boolean; code?: string; retried?: boolean }>
 }
 interface HoldRecord {
   holdId: string
@@ -106,6 +118,7 @@ beforeAll(async () => {
     erpEndpoint: 'https://erp.ponte-sim.test/erp',
     paymentAppKey: APP_KEY,
     paymentAppToken: APP_TOKEN,
+    paymentsTuning: { callbackFirstMs: 1000, callbackMaxMs: 4000 },
   })
   for (let i = 0; i < REPLICAS.length; i++) {
     replicas[i] = await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app-${i}`), ...REPLICAS[i] })
@@ -215,6 +228,39 @@ test('bad input gets the protocol error shape with a stable code, and changes no
   expect(cancelSettled.http.body).toMatchObject({ cancellationId: null, code: 'PAYMENT_CANCEL_AFTER_SETTLE' })
   const [hold] = (await ledger('bad-input')).holds
   expect(hold).toMatchObject({ value: 10_000, captured: 4_000, refunded: 0, released: false })
+
+  // The issue's whole table on every movement route: each refusal with its stable code and the
+  // protocol's shape (500, the id null), and nothing moved anywhere.
+  const routes = [
+    { kind: 'settlements', route: 'paymentSettle', id: 'settleId' },
+    { kind: 'refunds', route: 'paymentRefund', id: 'refundId' },
+    { kind: 'cancellations', route: 'paymentCancel', id: 'cancellationId' },
+  ] as const
+  const wrongKey = { 'x-provider-api-appkey': 'vtexappkey-someone-else', 'x-provider-api-apptoken': APP_TOKEN }
+  for (const { kind, route, id } of routes) {
+    const valid = { paymentId: pid, requestId: `bad-table-${kind}`, value: 1 }
+    const cases: Array<[string, string, unknown, Record<string, string>, string, number]> = [
+      ['unknown payment', 'BAD-UNKNOWN', { ...valid, paymentId: 'BAD-UNKNOWN' }, goodKeys, 'PAYMENT_NOT_FOUND', 500],
+      ['another payment in the path', 'BAD-OTHER', valid, goodKeys, 'PAYMENT_ID_MISMATCH', 500],
+      ['not JSON', pid, '{"paymentId":', goodKeys, 'PAYMENT_REQUEST_MALFORMED', 500],
+      ['no paymentId', pid, { requestId: 'x', value: 1 }, goodKeys, 'PAYMENT_ID_INVALID', 500],
+      ['missing app key', pid, valid, { 'x-provider-api-apptoken': APP_TOKEN }, 'PAYMENT_CREDENTIALS_INVALID', 401],
+      ['wrong app key', pid, valid, wrongKey, 'PAYMENT_CREDENTIALS_INVALID', 401],
+    ]
+    for (const [what, pathId, body, headers, code, status] of cases) {
+      const r = await direct(route, `/payments/${pathId}/${kind}`, body, headers, { paymentId: pathId })
+      expect({ kind, what, status: r.status, code: r.body?.code }).toEqual({ kind, what, status, code })
+      if (status === 500) expect(r.body?.[id]).toBeNull()
+    }
+  }
+  expect((await ledger('bad-input')).holds).toEqual([hold])
+  const tx = await simCall<Tx>('GET', `/_sim/gateway/transactions/${pid}`)
+  expect({ status: tx.status, settled: tx.settled, refunded: tx.refunded }).toEqual({ status: 'approved', settled: 4_000, refunded: 0 })
+  // The refused creates left no payment behind.
+  for (const bad of ['BAD1', 'BAD2']) {
+    const r = await direct('paymentSettle', `/payments/${bad}/settlements`, { paymentId: bad, requestId: 'r', value: 1 }, goodKeys, { paymentId: bad })
+    expect(r.body).toMatchObject({ code: 'PAYMENT_NOT_FOUND' })
+  }
 })
 
 test('partial invoices settle exactly the invoiced value, once per request', async () => {
@@ -263,31 +309,66 @@ test('simultaneous purchases of one customer never spend the same credit; a dupl
   expect(dup.openHolds).toBe(1500)
 }, 60000)
 
-test(`${PURCHASES} concurrent purchases from ${Math.max(1, Math.min(100, Math.floor(PURCHASES / 10)))} customers: nobody over their limit, never held twice`, async () => {
+test(`${PURCHASES} concurrent purchases from ${Math.max(1, Math.min(100, Math.floor(PURCHASES / 10)))} customers, duplicated and reordered gateway calls, ERP timeouts: nobody over their limit, never authorised twice, settled as invoiced, cancelled holds released`, async () => {
   const customers = Math.max(1, Math.min(100, Math.floor(PURCHASES / 10)))
-  // Each customer can afford about 60% of what they try to buy; some are slow or flaky.
+  // Each customer can afford about 60% of what they try to buy; some time out once (the create is undefined, then called back).
   for (let c = 0; c < customers; c++) {
     const slow = c % 10 === 0 ? { slowMs: 4500, slowCalls: 1 } : {}
     await account(`buyer-${c}`, 500 + Math.max(1500, Math.floor((PURCHASES / customers) * 1000 * 0.6)), { unpaidInvoices: 500, ...slow })
   }
   let next = 0
   const answers: Http[] = []
+  /** Every invoice settlement asked for: paymentId → requestId → value, and whether the connector confirmed it. */
+  const invoices = new Map<string, Map<string, { value: number; ok: boolean }>>()
+  const settle = async (pid: string, requestId: string, value: number) => {
+    const r = await move(pid, 'settlements', { value, requestId })
+    const byPayment = invoices.get(pid) ?? new Map<string, { value: number; ok: boolean }>()
+    invoices.set(pid, byPayment)
+    const before = byPayment.get(requestId)
+    byPayment.set(requestId, { value, ok: (before?.ok ?? false) || r.http.status === 200 })
+    return r.http
+  }
   const worker = async () => {
     while (next < PURCHASES) {
       const i = next++
       const pid = `PAY${String(i).padStart(5, '0')}`
-      const r = await create(`o-${i}`, 1000, `buyer-${i % customers}`, pid)
+      const created = create(`o-${i}`, 1000, `buyer-${i % customers}`, pid)
+      // Reordered: a settlement sent before the create's answer (the gateway's retry racing an invoice).
+      if (i % 5 === 1) {
+        // As soon as the gateway has the transaction, while its create is still at the connector.
+        for (let t = 0; t < 100; t++) {
+          const known = await simCall<Tx>('GET', `/_sim/gateway/transactions/${pid}`).catch(() => null)
+          if (known) break
+          await new Promise((done) => setTimeout(done, 5))
+        }
+        await settle(pid, `invoice-${i}-a`, 400)
+      }
+      const r = await created
       answers.push(r.http)
       // A duplicated create from the gateway for some.
       if (i % 7 === 0) answers.push((await simCall<{ http: Http }>('POST', `/_sim/gateway/transactions/${pid}/authorize`)).http)
+      if (r.transaction.status !== 'approved') continue
+      if (i % 5 === 2) {
+        // A cancellation racing a settlement.
+        await Promise.all([move(pid, 'cancellations', { requestId: `cancel-${i}` }), settle(pid, `invoice-${i}-b`, 300)])
+      } else if (i % 5 === 3) {
+        // The same invoice's settlement delivered twice at once, then the rest invoiced.
+        await Promise.all([settle(pid, `invoice-${i}-c`, 250), settle(pid, `invoice-${i}-c`, 250)])
+        await settle(pid, `invoice-${i}-d`, 750)
+      } else if (i % 5 === 4) {
+        await move(pid, 'cancellations', { requestId: `cancel-${i}` })
+      }
     }
   }
   const started = Date.now()
   await Promise.all(Array.from({ length: 16 }, worker))
   const seconds = (Date.now() - started) / 1000
-  // The undefined ones are retried on the gateway's cadence.
+  // The undefined ones are called back, or retried on the gateway's cadence; settlements asked early are asked again.
   await simCall('POST', '/_sim/clock/advance', { ms: 4 * 3600 * 1000 })
   await simCall('POST', '/_sim/gateway/timers')
+  for (const [pid, byPayment] of invoices) {
+    for (const [requestId, inv] of byPayment) if (!inv.ok) await settle(pid, requestId, inv.value)
+  }
   const { counters } = await simCall<{ counters: Record<string, number> }>('GET', '/_sim/gateway/transactions')
   const erp = await simCall<{ accounts: AccountView[]; counters: Record<string, number> }>('GET', '/_sim/erp/credit')
   const within5s = answers.filter((a) => a.status === 200 && a.ms < 5000).length
@@ -302,24 +383,32 @@ test(`${PURCHASES} concurrent purchases from ${Math.max(1, Math.min(100, Math.fl
   for (const a of erp.accounts.filter((x) => x.account.customer.startsWith('buyer-'))) {
     expect(a.exposure).toBeLessThanOrEqual(Math.max(a.account.limit, a.account.unpaidInvoices))
   }
-  // The gateway and the ERP agree: every approved transaction has exactly its hold.
   const { transactions } = await simCall<{ transactions: Tx[] }>('GET', '/_sim/gateway/transactions')
   const holds = new Map(erp.accounts.flatMap((a) => a.holds).map((h) => [h.holdId, h]))
-  for (const t of transactions.filter((x) => x.paymentId.startsWith('PAY'))) {
-    if (t.status === 'approved') expect(holds.get(t.paymentId)?.value).toBe(1000)
-    if (t.status === 'denied') expect(holds.has(t.paymentId)).toBe(false)
-  }
   const mine = transactions.filter((x) => x.paymentId.startsWith('PAY'))
   expect(mine).toHaveLength(PURCHASES)
   expect(mine.filter((x) => x.status === 'authorizing')).toEqual([])
-  // Credit ran out for some and not for others: both outcomes happened.
-  expect(mine.filter((x) => x.status === 'approved').length).toBeGreaterThan(0)
-  expect(mine.filter((x) => x.status === 'denied').length).toBeGreaterThan(0)
-  // Each customer's approvals fit in what their limit left them, exactly as the ERP counts it.
+  for (const t of mine) {
+    const hold = holds.get(t.paymentId)
+    // Never authorised twice.
+    expect(t.approvals).toBeLessThanOrEqual(1)
+    // Every settled value equals its invoices (each invoice once), at the gateway and at the ERP.
+    const invoiced = [...(invoices.get(t.paymentId)?.values() ?? [])].filter((v) => v.ok).reduce((sum, v) => sum + v.value, 0)
+    expect({ pid: t.paymentId, settled: t.settled }).toEqual({ pid: t.paymentId, settled: invoiced })
+    expect(t.settlements.reduce((sum, v) => sum + v.value, 0)).toBe(t.settled)
+    expect(hold?.captured ?? 0).toBe(t.settled)
+    if (t.status === 'denied') expect(hold).toBeUndefined()
+    if (t.status === 'approved') expect(hold).toMatchObject({ value: 1000, released: false })
+    // Every cancelled hold released.
+    if (t.status === 'cancelled' && hold) expect(hold.released).toBe(true)
+  }
+  // Credit ran out for some and not for others; some were cancelled, some settled: every path happened.
+  for (const s of ['approved', 'denied', 'cancelled']) expect(mine.filter((x) => x.status === s).length).toBeGreaterThan(0)
+  expect(mine.filter((x) => x.settled > 0).length).toBeGreaterThan(0)
+  // Each customer's open holds are exactly their live approvals' unsettled part, within what their limit left them.
   for (const a of erp.accounts.filter((x) => x.account.customer.startsWith('buyer-'))) {
-    const approved = mine.filter((t) => t.status === 'approved' && holds.get(t.paymentId)?.customer === a.account.customer).length
-    expect(approved * 1000).toBe(a.openHolds)
-    expect(approved * 1000).toBeLessThanOrEqual(a.account.limit - a.account.unpaidInvoices)
+    const live = mine.filter((t) => t.status === 'approved' && holds.get(t.paymentId)?.customer === a.account.customer)
+    expect(live.reduce((sum, t) => sum + 1000 - t.settled, 0)).toBe(a.openHolds)
   }
 }, 600000)
 
@@ -349,10 +438,16 @@ test('an order paid on account: its invoices settle exactly the invoiced values;
   const order = await simCall<{ orderId: string; value: number }>('POST', '/_sim/oms/orders', {
     items: [{ id: '1', quantity: 2, price: 10_000 }, { id: '2', quantity: 1, price: 5_000 }],
     shippingValue: 1_000,
+    gatewayPayment: true,
   })
+  const statusOf = (orderId: string) => () => oms('GET', `/api/oms/pvt/orders/${orderId}`).then((o) => o.status as string)
+  const status = statusOf(order.orderId)
+  // Paid on account: the order waits in payment-pending for the gateway (it would be past it after six auto steps).
+  await until('payment pending', status, (s) => s === 'payment-pending')
+  await new Promise((done) => setTimeout(done, 500))
+  expect(await status()).toBe('payment-pending')
   const { transaction } = await create(order.orderId, order.value, 'ordering', `ORD${Date.now()}`)
   expect(transaction.status).toBe('approved')
-  const status = () => oms('GET', `/api/oms/pvt/orders/${order.orderId}`).then((o) => o.status as string)
   await until('ready for handling', status, (s) => s === 'ready-for-handling')
   await oms('POST', `/api/oms/pvt/orders/${order.orderId}/start-handling`)
   await until('handling', status, (s) => s === 'handling')
@@ -389,7 +484,83 @@ test('an order paid on account: its invoices settle exactly the invoiced values;
   expect(cancelled.settled).toBe(0)
   const released = (await ledger('ordering')).holds.find((h) => h.holdId === paid.transaction.paymentId)
   expect(released).toMatchObject({ released: true, captured: 0 })
+
+  // A third order, paid on account by a customer without the credit: denied, and the order is cancelled.
+  await account('short-of-credit', 1_000)
+  const third = await simCall<{ orderId: string; value: number }>('POST', '/_sim/oms/orders', { items: [{ id: '1', quantity: 1, price: 50_000 }], gatewayPayment: true })
+  await until('payment pending', statusOf(third.orderId), (s) => s === 'payment-pending')
+  const denied = await create(third.orderId, third.value, 'short-of-credit', `ORD3${Date.now()}`)
+  expect(denied.transaction.status).toBe('denied')
+  await until('canceled by the payment', statusOf(third.orderId), (s) => s === 'canceled')
+  const canceledOrder = await oms('GET', `/api/oms/pvt/orders/${third.orderId}`)
+  expect((canceledOrder.cancellationData as Record<string, unknown>).RequestedByPaymentNotification).toBe(true)
+  expect((await ledger('short-of-credit')).holds).toEqual([])
 }, 120000)
+
+/** The pending callbacks a replica can deliver now (what vtex.scheduler or an operator calls). */
+async function deliverCallbacks(replica = 0) {
+  const res = await fetch(`http://127.0.0.1:${REPLICAS[replica].port}/${ACCOUNT}/${WORKSPACE}/_v/ponte/payments/callbacks`, {
+    method: 'POST',
+    headers: { 'x-vtex-account': ACCOUNT, 'x-vtex-workspace': WORKSPACE, 'x-vtex-credential': 'e2e', 'x-colossus-route-id': 'paymentCallbacks', ...goodKeys },
+  })
+  return { status: res.status, body: (await res.json()) as Record<string, number> }
+}
+
+test('an undefined authorisation is called back once the ERP answers: the gateway retries at once, one approval, one hold', async () => {
+  // The ERP answers this customer's first call after the connector's budget: undefined.
+  await account('late-1', 5_000, { slowMs: 4500, slowCalls: 1 })
+  const pid = `LATE1${Date.now()}`
+  const first = await create(`o-${pid}`, 1000, 'late-1', pid)
+  expect(first.http.body.status).toBe('undefined')
+  // The sim clock does not move: the gateway's own retry is an hour away, only the callback brings it now.
+  const tx = await until('approved through the callback', () => simCall<Tx>('GET', `/_sim/gateway/transactions/${pid}`), (t) => t.status === 'approved', 30000)
+  const accepted = tx.callbacks.filter((c) => c.accepted)
+  expect(accepted.length).toBeGreaterThanOrEqual(1)
+  expect(accepted.filter((c) => c.retried).length).toBeGreaterThanOrEqual(1)
+  expect(tx.approvals).toBe(1)
+  expect(tx.calls.filter((c) => c.op === 'create')).toHaveLength(2)
+  const holds = (await ledger('late-1')).holds
+  expect(holds.map((h) => [h.holdId, h.value])).toEqual([[pid, 1000]])
+  // A callback with another signature is refused, and changes nothing.
+  const forged = await viaProxy(
+    sim.url,
+    'POST',
+    `http://${ACCOUNT}.vtexpayments.com.br/api/pvt/payment-provider/transactions/${tx.transactionId}/payments/${pid}/callback?accountName=${ACCOUNT}&X-VTEX-signature=0000`,
+    { paymentId: pid, status: 'denied' },
+    { 'X-VTEX-API-AppKey': APP_KEY, 'X-VTEX-API-AppToken': APP_TOKEN }
+  )
+  expect(forged.status).toBe(401)
+  expect((forged.body as Record<string, unknown>).code).toBe('GATEWAY_CALLBACK_SIGNATURE')
+  const after = await simCall<Tx>('GET', `/_sim/gateway/transactions/${pid}`)
+  expect(after.status).toBe('approved')
+  expect(after.calls).toHaveLength(tx.calls.length)
+}, 60000)
+
+test('a pending callback survives the death of every replica: a restarted replica delivers it', async () => {
+  await account('late-2', 5_000, { slowMs: 4500, slowCalls: 1 })
+  const pid = `LATE2${Date.now()}`
+  const first = await create(`o-${pid}`, 1000, 'late-2', pid)
+  expect(first.http.body.status).toBe('undefined')
+  // Both replicas die before the first delivery (callbackFirstMs is 1 s).
+  for (const r of replicas) process.kill(-(r?.child.pid as number), 'SIGKILL')
+  for (const r of replicas) await r?.stop()
+  const before = await simCall<Tx>('GET', `/_sim/gateway/transactions/${pid}`)
+  expect(before.status).toBe('authorizing')
+  expect(before.callbacks).toEqual([])
+  for (let i = 0; i < REPLICAS.length; i++) {
+    replicas[i] = await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app-${i}-c`), ...REPLICAS[i] })
+  }
+  // Nothing in any process remembers it: the pending file in VBase does.
+  const delivered = await until('delivered', () => deliverCallbacks(0), (r) => r.status === 200 && r.body.delivered === 1, 20000)
+  expect(delivered.body).toMatchObject({ delivered: 1 })
+  const tx = await until('approved', () => simCall<Tx>('GET', `/_sim/gateway/transactions/${pid}`), (t) => t.status === 'approved')
+  expect(tx.approvals).toBe(1)
+  expect(tx.callbacks.filter((c) => c.accepted)).toHaveLength(1)
+  expect((await ledger('late-2')).holds.map((h) => h.holdId)).toEqual([pid])
+  // Delivered once: nothing is left to deliver.
+  expect((await deliverCallbacks(1)).body).toMatchObject({ delivered: 0, waiting: 0 })
+}, 120000)
+
 
 test('a replica killed mid-authorisation: the gateway retries, nothing is held twice or leaked', async () => {
   const customers = ['killed-0', 'killed-1', 'killed-2', 'killed-3']

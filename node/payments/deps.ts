@@ -6,6 +6,7 @@ import { VBase } from '@vtex/api'
 
 import type { Context } from '../clients'
 import { ErpCredit } from '../clients/erpCredit'
+import { PaymentGateway } from '../clients/paymentGateway'
 import { jobScoped } from '../clients/jobScoped'
 import { AUDIT_BUCKET, AuditLog } from '../audit/log'
 import { VBaseKv } from '../lib/vbase'
@@ -26,6 +27,11 @@ export function readPaymentsSettings(ctx: Context): Promise<PaymentsSettings> {
   value.catch(() => cache.delete(key))
   cache.set(key, { at: Date.now(), value })
   return value
+}
+
+/** The gateway's `callbackUrl` client (payments/callback.ts): a delivery outlives its request. */
+export function gatewayClient(ctx: Context): PaymentGateway {
+  return jobScoped(ctx.vtex, PaymentGateway, { retries: 0, timeout: 5000, memoizable: false })
 }
 
 export async function paymentsDeps(ctx: Context, appKey: string): Promise<PaymentsDeps> {

@@ -21,9 +21,16 @@ export interface PaymentsSettings {
   erpBudgetMs: number
   /** Optimistic-concurrency retries of one record write. */
   casAttempts: number
+  /** A pending callback (payments/callback.ts) is tried again after `callbackFirstMs`, doubling up to `callbackMaxMs`. */
+  callbackFirstMs: number
+  callbackMaxMs: number
 }
 
 export const DEFAULT_ERP_BUDGET_MS = 3500
+export const DEFAULT_CALLBACK_FIRST_MS = 2000
+/** Five minutes: VTEX's own retry of an undefined payment is every 5 minutes at its fastest (§G.1). */
+export const DEFAULT_CALLBACK_MAX_MS = 300_000
+const finite = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? Math.floor(v) : d)
 /** Below VTEX's 5 s even with the record's reads and writes. */
 export const MAX_ERP_BUDGET_MS = 4000
 /** Credentials shorter than this count as none (every call refused). */
@@ -47,6 +54,8 @@ export function parsePaymentsSettings(raw: unknown): PaymentsSettings {
     erpToken: str(s.erpToken),
     erpBudgetMs: Math.max(100, Math.min(MAX_ERP_BUDGET_MS, budget)),
     casAttempts: Math.max(1, Math.min(20, cas)),
+    callbackFirstMs: Math.max(100, Math.min(60_000, finite(t.callbackFirstMs, DEFAULT_CALLBACK_FIRST_MS))),
+    callbackMaxMs: Math.max(1000, Math.min(3_600_000, finite(t.callbackMaxMs, DEFAULT_CALLBACK_MAX_MS))),
   }
 }
 

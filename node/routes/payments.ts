@@ -7,7 +7,9 @@
  * - `POST payments` (create/authorise), `POST payments/:paymentId/cancellations`,
  *   `.../settlements`, `.../refunds`: the payment on account (payments/flow.ts);
  * - `POST payments/:paymentId/inbound/:action`: 501, not supported (the protocol's beta
- *   pass-through).
+ *   pass-through);
+ * - `POST /_v/ponte/payments/callbacks`: delivers the due pending callbacks of `undefined`
+ *   answers (payments/callback.ts; a create answered `undefined` writes its callback first).
  *
  * Credentials: every payment call must carry the pair configured in the app settings
  * (`paymentAppKey`/`paymentAppToken`) as `X-PROVIDER-API-AppKey`/`-AppToken`
@@ -24,7 +26,9 @@ import { timingSafeEqual } from 'crypto'
 import type { Context } from '../clients'
 import { PonteError } from '../lib/errors'
 import { PAYMENT_REQUEST_MALFORMED } from '../payments/core'
-import { paymentsDeps, readPaymentsSettings } from '../payments/deps'
+import { followUp, rememberCallback, resumeCallbacks, resumeDue } from '../payments/callback'
+import { gatewayClient, paymentsDeps, readPaymentsSettings } from '../payments/deps'
+import type { PaymentsDeps } from '../payments/flow'
 import { authorize, cancel, refund, settle } from '../payments/flow'
 import { manifest, paymentMethods } from '../payments/manifest'
 import { readBody } from './orders'
@@ -103,10 +107,20 @@ export async function createPayment(ctx: Context, next: () => Promise<unknown>):
     await next()
     return
   }
+  let followAfter: (() => void) | null = null
   try {
     const body = await jsonBody(ctx)
     const deps = await paymentsDeps(ctx, appKey)
     const { answer } = await authorize(deps, body, started)
+    if (answer.status === 'undefined') {
+      // Durable before the answer: the callback once the ERP decides (payments/callback.ts).
+      const pending = await rememberCallback(deps, body, answer.paymentId).catch((e: unknown) => {
+        deps.logger.warn({ message: 'payments: a pending callback could not be written', error: (e as Error).message })
+        return null
+      })
+      if (pending) followAfter = () => void followUp(deps, gatewayClient(ctx), answer.paymentId).catch(() => undefined)
+    }
+    kickResume(ctx, deps)
     ctx.status = 200
     ctx.body = answer
   } catch (e) {
@@ -115,6 +129,30 @@ export async function createPayment(ctx: Context, next: () => Promise<unknown>):
     ctx.status = mine ? 400 : 500
     ctx.body = { status: 'error', code, message }
   }
+  await next()
+  followAfter?.()
+}
+
+/** Pending callbacks are resumed from the gateway's traffic, at most every few seconds per replica. */
+function kickResume(ctx: Context, deps: PaymentsDeps): void {
+  if (resumeDue(Date.now())) void resumeCallbacks(deps, gatewayClient(ctx)).catch(() => undefined)
+}
+
+/**
+ * `POST /_v/ponte/payments/callbacks` (route `paymentCallbacks`, the connector's credentials):
+ * delivers the pending callbacks that are due now, on this replica (vtex.scheduler, an
+ * operator). Answers `{delivered, waiting, dropped, busy}`.
+ */
+export async function paymentCallbacks(ctx: Context, next: () => Promise<unknown>): Promise<void> {
+  ctx.set('Cache-Control', 'no-store')
+  const appKey = await credentials(ctx)
+  if (appKey === null) {
+    await next()
+    return
+  }
+  const deps = await paymentsDeps(ctx, appKey)
+  ctx.status = 200
+  ctx.body = await resumeCallbacks(deps, gatewayClient(ctx))
   await next()
 }
 
@@ -134,6 +172,7 @@ function movementRoute(kind: Kind) {
     try {
       body = await jsonBody(ctx)
       const deps = await paymentsDeps(ctx, appKey)
+      kickResume(ctx, deps)
       if (kind === 'cancellations') {
         ctx.body = await cancel(deps, paymentId, body, started)
       } else {

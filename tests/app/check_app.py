@@ -42,7 +42,7 @@ SEMVER = re.compile(
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$")
 CLIENT_BASES = ("ExternalClient", "JanusClient", "InfraClient", "AppClient", "AppGraphQLClient",
                 "IOClient")
-VTEX_HOST = re.compile(r"(^|\.)(vtexcommercestable\.com\.br|vtex\.com|myvtex\.com|vtexcommerce\.com\.br)$")
+VTEX_HOST = re.compile(r"(^|\.)(vtexcommercestable\.com\.br|vtex\.com|myvtex\.com|vtexcommerce\.com\.br|vtexpayments\.com\.br)$")
 # What VTEX IO must get (.vtexignore must not drop them) and what it must not.
 SHIPPED = ("manifest.json", "CHANGELOG.md", "docs/README.md", "graphql/schema.graphql",
            "node/index.ts", "node/service.json", "node/package.json", "node/tsconfig.json",

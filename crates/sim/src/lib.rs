@@ -262,6 +262,8 @@ impl Sim {
             faults.clone(),
         )
         .await?;
+        // The gateway tells the OMS each payment's result (orders paid on account).
+        payment_gateway.attach_oms(&oms.engine);
 
         let vtex = Router::new()
             .merge(catalog::routes().with_state(service.clone()))
@@ -274,6 +276,7 @@ impl Sim {
             .merge(scheduler::routes().with_state(scheduler.clone()))
             .merge(broadcast::routes().with_state(broadcaster.clone()))
             .merge(oms::routes::api(oms.clone()))
+            .merge(gateway::api_routes().with_state(payment_gateway.clone()))
             .fallback(http::no_route);
         let stock_counts = erp::stock_counts::CountRequests::default();
         let sim = Router::new()

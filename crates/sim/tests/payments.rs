@@ -275,3 +275,98 @@ fn retry_cadence_follows_delay_to_cancel() {
     assert_eq!(units(12_345), json!(123.45));
     assert_eq!(units(1_200), json!(12));
 }
+
+#[tokio::test]
+async fn the_gateway_takes_a_signed_callback_and_retries_the_create_at_once() {
+    use ponte_sim::vtex::gateway::{Transaction, signature};
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    let (_, body) = sim_json(
+        &sim,
+        reqwest::Method::POST,
+        "/_sim/gateway/transactions",
+        Some(
+            json!({"orderId": "o1", "value": 1234, "buyer": {"document": "C1"}, "paymentId": "P1"}),
+        ),
+    )
+    .await;
+    let tx: Transaction = serde_json::from_value(body["transaction"].clone())
+        .unwrap_or_else(|e| panic!("transaction: {e}"));
+    let url = |tid: &str, sig: &str| {
+        format!(
+            "http://ponte.vtexpayments.com.br/api/pvt/payment-provider/transactions/{tid}/payments/P1/callback?accountName=ponte&X-VTEX-signature={sig}"
+        )
+    };
+    let c = proxied(&sim);
+    let post = |url: String, body: Value, keys: bool| {
+        let mut req = c.post(url).json(&body);
+        if keys {
+            req = req
+                .header("x-vtex-api-appkey", "vtexappkey-ponte-GW")
+                .header("x-vtex-api-apptoken", "token");
+        }
+        async move {
+            let r = req.send().await.unwrap_or_else(|e| panic!("callback: {e}"));
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let good = signature(&tx);
+    assert!(good.len() <= 32);
+    let decided = json!({"paymentId": "P1", "status": "approved", "authorizationId": "A1"});
+    // No VTEX credential: the /pvt/ path refuses it before the gateway.
+    assert_eq!(
+        post(url(&tx.transaction_id, &good), decided.clone(), false)
+            .await
+            .0,
+        401
+    );
+    let (s, b) = post(url(&tx.transaction_id, "0000"), decided.clone(), true).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (401, Some("GATEWAY_CALLBACK_SIGNATURE"))
+    );
+    let (s, b) = post(url("T-OTHER", &good), decided.clone(), true).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (404, Some("GATEWAY_PAYMENT_UNKNOWN"))
+    );
+    let (s, b) = post(
+        url(&tx.transaction_id, &good),
+        json!({"paymentId": "P2", "status": "approved"}),
+        true,
+    )
+    .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (400, Some("GATEWAY_CALLBACK_BODY"))
+    );
+    let (s, _) = post(url(&tx.transaction_id, &good), decided, true).await;
+    assert_eq!(s, 200);
+    // The callback decides nothing itself: the gateway retries the create (no connector here,
+    // so the retry gets no answer and the payment stays authorizing).
+    let mut creates = 0;
+    for _ in 0..100 {
+        let (_, t) = sim_json(
+            &sim,
+            reqwest::Method::GET,
+            "/_sim/gateway/transactions/P1",
+            None,
+        )
+        .await;
+        creates = t["calls"].as_array().map_or(0, |c| c.len());
+        if creates == 2 {
+            assert_eq!(t["status"], json!("authorizing"));
+            assert_eq!(t["approvals"], json!(0));
+            let accepted: Vec<bool> = t["callbacks"]
+                .as_array()
+                .map(|l| l.iter().map(|c| c["accepted"] == json!(true)).collect())
+                .unwrap_or_default();
+            assert_eq!(accepted, [false, false, false, true]);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(creates, 2);
+    stop(sim).await;
+}

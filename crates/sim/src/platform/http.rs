@@ -11,8 +11,9 @@
 //!   simulator's default account (`--account`).
 //!
 //! Hosts played: `{account}.vtexcommercestable.com.br` (and `vtexcommercebeta`),
-//! `{account}.myvtex.com` (also `{workspace}--{account}.myvtex.com`) with the account from the
-//! host; `portal.` and `api.vtexcommercestable.com.br` and `vtexid.vtex.com.br` with the
+//! `{account}.myvtex.com` (also `{workspace}--{account}.myvtex.com`) and
+//! `{account}.vtexpayments.com.br` (the Payment Gateway's `callbackUrl`, §G.1) with the account
+//! from the host; `portal.` and `api.vtexcommercestable.com.br` and `vtexid.vtex.com.br` with the
 //! account from `?an=` / `x-vtex-account` (VTEX ID endpoints that carry the account in the
 //! token need none); the VTEX IO infra hosts `apps.{region}.vtex.io` and `infra.io.vtex.com`
 //! (app settings, [`crate::vtex::apps`]); the ERP `erp.ponte-sim.test` ([`crate::erp::orders`]); and
@@ -396,6 +397,10 @@ fn classify(host: Option<&str>, bound_ip: IpAddr) -> Option<HostKind> {
         let account = label.rsplit("--").next().unwrap_or_default();
         return valid_account(account).then(|| HostKind::Vtex(Some(account.to_owned())));
     }
+    // The Payment Gateway's host, where a connector's `callbackUrl` points (§G.1).
+    if let Some(label) = host.strip_suffix(".vtexpayments.com.br") {
+        return valid_account(label).then(|| HostKind::Vtex(Some(label.to_owned())));
+    }
     for env in ENVIRONMENTS {
         if let Some(label) = host.strip_suffix(&format!(".{env}.com.br")) {
             if label == "portal" || label == "api" {
@@ -589,6 +594,11 @@ mod tests {
             classify(Some("ponte.vtexcommercestable.com.br"), LOCAL),
             Some(HostKind::Vtex(Some("ponte".into())))
         );
+        assert_eq!(
+            classify(Some("ponte.vtexpayments.com.br"), LOCAL),
+            Some(HostKind::Vtex(Some("ponte".into())))
+        );
+        assert_eq!(classify(Some("Bad_Name.vtexpayments.com.br"), LOCAL), None);
         assert_eq!(classify(Some("127.0.0.1"), LOCAL), Some(HostKind::Sim));
         assert_eq!(classify(Some("localhost"), LOCAL), Some(HostKind::Sim));
         assert_eq!(classify(None, LOCAL), Some(HostKind::Sim));

@@ -28,6 +28,20 @@
 //!   100 ms of real time too).
 //! - `POST /_sim/gateway/homologation`: the flows; see [`homologation`].
 //!
+//! # The connector's callback (§G.1)
+//!
+//! Every create carries `callbackUrl`
+//! `https://{account}.vtexpayments.com.br/api/pvt/payment-provider/transactions/{transactionId}/payments/{paymentId}/callback?accountName={account}&X-VTEX-signature={signature}`;
+//! the simulator serves that host ([`api_routes`]). A `POST` there needs a VTEX credential (the
+//! dispatcher's `/pvt/` rule), the transaction's own signature (else `401`
+//! `GATEWAY_CALLBACK_SIGNATURE`), a known payment of that transaction (else `404`
+//! `GATEWAY_PAYMENT_UNKNOWN`) and the create's answer for that payment as body (else `400`
+//! `GATEWAY_CALLBACK_BODY`). Accepted (`200 {paymentId, received}`), it is recorded in the
+//! transaction's `callbacks` and, while the payment is `authorizing`, the create is retried at
+//! once: VTEX IO connectors use the *retry* flow (§G.1), the retry's answer decides, and the
+//! timers' own retries go on. **[sim's choice]** VTEX documents neither the callback's answer
+//! body nor how the signature is made.
+//!
 //! # The order's payment (§A.7, §G.1)
 //!
 //! The gateway listens to the OMS's committed changes (a [`Fanout`] beside the broadcaster on
@@ -37,6 +51,13 @@
 //! input (return) invoice is refunded for its value, and an order `canceled` before any
 //! settlement cancels the payment (§G.1: normal settlement follows the invoice; a cancelled
 //! order cancels the payment).
+//!
+//! The other way (§G.1, §A.5: the order waits in `payment-pending` for its payment; a denied
+//! payment cancels the order): each decision is told to the OMS
+//! ([`crate::vtex::oms::Engine::payment_result`]). An order created with `gatewayPayment`
+//! waits in `payment-pending`; approved, it goes on to `ready-for-handling` by the usual
+//! chain; denied, or cancelled before any approval (`delayToCancel` elapsed), it is cancelled
+//! (`cancellationData.RequestedByPaymentNotification`).
 //!
 //! **[emulator choices]** (VTEX is silent; configurable): the gateway answers a connector error
 //! (non-200 create, no answer within `deadlineMs`) like `undefined` and retries on the same
@@ -144,6 +165,9 @@ pub struct Transaction {
     pub cancellation: Option<Value>,
     pub approvals: u32,
     pub calls: Vec<Call>,
+    /// The connector's calls to `callbackUrl` ([`Gateway::callback`]), each
+    /// `{at, status, accepted, code?}`.
+    pub callbacks: Vec<Value>,
 }
 
 /// The gateway.
@@ -160,6 +184,9 @@ pub struct Gateway {
     ids: AtomicU64,
     /// Set by [`Gateway::start`]: where order changes are worked on.
     runtime: Mutex<Option<(tokio::runtime::Handle, Weak<Gateway>)>>,
+    /// The OMS whose orders the transactions pay ([`Gateway::attach_oms`]); weak, as the OMS
+    /// holds the gateway (its change sink): a cycle would keep both stores open after a stop.
+    oms: Mutex<Option<Weak<crate::vtex::oms::Engine>>>,
 }
 
 /// Several sinks for the OMS's changes (the broadcaster and the gateway).
@@ -212,6 +239,18 @@ pub fn retry_cadence_ms(delay_to_cancel_s: u64) -> i64 {
     }
 }
 
+/// The `X-VTEX-signature` of a transaction's `callbackUrl` (at most 32 characters, §G.1).
+/// **[sim's choice]** VTEX documents the parameter, not how it is made: here a digest of the
+/// transaction's ids and creation time, so a URL for another payment never matches.
+pub fn signature(tx: &Transaction) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut a = std::collections::hash_map::DefaultHasher::new();
+    (&tx.payment_id, &tx.transaction_id, tx.created_at, "a").hash(&mut a);
+    let mut b = std::collections::hash_map::DefaultHasher::new();
+    (&tx.payment_id, &tx.transaction_id, tx.created_at, "b").hash(&mut b);
+    format!("{:016X}{:016X}", a.finish(), b.finish())
+}
+
 /// Cents as the protocol's decimal `value`.
 pub fn units(cents: u64) -> Value {
     if cents.is_multiple_of(100) {
@@ -254,6 +293,7 @@ impl Gateway {
             timer_lock: tokio::sync::Mutex::new(()),
             ids: AtomicU64::new(0),
             runtime: Mutex::new(None),
+            oms: Mutex::new(None),
         }))
     }
 
@@ -268,6 +308,21 @@ impl Gateway {
                 gw.run_timers().await;
             }
         });
+    }
+
+    /// Tells the OMS each payment's result (see the module's comment).
+    pub fn attach_oms(&self, engine: &Arc<crate::vtex::oms::Engine>) {
+        *lock(&self.oms) = Some(Arc::downgrade(engine));
+    }
+
+    /// The order's payment was decided: approved moves it on, denied (or cancelled before any
+    /// approval) cancels it (§G.1, §A.5). Only orders created to wait for the gateway change.
+    fn tell_oms(&self, order_id: &str, approved: bool) {
+        let Some(engine) = lock(&self.oms).as_ref().and_then(Weak::upgrade) else {
+            return;
+        };
+        // An order the OMS does not know (a transaction created alone) is nobody's business.
+        let _ = engine.payment_result(&self.account, order_id, approved);
     }
 
     pub fn config(&self) -> GatewayConfig {
@@ -411,7 +466,7 @@ impl Gateway {
             acc = self.account,
             t = tx.transaction_id,
             p = tx.payment_id,
-            sig = &format!("{:032X}", tx.created_at)[..32],
+            sig = signature(&tx),
         );
         let body = json!({
             "reference": tx.order_id,
@@ -489,6 +544,15 @@ impl Gateway {
                 }
             }
         });
+        if let Some(after) = self.transaction(payment_id)
+            && after.status != tx.status
+        {
+            match after.status.as_str() {
+                "approved" => self.tell_oms(&after.order_id, true),
+                "denied" => self.tell_oms(&after.order_id, false),
+                _ => {}
+            }
+        }
         (status, answer, ms)
     }
 
@@ -539,7 +603,8 @@ impl Gateway {
             )
             .await;
         let now = self.clock.now_ms();
-        self.update(payment_id, |tx| {
+        let before = self.transaction(payment_id).map(|t| t.status);
+        let after = self.update(payment_id, |tx| {
             tx.calls.push(Call { op: kind.to_owned(), request_id: Some(request_id.clone()), status, answer: answer.clone(), ms, at: now });
             if status != 200 {
                 return;
@@ -563,7 +628,90 @@ impl Gateway {
                 _ => {}
             }
         });
+        // A payment cancelled before it was approved (delayToCancel elapsed) cancels its order.
+        if let Some(after) = after
+            && after.status == "cancelled"
+            && before.as_deref() == Some("authorizing")
+        {
+            self.tell_oms(&after.order_id, false);
+        }
         Some((status, answer, ms))
+    }
+
+    /// The connector called `callbackUrl` (§G.1): the signature must be the one this
+    /// transaction's URL carries and the body the create's answer for this payment. A VTEX IO
+    /// connector's callback makes the gateway retry `POST /payments` at once (*retry* flow,
+    /// §G.1; vtex-apps/payment-provider-example posts the create answer there); the answer
+    /// of that retry decides, so a callback can never approve twice. The timers keep retrying
+    /// on their cadence meanwhile (a lost callback changes nothing).
+    pub fn callback(
+        &self,
+        transaction_id: &str,
+        payment_id: &str,
+        signature_given: Option<&str>,
+        body: &[u8],
+    ) -> Response {
+        let Some(tx) = self.transaction(payment_id) else {
+            return err(
+                StatusCode::NOT_FOUND,
+                "GATEWAY_PAYMENT_UNKNOWN",
+                "no such transaction",
+            );
+        };
+        let now = self.clock.now_ms();
+        let refuse = |status: StatusCode, code: &str, message: &str| {
+            self.update(payment_id, |t| {
+                t.callbacks.push(
+                    json!({"at": now, "status": status.as_u16(), "accepted": false, "code": code}),
+                );
+            });
+            err(status, code, message)
+        };
+        if tx.transaction_id != transaction_id {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                "GATEWAY_PAYMENT_UNKNOWN",
+                "that payment is not this transaction's",
+            );
+        }
+        if signature_given != Some(signature(&tx).as_str()) {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                "GATEWAY_CALLBACK_SIGNATURE",
+                "X-VTEX-signature missing or wrong: use callbackUrl as given",
+            );
+        }
+        let answer: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let status = answer.get("status").and_then(Value::as_str).unwrap_or("");
+        if answer.get("paymentId").and_then(Value::as_str) != Some(payment_id)
+            || !matches!(status, "approved" | "denied" | "undefined")
+        {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "GATEWAY_CALLBACK_BODY",
+                "the body must be the create's answer for this payment",
+            );
+        }
+        let retry = tx.status == "authorizing";
+        self.update(payment_id, |t| {
+            t.callbacks.push(json!({"at": now, "status": 200, "accepted": true, "reported": status, "retried": retry}));
+        });
+        if retry
+            && let Some((handle, me)) = lock(&self.runtime).clone()
+            && let Some(gw) = me.upgrade()
+        {
+            let pid = payment_id.to_owned();
+            handle.spawn(async move {
+                let _guard = gw.timer_lock.lock().await;
+                if gw
+                    .transaction(&pid)
+                    .is_some_and(|t| t.status == "authorizing")
+                {
+                    gw.authorize(&pid).await;
+                }
+            });
+        }
+        Json(json!({"paymentId": payment_id, "received": true})).into_response()
     }
 
     /// Settles each new output invoice of the order, refunds each input one, cancels a
@@ -743,6 +891,8 @@ async fn list_tx(State(gw): State<Arc<Gateway>>) -> Response {
         "doubleApprovals": txs.iter().filter(|t| t.approvals > 1).count(),
         "calls": txs.iter().map(|t| t.calls.len()).sum::<usize>(),
         "late": txs.iter().flat_map(|t| &t.calls).filter(|c| c.status == 0).count(),
+        "callbacks": txs.iter().flat_map(|t| &t.callbacks).filter(|c| c["accepted"] == true).count(),
+        "callbacksRefused": txs.iter().flat_map(|t| &t.callbacks).filter(|c| c["accepted"] == false).count(),
     });
     Json(json!({"transactions": txs, "counters": counters})).into_response()
 }
@@ -836,6 +986,31 @@ async fn timers(State(gw): State<Arc<Gateway>>) -> Response {
 async fn manifest(State(gw): State<Arc<Gateway>>) -> Response {
     let (status, body, ms) = gw.manifest().await;
     Json(http_json(status, body, ms)).into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CallbackQuery {
+    #[serde(rename = "X-VTEX-signature")]
+    signature: Option<String>,
+}
+
+async fn callback(
+    State(gw): State<Arc<Gateway>>,
+    Path((tid, pid)): Path<(String, String)>,
+    query: axum::extract::Query<CallbackQuery>,
+    body: Bytes,
+) -> Response {
+    gw.callback(&tid, &pid, query.signature.as_deref(), &body)
+}
+
+/// The gateway's routes on `{account}.vtexpayments.com.br` (the connector's `callbackUrl`).
+/// The dispatcher already asks a `/pvt/` path for credentials (the app's token as
+/// `VtexIdclientAutCookie`, or `X-VTEX-API-AppKey`/`-AppToken`, §G).
+pub fn api_routes() -> Router<Arc<Gateway>> {
+    Router::new().route(
+        "/api/pvt/payment-provider/transactions/{tid}/payments/{pid}/callback",
+        post(callback),
+    )
 }
 
 /// Routes on the simulator's host.

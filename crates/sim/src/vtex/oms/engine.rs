@@ -5,7 +5,9 @@ use super::changes_v2::{self, ChangeSettings, RequestStatus};
 use super::config::OmsConfig;
 use super::db::{Batch, Db};
 use super::error::OmsError;
-use super::model::{CancellationData, Item, SimOrder, TICKS_PER_MS, Timer, TimerKind, hex_id, iso};
+use super::model::{
+    CancellationData, GatewayPayment, Item, SimOrder, TICKS_PER_MS, Timer, TimerKind, hex_id, iso,
+};
 use super::shoppers::RunRecord;
 use super::stats::{ChangeV2Stats, InvoiceStats, Stats};
 use crate::platform::bus::{ChangeSink, OrderChange};
@@ -136,6 +138,8 @@ pub struct NewOrder {
     pub incomplete: bool,
     pub customer_cancel_permille: Option<u32>,
     pub run_id: Option<String>,
+    /// Paid through the simulated Payment Gateway: waits in `payment-pending` for its result.
+    pub gateway_payment: bool,
 }
 
 impl NewOrder {
@@ -416,6 +420,7 @@ impl Engine {
                 adjustment: 0,
                 change_requests: Vec::new(),
                 last_status_change: None,
+                gateway_payment: new.gateway_payment.then_some(GatewayPayment::Pending),
             };
             if !new.incomplete {
                 set_status(
@@ -588,6 +593,48 @@ impl Engine {
         Ok(n)
     }
 
+    /// The simulated Payment Gateway decided an order's payment (§G.1: an approved payment
+    /// moves the order on, `payment-pending → approve-payment → payment-approved → ...`; a
+    /// denied one, or one cancelled before approval, cancels the order, §A.5). Only orders
+    /// created to be paid through the gateway (`gatewayPayment`) wait for it; for the others,
+    /// and for a result already known, nothing changes. Returns whether the order changed.
+    pub fn payment_result(
+        &self,
+        account: &str,
+        order_id: &str,
+        approved: bool,
+    ) -> Result<bool, OmsError> {
+        self.act(
+            account,
+            order_id,
+            "gateway-payment",
+            PLATFORM_KEY,
+            |order, ctx| {
+                if order.gateway_payment != Some(GatewayPayment::Pending) {
+                    return Ok(false);
+                }
+                order.gateway_payment = Some(if approved {
+                    GatewayPayment::Approved
+                } else {
+                    GatewayPayment::Denied
+                });
+                // Waiting in payment-pending: the step happens now. Earlier in the workflow the
+                // result is applied when the order gets there.
+                if order.status == Some(Status::PaymentPending) {
+                    if approved {
+                        ctx.timer(order, 0, TimerKind::Auto);
+                    } else {
+                        payment_denied(order, ctx.now);
+                        ctx.set_status(order, Status::Cancel);
+                        let delay = OmsConfig::ms(ctx.config.cancel_confirm_ms);
+                        ctx.timer(order, delay, TimerKind::CancelConfirmed);
+                    }
+                }
+                Ok(true)
+            },
+        )
+    }
+
     /// Runs `f` on the state (reads: stats, listings).
     pub fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
         f(&mut self.lock())
@@ -611,6 +658,19 @@ struct Fired {
 
 /// Applies the order's due timers and change v2 requests in date order until none is due (a
 /// change due at the same time as a timer goes first).
+/// The cancellation record of an order whose payment the gateway denied (or cancelled).
+fn payment_denied(order: &mut SimOrder, ticks: i64) {
+    order.cancellation = Some(CancellationData {
+        requested_by_user: false,
+        requested_by_system: true,
+        requested_by_seller_notification: false,
+        requested_by_payment_notification: true,
+        reason: Some("The payment was denied".into()),
+        date: ticks,
+        request_id: None,
+    });
+}
+
 fn fire_due(
     order: &mut SimOrder,
     now_ms: i64,
@@ -673,6 +733,25 @@ fn fire_due(
                 let next = match timer.from {
                     Status::OrderCreated => Status::OnOrderCompleted,
                     Status::OnOrderCompleted => Status::PaymentPending,
+                    // An order paid through the gateway waits for its result there
+                    // (Engine::payment_result resumes it).
+                    Status::PaymentPending
+                        if order.gateway_payment == Some(GatewayPayment::Pending) =>
+                    {
+                        continue;
+                    }
+                    Status::PaymentPending
+                        if order.gateway_payment == Some(GatewayPayment::Denied) =>
+                    {
+                        payment_denied(order, ticks);
+                        step(order, Status::Cancel, changes);
+                        add(
+                            order,
+                            OmsConfig::ms(config.cancel_confirm_ms),
+                            TimerKind::CancelConfirmed,
+                        );
+                        continue;
+                    }
                     Status::PaymentPending => Status::ApprovePayment,
                     Status::ApprovePayment => Status::PaymentApproved,
                     Status::PaymentApproved => Status::AuthorizeFulfillment,

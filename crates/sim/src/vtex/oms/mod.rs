@@ -5,7 +5,10 @@
 //! # Workflow
 //!
 //! `order-created → on-order-completed → payment-pending → approve-payment → payment-approved →
-//! authorize-fulfillment → window-to-cancel` move on their own, one step every `autoStepMs`;
+//! authorize-fulfillment → window-to-cancel` move on their own, one step every `autoStepMs`
+//! (an order created with `gatewayPayment: true` waits in `payment-pending` until the simulated
+//! Payment Gateway decides its transaction, [`Engine::payment_result`]: approved goes on,
+//! denied cancels it, §G.1);
 //! `window-to-cancel → ready-for-handling` after `cancellationWindowSeconds` (§A.5.1, 30 min).
 //! `start-handling → handling` after `startHandlingConfirmMs`; `cancel → canceled` after
 //! `cancelConfirmMs`; `invoice → invoiced` `settlementMs` after Σ Output invoices reaches the
@@ -82,9 +85,9 @@
 //!   canceled, retried}}`; `DELETE /_sim/oms/stats` resets the counters (orders stay).
 //! - `GET /_sim/oms/orders?account=&status=` → `{"orderIds": [...]}` in sequence order.
 //! - `POST /_sim/oms/orders {"account"?, "items": [{"id", "quantity", "price", "listPrice"?,
-//!   "name"?}], "shippingValue"?, "incomplete"?, "customerCancelAfterPermille"?}` → `201` Get
-//!   order JSON: one order, created synchronously (status `order-created`, or `null` when
-//!   `incomplete`).
+//!   "name"?}], "shippingValue"?, "incomplete"?, "customerCancelAfterPermille"?,
+//!   "gatewayPayment"?}` → `201` Get order JSON: one order, created synchronously (status
+//!   `order-created`, or `null` when `incomplete`).
 //! - `POST /_sim/oms/shoppers {"account", "orders", "perSecond", "seed", "customerCancelRate",
 //!   "itemsMax"}` → `202 {"runId"}`; `GET /_sim/oms/shoppers/{runId}` → the run's progress and
 //!   its orders by status ([`shoppers`]).

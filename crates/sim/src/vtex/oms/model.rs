@@ -248,6 +248,22 @@ pub struct SimOrder {
     /// (status events carry it as their `lastChange`). `None`: `last_change` is it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_status_change: Option<i64>,
+    /// An order paid through the simulated Payment Gateway (`crate::vtex::gateway`): it waits
+    /// in `payment-pending` until the gateway's transaction is decided (§A.5, §G.1). `None`:
+    /// the platform approves the payment on its own (every other order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_payment: Option<GatewayPayment>,
+}
+
+/// What the gateway said about an order's payment ([`SimOrder::gateway_payment`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum GatewayPayment {
+    /// Not decided yet: the order waits in `payment-pending`.
+    Pending,
+    Approved,
+    /// Denied, or cancelled before approval: the order is cancelled.
+    Denied,
 }
 
 impl SimOrder {

@@ -711,6 +711,10 @@ struct CreateOrder {
     customer_cancel_after_permille: Option<u32>,
     #[serde(default)]
     shopper: Option<u64>,
+    /// Paid through the simulated Payment Gateway: the order waits in `payment-pending` for
+    /// the transaction's result (`crate::vtex::gateway`).
+    #[serde(default)]
+    gateway_payment: bool,
 }
 
 async fn create_order(State(oms): State<Shared>, tenant: Tenant, body: Bytes) -> SimResult {
@@ -743,6 +747,7 @@ async fn create_order(State(oms): State<Shared>, tenant: Tenant, body: Bytes) ->
         incomplete: input.incomplete,
         customer_cancel_permille: input.customer_cancel_after_permille,
         run_id: None,
+        gateway_payment: input.gateway_payment,
     };
     new.check().map_err(invalid)?;
     let engine = oms.engine.clone();

@@ -120,6 +120,7 @@ pub fn order_for(run: &RunRecord, index: u64) -> NewOrder {
         incomplete: false,
         customer_cancel_permille: cancels.then_some(permille),
         run_id: Some(run.run_id.clone()),
+        gateway_payment: false,
     }
 }
 

@@ -41,6 +41,7 @@ fn one_order() -> NewOrder {
         incomplete: false,
         customer_cancel_permille: None,
         run_id: None,
+        gateway_payment: false,
     }
 }
 
@@ -153,4 +154,83 @@ fn incomplete_orders_publish_nothing_and_reload_keeps_timers() {
         .order("ponte", "v1000001pnt-01")
         .unwrap_or_else(|| panic!("kept"));
     assert_eq!(incomplete.status, None);
+}
+
+#[test]
+fn an_order_paid_through_the_gateway_waits_for_its_payment_result() {
+    let dir = temp_dir();
+    let (engine, sink, clock) = engine(dir.path());
+    let paid = NewOrder {
+        gateway_payment: true,
+        ..one_order()
+    };
+    let created = engine
+        .create("ponte", vec![paid.clone(), paid.clone(), paid], None)
+        .unwrap_or_else(|e| panic!("create: {e}"));
+    let ids: Vec<String> = created.iter().map(|o| o.order_id.clone()).collect();
+    let status = |id: &str| {
+        engine
+            .order("ponte", id)
+            .and_then(|o| o.status)
+            .map(|s| s.as_str().to_owned())
+    };
+    // The first result arrives before the order reaches payment-pending: kept for then.
+    assert_eq!(
+        engine
+            .payment_result("ponte", &ids[2], false)
+            .map_err(|e| e.code),
+        Ok(true)
+    );
+    clock.advance(2_000_000);
+    engine.run_due().unwrap_or_else(|e| panic!("run: {e}"));
+    assert_eq!(status(&ids[0]).as_deref(), Some("payment-pending"));
+    assert_eq!(status(&ids[1]).as_deref(), Some("payment-pending"));
+    // The denied one went on to cancel, and its confirmation ran in the same pass.
+    assert_eq!(status(&ids[2]).as_deref(), Some("canceled"));
+    // Approved: the workflow goes on to ready-for-handling.
+    assert_eq!(
+        engine
+            .payment_result("ponte", &ids[0], true)
+            .map_err(|e| e.code),
+        Ok(true)
+    );
+    // Denied: the order is cancelled by the payment.
+    assert_eq!(
+        engine
+            .payment_result("ponte", &ids[1], false)
+            .map_err(|e| e.code),
+        Ok(true)
+    );
+    // A second result changes nothing (the gateway's duplicates).
+    assert_eq!(
+        engine
+            .payment_result("ponte", &ids[1], true)
+            .map_err(|e| e.code),
+        Ok(false)
+    );
+    clock.advance(2_000_000);
+    engine.run_due().unwrap_or_else(|e| panic!("run: {e}"));
+    assert_eq!(status(&ids[0]).as_deref(), Some("ready-for-handling"));
+    assert_eq!(status(&ids[1]).as_deref(), Some("canceled"));
+    assert_eq!(status(&ids[2]).as_deref(), Some("canceled"));
+    let cancelled = engine
+        .get("ponte", &ids[1])
+        .unwrap_or_else(|| panic!("no order"));
+    assert_eq!(
+        cancelled["cancellationData"]["RequestedByPaymentNotification"],
+        true
+    );
+    let first: Vec<String> = sink
+        .changes()
+        .into_iter()
+        .filter(|c| c.order_id == ids[0])
+        .map(|c| c.state)
+        .collect();
+    assert!(first.iter().any(|s| s == "payment-approved"));
+    assert_eq!(
+        engine
+            .payment_result("ponte", "v0pnt-01", true)
+            .map_err(|e| e.code),
+        Err("OMS001")
+    );
 }

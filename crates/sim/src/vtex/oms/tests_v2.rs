@@ -63,6 +63,7 @@ impl Fixture {
             incomplete: false,
             customer_cancel_permille: None,
             run_id: None,
+            gateway_payment: false,
         };
         let created = self
             .engine
