@@ -14,6 +14,7 @@ class FakeErp implements ProvidersErp {
   async card() {
     return null
   }
+  async post() {}
   async riskFacts(_e: string, _t: string | null, buyer: { document?: string | null }) {
     return this.facts[buyer.document ?? ''] ?? null
   }
