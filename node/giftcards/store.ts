@@ -39,6 +39,7 @@ import { StaleWrite } from '../lib/vbase'
 import type { Card, Command, GiftCardCommandResponse } from './core'
 import { command, createCard } from './core'
 import { PonteError } from '../lib/errors'
+import { mapLimit } from '../lib/queue'
 
 export const BUCKET = 'ponte-giftcards'
 export const GIFTCARD_BUSY = 'GIFTCARD_BUSY_UNAVAILABLE'
@@ -294,10 +295,6 @@ export async function reconcile(deps: GiftCardDeps, id: string): Promise<BooksRe
 /** Reconciles every card with an outbox marker (at most `limit`), or the given cards. */
 export async function sweep(deps: GiftCardDeps, ids?: string[], limit = 1000): Promise<BooksReport[]> {
   const todo = ids ?? (await deps.kv.list('outbox/', limit)).map((p) => decodeURIComponent(p.split('/').pop() ?? '')).filter((x) => x)
-  const out: BooksReport[] = []
-  for (const id of todo) {
-    const r = await reconcile(deps, id)
-    if (r) out.push(r)
-  }
-  return out
+  const done = await mapLimit(todo, 8, (id) => reconcile(deps, id))
+  return done.filter((r): r is BooksReport => r !== null)
 }

@@ -120,8 +120,11 @@ impl Hub {
         body: &Value,
     ) -> (u16, Value, Vec<u16>) {
         let mut seen = Vec::new();
+        // Each attempt to the replica after the previous one's.
+        let first = self.rr.fetch_add(1, Ordering::SeqCst);
         loop {
-            let (st, answer) = self.call_once(route, path, params, body).await;
+            let turn = first + seen.len();
+            let (st, answer) = self.call_once(turn, route, path, params, body).await;
             seen.push(st);
             if (st != 0 && st < 500) || seen.len() >= 6 {
                 return (st, answer, seen);
@@ -132,6 +135,7 @@ impl Hub {
 
     async fn call_once(
         &self,
+        turn: usize,
         route: &str,
         path: &str,
         params: &[(&str, &str)],
@@ -147,7 +151,7 @@ impl Hub {
         } else {
             c.account.clone()
         };
-        let replica = io.replicas[self.rr.fetch_add(1, Ordering::SeqCst) % io.replicas.len()]
+        let replica = io.replicas[turn % io.replicas.len()]
             .trim_end_matches('/')
             .to_owned();
         let url = format!("{replica}/{account}/{}{}{path}", io.workspace, c.base_path);
