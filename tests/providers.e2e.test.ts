@@ -26,7 +26,8 @@ import { join } from 'path'
 import { ResponseContract } from './support/openapi'
 import type { Running, Sim } from './support/processes'
 import { portInUse, REPO, startService, startSim } from './support/processes'
-import { putAppSettings } from './support/vtexid'
+import { graphql } from './support/http'
+import { putAppSettings, simLogin } from './support/vtexid'
 
 const ACCOUNT = 'ponte-providers'
 const WORKSPACE = 'master'
@@ -587,15 +588,18 @@ describe(`${PURCHASES} purchases paying partly by gift card from 200 cards, two 
     const invoiced = new Map<string, number>()
     const refunded = new Map<string, number>()
     const cancelled = new Set<string>()
-    // Every tenth purchase also goes through the anti-fraud gateway: documents ending 0-4 clean, 5 blocked.
+    // Every tenth purchase also goes through the anti-fraud gateway: a blocked customer (document
+    // ending 5), one with overdue invoices (6: held for review, decided by a person) or a clean one (0).
     const risk = new Map<string, 'approved' | 'denied'>()
+    const held = new Map<string, 'approved' | 'denied'>()
 
     const one = async (p: (typeof purchases)[number]) => {
       if (p.n % 10 === 0) {
-        const blocked = p.n % 20 === 0
         const id = `RUN-AF-${p.n}`
-        risk.set(id, blocked ? 'denied' : 'approved')
-        await simCall('POST', '/_sim/antifraud/transactions', transaction(id, `2223334440${blocked ? 5 : p.n % 5}`, p.value))
+        const kind = p.n % 40 === 0 ? 5 : p.n % 40 === 10 ? 6 : 0
+        if (kind === 6) held.set(id, p.n % 80 === 10 ? 'approved' : 'denied')
+        else risk.set(id, kind === 5 ? 'denied' : 'approved')
+        await simCall('POST', '/_sim/antifraud/transactions', transaction(id, `2223334440${kind}`, p.value))
       }
       const o = (await simCall('POST', '/_sim/giftcardhub/orders', p)) as HubOrder
       if (!o.transactionId) return
@@ -726,7 +730,44 @@ describe(`${PURCHASES} purchases paying partly by gift card from 200 cards, two 
       expect([id, tx.outcome]).toEqual([id, want])
       expect([id, tx.statuses.filter((st: string) => st === want).length]).toEqual([id, 1])
     }
+    for (const id of held.keys()) expect([id, (await simCall('GET', `/_sim/antifraud/transactions/${id}`)).outcome]).toEqual([id, 'pending'])
+
+    // The held ones are decided by a person through GraphQL (audited): each decision reaches the hook once.
+    const { token } = await simLogin(sim.url, ACCOUNT, { email: 'reviewer@example.com', audience: 'admin' })
+    const decide = (id: string, decision: string, headers: Record<string, string>) =>
+      graphql(
+        ACCOUNT,
+        WORKSPACE,
+        { query: 'mutation($id: ID!, $d: ReviewDecision!) { decideAntifraudReview(transactionId: $id, decision: $d) { id status analysisType reasons hookOwed } }', variables: { id, d: decision } },
+        { 'x-vtex-credential': 'e2e-app-token', ...headers },
+        REPLICAS[1].port
+      )
+    const person = { authorization: `Bearer ${token}` }
+    const [firstHeld] = [...held.keys()]
+    const byApp = await decide(firstHeld, 'APPROVED', { 'x-vtex-api-appkey': KEY, 'x-vtex-api-apptoken': TOKEN })
+    expect(byApp.errors?.[0]?.extensions?.code).toBeDefined()
+    expect(byApp.data?.decideAntifraudReview ?? null).toBeNull()
+    for (const [id, want] of held) {
+      const r = await decide(id, want.toUpperCase(), person)
+      expect([id, r.errors, r.data?.decideAntifraudReview]).toEqual([id, undefined, { id, status: want, analysisType: 'manual', reasons: ['OVERDUE_INVOICES'], hookOwed: false }])
+      // The same decision again changes nothing; the other way is refused.
+      expect((await decide(id, want.toUpperCase(), person)).data?.decideAntifraudReview.status).toBe(want)
+      const other = await decide(id, want === 'approved' ? 'DENIED' : 'APPROVED', person)
+      expect(other.errors?.[0]?.extensions?.code).toBe('ANTIFRAUD_ANALYSIS_FINAL')
+      const tx = await gatewayUntil(id, (t) => t.outcome !== 'pending')
+      expect([id, tx.outcome]).toEqual([id, want])
+    }
     const pushed = await hooks()
     for (const id of risk.keys()) expect(pushed[id]).toBeUndefined()
+    for (const [id, want] of held) expect([id, pushed[id]?.map((h) => h.status)]).toEqual([id, [want]])
+    const audit = await graphql(
+      ACCOUNT,
+      WORKSPACE,
+      { query: `{ auditLog(from: "${new Date(Date.now() - 3600_000).toISOString()}", to: "${new Date(Date.now() + 60_000).toISOString()}", first: 500) { operation outcome } }` },
+      { 'x-vtex-credential': 'e2e-app-token', ...person },
+      REPLICAS[1].port
+    )
+    const decisions = (audit.data?.auditLog ?? []).filter((a: { operation: string }) => a.operation === 'decideAntifraudReview')
+    expect(decisions.length).toBe(held.size * 3 + 1)
   }, 240000)
 })
