@@ -5,11 +5,11 @@
  * - `GET {erp}/giftcards?owner={profileId}` and `GET {erp}/giftcards?code={redemptionCode}`:
  *   `[ErpGiftCard]`; `GET {erp}/giftcards/{id}`: one card or 404. The ERP's balance is the
  *   balance of record when Ponte first takes a card over; from then on Ponte's ledger holds
- *   the pre-authorisations (node/giftcards/README.md).
+ *   the pre-authorisations (node/giftcards/store.ts).
  * - `GET {erp}/customers/risk?document=&email=`: the buyer's risk facts or 404 (unknown).
  * - `POST {erp}/giftcards/{id}/postings` `{key, kind, valueCents}`: a settlement, refund or
  *   credit Ponte holds, recorded once per key (201, or 200 for a key already recorded); the
- *   card's `postings` lists the keys the ERP recorded (node/giftcards/README.md).
+ *   card's `postings` lists the keys the ERP recorded (node/giftcards/store.ts).
  *
  * A call that fails (no answer, 5xx) throws: the protocol's caller retries (VTEX retries the
  * provider's 5xx). The token never appears in an error.
