@@ -96,12 +96,15 @@ function fromErp(e: ErpGiftCard, now: string): Card {
   })
 }
 
-/** The card and its ETag; taken over from the ERP when Ponte has no record yet. */
-export async function readCard(deps: GiftCardDeps, id: string): Promise<{ card: Card; etag: string | null; createdAtMs: number; record: CardRecord } | null> {
+/**
+ * The card and its ETag; taken over from the ERP when Ponte has no record yet (`known`: the
+ * ERP's card as a listing just gave it, saving a read).
+ */
+export async function readCard(deps: GiftCardDeps, id: string, known?: ErpGiftCard): Promise<{ card: Card; etag: string | null; createdAtMs: number; record: CardRecord } | null> {
   const stored = await deps.kv.get<CardRecord>(cardPath(id))
   if (stored) return { card: stored.data.card, etag: stored.etag, createdAtMs: stored.data.createdAtMs, record: stored.data }
   if (!deps.erp || !deps.erpEndpoint) return null
-  const e = await deps.erp.card(deps.erpEndpoint, deps.erpToken, id)
+  const e = known ?? (await deps.erp.card(deps.erpEndpoint, deps.erpToken, id))
   if (!e) return null
   await saveNew(deps, fromErp(e, deps.now()), { baseCents: e.balanceCents, posted: e.postings ?? [] })
   const again = await deps.kv.get<CardRecord>(cardPath(id))
@@ -111,6 +114,7 @@ export async function readCard(deps: GiftCardDeps, id: string): Promise<{ card: 
 /** The cards `_search` considers: the owner's and the one of the typed code, Ponte's and the ERP's. */
 export async function candidates(deps: GiftCardDeps, owner: string | null, code: string | null): Promise<Card[]> {
   const ids = new Set<string>()
+  const listed = new Map<string, ErpGiftCard>()
   if (owner) for (const p of await deps.kv.list(`owners/${encodeURIComponent(owner)}/`, 200)) ids.add(decodeURIComponent(p.split('/').pop() ?? ''))
   if (code) {
     const hit = await deps.kv.get<{ id: string }>(codePath(code))
@@ -121,15 +125,14 @@ export async function candidates(deps: GiftCardDeps, owner: string | null, code:
       ...(owner ? await deps.erp.cardsOf(deps.erpEndpoint, deps.erpToken, { owner }) : []),
       ...(code ? await deps.erp.cardsOf(deps.erpEndpoint, deps.erpToken, { code }) : []),
     ]
-    for (const e of found) ids.add(e.id)
+    for (const e of found) {
+      ids.add(e.id)
+      listed.set(e.id, e)
+    }
   }
-  const cards: Card[] = []
-  for (const id of ids) {
-    if (!id) continue
-    const c = await readCard(deps, id)
-    if (c) cards.push(c.card)
-  }
-  return cards
+  // In parallel (a shopper has a few cards; the first search takes them all over), in listing order.
+  const read = await mapLimit([...ids].filter((id) => id), 5, (id) => readCard(deps, id, listed.get(id)))
+  return read.flatMap((c) => (c ? [c.card] : []))
 }
 
 /** Runs a command on a card: read, core, write with If-Match, again on a concurrent write. */
