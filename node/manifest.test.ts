@@ -119,6 +119,7 @@ describe('service.json', () => {
       'giftcardAuthorization',
       'giftcardSettlements',
       'giftcardCancellations',
+      'giftcardReconcile',
       'antifraudManifest',
       'antifraudPreAnalysis',
       'antifraudTransactions',

@@ -3,7 +3,7 @@ import { ErpPostingRefused, ErpUnavailable } from '../clients/erpProviders'
 import { parseProviderSettings } from '../lib/providers'
 import type { ProviderReply } from '../lib/providers'
 import { FakeKv } from '../test-support/fakeKv'
-import { handle } from './handlers'
+import { handle, sweepOnce } from './handlers'
 import type { GiftCardDeps } from './store'
 
 const settings = parseProviderSettings({ providerAppKey: 'k', providerAppToken: 't', erpEndpoint: 'https://erp.example' })
@@ -232,5 +232,21 @@ describe("the ERP's books: settlements, refunds and credits posted once, reconci
     const again = await call('giftcardSettlements', 'POST', { id: 'erp-1', tid: 't1' }, { value: 10, requestId: 's1' })
     expect(body(again)).toMatchObject({ oid: 't1-s1' })
     expect(posts(erp)).toEqual([['t1:s1', 'settlement', 1000, 1]])
+  })
+})
+
+describe('the sweep a replica runs at its first gift card call', () => {
+  it('posts what a previous process left owed, once per process', async () => {
+    const { call, erp, deps } = setup()
+    await call('giftcardTransactions', 'POST', { id: 'erp-1' }, debit(60, 'r1'))
+    erp.faults = ['down'] // the replica that settled died before posting
+    await call('giftcardSettlements', 'POST', { id: 'erp-1', tid: 't1' }, { value: 60, requestId: 's1' })
+    expect(erp.books.get('erp-1') ?? []).toEqual([])
+    const errors: unknown[] = []
+    sweepOnce(deps, (e) => errors.push(e))
+    sweepOnce(deps, (e) => errors.push(e))
+    for (let k = 0; k < 50 && (erp.books.get('erp-1') ?? []).length === 0; k++) await new Promise((done) => setTimeout(done, 10))
+    expect((erp.books.get('erp-1') ?? []).map((p) => [p.key, p.received])).toEqual([['t1:s1', 1]])
+    expect(errors).toEqual([])
   })
 })

@@ -12,7 +12,7 @@
  * | `.../:tid/settlements`, `.../:tid/cancellations` | POST, GET | `{oid, value, date}`; the list |
  * | `/giftcards/_reconcile` (Ponte's, not the protocol's) | POST | `{cards: [BooksReport]}` |
  *
- * `_reconcile` (`{cardIds?}`; default: every card with an outbox marker) reconciles the cards'
+ * `_reconcile` (`{cardIds?}`, at most 200; default: up to 200 cards with an outbox marker) reconciles the cards'
  * postings with the ERP's books (store.ts). The first gift card call a replica serves after
  * it starts also sweeps the outbox, after answering.
  * Every answer has the media type `application/vnd.vtex.giftcards.v1+json`. Refusals answer
@@ -122,7 +122,7 @@ async function dispatch(route: string, deps: GiftCardDeps, settings: ProviderSet
       return reply(200, cardAnswer(card))
     }
     case 'giftcardReconcile POST': {
-      const ids = Array.isArray(body.cardIds) ? body.cardIds.filter((x): x is string => typeof x === 'string' && x !== '').slice(0, 1000) : undefined
+      const ids = Array.isArray(body.cardIds) ? body.cardIds.filter((x): x is string => typeof x === 'string' && x !== '').slice(0, 200) : undefined
       return reply(200, { cards: await sweep(deps, ids) })
     }
     case 'giftcard GET': {

@@ -296,7 +296,7 @@ export async function reconcile(deps: GiftCardDeps, id: string): Promise<BooksRe
 }
 
 /** Reconciles every card with an outbox marker (at most `limit`), or the given cards. */
-export async function sweep(deps: GiftCardDeps, ids?: string[], limit = 1000): Promise<BooksReport[]> {
+export async function sweep(deps: GiftCardDeps, ids?: string[], limit = 200): Promise<BooksReport[]> {
   const todo = ids ?? (await deps.kv.list('outbox/', limit)).map((p) => decodeURIComponent(p.split('/').pop() ?? '')).filter((x) => x)
   const done = await mapLimit(todo, 8, (id) => reconcile(deps, id))
   return done.filter((r): r is BooksReport => r !== null)
