@@ -117,7 +117,7 @@ describe('gift card protocol handlers', () => {
   })
 
   it('creates a card with balance 0 that its owner finds', async () => {
-    const { call } = setup([])
+    const { call, erp, kv } = setup([])
     const created = await call('giftcards', 'POST', {}, { relationName: 'r', caption: 'c', profileId: 'p9', currencyCode: 'BRL', multipleCredits: true, multipleRedemptions: true, restrictedToOwner: false })
     expect(created.status).toBe(200)
     expect(body(created)).toMatchObject({ balance: 0, currencyCode: 'BRL' })
@@ -127,6 +127,9 @@ describe('gift card protocol handlers', () => {
     expect(credit.status).toBe(200)
     const found = await call('giftcardSearch', 'POST', {}, { client: { id: 'p9' }, cart: {} })
     expect(found.body).toEqual([expect.objectContaining({ id, balance: 25 })])
+    // Not the ERP's card: nothing owed to the ERP's books.
+    expect(erp.books.size).toBe(0)
+    expect([...kv.files.keys()].filter((k) => k.startsWith('outbox/'))).toEqual([])
   })
 
   it('concurrent debits never overdraw a card', async () => {

@@ -29,7 +29,8 @@
  * called. Reconciling a card also reads the ERP's record of it: a key the ERP has is marked
  * posted (never posted twice), a key marked posted that the ERP lacks is owed again (never
  * lost), and the ERP's balance is compared with what the ledger expects (`driftCents`: a change
- * made in the ERP outside Ponte, reported, not applied).
+ * made in the ERP outside Ponte, reported, not applied). A card Ponte created (`POST /giftcards`)
+ * is not the ERP's: its ledger is its balance of record and nothing is posted.
  */
 import { createHash } from 'crypto'
 
@@ -192,8 +193,9 @@ export function postingsOf(card: Card): ErpPosting[] {
   return out
 }
 
-/** The postings the ERP has not acknowledged. */
+/** The postings the ERP has not acknowledged (none for a card Ponte created: the ERP does not hold it). */
 export function owed(record: CardRecord): ErpPosting[] {
+  if (record.erpBaseCents === null) return []
   const posted = new Set(record.posted ?? [])
   return postingsOf(record.card).filter((p) => !posted.has(p.key))
 }
