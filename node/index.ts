@@ -59,6 +59,7 @@ export default new Service<Clients, State, ParamsContext>({
     giftcardAuthorization: method({ GET: [giftCardRoute('giftcardAuthorization')] }),
     giftcardSettlements: method({ GET: [giftCardRoute('giftcardSettlements')], POST: [giftCardRoute('giftcardSettlements')] }),
     giftcardCancellations: method({ GET: [giftCardRoute('giftcardCancellations')], POST: [giftCardRoute('giftcardCancellations')] }),
+    giftcardReconcile: method({ POST: [giftCardRoute('giftcardReconcile')] }),
     antifraudManifest: method({ GET: [antifraudRoute('antifraudManifest')] }),
     antifraudPreAnalysis: method({ POST: [antifraudRoute('antifraudPreAnalysis')] }),
     antifraudTransactions: method({ POST: [antifraudRoute('antifraudTransactions')] }),

@@ -120,6 +120,7 @@ describe('service.json', () => {
       'giftcardAuthorization',
       'giftcardSettlements',
       'giftcardCancellations',
+      'giftcardReconcile',
       'antifraudManifest',
       'antifraudPreAnalysis',
       'antifraudTransactions',

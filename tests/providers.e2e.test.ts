@@ -25,8 +25,9 @@ import { join } from 'path'
 
 import { ResponseContract } from './support/openapi'
 import type { Running, Sim } from './support/processes'
-import { REPO, startService, startSim } from './support/processes'
-import { putAppSettings } from './support/vtexid'
+import { portInUse, REPO, startService, startSim } from './support/processes'
+import { graphql } from './support/http'
+import { putAppSettings, simLogin } from './support/vtexid'
 
 const ACCOUNT = 'ponte-providers'
 const WORKSPACE = 'master'
@@ -64,10 +65,10 @@ beforeAll(async () => {
   })
   await simCall('PUT', '/_sim/antifraud/config', { account: ACCOUNT, appKey: KEY, appToken: TOKEN })
   await simCall('PUT', '/_sim/giftcardhub/config', { account: ACCOUNT, appKey: KEY, appToken: TOKEN })
-  for (const [i, r] of REPLICAS.entries()) {
-    services.push(await startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app${i}`), port: r.port, upPort: r.upPort }))
-  }
+  for (const i of REPLICAS.keys()) services.push(await launch(i))
 }, 180000)
+
+const launch = (i: number) => startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app${i}`), ...REPLICAS[i] })
 
 afterAll(async () => {
   for (const s of services) await s.stop()
@@ -482,6 +483,7 @@ interface HubOrder {
   authorizedCents: number
   settledCents: number
   cancelledCents: number
+  refundedCents: number
   invoices: number
   calls: string[]
 }
@@ -542,4 +544,230 @@ describe('gift card provider, driven by the sim as VTEX\'s Gift Card Hub and che
     const dup = records.find((r) => r.orderId === 'hub-0')
     expect(dup?.calls.filter((c) => c.startsWith('debit')).length).toBe(2)
   }, 120000)
+})
+
+/** Purchases in the run with a SIGKILL: 200 by default (about 20 s), 1,000 with PONTE_E2E_FULL=1. */
+const PURCHASES = Number(process.env.PONTE_E2E_GIFTCARD_PURCHASES ?? (process.env.PONTE_E2E_FULL ? 1000 : 200))
+
+interface ErpBooks {
+  cards: Array<{ id: string; initialCents: number; balanceCents: number }>
+  postings: Array<{ cardId: string; key: string; kind: 'settlement' | 'refund' | 'credit'; valueCents: number; received: number }>
+  counters: { recorded: number; replayed: number; conflicts: number; refusedShort: number; answersLost: number }
+}
+
+interface BooksReport {
+  cardId: string
+  posted: number
+  owed: number
+  adopted: number
+  reopened: number
+  unknown: string[]
+  driftCents: number | null
+  refusals: string[]
+}
+
+describe(`${PURCHASES} purchases paying partly by gift card from 200 cards, two replicas, duplicated calls, a SIGKILL mid-debit`, () => {
+  it("no card overdrawn, Σ settled = invoiced in the ERP's books, cancelled holds released, risky customers denied and clean ones approved", async () => {
+    // 200 cards no other test touches (200 and up, without the expired ones, i % 50 == 49).
+    const cards: number[] = []
+    for (let i = 200; cards.length < 200; i++) if (i % 50 !== 49) cards.push(i)
+    // The ERP loses its answer to a few postings (recorded, answered 503): reconciled later, never posted twice.
+    await simCall('PUT', '/_sim/erp/giftcards/config', { loseAnswers: 5 })
+    const purchases = Array.from({ length: PURCHASES }, (_, n) => {
+      const i = cards[(n * 37) % cards.length]
+      return {
+        n,
+        orderId: `run-${n}`,
+        shopper: `shopper-${i % 100}`,
+        cardId: cardId(i),
+        redemptionCode: codeOf(i),
+        value: (2000 + ((n * 7919) % 10000)) / 100,
+        duplicate: n % 5 === 0,
+      }
+    })
+    const invoiced = new Map<string, number>()
+    const refunded = new Map<string, number>()
+    const cancelled = new Set<string>()
+    // Every tenth purchase also goes through the anti-fraud gateway: a blocked customer (document
+    // ending 5), one with overdue invoices (6: held for review, decided by a person) or a clean one (0).
+    const risk = new Map<string, 'approved' | 'denied'>()
+    const held = new Map<string, 'approved' | 'denied'>()
+
+    const one = async (p: (typeof purchases)[number]) => {
+      if (p.n % 10 === 0) {
+        const id = `RUN-AF-${p.n}`
+        const kind = p.n % 40 === 0 ? 5 : p.n % 40 === 10 ? 6 : 0
+        if (kind === 6) held.set(id, p.n % 80 === 10 ? 'approved' : 'denied')
+        else risk.set(id, kind === 5 ? 'denied' : 'approved')
+        await simCall('POST', '/_sim/antifraud/transactions', transaction(id, `2223334440${kind}`, p.value))
+      }
+      const o = (await simCall('POST', '/_sim/giftcardhub/orders', p)) as HubOrder
+      if (!o.transactionId) return
+      const dup = p.n % 3 === 0
+      switch (p.n % 4) {
+        case 0: {
+          const part = Math.floor(o.authorizedCents / 2)
+          await simCall('POST', `/_sim/giftcardhub/orders/${o.orderId}/invoice`, { value: part / 100, duplicate: dup })
+          invoiced.set(o.orderId, part)
+          await simCall('POST', `/_sim/giftcardhub/orders/${o.orderId}/cancel`, { duplicate: dup })
+          cancelled.add(o.orderId)
+          break
+        }
+        case 1:
+          await simCall('POST', `/_sim/giftcardhub/orders/${o.orderId}/invoice`, { value: o.authorizedCents / 100, duplicate: dup })
+          invoiced.set(o.orderId, o.authorizedCents)
+          break
+        case 2:
+          await simCall('POST', `/_sim/giftcardhub/orders/${o.orderId}/cancel`, { duplicate: dup })
+          cancelled.add(o.orderId)
+          break
+        default: {
+          // Invoiced, then a third given back: a cancellation of settled value, a refund to the ERP.
+          await simCall('POST', `/_sim/giftcardhub/orders/${o.orderId}/invoice`, { value: o.authorizedCents / 100, duplicate: dup })
+          invoiced.set(o.orderId, o.authorizedCents)
+          const back = Math.floor(o.authorizedCents / 3)
+          if (back > 0) {
+            await simCall('POST', `/_sim/giftcardhub/orders/${o.orderId}/refund`, { value: back / 100, duplicate: dup })
+            refunded.set(o.orderId, back)
+          }
+        }
+      }
+    }
+
+    // 16 purchases in flight; replica 0 is SIGKILLed once 40% have started (calls in flight on it die
+    // mid-debit or mid-settlement; the Hub retries on the other replica) and restarted at 70%.
+    const t0 = Date.now()
+    let next = 0
+    let killed = false
+    let restarted: Promise<void> | null = null
+    const worker = async () => {
+      while (next < purchases.length) {
+        const p = purchases[next++]
+        if (!killed && next >= purchases.length * 0.4) {
+          killed = true
+          process.kill(-(services[0].child.pid as number), 'SIGKILL')
+        }
+        if (killed && !restarted && next >= purchases.length * 0.7) {
+          restarted = (async () => {
+            while ((await portInUse(REPLICAS[0].port)) || (await portInUse(REPLICAS[0].upPort))) await sleep(100)
+            services[0] = await launch(0)
+          })()
+        }
+        await one(p)
+      }
+    }
+    await Promise.all(Array.from({ length: 16 }, worker))
+    await restarted
+    const runMs = Date.now() - t0
+    expect(killed).toBe(true)
+
+    // After the restart: reconcile every card of the run on both replicas (the second finds nothing left to do).
+    const ids = cards.map(cardId)
+    // 50 cards a call (a route answers within the service's 10 s timeout).
+    const reconcile = async () => {
+      const chunks = Array.from({ length: Math.ceil(ids.length / 50) }, (_, k) => ids.slice(k * 50, k * 50 + 50))
+      const answers = await Promise.all(chunks.map((cardIds) => route('giftcardReconcile', 'POST', '/_v/ponte/giftcards/_reconcile', {}, { cardIds })))
+      for (const r of answers) expect(r.status).toBe(200)
+      return answers.flatMap((r) => r.body.cards as BooksReport[])
+    }
+    const first = await reconcile()
+    const second = await reconcile()
+    expect(first.length).toBe(ids.length)
+    for (const r of [...first, ...second]) expect([r.cardId, r.owed, r.unknown, r.driftCents, r.refusals]).toEqual([r.cardId, 0, [], 0, []])
+    for (const r of second) expect([r.cardId, r.posted, r.adopted, r.reopened]).toEqual([r.cardId, 0, 0, 0])
+
+    const records = ((await simCall('GET', '/_sim/giftcardhub/orders')) as HubOrder[]).filter((r) => r.orderId.startsWith('run-'))
+    const books = (await simCall('GET', '/_sim/erp/giftcards')) as ErpBooks
+    const retries = records.reduce((k, r) => k + r.calls.filter((c) => c.endsWith('(retried)')).length, 0)
+    const authorized = records.filter((r) => r.transactionId)
+    console.log(
+      `gift card run: ${PURCHASES} purchases in ${(runMs / 1000).toFixed(1)} s, ${authorized.length} authorised, ${retries} calls retried after the SIGKILL, ERP ${JSON.stringify(books.counters)}`
+    )
+    expect(retries).toBeGreaterThan(0) // the kill did land on calls in flight
+    expect(authorized.length).toBeGreaterThan(PURCHASES / 2)
+    expect(records.every((r) => r.calls.every((c) => /^(search|debit|settlements|cancellations) (200|0|5\d\d)|none|debit 400 GIFTCARD_INSUFFICIENT_BALANCE/.test(c)))).toBe(true)
+    expect(books.counters.answersLost).toBe(5)
+    expect(books.counters.conflicts + books.counters.refusedShort).toBe(0)
+
+    // Σ settled equals invoiced: in the Hub's records, and in the ERP's books (each key recorded once).
+    for (const r of authorized) expect([r.orderId, r.settledCents, r.refundedCents, r.calls]).toEqual([r.orderId, invoiced.get(r.orderId) ?? 0, refunded.get(r.orderId) ?? 0, r.calls])
+    const mine = books.postings.filter((p) => ids.includes(p.cardId))
+    expect(new Set(mine.map((p) => `${p.cardId}/${p.key}`)).size).toBe(mine.length)
+    const sum = (kind: string) => mine.filter((p) => p.kind === kind).reduce((s, p) => s + p.valueCents, 0)
+    expect(sum('settlement')).toBe([...invoiced.values()].reduce((s, v) => s + v, 0))
+    expect(sum('refund')).toBe([...refunded.values()].reduce((s, v) => s + v, 0))
+    expect(mine.filter((p) => p.kind === 'settlement').length).toBe([...invoiced.values()].filter((v) => v > 0).length)
+
+    // Every cancelled order's hold released.
+    for (const id of cancelled) {
+      const r = records.find((x) => x.orderId === id)
+      expect([id, r && r.authorizedCents - r.settledCents - r.cancelledCents]).toEqual([id, 0])
+    }
+    // Per card: never overdrawn; the ERP's balance of record is its initial one − settled + refunded;
+    // Ponte's available balance is the ERP's minus the holds still open; one transaction per authorised order.
+    const erpCards = new Map(books.cards.map((c) => [c.id, c]))
+    const check = async (i: number) => {
+      const id = cardId(i)
+      const orders = authorized.filter((r) => r.cardId === id)
+      const settled = orders.reduce((s, r) => s + r.settledCents, 0)
+      const back = orders.reduce((s, r) => s + r.refundedCents, 0)
+      const open = orders.reduce((s, r) => s + r.authorizedCents - r.settledCents - (r.cancelledCents - r.refundedCents), 0)
+      const erpNow = erpCards.get(id)?.balanceCents ?? erpCents(i)
+      expect([id, erpNow]).toEqual([id, erpCents(i) - settled + back])
+      expect(erpNow).toBeGreaterThanOrEqual(0)
+      const card = (await gc.get(id)).body
+      expect([id, cents(card.balance)]).toEqual([id, erpNow - open])
+      expect(cents(card.balance)).toBeGreaterThanOrEqual(0)
+      const list = await route('giftcardTransactions', 'GET', `/_v/ponte/giftcards/${id}/transactions`, { id })
+      expect([id, list.body.length]).toEqual([id, orders.length])
+    }
+    for (let k = 0; k < cards.length; k += 16) await Promise.all(cards.slice(k, k + 16).map(check))
+
+    // Anti-fraud: the gateway reads 2 hours later (sim clock); risky customers denied, clean ones approved, each status once.
+    await advanceClock(2 * 3600_000)
+    for (const [id, want] of risk) {
+      const tx = await gatewayUntil(id, (t) => t.outcome !== 'pending')
+      expect([id, tx.outcome]).toEqual([id, want])
+      expect([id, tx.statuses.filter((st: string) => st === want).length]).toEqual([id, 1])
+    }
+    for (const id of held.keys()) expect([id, (await simCall('GET', `/_sim/antifraud/transactions/${id}`)).outcome]).toEqual([id, 'pending'])
+
+    // The held ones are decided by a person through GraphQL (audited): each decision reaches the hook once.
+    const { token } = await simLogin(sim.url, ACCOUNT, { email: 'reviewer@example.com', audience: 'admin' })
+    const decide = (id: string, decision: string, headers: Record<string, string>) =>
+      graphql(
+        ACCOUNT,
+        WORKSPACE,
+        { query: 'mutation($id: ID!, $d: ReviewDecision!) { decideAntifraudReview(transactionId: $id, decision: $d) { id status analysisType reasons hookOwed } }', variables: { id, d: decision } },
+        { 'x-vtex-credential': 'e2e-app-token', ...headers },
+        REPLICAS[1].port
+      )
+    const person = { authorization: `Bearer ${token}` }
+    const [firstHeld] = [...held.keys()]
+    const byApp = await decide(firstHeld, 'APPROVED', { 'x-vtex-api-appkey': KEY, 'x-vtex-api-apptoken': TOKEN })
+    expect(byApp.errors?.[0]?.extensions?.code).toBeDefined()
+    expect(byApp.data?.decideAntifraudReview ?? null).toBeNull()
+    for (const [id, want] of held) {
+      const r = await decide(id, want.toUpperCase(), person)
+      expect([id, r.errors, r.data?.decideAntifraudReview]).toEqual([id, undefined, { id, status: want, analysisType: 'manual', reasons: ['OVERDUE_INVOICES'], hookOwed: false }])
+      // The same decision again changes nothing; the other way is refused.
+      expect((await decide(id, want.toUpperCase(), person)).data?.decideAntifraudReview.status).toBe(want)
+      const other = await decide(id, want === 'approved' ? 'DENIED' : 'APPROVED', person)
+      expect(other.errors?.[0]?.extensions?.code).toBe('ANTIFRAUD_ANALYSIS_FINAL')
+      const tx = await gatewayUntil(id, (t) => t.outcome !== 'pending')
+      expect([id, tx.outcome]).toEqual([id, want])
+    }
+    const pushed = await hooks()
+    for (const id of risk.keys()) expect(pushed[id]).toBeUndefined()
+    for (const [id, want] of held) expect([id, pushed[id]?.map((h) => h.status)]).toEqual([id, [want]])
+    const audit = await graphql(
+      ACCOUNT,
+      WORKSPACE,
+      { query: `{ auditLog(from: "${new Date(Date.now() - 3600_000).toISOString()}", to: "${new Date(Date.now() + 60_000).toISOString()}", first: 500) { operation outcome } }` },
+      { 'x-vtex-credential': 'e2e-app-token', ...person },
+      REPLICAS[1].port
+    )
+    const decisions = (audit.data?.auditLog ?? []).filter((a: { operation: string }) => a.operation === 'decideAntifraudReview')
+    expect(decisions.length).toBe(held.size * 3 + 1)
+  }, 240000)
 })

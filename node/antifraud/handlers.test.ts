@@ -3,7 +3,7 @@ import type { ProviderReply } from '../lib/providers'
 import { parseProviderSettings } from '../lib/providers'
 import { FakeKv } from '../test-support/fakeKv'
 import type { AntifraudDeps } from './handlers'
-import { handle } from './handlers'
+import { decide, handle } from './handlers'
 import type { HookPush } from './core'
 
 class FakeErp implements ProvidersErp {
@@ -14,6 +14,7 @@ class FakeErp implements ProvidersErp {
   async card() {
     return null
   }
+  async post() {}
   async riskFacts(_e: string, _t: string | null, buyer: { document?: string | null }) {
     return this.facts[buyer.document ?? ''] ?? null
   }
@@ -46,6 +47,7 @@ function setup(homologation = false) {
   const call = (route: string, method: string, params: Record<string, string>, body?: unknown) => handle(route, deps, settings, { method, params, headers: {}, body })
   return {
     kv,
+    deps,
     call,
     pushes,
     later,
@@ -144,5 +146,35 @@ describe('anti-fraud protocol handlers', () => {
     expect([bad.status, b(bad).code]).toEqual([400, 'ANTIFRAUD_BODY_INVALID'])
     const empty = await call('antifraudTransactions', 'POST', {}, { ...tx('', '1') })
     expect(b(empty).code).toBe('ANTIFRAUD_TRANSACTION_INVALID')
+  })
+})
+
+describe('a person decides a review (decideAntifraudReview)', () => {
+  it('approves a held analysis: pushed to the hook once, VTEX reads approved; again the same way changes nothing', async () => {
+    const { call, deps, pushes } = setup()
+    await call('antifraudTransactions', 'POST', {}, tx('held', '33333333333'))
+    expect(b(await call('antifraudTransaction', 'GET', { id: 'held' })).status).toBe('undefined')
+    const decided = await decide(deps, 'held', 'approved')
+    expect(decided).toMatchObject({ id: 'held', status: 'approved', analysisType: 'manual', hookOwed: false, reasons: ['OVERDUE_INVOICES'] })
+    expect(pushes).toEqual([expect.objectContaining({ id: 'held', status: 'approved', url: 'https://vtex.example/hook' })])
+    expect(b(await call('antifraudTransaction', 'GET', { id: 'held' })).status).toBe('approved')
+    expect((await decide(deps, 'held', 'approved')).status).toBe('approved')
+    expect(pushes).toHaveLength(1)
+  })
+
+  it('refuses the other way once decided, an unknown id, and a stopped analysis; a failed push stays owed and goes at the next read', async () => {
+    const { call, deps, pushes, hook } = setup()
+    await call('antifraudTransactions', 'POST', {}, tx('held2', '33333333333'))
+    hook(false)
+    expect(await decide(deps, 'held2', 'denied')).toMatchObject({ status: 'denied', hookOwed: true })
+    expect(pushes).toEqual([])
+    hook(true)
+    await call('antifraudTransaction', 'GET', { id: 'held2' })
+    expect(pushes.map((p) => [p.id, p.status])).toEqual([['held2', 'denied']])
+    await expect(decide(deps, 'held2', 'approved')).rejects.toMatchObject({ code: 'ANTIFRAUD_ANALYSIS_FINAL' })
+    await expect(decide(deps, 'nope', 'approved')).rejects.toMatchObject({ code: 'ANTIFRAUD_NOT_FOUND' })
+    await call('antifraudTransactions', 'POST', {}, tx('gone', '33333333333'))
+    await call('antifraudTransaction', 'DELETE', { id: 'gone' })
+    await expect(decide(deps, 'gone', 'approved')).rejects.toMatchObject({ code: 'ANTIFRAUD_ANALYSIS_STOPPED' })
   })
 })

@@ -97,6 +97,38 @@ async function write(deps: AntifraudDeps, id: string, event: Event, once = false
   throw new PonteError('ANTIFRAUD_BUSY_UNAVAILABLE', `analysis ${id} kept changing; retry`)
 }
 
+/** What `decideAntifraudReview` answers. */
+export interface ReviewView {
+  id: string
+  tid: string
+  status: string
+  score: number
+  analysisType: string
+  reasons: string[]
+  hookOwed: boolean
+}
+
+/**
+ * A person's decision on an analysis held for review (GraphQL `decideAntifraudReview`): the
+ * core's `decide` event, written with If-Match, then the hook pushed once ({@link advance}).
+ * Refusals throw the core's PonteError (`ANTIFRAUD_ANALYSIS_FINAL`, `..._STOPPED`); unknown:
+ * `ANTIFRAUD_NOT_FOUND`.
+ */
+export async function decide(deps: AntifraudDeps, id: string, status: 'approved' | 'denied'): Promise<ReviewView> {
+  const done = await advance(deps, id, { kind: 'decide', status })
+  if (!done) throw new PonteError('ANTIFRAUD_NOT_FOUND', `no analysis ${id}`)
+  const now = (await deps.kv.get<Analysis>(path(id)))?.data ?? done.analysis
+  return {
+    id: now.id,
+    tid: now.tid,
+    status: now.status,
+    score: now.score,
+    analysisType: now.analysisType,
+    reasons: [...now.reasons],
+    hookOwed: now.hookOwed != null,
+  }
+}
+
 export async function handle(route: string, deps: AntifraudDeps, settings: ProviderSettings, req: ProviderRequest): Promise<ProviderReply> {
   try {
     return await dispatch(route, deps, settings, req)

@@ -5,8 +5,11 @@
  * - `GET {erp}/giftcards?owner={profileId}` and `GET {erp}/giftcards?code={redemptionCode}`:
  *   `[ErpGiftCard]`; `GET {erp}/giftcards/{id}`: one card or 404. The ERP's balance is the
  *   balance of record when Ponte first takes a card over; from then on Ponte's ledger holds
- *   the pre-authorisations (node/giftcards/README.md).
+ *   the pre-authorisations (node/giftcards/store.ts).
  * - `GET {erp}/customers/risk?document=&email=`: the buyer's risk facts or 404 (unknown).
+ * - `POST {erp}/giftcards/{id}/postings` `{key, kind, valueCents}`: a settlement, refund or
+ *   credit Ponte holds, recorded once per key (201, or 200 for a key already recorded); the
+ *   card's `postings` lists the keys the ERP recorded (node/giftcards/store.ts).
  *
  * A call that fails (no answer, 5xx) throws: the protocol's caller retries (VTEX retries the
  * provider's 5xx). The token never appears in an error.
@@ -29,6 +32,23 @@ export interface ErpGiftCard {
   emissionDate?: string | null
   expiringDate?: string | null
   caption?: string
+  /** The keys of the postings the ERP recorded on the card. */
+  postings?: string[]
+}
+
+/** A movement Ponte holds, for the ERP's books. */
+export interface ErpPosting {
+  key: string
+  kind: 'settlement' | 'refund' | 'credit'
+  valueCents: number
+}
+
+/** The ERP refused a posting (4xx other than 404): it stays owed and is reported. */
+export class ErpPostingRefused extends Error {
+  public override readonly name = 'ErpPostingRefused'
+  constructor(public readonly status: number, public readonly code: string) {
+    super(`the ERP refused the posting (${status} ${code})`)
+  }
 }
 
 /** The buyer's facts (the core's RiskFacts). */
@@ -45,6 +65,8 @@ export interface ProvidersErp {
   cardsOf(endpoint: string, token: string | null, query: { owner?: string; code?: string }): Promise<ErpGiftCard[]>
   card(endpoint: string, token: string | null, id: string): Promise<ErpGiftCard | null>
   riskFacts(endpoint: string, token: string | null, buyer: { document?: string | null; email?: string | null }): Promise<ErpRiskFacts | null>
+  /** Records a posting; throws ErpUnavailable (no answer, 5xx) or ErpPostingRefused. */
+  post(endpoint: string, token: string | null, cardId: string, posting: ErpPosting): Promise<void>
 }
 
 export class ErpUnavailable extends Error {
@@ -82,6 +104,25 @@ export class ErpProviders extends ExternalClient implements ProvidersErp {
 
   public card(endpoint: string, token: string | null, id: string): Promise<ErpGiftCard | null> {
     return this.get<ErpGiftCard>(endpoint, token, `/giftcards/${encodeURIComponent(id)}`, 'erp-giftcards-get')
+  }
+
+  public async post(endpoint: string, token: string | null, cardId: string, posting: ErpPosting): Promise<void> {
+    const { url, headers } = viaProxy(`${endpoint.replace(/\/+$/, '')}/giftcards/${encodeURIComponent(cardId)}/postings`)
+    let response
+    try {
+      response = await this.http.postRaw<{ code?: string }>(url, posting, {
+        metric: 'erp-giftcards-post',
+        headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        validateStatus: () => true,
+      })
+    } catch (e) {
+      const code = (e as { code?: unknown })?.code
+      throw new ErpUnavailable(`the ERP did not answer (${typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? code : 'UNKNOWN'})`)
+    }
+    if (response.status >= 200 && response.status < 300) return
+    if (response.status >= 500 || response.status === 429) throw new ErpUnavailable(`the ERP answered ${response.status}`)
+    const code = typeof response.data?.code === 'string' && /^[A-Z_]{2,60}$/.test(response.data.code) ? response.data.code : 'UNKNOWN'
+    throw new ErpPostingRefused(response.status, code)
   }
 
   public riskFacts(endpoint: string, token: string | null, buyer: { document?: string | null; email?: string | null }): Promise<ErpRiskFacts | null> {

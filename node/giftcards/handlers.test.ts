@@ -1,22 +1,46 @@
-import type { ErpGiftCard, ProvidersErp } from '../clients/erpProviders'
+import type { ErpGiftCard, ErpPosting, ProvidersErp } from '../clients/erpProviders'
+import { ErpPostingRefused, ErpUnavailable } from '../clients/erpProviders'
 import { parseProviderSettings } from '../lib/providers'
 import type { ProviderReply } from '../lib/providers'
 import { FakeKv } from '../test-support/fakeKv'
-import { handle } from './handlers'
+import { handle, sweepOnce } from './handlers'
 import type { GiftCardDeps } from './store'
 
 const settings = parseProviderSettings({ providerAppKey: 'k', providerAppToken: 't', erpEndpoint: 'https://erp.example' })
 
+/** The ERP's books as the sim keeps them: a posting recorded once per key, the balance of record moved by it. */
 class FakeErp implements ProvidersErp {
   public calls = 0
+  /** Per card, its postings and how many times each was received. */
+  public books = new Map<string, Array<ErpPosting & { received: number }>>()
+  /** The next posts: `lose` records then throws (an answer lost), `down` throws without recording. */
+  public faults: Array<'lose' | 'down'> = []
+  /** A change made in the ERP outside Ponte. */
+  public adjustCents = 0
   constructor(public cards: ErpGiftCard[]) {}
+  async post(_e: string, _t: string | null, cardId: string, p: ErpPosting) {
+    const fault = this.faults.shift()
+    if (fault === 'down') throw new ErpUnavailable('the ERP answered 503')
+    const mine = this.books.get(cardId) ?? []
+    this.books.set(cardId, mine)
+    const found = mine.find((x) => x.key === p.key)
+    if (found && (found.kind !== p.kind || found.valueCents !== p.valueCents)) throw new ErpPostingRefused(409, 'ERP_POSTING_CONFLICT')
+    if (found) found.received += 1
+    else mine.push({ ...p, received: 1 })
+    if (fault === 'lose') throw new ErpUnavailable('the ERP answered 503')
+  }
+  balance(id: string): number {
+    const c = this.cards.find((x) => x.id === id)
+    return (this.books.get(id) ?? []).reduce((b, p) => (p.kind === 'settlement' ? b - p.valueCents : b + p.valueCents), (c?.balanceCents ?? 0) + this.adjustCents)
+  }
   async cardsOf(_e: string, _t: string | null, q: { owner?: string; code?: string }) {
     this.calls++
     return this.cards.filter((c) => (q.owner && c.ownerId === q.owner) || (q.code && c.redemptionCode === q.code))
   }
   async card(_e: string, _t: string | null, id: string) {
     this.calls++
-    return this.cards.find((c) => c.id === id) ?? null
+    const c = this.cards.find((x) => x.id === id)
+    return c ? { ...c, balanceCents: this.balance(id), postings: (this.books.get(id) ?? []).map((p) => p.key) } : null
   }
   async riskFacts() {
     return null
@@ -93,7 +117,7 @@ describe('gift card protocol handlers', () => {
   })
 
   it('creates a card with balance 0 that its owner finds', async () => {
-    const { call } = setup([])
+    const { call, erp, kv } = setup([])
     const created = await call('giftcards', 'POST', {}, { relationName: 'r', caption: 'c', profileId: 'p9', currencyCode: 'BRL', multipleCredits: true, multipleRedemptions: true, restrictedToOwner: false })
     expect(created.status).toBe(200)
     expect(body(created)).toMatchObject({ balance: 0, currencyCode: 'BRL' })
@@ -103,6 +127,9 @@ describe('gift card protocol handlers', () => {
     expect(credit.status).toBe(200)
     const found = await call('giftcardSearch', 'POST', {}, { client: { id: 'p9' }, cart: {} })
     expect(found.body).toEqual([expect.objectContaining({ id, balance: 25 })])
+    // Not the ERP's card: nothing owed to the ERP's books.
+    expect(erp.books.size).toBe(0)
+    expect([...kv.files.keys()].filter((k) => k.startsWith('outbox/'))).toEqual([])
   })
 
   it('concurrent debits never overdraw a card', async () => {
@@ -134,5 +161,95 @@ describe('taking a card over from the ERP', () => {
     expect(t.status).toBe(200)
     expect(slept).toHaveLength(1)
     expect(kv.json<{ card: { balanceCents: number } }>('cards/erp-1.json')?.card.balanceCents).toBe(9000)
+  })
+})
+
+describe("the ERP's books: settlements, refunds and credits posted once, reconciled after a lost answer", () => {
+  const posts = (erp: FakeErp) => (erp.books.get('erp-1') ?? []).map((p) => [p.key, p.kind, p.valueCents, p.received])
+
+  it('posts each settlement, refund and credit once; a retried settlement posts nothing again', async () => {
+    const { call, erp, kv } = setup()
+    await call('giftcardTransactions', 'POST', { id: 'erp-1' }, debit(60, 'r1'))
+    expect(posts(erp)).toEqual([])
+    await call('giftcardSettlements', 'POST', { id: 'erp-1', tid: 't1' }, { value: 40, requestId: 's1' })
+    await call('giftcardSettlements', 'POST', { id: 'erp-1', tid: 't1' }, { value: 40, requestId: 's1' })
+    // Cancel 30: 20 released (never settled: nothing for the ERP), 10 refunded.
+    await call('giftcardCancellations', 'POST', { id: 'erp-1', tid: 't1' }, { value: 30, requestId: 'c1' })
+    await call('giftcardTransactions', 'POST', { id: 'erp-1' }, { operation: 'Credit', value: 5, requestId: 'cr', redemptionCode: 'ERPCODE001' })
+    expect(posts(erp)).toEqual([
+      ['t1:s1', 'settlement', 4000, 1],
+      ['t1:c1', 'refund', 1000, 1],
+      ['t2:cr', 'credit', 500, 1],
+    ])
+    expect(erp.balance('erp-1')).toBe(10000 - 4000 + 1000 + 500)
+    expect(kv.json<{ posted: string[] }>('cards/erp-1.json')?.posted).toEqual(['t1:s1', 't1:c1', 't2:cr'])
+    expect([...kv.files.keys()].filter((k) => k.startsWith('outbox/'))).toEqual([])
+    const report = await call('giftcardReconcile', 'POST', {}, { cardIds: ['erp-1'] })
+    expect(body(report).cards).toEqual([{ cardId: 'erp-1', posted: 0, owed: 0, adopted: 0, reopened: 0, unknown: [], driftCents: 0, refusals: [] }])
+  })
+
+  it('an ERP down leaves the settlement owed (answered, durable); the sweep posts it', async () => {
+    const { call, erp, kv } = setup()
+    await call('giftcardTransactions', 'POST', { id: 'erp-1' }, debit(60, 'r1'))
+    erp.faults = ['down']
+    const settled = await call('giftcardSettlements', 'POST', { id: 'erp-1', tid: 't1' }, { value: 60, requestId: 's1' })
+    expect(settled.status).toBe(200)
+    expect(posts(erp)).toEqual([])
+    expect(kv.files.has('outbox/erp-1')).toBe(true)
+    const report = await call('giftcardReconcile', 'POST', {}, {})
+    expect(body(report).cards).toEqual([expect.objectContaining({ cardId: 'erp-1', posted: 1, owed: 0, adopted: 0, driftCents: 0 })])
+    expect(posts(erp)).toEqual([['t1:s1', 'settlement', 6000, 1]])
+    expect(kv.files.has('outbox/erp-1')).toBe(false)
+  })
+
+  it('a lost answer: the ERP recorded it; reconciling adopts the key instead of posting it twice', async () => {
+    const { call, erp, kv } = setup()
+    await call('giftcardTransactions', 'POST', { id: 'erp-1' }, debit(60, 'r1'))
+    erp.faults = ['lose']
+    await call('giftcardSettlements', 'POST', { id: 'erp-1', tid: 't1' }, { value: 25, requestId: 's1' })
+    expect(kv.json<{ posted: string[] }>('cards/erp-1.json')?.posted).toEqual([])
+    const report = await call('giftcardReconcile', 'POST', {}, {})
+    expect(body(report).cards).toEqual([{ cardId: 'erp-1', posted: 0, owed: 0, adopted: 1, reopened: 0, unknown: [], driftCents: 0, refusals: [] }])
+    expect(posts(erp)).toEqual([['t1:s1', 'settlement', 2500, 1]])
+    expect(erp.balance('erp-1')).toBe(7500)
+  })
+
+  it('a key marked posted that the ERP lacks is posted again; a change made in the ERP is reported as drift', async () => {
+    const { call, erp, kv } = setup()
+    await call('giftcardTransactions', 'POST', { id: 'erp-1' }, debit(60, 'r1'))
+    await call('giftcardSettlements', 'POST', { id: 'erp-1', tid: 't1' }, { value: 60, requestId: 's1' })
+    erp.books.clear() // the ERP restored a backup from before the posting
+    erp.adjustCents = -700
+    const report = await call('giftcardReconcile', 'POST', {}, { cardIds: ['erp-1'] })
+    expect(body(report).cards).toEqual([{ cardId: 'erp-1', posted: 1, owed: 0, adopted: 0, reopened: 1, unknown: [], driftCents: -700, refusals: [] }])
+    expect(posts(erp)).toEqual([['t1:s1', 'settlement', 6000, 1]])
+    expect(kv.json<{ posted: string[] }>('cards/erp-1.json')?.posted).toEqual(['t1:s1'])
+  })
+
+  it('a replica killed after its write: the retry of the same settlement posts what was left owed', async () => {
+    const { call, erp } = setup()
+    await call('giftcardTransactions', 'POST', { id: 'erp-1' }, debit(60, 'r1'))
+    erp.faults = ['down'] // stands for the replica dying before its post
+    await call('giftcardSettlements', 'POST', { id: 'erp-1', tid: 't1' }, { value: 10, requestId: 's1' })
+    expect(posts(erp)).toEqual([])
+    const again = await call('giftcardSettlements', 'POST', { id: 'erp-1', tid: 't1' }, { value: 10, requestId: 's1' })
+    expect(body(again)).toMatchObject({ oid: 't1-s1' })
+    expect(posts(erp)).toEqual([['t1:s1', 'settlement', 1000, 1]])
+  })
+})
+
+describe('the sweep a replica runs at its first gift card call', () => {
+  it('posts what a previous process left owed, once per process', async () => {
+    const { call, erp, deps } = setup()
+    await call('giftcardTransactions', 'POST', { id: 'erp-1' }, debit(60, 'r1'))
+    erp.faults = ['down'] // the replica that settled died before posting
+    await call('giftcardSettlements', 'POST', { id: 'erp-1', tid: 't1' }, { value: 60, requestId: 's1' })
+    expect(erp.books.get('erp-1') ?? []).toEqual([])
+    const errors: unknown[] = []
+    sweepOnce(deps, (e) => errors.push(e))
+    sweepOnce(deps, (e) => errors.push(e))
+    for (let k = 0; k < 50 && (erp.books.get('erp-1') ?? []).length === 0; k++) await new Promise((done) => setTimeout(done, 10))
+    expect((erp.books.get('erp-1') ?? []).map((p) => [p.key, p.received])).toEqual([['t1:s1', 1]])
+    expect(errors).toEqual([])
   })
 })

@@ -10,7 +10,11 @@
  * | `/giftcards/:id/transactions/:tid` | GET | the transaction |
  * | `.../:tid/authorization` | GET | `{oid, value, date}` |
  * | `.../:tid/settlements`, `.../:tid/cancellations` | POST, GET | `{oid, value, date}`; the list |
+ * | `/giftcards/_reconcile` (Ponte's, not the protocol's) | POST | `{cards: [BooksReport]}` |
  *
+ * `_reconcile` (`{cardIds?}`, at most 200; default: up to 200 cards with an outbox marker) reconciles the cards'
+ * postings with the ERP's books (store.ts). The first gift card call a replica serves after
+ * it starts also sweeps the outbox, after answering.
  * Every answer has the media type `application/vnd.vtex.giftcards.v1+json`. Refusals answer
  * `{code, message}`: 404 for an unknown card or transaction, 409 for a requestId reused for
  * another command, 400 otherwise; nothing changes. Hrefs are relative to the route's base
@@ -24,7 +28,7 @@ import { PonteError } from '../lib/errors'
 import type { Card, Command } from './core'
 import { createCard, search, view } from './core'
 import type { GiftCardDeps } from './store'
-import { candidates, readCard, runCommand, saveNew } from './store'
+import { candidates, readCard, runCommand, saveNew, sweep } from './store'
 
 export const MEDIA_TYPE = 'application/vnd.vtex.giftcards.v1+json'
 export const BASE = '/_v/ponte/giftcards'
@@ -55,6 +59,18 @@ const isReply = (v: Card | ProviderReply): v is ProviderReply => (v as ProviderR
 export function drawCode(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
   return Array.from(randomBytes(16), (b) => alphabet[b % alphabet.length]).join('')
+}
+
+/** Whether this process has started its sweep of the outbox (once per process). */
+let swept = false
+
+/** Starts the sweep of what a previous process left owed (once per process, in the background). */
+export function sweepOnce(deps: GiftCardDeps, onError: (e: unknown) => void): void {
+  if (swept || !deps.erp || !deps.erpEndpoint) return
+  swept = true
+  setTimeout(() => {
+    sweep(deps).catch(onError)
+  }, 0).unref()
 }
 
 export async function handle(route: string, deps: GiftCardDeps, settings: ProviderSettings, req: ProviderRequest): Promise<ProviderReply> {
@@ -104,6 +120,10 @@ async function dispatch(route: string, deps: GiftCardDeps, settings: ProviderSet
       })
       await saveNew(deps, card)
       return reply(200, cardAnswer(card))
+    }
+    case 'giftcardReconcile POST': {
+      const ids = Array.isArray(body.cardIds) ? body.cardIds.filter((x): x is string => typeof x === 'string' && x !== '').slice(0, 200) : undefined
+      return reply(200, { cards: await sweep(deps, ids) })
     }
     case 'giftcard GET': {
       const c = await cardOr404(deps, id)

@@ -1,3 +1,4 @@
+import { antifraudMutations } from './Mutations/Antifraud'
 import { importMutations } from './Mutations/Import'
 import { orderMutations } from './Mutations/Orders'
 import { syncMutations } from './Mutations/Sync'
@@ -61,6 +62,7 @@ export const resolvers = {
       ...importMutations,
       ...orderMutations,
       ...syncMutations,
+      ...antifraudMutations,
     })
   ),
   Category: categoryFields,

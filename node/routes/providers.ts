@@ -12,7 +12,7 @@ import { jobScoped } from '../clients/jobScoped'
 import { VtexHook } from '../clients/vtexHook'
 import type { AntifraudDeps } from '../antifraud/handlers'
 import { BUCKET as ANTIFRAUD_BUCKET, handle as handleAntifraud, MEDIA_TYPE as ANTIFRAUD_MEDIA } from '../antifraud/handlers'
-import { handle as handleGiftCard, MEDIA_TYPE as GIFTCARD_MEDIA } from '../giftcards/handlers'
+import { handle as handleGiftCard, MEDIA_TYPE as GIFTCARD_MEDIA, sweepOnce } from '../giftcards/handlers'
 import { BUCKET as GIFTCARD_BUCKET } from '../giftcards/store'
 import type { GiftCardDeps } from '../giftcards/store'
 import type { ProviderSettings } from '../lib/providers'
@@ -54,7 +54,15 @@ export function antifraudDeps(ctx: Context, settings: ProviderSettings): Antifra
 
 /** A gift card route (`route` is its id in service.json). */
 export const giftCardRoute = (route: string) =>
-  providerRoute((ctx, settings, req) => handleGiftCard(route, giftCardDeps(ctx, settings), settings, req), { credentials: true, contentType: GIFTCARD_MEDIA })
+  providerRoute(
+    async (ctx, settings, req) => {
+      const answer = await handleGiftCard(route, giftCardDeps(ctx, settings), settings, req)
+      // What a previous process left owed to the ERP (the clients outlive the request: jobScoped).
+      sweepOnce(giftCardDeps(ctx, settings), (e) => ctx.vtex.logger.warn({ message: 'giftcards: the outbox sweep failed', error: e instanceof Error ? e.message : String(e) }))
+      return answer
+    },
+    { credentials: true, contentType: GIFTCARD_MEDIA }
+  )
 
 /** An anti-fraud route; the manifest is read without credentials. */
 export const antifraudRoute = (route: string) =>

@@ -53,6 +53,7 @@ use ponte_core::catalog::{self as cat, Catalog, CatalogError, CatalogSnapshot};
 use ponte_core::ids::CategoryId;
 use ponte_core::sso::Audience;
 
+pub mod antifraud;
 pub mod audit;
 pub mod import;
 pub mod intake;
@@ -81,6 +82,7 @@ pub struct Mutation(
     pub OrdersMutation,
     pub IntakeMutation,
     pub sync::SyncMutation,
+    pub antifraud::AntifraudMutation,
 );
 
 /// `extensions.code` of an id argument that is not a positive 32-bit integer.

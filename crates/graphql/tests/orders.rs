@@ -234,7 +234,8 @@ async fn the_invoice_payload_is_left_to_the_state_bound_checks() {
 }
 
 #[tokio::test]
-async fn the_mutation_lists_import_orders_intake_then_sync_fields_in_the_schema_file_order() {
+async fn the_mutation_lists_import_orders_intake_sync_then_antifraud_fields_in_the_schema_file_order()
+ {
     let response = run("{ __type(name: \"Mutation\") { fields { name } } }", None).await;
     let names: Vec<&str> = response["data"]["__type"]["fields"]
         .as_array()
@@ -253,7 +254,8 @@ async fn the_mutation_lists_import_orders_intake_then_sync_fields_in_the_schema_
             "changeOrder",
             "configureOrderIntake",
             "syncPrices",
-            "syncInventory"
+            "syncInventory",
+            "decideAntifraudReview"
         ]
     );
     let response = run("{ __type(name: \"Query\") { fields { name } } }", None).await;
@@ -280,4 +282,11 @@ async fn the_mutation_lists_import_orders_intake_then_sync_fields_in_the_schema_
             "auditLog"
         ]
     );
+}
+
+#[tokio::test]
+async fn deciding_an_antifraud_review_needs_an_admin_and_the_service() {
+    let query = "mutation { decideAntifraudReview(transactionId: \"T1\", decision: APPROVED) { id status hookOwed } }";
+    assert_eq!(code(&run(query, None).await), "UNAUTHENTICATED");
+    assert_eq!(code(&run(query, Some(admin())).await), "NOT_SUPPORTED");
 }

@@ -152,6 +152,7 @@ impl Sim {
         let erp_orders =
             tokio::task::spawn_blocking(move || erp_orders::ErpOrders::open(&erp_dir, erp_config))
                 .await??;
+        let erp_cards = erp::providers::ErpCards::new();
         let credit_dir = config.data_dir.clone();
         let erp_credit =
             tokio::task::spawn_blocking(move || erp::credit::ErpCredit::open(&credit_dir))
@@ -300,6 +301,7 @@ impl Sim {
             }))
             .merge(erp_orders::routes().with_state(erp_orders.clone()))
             .merge(erp::credit::sim_routes().with_state(erp_credit.clone()))
+            .merge(erp::providers::sim_routes().with_state(erp_cards.clone()))
             .merge(gateway::sim_routes().with_state(payment_gateway.clone()))
             .merge(erp::customers::routes())
             .merge(erp::stock_counts::sim_routes(stock_counts.clone()))
@@ -321,7 +323,7 @@ impl Sim {
             erp: erp_orders::receiver_routes()
                 .with_state(erp_orders.clone())
                 .merge(erp::credit::receiver_routes().with_state(erp_credit.clone()))
-                .merge(erp::providers::receiver_routes())
+                .merge(erp::providers::receiver_routes().with_state(erp_cards.clone()))
                 .merge(erp::stock_counts::receiver_routes(stock_counts.clone()))
                 .fallback(http::no_route),
             default_account: account,

@@ -15,6 +15,8 @@
 //! with the route ids and base path of its configuration (`PUT /_sim/antifraud/config`;
 //! defaults: Ponte's `antifraudTransactions` / `antifraudTransaction` under
 //! `/_v/ponte/antifraud`). The records are in memory.
+//! A call that gets no answer or a 5xx is sent again to the next replica, 200 ms later, up to
+//! 6 times (VTEX retries a provider's failures; every operation is idempotent, §G).
 
 use crate::platform::clock::SimClock;
 use crate::vtex::io::IoRouter;
@@ -122,8 +124,39 @@ impl Gateway {
     }
 
     /// One call to the provider as the IO router would deliver it; the answer's status and body.
+    /// [`Gateway::call_once`], sent again (to the next replica, 200 ms later, up to 6 times) when
+    /// no answer came or a 5xx did: VTEX retries a provider's failures (§G common rules).
     async fn call(
         &self,
+        method: reqwest::Method,
+        route: &str,
+        path: &str,
+        params: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<(u16, Value), String> {
+        let mut attempts = 0;
+        // Each attempt to the replica after the previous one's.
+        let first = self.rr.fetch_add(1, Ordering::SeqCst);
+        loop {
+            let turn = first + attempts;
+            attempts += 1;
+            let r = self
+                .call_once(turn, method.clone(), route, path, params, body)
+                .await;
+            let failed = match &r {
+                Ok((st, _)) => *st >= 500,
+                Err(_) => true,
+            };
+            if !failed || attempts >= 6 {
+                return r;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn call_once(
+        &self,
+        turn: usize,
         method: reqwest::Method,
         route: &str,
         path: &str,
@@ -140,7 +173,7 @@ impl Gateway {
         if io.replicas.is_empty() {
             return Err("no service replica configured".into());
         }
-        let replica = io.replicas[self.rr.fetch_add(1, Ordering::SeqCst) % io.replicas.len()]
+        let replica = io.replicas[turn % io.replicas.len()]
             .trim_end_matches('/')
             .to_owned();
         let url = format!("{replica}/{account}/{}{}{path}", io.workspace, c.base_path);

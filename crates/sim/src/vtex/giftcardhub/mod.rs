@@ -10,13 +10,20 @@
 //!   paying `value` with the card (`duplicate`: the debit is sent twice, as a retry would);
 //! - `POST /_sim/giftcardhub/orders/{orderId}/invoice {value}` settles `value`;
 //! - `POST /_sim/giftcardhub/orders/{orderId}/cancel` cancels what is authorised and not settled;
+//! - `POST /_sim/giftcardhub/orders/{orderId}/refund {value}` cancels `value` of what was settled
+//!   (a return after the invoice: §G.2, a cancellation gives back settled value as well);
+//! - the invoice, cancel and refund bodies take `duplicate: true` (the call is sent twice);
 //! - `GET /_sim/giftcardhub/orders` lists the Hub's records (authorised, settled, cancelled,
 //!   every answer's status), `PUT /_sim/giftcardhub/config` sets the provider's credentials.
 //!
 //! **[sim's limits]**, as the anti-fraud gateway ([`crate::vtex::antifraud::gateway`]): the
 //! calls go to the service's replicas directly with the IO router's headers, round-robin; the
 //! records are in memory. **[sim's choice]** request ids: `{orderId}-debit`,
-//! `{orderId}-settle-{n}`, `{orderId}-cancel`.
+//! `{orderId}-settle-{n}`, `{orderId}-cancel`, `{orderId}-refund-{n}`.
+//!
+//! A call that gets no answer (a replica gone) or a 5xx is sent again with the same body, to
+//! the next replica, up to 6 times, 200 ms apart: VTEX retries a provider's failures (§G common
+//! rules: every operation idempotent by its requestId). Each attempt is in `calls`.
 
 use crate::vtex::io::IoRouter;
 use axum::Router;
@@ -65,6 +72,8 @@ pub struct HubOrder {
     pub invoices: u32,
     /// Each call's `METHOD route → status`.
     pub calls: Vec<String>,
+    pub refunded_cents: i64,
+    pub refunds: u32,
 }
 
 #[derive(Debug)]
@@ -102,8 +111,31 @@ impl Hub {
         })
     }
 
+    /// [`Hub::call_once`] again on no answer or a 5xx; every attempt's status, in order.
     async fn call(
         &self,
+        route: &str,
+        path: &str,
+        params: &[(&str, &str)],
+        body: &Value,
+    ) -> (u16, Value, Vec<u16>) {
+        let mut seen = Vec::new();
+        // Each attempt to the replica after the previous one's.
+        let first = self.rr.fetch_add(1, Ordering::SeqCst);
+        loop {
+            let turn = first + seen.len();
+            let (st, answer) = self.call_once(turn, route, path, params, body).await;
+            seen.push(st);
+            if (st != 0 && st < 500) || seen.len() >= 6 {
+                return (st, answer, seen);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn call_once(
+        &self,
+        turn: usize,
         route: &str,
         path: &str,
         params: &[(&str, &str)],
@@ -119,7 +151,7 @@ impl Hub {
         } else {
             c.account.clone()
         };
-        let replica = io.replicas[self.rr.fetch_add(1, Ordering::SeqCst) % io.replicas.len()]
+        let replica = io.replicas[turn % io.replicas.len()]
             .trim_end_matches('/')
             .to_owned();
         let url = format!("{replica}/{account}/{}{}{path}", io.workspace, c.base_path);
@@ -168,7 +200,7 @@ impl Hub {
             ..HubOrder::default()
         };
         // Checkout lists the shopper's cards; the card must be among them.
-        let (st, list) = self
+        let (st, list, seen) = self
             .call(
                 "giftcardSearch",
                 "/_search",
@@ -176,6 +208,7 @@ impl Hub {
                 &json!({"client": {"id": shopper}, "cart": {}}),
             )
             .await;
+        order.calls.extend(retried("search", &seen));
         order.calls.push(format!("search {st}"));
         let listed = list.as_array().is_some_and(|l| {
             l.iter()
@@ -191,7 +224,7 @@ impl Hub {
                 1
             };
             for _ in 0..times {
-                let (st, answer) = self
+                let (st, answer, seen) = self
                     .call(
                         "giftcardTransactions",
                         "/transactions",
@@ -199,6 +232,7 @@ impl Hub {
                         &body,
                     )
                     .await;
+                order.calls.extend(retried("debit", &seen));
                 let code = answer
                     .get("code")
                     .and_then(Value::as_str)
@@ -216,10 +250,24 @@ impl Hub {
         order
     }
 
-    async fn movement(&self, order_id: &str, cancel: bool, value: Option<i64>) -> Option<HubOrder> {
+    async fn movement(
+        &self,
+        order_id: &str,
+        kind: Move,
+        value: Option<i64>,
+        duplicate: bool,
+    ) -> Option<HubOrder> {
         let order = lock(&self.orders).get(order_id).cloned()?;
         let tid = order.transaction_id.clone()?;
-        let (value, rid, route, path) = if cancel {
+        let cancel = kind != Move::Settle;
+        let (value, rid, route, path) = if kind == Move::Refund {
+            (
+                value.unwrap_or(0),
+                format!("{order_id}-refund-{}", order.refunds + 1),
+                "giftcardCancellations",
+                "cancellations",
+            )
+        } else if cancel {
             let left = order.authorized_cents - order.settled_cents - order.cancelled_cents;
             (
                 left,
@@ -235,30 +283,39 @@ impl Hub {
                 "settlements",
             )
         };
-        let mut call = String::from("none");
+        let mut calls = Vec::new();
         let mut ok = false;
         if value > 0 {
-            let (st, answer) = self
-                .call(
-                    route,
-                    &format!("/{}/transactions/{tid}/{path}", order.card_id),
-                    &[("id", &order.card_id), ("tid", &tid)],
-                    &json!({"value": money(value), "requestId": rid}),
-                )
-                .await;
-            let code = answer
-                .get("code")
-                .and_then(Value::as_str)
-                .map(|c| format!(" {c}"))
-                .unwrap_or_default();
-            call = format!("{path} {st}{code}");
-            ok = st == 200;
+            for _ in 0..if duplicate { 2 } else { 1 } {
+                let (st, answer, seen) = self
+                    .call(
+                        route,
+                        &format!("/{}/transactions/{tid}/{path}", order.card_id),
+                        &[("id", &order.card_id), ("tid", &tid)],
+                        &json!({"value": money(value), "requestId": rid}),
+                    )
+                    .await;
+                let code = answer
+                    .get("code")
+                    .and_then(Value::as_str)
+                    .map(|c| format!(" {c}"))
+                    .unwrap_or_default();
+                calls.extend(retried(path, &seen));
+                calls.push(format!("{path} {st}{code}"));
+                ok |= st == 200;
+            }
+        } else {
+            calls.push("none".to_owned());
         }
         let mut orders = lock(&self.orders);
         let o = orders.get_mut(order_id)?;
-        o.calls.push(call);
+        o.calls.extend(calls);
         if ok {
-            if cancel {
+            if kind == Move::Refund {
+                o.cancelled_cents += value;
+                o.refunded_cents += value;
+                o.refunds += 1;
+            } else if cancel {
                 o.cancelled_cents += value;
             } else {
                 o.settled_cents += value;
@@ -267,6 +324,22 @@ impl Hub {
         }
         Some(o.clone())
     }
+}
+
+/// Which movement the Hub sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Move {
+    Settle,
+    Cancel,
+    Refund,
+}
+
+/// The attempts before the last, as `{what} {status} (retried)`.
+fn retried(what: &str, seen: &[u16]) -> Vec<String> {
+    seen.iter()
+        .take(seen.len().saturating_sub(1))
+        .map(|st| format!("{what} {st} (retried)"))
+        .collect()
 }
 
 async fn place(State(h): State<Arc<Hub>>, axum::Json(req): axum::Json<Value>) -> Response {
@@ -279,7 +352,8 @@ async fn invoice(
     axum::Json(req): axum::Json<Value>,
 ) -> Response {
     let value = req.get("value").and_then(cents_of);
-    match h.movement(&id, false, value).await {
+    let duplicate = req.get("duplicate").and_then(Value::as_bool) == Some(true);
+    match h.movement(&id, Move::Settle, value, duplicate).await {
         Some(o) => axum::Json(o).into_response(),
         None => (
             axum::http::StatusCode::NOT_FOUND,
@@ -289,8 +363,31 @@ async fn invoice(
     }
 }
 
-async fn cancel(State(h): State<Arc<Hub>>, Path(id): Path<String>) -> Response {
-    match h.movement(&id, true, None).await {
+async fn cancel(
+    State(h): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let req: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let duplicate = req.get("duplicate").and_then(Value::as_bool) == Some(true);
+    match h.movement(&id, Move::Cancel, None, duplicate).await {
+        Some(o) => axum::Json(o).into_response(),
+        None => (
+            axum::http::StatusCode::NOT_FOUND,
+            axum::Json(json!({"code": "NOT_FOUND"})),
+        )
+            .into_response(),
+    }
+}
+
+async fn refund(
+    State(h): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    axum::Json(req): axum::Json<Value>,
+) -> Response {
+    let value = req.get("value").and_then(cents_of);
+    let duplicate = req.get("duplicate").and_then(Value::as_bool) == Some(true);
+    match h.movement(&id, Move::Refund, value, duplicate).await {
         Some(o) => axum::Json(o).into_response(),
         None => (
             axum::http::StatusCode::NOT_FOUND,
@@ -315,6 +412,7 @@ pub fn sim_routes() -> Router<Arc<Hub>> {
         .route("/_sim/giftcardhub/orders", post(place).get(list))
         .route("/_sim/giftcardhub/orders/{id}/invoice", post(invoice))
         .route("/_sim/giftcardhub/orders/{id}/cancel", post(cancel))
+        .route("/_sim/giftcardhub/orders/{id}/refund", post(refund))
         .route("/_sim/giftcardhub/config", axum::routing::put(put_config))
 }
 
