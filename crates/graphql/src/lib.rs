@@ -342,7 +342,7 @@ impl Query {
         intake::order_intake(ctx)
     }
 
-    /// A price or stock sync job (syncPrices, syncInventory), as recorded. Asking for a job whose runner stopped (its lease expired) resumes it on this replica. An id that is not a sync job id: INVALID_ID. Admin only.
+    /// A price, stock or customer sync job (syncPrices, syncInventory, syncCustomers), as recorded. Asking for a job whose runner stopped (its lease expired) resumes it on this replica. An id that is not a sync job id: INVALID_ID. Admin only.
     async fn sync_job(
         &self,
         ctx: &Context<'_>,
