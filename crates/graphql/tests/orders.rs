@@ -253,7 +253,8 @@ async fn the_mutation_lists_import_orders_intake_then_sync_fields_in_the_schema_
             "changeOrder",
             "configureOrderIntake",
             "syncPrices",
-            "syncInventory"
+            "syncInventory",
+            "syncCustomers"
         ]
     );
     let response = run("{ __type(name: \"Query\") { fields { name } } }", None).await;
