@@ -1,0 +1,233 @@
+/**
+ * Customers end to end: ponte-sim (Master Data v1 CL/AD, VBase, License Manager, faults, its
+ * ERP's customers) and two replicas of the service under the real @vtex/api runtime. Every
+ * result is checked from the simulator's own Master Data store.
+ *
+ * Size: PONTE_E2E_CUSTOMERS (default 500, which keeps the suite within a minute);
+ * PONTE_E2E_FULL=1 syncs the ERP's 5,000 customers (about 8,000 addresses).
+ */
+import { mkdtempSync, mkdirSync, rmSync } from 'fs'
+import { tmpdir } from 'os'
+import { join } from 'path'
+
+import { graphql, simJson } from './support/http'
+import type { Running, Sim } from './support/processes'
+import { portInUse, startService, startSim } from './support/processes'
+import { simLogin } from './support/vtexid'
+
+const ACCOUNT = 'ponte-customers'
+const WORKSPACE = 'master'
+const COUNT = Number(process.env.PONTE_E2E_CUSTOMERS ?? (process.env.PONTE_E2E_FULL ? 5000 : 500))
+const REPLICAS = [
+  { port: 5650, upPort: 5600 },
+  { port: 5670, upPort: 5610 },
+]
+
+const work = mkdtempSync(join(tmpdir(), 'ponte-customers-e2e-'))
+const dataDir = join(work, 'sim-data')
+mkdirSync(dataDir)
+
+let sim: Sim
+const services: Running[] = []
+
+const launch = (i: number) =>
+  startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app-${i}`), ...REPLICAS[i] })
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
+const simCall = <T>(method: string, path: string, body?: unknown) => simJson<T>(sim.url, method, path, body)
+
+let token = ''
+async function ask(query: string, variables?: Record<string, unknown>, replica = 0) {
+  if (!token) token = (await simLogin(sim.url, ACCOUNT, { email: 'customers-admin@example.com', audience: 'admin' })).token
+  return graphql(ACCOUNT, WORKSPACE, { query, variables }, { 'x-vtex-credential': 'e2e-app-token', authorization: `Bearer ${token}` }, REPLICAS[replica].port)
+}
+
+interface SyncJob {
+  id: string
+  kind: string
+  status: string
+  stage: string
+  items: number
+  writes: number
+  done: number
+  failed: number
+  unchanged: number
+  runs: number
+  summary: Record<string, number> | null
+  counters: Record<string, number>
+  errors: Array<{ path: string; code: string; message: string; key: string | null }>
+  errorCount: number
+}
+
+const JOB = 'id kind status stage items writes done failed unchanged runs summary counters errors { path code message key } errorCount'
+const finished = (j: SyncJob) => j.status === 'SUCCEEDED' || j.status === 'FAILED'
+
+async function startSync(batch: unknown, options: Record<string, unknown> = {}, replica = 0): Promise<SyncJob> {
+  const reply = await ask(`mutation($b: JSON!, $o: SyncOptionsInput) { syncCustomers(batch: $b, options: $o) { ${JOB} } }`, { b: batch, o: options }, replica)
+  if (reply.errors) throw new Error(JSON.stringify(reply.errors))
+  return reply.data?.syncCustomers as SyncJob
+}
+
+async function poll(id: string, until: (j: SyncJob) => boolean, timeoutMs: number, replica = 0): Promise<SyncJob> {
+  const deadline = Date.now() + timeoutMs
+  let last: SyncJob | null = null
+  for (;;) {
+    const reply = await ask(`query($id: ID!) { syncJob(id: $id) { ${JOB} } }`, { id }, replica).catch(() => null)
+    const j = (reply?.data?.syncJob as SyncJob | null | undefined) ?? null
+    if (j) last = j
+    if (j && until(j)) return j
+    if (Date.now() > deadline) throw new Error(`sync job ${id} not there after ${timeoutMs} ms: ${JSON.stringify(last)}`)
+    await sleep(200)
+  }
+}
+
+interface Customer {
+  email: string
+  addresses: unknown[]
+  [field: string]: unknown
+}
+interface Batch {
+  customers: Customer[]
+  policy?: unknown
+}
+type Doc = Record<string, unknown> & { id: string }
+
+const docs = (ac: string) => simCall<Doc[]>('GET', `/_sim/masterdata/${ac}/documents?an=${ACCOUNT}`)
+const normal = (email: unknown) => String(email).trim().toLowerCase()
+
+/** CL documents per normalised email. */
+function byEmail(cl: Doc[]): Map<string, Doc[]> {
+  const out = new Map<string, Doc[]>()
+  for (const d of cl) out.set(normal(d.email), [...(out.get(normal(d.email)) ?? []), d])
+  return out
+}
+
+const ERP_KEY = { 'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`, 'X-VTEX-API-AppToken': 'ponte-sim-apptoken' }
+async function delta(body: unknown, replica: number, headers: Record<string, string> = ERP_KEY) {
+  const res = await fetch(`http://127.0.0.1:${REPLICAS[replica].port}/${ACCOUNT}/${WORKSPACE}/_v/ponte/erp/customers`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-vtex-account': ACCOUNT,
+      'x-vtex-workspace': WORKSPACE,
+      'x-vtex-credential': 'e2e-app-token',
+      // VTEX IO's router names the public route it matched.
+      'x-colossus-route-id': 'erpCustomerDelta',
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  return { status: res.status, body: (await res.json()) as Record<string, any> }
+}
+
+let erpBatch: Batch
+
+beforeAll(async () => {
+  sim = await startSim(dataDir)
+  services.push(await launch(0), await launch(1))
+  erpBatch = await simCall<Batch>('GET', `/_sim/erp/customers?seed=1&count=${COUNT}`)
+  expect(erpBatch.customers).toHaveLength(COUNT)
+}, 120000)
+
+// A failed test must not leave its faults to the next one.
+afterEach(async () => {
+  await simCall('PUT', '/_sim/faults', { rate429: 0, rate5xx: 0 })
+})
+
+afterAll(async () => {
+  for (const s of services) await s.stop()
+  await sim?.stop()
+  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
+  else console.log(`e2e files kept in ${work}`)
+})
+
+describe('syncCustomers', () => {
+  it(`lands the ERP's ${COUNT} customers through 429s, 5xx and a SIGKILLed replica: one CL per email, addresses linked; a second sync writes nothing`, async () => {
+    await simCall('PUT', '/_sim/faults', { rate429: 0.02, rate5xx: 0.03, retryAfterSeconds: 1, seed: 11, masterdata: true })
+    const t0 = Date.now()
+    const started = await startSync(erpBatch, { perSecond: 400, burst: 200, concurrency: 16 })
+    const mid = await poll(started.id, (j) => finished(j) || (j.stage === 'WRITING' && j.done > j.writes * 0.2), 60000)
+    expect(mid.status).toBe('RUNNING')
+    // Replica 0 dies mid-sync; replica 1 takes the job over once its lease has expired.
+    process.kill(-(services[0].child.pid as number), 'SIGKILL')
+    await new Promise<void>((done) => (services[0].child.exitCode !== null || services[0].child.signalCode !== null ? done() : services[0].child.once('exit', () => done())))
+    const relaunched = (async () => {
+      while ((await portInUse(REPLICAS[0].port)) || (await portInUse(REPLICAS[0].upPort))) await sleep(100)
+      services[0] = await launch(0)
+    })()
+    const done = await poll(started.id, finished, 120000, 1)
+    const wallMs = Date.now() - t0
+    await simCall('PUT', '/_sim/faults', { rate429: 0, rate5xx: 0 })
+    console.log(
+      `customer sync: ${done.status} in ${(wallMs / 1000).toFixed(1)} s, ${done.writes} customers written (${JSON.stringify(done.summary)}), killed at ${mid.done}, runs ${done.runs}, counters ${JSON.stringify(done.counters)}`
+    )
+    expect(done).toMatchObject({ status: 'SUCCEEDED', errorCount: 0, failed: 0, runs: 2, items: COUNT })
+    expect(done.done).toBe(done.writes)
+    expect(done.counters.rateLimited + done.counters.serverErrors).toBeGreaterThan(0)
+
+    // From the simulator's store: exactly one CL per email, every AD linked to its CL.
+    const cl = await docs('CL')
+    const ad = await docs('AD')
+    const emails = byEmail(cl)
+    for (const c of erpBatch.customers) expect(emails.get(normal(c.email))?.length ?? 0).toBe(1)
+    expect(cl).toHaveLength(COUNT)
+    const clIds = new Set(cl.map((d) => d.id))
+    for (const a of ad) expect(clIds.has(String(a.userId))).toBe(true)
+    const addresses = erpBatch.customers.reduce((n, c) => n + c.addresses.length, 0)
+    expect(ad).toHaveLength(addresses)
+
+    await relaunched
+    // The same batch again, on the other replica: nothing changes, nothing is written.
+    const again = await startSync(erpBatch, {}, 1)
+    const second = await poll(again.id, finished, 60000, 1)
+    expect(second).toMatchObject({ status: 'SUCCEEDED', writes: 0, unchanged: COUNT, errorCount: 0 })
+    expect(await docs('CL')).toHaveLength(COUNT)
+  }, 240000)
+
+  it('refuses a batch with errors, every one with its path, before writing anything', async () => {
+    const before = (await docs('CL')).length
+    const bad: Batch = {
+      customers: [
+        { email: 'not-an-email', addresses: [] },
+        { ...erpBatch.customers[0], document: '123.456.789-00' },
+      ],
+    }
+    const started = await startSync(bad)
+    const done = await poll(started.id, finished, 30000)
+    expect(done.status).toBe('FAILED')
+    expect(done.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['customers[0].email', 'customers[1].document']))
+    expect((await docs('CL')).length).toBe(before)
+  }, 60000)
+})
+
+describe('ERP deltas (POST /_v/ponte/erp/customers)', () => {
+  it('200 concurrent duplicate upserts of 100 new emails, on both replicas, end with one profile each', async () => {
+    const fresh = await simCall<Batch>('GET', `/_sim/erp/customers/delta?seed=1&count=${COUNT}&step=1`)
+    const known = byEmail(await docs('CL'))
+    const news = fresh.customers.filter((c) => !known.has(normal(c.email)))
+    // The ERP's new customers of one round, topped up with others the store has never seen.
+    const extra = Array.from({ length: Math.max(0, 100 - news.length) }, (_, i) => ({
+      ...erpBatch.customers[i % erpBatch.customers.length],
+      email: `new.customer.${i}@example.com`,
+      document: undefined,
+      documentType: undefined,
+    }))
+    const hundred = [...news, ...extra].slice(0, 100)
+    expect(hundred).toHaveLength(100)
+    const answers = await Promise.all(hundred.flatMap((c) => [0, 1].map((replica) => delta({ customers: [c], policy: erpBatch.policy }, replica))))
+    for (const a of answers) expect(a).toMatchObject({ status: 202, body: { jobId: expect.stringMatching(/^syn-/) } })
+    for (const a of answers) {
+      const j = await poll(a.body.jobId, finished, 60000, 1)
+      expect(j).toMatchObject({ status: 'SUCCEEDED', errorCount: 0 })
+    }
+    const emails = byEmail(await docs('CL'))
+    for (const c of hundred) expect(emails.get(normal(c.email))?.length ?? 0).toBe(1)
+  }, 180000)
+
+  it('refuses without credentials, a malformed body and an oversized delta, with stable codes', async () => {
+    expect((await delta({ customers: [] }, 1, {})).status).toBe(401)
+    expect(await delta('{"customers": ', 1)).toMatchObject({ status: 400, body: { code: 'DELTA_MALFORMED' } })
+    const big = await delta({ customers: Array.from({ length: 201 }, (_, i) => ({ email: `x${i}@example.com`, addresses: [] })) }, 1)
+    expect(big).toMatchObject({ status: 413, body: { code: 'DELTA_TOO_LARGE' } })
+  }, 60000)
+})
