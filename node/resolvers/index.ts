@@ -7,6 +7,7 @@ import { importJobFields, importQueries } from './Queries/Import'
 import { orderQueries } from './Queries/Orders'
 import { sessionQueries } from './Queries/Session'
 import { syncQueries } from './Queries/Sync'
+import { customerQueries } from './Queries/Customers'
 import { JSONScalar } from './scalars'
 import type { GraphQLResolveInfo } from 'graphql'
 import { checkQueryLimits } from '../lib/queryLimits'
@@ -55,6 +56,7 @@ export const resolvers = {
     ...orderQueries,
     ...auditQueries,
     ...syncQueries,
+    ...customerQueries,
   }),
   Mutation: limited(
     ownerOnly({

@@ -54,6 +54,7 @@ use ponte_core::ids::CategoryId;
 use ponte_core::sso::Audience;
 
 pub mod audit;
+pub mod customers;
 pub mod import;
 pub mod intake;
 pub mod nulls;
@@ -373,6 +374,16 @@ impl Query {
     ) -> async_graphql::Result<sync::Availability> {
         let _ = (sku, trade_policy);
         Err(sync::not_supported(ctx, "availability"))
+    }
+
+    /// A shopper's profile in Master Data (CL, found by the normalised email) with its addresses (AD, linked by userId); null when there is none. An email that is not one: CUSTOMER_EMAIL_INVALID (the email is never echoed). Admin only.
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+    ) -> async_graphql::Result<Option<customers::Customer>> {
+        let _ = email;
+        Err(sync::not_supported(ctx, "customer"))
     }
 }
 
