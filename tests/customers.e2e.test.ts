@@ -6,7 +6,7 @@
  * Size: PONTE_E2E_CUSTOMERS (default 500, which keeps the suite within a minute);
  * PONTE_E2E_FULL=1 syncs the ERP's 5,000 customers (about 8,000 addresses).
  */
-import { mkdtempSync, mkdirSync, rmSync } from 'fs'
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
@@ -243,4 +243,85 @@ describe('ERP deltas (POST /_v/ponte/erp/customers)', () => {
     const big = await delta({ customers: Array.from({ length: 201 }, (_, i) => ({ email: `x${i}@example.com`, addresses: [] })) }, 1)
     expect(big).toMatchObject({ status: 413, body: { code: 'DELTA_TOO_LARGE' } })
   }, 60000)
+})
+
+describe('personal data in the output channels', () => {
+  /** Every email, document and phone the runs above and below carried (as sent and canonical). */
+  function planted(): string[] {
+    const out = new Set<string>()
+    for (const c of erpBatch.customers) {
+      out.add(String(c.email).trim())
+      out.add(normal(c.email))
+      for (const f of ['document', 'corporateDocument', 'phone', 'homePhone', 'cellPhone', 'stateRegistration']) {
+        const v = c[f]
+        if (typeof v !== 'string' || v.trim().length < 8) continue
+        out.add(v.trim())
+        const digits = v.replace(/\D/g, '')
+        if (f.endsWith('ocument') && digits.length >= 11) out.add(digits)
+      }
+    }
+    return [...out]
+  }
+
+  it('plants emails, documents and phones on success and every error path; none reaches the service logs, the sim log or the audit trail', async () => {
+    const victim = erpBatch.customers[2]
+    const email = String(victim.email)
+    const document = String(victim.document)
+    // A batch that is not one (BATCH_MALFORMED), with the shopper's data in the variables.
+    const malformed = await ask('mutation($b: JSON!) { syncCustomers(batch: $b) { id } }', { b: { customers: 'x', email, document, phone: victim.phone } })
+    expect(malformed.errors?.[0].extensions?.code).toBe('BATCH_MALFORMED')
+    expect(JSON.stringify(malformed)).not.toContain(email)
+    // Refused by authorization (a shopper's token, not an admin's).
+    const shopper = (await simLogin(sim.url, ACCOUNT, { email: 'shopper@example.com', audience: 'webstore' })).token
+    const refused = await graphql(
+      ACCOUNT,
+      WORKSPACE,
+      { query: 'mutation($b: JSON!) { syncCustomers(batch: $b) { id } }', variables: { b: { customers: [victim] } } },
+      { 'x-vtex-credential': 'e2e-app-token', authorization: `Bearer ${shopper}` },
+      REPLICAS[1].port
+    )
+    expect(refused.errors?.length).toBeGreaterThan(0)
+    // options out of range, with the batch in the variables.
+    const badOptions = await ask('mutation($b: JSON!) { syncCustomers(batch: $b, options: { concurrency: 99 }) { id } }', { b: { customers: [victim] } })
+    expect(badOptions.errors?.[0].extensions?.code).toBe('SYNC_OPTIONS_INVALID')
+    // customer(email): not an email (carrying a document), and Master Data failing.
+    const invalid = await ask('query($e: String!) { customer(email: $e) { id } }', { e: `${document} ${email}` })
+    expect(invalid.errors?.[0].extensions?.code).toBe('CUSTOMER_EMAIL_INVALID')
+    expect(JSON.stringify(invalid)).not.toContain(document)
+    await simCall('PUT', '/_sim/faults', { rate5xx: 1, seed: 3, masterdata: true })
+    const down = await ask('query($e: String!) { customer(email: $e) { id } }', { e: email }, 1)
+    expect(down.errors?.[0].extensions?.code).toBe('VTEX_REQUEST_FAILED')
+    // A sync whose every write fails (Master Data down), and one refused by validation.
+    const failing = await startSync({ customers: [{ ...victim, lastName: 'Changed' }], policy: erpBatch.policy }, { maxAttempts: 2 }, 1)
+    expect(await poll(failing.id, finished, 60000, 1)).toMatchObject({ status: 'FAILED' })
+    await simCall('PUT', '/_sim/faults', { rate429: 0, rate5xx: 0 })
+    const invalidBatch = await startSync({ customers: [victim, { ...victim, firstName: 'x'.repeat(400) }] }, {}, 1)
+    expect(await poll(invalidBatch.id, finished, 30000, 1)).toMatchObject({ status: 'FAILED' })
+    // The delta route: malformed JSON and a refused caller, both with the shopper's data.
+    expect((await delta(`{"customers": [{"email": "${email}", "document": "${document}"`, 1)).status).toBe(400)
+    expect((await delta({ customers: [victim] }, 1, {})).status).toBe(401)
+    await sleep(1000) // the logs flushed
+
+    const audit = await ask('query($f: String!, $t: String!) { auditLog(from: $f, to: $t, first: 500) { actor operation outcome jobId } }', {
+      f: new Date(Date.now() - 3600_000).toISOString(),
+      t: new Date(Date.now() + 60_000).toISOString(),
+    })
+    expect(audit.errors).toBeUndefined()
+    expect(audit.data?.auditLog.some((r: { operation: string }) => r.operation === 'syncCustomers')).toBe(true)
+    const channels: Record<string, string> = {
+      'service output': services.map((s) => s.output()).join('\n'),
+      'service.log (both replicas, the killed one included)': existsSync(join(work, 'service.log')) ? readFileSync(join(work, 'service.log'), 'utf8') : '',
+      'sim.log': existsSync(join(work, 'sim.log')) ? readFileSync(join(work, 'sim.log'), 'utf8') : sim.output(),
+      'audit trail': JSON.stringify(audit.data?.auditLog),
+    }
+    expect(channels['service.log (both replicas, the killed one included)'].length).toBeGreaterThan(0)
+    const values = planted()
+    expect(values.length).toBeGreaterThan(COUNT)
+    const leaks: string[] = []
+    for (const [name, text] of Object.entries(channels)) {
+      const lower = text.toLowerCase()
+      for (const v of values) if (lower.includes(v.toLowerCase())) leaks.push(`${name}: ${v.length} chars (${v.includes('@') ? 'email' : 'number'})`)
+    }
+    expect(leaks).toEqual([])
+  }, 180000)
 })
