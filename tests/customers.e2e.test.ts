@@ -13,7 +13,7 @@ import { join } from 'path'
 import { graphql, simJson } from './support/http'
 import type { Running, Sim } from './support/processes'
 import { portInUse, startService, startSim } from './support/processes'
-import { simLogin } from './support/vtexid'
+import { putAppSettings, simLogin } from './support/vtexid'
 
 const ACCOUNT = 'ponte-customers'
 const WORKSPACE = 'master'
@@ -245,6 +245,47 @@ describe('ERP deltas (POST /_v/ponte/erp/customers)', () => {
   }, 60000)
 })
 
+describe("the shopper's rights (exportCustomer, eraseCustomer)", () => {
+  it('exports everything held on one email, then erases it from Master Data and Ponte and tells the ERP once per requestId', async () => {
+    await putAppSettings(sim.url, ACCOUNT, WORKSPACE, 'ponte.ponte', { erpEndpoint: 'https://erp.ponte-sim.test/erp' })
+    const who = erpBatch.customers[3]
+    const email = normal(who.email)
+    // Synced (again: a no-op after the suite's first test), so that this test stands alone.
+    const synced = await startSync({ customers: [who], policy: erpBatch.policy })
+    expect(await poll(synced.id, finished, 30000)).toMatchObject({ status: 'SUCCEEDED' })
+    const exported = await ask('mutation($e: String!) { exportCustomer(email: $e) }', { e: String(who.email) })
+    expect(exported.errors).toBeUndefined()
+    const data = exported.data?.exportCustomer
+    expect(data.email).toBe(email)
+    expect(data.masterData.CL).toHaveLength(1)
+    expect(data.masterData.AD).toHaveLength(who.addresses.length)
+    expect(data.ponte.written).toHaveLength(1)
+    const clId = data.masterData.CL[0].id
+
+    const erase = (replica: number) =>
+      ask('mutation($e: String!, $r: ID!) { eraseCustomer(email: $e, requestId: $r) { requestId profilesRemoved addressesRemoved recordsRemoved erpNotified } }', { e: email, r: 'erase-0003' }, replica)
+    const erased = await erase(0)
+    expect(erased.errors).toBeUndefined()
+    expect(erased.data?.eraseCustomer).toEqual({ requestId: 'erase-0003', profilesRemoved: 1, addressesRemoved: who.addresses.length, recordsRemoved: 1, erpNotified: true })
+    // Gone from the simulator's own store.
+    expect((await docs('CL')).some((d) => d.id === clId || normal(d.email) === email)).toBe(false)
+    expect((await docs('AD')).some((d) => d.userId === clId)).toBe(false)
+    expect((await ask('query($e: String!) { customer(email: $e) { id } }', { e: email }, 1)).data?.customer).toBeNull()
+    // The same request again: nothing left to remove; the ERP keeps it once.
+    const again = await erase(1)
+    expect(again.data?.eraseCustomer).toMatchObject({ profilesRemoved: 0, addressesRemoved: 0, recordsRemoved: 0, erpNotified: true })
+    const received = await simCall<Array<{ request: { requestId: string; email: string }; times: number }>>('GET', '/_sim/erp/customers/erasures')
+    expect(received.filter((r) => r.request.requestId === 'erase-0003')).toEqual([{ request: { requestId: 'erase-0003', email }, times: 2 }])
+    // Both audited.
+    const audit = await ask('query($f: String!, $t: String!) { auditLog(from: $f, to: $t, first: 500) { operation outcome } }', {
+      f: new Date(Date.now() - 3600_000).toISOString(),
+      t: new Date(Date.now() + 60_000).toISOString(),
+    })
+    const ops = (audit.data?.auditLog ?? []).map((r: { operation: string; outcome: string }) => `${r.operation}:${r.outcome}`)
+    expect(ops).toEqual(expect.arrayContaining(['exportCustomer:OK', 'eraseCustomer:OK']))
+  }, 60000)
+})
+
 describe('personal data in the output channels', () => {
   /** Every email, document and phone the runs above and below carried (as sent and canonical). */
   function planted(): string[] {
@@ -297,6 +338,8 @@ describe('personal data in the output channels', () => {
     await simCall('PUT', '/_sim/faults', { rate429: 0, rate5xx: 0 })
     const invalidBatch = await startSync({ customers: [victim, { ...victim, firstName: 'x'.repeat(400) }] }, {}, 1)
     expect(await poll(invalidBatch.id, finished, 30000, 1)).toMatchObject({ status: 'FAILED' })
+    const badErase = await ask('mutation($e: String!) { eraseCustomer(email: $e, requestId: "bad id!") { requestId } }', { e: email })
+    expect(badErase.errors?.[0].extensions?.code).toBe('INVALID_ID')
     // The delta route: malformed JSON and a refused caller, both with the shopper's data.
     expect((await delta(`{"customers": [{"email": "${email}", "document": "${document}"`, 1)).status).toBe(400)
     expect((await delta({ customers: [victim] }, 1, {})).status).toBe(401)

@@ -1,6 +1,7 @@
 import { importMutations } from './Mutations/Import'
 import { orderMutations } from './Mutations/Orders'
 import { syncMutations } from './Mutations/Sync'
+import { customerMutations } from './Mutations/Customers'
 import { auditQueries } from './Queries/Audit'
 import { catalogQueries, categoryFields } from './Queries/Catalog'
 import { importJobFields, importQueries } from './Queries/Import'
@@ -63,6 +64,7 @@ export const resolvers = {
       ...importMutations,
       ...orderMutations,
       ...syncMutations,
+      ...customerMutations,
     })
   ),
   Category: categoryFields,

@@ -3,7 +3,9 @@
 //! answer NOT_SUPPORTED; the validation and planning are ponte-core's (`customers`), which the
 //! harness checks natively and in wasm.
 
-use async_graphql::{ID, SimpleObject};
+use crate::import::Json;
+use crate::sync::not_supported;
+use async_graphql::{Context, ID, Object, SimpleObject};
 
 // The schema's descriptions are the doc comments (tests/sdl.rs compares them).
 
@@ -45,4 +47,42 @@ pub struct CustomerAddress {
     pub state: Option<String>,
     pub country: Option<String>,
     pub postal_code: Option<String>,
+}
+
+/// What eraseCustomer removed.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct CustomerErasure {
+    pub request_id: ID,
+    /// CL documents deleted.
+    pub profiles_removed: i32,
+    /// AD documents deleted.
+    pub addresses_removed: i32,
+    /// Ponte's records deleted.
+    pub records_removed: i32,
+    /// Whether the ERP took the erasure request (false when erpEndpoint is not set or the ERP did not answer 2xx).
+    pub erp_notified: bool,
+}
+
+/// The customer part of the root mutation (after the sync fields, in the schema file's order).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CustomerMutation;
+
+#[Object]
+impl CustomerMutation {
+    /// Everything Master Data and Ponte hold on one shopper (an LGPD/GDPR access request): the CL documents with that email (every field), their AD documents, and Ponte's record of what it wrote for each. An email that is not one: CUSTOMER_EMAIL_INVALID. Audited. Admin only.
+    async fn export_customer(&self, ctx: &Context<'_>, email: String) -> async_graphql::Result<Json> {
+        let _ = email;
+        Err(not_supported(ctx, "exportCustomer"))
+    }
+
+    /// Erases one shopper on request (LGPD/GDPR): the AD documents, then the CL documents with that email from Master Data, then Ponte's records, and tells the ERP (POST {erpEndpoint}/customers/erasures with the requestId, which the ERP keeps once). Sending the same requestId again finishes an interrupted erasure. Audited. Admin only.
+    async fn erase_customer(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        request_id: ID,
+    ) -> async_graphql::Result<CustomerErasure> {
+        let _ = (email, request_id);
+        Err(not_supported(ctx, "eraseCustomer"))
+    }
 }

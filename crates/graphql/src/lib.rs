@@ -82,6 +82,7 @@ pub struct Mutation(
     pub OrdersMutation,
     pub IntakeMutation,
     pub sync::SyncMutation,
+    pub customers::CustomerMutation,
 );
 
 /// `extensions.code` of an id argument that is not a positive 32-bit integer.

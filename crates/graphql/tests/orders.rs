@@ -254,7 +254,9 @@ async fn the_mutation_lists_import_orders_intake_then_sync_fields_in_the_schema_
             "configureOrderIntake",
             "syncPrices",
             "syncInventory",
-            "syncCustomers"
+            "syncCustomers",
+            "exportCustomer",
+            "eraseCustomer"
         ]
     );
     let response = run("{ __type(name: \"Query\") { fields { name } } }", None).await;

@@ -152,6 +152,7 @@ impl Sim {
         let erp_orders =
             tokio::task::spawn_blocking(move || erp_orders::ErpOrders::open(&erp_dir, erp_config))
                 .await??;
+        let erp_customers = Arc::new(erp::customers::ErpCustomerInbox::default());
         let credit_dir = config.data_dir.clone();
         let erp_credit =
             tokio::task::spawn_blocking(move || erp::credit::ErpCredit::open(&credit_dir))
@@ -298,6 +299,7 @@ impl Sim {
             .merge(erp::credit::sim_routes().with_state(erp_credit.clone()))
             .merge(gateway::sim_routes().with_state(payment_gateway.clone()))
             .merge(erp::customers::routes())
+            .merge(erp::customers::inbox_routes().with_state(erp_customers.clone()))
             .merge(broadcast::routes().with_state(broadcaster.clone()))
             .merge(broadcast::sim_routes().with_state(broadcaster.clone()))
             .merge(io::routes().with_state(io_router.clone()))
@@ -317,6 +319,7 @@ impl Sim {
                 .with_state(erp_orders.clone())
                 .merge(erp::credit::receiver_routes().with_state(erp_credit.clone()))
                 .merge(erp::providers::receiver_routes())
+                .merge(erp::customers::receiver_routes().with_state(erp_customers.clone()))
                 .fallback(http::no_route),
             default_account: account,
             bound_ip: addr.ip(),

@@ -10,6 +10,7 @@ import { parseSyncOptions } from '../../sync/job'
 import { CUSTOMER_DEFAULTS, customerDeps, INVENTORY_DEFAULTS, inventoryDeps, PRICE_DEFAULTS, priceDeps, syncRunner } from '../../sync/deps'
 import type { CustomerBatch } from '../../customers/core'
 import { toSyncJob } from '../Queries/Sync'
+import { scrubVariables } from '../../customers/pii'
 
 interface SyncArgs {
   batch: unknown
@@ -43,6 +44,7 @@ export const syncMutations = {
   },
 
   syncCustomers: async (_root: unknown, args: SyncArgs, ctx: Context) => {
+    scrubVariables(ctx)
     const batch = listOf(args.batch, 'customers') as unknown as CustomerBatch
     const options = parseSyncOptions(args.options, CUSTOMER_DEFAULTS)
     return toSyncJob(await syncRunner.submit(customerDeps(ctx), batch, options, requester(ctx)))

@@ -8,6 +8,7 @@ import type { Context } from '../../clients'
 import { anyOf, MasterData } from '../../clients/masterData'
 import type { MdDocument } from '../../clients/masterData'
 import { normalizeEmail } from '../../customers/core'
+import { scrubVariables } from '../../customers/pii'
 import { AD_FIELDS, CL_FIELDS } from '../../customers/sync'
 import { PonteError, vtexRequestFailed } from '../../lib/errors'
 
@@ -15,6 +16,7 @@ const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null)
 
 export const customerQueries = {
   customer: async (_root: unknown, args: { email: unknown }, ctx: Context) => {
+    scrubVariables(ctx)
     let email: string
     try {
       email = normalizeEmail(typeof args.email === 'string' ? args.email : '')
