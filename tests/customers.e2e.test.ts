@@ -124,6 +124,8 @@ let erpBatch: Batch
 
 beforeAll(async () => {
   sim = await startSim(dataDir)
+  // Before any replica reads (and caches) the settings: the ERP erasures go there.
+  await putAppSettings(sim.url, ACCOUNT, WORKSPACE, 'ponte.ponte', { erpEndpoint: 'https://erp.ponte-sim.test/erp' })
   services.push(await launch(0), await launch(1))
   erpBatch = await simCall<Batch>('GET', `/_sim/erp/customers?seed=1&count=${COUNT}`)
   expect(erpBatch.customers).toHaveLength(COUNT)
@@ -247,7 +249,6 @@ describe('ERP deltas (POST /_v/ponte/erp/customers)', () => {
 
 describe("the shopper's rights (exportCustomer, eraseCustomer)", () => {
   it('exports everything held on one email, then erases it from Master Data and Ponte and tells the ERP once per requestId', async () => {
-    await putAppSettings(sim.url, ACCOUNT, WORKSPACE, 'ponte.ponte', { erpEndpoint: 'https://erp.ponte-sim.test/erp' })
     const who = erpBatch.customers[3]
     const email = normal(who.email)
     // Synced (again: a no-op after the suite's first test), so that this test stands alone.
