@@ -70,7 +70,11 @@ pub struct CustomerMutation;
 #[Object]
 impl CustomerMutation {
     /// Everything Master Data and Ponte hold on one shopper (an LGPD/GDPR access request): the CL documents with that email (every field), their AD documents, and Ponte's record of what it wrote for each. An email that is not one: CUSTOMER_EMAIL_INVALID. Audited. Admin only.
-    async fn export_customer(&self, ctx: &Context<'_>, email: String) -> async_graphql::Result<Json> {
+    async fn export_customer(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+    ) -> async_graphql::Result<Json> {
         let _ = email;
         Err(not_supported(ctx, "exportCustomer"))
     }

@@ -411,7 +411,11 @@ async fn receive_erasure(
         )
             .into_response();
     };
-    let Some(id) = v.get("requestId").and_then(Value::as_str).map(str::to_owned) else {
+    let Some(id) = v
+        .get("requestId")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
         return (
             axum::http::StatusCode::BAD_REQUEST,
             Json(json!({"error": "requestId missing"})),
