@@ -90,6 +90,8 @@ const chunks = <T>(list: readonly T[], n: number): T[][] =>
 
 export class CustomerSync implements SyncDomain<CustomerBatch, CustomerGroup> {
   public readonly kind = 'CUSTOMERS' as const
+  /** A customer's writes carry its profile and addresses: 200 a plan file keeps each well under VBase's body limit. */
+  public readonly planChunk = 200
   /** Calls already made per group key in this run (a retried group skips them). */
   private readonly progress = new Map<string, number>()
 
