@@ -41,6 +41,7 @@ export default new Service<Clients, State, ParamsContext>({
     orderFeedTick: method({ POST: [orderFeedTick()] }),
     erpPriceDelta: method({ POST: [requirePerson({ audience: 'admin', allowAppKey: true }), erpDelta('PRICES')] }),
     erpStockDelta: method({ POST: [requirePerson({ audience: 'admin', allowAppKey: true }), erpDelta('INVENTORY')] }),
+    erpCustomerDelta: method({ POST: [requirePerson({ audience: 'admin', allowAppKey: true }), erpDelta('CUSTOMERS')] }),
     // The payment connector (Payment Provider Protocol, §G.1; routes/payments.ts).
     paymentManifest: method({ GET: [paymentManifest] }),
     paymentMethods: method({ GET: [paymentMethodsRoute] }),

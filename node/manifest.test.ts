@@ -5,6 +5,7 @@ import { join } from 'path'
 import { CATALOG_PATHS } from './clients/catalog'
 import { IMPORT_PATHS } from './clients/catalogImport'
 import { LOGISTICS_PATHS } from './clients/logistics'
+import { MASTER_DATA_PATHS } from './clients/masterData'
 import { OMS_PATHS } from './clients/oms'
 import { PRICING_PATHS } from './clients/pricing'
 import { SCHEDULER_PATHS } from './clients/scheduler'
@@ -68,6 +69,14 @@ describe('manifest.json', () => {
     expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'inventory/skus/1/warehouses/w1')))).toBe(true)
   })
 
+  it.each(Object.values(MASTER_DATA_PATHS))("allows the Master Data client path %s on the account's host", (path) => {
+    const policies = manifest.policies.filter(
+      (p: { name: string; attrs?: Record<string, string> }) =>
+        p.name === 'outbound-access' && p.attrs?.host === '{{account}}.vtexcommercestable.com.br'
+    )
+    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'CL/documents/abc')))).toBe(true)
+  })
+
   it.each(Object.values(SCHEDULER_PATHS))('allows the scheduler client path %s through Janus', (path) => {
     const policies = manifest.policies.filter(
       (p: { name: string; attrs?: Record<string, string> }) =>
@@ -102,6 +111,7 @@ describe('service.json', () => {
       'orderFeedTick',
       'erpPriceDelta',
       'erpStockDelta',
+      'erpCustomerDelta',
       'benchWrite',
       'paymentManifest',
       'paymentMethods',
@@ -128,6 +138,7 @@ describe('service.json', () => {
     ])
     expect(service.routes.erpPriceDelta).toEqual({ path: '/_v/ponte/erp/prices', public: true })
     expect(service.routes.erpStockDelta).toEqual({ path: '/_v/ponte/erp/stock', public: true })
+    expect(service.routes.erpCustomerDelta).toEqual({ path: '/_v/ponte/erp/customers', public: true })
     expect(service.routes.giftcardSearch).toEqual({ path: '/_v/ponte/giftcards/_search', public: true })
     expect(service.routes.antifraudTransaction).toEqual({ path: '/_v/ponte/antifraud/transactions/:id', public: true })
     expect(service.routes.orderHook).toEqual({ path: '/_v/ponte/orders/hook', public: true })

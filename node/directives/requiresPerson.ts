@@ -23,6 +23,7 @@ import { parseResources, requireResources } from '../lib/access'
 import { refuseCrossSite } from '../lib/crossSite'
 import type { Audience } from '../sso/core'
 import { authenticatePerson } from '../sso'
+import { PII_FIELDS, scrubVariables } from '../customers/pii'
 
 /** The schema's `PersonAudience` enum values. */
 export type PersonAudience = 'ADMIN' | 'WEBSTORE'
@@ -43,7 +44,10 @@ export class RequiresPerson extends SchemaDirectiveVisitor {
     const requirement = { audience: toAudience(audience), allowAppKey: allowAppKey ?? false }
     // Parsed once, when the schema is built: a malformed requirement fails the build, not a request.
     const granted = parseResources(resources ?? [])
+    const pii = PII_FIELDS.has(field.name)
     field.resolve = async (root, args, ctx, info) => {
+      // Before anything can fail: the runtime logs a failing request's variables.
+      if (pii) scrubVariables(ctx)
       const graphql = (ctx as unknown as { graphql?: { cacheControl?: GraphQLCacheControl } }).graphql
       if (graphql?.cacheControl) {
         graphql.cacheControl.scope = 'private'

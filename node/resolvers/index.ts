@@ -2,12 +2,14 @@ import { antifraudMutations } from './Mutations/Antifraud'
 import { importMutations } from './Mutations/Import'
 import { orderMutations } from './Mutations/Orders'
 import { syncMutations } from './Mutations/Sync'
+import { customerMutations } from './Mutations/Customers'
 import { auditQueries } from './Queries/Audit'
 import { catalogQueries, categoryFields } from './Queries/Catalog'
 import { importJobFields, importQueries } from './Queries/Import'
 import { orderQueries } from './Queries/Orders'
 import { sessionQueries } from './Queries/Session'
 import { syncQueries } from './Queries/Sync'
+import { customerQueries } from './Queries/Customers'
 import { JSONScalar } from './scalars'
 import type { GraphQLResolveInfo } from 'graphql'
 import { checkQueryLimits } from '../lib/queryLimits'
@@ -56,6 +58,7 @@ export const resolvers = {
     ...orderQueries,
     ...auditQueries,
     ...syncQueries,
+    ...customerQueries,
   }),
   Mutation: limited(
     ownerOnly({
@@ -63,6 +66,7 @@ export const resolvers = {
       ...orderMutations,
       ...syncMutations,
       ...antifraudMutations,
+      ...customerMutations,
     })
   ),
   Category: categoryFields,

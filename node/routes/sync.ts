@@ -3,7 +3,9 @@
  * syncs go through `syncPrices` / `syncInventory`):
  *
  * - `POST /_v/ponte/erp/prices` `{items: [...]}` (a price batch, at most MAX_DELTA items);
- * - `POST /_v/ponte/erp/stock` `{counts: [...]}` (a stock batch, at most MAX_DELTA counts).
+ * - `POST /_v/ponte/erp/stock` `{counts: [...]}` (a stock batch, at most MAX_DELTA counts);
+ * - `POST /_v/ponte/erp/customers` `{customers: [...], policy?}` (a customer batch, at most
+ *   MAX_DELTA customers; the batch's merge policy may come along).
  *
  * Authenticated like `@requiresPerson(audience: ADMIN, allowAppKey: true)` (the ERP's VTEX app
  * key and token, or an admin's token) with the License Manager resource the matching mutation
@@ -23,8 +25,8 @@ import { NOT_BACKGROUND_WORKSPACE, requireBackgroundWorkspace } from '../lib/wor
 import { readSettings } from '../orders/deps'
 import { personFor } from '../sso'
 import type { SyncKind } from '../sync/job'
-import { INVENTORY_DEFAULTS, inventoryDeps, PRICE_DEFAULTS, priceDeps, syncRunner } from '../sync/deps'
-import type { SyncDeps } from '../sync/runner'
+import { CUSTOMER_WRITE } from '../customers/access'
+import { CUSTOMER_DEFAULTS, depsOfKind as depsOf, INVENTORY_DEFAULTS, PRICE_DEFAULTS, syncRunner } from '../sync/deps'
 import { readBody } from './orders'
 
 export const DELTA_MALFORMED = 'DELTA_MALFORMED'
@@ -37,10 +39,12 @@ const MAX_BODY = 256 * 1024
 const KINDS = {
   PRICES: { list: 'items', operation: 'erpPriceDelta', resources: ['Pricing/Modify prices'] },
   INVENTORY: { list: 'counts', operation: 'erpStockDelta', resources: ['Logistics/Logistics full access | Logistics/Logistics inventory full access'] },
+  CUSTOMERS: { list: 'customers', operation: 'erpCustomerDelta', resources: [CUSTOMER_WRITE] },
 } as const
 
-const depsOf = (ctx: Context) => (kind: SyncKind) =>
-  (kind === 'PRICES' ? priceDeps(ctx) : inventoryDeps(ctx)) as unknown as SyncDeps<unknown, unknown>
+const NOUN = { PRICES: 'price', INVENTORY: 'stock', CUSTOMERS: 'customer' } as const
+const BATCH = { PRICES: 'syncPrices', INVENTORY: 'syncInventory', CUSTOMERS: 'syncCustomers' } as const
+const DEFAULTS = { PRICES: PRICE_DEFAULTS, INVENTORY: INVENTORY_DEFAULTS, CUSTOMERS: CUSTOMER_DEFAULTS } as const
 
 function statusOf(code: string): number {
   if (code === DELTA_TOO_LARGE) return 413
@@ -59,9 +63,9 @@ export function erpDelta(kind: SyncKind) {
     try {
       await requireResources(ctx, person, parseResources(spec.resources))
       const settings = await readSettings(ctx)
-      requireBackgroundWorkspace(settings.backgroundWorkspace, ctx.vtex.workspace, `the ${kind === 'PRICES' ? 'price' : 'stock'} delta`)
+      requireBackgroundWorkspace(settings.backgroundWorkspace, ctx.vtex.workspace, `the ${NOUN[kind]} delta`)
       const text = await readBody(ctx.req, MAX_BODY + 1)
-      if (text.length > MAX_BODY) throw new PonteError(DELTA_TOO_LARGE, `a delta is at most ${MAX_BODY} bytes; send a batch with sync${kind === 'PRICES' ? 'Prices' : 'Inventory'}`)
+      if (text.length > MAX_BODY) throw new PonteError(DELTA_TOO_LARGE, `a delta is at most ${MAX_BODY} bytes; send a batch with ${BATCH[kind]}`)
       let body: unknown
       try {
         body = JSON.parse(text)
@@ -73,13 +77,15 @@ export function erpDelta(kind: SyncKind) {
         throw new PonteError(DELTA_MALFORMED, `the body must be a JSON object with a non-empty "${spec.list}" list`)
       }
       if (list.length > MAX_DELTA) {
-        throw new PonteError(DELTA_TOO_LARGE, `a delta has at most ${MAX_DELTA} ${spec.list}; send a batch with sync${kind === 'PRICES' ? 'Prices' : 'Inventory'}`)
+        throw new PonteError(DELTA_TOO_LARGE, `a delta has at most ${MAX_DELTA} ${spec.list}; send a batch with ${BATCH[kind]}`)
       }
       const deps = depsOf(ctx)(kind)
-      const options = kind === 'PRICES' ? PRICE_DEFAULTS : INVENTORY_DEFAULTS
+      const options = DEFAULTS[kind]
+      // A customer delta keeps its merge policy (which fields the ERP owns and wins, §F.4).
+      const policy = kind === 'CUSTOMERS' ? (body as Record<string, unknown>).policy : undefined
       let job
       try {
-        job = await syncRunner.submit(deps, { [spec.list]: list }, options, person.email)
+        job = await syncRunner.submit(deps, { [spec.list]: list, ...(policy !== undefined ? { policy } : {}) }, options, person.email)
       } catch (e) {
         throw new PonteError(DELTA_UNAVAILABLE, `the delta could not be stored (${(e as Error).message}); send it again`, 'error')
       }

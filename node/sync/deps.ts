@@ -1,5 +1,5 @@
 /**
- * Price and stock syncs, bound to a request: the job's own clients (clients/jobScoped.ts:
+ * Price, stock and customer syncs, bound to a request: the job's own clients (clients/jobScoped.ts:
  * `retries: 0` — the runner owns retries and counts them —, `memoizable: false`) and the
  * replica's runner.
  */
@@ -7,9 +7,13 @@ import { VBase } from '@vtex/api'
 
 import type { Context } from '../clients'
 import { CatalogWriter } from '../clients/catalogImport'
+import { MasterData } from '../clients/masterData'
 import { jobScoped } from '../clients/jobScoped'
 import { Logistics } from '../clients/logistics'
 import { Pricing } from '../clients/pricing'
+import type { CustomerBatch } from '../customers/core'
+import type { CustomerGroup } from '../customers/sync'
+import { CustomerSync, WRITTEN_BUCKET } from '../customers/sync'
 import { retryingStore } from '../import/deps'
 import { CountDates, COUNTS_BUCKET, InventorySync } from '../inventory/sync'
 import type { InventoryBatch, InventoryWrite } from '../inventory/core'
@@ -17,7 +21,7 @@ import { VBaseKv } from '../lib/vbase'
 import type { PriceBatch } from '../pricing/core'
 import type { PriceWriteJob } from '../pricing/sync'
 import { PriceSync } from '../pricing/sync'
-import type { SyncOptions } from './job'
+import type { SyncKind, SyncOptions } from './job'
 import type { SyncDeps } from './runner'
 import { SyncRunner } from './runner'
 import type { SyncStore } from './store'
@@ -30,6 +34,12 @@ export const syncRunner = new SyncRunner()
 export const PRICE_DEFAULTS: SyncOptions = { concurrency: 8, maxAttempts: 6, perSecond: 33, burst: 500 }
 /** Logistics publishes no inventory write limit (§E): Ponte's choice, configurable per job. */
 export const INVENTORY_DEFAULTS: SyncOptions = { concurrency: 8, maxAttempts: 8, perSecond: 50, burst: 200 }
+/**
+ * Master Data documents its throttling answers (`429` on writes and scrolls, `503` on wildcard
+ * searches, §F.2) but publishes no figure: Ponte's choice, configurable per job. One planned
+ * write is one customer (its CL and AD calls each take a turn of the pacer).
+ */
+export const CUSTOMER_DEFAULTS: SyncOptions = { concurrency: 8, maxAttempts: 8, perSecond: 50, burst: 100 }
 
 function clients(ctx: Context) {
   const catalog = jobScoped(ctx.vtex, CatalogWriter, { retries: 0, timeout: 10000, memoizable: false })
@@ -63,4 +73,22 @@ export function inventoryDeps(ctx: Context): SyncDeps<InventoryBatch, InventoryW
     workspace: ctx.vtex.workspace,
     logger: ctx.vtex.logger,
   }
+}
+
+export function customerDeps(ctx: Context): SyncDeps<CustomerBatch, CustomerGroup> {
+  const { vbase } = clients(ctx)
+  const md = jobScoped(ctx.vtex, MasterData, { retries: 0, timeout: 10000, memoizable: false })
+  return {
+    domain: new CustomerSync(md, new VBaseKv(vbase, WRITTEN_BUCKET), ctx.vtex.account),
+    store: store(vbase),
+    account: ctx.vtex.account,
+    workspace: ctx.vtex.workspace,
+    logger: ctx.vtex.logger,
+  }
+}
+
+/** The deps of a job's kind (the sweep and `syncJob` resume any kind). */
+export function depsOfKind(ctx: Context) {
+  return (kind: SyncKind) =>
+    (kind === 'PRICES' ? priceDeps(ctx) : kind === 'INVENTORY' ? inventoryDeps(ctx) : customerDeps(ctx)) as unknown as SyncDeps<unknown, unknown>
 }

@@ -1,12 +1,12 @@
 /**
- * A sync job (`syncPrices`, `syncInventory`): the ERP's whole batch validated and planned by the
+ * A sync job (`syncPrices`, `syncInventory`, `syncCustomers`): the ERP's whole batch validated and planned by the
  * core against what VTEX holds, then only the writes that change something, paced and resumable.
  * Its record lives in VBase (store.ts) so any replica can answer for it and continue it.
  */
 import { INVALID_ID, PonteError } from '../lib/errors'
 import type { Counters } from '../lib/throttle'
 
-export type SyncKind = 'PRICES' | 'INVENTORY'
+export type SyncKind = 'PRICES' | 'INVENTORY' | 'CUSTOMERS'
 export type SyncStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED'
 /** READING what VTEX holds, PLANNING, WRITING, DONE. */
 export type SyncStage = 'READING' | 'PLANNING' | 'WRITING' | 'DONE'

@@ -54,6 +54,8 @@ export interface SyncDomain<B, W> {
   /** Items (prices) or counts (stock) in the batch. */
   size(batch: B): number
   plan(batch: B, io: WriteIo): Promise<Planned<W>>
+  /** Writes per stored plan file (default PLAN_CHUNK): smaller for domains with big writes (VBase's body limit). */
+  planChunk?: number
   /** Makes one write; throws VTEX's error. Idempotent: it may be repeated after a crash. */
   write(write: PlannedWrite<W>, io: WriteIo): Promise<void>
 }
@@ -245,9 +247,10 @@ export class SyncRunner {
         if (!planned.ok) return await this.finish(deps, live, planned.errors)
         job.stage = 'PLANNING'
         writes = planned.writes
-        const chunks = Math.ceil(writes.length / PLAN_CHUNK)
+        const size = domain.planChunk ?? PLAN_CHUNK
+        const chunks = Math.ceil(writes.length / size)
         for (let n = 0; n < chunks; n++) {
-          await store.putPlanChunk(job.id, n, writes.slice(n * PLAN_CHUNK, (n + 1) * PLAN_CHUNK))
+          await store.putPlanChunk(job.id, n, writes.slice(n * size, (n + 1) * size))
         }
         job.planChunks = chunks
         job.writes = writes.length

@@ -55,6 +55,7 @@ use ponte_core::sso::Audience;
 
 pub mod antifraud;
 pub mod audit;
+pub mod customers;
 pub mod import;
 pub mod intake;
 pub mod nulls;
@@ -83,6 +84,7 @@ pub struct Mutation(
     pub IntakeMutation,
     pub sync::SyncMutation,
     pub antifraud::AntifraudMutation,
+    pub customers::CustomerMutation,
 );
 
 /// `extensions.code` of an id argument that is not a positive 32-bit integer.
@@ -344,7 +346,7 @@ impl Query {
         intake::order_intake(ctx)
     }
 
-    /// A price or stock sync job (syncPrices, syncInventory), as recorded. Asking for a job whose runner stopped (its lease expired) resumes it on this replica. An id that is not a sync job id: INVALID_ID. Admin only.
+    /// A price, stock or customer sync job (syncPrices, syncInventory, syncCustomers), as recorded. Asking for a job whose runner stopped (its lease expired) resumes it on this replica. An id that is not a sync job id: INVALID_ID. Admin only.
     async fn sync_job(
         &self,
         ctx: &Context<'_>,
@@ -375,6 +377,16 @@ impl Query {
     ) -> async_graphql::Result<sync::Availability> {
         let _ = (sku, trade_policy);
         Err(sync::not_supported(ctx, "availability"))
+    }
+
+    /// A shopper's profile in Master Data (CL, found by the normalised email) with its addresses (AD, linked by userId); null when there is none. An email that is not one: CUSTOMER_EMAIL_INVALID (the email is never echoed). Admin only.
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+    ) -> async_graphql::Result<Option<customers::Customer>> {
+        let _ = email;
+        Err(sync::not_supported(ctx, "customer"))
     }
 }
 

@@ -30,6 +30,7 @@ pub struct SyncOptionsInput {
 pub enum SyncKind {
     Prices,
     Inventory,
+    Customers,
 }
 
 /// Where a sync job is.
@@ -123,7 +124,9 @@ pub(crate) fn not_supported(ctx: &Context<'_>, field: &str) -> async_graphql::Er
     }
     coded_error(
         NOT_SUPPORTED,
-        format!("{field} needs VTEX's Pricing and Logistics APIs: the VTEX IO service runs it"),
+        format!(
+            "{field} needs VTEX's Pricing, Logistics and Master Data APIs: the VTEX IO service runs it"
+        ),
     )
 }
 
@@ -153,5 +156,16 @@ impl SyncMutation {
     ) -> async_graphql::Result<SyncJob> {
         let _ = (batch, options);
         Err(not_supported(ctx, "syncInventory"))
+    }
+
+    /// Starts syncing the ERP's customers into Master Data (a batch of customers: CL profile fields, addresses, and a merge policy: which fields the ERP owns and wins, whether stale addresses go) and answers the job at once; poll syncJob. Validated first like syncPrices; only the writes that change something, each profile before its addresses; a new email gets one profile even when two replicas create it at once. Admin only.
+    async fn sync_customers(
+        &self,
+        ctx: &Context<'_>,
+        batch: Json,
+        options: Option<SyncOptionsInput>,
+    ) -> async_graphql::Result<SyncJob> {
+        let _ = (batch, options);
+        Err(not_supported(ctx, "syncCustomers"))
     }
 }

@@ -255,12 +255,16 @@ async fn the_mutation_lists_import_orders_intake_sync_then_antifraud_fields_in_t
             "configureOrderIntake",
             "syncPrices",
             "syncInventory",
-            "decideAntifraudReview"
+            "syncCustomers",
+            "decideAntifraudReview",
+            "exportCustomer",
+            "eraseCustomer"
         ]
     );
     let response = run("{ __type(name: \"Query\") { fields { name } } }", None).await;
     // The orders queries end the orders part; the audit trail (audit.rs), the workspace role
-    // and the intake (intake.rs) follow them, then the price and stock fields (sync.rs).
+    // and the intake (intake.rs) follow them, then the price and stock fields (sync.rs), then
+    // the customer (customers.rs).
     let tail: Vec<String> = response["data"]["__type"]["fields"]
         .as_array()
         .map(|f| {
@@ -274,12 +278,12 @@ async fn the_mutation_lists_import_orders_intake_sync_then_antifraud_fields_in_t
     assert_eq!(
         tail,
         [
+            "customer",
             "availability",
             "computedPrice",
             "syncJob",
             "orderIntake",
-            "workspaceRole",
-            "auditLog"
+            "workspaceRole"
         ]
     );
 }

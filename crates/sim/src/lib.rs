@@ -153,6 +153,7 @@ impl Sim {
             tokio::task::spawn_blocking(move || erp_orders::ErpOrders::open(&erp_dir, erp_config))
                 .await??;
         let erp_cards = erp::providers::ErpCards::new();
+        let erp_customers = Arc::new(erp::customers::ErpCustomerInbox::default());
         let credit_dir = config.data_dir.clone();
         let erp_credit =
             tokio::task::spawn_blocking(move || erp::credit::ErpCredit::open(&credit_dir))
@@ -305,6 +306,7 @@ impl Sim {
             .merge(gateway::sim_routes().with_state(payment_gateway.clone()))
             .merge(erp::customers::routes())
             .merge(erp::stock_counts::sim_routes(stock_counts.clone()))
+            .merge(erp::customers::inbox_routes().with_state(erp_customers.clone()))
             .merge(broadcast::routes().with_state(broadcaster.clone()))
             .merge(broadcast::sim_routes().with_state(broadcaster.clone()))
             .merge(io::routes().with_state(io_router.clone()))
@@ -325,6 +327,7 @@ impl Sim {
                 .merge(erp::credit::receiver_routes().with_state(erp_credit.clone()))
                 .merge(erp::providers::receiver_routes().with_state(erp_cards.clone()))
                 .merge(erp::stock_counts::receiver_routes(stock_counts.clone()))
+                .merge(erp::customers::receiver_routes().with_state(erp_customers.clone()))
                 .fallback(http::no_route),
             default_account: account,
             bound_ip: addr.ip(),

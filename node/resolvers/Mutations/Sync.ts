@@ -1,4 +1,4 @@
-/** syncPrices and syncInventory (behind @requiresPerson ADMIN, audited): store the job and answer at once, QUEUED. */
+/** syncPrices, syncInventory and syncCustomers (behind @requiresPerson ADMIN, audited): store the job and answer at once, QUEUED. */
 import type { Context } from '../../clients'
 import { PonteError } from '../../lib/errors'
 import type { SsoState } from '../../sso'
@@ -7,8 +7,10 @@ import type { PriceBatch } from '../../pricing/core'
 import { BATCH_MALFORMED } from '../../pricing/core'
 import type { SyncOptionsInput } from '../../sync/job'
 import { parseSyncOptions } from '../../sync/job'
-import { INVENTORY_DEFAULTS, inventoryDeps, PRICE_DEFAULTS, priceDeps, syncRunner } from '../../sync/deps'
+import { CUSTOMER_DEFAULTS, customerDeps, INVENTORY_DEFAULTS, inventoryDeps, PRICE_DEFAULTS, priceDeps, syncRunner } from '../../sync/deps'
+import type { CustomerBatch } from '../../customers/core'
 import { toSyncJob } from '../Queries/Sync'
+import { scrubVariables } from '../../customers/pii'
 
 interface SyncArgs {
   batch: unknown
@@ -39,5 +41,12 @@ export const syncMutations = {
     const batch = listOf(args.batch, 'counts') as unknown as InventoryBatch
     const options = parseSyncOptions(args.options, INVENTORY_DEFAULTS)
     return toSyncJob(await syncRunner.submit(inventoryDeps(ctx), batch, options, requester(ctx)))
+  },
+
+  syncCustomers: async (_root: unknown, args: SyncArgs, ctx: Context) => {
+    scrubVariables(ctx)
+    const batch = listOf(args.batch, 'customers') as unknown as CustomerBatch
+    const options = parseSyncOptions(args.options, CUSTOMER_DEFAULTS)
+    return toSyncJob(await syncRunner.submit(customerDeps(ctx), batch, options, requester(ctx)))
   },
 }

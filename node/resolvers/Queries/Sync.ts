@@ -2,7 +2,7 @@
 import type { Context } from '../../clients'
 import type { SyncJobRecord } from '../../sync/job'
 import { parseSyncJobId } from '../../sync/job'
-import { inventoryDeps, priceDeps, syncRunner } from '../../sync/deps'
+import { depsOfKind, priceDeps, syncRunner } from '../../sync/deps'
 import { computePrice } from '../../pricing/core'
 import { availability } from '../../inventory/core'
 import type { InventoryEntry } from '../../inventory/core'
@@ -49,7 +49,7 @@ export const syncQueries = {
     const prices = priceDeps(ctx)
     const stored = await prices.store.getJob(id)
     if (!stored) return null
-    const job = stored.job.kind === 'INVENTORY' ? await syncRunner.get(inventoryDeps(ctx), id) : await syncRunner.get(prices, id)
+    const job = stored.job.kind === 'PRICES' ? await syncRunner.get(prices, id) : await syncRunner.get(depsOfKind(ctx)(stored.job.kind), id)
     return job ? toSyncJob(job) : null
   },
 

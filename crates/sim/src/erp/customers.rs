@@ -386,6 +386,89 @@ pub fn routes() -> Router {
         )
 }
 
+/// What the ERP received from Ponte about its customers: the erasure requests (LGPD/GDPR) Ponte
+/// forwards after removing a shopper from Master Data. In memory **[sim's choice]**.
+///
+/// - `POST /erp/customers/erasures` on the ERP's host `{requestId, email}` → `200 {requestId,
+///   received: n}`; a `requestId` seen before is answered again without a second record (the
+///   ERP's side of exactly once);
+/// - `GET /_sim/erp/customers/erasures`: every request received, in order, with how many times
+///   each `requestId` arrived.
+#[derive(Debug, Default)]
+pub struct ErpCustomerInbox {
+    erasures: std::sync::Mutex<Vec<(Value, u32)>>,
+}
+
+async fn receive_erasure(
+    axum::extract::State(inbox): axum::extract::State<std::sync::Arc<ErpCustomerInbox>>,
+    body: axum::body::Bytes,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return (
+            axum::http::StatusCode::BAD_REQUEST,
+            Json(json!({"error": "not JSON"})),
+        )
+            .into_response();
+    };
+    let Some(id) = v
+        .get("requestId")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return (
+            axum::http::StatusCode::BAD_REQUEST,
+            Json(json!({"error": "requestId missing"})),
+        )
+            .into_response();
+    };
+    let mut list = inbox
+        .erasures
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let received = match list
+        .iter_mut()
+        .find(|(e, _)| e.get("requestId").and_then(Value::as_str) == Some(id.as_str()))
+    {
+        Some((_, n)) => {
+            *n += 1;
+            *n
+        }
+        None => {
+            list.push((v, 1));
+            1
+        }
+    };
+    Json(json!({"requestId": id, "received": received})).into_response()
+}
+
+async fn list_erasures(
+    axum::extract::State(inbox): axum::extract::State<std::sync::Arc<ErpCustomerInbox>>,
+) -> Json<Value> {
+    let list = inbox
+        .erasures
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Json(Value::Array(
+        list.iter()
+            .map(|(e, n)| json!({"request": e, "times": n}))
+            .collect(),
+    ))
+}
+
+/// The ERP host's customer routes (Ponte calls them).
+pub fn receiver_routes() -> Router<std::sync::Arc<ErpCustomerInbox>> {
+    Router::new().route(
+        "/erp/customers/erasures",
+        axum::routing::post(receive_erasure),
+    )
+}
+
+/// `GET /_sim/erp/customers/erasures`.
+pub fn inbox_routes() -> Router<std::sync::Arc<ErpCustomerInbox>> {
+    Router::new().route("/_sim/erp/customers/erasures", get(list_erasures))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

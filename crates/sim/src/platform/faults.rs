@@ -6,8 +6,8 @@
 //! properties left out keep their defaults, i.e. off). Faults apply to Catalog API requests
 //! (`/api/catalog...`) only, never to `/_sim/*`, to VBase only with `vbase: true`, and to the
 //! OMS endpoints (`/api/oms/...`, `/api/orders/pvt/...`, [`crate::vtex::oms`]) only with `oms: true`,
-//! to Pricing only with `pricing: true` and to Logistics (`/api/logistics/...`) only with
-//! `logistics: true`.
+//! to Pricing only with `pricing: true`, to Logistics (`/api/logistics/...`) only with
+//! `logistics: true` and to Master Data (`/api/dataentities/...`) only with `masterdata: true`.
 //!
 //! The decision is taken **before** the request reaches its handler, so a faulted write changes
 //! nothing: with probability `rate429` the answer is `429` with `Retry-After:
@@ -53,6 +53,9 @@ pub struct FaultConfig {
     pub pricing: bool,
     /// Whether Logistics requests (`/api/logistics/...`) are faultable too.
     pub logistics: bool,
+    /// Whether Master Data requests (`/api/dataentities/...`) are faultable too (before Master
+    /// Data's own throttling, which answers its 429s and 503s regardless).
+    pub masterdata: bool,
 }
 
 impl Default for FaultConfig {
@@ -67,6 +70,7 @@ impl Default for FaultConfig {
             oms: false,
             pricing: false,
             logistics: false,
+            masterdata: false,
         }
     }
 }
@@ -146,6 +150,11 @@ impl Faults {
     /// Whether Logistics requests are faultable.
     pub fn logistics(&self) -> bool {
         self.lock().config.logistics
+    }
+
+    /// Whether Master Data requests are faultable.
+    pub fn masterdata(&self) -> bool {
+        self.lock().config.masterdata
     }
 
     /// Draws the fate of one faultable request.

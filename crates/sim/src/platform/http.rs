@@ -290,10 +290,12 @@ async fn route(d: Arc<Dispatcher>, mut req: Request) -> Response {
     let vbase = matches!(kind, HostKind::Infra) && lowered.starts_with("/vbase/");
     let pricing = lowered.starts_with("/pricing/") && !matches!(kind, HostKind::Infra);
     let logistics = lowered.starts_with("/api/logistics/") && !matches!(kind, HostKind::Infra);
+    let masterdata = lowered.starts_with("/api/dataentities/") && !matches!(kind, HostKind::Infra);
     let faultable = catalog
         || (vbase && d.faults.vbase())
         || (pricing && d.faults.pricing())
-        || (logistics && d.faults.logistics());
+        || (logistics && d.faults.logistics())
+        || (masterdata && d.faults.masterdata());
     if faultable {
         // Decided before the handler runs: a faulted write changes nothing.
         let decision = d.faults.decide();

@@ -40,7 +40,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub const OWNER_ROLE: &str = "Owner (Admin Super)";
 
 /// What the owner role grants: every resource Ponte's schema names (graphql/schema.graphql).
-pub const SEEDED_RESOURCES: [&str; 18] = [
+pub const SEEDED_RESOURCES: [&str; 21] = [
     "OMS/View order",
     "OMS/Feed v3 and Hook Admin",
     "OMS/Feed v3 and Hook view only",
@@ -60,6 +60,10 @@ pub const SEEDED_RESOURCES: [&str; 18] = [
     "Logistics/Logistics viewer",
     "Logistics/Logistics full access",
     "Logistics/Logistics inventory full access",
+    // The Master Data API v1 reference's "Permissions" sections (Dynamic Storage product).
+    "Dynamic Storage/Read only documents",
+    "Dynamic Storage/Insert or update document (not remove)",
+    "Dynamic Storage/Full access to all documents",
 ];
 
 #[derive(Debug, Default)]

@@ -1,0 +1,385 @@
+/**
+ * Customers end to end: ponte-sim (Master Data v1 CL/AD, VBase, License Manager, faults, its
+ * ERP's customers) and two replicas of the service under the real @vtex/api runtime. Every
+ * result is checked from the simulator's own Master Data store.
+ *
+ * Size: PONTE_E2E_CUSTOMERS (default 500, which keeps the suite within a minute);
+ * PONTE_E2E_FULL=1 syncs the ERP's 5,000 customers (about 8,000 addresses) as five jobs of 1,000
+ * (the runtime's 1 MB GraphQL body), about 6 minutes on a loaded machine.
+ */
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
+import { tmpdir } from 'os'
+import { join } from 'path'
+
+import { graphql, simJson } from './support/http'
+import type { Running, Sim } from './support/processes'
+import { portInUse, startService, startSim } from './support/processes'
+import { putAppSettings, simLogin } from './support/vtexid'
+
+const ACCOUNT = 'ponte-customers'
+const WORKSPACE = 'master'
+const COUNT = Number(process.env.PONTE_E2E_CUSTOMERS ?? (process.env.PONTE_E2E_FULL ? 5000 : 500))
+/** Customers per syncCustomers call (the runtime's 1 MB GraphQL body). */
+const PART = 1000
+const REPLICAS = [
+  { port: 5650, upPort: 5600 },
+  { port: 5670, upPort: 5610 },
+]
+
+const work = mkdtempSync(join(tmpdir(), 'ponte-customers-e2e-'))
+const dataDir = join(work, 'sim-data')
+mkdirSync(dataDir)
+
+let sim: Sim
+const services: Running[] = []
+
+const launch = (i: number) =>
+  startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app-${i}`), ...REPLICAS[i] })
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
+const simCall = <T>(method: string, path: string, body?: unknown) => simJson<T>(sim.url, method, path, body)
+
+let token = ''
+async function ask(query: string, variables?: Record<string, unknown>, replica = 0) {
+  if (!token) token = (await simLogin(sim.url, ACCOUNT, { email: 'customers-admin@example.com', audience: 'admin' })).token
+  return graphql(ACCOUNT, WORKSPACE, { query, variables }, { 'x-vtex-credential': 'e2e-app-token', authorization: `Bearer ${token}` }, REPLICAS[replica].port)
+}
+
+interface SyncJob {
+  id: string
+  kind: string
+  status: string
+  stage: string
+  items: number
+  writes: number
+  done: number
+  failed: number
+  unchanged: number
+  runs: number
+  summary: Record<string, number> | null
+  counters: Record<string, number>
+  errors: Array<{ path: string; code: string; message: string; key: string | null }>
+  errorCount: number
+}
+
+const JOB = 'id kind status stage items writes done failed unchanged runs summary counters errors { path code message key } errorCount'
+const finished = (j: SyncJob) => j.status === 'SUCCEEDED' || j.status === 'FAILED'
+
+async function startSync(batch: unknown, options: Record<string, unknown> = {}, replica = 0): Promise<SyncJob> {
+  const reply = await ask(`mutation($b: JSON!, $o: SyncOptionsInput) { syncCustomers(batch: $b, options: $o) { ${JOB} } }`, { b: batch, o: options }, replica)
+  if (reply.errors) throw new Error(JSON.stringify(reply.errors))
+  return reply.data?.syncCustomers as SyncJob
+}
+
+async function poll(id: string, until: (j: SyncJob) => boolean, timeoutMs: number, replica = 0): Promise<SyncJob> {
+  const deadline = Date.now() + timeoutMs
+  let last: SyncJob | null = null
+  for (;;) {
+    const reply = await ask(`query($id: ID!) { syncJob(id: $id) { ${JOB} } }`, { id }, replica).catch(() => null)
+    const j = (reply?.data?.syncJob as SyncJob | null | undefined) ?? null
+    if (j) last = j
+    if (j && until(j)) return j
+    if (Date.now() > deadline) throw new Error(`sync job ${id} not there after ${timeoutMs} ms: ${JSON.stringify(last)}`)
+    await sleep(200)
+  }
+}
+
+interface Customer {
+  email: string
+  addresses: unknown[]
+  [field: string]: unknown
+}
+interface Batch {
+  customers: Customer[]
+  policy?: unknown
+}
+type Doc = Record<string, unknown> & { id: string }
+
+const docs = (ac: string) => simCall<Doc[]>('GET', `/_sim/masterdata/${ac}/documents?an=${ACCOUNT}`)
+const normal = (email: unknown) => String(email).trim().toLowerCase()
+
+/** CL documents per normalised email. */
+function byEmail(cl: Doc[]): Map<string, Doc[]> {
+  const out = new Map<string, Doc[]>()
+  for (const d of cl) out.set(normal(d.email), [...(out.get(normal(d.email)) ?? []), d])
+  return out
+}
+
+const ERP_KEY = { 'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`, 'X-VTEX-API-AppToken': 'ponte-sim-apptoken' }
+async function delta(body: unknown, replica: number, headers: Record<string, string> = ERP_KEY) {
+  const res = await fetch(`http://127.0.0.1:${REPLICAS[replica].port}/${ACCOUNT}/${WORKSPACE}/_v/ponte/erp/customers`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-vtex-account': ACCOUNT,
+      'x-vtex-workspace': WORKSPACE,
+      'x-vtex-credential': 'e2e-app-token',
+      // VTEX IO's router names the public route it matched.
+      'x-colossus-route-id': 'erpCustomerDelta',
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  return { status: res.status, body: (await res.json()) as Record<string, any> }
+}
+
+let erpBatch: Batch
+
+beforeAll(async () => {
+  sim = await startSim(dataDir)
+  // Before any replica reads (and caches) the settings: the ERP erasures go there.
+  await putAppSettings(sim.url, ACCOUNT, WORKSPACE, 'ponte.ponte', { erpEndpoint: 'https://erp.ponte-sim.test/erp' })
+  services.push(await launch(0), await launch(1))
+  erpBatch = await simCall<Batch>('GET', `/_sim/erp/customers?seed=1&count=${COUNT}`)
+  expect(erpBatch.customers).toHaveLength(COUNT)
+}, 120000)
+
+// A failed test must not leave its faults to the next one.
+afterEach(async () => {
+  await simCall('PUT', '/_sim/faults', { rate429: 0, rate5xx: 0 })
+})
+
+afterAll(async () => {
+  for (const s of services) await s.stop()
+  await sim?.stop()
+  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
+  else console.log(`e2e files kept in ${work}`)
+})
+
+describe('syncCustomers', () => {
+  it(`lands the ERP's ${COUNT} customers through 429s, 5xx and a SIGKILLed replica: one CL per email, addresses linked; a second sync writes nothing`, async () => {
+    await simCall('PUT', '/_sim/faults', { rate429: 0.02, rate5xx: 0.03, retryAfterSeconds: 1, seed: 11, masterdata: true })
+    const t0 = Date.now()
+    // The runtime takes GraphQL bodies of at most 1 MB (about 2,000 customers): a bigger ERP
+    // export goes as several jobs, all started at once.
+    const parts = Array.from({ length: Math.ceil(COUNT / PART) }, (_, i) => ({ customers: erpBatch.customers.slice(i * PART, (i + 1) * PART), policy: erpBatch.policy }))
+    const started: SyncJob[] = []
+    for (const part of parts) started.push(await startSync(part, { perSecond: 400, burst: 200, concurrency: 16 }))
+    const mid = await poll(started[0].id, (j) => finished(j) || (j.stage === 'WRITING' && j.done > j.writes * 0.2), 120000)
+    if (mid.status !== 'RUNNING') console.log(`first job: ${mid.status} ${JSON.stringify(mid.errors.slice(0, 3))}`)
+    expect(mid.status).toBe('RUNNING')
+    // Replica 0 dies mid-sync; replica 1 takes the jobs over once their leases have expired.
+    process.kill(-(services[0].child.pid as number), 'SIGKILL')
+    await new Promise<void>((done) => (services[0].child.exitCode !== null || services[0].child.signalCode !== null ? done() : services[0].child.once('exit', () => done())))
+    const relaunched = (async () => {
+      while ((await portInUse(REPLICAS[0].port)) || (await portInUse(REPLICAS[0].upPort))) await sleep(100)
+      services[0] = await launch(0)
+    })()
+    const jobs = await Promise.all(started.map((j) => poll(j.id, finished, 600000, 1)))
+    const wallMs = Date.now() - t0
+    await simCall('PUT', '/_sim/faults', { rate429: 0, rate5xx: 0 })
+    const sum = (f: (j: SyncJob) => number) => jobs.reduce((n, j) => n + f(j), 0)
+    console.log(
+      `customer sync: ${jobs.map((j) => j.status).join(',')} in ${(wallMs / 1000).toFixed(1)} s, ${sum((j) => j.writes)} customers written (${JSON.stringify(jobs[0].summary)}), killed at ${mid.done}, runs ${jobs.map((j) => j.runs).join(',')}, counters ${JSON.stringify(jobs[0].counters)}`
+    )
+    for (const [i, done] of jobs.entries()) {
+      expect(done).toMatchObject({ status: 'SUCCEEDED', errorCount: 0, failed: 0, items: parts[i].customers.length })
+      expect(done.done).toBe(done.writes)
+    }
+    expect(jobs[0].runs).toBe(2)
+    expect(sum((j) => j.counters.rateLimited + j.counters.serverErrors)).toBeGreaterThan(0)
+
+    // From the simulator's store: exactly one CL per email, every AD linked to its CL.
+    const cl = await docs('CL')
+    const ad = await docs('AD')
+    const emails = byEmail(cl)
+    for (const c of erpBatch.customers) expect(emails.get(normal(c.email))?.length ?? 0).toBe(1)
+    expect(cl).toHaveLength(COUNT)
+    const clIds = new Set(cl.map((d) => d.id))
+    for (const a of ad) expect(clIds.has(String(a.userId))).toBe(true)
+    const addresses = erpBatch.customers.reduce((n, c) => n + c.addresses.length, 0)
+    expect(ad).toHaveLength(addresses)
+
+    // customer(email) answers the profile and its addresses, from any replica, by any spelling.
+    const first = erpBatch.customers[1]
+    const shown = await ask(
+      'query($e: String!) { customer(email: $e) { id email duplicates addresses { id addressName postalCode } } }',
+      { e: `  ${first.email.toUpperCase()} ` },
+      1
+    )
+    expect(shown.errors).toBeUndefined()
+    expect(shown.data?.customer).toMatchObject({ email: normal(first.email), duplicates: [] })
+    expect(shown.data?.customer.addresses).toHaveLength(first.addresses.length)
+    expect((await ask('query { customer(email: "nobody.here@example.com") { id } }', undefined, 1)).data?.customer).toBeNull()
+
+    await relaunched
+    // The same batch again, on the other replica: nothing changes, nothing is written.
+    for (const part of parts) {
+      const again = await startSync(part, {}, 1)
+      const second = await poll(again.id, finished, 120000, 1)
+      expect(second).toMatchObject({ status: 'SUCCEEDED', writes: 0, unchanged: part.customers.length, errorCount: 0 })
+    }
+    expect(await docs('CL')).toHaveLength(COUNT)
+  }, 900000)
+
+  it('refuses a batch with errors, every one with its path, before writing anything', async () => {
+    const before = (await docs('CL')).length
+    const bad: Batch = {
+      customers: [
+        { email: 'not-an-email', addresses: [] },
+        { ...erpBatch.customers[0], document: '123.456.789-00' },
+      ],
+    }
+    const started = await startSync(bad)
+    const done = await poll(started.id, finished, 30000)
+    expect(done.status).toBe('FAILED')
+    expect(done.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['customers[0].email', 'customers[1].document']))
+    expect((await docs('CL')).length).toBe(before)
+  }, 60000)
+})
+
+describe('ERP deltas (POST /_v/ponte/erp/customers)', () => {
+  it('200 concurrent duplicate upserts of 100 new emails, on both replicas, end with one profile each', async () => {
+    const fresh = await simCall<Batch>('GET', `/_sim/erp/customers/delta?seed=1&count=${COUNT}&step=1`)
+    const known = byEmail(await docs('CL'))
+    const news = fresh.customers.filter((c) => !known.has(normal(c.email)))
+    // The ERP's new customers of one round, topped up with others the store has never seen.
+    const extra = Array.from({ length: Math.max(0, 100 - news.length) }, (_, i) => ({
+      ...erpBatch.customers[i % erpBatch.customers.length],
+      email: `new.customer.${i}@example.com`,
+      document: undefined,
+      documentType: undefined,
+    }))
+    const hundred = [...news, ...extra].slice(0, 100)
+    expect(hundred).toHaveLength(100)
+    const answers = await Promise.all(hundred.flatMap((c) => [0, 1].map((replica) => delta({ customers: [c], policy: erpBatch.policy }, replica))))
+    for (const a of answers) expect(a).toMatchObject({ status: 202, body: { jobId: expect.stringMatching(/^syn-/) } })
+    // Every job finished (asked 25 at a time, alternating replicas).
+    for (let i = 0; i < answers.length; i += 25) {
+      const jobs = await Promise.all(answers.slice(i, i + 25).map((a, k) => poll(a.body.jobId, finished, 60000, k % 2)))
+      for (const j of jobs) expect(j).toMatchObject({ status: 'SUCCEEDED', errorCount: 0 })
+    }
+    const emails = byEmail(await docs('CL'))
+    for (const c of hundred) expect(emails.get(normal(c.email))?.length ?? 0).toBe(1)
+  }, 180000)
+
+  it('refuses without credentials, a malformed body and an oversized delta, with stable codes', async () => {
+    expect((await delta({ customers: [] }, 1, {})).status).toBe(401)
+    expect(await delta('{"customers": ', 1)).toMatchObject({ status: 400, body: { code: 'DELTA_MALFORMED' } })
+    const big = await delta({ customers: Array.from({ length: 201 }, (_, i) => ({ email: `x${i}@example.com`, addresses: [] })) }, 1)
+    expect(big).toMatchObject({ status: 413, body: { code: 'DELTA_TOO_LARGE' } })
+  }, 60000)
+})
+
+describe("the shopper's rights (exportCustomer, eraseCustomer)", () => {
+  it('exports everything held on one email, then erases it from Master Data and Ponte and tells the ERP once per requestId', async () => {
+    const who = erpBatch.customers[3]
+    const email = normal(who.email)
+    // Synced (again: a no-op after the suite's first test), so that this test stands alone.
+    const synced = await startSync({ customers: [who], policy: erpBatch.policy })
+    expect(await poll(synced.id, finished, 30000)).toMatchObject({ status: 'SUCCEEDED' })
+    const exported = await ask('mutation($e: String!) { exportCustomer(email: $e) }', { e: String(who.email) })
+    expect(exported.errors).toBeUndefined()
+    const data = exported.data?.exportCustomer
+    expect(data.email).toBe(email)
+    expect(data.masterData.CL).toHaveLength(1)
+    expect(data.masterData.AD).toHaveLength(who.addresses.length)
+    expect(data.ponte.written).toHaveLength(1)
+    const clId = data.masterData.CL[0].id
+
+    const erase = (replica: number) =>
+      ask('mutation($e: String!, $r: ID!) { eraseCustomer(email: $e, requestId: $r) { requestId profilesRemoved addressesRemoved recordsRemoved erpNotified } }', { e: email, r: 'erase-0003' }, replica)
+    const erased = await erase(0)
+    expect(erased.errors).toBeUndefined()
+    expect(erased.data?.eraseCustomer).toEqual({ requestId: 'erase-0003', profilesRemoved: 1, addressesRemoved: who.addresses.length, recordsRemoved: 1, erpNotified: true })
+    // Gone from the simulator's own store.
+    expect((await docs('CL')).some((d) => d.id === clId || normal(d.email) === email)).toBe(false)
+    expect((await docs('AD')).some((d) => d.userId === clId)).toBe(false)
+    expect((await ask('query($e: String!) { customer(email: $e) { id } }', { e: email }, 1)).data?.customer).toBeNull()
+    // The same request again: nothing left to remove; the ERP keeps it once.
+    const again = await erase(1)
+    expect(again.data?.eraseCustomer).toMatchObject({ profilesRemoved: 0, addressesRemoved: 0, recordsRemoved: 0, erpNotified: true })
+    const received = await simCall<Array<{ request: { requestId: string; email: string }; times: number }>>('GET', '/_sim/erp/customers/erasures')
+    expect(received.filter((r) => r.request.requestId === 'erase-0003')).toEqual([{ request: { requestId: 'erase-0003', email }, times: 2 }])
+    // Both audited.
+    const audit = await ask('query($f: String!, $t: String!) { auditLog(from: $f, to: $t, first: 500) { operation outcome } }', {
+      f: new Date(Date.now() - 3600_000).toISOString(),
+      t: new Date(Date.now() + 60_000).toISOString(),
+    })
+    const ops = (audit.data?.auditLog ?? []).map((r: { operation: string; outcome: string }) => `${r.operation}:${r.outcome}`)
+    expect(ops).toEqual(expect.arrayContaining(['exportCustomer:OK', 'eraseCustomer:OK']))
+  }, 60000)
+})
+
+describe('personal data in the output channels', () => {
+  /** Every email, document and phone the runs above and below carried (as sent and canonical). */
+  function planted(): string[] {
+    const out = new Set<string>()
+    for (const c of erpBatch.customers) {
+      out.add(String(c.email).trim())
+      out.add(normal(c.email))
+      for (const f of ['document', 'corporateDocument', 'phone', 'homePhone', 'cellPhone', 'stateRegistration']) {
+        const v = c[f]
+        if (typeof v !== 'string' || v.trim().length < 8) continue
+        out.add(v.trim())
+        const digits = v.replace(/\D/g, '')
+        if (f.endsWith('ocument') && digits.length >= 11) out.add(digits)
+      }
+    }
+    return [...out]
+  }
+
+  it('plants emails, documents and phones on success and every error path; none reaches the service logs, the sim log or the audit trail', async () => {
+    const victim = erpBatch.customers[2]
+    const email = String(victim.email)
+    const document = String(victim.document)
+    // A batch that is not one (BATCH_MALFORMED), with the shopper's data in the variables.
+    const malformed = await ask('mutation($b: JSON!) { syncCustomers(batch: $b) { id } }', { b: { customers: 'x', email, document, phone: victim.phone } })
+    expect(malformed.errors?.[0].extensions?.code).toBe('BATCH_MALFORMED')
+    expect(JSON.stringify(malformed)).not.toContain(email)
+    // Refused by authorization (a shopper's token, not an admin's).
+    const shopper = (await simLogin(sim.url, ACCOUNT, { email: 'shopper@example.com', audience: 'webstore' })).token
+    const refused = await graphql(
+      ACCOUNT,
+      WORKSPACE,
+      { query: 'mutation($b: JSON!) { syncCustomers(batch: $b) { id } }', variables: { b: { customers: [victim] } } },
+      { 'x-vtex-credential': 'e2e-app-token', authorization: `Bearer ${shopper}` },
+      REPLICAS[1].port
+    )
+    expect(refused.errors?.length).toBeGreaterThan(0)
+    // options out of range, with the batch in the variables.
+    const badOptions = await ask('mutation($b: JSON!) { syncCustomers(batch: $b, options: { concurrency: 99 }) { id } }', { b: { customers: [victim] } })
+    expect(badOptions.errors?.[0].extensions?.code).toBe('SYNC_OPTIONS_INVALID')
+    // customer(email): not an email (carrying a document), and Master Data failing.
+    const invalid = await ask('query($e: String!) { customer(email: $e) { id } }', { e: `${document} ${email}` })
+    expect(invalid.errors?.[0].extensions?.code).toBe('CUSTOMER_EMAIL_INVALID')
+    expect(JSON.stringify(invalid)).not.toContain(document)
+    await simCall('PUT', '/_sim/faults', { rate5xx: 1, seed: 3, masterdata: true })
+    const down = await ask('query($e: String!) { customer(email: $e) { id } }', { e: email }, 1)
+    expect(down.errors?.[0].extensions?.code).toBe('VTEX_REQUEST_FAILED')
+    // A sync whose every write fails (Master Data down), and one refused by validation.
+    const failing = await startSync({ customers: [{ ...victim, lastName: 'Changed' }], policy: erpBatch.policy }, { maxAttempts: 2 }, 1)
+    expect(await poll(failing.id, finished, 60000, 1)).toMatchObject({ status: 'FAILED' })
+    await simCall('PUT', '/_sim/faults', { rate429: 0, rate5xx: 0 })
+    const invalidBatch = await startSync({ customers: [victim, { ...victim, firstName: 'x'.repeat(400) }] }, {}, 1)
+    expect(await poll(invalidBatch.id, finished, 30000, 1)).toMatchObject({ status: 'FAILED' })
+    const badErase = await ask('mutation($e: String!) { eraseCustomer(email: $e, requestId: "bad id!") { requestId } }', { e: email })
+    expect(badErase.errors?.[0].extensions?.code).toBe('INVALID_ID')
+    // The delta route: malformed JSON and a refused caller, both with the shopper's data.
+    expect((await delta(`{"customers": [{"email": "${email}", "document": "${document}"`, 1)).status).toBe(400)
+    expect((await delta({ customers: [victim] }, 1, {})).status).toBe(401)
+    await sleep(1000) // the logs flushed
+
+    const audit = await ask('query($f: String!, $t: String!) { auditLog(from: $f, to: $t, first: 500) { actor operation outcome jobId } }', {
+      f: new Date(Date.now() - 3600_000).toISOString(),
+      t: new Date(Date.now() + 60_000).toISOString(),
+    })
+    expect(audit.errors).toBeUndefined()
+    expect(audit.data?.auditLog.some((r: { operation: string }) => r.operation === 'syncCustomers')).toBe(true)
+    const channels: Record<string, string> = {
+      'service output': services.map((s) => s.output()).join('\n'),
+      'service.log (both replicas, the killed one included)': existsSync(join(work, 'service.log')) ? readFileSync(join(work, 'service.log'), 'utf8') : '',
+      'sim.log': existsSync(join(work, 'sim.log')) ? readFileSync(join(work, 'sim.log'), 'utf8') : sim.output(),
+      'audit trail': JSON.stringify(audit.data?.auditLog),
+    }
+    expect(channels['service.log (both replicas, the killed one included)'].length).toBeGreaterThan(0)
+    const values = planted()
+    expect(values.length).toBeGreaterThan(COUNT)
+    const leaks: string[] = []
+    for (const [name, text] of Object.entries(channels)) {
+      const lower = text.toLowerCase()
+      for (const v of values) if (lower.includes(v.toLowerCase())) leaks.push(`${name}: ${v.length} chars (${v.includes('@') ? 'email' : 'number'})`)
+    }
+    expect(leaks).toEqual([])
+  }, 180000)
+})
