@@ -164,9 +164,10 @@ beforeAll(async () => {
   }
   const schedules = await vtexAdmin('GET', `/api/scheduler/${WORKSPACE}/${APP}`)
   expect(schedules).toHaveLength(1)
-  // Faults: duplicates and reordering in the feed, 429s on the feed and the OMS.
-  await simCall('PUT', '/_sim/broadcast/faults', { duplicateRate: 0.1, reorder: true, rate429: 0.05, retryAfterSeconds: 1, seed: 11 })
-  await simCall('PUT', '/_sim/faults', { rate429: 0.03, retryAfterSeconds: 1, oms: true, seed: 12 })
+  // Faults: duplicates and reordering in the feed, 429s on the feed; hook notifications
+  // dropped; 429s and 5xx on the OMS and on VBase; ERP hand-offs failing and slow.
+  await simCall('PUT', '/_sim/broadcast/faults', { duplicateRate: 0.1, reorder: true, rate429: 0.05, retryAfterSeconds: 1, hookDropRate: 0.05, seed: 11 })
+  await simCall('PUT', '/_sim/faults', { rate429: 0.03, rate5xx: 0.01, retryAfterSeconds: 1, oms: true, vbase: true, seed: 12 })
   await simCall('PUT', '/_sim/erp/orders/config', {
     graphqlUrls: REPLICAS.map((r) => `http://127.0.0.1:${r.port}/${ACCOUNT}/${WORKSPACE}/_v/graphql`),
     seed: 5,
@@ -180,6 +181,8 @@ beforeAll(async () => {
     changeRate: 0.1,
     actorConcurrency: 128,
     enabled: true,
+    failRate: 0.03,
+    latencyMs: 50,
   })
 }, 180000)
 
@@ -265,7 +268,7 @@ test(`${ORDERS} orders through two replicas reach the ERP exactly once and end i
   const seconds = (Date.now() - started) / 1000
   erp = await erpStats(true)
   const feed = await simCall<Record<string, Record<string, number>>>('GET', '/_sim/broadcast/stats')
-  const faults = await simCall<{ faults: { '429': number } }>('GET', '/_sim/stats')
+  const faults = await simCall<{ faults: { '429': number; '5xx': number } }>('GET', '/_sim/stats')
   console.log(
     JSON.stringify(
       { orders: ORDERS, seconds, oms: { byStatus: oms.byStatus, accepted: oms.accepted, refused: oms.refused, customerCancellations: oms.customerCancellations, changesV2: oms.changesV2 }, erp: { ...erp, byOrder: undefined }, broadcast: feed, omsFaults: faults.faults },
@@ -313,8 +316,9 @@ test(`${ORDERS} orders through two replicas reach the ERP exactly once and end i
   expect(oms.changesV2.applied).toBe(changes)
   expect(oms.changesV2.refused).toBe(0)
   expect(oms.calls['POST /api/oms/pvt/orders/{orderId}/changes']?.accepted ?? 0).toBe(0)
-  // The OMS did answer 429s (with Retry-After), and they were waited out.
+  // The OMS and VBase did answer 429s (with Retry-After) and 5xx, and they were outlasted.
   expect(faults.faults['429']).toBeGreaterThan(0)
+  expect(faults.faults['5xx']).toBeGreaterThan(0)
 }, 25 * 60 * 1000)
 
 test('the sweep hands off every order that no channel delivered (20 orders lost on hook, feed and IO events)', async () => {

@@ -11,7 +11,7 @@
 import { defaultFieldResolver } from 'graphql'
 import type { GraphQLField } from 'graphql'
 import { SchemaDirectiveVisitor } from 'graphql-tools'
-import { VBaseKv } from '../lib/vbase'
+import { RetryingKv, VBaseKv } from '../lib/vbase'
 
 import type { Context } from '../clients'
 import type { ActorKind } from '../audit/log'
@@ -21,7 +21,7 @@ import type { SsoState } from '../sso'
 /** Where the trail is kept; `ctx.state.auditLog` (set by tests) first. */
 export function auditLogFor(ctx: Context): AuditLog {
   const state = ctx.state as { auditLog?: AuditLog }
-  state.auditLog ??= new AuditLog(new VBaseKv(ctx.clients.vbase, AUDIT_BUCKET))
+  state.auditLog ??= new AuditLog(new RetryingKv(new VBaseKv(ctx.clients.vbase, AUDIT_BUCKET)))
   return state.auditLog
 }
 

@@ -6,6 +6,13 @@
  */
 import type { VBase } from '@vtex/api'
 
+import type { Clock } from './clock'
+import { realClock } from './clock'
+import { PonteError } from './errors'
+import type { RetryPolicy } from './retry'
+import { classify } from './retry'
+import { Throttle, zeroCounters } from './throttle'
+
 /** A write refused because the file changed since it was read (If-Match → 412). */
 export class StaleWrite extends Error {
   public override readonly name = 'StaleWrite'
@@ -66,5 +73,68 @@ export class VBaseKv implements Kv {
     const answer = await this.vbase.listFiles(this.bucket, { prefix, limit, ...(next ? { next } : {}) })
     const paths = (answer?.data ?? []).map((f) => f.path)
     return { paths, next: paths.length > 0 && typeof answer?.next === 'string' && answer.next !== '' ? answer.next : null }
+  }
+}
+
+/** A VBase call that kept failing (429s past their Retry-After, 5xx, no answer): retryable by the caller. */
+export const VBASE_UNAVAILABLE = 'VBASE_UNAVAILABLE'
+
+/** Retries for a store call made while a caller waits: a few seconds at most. */
+export const KV_RETRY: RetryPolicy = {
+  maxAttempts: 4,
+  maxRateLimited: 4,
+  baseDelayMs: 100,
+  maxDelayMs: 1000,
+  defaultRetryAfterMs: 500,
+  maxRetryAfterMs: 3000,
+}
+
+/**
+ * A Kv whose calls are retried like any VTEX call (429 after its Retry-After, 5xx and transport
+ * errors with backoff; `StaleWrite` is an answer, never retried). A call still failing ends as
+ * `VBASE_UNAVAILABLE`, which the ERP retries (docs/erp-contract.yaml), never as an internal error.
+ */
+export class RetryingKv implements Kv {
+  private readonly throttle: Throttle
+
+  constructor(
+    private readonly kv: Kv,
+    private readonly policy: RetryPolicy = KV_RETRY,
+    clock: Clock = realClock
+  ) {
+    this.throttle = new Throttle(zeroCounters(), clock)
+  }
+
+  private async run<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await this.throttle.retrying(call, this.policy)
+    } catch (e) {
+      if (e instanceof StaleWrite || e instanceof PonteError) throw e
+      const failure = classify(e, this.policy)
+      if (failure.kind === 'rateLimited' || failure.kind === 'transient') {
+        throw new PonteError(VBASE_UNAVAILABLE, `Ponte's store (VBase) did not answer ${what}; try again`, 'error')
+      }
+      throw e
+    }
+  }
+
+  public get<T>(path: string) {
+    return this.run('a read', () => this.kv.get<T>(path))
+  }
+
+  public put(path: string, data: unknown, ifMatch?: string) {
+    return this.run('a write', () => this.kv.put(path, data, ifMatch))
+  }
+
+  public delete(path: string) {
+    return this.run('a delete', () => this.kv.delete(path))
+  }
+
+  public list(prefix: string, limit: number) {
+    return this.run('a listing', () => this.kv.list(prefix, limit))
+  }
+
+  public listPage(prefix: string, limit: number, next?: string | null) {
+    return this.run('a listing', () => this.kv.listPage(prefix, limit, next))
   }
 }

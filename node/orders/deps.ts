@@ -18,7 +18,7 @@ import type { Clock } from '../lib/clock'
 import { realClock } from '../lib/clock'
 import { appId } from '../sso'
 import type { Kv } from '../lib/vbase'
-import { VBaseKv } from '../lib/vbase'
+import { RetryingKv, VBaseKv } from '../lib/vbase'
 import type { OrdersSettings } from './settings'
 import { settingsCache } from './settings'
 import { BUCKET, OrderStore } from './store'
@@ -77,7 +77,7 @@ export async function ordersDeps(ctx: { clients: Context['clients']; vtex: Conte
     afterInvoiced,
     oms: jobScoped(ctx.vtex, Oms, { retries: 0, timeout: settings.tuning.getOrderBudgetMs, memoizable: false, clock }),
     erp: jobScoped(ctx.vtex, Erp, { retries: 0, timeout: settings.tuning.erpTimeoutMs, memoizable: false }),
-    kv: new VBaseKv(jobScoped(ctx.vtex, VBase, { retries: 2, timeout: 5000, memoizable: false }), BUCKET),
+    kv: new RetryingKv(new VBaseKv(jobScoped(ctx.vtex, VBase, { retries: 0, timeout: 5000, memoizable: false }), BUCKET)),
     settings,
     clock,
     owner: REPLICA_ID,

@@ -28,7 +28,7 @@ describe('sweep', () => {
     w.oms.addOrder({ orderId: 'v8003pnt-01', status: 'ready-for-handling', creationDate: minutesAgo(4 * 60), lastChange: minutesAgo(4 * 60) })
     const deps = testDeps(w, { tuning: SWEEP })
     const result = await sweep(deps)
-    expect(result).toEqual({ swept: true, listed: 20, missing: 20, recovered: 20, failed: 0, overflow: false })
+    expect(result).toEqual({ swept: true, listed: 20, missing: 20, owed: 0, recovered: 20, failed: 0, overflow: false })
     expect(w.erp.handoffs().map((d) => d.orderId).sort()).toEqual(lost)
     for (const id of lost) expect(w.kv.json<OrderRecord>(paths.order(id))?.handoff?.deliveredAt).toEqual(expect.any(String))
     // Every status at or past ready-for-handling was asked for, by creation date.
@@ -38,6 +38,20 @@ describe('sweep', () => {
     // Forced again: every order has a record now, nothing more is sent.
     expect(await sweep(deps, { force: true })).toMatchObject({ listed: 20, missing: 0, recovered: 0 })
     expect(w.erp.handoffs()).toHaveLength(20)
+    expect(w.erp.duplicates).toBe(0)
+  })
+
+  it('drives again an order whose record still owes its hand-off (the ERP failed the first time)', async () => {
+    const w = world()
+    const lost = lostOrders(w, 3)
+    const deps = testDeps(w, { tuning: { ...SWEEP, erpMaxAttempts: 1 } })
+    w.erp.failures = 3
+    expect(await sweep(deps)).toMatchObject({ missing: 3, recovered: 0, failed: 3 })
+    expect(w.erp.handoffs()).toHaveLength(0)
+    // The next sweep: records exist, but each still owes its hand-off.
+    expect(await sweep(deps, { force: true })).toMatchObject({ missing: 0, owed: 3, recovered: 3, failed: 0 })
+    expect(w.erp.handoffs().map((d) => d.orderId).sort()).toEqual(lost)
+    expect(await sweep(deps, { force: true })).toMatchObject({ owed: 0, recovered: 0 })
     expect(w.erp.duplicates).toBe(0)
   })
 

@@ -10,7 +10,8 @@
  * and processes the order's current status as an event of its own (hook-shaped, dated Get order's
  * `lastChange`): the core then decides the hand-off as for any first event, and the delivery
  * protocol (fenced claims, ERP lookup) makes it once. An order with a record is the channels'
- * (and the inbox's) business.
+ * (and the inbox's) business, unless the record still owes a delivery: its first hand-off
+ * failed and no channel will bring the order back, so the sweep drives it again.
  *
  * **Bound**: an order created within `sweepWindowMs` that reached the hand-off status and that
  * no channel delivered reaches the ERP within `sweepGraceMs + sweepIntervalMs` + one tick period
@@ -21,8 +22,10 @@
  */
 import type { OrdersDeps } from './deps'
 import { statusesFrom } from './core'
+import { drive, nextDelivery } from './deliver'
 import { processEvent } from './intake'
 import { StaleWrite } from '../lib/vbase'
+import type { OrderRecord } from './store'
 import { paths } from './store'
 
 export const SWEEP_STATE = 'sweep/state.json'
@@ -35,6 +38,8 @@ export interface SweepResult {
   listed: number
   /** Listed orders without a record. */
   missing: number
+  /** Listed orders whose record still owes a delivery (a hand-off that failed, with no channel left to bring the order back): driven again. */
+  owed: number
   /** Of those, handed off (or recorded as first seen canceled) and complete. */
   recovered: number
   failed: number
@@ -42,7 +47,7 @@ export interface SweepResult {
   overflow: boolean
 }
 
-const none = (): SweepResult => ({ swept: false, listed: 0, missing: 0, recovered: 0, failed: 0, overflow: false })
+const none = (): SweepResult => ({ swept: false, listed: 0, missing: 0, owed: 0, recovered: 0, failed: 0, overflow: false })
 
 /** Takes this interval's sweep (one If-Match write); false when another replica has it. */
 async function take(deps: OrdersDeps, now: number): Promise<boolean> {
@@ -91,7 +96,17 @@ export async function sweep(deps: OrdersDeps, options: { force?: boolean } = {})
 
 async function recover(deps: OrdersDeps, orderId: string, result: SweepResult): Promise<void> {
   try {
-    if (await deps.kv.get(paths.order(orderId))) return
+    const existing = await deps.kv.get<OrderRecord>(paths.order(orderId))
+    if (existing) {
+      // The channels' business, unless the record still owes a delivery that no channel will
+      // bring back (an order lost on all three whose first hand-off failed): driven again here.
+      if (!nextDelivery(existing.data)) return
+      result.owed += 1
+      const driven = await drive(deps, orderId)
+      if (driven.complete) result.recovered += 1
+      else result.failed += 1
+      return
+    }
     result.missing += 1
     const order = await deps.oms.getOrder(orderId)
     if (!order || typeof order.status !== 'string') return
