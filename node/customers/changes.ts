@@ -26,8 +26,12 @@
  * on.
  *
  * **One replica pulls at a time**: a lease in VBase (`changes/lease.json`), taken with the
- * record's ETag and read back (VBase has no compare-and-set on create, as in sync/runner.ts),
- * renewed after each page; a pull whose lease was taken over stops before its next delivery.
+ * record's ETag (`If-Match`) and read back, renewed after each page; a pull whose lease was
+ * taken over stops at the end of its page. VBase has no compare-and-set on create, so the very
+ * first pull of an account (no lease record yet) may run on two replicas at once: both then
+ * send the same deliveryIds, which the ERP takes once (and the cursor only moves forward in
+ * `updatedIn`, so the loser's write sends at most those deliveryIds again). The lease saves
+ * work; exactly once rests on the deliveryId.
  *
  * Nothing here logs a document, an email or a phone number.
  */
