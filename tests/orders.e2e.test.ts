@@ -163,7 +163,8 @@ beforeAll(async () => {
     expect(JSON.stringify(intake)).not.toContain(TICK_SECRET)
   }
   const schedules = await vtexAdmin('GET', `/api/scheduler/${WORKSPACE}/${APP}`)
-  expect(schedules).toHaveLength(1)
+  // The feed tick and the customer changes tick.
+  expect(schedules).toHaveLength(2)
   // Faults: duplicates and reordering in the feed, 429s on the feed and the OMS.
   await simCall('PUT', '/_sim/broadcast/faults', { duplicateRate: 0.1, reorder: true, rate429: 0.05, retryAfterSeconds: 1, seed: 11 })
   await simCall('PUT', '/_sim/faults', { rate429: 0.03, retryAfterSeconds: 1, oms: true, seed: 12 })
