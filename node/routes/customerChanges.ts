@@ -7,6 +7,7 @@
  * 200 `{skipped: "ERP_ENDPOINT_MISSING"}`. Otherwise one pull: 200 `{skipped, delivered,
  * echoes, failed, watermark}`.
  */
+import { VBase } from '@vtex/api'
 import { hostname } from 'os'
 
 import type { Context } from '../clients'
@@ -34,7 +35,8 @@ export async function changesDeps(ctx: Context): Promise<ChangesDeps | null> {
   const erp = new ErpCustomers(ctx.vtex, { timeout: 10000, retries: 1 })
   return {
     md: jobScoped(ctx.vtex, MasterData, { retries: 1, timeout: 10000, memoizable: false }),
-    records: new VBaseKv(ctx.clients.vbase, WRITTEN_BUCKET),
+    // Not the request's memoized client: the lease is read back right after it is written.
+    records: new VBaseKv(jobScoped(ctx.vtex, VBase, { retries: 2, timeout: 5000, memoizable: false }), WRITTEN_BUCKET),
     deliver: (change) => erp.change(endpoint, settings.erpToken, { ...change }),
     owner: OWNER,
     logger: ctx.vtex.logger,
