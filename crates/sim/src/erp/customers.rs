@@ -364,12 +364,18 @@ pub fn storefront(p: &CustomerParams) -> Value {
 pub fn signup(seed: u64, i: u64) -> serde_json::Map<String, Value> {
     let n = 900_000 + mix(seed, &[i, 21]) % 90_000;
     let mut m = serde_json::Map::new();
-    m.insert("email".into(), json!(format!("signup-{seed}-{i}@example.com")));
+    m.insert(
+        "email".into(),
+        json!(format!("signup-{seed}-{i}@example.com")),
+    );
     m.insert("firstName".into(), json!(pick(mix(seed, &[i, 22]), &FIRST)));
     m.insert("lastName".into(), json!(pick(mix(seed, &[i, 23]), &LAST)));
     m.insert("documentType".into(), json!("CPF"));
     m.insert("document".into(), json!(cpf(n).replace(['.', '-'], "")));
-    m.insert("isNewsletterOptIn".into(), json!(mix(seed, &[i, 24]) % 2 == 0));
+    m.insert(
+        "isNewsletterOptIn".into(),
+        json!(mix(seed, &[i, 24]) % 2 == 0),
+    );
     m
 }
 
@@ -570,7 +576,10 @@ pub fn receiver_routes() -> Router<std::sync::Arc<ErpCustomerInbox>> {
         .merge(
             Router::new()
                 .route("/customers/changes", axum::routing::post(receive_change))
-                .route("/erp/customers/changes", axum::routing::post(receive_change))
+                .route(
+                    "/erp/customers/changes",
+                    axum::routing::post(receive_change),
+                )
                 .layer(axum::middleware::from_fn(super::providers::https_only)),
         )
 }

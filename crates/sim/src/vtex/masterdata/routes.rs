@@ -57,10 +57,7 @@ pub fn sim_routes() -> Router<SharedMasterData> {
         )
         .route("/_sim/masterdata/stats", get(get_stats))
         .route("/_sim/masterdata/{ac}/documents", get(sim_documents))
-        .route(
-            "/_sim/masterdata/signups",
-            axum::routing::post(sim_signups),
-        )
+        .route("/_sim/masterdata/signups", axum::routing::post(sim_signups))
         .route(
             "/_sim/masterdata/entities/{ac}",
             axum::routing::put(sim_define),
@@ -918,7 +915,10 @@ async fn sim_signups(
     let p: Signups = serde_json::from_slice(&body)
         .map_err(|e| ApiError::InvalidBody(format!("invalid sign-ups: {e}")))?;
     if p.count > 1000 {
-        return Err(ApiError::bad("COUNT_TOO_LARGE", "at most 1000 sign-ups a call"));
+        return Err(ApiError::bad(
+            "COUNT_TOO_LARGE",
+            "at most 1000 sign-ups a call",
+        ));
     }
     let mut created = Vec::new();
     for i in p.from..p.from.saturating_add(p.count) {
@@ -934,7 +934,9 @@ async fn sim_signups(
             "signup",
         )?;
         let id = match out {
-            WriteOutcome::Created(id) | WriteOutcome::Updated(id) | WriteOutcome::Unchanged(id) => id,
+            WriteOutcome::Created(id) | WriteOutcome::Updated(id) | WriteOutcome::Unchanged(id) => {
+                id
+            }
         };
         created.push(Value::String(id));
     }
