@@ -374,7 +374,7 @@ pub fn signup(seed: u64, i: u64) -> serde_json::Map<String, Value> {
     m.insert("document".into(), json!(cpf(n).replace(['.', '-'], "")));
     m.insert(
         "isNewsletterOptIn".into(),
-        json!(mix(seed, &[i, 24]) % 2 == 0),
+        json!(mix(seed, &[i, 24]).is_multiple_of(2)),
     );
     m
 }
