@@ -672,6 +672,78 @@ mod tests {
         }
     }
 
+    async fn call(
+        router: Router,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, Value) {
+        use tower::ServiceExt;
+        let mut req = axum::http::Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let Ok(req) = req.body(axum::body::Body::from(body.to_owned())) else {
+            return (0, Value::Null);
+        };
+        let Ok(res) = router.oneshot(req).await else {
+            return (0, Value::Null);
+        };
+        let status = res.status().as_u16();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap_or_default();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    #[tokio::test]
+    async fn the_erp_takes_each_change_once_over_https_and_counts_duplicates() {
+        let inbox = std::sync::Arc::new(ErpCustomerInbox::default());
+        let erp = receiver_routes().with_state(inbox.clone());
+        let sim = inbox_routes().with_state(inbox);
+        let body = r#"{"deliveryId":"cl-1:2026-01-01T00:00:00.0000000Z","id":"cl-1","email":"a@example.com","updatedIn":"2026-01-01T00:00:00.0000000Z","profile":{}}"#;
+        let id = "cl-1:2026-01-01T00:00:00.0000000Z";
+        let https = ("x-vtex-use-https", "true");
+        let (status, _) = call(
+            erp.clone(),
+            "POST",
+            "/erp/customers/changes",
+            &[("x-ponte-delivery-id", id)],
+            body,
+        )
+        .await;
+        assert_eq!(status, 403, "clear text is refused");
+        let (status, _) = call(
+            erp.clone(),
+            "POST",
+            "/customers/changes",
+            &[https, ("x-ponte-delivery-id", "other")],
+            body,
+        )
+        .await;
+        assert_eq!(status, 400, "header and body disagree");
+        for (n, path) in [(1, "/erp/customers/changes"), (2, "/customers/changes")] {
+            let (status, answer) = call(
+                erp.clone(),
+                "POST",
+                path,
+                &[https, ("x-ponte-delivery-id", id)],
+                body,
+            )
+            .await;
+            assert_eq!((status, answer["received"].clone()), (200, json!(n)));
+        }
+        let (_, log) = call(sim, "GET", "/_sim/erp/customers/changes", &[], "").await;
+        assert_eq!(log["received"], json!(2));
+        assert_eq!(log["duplicates"], json!(1));
+        assert_eq!(log["changes"].as_array().map(Vec::len), Some(1));
+        assert_eq!(log["changes"][0]["times"], json!(2));
+    }
+
     #[test]
     fn signups_have_their_own_emails_and_valid_cpfs() {
         let a = signup(7, 1);
