@@ -263,6 +263,8 @@ describe('VTEX to ERP (the customer changes tick)', () => {
     const t0 = Date.now()
     expect((await changesTick(1, 'not-the-tick-secret')).body).toMatchObject({ code: 'TICK_SECRET_INVALID' })
     // The first ticks go through what Master Data holds: every CL so far is Ponte's own write.
+    // A change is delivered once it has settled (routes/customerChanges.ts SETTLE_MS, 3 s).
+    await sleep(3500)
     let echoes = 0
     for (;;) {
       const tick = await changesTick(1)
@@ -276,6 +278,9 @@ describe('VTEX to ERP (the customer changes tick)', () => {
 
     const { created } = await simCall<{ created: string[] }>('POST', `/_sim/masterdata/signups?an=${ACCOUNT}`, { count: 20, seed: 5 })
     expect(created).toHaveLength(20)
+    // Too recent for a tick yet: nothing is delivered before they have settled.
+    expect((await changesTick(0)).body).toMatchObject({ delivered: 0, echoes: 0 })
+    await sleep(3500)
     // Both replicas tick at once (one holds the lease), then each once more: nothing new.
     const ticks = await Promise.all([changesTick(0), changesTick(1)])
     ticks.push(await changesTick(0), await changesTick(1))

@@ -152,6 +152,19 @@ describe('pullCustomerChanges', () => {
   })
 })
 
+describe('pullCustomerChanges settleMs', () => {
+  it('leaves the documents changed in the last settleMs for a later pull (a sync writes its record after the CL)', async () => {
+    const { md, received, deps } = setup()
+    const t = (ms: number) => Date.UTC(2026, 0, 1) + ms
+    md.write('cl-old', { email: 'o@example.com' }, 1000)
+    md.write('cl-new', { email: 'n@example.com' }, 4500)
+    expect(await pullCustomerChanges({ ...deps, settleMs: 3000, now: () => t(5000) })).toMatchObject({ delivered: 1 })
+    expect(received.map((c) => c.id)).toEqual(['cl-old'])
+    expect(await pullCustomerChanges({ ...deps, settleMs: 3000, now: () => t(7600) })).toMatchObject({ delivered: 1 })
+    expect(received.map((c) => c.id)).toEqual(['cl-old', 'cl-new'])
+  })
+})
+
 describe('isEcho', () => {
   const record = { email: 'a@example.com', profileId: 'x', profile: { email: 'a@example.com', firstName: 'A' }, addresses: [] }
   it('compares the CL fields, absent and null alike', () => {

@@ -20,7 +20,8 @@
  *   exactly once per change, as the ERP sees it. A refusal stops the pull; the next tick resumes
  *   from the same document.
  *
- * After each page the search is made again from the new watermark (documents changed during
+ * Documents changed in the last `settleMs` wait for a later pull (a sync writes a CL before
+ * its record; the search index may lag). After each page the search is made again from the new watermark (documents changed during
  * the pull move to the end; offsets would shift), skipping the ids already handled at the
  * watermark; a page with nothing new (more than 100 documents at one instant) moves the offset
  * on.
@@ -77,6 +78,12 @@ export interface ChangesDeps {
   leaseMs?: number
   /** Documents handled per pull at most (a tick's budget). */
   maxDocuments?: number
+  /**
+   * Documents changed less than this long ago wait for the next pull: a sync writes the CL
+   * first and its record after it, so a document caught in between would not yet be
+   * recognised as Ponte's own (and Master Data's search index may lag its writes). 0 in tests.
+   */
+  settleMs?: number
   logger?: { info(m: unknown): void; warn(m: unknown): void }
 }
 
@@ -147,9 +154,12 @@ export async function pullCustomerChanges(deps: ChangesDeps): Promise<PullResult
       const page = await deps.md.search<MdDocument>('CL', where, FIELDS, from, SEARCH_PAGE, 'updatedIn ASC')
       const seen = new Set(cursor.atWatermark)
       const fresh = page.documents.filter((d) => typeof d.updatedIn === 'string' && !(d.updatedIn === cursor.watermark && seen.has(d.id)))
+      const settled = new Date(now() - (deps.settleMs ?? 0)).toISOString()
       for (const doc of fresh) {
         if (handled >= budget) return result
         const updatedIn = String(doc.updatedIn)
+        // Sorted by updatedIn: everything from here on is too recent.
+        if ((deps.settleMs ?? 0) > 0 && !(Date.parse(updatedIn) <= Date.parse(settled))) return result
         const written = (await deps.records.get<WrittenCustomer>(writtenPath(doc.id)))?.data ?? null
         if (isEcho(doc, written)) {
           result.echoes += 1

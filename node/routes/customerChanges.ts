@@ -23,6 +23,8 @@ import { readSettings } from '../orders/deps'
 import { checkSecret } from './orders'
 
 export const ERP_ENDPOINT_MISSING = 'ERP_ENDPOINT_MISSING'
+/** A change is delivered once it is this old (customers/changes.ts `settleMs`). */
+export const SETTLE_MS = 3000
 const OWNER = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
 
 /** The pull's deps on the request's context (unit tests pass fakes). */
@@ -39,6 +41,7 @@ export async function changesDeps(ctx: Context): Promise<ChangesDeps | null> {
     records: new VBaseKv(jobScoped(ctx.vtex, VBase, { retries: 2, timeout: 5000, memoizable: false }), WRITTEN_BUCKET),
     deliver: (change) => erp.change(endpoint, settings.erpToken, { ...change }),
     owner: OWNER,
+    settleMs: SETTLE_MS,
     logger: ctx.vtex.logger,
   }
 }
