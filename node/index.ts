@@ -9,6 +9,7 @@ import { requirePerson } from './middlewares/requirePerson'
 import { resolvers } from './resolvers'
 import { benchRoutesEnabled, benchWrite } from './routes/benchWrite'
 import { health } from './routes/health'
+import { customerChangesTick } from './routes/customerChanges'
 import { orderFeedTick, orderHook } from './routes/orders'
 import { cancelPayment, createPayment, inboundPayment, paymentCallbacks, paymentManifest, paymentMethodsRoute, refundPayment, settlePayment } from './routes/payments'
 import { antifraudRoute, giftCardRoute } from './routes/providers'
@@ -42,6 +43,7 @@ export default new Service<Clients, State, ParamsContext>({
     erpPriceDelta: method({ POST: [requirePerson({ audience: 'admin', allowAppKey: true }), erpDelta('PRICES')] }),
     erpStockDelta: method({ POST: [requirePerson({ audience: 'admin', allowAppKey: true }), erpDelta('INVENTORY')] }),
     erpCustomerDelta: method({ POST: [requirePerson({ audience: 'admin', allowAppKey: true }), erpDelta('CUSTOMERS')] }),
+    customerChangesTick: method({ POST: [customerChangesTick()] }),
     // The payment connector (Payment Provider Protocol, §G.1; routes/payments.ts).
     paymentManifest: method({ GET: [paymentManifest] }),
     paymentMethods: method({ GET: [paymentMethodsRoute] }),

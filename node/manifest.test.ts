@@ -112,6 +112,7 @@ describe('service.json', () => {
       'erpPriceDelta',
       'erpStockDelta',
       'erpCustomerDelta',
+      'customerChangesTick',
       'benchWrite',
       'paymentManifest',
       'paymentMethods',
@@ -139,6 +140,7 @@ describe('service.json', () => {
     expect(service.routes.erpPriceDelta).toEqual({ path: '/_v/ponte/erp/prices', public: true })
     expect(service.routes.erpStockDelta).toEqual({ path: '/_v/ponte/erp/stock', public: true })
     expect(service.routes.erpCustomerDelta).toEqual({ path: '/_v/ponte/erp/customers', public: true })
+    expect(service.routes.customerChangesTick).toEqual({ path: '/_v/ponte/customers/changes-tick', public: true })
     expect(service.routes.giftcardSearch).toEqual({ path: '/_v/ponte/giftcards/_search', public: true })
     expect(service.routes.antifraudTransaction).toEqual({ path: '/_v/ponte/antifraud/transactions/:id', public: true })
     expect(service.routes.orderHook).toEqual({ path: '/_v/ponte/orders/hook', public: true })

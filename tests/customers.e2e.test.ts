@@ -125,10 +125,40 @@ async function delta(body: unknown, replica: number, headers: Record<string, str
 
 let erpBatch: Batch
 
+const TICK_SECRET = 'customers-e2e-tick-secret'
+interface PullResult {
+  skipped: string | null
+  delivered: number
+  echoes: number
+  failed: number
+  watermark: string | null
+}
+/** vtex.scheduler's call of the customer changes tick (the route configureOrderIntake schedules). */
+async function changesTick(replica: number, secret = TICK_SECRET): Promise<{ status: number; body: PullResult & { code?: string } }> {
+  const res = await fetch(`http://127.0.0.1:${REPLICAS[replica].port}/${ACCOUNT}/${WORKSPACE}/_v/ponte/customers/changes-tick`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-vtex-account': ACCOUNT,
+      'x-vtex-workspace': WORKSPACE,
+      'x-vtex-credential': 'e2e-app-token',
+      'x-colossus-route-id': 'customerChangesTick',
+      'x-ponte-tick-secret': secret,
+    },
+    body: '{}',
+  })
+  return { status: res.status, body: (await res.json()) as PullResult & { code?: string } }
+}
+interface ErpChanges {
+  changes: Array<{ change: { deliveryId: string; id: string; email: string | null; updatedIn: string; profile: Record<string, unknown> }; times: number }>
+  received: number
+  duplicates: number
+}
+
 beforeAll(async () => {
   sim = await startSim(dataDir)
   // Before any replica reads (and caches) the settings: the ERP erasures go there.
-  await putAppSettings(sim.url, ACCOUNT, WORKSPACE, 'ponte.ponte', { erpEndpoint: 'https://erp.ponte-sim.test/erp' })
+  await putAppSettings(sim.url, ACCOUNT, WORKSPACE, 'ponte.ponte', { erpEndpoint: 'https://erp.ponte-sim.test/erp', tickSecret: TICK_SECRET })
   services.push(await launch(0), await launch(1))
   erpBatch = await simCall<Batch>('GET', `/_sim/erp/customers?seed=1&count=${COUNT}`)
   expect(erpBatch.customers).toHaveLength(COUNT)
@@ -226,6 +256,53 @@ describe('syncCustomers', () => {
     expect(done.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['customers[0].email', 'customers[1].document']))
     expect((await docs('CL')).length).toBe(before)
   }, 60000)
+})
+
+describe('VTEX to ERP (the customer changes tick)', () => {
+  it("20 storefront sign-ups reach the ERP once each, through ticks on both replicas; none of the customers Ponte synced is echoed", async () => {
+    const t0 = Date.now()
+    expect((await changesTick(1, 'not-the-tick-secret')).body).toMatchObject({ code: 'TICK_SECRET_INVALID' })
+    // The first ticks go through what Master Data holds: every CL so far is Ponte's own write.
+    // A change is delivered once it has settled (routes/customerChanges.ts SETTLE_MS, 3 s).
+    await sleep(3500)
+    let echoes = 0
+    for (;;) {
+      const tick = await changesTick(1)
+      expect(tick.status).toBe(200)
+      expect(tick.body).toMatchObject({ skipped: null, delivered: 0, failed: 0 })
+      echoes += tick.body.echoes
+      if (tick.body.echoes === 0) break
+    }
+    expect(echoes).toBe(COUNT)
+    expect((await simCall<ErpChanges>('GET', '/_sim/erp/customers/changes')).received).toBe(0)
+
+    const { created } = await simCall<{ created: string[] }>('POST', `/_sim/masterdata/signups?an=${ACCOUNT}`, { count: 20, seed: 5 })
+    expect(created).toHaveLength(20)
+    // Too recent for a tick yet: nothing is delivered before they have settled.
+    expect((await changesTick(0)).body).toMatchObject({ delivered: 0, echoes: 0 })
+    await sleep(3500)
+    // Both replicas tick at once (one holds the lease), then each once more: nothing new.
+    const ticks = await Promise.all([changesTick(0), changesTick(1)])
+    ticks.push(await changesTick(0), await changesTick(1))
+    const delivered = ticks.reduce((n, t) => n + t.body.delivered, 0)
+    expect(delivered).toBe(20)
+    expect(ticks.reduce((n, t) => n + t.body.echoes + t.body.failed, 0)).toBe(0)
+
+    const erp = await simCall<ErpChanges>('GET', '/_sim/erp/customers/changes')
+    expect(erp).toMatchObject({ received: 20, duplicates: 0 })
+    expect(erp.changes.map((c) => c.change.id).sort()).toEqual([...created].map((id) => id.replace(/^CL-/, '')).sort())
+    for (const { change, times } of erp.changes) {
+      expect(times).toBe(1)
+      expect(change.deliveryId).toBe(`${change.id}:${change.updatedIn}`)
+      expect(change.email).toMatch(/^signup-5-\d+@example\.com$/)
+      expect(change.profile).toMatchObject({ email: change.email, documentType: 'CPF' })
+    }
+    const synced = new Set(erpBatch.customers.map((c) => normal(c.email)))
+    expect(erp.changes.filter((c) => synced.has(normal(c.change.email)))).toHaveLength(0)
+    const wallMs = Date.now() - t0
+    console.log(`customer changes: ${echoes} echoes skipped, 20 sign-ups delivered in ${(wallMs / 1000).toFixed(1)} s`)
+    expect(wallMs).toBeLessThan(20000)
+  }, 30000)
 })
 
 describe('ERP deltas (POST /_v/ponte/erp/customers)', () => {

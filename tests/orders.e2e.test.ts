@@ -163,7 +163,8 @@ beforeAll(async () => {
     expect(JSON.stringify(intake)).not.toContain(TICK_SECRET)
   }
   const schedules = await vtexAdmin('GET', `/api/scheduler/${WORKSPACE}/${APP}`)
-  expect(schedules).toHaveLength(1)
+  // The feed tick and the customer changes tick.
+  expect(schedules).toHaveLength(2)
   // Faults: duplicates and reordering in the feed, 429s on the feed; hook notifications
   // dropped; 429s and 5xx on the OMS and on VBase; ERP hand-offs failing and slow.
   await simCall('PUT', '/_sim/broadcast/faults', { duplicateRate: 0.1, reorder: true, rate429: 0.05, retryAfterSeconds: 1, hookDropRate: 0.05, seed: 11 })

@@ -1,5 +1,8 @@
 /**
- * The ERP's customer endpoint: `POST {erpEndpoint}/customers/erasures` `{requestId, email}`
+ * The ERP's customer endpoints: `POST {erpEndpoint}/customers/changes` (a customer created or
+ * changed in VTEX, customers/changes.ts: header `x-ponte-delivery-id` and body `{deliveryId, id,
+ * email, updatedIn, profile}`; the same deliveryId may arrive again after a crash and must be
+ * taken once), and `POST {erpEndpoint}/customers/erasures` `{requestId, email}`
  * after Ponte erased a shopper from Master Data (LGPD/GDPR), so the ERP erases its copy. The
  * ERP answers `2xx` once it has the request; the same `requestId` may arrive again (a retry)
  * and must not be erased twice. The endpoint and token are the orders settings' (`erpEndpoint`,
@@ -22,6 +25,26 @@ export class ErpCustomers extends ExternalClient {
       const r = await this.http.postRaw(url, { requestId, email }, {
         metric: 'erp-customers-erasure',
         headers: { ...headers, 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        validateStatus: () => true,
+      })
+      return r.status >= 200 && r.status < 300
+    } catch {
+      return false
+    }
+  }
+
+  /** true when the ERP answered 2xx to a customer change. */
+  public async change(endpoint: string, token: string | null, change: { deliveryId: string } & Record<string, unknown>): Promise<boolean> {
+    const { url, headers } = viaProxy(`${endpoint.replace(/\/+$/, '')}/customers/changes`)
+    try {
+      const r = await this.http.postRaw(url, change, {
+        metric: 'erp-customers-change',
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'x-ponte-delivery-id': change.deliveryId,
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         validateStatus: () => true,
       })
       return r.status >= 200 && r.status < 300

@@ -1,5 +1,5 @@
 /** The intake set-up's plan and its comparison with what VTEX holds, without VTEX. */
-import { compareIntake, DEFAULT_TICK_EXPRESSION, HOOK_PATH, INTAKE_SETTINGS_MISSING, intakePlan, publicHost, TICK_PATH, TICK_EXPRESSION_INVALID } from './setup'
+import { CHANGES_TICK_PATH, compareIntake, DEFAULT_TICK_EXPRESSION, HOOK_PATH, INTAKE_SETTINGS_MISSING, intakePlan, publicHost, TICK_PATH, TICK_EXPRESSION_INVALID } from './setup'
 import { parseSettings } from './settings'
 
 const settings = parseSettings({
@@ -24,6 +24,11 @@ describe('intakePlan', () => {
       body: {},
     })
     expect(plan.schedule.scheduler).toEqual({ expression: '0 * * ? * *', endDate: '2036-12-07T12:00:00.000Z' })
+    expect(plan.changesSchedule).toMatchObject({
+      id: 'ponte-customers-changes-tick',
+      scheduler: plan.schedule.scheduler,
+      request: { ...plan.schedule.request, uri: 'https://ab-test--acme.myvtex.com/_v/ponte/customers/changes-tick' },
+    })
     expect(publicHost('acme', 'master')).toBe('https://master--acme.myvtex.com')
   })
 
@@ -46,6 +51,7 @@ describe('intakePlan', () => {
     const service = require('../service.json') as { routes: Record<string, { path: string }> }
     expect(service.routes.orderHook.path).toBe(HOOK_PATH)
     expect(service.routes.orderFeedTick.path).toBe(TICK_PATH)
+    expect(service.routes.customerChangesTick.path).toBe(CHANGES_TICK_PATH)
   })
 })
 
@@ -68,5 +74,12 @@ describe('compareIntake', () => {
     expect(compareIntake(plan, plan.hook, narrower, schedule).feedOk).toBe(false)
     expect(compareIntake(plan, plan.hook, plan.feed, { ...schedule, expression: '0 0 * ? * *' }).tickOk).toBe(false)
     expect(compareIntake(plan, plan.hook, plan.feed, null)).toMatchObject({ tickOk: false, tickExpression: null })
+  })
+
+  it('counts the customer changes schedule in tickOk when it was read', () => {
+    const changes = { ...schedule, id: plan.changesSchedule.id, request: plan.changesSchedule.request }
+    expect(compareIntake(plan, plan.hook, plan.feed, schedule, changes).tickOk).toBe(true)
+    expect(compareIntake(plan, plan.hook, plan.feed, schedule, null)).toMatchObject({ tickOk: false, ok: false })
+    expect(compareIntake(plan, plan.hook, plan.feed, schedule, schedule).tickOk).toBe(false)
   })
 })

@@ -8,7 +8,10 @@
  * - **Feed v3** (§B.2): the same filter, VTEX's example queue (240 s visibility, 4 days kept);
  * - the **feed tick's schedule**: vtex.scheduler (clients/scheduler.ts) calls the `orderFeedTick`
  *   route with the `tickSecret` setting as `x-ponte-tick-secret`, on a Quartz expression (every
- *   minute by default), for ten years.
+ *   minute by default), for ten years;
+ * - the **customer changes tick's schedule** (customers/changes.ts): the same, calling the
+ *   `customerChangesTick` route, so customers changed in VTEX reach the ERP. It is part of the
+ *   intake's `tickOk` (both schedules as planned).
  *
  * Each is written with VTEX's create-or-replace call (hook and feed `POST .../config`, scheduler
  * `PUT` by id), so running it again changes nothing; then each is read back and compared. Feed
@@ -42,12 +45,16 @@ export const TICK_PATH = '/_v/ponte/orders/feed/tick'
 export const TICK_SCHEDULE_ID = 'ponte-orders-feed-tick'
 /** Every minute, at second 0 (Quartz: sec min hour day-of-month month day-of-week). */
 export const DEFAULT_TICK_EXPRESSION = '0 * * ? * *'
+export const CHANGES_TICK_PATH = '/_v/ponte/customers/changes-tick'
+export const CHANGES_SCHEDULE_ID = 'ponte-customers-changes-tick'
 
 /** What Ponte writes to VTEX for one account and workspace. */
 export interface IntakePlan {
   hook: HookConfig
   feed: FeedConfig
   schedule: ScheduleConfig
+  /** The customer changes tick (VTEX to ERP). */
+  changesSchedule: ScheduleConfig
 }
 
 /** What `orderIntake` and `configureOrderIntake` answer. */
@@ -94,15 +101,17 @@ export function intakePlan(settings: OrdersSettings, account: string, workspace:
   const filter = { type: 'FromWorkflow' as const, status: own ?? allStatuses() }
   const end = new Date(now.getTime())
   end.setUTCFullYear(end.getUTCFullYear() + 10)
+  const tick = (id: string, path: string): ScheduleConfig => ({
+    id,
+    scheduler: { expression: checkTickExpression(expression), endDate: end.toISOString() },
+    retry: { delay: { addMinutes: 1, addHours: 0, addDays: 0 }, times: 2, backOffRate: 2 },
+    request: { uri: `${host}${path}`, method: 'POST', headers: { [TICK_SECRET_HEADER]: settings.tickSecret ?? '' }, body: {} },
+  })
   return {
     hook: { filter, hook: { url: `${host}${HOOK_PATH}`, headers: { [SECRET_HEADER]: settings.hookSecret } } },
     feed: { filter, queue: { visibilityTimeoutInSeconds: 240, MessageRetentionPeriodInSeconds: 345600 } },
-    schedule: {
-      id: TICK_SCHEDULE_ID,
-      scheduler: { expression: checkTickExpression(expression), endDate: end.toISOString() },
-      retry: { delay: { addMinutes: 1, addHours: 0, addDays: 0 }, times: 2, backOffRate: 2 },
-      request: { uri: `${host}${TICK_PATH}`, method: 'POST', headers: { [TICK_SECRET_HEADER]: settings.tickSecret }, body: {} },
-    },
+    schedule: tick(TICK_SCHEDULE_ID, TICK_PATH),
+    changesSchedule: tick(CHANGES_SCHEDULE_ID, CHANGES_TICK_PATH),
   }
 }
 
@@ -112,8 +121,20 @@ const sameStatuses = (a: string[] | undefined, b: string[] | undefined) =>
 const header = (headers: Record<string, string> | undefined, name: string) =>
   Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1]
 
-/** Compares what VTEX holds with the plan. */
-export function compareIntake(plan: IntakePlan, hook: HookConfig | null, feed: FeedConfig | null, schedule: ScheduleInfo | null): OrderIntake {
+const scheduleOk = (planned: ScheduleConfig, held: ScheduleInfo | null) =>
+  held !== null &&
+  held.request?.uri === planned.request.uri &&
+  held.expression === planned.scheduler.expression &&
+  header(held.request?.headers, TICK_SECRET_HEADER) === planned.request.headers[TICK_SECRET_HEADER]
+
+/** Compares what VTEX holds with the plan (`changes`: the customer changes schedule, when read). */
+export function compareIntake(
+  plan: IntakePlan,
+  hook: HookConfig | null,
+  feed: FeedConfig | null,
+  schedule: ScheduleInfo | null,
+  changes?: ScheduleInfo | null
+): OrderIntake {
   const hookOk =
     hook !== null &&
     hook.hook?.url === plan.hook.hook.url &&
@@ -121,11 +142,7 @@ export function compareIntake(plan: IntakePlan, hook: HookConfig | null, feed: F
     sameStatuses(hook.filter?.status, plan.hook.filter.status) &&
     header(hook.hook?.headers, SECRET_HEADER) === plan.hook.hook.headers?.[SECRET_HEADER]
   const feedOk = feed !== null && feed.filter?.type === plan.feed.filter.type && sameStatuses(feed.filter?.status, plan.feed.filter.status)
-  const tickOk =
-    schedule !== null &&
-    schedule.request?.uri === plan.schedule.request.uri &&
-    schedule.expression === plan.schedule.scheduler.expression &&
-    header(schedule.request?.headers, TICK_SECRET_HEADER) === plan.schedule.request.headers[TICK_SECRET_HEADER]
+  const tickOk = scheduleOk(plan.schedule, schedule) && (changes === undefined || scheduleOk(plan.changesSchedule, changes))
   return {
     hookUrl: hook?.hook?.url ?? null,
     hookOk,
@@ -154,12 +171,13 @@ async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
 }
 
 async function readBack(ctx: Context, plan: IntakePlan): Promise<OrderIntake> {
-  const [hook, feed, schedule] = await Promise.all([
+  const [hook, feed, schedule, changes] = await Promise.all([
     step('hook', () => ctx.clients.oms.hookConfig()),
     step('feed', () => ctx.clients.oms.feedConfig()),
     step('schedule', () => ctx.clients.scheduler.get(appId(), TICK_SCHEDULE_ID)),
+    step('schedule', () => ctx.clients.scheduler.get(appId(), CHANGES_SCHEDULE_ID)),
   ])
-  return compareIntake(plan, hook, feed, schedule)
+  return compareIntake(plan, hook, feed, schedule, changes)
 }
 
 /** Writes the hook, the feed and the schedule, then reads them back. */
@@ -171,6 +189,7 @@ export async function configureIntake(ctx: Context, expression: string | null | 
   await step('feed', () => ctx.clients.oms.setFeedConfig(plan.feed))
   await step('hook', () => ctx.clients.oms.setHookConfig(plan.hook))
   await step('schedule', () => ctx.clients.scheduler.put(appId(), plan.schedule))
+  await step('schedule', () => ctx.clients.scheduler.put(appId(), plan.changesSchedule))
   return readBack(ctx, plan)
 }
 

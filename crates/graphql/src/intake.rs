@@ -22,7 +22,7 @@ pub struct OrderIntake {
     pub tick_expression: Option<String>,
     /// When vtex.scheduler calls the feed tick next (ISO 8601), when it says.
     pub tick_next_execution: Option<String>,
-    /// The schedule calls this workspace's feed tick route with the tick secret.
+    /// The schedules call this workspace's feed tick route and customer changes tick route with the tick secret.
     pub tick_ok: bool,
     /// The statuses the hook and the feed pass on.
     pub statuses: Vec<String>,
@@ -68,7 +68,7 @@ pub struct IntakeMutation;
 
 #[Object]
 impl IntakeMutation {
-    /// Sets up this workspace's order intake in VTEX: the Hook (this app's hook route on the account's host, the intake statuses, the hookSecret setting as a header; VTEX pings the route before it accepts), Feed v3 (the same filter) and a vtex.scheduler schedule that calls the feed tick route with the tickSecret setting, on tickExpression (Quartz cron, UTC; default every minute). Then reads each back and compares. Idempotent: each is VTEX's create-or-replace. Settings missing: INTAKE_SETTINGS_MISSING; VTEX refusing one: INTAKE_CONFIG_REFUSED (extensions.status, extensions.what); an expression that is not Quartz cron: TICK_EXPRESSION_INVALID. Admin only.
+    /// Sets up this workspace's order intake in VTEX: the Hook (this app's hook route on the account's host, the intake statuses, the hookSecret setting as a header; VTEX pings the route before it accepts), Feed v3 (the same filter) and vtex.scheduler schedules that call the feed tick route and the customer changes tick route (customers changed in VTEX, to the ERP) with the tickSecret setting, on tickExpression (Quartz cron, UTC; default every minute). Then reads each back and compares. Idempotent: each is VTEX's create-or-replace. Settings missing: INTAKE_SETTINGS_MISSING; VTEX refusing one: INTAKE_CONFIG_REFUSED (extensions.status, extensions.what); an expression that is not Quartz cron: TICK_EXPRESSION_INVALID. Admin only.
     async fn configure_order_intake(
         &self,
         ctx: &Context<'_>,

@@ -608,3 +608,65 @@ async fn search_pages_and_scroll_with_token_expiry() {
     assert!(stats["refused"]["503"].as_u64().is_some_and(|n| n >= 1));
     stop(sim).await;
 }
+
+/// Storefront sign-ups (`POST /_sim/masterdata/signups`) land as CL documents with `updatedIn`
+/// set by Master Data, and the search the VTEX-to-ERP pull makes (`updatedIn>=`, `_sort=updatedIn
+/// ASC`, `REST-Range`) finds them in that order, from a watermark on.
+#[tokio::test]
+async fn signups_are_found_by_updated_in_from_a_watermark() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    let c = proxied(&sim);
+    let signed = client()
+        .post(format!("{}/_sim/masterdata/signups?an=ponte", sim.url()))
+        .json(&json!({"count": 30, "seed": 3}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(signed.status(), StatusCode::OK);
+    let signed: Value = signed.json().await.unwrap_or_default();
+    assert_eq!(signed["created"].as_array().map(Vec::len), Some(30));
+    let page = |from: usize, where_: String| {
+        let c = c.clone();
+        async move {
+            req(
+                &c,
+                Method::GET,
+                &format!(
+                    "/CL/search?_where={}&_fields=id,email,updatedIn&_sort=updatedIn%20ASC",
+                    where_.replace(' ', "%20")
+                ),
+                None,
+                &[("REST-Range", &format!("resources={from}-{}", from + 20))],
+                true,
+            )
+            .await
+        }
+    };
+    let first = page(0, "updatedIn is not null".into()).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let docs = first.body.as_array().cloned().unwrap_or_default();
+    assert_eq!(docs.len(), 20);
+    let stamps: Vec<String> = docs
+        .iter()
+        .map(|d| d["updatedIn"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let mut sorted = stamps.clone();
+    sorted.sort();
+    assert_eq!(stamps, sorted);
+    assert!(docs.iter().all(|d| {
+        d["email"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("signup-3-"))
+    }));
+    // From the tenth document's instant on: it and every later one, none before.
+    let mark = &stamps[9];
+    let rest = page(0, format!("updatedIn>={mark}")).await;
+    let rest = rest.body.as_array().cloned().unwrap_or_default();
+    assert!(rest.len() >= 20);
+    assert!(
+        rest.iter()
+            .all(|d| d["updatedIn"].as_str().is_some_and(|u| u >= mark.as_str()))
+    );
+    stop(sim).await;
+}

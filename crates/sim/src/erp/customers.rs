@@ -357,6 +357,28 @@ pub fn storefront(p: &CustomerParams) -> Value {
     json!({"profiles": profiles, "addresses": addresses})
 }
 
+/// The CL fields a storefront sign-up writes for shopper `i` of `seed` **[sim's choice]**: an
+/// email of its own (`signup-{seed}-{i}@example.com`, never one of the ERP's), names, a CPF
+/// (digits only, as the storefront sends it) and the newsletter choice; Master Data adds the
+/// system fields (`updatedIn`...), §F.1.
+pub fn signup(seed: u64, i: u64) -> serde_json::Map<String, Value> {
+    let n = 900_000 + mix(seed, &[i, 21]) % 90_000;
+    let mut m = serde_json::Map::new();
+    m.insert(
+        "email".into(),
+        json!(format!("signup-{seed}-{i}@example.com")),
+    );
+    m.insert("firstName".into(), json!(pick(mix(seed, &[i, 22]), &FIRST)));
+    m.insert("lastName".into(), json!(pick(mix(seed, &[i, 23]), &LAST)));
+    m.insert("documentType".into(), json!("CPF"));
+    m.insert("document".into(), json!(cpf(n).replace(['.', '-'], "")));
+    m.insert(
+        "isNewsletterOptIn".into(),
+        json!(mix(seed, &[i, 24]).is_multiple_of(2)),
+    );
+    m
+}
+
 /// `/_sim/erp/customers...` (no state: the data is a function of the parameters).
 pub fn routes() -> Router {
     Router::new()
@@ -394,9 +416,97 @@ pub fn routes() -> Router {
 ///   ERP's side of exactly once);
 /// - `GET /_sim/erp/customers/erasures`: every request received, in order, with how many times
 ///   each `requestId` arrived.
+///
+/// And the customers created or changed in VTEX that Ponte delivers (customers/changes.ts in
+/// the service), HTTPS only as the ERP's other routes ([`super::providers::https_only`]):
+///
+/// - `POST /customers/changes` (and `/erp/customers/changes`) on the ERP's host, header
+///   `x-ponte-delivery-id` equal to the body's `deliveryId`, body `{deliveryId, id, email,
+///   updatedIn, profile}` → `200 {deliveryId, received: n}`; a deliveryId seen before is counted,
+///   not recorded again (the ERP's side of exactly once); `400` without a deliveryId or when the
+///   header and the body disagree;
+/// - `GET /_sim/erp/customers/changes`: `{changes: [{change, times}], received, duplicates}` in
+///   the order first received.
 #[derive(Debug, Default)]
 pub struct ErpCustomerInbox {
     erasures: std::sync::Mutex<Vec<(Value, u32)>>,
+    changes: std::sync::Mutex<ChangeLog>,
+}
+
+#[derive(Debug, Default)]
+struct ChangeLog {
+    order: Vec<String>,
+    by_id: std::collections::HashMap<String, (Value, u32)>,
+}
+
+async fn receive_change(
+    axum::extract::State(inbox): axum::extract::State<std::sync::Arc<ErpCustomerInbox>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let bad = |m: &str| {
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            Json(json!({"error": m})),
+        )
+            .into_response()
+    };
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return bad("not JSON");
+    };
+    let Some(id) = v
+        .get("deliveryId")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+    else {
+        return bad("deliveryId missing");
+    };
+    if headers
+        .get("x-ponte-delivery-id")
+        .and_then(|h| h.to_str().ok())
+        != Some(id.as_str())
+    {
+        return bad("x-ponte-delivery-id differs from the body's deliveryId");
+    }
+    let mut log = inbox
+        .changes
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let received = match log.by_id.get_mut(&id) {
+        Some((_, n)) => {
+            *n += 1;
+            *n
+        }
+        None => {
+            log.order.push(id.clone());
+            log.by_id.insert(id.clone(), (v, 1));
+            1
+        }
+    };
+    Json(json!({"deliveryId": id, "received": received})).into_response()
+}
+
+async fn list_changes(
+    axum::extract::State(inbox): axum::extract::State<std::sync::Arc<ErpCustomerInbox>>,
+) -> Json<Value> {
+    let log = inbox
+        .changes
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut received = 0u64;
+    let changes: Vec<Value> = log
+        .order
+        .iter()
+        .filter_map(|id| log.by_id.get(id))
+        .map(|(c, n)| {
+            received += u64::from(*n);
+            json!({"change": c, "times": n})
+        })
+        .collect();
+    let duplicates = received - changes.len() as u64;
+    Json(json!({"changes": changes, "received": received, "duplicates": duplicates}))
 }
 
 async fn receive_erasure(
@@ -458,15 +568,27 @@ async fn list_erasures(
 
 /// The ERP host's customer routes (Ponte calls them).
 pub fn receiver_routes() -> Router<std::sync::Arc<ErpCustomerInbox>> {
-    Router::new().route(
-        "/erp/customers/erasures",
-        axum::routing::post(receive_erasure),
-    )
+    Router::new()
+        .route(
+            "/erp/customers/erasures",
+            axum::routing::post(receive_erasure),
+        )
+        .merge(
+            Router::new()
+                .route("/customers/changes", axum::routing::post(receive_change))
+                .route(
+                    "/erp/customers/changes",
+                    axum::routing::post(receive_change),
+                )
+                .layer(axum::middleware::from_fn(super::providers::https_only)),
+        )
 }
 
-/// `GET /_sim/erp/customers/erasures`.
+/// `GET /_sim/erp/customers/erasures` and `GET /_sim/erp/customers/changes`.
 pub fn inbox_routes() -> Router<std::sync::Arc<ErpCustomerInbox>> {
-    Router::new().route("/_sim/erp/customers/erasures", get(list_erasures))
+    Router::new()
+        .route("/_sim/erp/customers/erasures", get(list_erasures))
+        .route("/_sim/erp/customers/changes", get(list_changes))
 }
 
 #[cfg(test)]
@@ -548,6 +670,87 @@ mod tests {
                 "{typed:?}"
             );
         }
+    }
+
+    async fn call(
+        router: Router,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, Value) {
+        use tower::ServiceExt;
+        let mut req = axum::http::Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let Ok(req) = req.body(axum::body::Body::from(body.to_owned())) else {
+            return (0, Value::Null);
+        };
+        let Ok(res) = router.oneshot(req).await;
+        let status = res.status().as_u16();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap_or_default();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    #[tokio::test]
+    async fn the_erp_takes_each_change_once_over_https_and_counts_duplicates() {
+        let inbox = std::sync::Arc::new(ErpCustomerInbox::default());
+        let erp = receiver_routes().with_state(inbox.clone());
+        let sim = inbox_routes().with_state(inbox);
+        let body = r#"{"deliveryId":"cl-1:2026-01-01T00:00:00.0000000Z","id":"cl-1","email":"a@example.com","updatedIn":"2026-01-01T00:00:00.0000000Z","profile":{}}"#;
+        let id = "cl-1:2026-01-01T00:00:00.0000000Z";
+        let https = ("x-vtex-use-https", "true");
+        let (status, _) = call(
+            erp.clone(),
+            "POST",
+            "/erp/customers/changes",
+            &[("x-ponte-delivery-id", id)],
+            body,
+        )
+        .await;
+        assert_eq!(status, 403, "clear text is refused");
+        let (status, _) = call(
+            erp.clone(),
+            "POST",
+            "/customers/changes",
+            &[https, ("x-ponte-delivery-id", "other")],
+            body,
+        )
+        .await;
+        assert_eq!(status, 400, "header and body disagree");
+        for (n, path) in [(1, "/erp/customers/changes"), (2, "/customers/changes")] {
+            let (status, answer) = call(
+                erp.clone(),
+                "POST",
+                path,
+                &[https, ("x-ponte-delivery-id", id)],
+                body,
+            )
+            .await;
+            assert_eq!((status, answer["received"].clone()), (200, json!(n)));
+        }
+        let (_, log) = call(sim, "GET", "/_sim/erp/customers/changes", &[], "").await;
+        assert_eq!(log["received"], json!(2));
+        assert_eq!(log["duplicates"], json!(1));
+        assert_eq!(log["changes"].as_array().map(Vec::len), Some(1));
+        assert_eq!(log["changes"][0]["times"], json!(2));
+    }
+
+    #[test]
+    fn signups_have_their_own_emails_and_valid_cpfs() {
+        let a = signup(7, 1);
+        assert_eq!(a["email"], json!("signup-7-1@example.com"));
+        assert_eq!(a, signup(7, 1));
+        assert_ne!(a["email"], signup(7, 2)["email"]);
+        let doc = a["document"].as_str().unwrap_or_default();
+        assert_eq!(doc.len(), 11);
+        assert!(ponte_core::customers::validate::normalize_cpf(doc).is_some());
     }
 
     #[test]

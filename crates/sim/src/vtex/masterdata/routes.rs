@@ -57,6 +57,7 @@ pub fn sim_routes() -> Router<SharedMasterData> {
         )
         .route("/_sim/masterdata/stats", get(get_stats))
         .route("/_sim/masterdata/{ac}/documents", get(sim_documents))
+        .route("/_sim/masterdata/signups", axum::routing::post(sim_signups))
         .route(
             "/_sim/masterdata/entities/{ac}",
             axum::routing::put(sim_define),
@@ -891,6 +892,55 @@ async fn sim_documents(
             .map(Value::Object)
             .collect(),
     )))
+}
+
+/// `POST /_sim/masterdata/signups?an=` `{count, seed, from?}`: `count` (at most 1000) shoppers sign
+/// up on the storefront: one CL document each, created with a generated id as the storefront's
+/// `POST /api/dataentities/CL/documents` does (§F.2), its `updatedIn` set by Master Data, the
+/// fields of [`crate::erp::customers::signup`] (shoppers `from..from+count` of `seed`), authored
+/// by the shopper (`updatedBy`: `storefront`). Answers `{created: [id...]}`.
+async fn sim_signups(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Signups {
+        count: u64,
+        #[serde(default)]
+        seed: u64,
+        #[serde(default)]
+        from: u64,
+    }
+    let p: Signups = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::InvalidBody(format!("invalid sign-ups: {e}")))?;
+    if p.count > 1000 {
+        return Err(ApiError::bad(
+            "COUNT_TOO_LARGE",
+            "at most 1000 sign-ups a call",
+        ));
+    }
+    let mut created = Vec::new();
+    for i in p.from..p.from.saturating_add(p.count) {
+        let fields = crate::erp::customers::signup(p.seed, i);
+        let out = md.write(
+            &tenant.account,
+            "CL",
+            None,
+            fields,
+            WriteMode::Merge,
+            false,
+            "storefront",
+            "signup",
+        )?;
+        let id = match out {
+            WriteOutcome::Created(id) | WriteOutcome::Updated(id) | WriteOutcome::Unchanged(id) => {
+                id
+            }
+        };
+        created.push(Value::String(id));
+    }
+    Ok(Json(json!({"created": created})))
 }
 
 /// Defines an entity's fields and their access flags.
