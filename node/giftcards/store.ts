@@ -170,13 +170,6 @@ export async function runCommand(deps: GiftCardDeps, id: string, cmd: Command): 
 
 const outboxPath = (id: string) => `outbox/${encodeURIComponent(id)}`
 
-/** A ledger movement as the card record holds it (the core's giftcards Movement). */
-interface LedgerMovement {
-  requestId: string
-  valueCents: number
-  refundedCents?: number
-}
-
 /** Every posting the ledger holds for the ERP, in ledger order. */
 export function postingsOf(card: Card): ErpPosting[] {
   const out: ErpPosting[] = []
@@ -185,8 +178,8 @@ export function postingsOf(card: Card): ErpPosting[] {
       out.push({ key: `${t.id}:${t.requestId}`, kind: 'credit', valueCents: t.valueCents })
       continue
     }
-    for (const m of t.settlements as unknown as LedgerMovement[]) out.push({ key: `${t.id}:${m.requestId}`, kind: 'settlement', valueCents: m.valueCents })
-    for (const m of t.cancellations as unknown as LedgerMovement[]) {
+    for (const m of t.settlements) out.push({ key: `${t.id}:${m.requestId}`, kind: 'settlement', valueCents: m.valueCents })
+    for (const m of t.cancellations) {
       if ((m.refundedCents ?? 0) > 0) out.push({ key: `${t.id}:${m.requestId}`, kind: 'refund', valueCents: m.refundedCents ?? 0 })
     }
   }

@@ -2,7 +2,7 @@
 //! `xtask` writes them into the Node service; nothing else uses this module.
 
 use std::any::TypeId;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use ts_rs::{Config, TS, TypeVisitor};
 
 /// The TypeScript face of one operation of the table ([`crate::ops`]).
@@ -33,13 +33,21 @@ macro_rules! ts_table {
             let mut c = Collector {
                 cfg: config(),
                 seen: HashSet::new(),
-                declared: HashSet::new(),
+                declared: HashMap::new(),
+                conflicts: Vec::new(),
                 out: String::new(),
             };
             $(
                 c.visit::<$req>();
                 c.visit::<$resp>();
             )*
+            // Two Rust types exported under one TypeScript name: the second would silently
+            // take the first one's shape in every signature. A build-time refusal (xtask).
+            assert!(
+                c.conflicts.is_empty(),
+                "two types share a TypeScript name (rename one with #[ts(rename = ...)]): {:?}",
+                c.conflicts
+            );
             c.out
         }
 
@@ -60,8 +68,11 @@ crate::for_each_operation!(ts_table);
 struct Collector {
     cfg: Config,
     seen: HashSet<TypeId>,
-    /// Generic types are visited once per instantiation but declared once (`Ref<T>`).
-    declared: HashSet<String>,
+    /// Generic types are visited once per instantiation but declared once (`Ref<T>`): name →
+    /// declaration.
+    declared: HashMap<String, String>,
+    /// Names declared twice with different declarations.
+    conflicts: Vec<String>,
     out: String,
 }
 
@@ -78,11 +89,31 @@ impl TypeVisitor for Collector {
         }
         T::visit_dependencies(self);
         T::visit_generics(self);
-        if !self.declared.insert(T::ident(&self.cfg)) {
-            return;
+        let decl = T::decl(&self.cfg);
+        match self.declared.get(&T::ident(&self.cfg)) {
+            Some(same) if *same == decl => return,
+            Some(_) => {
+                self.conflicts.push(T::ident(&self.cfg));
+                return;
+            }
+            None => {
+                self.declared.insert(T::ident(&self.cfg), decl.clone());
+            }
         }
         self.out.push_str("export ");
-        self.out.push_str(&T::decl(&self.cfg));
+        self.out.push_str(&decl);
         self.out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_exported_name_is_one_type() {
+        // declarations() refuses two types under one name; payments, gift cards and anti-fraud
+        // rename theirs (PaymentMovement, LedgerMovement, AntifraudAddress...).
+        let d = super::declarations();
+        assert!(d.contains("export type PaymentMovement = "), "payments PaymentMovement");
+        assert!(d.contains("export type LedgerMovement = "), "gift card LedgerMovement");
     }
 }

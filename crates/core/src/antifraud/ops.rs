@@ -29,6 +29,7 @@ pub struct AntifraudBody {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "AntifraudMiniCart"))]
 pub struct MiniCart {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
@@ -42,6 +43,7 @@ pub struct MiniCart {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "AntifraudBuyer"))]
 pub struct Buyer {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
@@ -68,6 +70,7 @@ pub struct Shipping {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "AntifraudAddress"))]
 pub struct Address {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]

@@ -29,6 +29,7 @@ pub enum TransactionOperation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "LedgerMovement"))]
 pub struct Movement {
     /// The protocol's `oid`.
     pub id: String,

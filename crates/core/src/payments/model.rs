@@ -156,6 +156,7 @@ impl PaymentSettings {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "PaymentBuyer"))]
 pub struct Buyer {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
@@ -175,6 +176,7 @@ pub struct Buyer {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "PaymentMiniCart"))]
 pub struct MiniCart {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
@@ -237,6 +239,7 @@ pub struct CancelPayment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "PaymentMovement"))]
 pub struct Movement {
     pub request_id: String,
     /// `settleId` or `refundId`.
@@ -248,6 +251,7 @@ pub struct Movement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "PaymentCancellation"))]
 pub struct Cancellation {
     pub request_id: String,
     pub cancellation_id: String,
