@@ -113,7 +113,13 @@ mod tests {
         // declarations() refuses two types under one name; payments, gift cards and anti-fraud
         // rename theirs (PaymentMovement, LedgerMovement, AntifraudAddress...).
         let d = super::declarations();
-        assert!(d.contains("export type PaymentMovement = "), "payments PaymentMovement");
-        assert!(d.contains("export type LedgerMovement = "), "gift card LedgerMovement");
+        assert!(
+            d.contains("export type PaymentMovement = "),
+            "payments PaymentMovement"
+        );
+        assert!(
+            d.contains("export type LedgerMovement = "),
+            "gift card LedgerMovement"
+        );
     }
 }
