@@ -508,116 +508,129 @@ fn movement_answer(p: &Payment, m: &Movement, code: &str, message: &str) -> Move
 /// authorised value, in parts (partial invoices); the same `requestId` answers the same
 /// settlement again and settles nothing more.
 pub fn settle(p: &Payment, req: &ValueRequest) -> Result<PaymentMovementStep, PaymentError> {
-    same_payment(p, &req.payment_id, &req.request_id)?;
-    let hold_id = p
-        .authorization_id
-        .clone()
-        .unwrap_or_else(|| p.payment_id.clone());
-    if let Some(m) = p
-        .settlements
-        .iter()
-        .find(|m| m.request_id == req.request_id)
-    {
-        return Ok(PaymentMovementStep {
-            payment: p.clone(),
-            changed: false,
-            erp: Some(ErpCreditAction::Capture {
-                hold_id,
-                request_id: m.request_id.clone(),
-                value: m.value,
-            }),
-            answer: movement_answer(p, m, "SETTLED", "Settled."),
-        });
-    }
-    if !matches!(p.status, PaymentStatus::Approved | PaymentStatus::Settled) {
-        return Err(PaymentError::SettleNotAllowed {
-            payment_id: p.payment_id.clone(),
-            status: p.status.as_str(),
-        });
-    }
-    let value = positive_cents("value", req.value)?;
-    let left = p.value.saturating_sub(p.settled);
-    if value > left {
-        return Err(PaymentError::SettleAboveAuthorized {
-            payment_id: p.payment_id.clone(),
-            value,
-            left,
-        });
-    }
-    let m = Movement {
-        request_id: req.request_id.clone(),
-        id: format!("{}-S{}", p.payment_id, p.settlements.len() + 1),
-        value,
-    };
-    let mut next = p.clone();
-    next.settled = next.settled.saturating_add(value);
-    next.status = PaymentStatus::Settled;
-    next.settlements.push(m.clone());
-    Ok(PaymentMovementStep {
-        answer: movement_answer(&next, &m, "SETTLED", "Settled."),
-        payment: next,
-        changed: true,
-        erp: Some(ErpCreditAction::Capture {
-            hold_id,
-            request_id: req.request_id.clone(),
-            value,
-        }),
-    })
+    movement(p, req, MovementKind::Settle)
 }
 
 /// `POST /payments/{paymentId}/refunds` (§G.1): a settled payment is refunded in parts, their
 /// sum at most what was settled; the same `requestId` answers the same refund again.
 pub fn refund(p: &Payment, req: &ValueRequest) -> Result<PaymentMovementStep, PaymentError> {
+    movement(p, req, MovementKind::Refund)
+}
+
+/// A settlement (limit: the authorised value) or a refund (limit: the settled value).
+#[derive(Clone, Copy)]
+enum MovementKind {
+    Settle,
+    Refund,
+}
+
+impl MovementKind {
+    fn done(self, p: &Payment) -> &[Movement] {
+        match self {
+            MovementKind::Settle => &p.settlements,
+            MovementKind::Refund => &p.refunds,
+        }
+    }
+
+    fn erp(self, hold_id: String, request_id: String, value: u64) -> ErpCreditAction {
+        match self {
+            MovementKind::Settle => ErpCreditAction::Capture {
+                hold_id,
+                request_id,
+                value,
+            },
+            MovementKind::Refund => ErpCreditAction::Refund {
+                hold_id,
+                request_id,
+                value,
+            },
+        }
+    }
+
+    fn answer(self, p: &Payment, m: &Movement) -> MovementAnswer {
+        match self {
+            MovementKind::Settle => movement_answer(p, m, "SETTLED", "Settled."),
+            MovementKind::Refund => movement_answer(p, m, "REFUNDED", "Refunded."),
+        }
+    }
+}
+
+fn movement(
+    p: &Payment,
+    req: &ValueRequest,
+    kind: MovementKind,
+) -> Result<PaymentMovementStep, PaymentError> {
     same_payment(p, &req.payment_id, &req.request_id)?;
     let hold_id = p
         .authorization_id
         .clone()
         .unwrap_or_else(|| p.payment_id.clone());
-    if let Some(m) = p.refunds.iter().find(|m| m.request_id == req.request_id) {
+    if let Some(m) = kind.done(p).iter().find(|m| m.request_id == req.request_id) {
         return Ok(PaymentMovementStep {
             payment: p.clone(),
             changed: false,
-            erp: Some(ErpCreditAction::Refund {
-                hold_id,
-                request_id: m.request_id.clone(),
-                value: m.value,
-            }),
-            answer: movement_answer(p, m, "REFUNDED", "Refunded."),
+            erp: Some(kind.erp(hold_id, m.request_id.clone(), m.value)),
+            answer: kind.answer(p, m),
         });
     }
-    if !matches!(p.status, PaymentStatus::Settled | PaymentStatus::Refunded) {
-        return Err(PaymentError::RefundNotAllowed {
-            payment_id: p.payment_id.clone(),
-            status: p.status.as_str(),
+    let payment_id = p.payment_id.clone();
+    let status = p.status.as_str();
+    let allowed = match kind {
+        MovementKind::Settle => {
+            matches!(p.status, PaymentStatus::Approved | PaymentStatus::Settled)
+        }
+        MovementKind::Refund => {
+            matches!(p.status, PaymentStatus::Settled | PaymentStatus::Refunded)
+        }
+    };
+    if !allowed {
+        return Err(match kind {
+            MovementKind::Settle => PaymentError::SettleNotAllowed { payment_id, status },
+            MovementKind::Refund => PaymentError::RefundNotAllowed { payment_id, status },
         });
     }
     let value = positive_cents("value", req.value)?;
-    let left = p.settled.saturating_sub(p.refunded);
+    let left = match kind {
+        MovementKind::Settle => p.value.saturating_sub(p.settled),
+        MovementKind::Refund => p.settled.saturating_sub(p.refunded),
+    };
     if value > left {
-        return Err(PaymentError::RefundAboveSettled {
-            payment_id: p.payment_id.clone(),
-            value,
-            left,
+        return Err(match kind {
+            MovementKind::Settle => PaymentError::SettleAboveAuthorized {
+                payment_id,
+                value,
+                left,
+            },
+            MovementKind::Refund => PaymentError::RefundAboveSettled {
+                payment_id,
+                value,
+                left,
+            },
         });
     }
+    let mut next = p.clone();
+    let (prefix, total, list) = match kind {
+        MovementKind::Settle => {
+            next.status = PaymentStatus::Settled;
+            ("S", &mut next.settled, &mut next.settlements)
+        }
+        MovementKind::Refund => {
+            next.status = PaymentStatus::Refunded;
+            ("R", &mut next.refunded, &mut next.refunds)
+        }
+    };
     let m = Movement {
         request_id: req.request_id.clone(),
-        id: format!("{}-R{}", p.payment_id, p.refunds.len() + 1),
+        id: format!("{}-{prefix}{}", p.payment_id, list.len() + 1),
         value,
     };
-    let mut next = p.clone();
-    next.refunded = next.refunded.saturating_add(value);
-    next.status = PaymentStatus::Refunded;
-    next.refunds.push(m.clone());
+    *total = total.saturating_add(value);
+    list.push(m.clone());
     Ok(PaymentMovementStep {
-        answer: movement_answer(&next, &m, "REFUNDED", "Refunded."),
+        answer: kind.answer(&next, &m),
         payment: next,
         changed: true,
-        erp: Some(ErpCreditAction::Refund {
-            hold_id,
-            request_id: req.request_id.clone(),
-            value,
-        }),
+        erp: Some(kind.erp(hold_id, req.request_id.clone(), value)),
     })
 }
 
