@@ -15,6 +15,8 @@ import { graphql, simJson } from './support/http'
 import type { Running, Sim } from './support/processes'
 import { portInUse, startService, startSim } from './support/processes'
 import { putAppSettings, simLogin } from './support/vtexid'
+import type { SyncJob } from './support/jobs'
+import { finished, syncJobs } from './support/jobs'
 
 const ACCOUNT = 'ponte-customers'
 const WORKSPACE = 'master'
@@ -39,50 +41,14 @@ const launch = (i: number) =>
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 const simCall = <T>(method: string, path: string, body?: unknown) => simJson<T>(sim.url, method, path, body)
 
-let token = ''
-async function ask(query: string, variables?: Record<string, unknown>, replica = 0) {
-  if (!token) token = (await simLogin(sim.url, ACCOUNT, { email: 'customers-admin@example.com', audience: 'admin' })).token
-  return graphql(ACCOUNT, WORKSPACE, { query, variables }, { 'x-vtex-credential': 'e2e-app-token', authorization: `Bearer ${token}` }, REPLICAS[replica].port)
-}
-
-interface SyncJob {
-  id: string
-  kind: string
-  status: string
-  stage: string
-  items: number
-  writes: number
-  done: number
-  failed: number
-  unchanged: number
-  runs: number
-  summary: Record<string, number> | null
-  counters: Record<string, number>
-  errors: Array<{ path: string; code: string; message: string; key: string | null }>
-  errorCount: number
-}
-
-const JOB = 'id kind status stage items writes done failed unchanged runs summary counters errors { path code message key } errorCount'
-const finished = (j: SyncJob) => j.status === 'SUCCEEDED' || j.status === 'FAILED'
-
-async function startSync(batch: unknown, options: Record<string, unknown> = {}, replica = 0): Promise<SyncJob> {
-  const reply = await ask(`mutation($b: JSON!, $o: SyncOptionsInput) { syncCustomers(batch: $b, options: $o) { ${JOB} } }`, { b: batch, o: options }, replica)
-  if (reply.errors) throw new Error(JSON.stringify(reply.errors))
-  return reply.data?.syncCustomers as SyncJob
-}
-
-async function poll(id: string, until: (j: SyncJob) => boolean, timeoutMs: number, replica = 0): Promise<SyncJob> {
-  const deadline = Date.now() + timeoutMs
-  let last: SyncJob | null = null
-  for (;;) {
-    const reply = await ask(`query($id: ID!) { syncJob(id: $id) { ${JOB} } }`, { id }, replica).catch(() => null)
-    const j = (reply?.data?.syncJob as SyncJob | null | undefined) ?? null
-    if (j) last = j
-    if (j && until(j)) return j
-    if (Date.now() > deadline) throw new Error(`sync job ${id} not there after ${timeoutMs} ms: ${JSON.stringify(last)}`)
-    await sleep(200)
-  }
-}
+const { ask, poll, startSync: start } = syncJobs({
+  simUrl: () => sim.url,
+  account: ACCOUNT,
+  workspace: WORKSPACE,
+  ports: REPLICAS.map((r) => r.port),
+  email: 'customers-admin@example.com',
+})
+const startSync = (batch: unknown, options: Record<string, unknown> = {}, replica = 0) => start('syncCustomers', batch, options, replica)
 
 interface Customer {
   email: string

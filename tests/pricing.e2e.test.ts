@@ -12,10 +12,12 @@ import { mkdtempSync, mkdirSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
-import { graphql, simJson } from './support/http'
+import { simJson } from './support/http'
 import type { Running, Sim } from './support/processes'
 import { portInUse, startService, startSim } from './support/processes'
-import { simLogin, viaProxy } from './support/vtexid'
+import { viaProxy } from './support/vtexid'
+import type { SyncJob } from './support/jobs'
+import { finished, syncJobs } from './support/jobs'
 
 const ACCOUNT = 'ponte-prices'
 const WORKSPACE = 'master'
@@ -49,51 +51,14 @@ async function vtex<T>(method: string, url: string, body?: unknown): Promise<T> 
 const pricingUrl = (path: string) => `http://api.vtex.com/${ACCOUNT}/pricing${path}`
 const logisticsUrl = (path: string) => `http://${ACCOUNT}.vtexcommercestable.com.br/api/logistics/pvt${path}`
 
-let token = ''
-async function ask(query: string, variables?: Record<string, unknown>, replica = 0) {
-  if (!token) token = (await simLogin(sim.url, ACCOUNT, { email: 'prices@example.com', audience: 'admin' })).token
-  return graphql(ACCOUNT, WORKSPACE, { query, variables }, { 'x-vtex-credential': 'e2e-app-token', authorization: `Bearer ${token}` }, REPLICAS[replica].port)
-}
+const { ask, poll, startSync } = syncJobs({
+  simUrl: () => sim.url,
+  account: ACCOUNT,
+  workspace: WORKSPACE,
+  ports: REPLICAS.map((r) => r.port),
+  email: 'prices@example.com',
+})
 
-interface SyncJob {
-  id: string
-  kind: string
-  status: string
-  stage: string
-  items: number
-  writes: number
-  done: number
-  failed: number
-  unchanged: number
-  runs: number
-  summary: Record<string, number> | null
-  counters: Record<string, number>
-  errors: Array<{ path: string; code: string; message: string; key: string | null }>
-  errorCount: number
-}
-
-const JOB = 'id kind status stage items writes done failed unchanged runs summary counters errors { path code message key } errorCount'
-
-async function startSync(kind: 'syncPrices' | 'syncInventory', batch: unknown, options: Record<string, unknown> = {}, replica = 0): Promise<SyncJob> {
-  const reply = await ask(`mutation($b: JSON!, $o: SyncOptionsInput) { ${kind}(batch: $b, options: $o) { ${JOB} } }`, { b: batch, o: options }, replica)
-  if (reply.errors) throw new Error(JSON.stringify(reply.errors))
-  return reply.data?.[kind] as SyncJob
-}
-
-async function poll(id: string, until: (j: SyncJob) => boolean, timeoutMs: number, replica = 0): Promise<SyncJob> {
-  const deadline = Date.now() + timeoutMs
-  let last: SyncJob | null = null
-  for (;;) {
-    const reply = await ask(`query($id: ID!) { syncJob(id: $id) { ${JOB} } }`, { id }, replica).catch(() => null)
-    const j = (reply?.data?.syncJob as SyncJob | null | undefined) ?? null
-    if (j) last = j
-    if (j && until(j)) return j
-    if (Date.now() > deadline) throw new Error(`sync job ${id} not there after ${timeoutMs} ms: ${JSON.stringify(last)}`)
-    await sleep(250)
-  }
-}
-
-const finished = (j: SyncJob) => j.status === 'SUCCEEDED' || j.status === 'FAILED'
 
 async function runSync(kind: 'syncPrices' | 'syncInventory', batch: unknown, options: Record<string, unknown> = {}): Promise<SyncJob> {
   const started = await startSync(kind, batch, options)
