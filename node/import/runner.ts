@@ -33,7 +33,7 @@ import type { RetryPolicy } from '../lib/retry'
 import { DEFAULT_RETRY } from '../lib/retry'
 import { PonteError } from '../lib/errors'
 import type { JobStore } from './store'
-import { StaleWrite } from '../lib/vbase'
+import { Leases } from '../lib/lease'
 import { PLAN_CHUNK, ResultLog } from './store'
 import type { Clock } from '../lib/clock'
 import { realClock } from '../lib/clock'
@@ -88,6 +88,7 @@ const newId = () => `imp-${Date.now().toString(36)}${Math.random().toString(36).
 export class ImportRunner {
   private readonly live = new Map<string, LiveJob>()
   public readonly config: RunnerConfig
+  private readonly leases: Leases
 
   constructor(config: Partial<RunnerConfig> = {}) {
     this.config = {
@@ -98,6 +99,7 @@ export class ImportRunner {
       owner: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       ...config,
     }
+    this.leases = new Leases(this.config, 'import job')
   }
 
   /** Stores a new job and starts it here; answers at once (QUEUED). */
@@ -114,7 +116,7 @@ export class ImportRunner {
       updatedAt: iso(now),
       startedAt: null,
       finishedAt: null,
-      lease: { owner: this.config.owner, expiresAt: iso(now + this.config.leaseMs) },
+      lease: this.leases.fresh(),
       runs: 1,
       summary: null,
       steps: 0,
@@ -141,24 +143,13 @@ export class ImportRunner {
     if (live) return this.view(live)
     const stored = await deps.store.getJob(id)
     if (!stored || stored.job.account !== deps.account) return null
-    if (this.abandoned(stored.job)) {
-      const job = stored.job
-      job.lease = { owner: this.config.owner, expiresAt: iso(this.now() + this.config.leaseMs) }
-      job.runs += 1
-      job.updatedAt = iso(this.now())
-      try {
-        await deps.store.putJob(job, stored.etag)
-        const check = await deps.store.getJob(id)
-        if (check?.job.lease?.owner === this.config.owner) {
-          deps.logger?.info({ message: 'import job resumed', jobId: id, runs: job.runs })
-          this.start(deps, check.job)
-          return clone(check.job)
-        }
-        return check ? check.job : null
-      } catch (e) {
-        if (!(e instanceof StaleWrite)) throw e
-        return (await deps.store.getJob(id))?.job ?? null
+    if (this.leases.abandoned(stored.job)) {
+      const { job, mine } = await this.leases.takeOver(deps.store, stored, deps.logger)
+      if (job && mine) {
+        this.start(deps, job)
+        return clone(job)
       }
+      return job
     }
     return stored.job
   }
@@ -210,11 +201,6 @@ export class ImportRunner {
   /** Stops every run here at its next step without finishing it (tests: a replica "dies"). */
   public abandonAll(): void {
     for (const live of this.live.values()) live.lost = true
-  }
-
-  private abandoned(job: JobRecord): boolean {
-    if (job.status !== 'QUEUED' && job.status !== 'RUNNING') return false
-    return job.lease === null || Date.parse(job.lease.expiresAt) < this.now()
   }
 
   private start(deps: ImportDeps, job: JobRecord): void {
@@ -335,53 +321,12 @@ export class ImportRunner {
     if (live.executeStartedAt !== null) live.job.timings.executeMs = live.executeMsBefore + (this.now() - live.executeStartedAt)
   }
 
-  /**
-   * Writes the job record (renewing the lease, or releasing it when `final`) if this runner
-   * still holds it; otherwise marks the run lost. Writes are serialised per job.
-   */
   private save(deps: ImportDeps, live: LiveJob, final = false): Promise<void> {
-    const write = async () => {
-      if (live.lost) return
-      const job = live.job
-      const stored = await deps.store.getJob(job.id)
-      const owner = stored?.job.lease?.owner
-      if (stored && owner !== undefined && owner !== this.config.owner) {
-        live.lost = true
-        deps.logger?.warn({ message: 'import job lease lost', jobId: job.id, owner })
-        return
-      }
-      this.settleTimings(live)
-      job.updatedAt = iso(this.now())
-      job.lease = final ? null : { owner: this.config.owner, expiresAt: iso(this.now() + this.config.leaseMs) }
-      try {
-        await deps.store.putJob(job, stored?.etag)
-      } catch (e) {
-        if (e instanceof StaleWrite) live.lost = true
-        else throw e
-      }
-    }
-    const next = live.saving.catch(() => undefined).then(write)
-    live.saving = next
-    return next
+    return this.leases.save(deps.store, live, deps.logger, final, () => this.settleTimings(live))
   }
 
-  /**
-   * Whether this runner may write for the job now: the stored lease is its own with at least
-   * `heartbeatMs` left (renewed first when less is left). Marks the run lost otherwise.
-   */
-  private async holdsLease(deps: ImportDeps, live: LiveJob): Promise<boolean> {
-    for (let attempt = 0; attempt < 2 && !live.lost; attempt++) {
-      const stored = await deps.store.getJob(live.job.id)
-      const lease = stored?.job.lease
-      if (!stored || !lease || lease.owner !== this.config.owner) {
-        live.lost = true
-        deps.logger?.warn({ message: 'import job lease lost: nothing more is written', jobId: live.job.id, owner: lease?.owner ?? null })
-        return false
-      }
-      if (Date.parse(lease.expiresAt) - this.now() >= this.config.heartbeatMs) return true
-      await this.save(deps, live)
-    }
-    return false
+  private holdsLease(deps: ImportDeps, live: LiveJob): Promise<boolean> {
+    return this.leases.holds(deps.store, live, deps.logger, () => this.settleTimings(live))
   }
 
   private view(live: LiveJob): JobRecord {

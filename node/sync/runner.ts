@@ -25,7 +25,7 @@ import { PonteError } from '../lib/errors'
 import type { RetryPolicy } from '../lib/retry'
 import { classify, DEFAULT_RETRY } from '../lib/retry'
 import { Throttle, zeroCounters } from '../lib/throttle'
-import { StaleWrite } from '../lib/vbase'
+import { Leases } from '../lib/lease'
 import type { SyncError, SyncJobRecord, SyncKind, SyncOptions } from './job'
 import { MAX_ERRORS } from './job'
 import type { Pacer } from './pacer'
@@ -92,6 +92,7 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T
 export class SyncRunner {
   private readonly live = new Map<string, Live>()
   public readonly config: SyncRunnerConfig
+  private readonly leases: Leases
 
   constructor(config: Partial<SyncRunnerConfig> = {}) {
     this.config = {
@@ -103,6 +104,7 @@ export class SyncRunner {
       lockWaitMs: 250,
       ...config,
     }
+    this.leases = new Leases(this.config, 'sync job')
   }
 
   /** Stores a new job and starts it here; answers at once (QUEUED). */
@@ -121,7 +123,7 @@ export class SyncRunner {
       updatedAt: iso(now),
       startedAt: null,
       finishedAt: null,
-      lease: { owner: this.config.owner, expiresAt: iso(now + this.config.leaseMs) },
+      lease: this.leases.fresh(),
       runs: 1,
       items: deps.domain.size(batch),
       writes: 0,
@@ -150,21 +152,11 @@ export class SyncRunner {
     const stored = await deps.store.getJob(id)
     if (!stored || stored.job.account !== deps.account) return null
     const job = stored.job
-    if (job.kind !== deps.domain.kind || !this.abandoned(job)) return job
-    job.lease = { owner: this.config.owner, expiresAt: iso(this.now() + this.config.leaseMs) }
-    job.runs += 1
-    job.updatedAt = iso(this.now())
-    try {
-      await deps.store.putJob(job, stored.etag)
-    } catch (e) {
-      if (!(e instanceof StaleWrite)) throw e
-      return (await deps.store.getJob(id))?.job ?? null
-    }
-    const check = await deps.store.getJob(id)
-    if (check?.job.lease?.owner !== this.config.owner) return check?.job ?? null
-    deps.logger?.info({ message: 'sync job resumed', jobId: id, kind: job.kind, runs: job.runs })
-    this.start(deps, check.job)
-    return clone(check.job)
+    if (job.kind !== deps.domain.kind || !this.leases.abandoned(job)) return job
+    const taken = await this.leases.takeOver(deps.store, stored, deps.logger)
+    if (!taken.job || !taken.mine) return taken.job
+    this.start(deps, taken.job)
+    return clone(taken.job)
   }
 
   /**
@@ -194,11 +186,6 @@ export class SyncRunner {
   /** Resolves when this replica's run of the job ends (tests, the demo). */
   public async settled(id: string): Promise<void> {
     await this.live.get(id)?.done
-  }
-
-  private abandoned(job: SyncJobRecord): boolean {
-    if (job.status !== 'QUEUED' && job.status !== 'RUNNING') return false
-    return job.lease === null || Date.parse(job.lease.expiresAt) < this.now()
   }
 
   private start<B, W>(deps: SyncDeps<B, W>, job: SyncJobRecord): void {
@@ -324,31 +311,8 @@ export class SyncRunner {
     deps.logger?.info({ message: 'sync job finished', jobId: job.id, kind: job.kind, status: job.status, writes: job.writes, done: job.done, failed: job.failed })
   }
 
-  /** Writes the record (renewing or, when `final`, releasing the lease) while this runner holds it. */
   private save<B, W>(deps: SyncDeps<B, W>, live: Live, final = false): Promise<void> {
-    const write = async () => {
-      if (live.lost) return
-      const job = live.job
-      const stored = await deps.store.getJob(job.id)
-      const owner = stored?.job.lease?.owner
-      if (stored && owner !== undefined && owner !== this.config.owner) {
-        live.lost = true
-        deps.logger?.warn({ message: 'sync job lease lost', jobId: job.id })
-        return
-      }
-      job.updatedAt = iso(this.now())
-      job.lease = final ? null : { owner: this.config.owner, expiresAt: iso(this.now() + this.config.leaseMs) }
-      if (stored && !stored.etag) throw new Error(`VBase returned no ETag for sync job ${job.id}: refusing a blind write`)
-      try {
-        await deps.store.putJob(job, stored?.etag)
-      } catch (e) {
-        if (e instanceof StaleWrite) live.lost = true
-        else throw e
-      }
-    }
-    const next = live.saving.catch(() => undefined).then(write)
-    live.saving = next
-    return next
+    return this.leases.save(deps.store, live, deps.logger, final)
   }
 
   private now(): number {

@@ -1,0 +1,143 @@
+/**
+ * The lease a background job holds in its VBase record, shared by the catalog import and the
+ * sync jobs (prices, stock, customers).
+ *
+ * - A runner holds `lease = {owner, expiresAt}` and renews it on every write of the record.
+ * - Every write of the record is conditional (If-Match on the ETag read just before): a record
+ *   read without an ETag is an error, never a blind write.
+ * - A runner that finds another owner, or loses the If-Match race, marks its run lost and
+ *   writes nothing more.
+ * - A job QUEUED or RUNNING whose lease expired was abandoned: whoever looks at it takes it over
+ *   (its own lease, If-Match), reads it back, and resumes it only if the lease is still its own.
+ */
+import type { Clock } from './clock'
+import { StaleWrite } from './vbase'
+
+export interface Lease {
+  owner: string
+  expiresAt: string
+}
+
+export interface LeasedRecord {
+  id: string
+  status: string
+  lease: Lease | null
+  runs: number
+  updatedAt: string
+}
+
+export interface LeasedStore<J extends LeasedRecord> {
+  getJob(id: string): Promise<{ job: J; etag?: string } | null>
+  /** With `ifMatch`, fails with StaleWrite when the record changed since. */
+  putJob(job: J, ifMatch?: string): Promise<void>
+}
+
+/** One runner's run of a job. */
+export interface LeasedRun<J extends LeasedRecord> {
+  job: J
+  /** The lease went to another runner: stop before the next write. */
+  lost: boolean
+  /** Serialises writes of the job record. */
+  saving: Promise<void>
+}
+
+export interface LeaseConfig {
+  owner: string
+  leaseMs: number
+  heartbeatMs: number
+  clock: Clock
+}
+
+type Logger = { info(m: unknown): void; warn(m: unknown): void } | undefined
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+export class Leases {
+  /** `what` names the job kind in logs ("import job", "sync job"). */
+  constructor(
+    private readonly config: LeaseConfig,
+    private readonly what: string
+  ) {}
+
+  /** A fresh lease of this runner's. */
+  public fresh(): Lease {
+    return { owner: this.config.owner, expiresAt: iso(this.config.clock.now() + this.config.leaseMs) }
+  }
+
+  public abandoned(job: LeasedRecord): boolean {
+    if (job.status !== 'QUEUED' && job.status !== 'RUNNING') return false
+    return job.lease === null || Date.parse(job.lease.expiresAt) < this.config.clock.now()
+  }
+
+  /**
+   * Takes an abandoned record over. Answers the record as it now stands, and whether this runner
+   * holds it (and must resume it).
+   */
+  public async takeOver<J extends LeasedRecord>(store: LeasedStore<J>, stored: { job: J; etag?: string }, logger: Logger): Promise<{ job: J | null; mine: boolean }> {
+    const job = stored.job
+    job.lease = this.fresh()
+    job.runs += 1
+    job.updatedAt = iso(this.config.clock.now())
+    try {
+      await store.putJob(job, stored.etag)
+    } catch (e) {
+      if (!(e instanceof StaleWrite)) throw e
+      return { job: (await store.getJob(job.id))?.job ?? null, mine: false }
+    }
+    const check = await store.getJob(job.id)
+    if (check?.job.lease?.owner !== this.config.owner) return { job: check?.job ?? null, mine: false }
+    logger?.info({ message: `${this.what} resumed`, jobId: job.id, runs: check.job.runs })
+    return { job: check.job, mine: true }
+  }
+
+  /**
+   * Writes the record (renewing the lease, or releasing it when `final`) while this runner holds
+   * it; otherwise marks the run lost. Writes are serialised per run; `before` runs just before
+   * each write (to settle derived fields).
+   */
+  public save<J extends LeasedRecord>(store: LeasedStore<J>, run: LeasedRun<J>, logger: Logger, final = false, before?: () => void): Promise<void> {
+    const write = async () => {
+      if (run.lost) return
+      const job = run.job
+      const stored = await store.getJob(job.id)
+      const owner = stored?.job.lease?.owner
+      if (stored && owner !== undefined && owner !== this.config.owner) {
+        run.lost = true
+        logger?.warn({ message: `${this.what} lease lost`, jobId: job.id })
+        return
+      }
+      before?.()
+      job.updatedAt = iso(this.config.clock.now())
+      job.lease = final ? null : this.fresh()
+      if (stored && !stored.etag) throw new Error(`VBase returned no ETag for ${this.what} ${job.id}: refusing a blind write`)
+      try {
+        await store.putJob(job, stored?.etag)
+      } catch (e) {
+        if (e instanceof StaleWrite) run.lost = true
+        else throw e
+      }
+    }
+    const next = run.saving.catch(() => undefined).then(write)
+    run.saving = next
+    return next
+  }
+
+  /**
+   * Whether this runner may write for the job now: the stored lease is its own with at least
+   * `heartbeatMs` left (renewed first when less is left). Marks the run lost otherwise.
+   */
+  public async holds<J extends LeasedRecord>(store: LeasedStore<J>, run: LeasedRun<J>, logger: Logger, before?: () => void): Promise<boolean> {
+    for (let attempt = 0; attempt < 2 && !run.lost; attempt++) {
+      const stored = await store.getJob(run.job.id)
+      const lease = stored?.job.lease
+      if (!stored || !lease || lease.owner !== this.config.owner) {
+        run.lost = true
+        logger?.warn({ message: `${this.what} lease lost: nothing more is written`, jobId: run.job.id })
+        return false
+      }
+      if (Date.parse(lease.expiresAt) - this.config.clock.now() >= this.config.heartbeatMs) return true
+      await this.save(store, run, logger, false, before)
+    }
+    return false
+  }
+}
