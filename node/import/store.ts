@@ -40,33 +40,36 @@ const paths = {
   results: (id: string, n: number) => `jobs/${id}/results/${n}.json`,
 }
 
-/** The layout over a key-value store: VBase (`new VBaseKv(vbase, BUCKET)`) in the service, a fake in tests. */
-export class KvJobStore implements JobStore {
-  constructor(private readonly kv: Kv) {}
+/**
+ * A job's files over a key-value store (VBase in the service, a fake in tests): the record `J`,
+ * the batch `B` and plan chunks of `S`. The import's and the sync jobs' stores both are one.
+ */
+export class KvJobFiles<J extends { id: string }, B, S> {
+  constructor(protected readonly kv: Kv) {}
 
-  public async getJob(id: string): Promise<{ job: JobRecord; etag?: string } | null> {
-    const got = await this.kv.get<JobRecord>(paths.job(id))
+  public async getJob(id: string): Promise<{ job: J; etag?: string } | null> {
+    const got = await this.kv.get<J>(paths.job(id))
     if (!got) return null
     return { job: got.data, ...(got.etag ? { etag: got.etag } : {}) }
   }
 
-  public putJob(job: JobRecord, ifMatch?: string): Promise<void> {
+  public putJob(job: J, ifMatch?: string): Promise<void> {
     return this.kv.put(paths.job(job.id), job, ifMatch)
   }
 
-  public putBatch(id: string, batch: ImportBatch): Promise<void> {
+  public putBatch(id: string, batch: B): Promise<void> {
     return this.kv.put(paths.batch(id), batch)
   }
 
-  public getBatch(id: string): Promise<ImportBatch | null> {
-    return this.data(paths.batch(id))
+  public getBatch<T = B>(id: string): Promise<T | null> {
+    return this.data<T>(paths.batch(id))
   }
 
-  public putPlanChunk(id: string, n: number, steps: PlanStep[]): Promise<void> {
+  public putPlanChunk(id: string, n: number, steps: S[]): Promise<void> {
     return this.kv.put(paths.plan(id, n), steps)
   }
 
-  public getPlanChunk(id: string, n: number): Promise<PlanStep[] | null> {
+  public getPlanChunk(id: string, n: number): Promise<S[] | null> {
     return this.data(paths.plan(id, n))
   }
 
@@ -78,10 +81,13 @@ export class KvJobStore implements JobStore {
     return this.data(paths.results(id, n))
   }
 
-  private async data<T>(path: string): Promise<T | null> {
+  protected async data<T>(path: string): Promise<T | null> {
     return (await this.kv.get<T>(path))?.data ?? null
   }
 }
+
+/** The import's layout: VBase (`new KvJobStore(new VBaseKv(vbase, BUCKET))`) in the service. */
+export class KvJobStore extends KvJobFiles<JobRecord, ImportBatch, PlanStep> implements JobStore {}
 
 /**
  * Makes step results durable, one chunk file per RESULT_CHUNK steps. `record` resolves once a

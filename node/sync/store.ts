@@ -7,8 +7,8 @@
  *   jobs/{jobId}/results/{n}.json    write results keyed by write key (import/store.ts ResultLog)
  *   open/{jobId}.json                a job not finished yet: the sweep resumes it when abandoned
  */
-import type { Kv } from '../lib/vbase'
 import type { ResultChunk } from '../import/store'
+import { KvJobFiles } from '../import/store'
 import type { SyncJobRecord } from './job'
 
 export const BUCKET = 'sync-jobs'
@@ -38,57 +38,15 @@ export interface SyncStore {
   listOpen(limit: number): Promise<string[]>
 }
 
-const paths = {
-  job: (id: string) => `jobs/${id}/job.json`,
-  batch: (id: string) => `jobs/${id}/batch.json`,
-  plan: (id: string, n: number) => `jobs/${id}/plan/${n}.json`,
-  results: (id: string, n: number) => `jobs/${id}/results/${n}.json`,
-  open: (id: string) => `open/${id}.json`,
-}
+const open = (id: string) => `open/${id}.json`
 
-export class KvSyncStore implements SyncStore {
-  constructor(private readonly kv: Kv) {}
-
-  public async getJob(id: string): Promise<{ job: SyncJobRecord; etag?: string } | null> {
-    const got = await this.kv.get<SyncJobRecord>(paths.job(id))
-    if (!got) return null
-    return { job: got.data, ...(got.etag ? { etag: got.etag } : {}) }
-  }
-
-  public putJob(job: SyncJobRecord, ifMatch?: string): Promise<void> {
-    return this.kv.put(paths.job(job.id), job, ifMatch)
-  }
-
-  public putBatch(id: string, batch: unknown): Promise<void> {
-    return this.kv.put(paths.batch(id), batch)
-  }
-
-  public async getBatch<B>(id: string): Promise<B | null> {
-    return (await this.kv.get<B>(paths.batch(id)))?.data ?? null
-  }
-
-  public putPlanChunk(id: string, n: number, writes: Array<PlannedWrite<unknown>>): Promise<void> {
-    return this.kv.put(paths.plan(id, n), writes)
-  }
-
-  public async getPlanChunk(id: string, n: number): Promise<Array<PlannedWrite<unknown>> | null> {
-    return (await this.kv.get<Array<PlannedWrite<unknown>>>(paths.plan(id, n)))?.data ?? null
-  }
-
-  public putResults(id: string, n: number, results: ResultChunk): Promise<void> {
-    return this.kv.put(paths.results(id, n), results)
-  }
-
-  public async getResults(id: string, n: number): Promise<ResultChunk | null> {
-    return (await this.kv.get<ResultChunk>(paths.results(id, n)))?.data ?? null
-  }
-
+export class KvSyncStore extends KvJobFiles<SyncJobRecord, unknown, PlannedWrite<unknown>> implements SyncStore {
   public markOpen(id: string): Promise<void> {
-    return this.kv.put(paths.open(id), { id })
+    return this.kv.put(open(id), { id })
   }
 
   public clearOpen(id: string): Promise<void> {
-    return this.kv.delete(paths.open(id))
+    return this.kv.delete(open(id))
   }
 
   public async listOpen(limit: number): Promise<string[]> {
