@@ -5,7 +5,8 @@ import { INVALID_ID, PonteError } from '../lib/errors'
 import type { LookupPolicy } from './executor'
 import type { Counters } from '../lib/throttle'
 
-export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED'
+import type { JobRecordBase, JobStatus } from '../lib/lease'
+export type { JobStatus }
 /** READING the catalog, PLANNING, EXECUTING steps, DONE. */
 export type JobStage = 'READING' | 'PLANNING' | 'EXECUTING' | 'DONE'
 
@@ -36,22 +37,9 @@ export interface JobError extends Omit<ImportError, 'code'> {
   key?: string
 }
 
-export interface JobRecord {
-  id: string
-  account: string
-  workspace: string
-  status: JobStatus
+export interface JobRecord extends JobRecordBase {
   stage: JobStage
   options: JobOptions
-  /** ISO 8601 times. */
-  createdAt: string
-  updatedAt: string
-  startedAt: string | null
-  finishedAt: string | null
-  /** Who runs the job and until when; another runner may take over once it has expired. */
-  lease: { owner: string; expiresAt: string } | null
-  /** How many runners have started it: 1, plus one per resumption. */
-  runs: number
   summary: PlanSummary | null
   /** Plan length (0 until planned). */
   steps: number

@@ -19,7 +19,6 @@
  *   else from the stored plan, skipping every step with a recorded result and running the rest
  *   carefully (lookup by key before any create).
  */
-import { hostname } from 'os'
 
 import type { ImportTarget } from '../clients/catalogImport'
 import type { ImportBatch, PlanStep } from './core'
@@ -30,13 +29,11 @@ import type { JobError, JobOptions, JobRecord, PhaseCounts } from './job'
 import { emptyPhases, MAX_ERRORS } from './job'
 import { readCatalogState } from './read'
 import type { RetryPolicy } from '../lib/retry'
-import { DEFAULT_RETRY } from '../lib/retry'
 import { PonteError } from '../lib/errors'
 import type { JobStore } from './store'
-import { Leases } from '../lib/lease'
+import { describe, Leases, runnerDefaults } from '../lib/lease'
 import { PLAN_CHUNK, ResultLog } from './store'
 import type { Clock } from '../lib/clock'
-import { realClock } from '../lib/clock'
 import { Throttle, zeroCounters } from '../lib/throttle'
 
 export interface ImportDeps {
@@ -92,11 +89,7 @@ export class ImportRunner {
 
   constructor(config: Partial<RunnerConfig> = {}) {
     this.config = {
-      leaseMs: 12000,
-      heartbeatMs: 3000,
-      retry: DEFAULT_RETRY,
-      clock: realClock,
-      owner: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      ...runnerDefaults(),
       ...config,
     }
     this.leases = new Leases(this.config, 'import job')
@@ -366,10 +359,6 @@ function addError(job: JobRecord, error: JobError): void {
   if (job.errors.length < MAX_ERRORS) job.errors.push(error)
 }
 
-function describe(e: unknown): string {
-  const status = (e as { response?: { status?: number } })?.response?.status
-  return status !== undefined ? `HTTP ${status}` : e instanceof Error ? e.message : String(e)
-}
 
 const iso = (ms: number) => new Date(ms).toISOString()
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T

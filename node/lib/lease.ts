@@ -10,8 +10,30 @@
  * - A job QUEUED or RUNNING whose lease expired was abandoned: whoever looks at it takes it over
  *   (its own lease, If-Match), reads it back, and resumes it only if the lease is still its own.
  */
+import { hostname } from 'os'
+
 import type { Clock } from './clock'
+import { realClock } from './clock'
+import { DEFAULT_RETRY } from './retry'
 import { StaleWrite } from './vbase'
+
+/** A background job's life: queued, running (under a lease), then done either way. */
+export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED'
+
+/** A runner's defaults: a 12 s lease renewed every 3 s, the default retries, this replica's name. */
+export const runnerDefaults = () => ({
+  leaseMs: 12000,
+  heartbeatMs: 3000,
+  retry: DEFAULT_RETRY,
+  clock: realClock,
+  owner: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+})
+
+/** The error text a failed call leaves in a job: its HTTP status, else its message. */
+export function describe(e: unknown): string {
+  const status = (e as { response?: { status?: number } })?.response?.status
+  return status !== undefined ? `HTTP ${status}` : e instanceof Error ? e.message : String(e)
+}
 
 export interface Lease {
   owner: string
@@ -24,6 +46,21 @@ export interface LeasedRecord {
   lease: Lease | null
   runs: number
   updatedAt: string
+}
+
+/** What every background job's record holds, whatever its kind. */
+export interface JobRecordBase extends LeasedRecord {
+  account: string
+  workspace: string
+  status: JobStatus
+  /** ISO 8601 times. */
+  createdAt: string
+  startedAt: string | null
+  finishedAt: string | null
+  /** Who runs the job and until when; another runner may take over once it has expired. */
+  lease: Lease | null
+  /** How many runners have started it: 1, plus one per resumption. */
+  runs: number
 }
 
 export interface LeasedStore<J extends LeasedRecord> {

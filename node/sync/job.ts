@@ -7,7 +7,8 @@ import { INVALID_ID, PonteError } from '../lib/errors'
 import type { Counters } from '../lib/throttle'
 
 export type SyncKind = 'PRICES' | 'INVENTORY' | 'CUSTOMERS'
-export type SyncStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED'
+import type { JobRecordBase, JobStatus } from '../lib/lease'
+export type SyncStatus = JobStatus
 /** READING what VTEX holds, PLANNING, WRITING, DONE. */
 export type SyncStage = 'READING' | 'PLANNING' | 'WRITING' | 'DONE'
 
@@ -29,22 +30,12 @@ export interface SyncOptions {
   burst: number
 }
 
-export interface SyncJobRecord {
-  id: string
+export interface SyncJobRecord extends JobRecordBase {
   kind: SyncKind
-  account: string
-  workspace: string
-  status: SyncStatus
   stage: SyncStage
   options: SyncOptions
   /** Who asked (a VTEX ID user or an app key), for the audit trail; never a token. */
   requestedBy: string | null
-  createdAt: string
-  updatedAt: string
-  startedAt: string | null
-  finishedAt: string | null
-  lease: { owner: string; expiresAt: string } | null
-  runs: number
   /** Items (prices) or counts (stock) in the batch. */
   items: number
   /** Writes the plan holds; `done + failed` of them have a result. */

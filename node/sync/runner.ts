@@ -15,17 +15,15 @@
  *   rate, shared by every job writing there; `sync/pacer.ts`), 429s wait
  *   their Retry-After, 5xx, timeouts and 423 locks back off and retry (`maxAttempts`).
  */
-import { hostname } from 'os'
 
 import type { StepResult } from '../import/executor'
 import { ResultLog } from '../import/store'
 import type { Clock } from '../lib/clock'
-import { realClock } from '../lib/clock'
 import { PonteError } from '../lib/errors'
 import type { RetryPolicy } from '../lib/retry'
-import { classify, DEFAULT_RETRY } from '../lib/retry'
+import { classify } from '../lib/retry'
 import { Throttle, zeroCounters } from '../lib/throttle'
-import { Leases } from '../lib/lease'
+import { describe, Leases, runnerDefaults } from '../lib/lease'
 import type { SyncError, SyncJobRecord, SyncKind, SyncOptions } from './job'
 import { MAX_ERRORS } from './job'
 import type { Pacer } from './pacer'
@@ -96,11 +94,7 @@ export class SyncRunner {
 
   constructor(config: Partial<SyncRunnerConfig> = {}) {
     this.config = {
-      leaseMs: 12000,
-      heartbeatMs: 3000,
-      retry: DEFAULT_RETRY,
-      clock: realClock,
-      owner: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      ...runnerDefaults(),
       lockWaitMs: 250,
       ...config,
     }
@@ -331,7 +325,3 @@ function addError(job: SyncJobRecord, error: SyncError): void {
   if (job.errors.length < MAX_ERRORS) job.errors.push(error)
 }
 
-function describe(e: unknown): string {
-  const status = (e as { response?: { status?: number } })?.response?.status
-  return status !== undefined ? `HTTP ${status}` : e instanceof Error ? e.message : String(e)
-}
