@@ -6,12 +6,12 @@
  * other serves reads. Asserted from the sim's and the ERP's records: every order reaches the ERP
  * exactly once, and both workspaces answer reads correctly.
  */
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
+import { mkdtempSync, mkdirSync, readFileSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
 import type { Running, Sim } from './support/processes'
-import { REPO, startService, startSim } from './support/processes'
+import { REPO, startService, startSim, tearDown } from './support/processes'
 import { simJson } from './support/http'
 import { putAppSettings } from './support/vtexid'
 
@@ -94,9 +94,7 @@ beforeAll(async () => {
 }, 180000)
 
 afterAll(async () => {
-  for (const r of replicas) await r.stop()
-  await sim?.stop()
-  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
+  await tearDown(work, replicas, sim)
 })
 
 test('exactly one workspace owns background work, and says so', async () => {

@@ -9,14 +9,14 @@
  *   admin cookie only) is refused with CROSS_SITE_REQUEST, while as JSON it goes through;
  * - audit: every attempt is in auditLog, with who, what and the outcome code.
  */
-import { mkdtempSync, mkdirSync, rmSync } from 'fs'
+import { mkdtempSync, mkdirSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
 import type { GraphQLReply } from './support/http'
 import { graphql } from './support/http'
 import type { Running, Sim } from './support/processes'
-import { startService, startSim } from './support/processes'
+import { startService, startSim, tearDown } from './support/processes'
 import { simLogin } from './support/vtexid'
 
 const ACCOUNT = 'ponte-auth'
@@ -37,9 +37,7 @@ beforeAll(async () => {
 }, 120000)
 
 afterAll(async () => {
-  await service?.stop()
-  await sim?.stop()
-  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
+  await tearDown(work, [service], sim)
 })
 
 async function simPut(path: string, body: unknown): Promise<void> {

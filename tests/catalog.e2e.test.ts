@@ -3,13 +3,13 @@
  * real @vtex/api runtime with the simulator as its HTTP proxy, a catalog created through the
  * simulator's Catalog API, and GraphQL over HTTP as VTEX IO would send it. No mocks.
  */
-import { mkdtempSync, mkdirSync, rmSync } from 'fs'
+import { mkdtempSync, mkdirSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
 import { graphql, vtexOk } from './support/http'
 import type { Running, Sim } from './support/processes'
-import { startService, startSim } from './support/processes'
+import { startService, startSim, tearDown } from './support/processes'
 
 const ACCOUNT = 'ponte-e2e'
 const WORKSPACE = 'master'
@@ -146,11 +146,7 @@ beforeAll(async () => {
 }, 120000)
 
 afterAll(async () => {
-  await service?.stop()
-  await sim?.stop()
-  // PONTE_E2E_KEEP=1 keeps the data directory and the sim.log / service.log beside it.
-  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
-  else console.log(`e2e files kept in ${work}`)
+  await tearDown(work, [service], sim)
 })
 
 describe('category', () => {

@@ -6,7 +6,7 @@
  * `extensions.code` (messages are not compared: they are the same words, but not a contract).
  */
 import { execFileSync } from 'child_process'
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
+import { mkdtempSync, mkdirSync, readFileSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
@@ -14,7 +14,7 @@ import { createServer } from 'net'
 
 import type { GraphQLReply } from './support/http'
 import type { Running, Sim } from './support/processes'
-import { REPO, startSeededSim, startService } from './support/processes'
+import { REPO, startSeededSim, startService, tearDown } from './support/processes'
 import { logout, simLogin, viaProxy } from './support/vtexid'
 
 const ACCOUNT = 'ponte-diff'
@@ -245,10 +245,7 @@ afterAll(async () => {
   console.log(
     `graphql differential: ${corpus.queries.length} queries; Node ${timings.nodeMs} ms, native ${timings.nativeMs} ms (one process, cargo run included)`
   )
-  await service?.stop()
-  await sim?.stop()
-  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
-  else console.log(`e2e files kept in ${work}`)
+  await tearDown(work, [service], sim)
 })
 
 describe('the corpus', () => {

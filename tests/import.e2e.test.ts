@@ -7,13 +7,13 @@
  * Sizes: PONTE_E2E_PRODUCTS / PONTE_E2E_SKUS (default 60 / 240); PONTE_E2E_FULL=1 adds the full
  * 500 / 2,000 sample without faults.
  */
-import { mkdtempSync, mkdirSync, rmSync } from 'fs'
+import { mkdtempSync, mkdirSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
 import { graphql, simJson } from './support/http'
 import type { Running, Sim } from './support/processes'
-import { portInUse, startService, startSim } from './support/processes'
+import { portInUse, startService, startSim, tearDown } from './support/processes'
 import { simLogin } from './support/vtexid'
 
 const WORKSPACE = 'master'
@@ -35,10 +35,7 @@ beforeAll(async () => {
 }, 120000)
 
 afterAll(async () => {
-  await service?.stop()
-  await sim?.stop()
-  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
-  else console.log(`e2e files kept in ${work}`)
+  await tearDown(work, [service], sim)
 })
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))

@@ -5,14 +5,14 @@
  * by the service with VTEX ID online (credential/validate), from its cache, or by signature
  * once the simulator's key set is in the app's settings. No mocks.
  */
-import { mkdtempSync, mkdirSync, rmSync } from 'fs'
+import { mkdtempSync, mkdirSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
 import type { GraphQLReply } from './support/http'
 import { graphql } from './support/http'
 import type { Running, Sim } from './support/processes'
-import { startService, startSim } from './support/processes'
+import { startService, startSim, tearDown } from './support/processes'
 import { logout, putAppSettings, simJwks, simLogin } from './support/vtexid'
 
 const ACCOUNT = 'ponte-sso'
@@ -37,10 +37,7 @@ beforeAll(async () => {
 }, 120000)
 
 afterAll(async () => {
-  await service?.stop()
-  await sim?.stop()
-  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
-  else console.log(`e2e files kept in ${work}`)
+  await tearDown(work, [service], sim)
 })
 
 const SESSION = 'userId email account audience expiresAt verifiedBy'

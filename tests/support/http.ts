@@ -13,8 +13,14 @@ export interface Reply {
  * request line), exactly as the service's clients do.
  */
 export function vtex(simUrl: string, account: string, method: string, path: string, body?: unknown): Promise<Reply> {
-  const proxy = new URL(simUrl)
   const target = `${JANUS}${path}${path.includes('?') ? '&' : '?'}an=${account}`
+  return viaProxy(simUrl, method, target, body, { VtexIdclientAutCookie: 'e2e-admin-token' })
+}
+
+/** Any absolute URL through the simulator as HTTP proxy (absolute-form request line). */
+export function viaProxy(simUrl: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const proxy = new URL(simUrl)
+  const target = new URL(url)
   const payload = body === undefined ? undefined : JSON.stringify(body)
   return new Promise((done, fail) => {
     const req = request(
@@ -22,11 +28,11 @@ export function vtex(simUrl: string, account: string, method: string, path: stri
         host: proxy.hostname,
         port: proxy.port,
         method,
-        path: target,
+        path: url,
         headers: {
-          Host: 'portal.vtexcommercestable.com.br',
+          Host: target.host,
           Accept: 'application/json',
-          VtexIdclientAutCookie: 'e2e-admin-token',
+          ...headers,
           ...(payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
         },
       },
@@ -50,7 +56,6 @@ export function vtex(simUrl: string, account: string, method: string, path: stri
   })
 }
 
-/** A VTEX write that must succeed; returns the body. */
 export async function vtexOk<T>(simUrl: string, account: string, method: string, path: string, body?: unknown): Promise<T> {
   const reply = await vtex(simUrl, account, method, path, body)
   if (reply.status < 200 || reply.status >= 300) {

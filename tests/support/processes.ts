@@ -4,7 +4,7 @@
  * with the group; output is kept for the failure message and written next to the data.
  */
 import { ChildProcess, spawn } from 'child_process'
-import { createWriteStream, existsSync } from 'fs'
+import { createWriteStream, existsSync, rmSync } from 'fs'
 import { createConnection } from 'net'
 import { join, resolve } from 'path'
 
@@ -149,4 +149,15 @@ export async function startSeededSim(dataDir: string, args: string[]): Promise<S
   const proc = run(bin, argv, process.env, join(dataDir, '..', 'sim.log'))
   const ready = await waitFor(proc, /ponte-sim listening on (http:\/\/127\.0\.0\.1:(\d+))/, 'ponte-sim', 30000)
   return { ...proc, url: ready[1], port: Number(ready[2]) }
+}
+
+/**
+ * A suite's end: stops its services, then the sim, then removes its work directory
+ * (PONTE_E2E_KEEP=1 keeps it, with the sim.log and service logs beside the data).
+ */
+export async function tearDown(work: string, services: Array<Running | undefined>, sim: Running | undefined): Promise<void> {
+  for (const s of services) await s?.stop()
+  await sim?.stop()
+  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
+  else console.log(`e2e files kept in ${work}`)
 }

@@ -1,46 +1,8 @@
 /** VTEX ID and app settings in ponte-sim, called the way a browser or an operator would. */
-import { request } from 'http'
-
 import type { Reply } from './http'
+import { viaProxy } from './http'
 
-/** Any absolute URL through the simulator as HTTP proxy (absolute-form request line). */
-export function viaProxy(simUrl: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const proxy = new URL(simUrl)
-  const target = new URL(url)
-  const payload = body === undefined ? undefined : JSON.stringify(body)
-  return new Promise((done, fail) => {
-    const req = request(
-      {
-        host: proxy.hostname,
-        port: proxy.port,
-        method,
-        path: url,
-        headers: {
-          Host: target.host,
-          Accept: 'application/json',
-          ...headers,
-          ...(payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
-        },
-      },
-      (res) => {
-        let text = ''
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()))
-        res.on('end', () => {
-          let parsed: unknown = text
-          try {
-            parsed = text === '' ? null : JSON.parse(text)
-          } catch {
-            // not JSON: keep the text
-          }
-          done({ status: res.statusCode ?? 0, body: parsed })
-        })
-      }
-    )
-    req.on('error', fail)
-    if (payload !== undefined) req.write(payload)
-    req.end()
-  })
-}
+export { viaProxy }
 
 async function ok<T>(reply: Promise<Reply>, what: string): Promise<T> {
   const r = await reply
