@@ -12,53 +12,12 @@
 
 const fs = require('fs');
 const path = require('path');
+const { root, openWasm, perSecond } = require('./wasm-lib');
 
-const root = path.join(__dirname, '..');
-const gluePath = process.env.PONTE_WASM_JS || path.join(root, 'node', '.build', 'generated', 'ponte_wasm.js');
-const bytesPath = path.join(path.dirname(gluePath), 'ponte_wasm_bytes.js');
 const [outDir = path.join(root, 'bench/out')] = process.argv.slice(2);
 const benchPath = path.join(outDir, 'customers.json');
-for (const [file, hint] of [[gluePath, 'run `make node-build`'], [benchPath, 'run bench/run.sh']]) {
-  if (!fs.existsSync(file)) {
-    console.error(`wasm-customers: ${file} is missing: ${hint}`);
-    process.exit(1); // nothing to measure
-  }
-}
-
-const glue = require(gluePath);
-const { WASM_BASE64 } = require(bytesPath);
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-const wasmModule = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-const imports = {};
-for (const imp of WebAssembly.Module.imports(wasmModule)) {
-  imports[imp.module] = imports[imp.module] || {};
-  imports[imp.module][imp.name] = () => {
-    throw new Error(`import ${imp.module}.${imp.name} called through the raw ABI`);
-  };
-}
-const abi = new WebAssembly.Instance(wasmModule, imports).exports;
-function rawCall(bytes) {
-  const ptr = abi.alloc(bytes.length);
-  new Uint8Array(abi.memory.buffer, ptr, bytes.length).set(bytes);
-  const packed = BigInt.asUintN(64, abi.call(ptr, bytes.length));
-  const outPtr = Number(packed >> 32n);
-  const outLen = Number(packed & 0xffffffffn);
-  const head = Buffer.from(new Uint8Array(abi.memory.buffer, outPtr, Math.min(outLen, 16))).toString('utf8');
-  abi.dealloc(outPtr, outLen);
-  abi.dealloc(ptr, bytes.length);
-  return head;
-}
-
-function perSecond(f, budgetMs = 2000) {
-  f();
-  const start = nowMs();
-  let n = 0;
-  while (n < 3 || nowMs() - start < budgetMs) {
-    f();
-    n++;
-  }
-  return (n * 1000) / (nowMs() - start);
-}
+const { glue, rawCall: call } = openWasm('wasm-customers', [[benchPath, 'run bench/run.sh']]);
+const rawCall = (bytes) => call(bytes, {}, 16);
 
 const bench = JSON.parse(fs.readFileSync(benchPath, 'utf8'));
 const n = bench.customers;

@@ -12,57 +12,19 @@
 
 const fs = require('fs');
 const path = require('path');
+const { root, nowMs, openWasm } = require('./wasm-lib');
 
-const root = path.join(__dirname, '..');
-const generated = path.join(root, 'node', '.build', 'generated');
-const gluePath = process.env.PONTE_WASM_JS || path.join(generated, 'ponte_wasm.js');
-const bytesPath = path.join(path.dirname(gluePath), 'ponte_wasm_bytes.js');
 const [catalogPath = path.join(root, 'bench/out/catalog.json'), nativePath = path.join(root, 'bench/out/native.json')] =
   process.argv.slice(2);
-
-for (const [file, hint] of [[gluePath, 'run `make node-build`'], [catalogPath, 'run bench/run.sh'], [nativePath, 'run bench/run.sh']]) {
-  if (!fs.existsSync(file)) {
-    console.error(`wasm-effective: ${file} is missing: ${hint}`);
-    process.exit(1);
-  }
-}
-
-const glue = require(gluePath);
-const { WASM_BASE64 } = require(bytesPath);
+const { glue, rawCall } = openWasm('wasm-effective', [
+  [catalogPath, 'run bench/run.sh'],
+  [nativePath, 'run bench/run.sh'],
+]);
 const bench = JSON.parse(fs.readFileSync(catalogPath, 'utf8'));
 const native = JSON.parse(fs.readFileSync(nativePath, 'utf8'));
 const leaves = bench.sampleLeafIds;
-
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
-
-// The raw ABI: JS imports stubbed (the ABI never calls them), exactly as under wasmtime.
-const wasmModule = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-const imports = {};
-for (const imp of WebAssembly.Module.imports(wasmModule)) {
-  imports[imp.module] = imports[imp.module] || {};
-  if (imp.kind !== 'function') throw new Error(`unexpected ${imp.kind} import ${imp.module}.${imp.name}`);
-  imports[imp.module][imp.name] = () => {
-    throw new Error(`import ${imp.module}.${imp.name} called through the raw ABI`);
-  };
-}
-const abi = new WebAssembly.Instance(wasmModule, imports).exports;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function rawCall(bytes, timing) {
-  const ptr = abi.alloc(bytes.length);
-  new Uint8Array(abi.memory.buffer, ptr, bytes.length).set(bytes);
-  const t = nowMs();
-  const packed = BigInt.asUintN(64, abi.call(ptr, bytes.length));
-  timing.call = nowMs() - t;
-  const outPtr = Number(packed >> 32n);
-  const outLen = Number(packed & 0xffffffffn);
-  const text = decoder.decode(new Uint8Array(abi.memory.buffer, outPtr, outLen));
-  abi.dealloc(outPtr, outLen);
-  abi.dealloc(ptr, bytes.length);
-  return text;
-}
 
 const catalogJson = JSON.stringify(bench.catalog);
 const requestBytes = (leaf) =>

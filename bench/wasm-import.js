@@ -18,45 +18,20 @@
 
 const fs = require('fs');
 const path = require('path');
+const { root, nowMs, openWasm, perSecond: loop } = require('./wasm-lib');
 
-const root = path.join(__dirname, '..');
-const gluePath = process.env.PONTE_WASM_JS || path.join(root, 'node', '.build', 'generated', 'ponte_wasm.js');
-const bytesPath = path.join(path.dirname(gluePath), 'ponte_wasm_bytes.js');
 const [outDir = path.join(root, 'bench/out')] = process.argv.slice(2);
 const importPath = path.join(outDir, 'import.json');
 const ordersPath = path.join(outDir, 'orders.json');
-
-for (const [file, hint] of [[gluePath, 'run `make node-build`'], [importPath, 'run bench/run.sh'], [ordersPath, 'run bench/run.sh']]) {
-  if (!fs.existsSync(file)) {
-    console.error(`wasm-import: ${file} is missing: ${hint}`);
-    process.exit(1); // nothing to measure: stop bench/run.sh with the hint above
-
-  }
-}
-
-const glue = require(gluePath);
-const { WASM_BASE64 } = require(bytesPath);
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-
-const wasmModule = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-const imports = {};
-for (const imp of WebAssembly.Module.imports(wasmModule)) {
-  imports[imp.module] = imports[imp.module] || {};
-  imports[imp.module][imp.name] = () => {
-    throw new Error(`import ${imp.module}.${imp.name} called through the raw ABI`);
-  };
-}
-const abi = new WebAssembly.Instance(wasmModule, imports).exports;
+const { glue, abi, rawCall: call } = openWasm('wasm-import', [
+  [importPath, 'run bench/run.sh'],
+  [ordersPath, 'run bench/run.sh'],
+]);
+/** The first 32 bytes of the answer (ok or error) and its length. */
 function rawCall(bytes) {
-  const ptr = abi.alloc(bytes.length);
-  new Uint8Array(abi.memory.buffer, ptr, bytes.length).set(bytes);
-  const packed = BigInt.asUintN(64, abi.call(ptr, bytes.length));
-  const outPtr = Number(packed >> 32n);
-  const outLen = Number(packed & 0xffffffffn);
-  const head = Buffer.from(new Uint8Array(abi.memory.buffer, outPtr, Math.min(outLen, 32))).toString('utf8');
-  abi.dealloc(outPtr, outLen);
-  abi.dealloc(ptr, bytes.length);
-  return { head, outLen };
+  const timing = {};
+  const head = call(bytes, timing, 32);
+  return { head, outLen: timing.outLen };
 }
 
 function median(xs) {
@@ -133,17 +108,8 @@ const partial = plan ? plan.partial : false;
 const keepProducts = plan ? plan.keepProducts : 0;
 
 // ---- decisions ----------------------------------------------------------------------------
-const BUDGET_MS = 700;
-function perSecond(f) {
-  for (let i = 0; i < 20; i++) f();
-  const start = nowMs();
-  let iters = 0;
-  while (iters < 100 || nowMs() - start < BUDGET_MS) {
-    f();
-    iters++;
-  }
-  return (iters * 1000) / (nowMs() - start);
-}
+/** Short calls: 700 ms and at least 100 of them each. */
+const perSecond = (f) => loop(f, 700, 100);
 const orders = JSON.parse(fs.readFileSync(ordersPath, 'utf8'));
 const glueOp = {
   handleOrderEvent: (x) => glue.handle_order_event(x),

@@ -11,60 +11,14 @@
 
 const fs = require('fs');
 const path = require('path');
+const { root, openWasm, perSecond: loop } = require('./wasm-lib');
 
-const root = path.join(__dirname, '..');
-const gluePath = process.env.PONTE_WASM_JS || path.join(root, 'node', '.build', 'generated', 'ponte_wasm.js');
-const bytesPath = path.join(path.dirname(gluePath), 'ponte_wasm_bytes.js');
 const [benchPath = path.join(root, 'bench/out/sso.json')] = process.argv.slice(2);
-
-for (const [file, hint] of [[gluePath, 'run `make node-build`'], [benchPath, 'run bench/run.sh']]) {
-  if (!fs.existsSync(file)) {
-    console.error(`wasm-sso: ${file} is missing: ${hint}`);
-    process.exit(1);
-  }
-}
-
-const glue = require(gluePath);
-const { WASM_BASE64 } = require(bytesPath);
+const { glue, rawCall } = openWasm('wasm-sso', [[benchPath, 'run bench/run.sh']]);
 const bench = JSON.parse(fs.readFileSync(benchPath, 'utf8'));
 
-const BUDGET_MS = 700;
-const MIN_ITERS = 50;
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-
-function perSecond(f) {
-  for (let i = 0; i < 10; i++) f();
-  const start = nowMs();
-  let iters = 0;
-  while (iters < MIN_ITERS || nowMs() - start < BUDGET_MS) {
-    f();
-    iters++;
-  }
-  return (iters * 1000) / (nowMs() - start);
-}
-
-// The raw ABI, JS imports stubbed as traps (the ABI never calls them), as under wasmtime.
-const wasmModule = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-const imports = {};
-for (const imp of WebAssembly.Module.imports(wasmModule)) {
-  imports[imp.module] = imports[imp.module] || {};
-  imports[imp.module][imp.name] = () => {
-    throw new Error(`import ${imp.module}.${imp.name} called through the raw ABI`);
-  };
-}
-const abi = new WebAssembly.Instance(wasmModule, imports).exports;
-const decoder = new TextDecoder();
-function rawCall(bytes) {
-  const ptr = abi.alloc(bytes.length);
-  new Uint8Array(abi.memory.buffer, ptr, bytes.length).set(bytes);
-  const packed = BigInt.asUintN(64, abi.call(ptr, bytes.length));
-  const outPtr = Number(packed >> 32n);
-  const outLen = Number(packed & 0xffffffffn);
-  const text = decoder.decode(new Uint8Array(abi.memory.buffer, outPtr, outLen));
-  abi.dealloc(outPtr, outLen);
-  abi.dealloc(ptr, bytes.length);
-  return text;
-}
+// Short calls: 700 ms and at least 50 of them each.
+const perSecond = (f) => loop(f, 700, 50);
 
 const rows = [];
 for (const s of bench.scenarios) {
