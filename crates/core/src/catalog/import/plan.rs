@@ -103,19 +103,13 @@ impl<'r> Emitter<'r> {
         }
     }
 
-    fn push(
-        &mut self,
-        phase: Phase,
-        action: StepAction,
-        key: String,
-        path: &str,
-        operation: Operation,
-    ) -> u32 {
+    /// A step; its phase is its operation's.
+    fn push(&mut self, action: StepAction, key: String, path: &str, operation: Operation) -> u32 {
         let index = self.steps.len() as u32;
         let depends_on: BTreeSet<u32> = operation.references().iter().map(|r| r.1).collect();
         self.steps.push(PlanStep {
             index,
-            phase,
+            phase: phase_of(&operation),
             action,
             key,
             path: path.to_owned(),
@@ -123,6 +117,20 @@ impl<'r> Emitter<'r> {
             depends_on: depends_on.into_iter().collect(),
         });
         index
+    }
+
+    /// An entity's step (`None` when it is the same): the index of its creation, which later
+    /// steps refer to.
+    fn entity(
+        &mut self,
+        change: Change,
+        key: String,
+        path: &str,
+        op: Option<Operation>,
+    ) -> Option<u32> {
+        let (action, op) = (action_of(change)?, op?);
+        let step = self.push(action, key, path, op);
+        (change == Change::Create).then_some(step)
     }
 
     plan_refs! {
@@ -176,51 +184,43 @@ impl<'r> Emitter<'r> {
                 continue;
             };
             let key = format!("category:{}", self.category_part(Some(c.id)));
-            match c.change {
-                Change::Create => {
-                    let op = Operation::CreateCategory {
-                        name: cat.name.clone(),
-                        father: cat.father_category_id.map(|f| self.cref(f)),
-                        is_active: cat.is_active,
-                    };
-                    let step = self.push(Phase::Categories, StepAction::Create, key, &c.path, op);
-                    self.cats.insert(c.id, step);
-                }
-                Change::Update => {
-                    let op = Operation::UpdateCategory {
-                        id: c.id,
-                        name: cat.name.clone(),
-                        is_active: cat.is_active,
-                    };
-                    self.push(Phase::Categories, StepAction::Update, key, &c.path, op);
-                }
-                Change::Same => {}
+            let op = match c.change {
+                Change::Create => Some(Operation::CreateCategory {
+                    name: cat.name.clone(),
+                    father: cat.father_category_id.map(|f| self.cref(f)),
+                    is_active: cat.is_active,
+                }),
+                Change::Update => Some(Operation::UpdateCategory {
+                    id: c.id,
+                    name: cat.name.clone(),
+                    is_active: cat.is_active,
+                }),
+                Change::Same => None,
+            };
+            if let Some(step) = self.entity(c.change, key, &c.path, op) {
+                self.cats.insert(c.id, step);
             }
         }
 
         // 2. Brands.
         for b in &r.brands {
             let key = format!("brand:{}", esc(&fold(&b.name)));
-            match b.change {
-                Change::Create => {
-                    let op = Operation::CreateBrand {
-                        name: b.name.clone(),
-                        link_id: b.link_id.clone(),
-                        is_active: b.is_active,
-                    };
-                    let step = self.push(Phase::Brands, StepAction::Create, key, &b.path, op);
-                    self.brands.insert(b.id, step);
-                }
-                Change::Update => {
-                    let op = Operation::UpdateBrand {
-                        id: b.id,
-                        name: b.name.clone(),
-                        link_id: b.link_id.clone(),
-                        is_active: b.is_active,
-                    };
-                    self.push(Phase::Brands, StepAction::Update, key, &b.path, op);
-                }
-                Change::Same => {}
+            let op = match b.change {
+                Change::Create => Some(Operation::CreateBrand {
+                    name: b.name.clone(),
+                    link_id: b.link_id.clone(),
+                    is_active: b.is_active,
+                }),
+                Change::Update => Some(Operation::UpdateBrand {
+                    id: b.id,
+                    name: b.name.clone(),
+                    link_id: b.link_id.clone(),
+                    is_active: b.is_active,
+                }),
+                Change::Same => None,
+            };
+            if let Some(step) = self.entity(b.change, key, &b.path, op) {
+                self.brands.insert(b.id, step);
             }
         }
 
@@ -228,46 +228,30 @@ impl<'r> Emitter<'r> {
         for g in &r.groups {
             let Some(group) = m.group(g.id) else { continue };
             let key = format!("group:{}", self.group_part(g.id));
-            match g.change {
-                Change::Create => {
-                    let op = Operation::CreateSpecificationGroup {
-                        category: group.category_id.map(|c| self.cref(c)),
-                        name: group.name.clone(),
-                        position: group.position,
-                    };
-                    let step = self.push(
-                        Phase::SpecificationGroups,
-                        StepAction::Create,
-                        key,
-                        &g.path,
-                        op,
-                    );
-                    self.groups.insert(g.id, step);
-                }
-                Change::Update => {
-                    let op = Operation::UpdateSpecificationGroup {
-                        id: g.id,
-                        name: group.name.clone(),
-                        position: group.position,
-                    };
-                    self.push(
-                        Phase::SpecificationGroups,
-                        StepAction::Update,
-                        key,
-                        &g.path,
-                        op,
-                    );
-                }
-                Change::Same => {}
+            let op = match g.change {
+                Change::Create => Some(Operation::CreateSpecificationGroup {
+                    category: group.category_id.map(|c| self.cref(c)),
+                    name: group.name.clone(),
+                    position: group.position,
+                }),
+                Change::Update => Some(Operation::UpdateSpecificationGroup {
+                    id: g.id,
+                    name: group.name.clone(),
+                    position: group.position,
+                }),
+                Change::Same => None,
+            };
+            if let Some(step) = self.entity(g.change, key, &g.path, op) {
+                self.groups.insert(g.id, step);
             }
         }
         for f in &r.fields {
             let Some(field) = m.field(f.id) else { continue };
             let key = format!("field:{}", self.field_part(f.id));
-            match f.change {
+            let op = match f.change {
                 Change::Create => {
                     let category = m.group(field.field_group_id).and_then(|g| g.category_id);
-                    let op = Operation::CreateSpecificationField {
+                    Some(Operation::CreateSpecificationField {
                         group: self.gref(field.field_group_id),
                         category: category.map(|c| self.cref(c)),
                         name: field.name.clone(),
@@ -277,36 +261,22 @@ impl<'r> Emitter<'r> {
                         is_filter: field.is_filter,
                         is_active: field.is_active,
                         position: field.position,
-                    };
-                    let step = self.push(
-                        Phase::SpecificationFields,
-                        StepAction::Create,
-                        key,
-                        &f.path,
-                        op,
-                    );
-                    self.fields.insert(f.id, step);
+                    })
                 }
-                Change::Update => {
-                    let op = Operation::UpdateSpecificationField {
-                        id: f.id,
-                        name: field.name.clone(),
-                        field_type_id: field.field_type_id,
-                        is_stock_keeping_unit: field.is_stock_keeping_unit,
-                        is_required: field.is_required,
-                        is_filter: field.is_filter,
-                        is_active: field.is_active,
-                        position: field.position,
-                    };
-                    self.push(
-                        Phase::SpecificationFields,
-                        StepAction::Update,
-                        key,
-                        &f.path,
-                        op,
-                    );
-                }
-                Change::Same => {}
+                Change::Update => Some(Operation::UpdateSpecificationField {
+                    id: f.id,
+                    name: field.name.clone(),
+                    field_type_id: field.field_type_id,
+                    is_stock_keeping_unit: field.is_stock_keeping_unit,
+                    is_required: field.is_required,
+                    is_filter: field.is_filter,
+                    is_active: field.is_active,
+                    position: field.position,
+                }),
+                Change::Same => None,
+            };
+            if let Some(step) = self.entity(f.change, key, &f.path, op) {
+                self.fields.insert(f.id, step);
             }
         }
         for v in &r.values {
@@ -316,40 +286,24 @@ impl<'r> Emitter<'r> {
                 self.field_part(value.field_id),
                 esc(&fold(&value.name))
             );
-            match v.change {
-                Change::Create => {
-                    let op = Operation::CreateSpecificationValue {
-                        field: self.fref(value.field_id),
-                        name: value.name.clone(),
-                        is_active: value.is_active,
-                        position: value.position,
-                    };
-                    let step = self.push(
-                        Phase::SpecificationValues,
-                        StepAction::Create,
-                        key,
-                        &v.path,
-                        op,
-                    );
-                    self.values.insert(v.id, step);
-                }
-                Change::Update => {
-                    let op = Operation::UpdateSpecificationValue {
-                        id: v.id,
-                        field: value.field_id,
-                        name: value.name.clone(),
-                        is_active: value.is_active,
-                        position: value.position,
-                    };
-                    self.push(
-                        Phase::SpecificationValues,
-                        StepAction::Update,
-                        key,
-                        &v.path,
-                        op,
-                    );
-                }
-                Change::Same => {}
+            let op = match v.change {
+                Change::Create => Some(Operation::CreateSpecificationValue {
+                    field: self.fref(value.field_id),
+                    name: value.name.clone(),
+                    is_active: value.is_active,
+                    position: value.position,
+                }),
+                Change::Update => Some(Operation::UpdateSpecificationValue {
+                    id: v.id,
+                    field: value.field_id,
+                    name: value.name.clone(),
+                    is_active: value.is_active,
+                    position: value.position,
+                }),
+                Change::Same => None,
+            };
+            if let Some(step) = self.entity(v.change, key, &v.path, op) {
+                self.values.insert(v.id, step);
             }
         }
 
@@ -362,26 +316,22 @@ impl<'r> Emitter<'r> {
                 ..p.patch.clone()
             };
             let (category, brand) = (self.cref(p.category), self.bref(p.brand));
-            match p.change {
-                Change::Create => {
-                    let op = Operation::CreateProduct {
-                        category,
-                        brand,
-                        product: patch,
-                    };
-                    let step = self.push(Phase::Products, StepAction::Create, key, &p.path, op);
-                    self.products.insert(p.id, step);
-                }
-                Change::Update => {
-                    let op = Operation::UpdateProduct {
-                        id: p.id,
-                        category,
-                        brand,
-                        patch,
-                    };
-                    self.push(Phase::Products, StepAction::Update, key, &p.path, op);
-                }
-                Change::Same => {}
+            let op = match p.change {
+                Change::Create => Some(Operation::CreateProduct {
+                    category,
+                    brand,
+                    product: patch,
+                }),
+                Change::Update => Some(Operation::UpdateProduct {
+                    id: p.id,
+                    category,
+                    brand,
+                    patch,
+                }),
+                Change::Same => None,
+            };
+            if let Some(step) = self.entity(p.change, key, &p.path, op) {
+                self.products.insert(p.id, step);
             }
         }
 
@@ -394,13 +344,7 @@ impl<'r> Emitter<'r> {
                         trade_policy_id: *tp,
                     };
                     let key = format!("productTradePolicy:{}@{}", esc(&p.key), tp);
-                    self.push(
-                        Phase::ProductTradePolicies,
-                        StepAction::Create,
-                        key,
-                        &p.path,
-                        op,
-                    );
+                    self.push(StepAction::Create, key, &p.path, op);
                 }
             }
         }
@@ -409,31 +353,27 @@ impl<'r> Emitter<'r> {
         for p in &r.products {
             for s in &p.skus {
                 let key = format!("sku:{}", s.key);
-                match s.change {
-                    Change::Create => {
-                        let op = Operation::CreateSku {
-                            product: self.pref(p.id),
-                            sku: SkuPatch {
-                                product_id: None,
-                                is_active: Some(false),
-                                ..s.patch.clone()
-                            },
-                        };
-                        let step = self.push(Phase::Skus, StepAction::Create, key, &s.path, op);
-                        self.skus.insert(s.id, step);
-                    }
-                    Change::Update => {
-                        let op = Operation::UpdateSku {
-                            id: s.id,
-                            patch: SkuPatch {
-                                product_id: None,
-                                is_active: None,
-                                ..s.patch.clone()
-                            },
-                        };
-                        self.push(Phase::Skus, StepAction::Update, key, &s.path, op);
-                    }
-                    Change::Same => {}
+                let op = match s.change {
+                    Change::Create => Some(Operation::CreateSku {
+                        product: self.pref(p.id),
+                        sku: SkuPatch {
+                            product_id: None,
+                            is_active: Some(false),
+                            ..s.patch.clone()
+                        },
+                    }),
+                    Change::Update => Some(Operation::UpdateSku {
+                        id: s.id,
+                        patch: SkuPatch {
+                            product_id: None,
+                            is_active: None,
+                            ..s.patch.clone()
+                        },
+                    }),
+                    Change::Same => None,
+                };
+                if let Some(step) = self.entity(s.change, key, &s.path, op) {
+                    self.skus.insert(s.id, step);
                 }
             }
         }
@@ -455,7 +395,7 @@ impl<'r> Emitter<'r> {
                     text: spec.text.clone(),
                     values: spec.values.iter().map(|v| self.vref(*v)).collect(),
                 };
-                self.push(Phase::ProductSpecifications, action, key, &spec.path, op);
+                self.push(action, key, &spec.path, op);
             }
         }
         for p in &r.products {
@@ -470,7 +410,7 @@ impl<'r> Emitter<'r> {
                         field: self.fref(spec.field),
                         value: self.vref(spec.value),
                     };
-                    self.push(Phase::SkuSpecifications, action, key, &spec.path, op);
+                    self.push(action, key, &spec.path, op);
                 }
             }
         }
@@ -486,7 +426,7 @@ impl<'r> Emitter<'r> {
                                 sku: self.sref(s.id),
                                 image: img.body.clone(),
                             };
-                            self.push(Phase::SkuImages, StepAction::Create, key, &img.path, op);
+                            self.push(StepAction::Create, key, &img.path, op);
                         }
                         (Change::Update, Some(id)) => {
                             let op = Operation::UpdateSkuImage {
@@ -494,7 +434,7 @@ impl<'r> Emitter<'r> {
                                 sku: s.id,
                                 image: img.body.clone(),
                             };
-                            self.push(Phase::SkuImages, StepAction::Update, key, &img.path, op);
+                            self.push(StepAction::Update, key, &img.path, op);
                         }
                         (Change::Same, _) => {}
                     }
@@ -515,7 +455,7 @@ impl<'r> Emitter<'r> {
                         component: self.sref(k.component),
                         quantity: k.quantity,
                     };
-                    self.push(Phase::KitComponents, action, key, &k.path, op);
+                    self.push(action, key, &k.path, op);
                 }
             }
         }
@@ -619,7 +559,6 @@ impl<'r> Emitter<'r> {
                 sku: self.sref(s.id),
             };
             let step = self.push(
-                Phase::Activation,
                 StepAction::Activate,
                 format!("activateSku:{}", s.key),
                 path,

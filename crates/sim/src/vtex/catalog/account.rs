@@ -579,24 +579,9 @@ impl AccountCatalog {
     }
 
     pub fn field_response(&self, id: u32) -> Result<FieldResponse, ApiError> {
-        let f = self.field_record(id)?.clone();
         Ok(FieldResponse {
-            id: f.id,
-            field_type_id: f.field_type_id,
             category_id: self.field_category(id),
-            field_group_id: f.field_group_id,
-            name: f.name,
-            description: f.description,
-            position: f.position,
-            is_filter: f.is_filter,
-            is_required: f.is_required,
-            is_on_product_details: f.is_on_product_details,
-            is_stock_keeping_unit: f.is_stock_keeping_unit,
-            is_wizard: f.is_wizard,
-            is_active: f.is_active,
-            is_top_menu_link_active: f.is_top_menu_link_active,
-            is_side_menu_link_active: f.is_side_menu_link_active,
-            default_value: f.default_value,
+            record: self.field_record(id)?.clone(),
         })
     }
 

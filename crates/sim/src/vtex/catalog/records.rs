@@ -163,26 +163,14 @@ impl FieldRecord {
     }
 }
 
-/// A field as `/api/catalog/pvt/specification` returns it.
+/// A field as `/api/catalog/pvt/specification` returns it: the stored record with its
+/// category (its group's).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FieldResponse {
-    pub id: u32,
-    pub field_type_id: i32,
     pub category_id: Option<u32>,
-    pub field_group_id: u32,
-    pub name: String,
-    pub description: Option<String>,
-    pub position: i32,
-    pub is_filter: bool,
-    pub is_required: bool,
-    pub is_on_product_details: bool,
-    pub is_stock_keeping_unit: bool,
-    pub is_wizard: Option<bool>,
-    pub is_active: bool,
-    pub is_top_menu_link_active: bool,
-    pub is_side_menu_link_active: bool,
-    pub default_value: Option<String>,
+    #[serde(flatten)]
+    pub record: FieldRecord,
 }
 
 /// A field as `GET /api/catalog_system/pub/specification/fieldGet/{fieldId}` returns it.
