@@ -303,6 +303,25 @@ async fn happy_path_through_the_clock_to_invoiced() {
     assert_eq!(listed.body["orderIds"], json!([id]));
     let none = t.get("/_sim/oms/orders?status=handling").await;
     assert_eq!(none.body["orderIds"], json!([]));
+    // The OMS's own transition log: the 12 changes in order, each dated as its status event,
+    // the last one Get order's lastChange.
+    let log = t.get("/_sim/oms/transitions").await;
+    let moves = log.body["orders"][id.as_str()]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", log.body))
+        .clone();
+    let names: Vec<&str> = moves.iter().filter_map(|m| m["status"].as_str()).collect();
+    assert_eq!(names.len(), 12, "{names:?}");
+    assert_eq!(
+        (names[0], &names[8..]),
+        (
+            "order-created",
+            &["start-handling", "handling", "invoice", "invoiced"][..]
+        )
+    );
+    let dates: Vec<&str> = moves.iter().filter_map(|m| m["at"].as_str()).collect();
+    assert!(dates.windows(2).all(|w| w[0] < w[1]), "{dates:?}");
+    assert_eq!(Some(dates[11]), order["lastChange"].as_str());
 
     // The OMS is played on the account's VTEX host too (through the proxy).
     let via_proxy = Client::builder()
