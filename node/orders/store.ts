@@ -19,6 +19,7 @@ import type { IntakeMemory, OrderState } from './core'
 import type { Clock } from '../lib/clock'
 import { PonteError } from '../lib/errors'
 import type { Kv } from '../lib/vbase'
+import { faultPointSoon } from '../lib/faults'
 import { StaleWrite } from '../lib/vbase'
 
 export const BUCKET = 'ponte-orders'
@@ -194,7 +195,10 @@ export class OrderStore {
       }
       lastWithoutEtag = false
       try {
-        await this.kv.put(paths.order(orderId), { ...decided.write, updatedAt: new Date(this.clock.now()).toISOString() }, loaded.etag)
+        const writing = this.kv.put(paths.order(orderId), { ...decided.write, updatedAt: new Date(this.clock.now()).toISOString() }, loaded.etag)
+        writing.catch(() => undefined) // handled below; a rejection during the fault window is not unhandled
+        await faultPointSoon('during-record-write')
+        await writing
         return decided.result
       } catch (e) {
         if (!(e instanceof StaleWrite)) throw e

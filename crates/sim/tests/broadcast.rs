@@ -492,6 +492,12 @@ async fn duplicates_reorder_and_429_are_injectable() {
     assert_eq!(per_event.len(), 3);
     assert!(per_event.values().all(|n| *n == 2), "{per_event:?}");
     commit(&c, &sim, &handles(&got)).await;
+    let stats = call(&c, Method::GET, &u(&sim, "/_sim/broadcast/stats"), None).await;
+    assert_eq!(
+        stats.body["injected"]["feedDuplicates"], 3,
+        "{}",
+        stats.body
+    );
 
     // Reorder: shuffled, sometimes fewer than visible.
     let r = call(
@@ -556,6 +562,8 @@ async fn duplicates_reorder_and_429_are_injectable() {
             .and_then(|v| v.to_str().ok()),
         Some("3")
     );
+    let stats = call(&c, Method::GET, &u(&sim, "/_sim/broadcast/stats"), None).await;
+    assert_eq!(stats.body["injected"]["feed429"], 1, "{}", stats.body);
     let r = call(
         &c,
         Method::PUT,

@@ -961,6 +961,14 @@ async fn injected_faults_change_nothing() {
     assert_eq!(r.status, StatusCode::OK);
     let r = t.action(&id, "start-handling", json!(null)).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    // Counted per area: the OMS's faults apart from the others.
+    let counted = t.get("/_sim/stats").await;
+    assert_eq!(
+        counted.body["faultsByArea"]["oms"]["5xx"], 1,
+        "{}",
+        counted.body
+    );
+    assert!(counted.body["faultsByArea"]["oms"]["429"].as_u64() >= Some(1));
 
     let r = t.req(Method::PUT, "/_sim/faults", Some(json!({}))).await;
     assert_eq!(r.status, StatusCode::OK);

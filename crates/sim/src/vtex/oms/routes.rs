@@ -112,7 +112,7 @@ pub fn sim(oms: Shared) -> Router {
 /// Injected faults, decided before the handler (so a faulted call changes nothing).
 async fn faults(State(oms): State<Shared>, req: Request, next: Next) -> Response {
     if oms.faults.oms() {
-        let decision = oms.faults.decide();
+        let decision = oms.faults.decide("oms");
         if let Some(latency) = decision.latency {
             tokio::time::sleep(latency).await;
         }
