@@ -147,6 +147,7 @@ export function written(record: OrderRecord, w: EventWrite, now: string): { reco
     .map((d) => ({ deliveryId: d.deliveryId, kind: d.kind, status: d.status, previousStatus: d.previousStatus ?? null, changedAt: d.changedAt, createdAt: now, attempts: 0 }))
   // The hand-off first, then by change date: a transition heard late goes before the later
   // ones still owed (those already sent stay sent).
-  next.outbox = [...record.outbox, ...fresh].sort((a, b) => Number(b.kind === 'order') - Number(a.kind === 'order') || (a.changedAt < b.changedAt ? -1 : a.changedAt > b.changedAt ? 1 : 0))
+  const date = (e: OutboxEntry) => e.changedAt ?? ''
+  next.outbox = [...record.outbox, ...fresh].sort((a, b) => Number(b.kind === 'order') - Number(a.kind === 'order') || (date(a) < date(b) ? -1 : date(a) > date(b) ? 1 : 0))
   return { record: next, queued: fresh.map((q) => q.deliveryId) }
 }
