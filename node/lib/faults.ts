@@ -3,8 +3,8 @@
  * process kill itself with SIGKILL (no shutdown of any kind) the 3rd time it reaches
  * `after-claim`, the 5th time `after-erp-post`, and so on. Off unless the variable is set; never
  * set on VTEX IO. With `PONTE_FAULT_ONCE_FILE=path`, a point fires once for every process sharing
- * the file: its name is appended before the kill, and a point named there no longer fires (the
- * runtime forks a new worker with the same environment after a death). Used by
+ * the file: its name is appended before the kill, and a point named there no longer fires (a
+ * replica started again after its death has the same environment). Used by
  * tests/orders.e2e.test.ts to crash replicas deterministically at each risk window of the
  * orders flow.
  *
