@@ -16,7 +16,7 @@ ifneq ($(CI),)
 export CARGO_INCREMENTAL ?= 0
 endif
 
-.PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e test-openapi check-docs check-app demo bench fuzz clean
+.PHONY: all setup npm wasm node-build sim lint fmt-check clippy tsc test test-rust test-node test-e2e test-openapi check-docs check-app demo bench fuzz soak clean
 
 all: test
 
@@ -86,6 +86,11 @@ demo: setup node-build sim
 ## bench: criterion natively, then the same work through wasm in Node, with the ratio
 bench: node-build
 	bash bench/run.sh
+
+## soak: the orders end to end at 10,000 orders (PONTE_E2E_ORDERS), three replicas, one SIGKILLed
+## from outside every PONTE_E2E_KILL_EVERY_S seconds (default 60); hours, not in `make test`
+soak: node-build sim
+	cd node && PONTE_E2E_SOAK=1 npx jest -i --config ../tests/jest.config.js tests/orders.e2e.test.ts -t 'reach the ERP exactly once'
 
 ## fuzz: the JWS parser under cargo-fuzz on stable (RUSTC_BOOTSTRAP), FUZZ_SECONDS (default 300);
 ## findings land in fuzz/artifacts/; keep the ones worth keeping in crates/harness/tests/fuzz-crashers/

@@ -4,14 +4,23 @@
  * service under the real @vtex/api runtime, all over HTTP.
  *
  * Shoppers place PONTE_E2E_ORDERS orders (default 300; 1,000 with PONTE_E2E_FULL=1, about ten
- * minutes); VTEX tells Ponte of every change three
- * times over (hook, feed tick, IO event), with duplicates, reordering and 429s injected on the
- * feed and the OMS; the sim's ERP receives each order from Ponte and acts back through Ponte's
- * GraphQL (start handling, invoices, some partial, tracking, some cancellations); one replica
- * is restarted midway. Asserted from the sim's and the ERP's own records: every order ends
- * invoiced or canceled, none lost, no duplicate ERP delivery, no call the OMS refused.
+ * minutes); VTEX tells Ponte of every change three times over (hook, feed tick, IO event). Faults,
+ * each counted and asserted to have happened: feed duplicates, reordering and 429s; dropped
+ * hooks; 429s and 5xx from the OMS and VBase; ERP 503s, latency and answers slower than Ponte's
+ * ERP timeout. The replicas' clocks are 2 s ahead and 2 s behind; each replica SIGKILLs itself
+ * once at each risk window (after a claim, after the ERP POST before it is marked done, during a
+ * record write: the test-only PONTE_FAULT_EXIT_AT, node/lib/faults.ts; the test starts it again),
+ * and one replica is SIGKILLed from outside midway and started again. The sim's ERP acts
+ * back through Ponte's GraphQL (start handling, invoices, some partial, tracking, changes, some
+ * cancellations). Asserted from the sim's and the ERP's own records: every order ends invoiced or
+ * canceled, none lost, no duplicate ERP delivery, no call the OMS refused, and every status
+ * transition the OMS made on the intake filter reached the ERP exactly once by the contract's rule
+ * (docs/erp-contract.yaml: after the hand-off, one notice per transition with its own time).
+ *
+ * `make soak` (PONTE_E2E_SOAK=1): 10,000 orders, a third replica, and one replica SIGKILLed from
+ * outside every PONTE_E2E_KILL_EVERY_S seconds (default 60), in turn.
  */
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
 
@@ -23,14 +32,20 @@ import { putAppSettings, viaProxy } from './support/vtexid'
 const ACCOUNT = 'ponte'
 const WORKSPACE = 'master'
 const APP = 'ponte.ponte'
-const ORDERS = Number(process.env.PONTE_E2E_ORDERS ?? (process.env.PONTE_E2E_FULL ? 1000 : 300))
+const SOAK = Boolean(process.env.PONTE_E2E_SOAK)
+const ORDERS = Number(process.env.PONTE_E2E_ORDERS ?? (SOAK ? 10000 : process.env.PONTE_E2E_FULL ? 1000 : 300))
+const KILL_EVERY_MS = SOAK ? Number(process.env.PONTE_E2E_KILL_EVERY_S ?? 60) * 1000 : 0
 const SECRET = 'e2e-hook-secret-0123456789'
 const TICK_SECRET = 'e2e-tick-secret-9876543210'
-// Node's fetch refuses some ports as unsafe (5060, SIP): these work for every client.
+// Node's fetch refuses some ports as unsafe (5060, SIP): these work for every client. Each
+// replica's clock is skewed (PONTE_CLOCK_SKEW_MS) and each crash point armed on one of them
+// (PONTE_FAULT_EXIT_AT, point:count; it fires once per run: PONTE_FAULT_ONCE_FILE).
 const REPLICAS = [
-  { port: 5150, upPort: 5100 },
-  { port: 5170, upPort: 5110 },
+  { port: 5150, upPort: 5100, skewMs: 2000, crashAt: 'after-claim:20,during-record-write:400' },
+  { port: 5170, upPort: 5110, skewMs: -2000, crashAt: 'after-erp-post:60' },
+  ...(SOAK ? [{ port: 5190, upPort: 5120, skewMs: 0, crashAt: '' }] : []),
 ]
+const CRASH_POINTS = ['after-claim', 'after-erp-post', 'during-record-write']
 /** Statuses VTEX is asked to tell Ponte about (feed and hook filters). */
 const STATUSES = ['ready-for-handling', 'handling', 'cancellation-requested', 'invoice', 'invoiced', 'cancel', 'canceled']
 
@@ -39,10 +54,29 @@ const dataDir = join(work, 'sim-data')
 mkdirSync(dataDir)
 
 let sim: Sim
-const replicas: Array<Running | undefined> = [undefined, undefined]
+const replicas: Array<Running | undefined> = REPLICAS.map(() => undefined)
+const crashFile = join(work, 'crash-points.txt')
 
-const launch = (i: number) =>
-  startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app-${i}`), ...REPLICAS[i] })
+const launch = (i: number) => {
+  const { port, upPort, skewMs, crashAt } = REPLICAS[i]
+  const env = { PONTE_CLOCK_SKEW_MS: String(skewMs), PONTE_FAULT_EXIT_AT: crashAt, PONTE_FAULT_ONCE_FILE: crashFile }
+  return startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app-${i}`), port, upPort, env })
+}
+/** Replicas whose process died (a crash point fired: the runtime does not fork a linked app's worker again) are started again; how many. */
+async function revive(): Promise<number> {
+  let revived = 0
+  for (let i = 0; i < replicas.length; i++) {
+    const child = replicas[i]?.child
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      await replicas[i]?.kill()
+      replicas[i] = await launch(i)
+      revived += 1
+    }
+  }
+  return revived
+}
+/** The crash points that fired (each replica's worker appends its point before its SIGKILL). */
+const crashed = () => (existsSync(crashFile) ? readFileSync(crashFile, 'utf8').split('\n').filter(Boolean) : [])
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
@@ -52,8 +86,10 @@ const SETTINGS = {
   erpEndpoint: 'https://erp.ponte-sim.test/erp',
   // IO events carry every status of every order: Ponte keeps only these.
   intakeStatuses: STATUSES,
-  // The safety net is off for the 1,000-order run (its own test below turns it on).
-  ordersTuning: { sweepIntervalMs: 0 },
+  // The safety net is off for the 1,000-order run (its own test below turns it on). The ERP
+  // timeout is 3 s, so the ERP's slow answers (4 s) outlast it; the replicas' clocks are up to
+  // 4 s apart.
+  ordersTuning: { sweepIntervalMs: 0, erpTimeoutMs: 3000, clockSkewMs: 4000 },
 }
 
 const simCall = <T>(method: string, path: string, body?: unknown) => simJson<T>(sim.url, method, path, body)
@@ -184,6 +220,9 @@ beforeAll(async () => {
     enabled: true,
     failRate: 0.03,
     latencyMs: 50,
+    // Answered 4 s after recording: past Ponte's 3 s ERP timeout (ordersTuning.erpTimeoutMs).
+    slowRate: 0.01,
+    slowMs: 4000,
   })
 }, 180000)
 
@@ -230,7 +269,58 @@ async function untoldFinals(): Promise<string[]> {
     .map(([id, o]) => `${id}: OMS ${finals.get(id)}, ERP heard ${o.statusNotifications.join('>')}`)
 }
 
-test(`${ORDERS} orders through two replicas reach the ERP exactly once and end invoiced or canceled`, async () => {
+interface Move {
+  status: string
+  at: string
+}
+interface ErpOrder {
+  handoff: { status: string; changedAt: string | null } | null
+  notices: Array<{ status: string; changedAt: string | null; count: number }>
+}
+
+/** A date as `…T…ss.fffffffffZ` (VTEX writes 7 digits, Ponte's core 9), so dates compare as text. */
+const canon = (at: string | null) => {
+  const m = /^(.{19})(?:\.(\d+))?Z$/.exec(at ?? '')
+  return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z` : `${at}`
+}
+
+/**
+ * Every status transition the OMS made against what the ERP received, per order, by the ERP
+ * contract's rule (docs/erp-contract.yaml, POST /orders): the hand-off tells the transition current
+ * at its `changedAt` (and those before it); every transition on the intake filter dated after it
+ * reaches the ERP as exactly one notice carrying its own status and time, whatever order they
+ * arrive in. The OMS side is its own log (`/_sim/oms/transitions`), the ERP side its receipts.
+ */
+async function transitionCount() {
+  const { orders: log } = await simCall<{ orders: Record<string, Move[]> }>('GET', `/_sim/oms/transitions?an=${ACCOUNT}`)
+  const { byOrder } = (await erpStats(true)) as unknown as { byOrder: Record<string, ErpOrder> }
+  const wrong: string[] = []
+  const counts = { handedOff: 0, transitionsAfterHandoff: 0, notices: 0, toldByHandoff: 0 }
+  for (const [id, erp] of Object.entries(byOrder)) {
+    const moves = (log[id] ?? []).map((m) => `${m.status}@${canon(m.at)}`)
+    const heard = erp.notices.map((n) => `${n.status}@${canon(n.changedAt)}`).sort()
+    if (!erp.handoff) {
+      if (heard.length > 0) wrong.push(`${id}: notices without a hand-off: ${heard.join(' ')}`)
+      continue
+    }
+    counts.handedOff += 1
+    const base = canon(erp.handoff.changedAt)
+    const handedOff = `${erp.handoff.status}@${base}`
+    if (!moves.includes(handedOff)) wrong.push(`${id}: the hand-off ${handedOff} is no transition of ${moves.join(' ')}`)
+    const onFilter = (log[id] ?? []).filter((m) => STATUSES.includes(m.status)).map((m) => `${m.status}@${canon(m.at)}`)
+    const owed = onFilter.filter((m) => m.slice(m.indexOf('@') + 1) > base).sort()
+    const repeated = erp.notices.filter((n) => n.count !== 1).map((n) => `${n.status}@${canon(n.changedAt)} ×${n.count}`)
+    if (JSON.stringify(owed) !== JSON.stringify(heard) || repeated.length > 0) {
+      wrong.push(`${id}: OMS after the hand-off ${owed.join(' ')}; ERP heard ${heard.join(' ')} ${repeated.join(' ')}`)
+    }
+    counts.transitionsAfterHandoff += owed.length
+    counts.notices += heard.length
+    counts.toldByHandoff += onFilter.length - owed.length
+  }
+  return { wrong, counts }
+}
+
+test(`${ORDERS} orders through ${REPLICAS.length} replicas reach the ERP exactly once and end invoiced or canceled`, async () => {
   const started = Date.now()
   const run = await simCall<{ runId: string }>('POST', '/_sim/oms/shoppers', {
     account: ACCOUNT,
@@ -242,41 +332,63 @@ test(`${ORDERS} orders through two replicas reach the ERP exactly once and end i
   })
   expect(run.runId).toBeTruthy()
 
-  // One crash of a replica (SIGKILL to its process group: no shutdown of any kind) once a third
-  // of the orders are with the ERP; it is started again, and the other replica carries on.
-  let restarted = false
-  const deadline = Date.now() + Number(process.env.PONTE_E2E_ORDERS_TIMEOUT_MS ?? 20 * 60 * 1000)
+  // A crash of a replica from outside (SIGKILL to its process group: no shutdown of any kind)
+  // once a third of the orders are with the ERP (the soak: one every KILL_EVERY_MS, in turn); it
+  // is started again, and the other replicas carry on.
+  let kills = 0
+  let revived = 0
+  let nextKill = KILL_EVERY_MS > 0 ? Date.now() + KILL_EVERY_MS : Infinity
+  const deadline = Date.now() + Number(process.env.PONTE_E2E_ORDERS_TIMEOUT_MS ?? (SOAK ? 6 * 3600 : 20 * 60) * 1000)
   let oms = await omsStats()
   let erp = await erpStats()
+  let count: Awaited<ReturnType<typeof transitionCount>> | null = null
   for (;;) {
     oms = await omsStats()
     erp = await erpStats()
     const terminal = (oms.byStatus.invoiced ?? 0) + (oms.byStatus.canceled ?? 0)
-    if (!restarted && erp.handoffs.orders >= ORDERS / 3) {
-      await replicas[0]?.kill()
-      replicas[0] = await launch(0)
-      restarted = true
+    revived += await revive()
+    if ((kills === 0 && erp.handoffs.orders >= ORDERS / 3) || Date.now() >= nextKill) {
+      const i = kills % REPLICAS.length
+      await replicas[i]?.kill()
+      replicas[i] = await launch(i)
+      kills += 1
+      nextKill = KILL_EVERY_MS > 0 ? Date.now() + KILL_EVERY_MS : Infinity
     }
-    // Done when the OMS and the ERP's actor are, and the ERP heard each order's final status
-    // (the last notices trail the OMS by a delivery; one never heard fails at the deadline).
-    const untold = restarted && oms.ordersCreated >= ORDERS && terminal === ORDERS && erp.actor.finished >= erp.actor.planned ? await untoldFinals() : null
-    if (untold !== null && untold.length === 0) break
+    // Done when the OMS and the ERP's actor are, and every transition reached the ERP (the last
+    // notices trail the OMS by a delivery; one never heard fails at the deadline).
+    const settled = kills > 0 && oms.ordersCreated >= ORDERS && terminal === ORDERS && erp.actor.finished >= erp.actor.planned
+    count = settled ? await transitionCount() : null
+    if (count !== null && count.wrong.length === 0) break
     if (Date.now() > deadline) {
-      throw new Error(`not done in time: oms ${JSON.stringify(oms.byStatus)}, erp ${JSON.stringify({ handoffs: erp.handoffs, actor: erp.actor })}, final status not heard: ${JSON.stringify(untold?.slice(0, 10))}`)
+      throw new Error(`not done in time: oms ${JSON.stringify(oms.byStatus)}, erp ${JSON.stringify({ handoffs: erp.handoffs, actor: erp.actor })}, transitions not told exactly once: ${JSON.stringify(count?.wrong.slice(0, 10))}`)
     }
-    await sleep(1000)
+    await sleep(SOAK ? 5000 : 1000)
   }
   const seconds = (Date.now() - started) / 1000
   erp = await erpStats(true)
   const feed = await simCall<Record<string, Record<string, number>>>('GET', '/_sim/broadcast/stats')
-  const faults = await simCall<{ faults: { '429': number; '5xx': number } }>('GET', '/_sim/stats')
+  const faults = await simCall<{ faults: { '429': number; '5xx': number }; faultsByArea: Record<string, { '429': number; '5xx': number }> }>('GET', '/_sim/stats')
+  const erpFaults = erp as unknown as { injectedFailures: number; slowAnswers: number }
   console.log(
     JSON.stringify(
-      { orders: ORDERS, seconds, oms: { byStatus: oms.byStatus, accepted: oms.accepted, refused: oms.refused, customerCancellations: oms.customerCancellations, changesV2: oms.changesV2 }, erp: { ...erp, byOrder: undefined }, broadcast: feed, omsFaults: faults.faults },
+      {
+        orders: ORDERS,
+        seconds,
+        transitions: count?.counts,
+        crashes: { points: crashed(), revived, fromOutside: kills },
+        oms: { byStatus: oms.byStatus, accepted: oms.accepted, refused: oms.refused, customerCancellations: oms.customerCancellations, changesV2: oms.changesV2 },
+        erp: { ...erp, byOrder: undefined },
+        broadcast: feed,
+        faults: faults.faultsByArea,
+      },
       null,
       1
     )
   )
+  // Every transition the OMS made reached the ERP exactly once, by the contract's rule.
+  expect(count?.wrong).toEqual([])
+  expect(count?.counts.handedOff).toBe(erp.handoffs.orders)
+  expect(count?.counts.notices).toBe(erp.statusNotifications.distinct)
 
   // Every order ended invoiced or canceled.
   expect(oms.orders).toBe(ORDERS)
@@ -300,7 +412,10 @@ test(`${ORDERS} orders through two replicas reach the ERP exactly once and end i
   // The ERP's plans all went through, and the faults did happen.
   expect(erp.actions.refusedByPonte).toEqual({})
   expect(erp.actor.finished).toBe(erp.handoffs.orders)
-  expect(restarted).toBe(true)
+  expect(kills).toBeGreaterThan(0)
+  // The replicas crashed themselves at each risk window once, and were started again.
+  expect([...crashed()].sort()).toEqual([...CRASH_POINTS].sort())
+  expect(revived).toBe(CRASH_POINTS.length)
   // Every channel delivered (each change reached Ponte up to three times, plus injected
   // duplicates and redeliveries).
   const channels = feed as unknown as { feed: { committed: number }; hook: { ok: number }; events: { ok: number } }
@@ -317,10 +432,20 @@ test(`${ORDERS} orders through two replicas reach the ERP exactly once and end i
   expect(oms.changesV2.applied).toBe(changes)
   expect(oms.changesV2.refused).toBe(0)
   expect(oms.calls['POST /api/oms/pvt/orders/{orderId}/changes']?.accepted ?? 0).toBe(0)
-  // The OMS and VBase did answer 429s (with Retry-After) and 5xx, and they were outlasted.
-  expect(faults.faults['429']).toBeGreaterThan(0)
-  expect(faults.faults['5xx']).toBeGreaterThan(0)
-}, 25 * 60 * 1000)
+  // Every fault class injected did happen, and was outlasted: the OMS and VBase answered 429s
+  // (with Retry-After) and 5xx; the feed duplicated messages and answered 429s; hooks were
+  // dropped; the ERP answered 503s and, recording first, answered past Ponte's ERP timeout.
+  for (const area of ['oms', 'vbase']) {
+    expect(faults.faultsByArea[area]?.['429']).toBeGreaterThan(0)
+    expect(faults.faultsByArea[area]?.['5xx']).toBeGreaterThan(0)
+  }
+  const injected = feed as unknown as { injected: { feedDuplicates: number; feed429: number }; hook: { dropped: number } }
+  expect(injected.injected.feedDuplicates).toBeGreaterThan(0)
+  expect(injected.injected.feed429).toBeGreaterThan(0)
+  expect(injected.hook.dropped).toBeGreaterThan(0)
+  expect(erpFaults.injectedFailures).toBeGreaterThan(0)
+  expect(erpFaults.slowAnswers).toBeGreaterThan(0)
+}, (SOAK ? 7 * 3600 : 25 * 60) * 1000)
 
 test('the sweep hands off every order that no channel delivered (20 orders lost on hook, feed and IO events)', async () => {
   const LOST = 20
@@ -328,7 +453,7 @@ test('the sweep hands off every order that no channel delivered (20 orders lost 
   // The safety net every 3 s, over the last 2 minutes of orders (the run above is older).
   await putAppSettings(sim.url, ACCOUNT, WORKSPACE, APP, {
     ...SETTINGS,
-    ordersTuning: { sweepIntervalMs: 3000, sweepGraceMs: 0, sweepWindowMs: 120000, sweepSliceMs: 120000 },
+    ordersTuning: { ...SETTINGS.ordersTuning, sweepIntervalMs: 3000, sweepGraceMs: 0, sweepWindowMs: 120000, sweepSliceMs: 120000 },
   })
   await simCall('PUT', '/_sim/broadcast/faults', { loseOrders: LOST, seed: 13 })
   await simCall('PUT', '/_sim/faults', { rate429: 0, oms: true, seed: 14 })

@@ -28,6 +28,7 @@
 import type { ErpDelivery } from '../clients/erp'
 import { FENCED_STATUS } from '../clients/erp'
 import type { OmsOrder } from '../clients/oms'
+import { faultPoint } from '../lib/faults'
 import { backoffMs } from '../lib/retry'
 import type { ClaimIntent, ClaimRequest } from './core'
 import { claimDelivery } from './core'
@@ -97,6 +98,7 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
     }
     const entry = claim.entry
     const fence = claim.fence
+    faultPoint('after-claim')
     if (!settings.erpEndpoint) {
       await release(deps, owner, fence, orderId, entry, 'erpEndpoint is not configured')
       return { delivered, complete: false, reason: 'erpEndpoint is not configured' }
@@ -134,6 +136,7 @@ export async function drive(deps: OrdersDeps, orderId: string, knownOrder?: OmsO
     if (!(await renew(deps, owner, fence, orderId, entry))) return { ...lost, delivered }
     const answer = await deps.erp.deliver(settings.erpEndpoint, settings.erpToken, body, fence)
     if (answer.ok) {
+      faultPoint('after-erp-post')
       failures = 0
       if (!(await afterDelivered(deps, owner, fence, orderId, entry, order))) return { ...lost, delivered }
       if (!(await markDone(deps, owner, fence, orderId, entry, order))) return { ...lost, delivered }

@@ -59,6 +59,7 @@ export function makeDeps(parts: Omit<OrdersDeps, 'store'>): OrdersDeps {
       settleMs: parts.settings.tuning.settleMs,
       casAttempts: parts.settings.tuning.casAttempts,
       owner: parts.owner,
+      clockSkewMs: parts.settings.tuning.clockSkewMs,
     }),
   }
 }

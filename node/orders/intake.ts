@@ -6,10 +6,10 @@
  *    handed over here so the body is parsed once): a malformed body throws the core's code; a
  *    ping, or a status the settings' filter refuses, ends here before anything is read or written.
  * 2. Read the order record (create it from a fresh Get order on first sight) and step with the
- *    parsed event and **this order's** intake memory (`eventStep`): duplicate / stale → nothing
+ *    parsed event and **this order's** intake memory (`eventStep`): duplicate → nothing
  *    is written; the outbox is still driven (a duplicate may be the redelivery of an event whose
  *    delivery was interrupted).
- * 3. New → fresh Get order, step again with the record's state and hand-off: the core folds the
+ * 3. New or stale (older than the newest seen: still owed to the ERP) → fresh Get order, step again with the record's state and hand-off: the core folds the
  *    event and Get order into the state, remembers the event, decides the hand-off (or skips it:
  *    first seen canceled/replaced) and the status notifications owed. All of it is one If-Match
  *    write (a 412 starts again from 2: the other writer may have handled this very event); this
@@ -145,6 +145,9 @@ export function written(record: OrderRecord, w: EventWrite, now: string): { reco
   const fresh: OutboxEntry[] = w.deliveries
     .filter((d) => !record.done.includes(d.deliveryId) && !record.outbox.some((e) => e.deliveryId === d.deliveryId))
     .map((d) => ({ deliveryId: d.deliveryId, kind: d.kind, status: d.status, previousStatus: d.previousStatus ?? null, changedAt: d.changedAt, createdAt: now, attempts: 0 }))
-  next.outbox = [...record.outbox, ...fresh]
+  // The hand-off first, then by change date: a transition heard late goes before the later
+  // ones still owed (those already sent stay sent).
+  const date = (e: OutboxEntry) => e.changedAt ?? ''
+  next.outbox = [...record.outbox, ...fresh].sort((a, b) => Number(b.kind === 'order') - Number(a.kind === 'order') || (date(a) < date(b) ? -1 : date(a) > date(b) ? 1 : 0))
   return { record: next, queued: fresh.map((q) => q.deliveryId) }
 }

@@ -1,8 +1,9 @@
 import type { OmsOrder } from '../clients/oms'
-import type { Action, OrderState } from './core'
+import type { Action, EventWrite, OrderState } from './core'
 import { applyOrderAction, reconcileOrder } from './core'
 import { foldAccepted } from './actions'
-import { reconcile, reconcileWithOrder, stateFromOrder } from './record'
+import { written } from './intake'
+import { newRecord, reconcile, reconcileWithOrder, stateFromOrder } from './record'
 import type { OrderRecord } from './store'
 
 const order = (packages: unknown[], status = 'invoice'): OmsOrder =>
@@ -168,5 +169,25 @@ describe('foldAccepted', () => {
     expect(folded.state.cancellation?.confirmed).toBe(false)
     // Applied on top of the event instead, the request reads as its confirmation.
     expect(applyOrderAction(moved, cancel, {}, '2026-01-02T10:00:05.000Z').outcome.expectedStatus).toBe('cancel')
+  })
+})
+
+describe('written: the outbox order', () => {
+  it('keeps the hand-off first and the rest by change date, a transition heard late before later ones still owed', () => {
+    const record = newRecord(order([], 'invoiced'), '2026-01-02T10:00:00.000Z', 'me')
+    const owe = (deliveryId: string, kind: 'order' | 'status', status: string, changedAt: string) => ({ deliveryId, kind, status, previousStatus: null, changedAt })
+    const first = written(
+      record,
+      {
+        state: record.state,
+        memory: record.memory,
+        log: [],
+        deliveries: [owe('o:order', 'order', 'ready-for-handling', '2026-01-02T09:00:00.000000000Z'), owe('o:status:invoiced:3', 'status', 'invoiced', '2026-01-02T09:03:00.000000000Z')],
+      } as unknown as EventWrite,
+      '2026-01-02T10:00:00.000Z'
+    )
+    const late = written(first.record, { state: record.state, memory: record.memory, log: [], deliveries: [owe('o:status:handling:1', 'status', 'handling', '2026-01-02T09:01:00.000000000Z')] } as unknown as EventWrite, '2026-01-02T10:00:01.000Z')
+    expect(late.queued).toEqual(['o:status:handling:1'])
+    expect(late.record.outbox.map((e) => e.deliveryId)).toEqual(['o:order', 'o:status:handling:1', 'o:status:invoiced:3'])
   })
 })

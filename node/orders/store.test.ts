@@ -71,3 +71,43 @@ describe('OrderStore.update', () => {
     expect(kv.json<OrderRecord>(paths.order(ID))?.done).toEqual([])
   })
 })
+
+describe('OrderStore.read across skewed clocks', () => {
+  const fresh = (kv: FakeKv, createdAt: string, createdBy: string) => {
+    const record = { version: 1, orderId: ID, createdAt, createdBy, updatedAt: '', outbox: [], done: [], log: [] }
+    kv.files.set(paths.order(ID), { body: JSON.stringify(record), etag: `"${createdBy}"` })
+  }
+  const skewed = (kv: FakeKv, clock: ReturnType<typeof testClock>) => new OrderStore(kv, clock, { settleMs: 1000, casAttempts: 4, owner: 'me', clockSkewMs: 4000 })
+
+  it('waits for a record another clock dates ahead of its own at most settleMs, once per version', async () => {
+    const kv = new FakeKv()
+    // Created by a replica whose clock is 3 s ahead of this one's.
+    fresh(kv, new Date(Date.now() + 3000).toISOString(), 'ahead')
+    const clock = testClock(0)
+    const s = skewed(kv, clock)
+    await expect(s.read(ID)).resolves.toMatchObject({ record: { createdBy: 'ahead' } })
+    expect(clock.slept).toEqual([1000])
+    await s.read(ID)
+    expect(clock.slept).toEqual([1000])
+  })
+
+  it('waits for a record its own clock dates 2 s old (another clock may be 4 s behind), and for a replacement again', async () => {
+    const kv = new FakeKv()
+    fresh(kv, new Date(Date.now() - 2000).toISOString(), 'behind')
+    const clock = testClock(0)
+    const s = skewed(kv, clock)
+    const sleep = clock.sleep
+    // A late blind create lands while this replica waits.
+    clock.sleep = (ms) => {
+      if (clock.slept.length === 0) fresh(kv, new Date(Date.now() - 1500).toISOString(), 'late')
+      return sleep(ms)
+    }
+    await expect(s.read(ID)).resolves.toMatchObject({ record: { createdBy: 'late' } })
+    expect(clock.slept).toHaveLength(2)
+    expect(clock.slept.every((ms) => ms > 0 && ms <= 1000)).toBe(true)
+    // Old by every clock: no wait.
+    fresh(kv, new Date(Date.now() - 6000).toISOString(), 'old')
+    await s.read(ID)
+    expect(clock.slept).toHaveLength(2)
+  })
+})

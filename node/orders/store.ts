@@ -19,6 +19,7 @@ import type { IntakeMemory, OrderState } from './core'
 import type { Clock } from '../lib/clock'
 import { PonteError } from '../lib/errors'
 import type { Kv } from '../lib/vbase'
+import { faultPointSoon } from '../lib/faults'
 import { StaleWrite } from '../lib/vbase'
 
 export const BUCKET = 'ponte-orders'
@@ -110,25 +111,49 @@ export const ORDER_RECORD_NO_ETAG = 'ORDER_RECORD_NO_ETAG'
 /** What an update function decides: a new record to write, or nothing to write (with a result). */
 export type Change<R> = { write: OrderRecord; result: R } | { write: null; result: R }
 
+/**
+ * Record versions (order id, `createdAt`, `createdBy`) this replica has waited out the settle
+ * window of: each is waited for once, not on every read while young by the clocks' margin.
+ * Bounded (oldest forgotten first); forgetting one costs one more wait, nothing else.
+ */
+export const settledVersions = new (class {
+  private readonly seen = new Set<string>()
+  constructor(private readonly max = 20000) {}
+  has(version: string) {
+    return this.seen.has(version)
+  }
+  add(version: string) {
+    this.seen.add(version)
+    if (this.seen.size > this.max) this.seen.delete(this.seen.values().next().value as string)
+  }
+})()
+
 export class OrderStore {
   constructor(
     private readonly kv: Kv,
     private readonly clock: Clock,
-    private readonly options: { settleMs: number; casAttempts: number; owner: string }
+    private readonly options: { settleMs: number; casAttempts: number; owner: string; clockSkewMs?: number }
   ) {}
 
   /**
    * The record, once it has settled: a record younger than `settleMs` may still be replaced by
-   * another creator's blind write, so its readers wait out the rest and read again.
+   * another creator's blind write, so its readers wait out the rest and read again. Its age is
+   * judged across clocks (`createdAt` is the creator's): young while `createdAt + settleMs +
+   * clockSkewMs` is ahead of this replica's clock, and never waited for longer than `settleMs`
+   * from when this replica first saw it (a create still in flight then lands within that, by
+   * the creation assumption, whatever the clocks say). A version waited for once is settled for
+   * this replica ({@link settledVersions}).
    */
   public async read(orderId: string): Promise<Loaded | null> {
     const path = paths.order(orderId)
     for (;;) {
       const got = await this.kv.get<OrderRecord>(path)
       if (!got) return null
-      const wait = Date.parse(got.data.createdAt) + this.options.settleMs - this.clock.now()
-      if (!(wait > 0)) return { record: got.data, etag: got.etag }
+      const version = `${orderId} ${got.data.createdAt} ${got.data.createdBy}`
+      const wait = Date.parse(got.data.createdAt) + this.options.settleMs + (this.options.clockSkewMs ?? 0) - this.clock.now()
+      if (!(wait > 0) || settledVersions.has(version)) return { record: got.data, etag: got.etag }
       await this.clock.sleep(Math.min(wait, this.options.settleMs))
+      settledVersions.add(version)
     }
   }
 
@@ -170,7 +195,10 @@ export class OrderStore {
       }
       lastWithoutEtag = false
       try {
-        await this.kv.put(paths.order(orderId), { ...decided.write, updatedAt: new Date(this.clock.now()).toISOString() }, loaded.etag)
+        const writing = this.kv.put(paths.order(orderId), { ...decided.write, updatedAt: new Date(this.clock.now()).toISOString() }, loaded.etag)
+        writing.catch(() => undefined) // handled below; a rejection during the fault window is not unhandled
+        await faultPointSoon('during-record-write')
+        await writing
         return decided.result
       } catch (e) {
         if (!(e instanceof StaleWrite)) throw e

@@ -928,7 +928,8 @@ impl Intake {
 /// `handleOrderEvent` over one order's changes along the platform's paths, each delivered one to
 /// three times by any channel in any order, with Get order read at the time of the fold: one
 /// hand-off decision at most (never after a skip, never in a terminal status), no delivery asked
-/// twice, status notifications only after the hand-off and dated after its Get order, every
+/// twice, status notifications only after the hand-off and dated after its Get order — every
+/// change dated after it owed exactly once, one heard after a later one included — every
 /// state written valid, and once everything is delivered Ponte's status is the OMS's.
 #[test]
 fn the_intake_step_hands_an_order_off_once_whatever_the_arrival_order() {
@@ -955,6 +956,7 @@ fn the_intake_step_hands_an_order_off_once_whatever_the_arrival_order() {
         let mut pending: Vec<(EventSource, String)> = Vec::new();
         let mut intake: Option<Intake> = None;
         let mut clock = 0u64;
+        let mut changes: Vec<(Status, u64)> = Vec::new();
         let deliver = |intake: &mut Option<Intake>, pending: &mut Vec<(EventSource, String)>, rng: &mut SplitMix, oms: (Option<Status>, u64)| -> Result<(), TestCaseError> {
             if pending.is_empty() {
                 return Ok(());
@@ -979,6 +981,7 @@ fn the_intake_step_hands_an_order_off_once_whatever_the_arrival_order() {
             clock += 1000 + rng.below(999) as u64;
             let change = Change { seq, order: 0, state: next, last: oms.0, at: clock };
             oms = (Some(next), clock);
+            changes.push((next, clock));
             for copy in 0..1 + rng.below(3) {
                 pending.push(render(&change, id, rng.next_u64(), seq * 3 + copy, rng.next_u64()));
             }
@@ -992,6 +995,19 @@ fn the_intake_step_hands_an_order_off_once_whatever_the_arrival_order() {
         if let Some(record) = intake {
             prop_assert_eq!(record.state.status, oms.0);
             handoffs.set(handoffs.get() + usize::from(record.handoff.is_some()));
+            // Exactly once, by the ERP contract's rule: every change dated after the hand-off's
+            // Get order is owed one notice with its own time, whatever arrived first.
+            if let Some((_, base)) = &record.handoff {
+                let base = base.as_deref().and_then(Timestamp::parse);
+                let expected: BTreeSet<String> = changes
+                    .iter()
+                    .filter(|(_, t)| base.as_ref().is_none_or(|b| at(*t) > *b))
+                    .map(|(s, t)| format!("{id}:status:{}:{}", s.as_str(), at(*t)))
+                    .collect();
+                let owed: BTreeSet<String> =
+                    record.owed.iter().filter(|d| d.contains(":status:")).cloned().collect();
+                prop_assert_eq!(owed, expected);
+            }
         }
     });
     assert!(handoffs.get() > 0, "no run handed an order off");

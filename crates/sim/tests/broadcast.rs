@@ -53,6 +53,11 @@ fn publish(sim: &Sim, id: &str, state: &str, last: &str, value: i64) {
     sim.broadcaster().publish(change(id, state, last, value));
 }
 
+/// `PUT {path}` on the simulator with a JSON body.
+async fn put(c: &Client, sim: &Sim, path: &str, body: Value) -> Reply {
+    call(c, Method::PUT, &u(sim, path), Some(&body)).await
+}
+
 async fn stats(c: &Client, sim: &Sim) -> Value {
     let r = get(c, &u(sim, "/_sim/broadcast/stats")).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -461,11 +466,11 @@ async fn duplicates_reorder_and_429_are_injectable() {
     let sim = start(dir.path(), None).await;
     let c = client();
     configure_feed(&c, &sim, json!({})).await;
-    let r = call(
+    let r = put(
         &c,
-        Method::PUT,
-        &u(&sim, "/_sim/broadcast/faults"),
-        Some(&json!({"duplicateRate": 1.0})),
+        &sim,
+        "/_sim/broadcast/faults",
+        json!({"duplicateRate": 1.0}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -492,13 +497,19 @@ async fn duplicates_reorder_and_429_are_injectable() {
     assert_eq!(per_event.len(), 3);
     assert!(per_event.values().all(|n| *n == 2), "{per_event:?}");
     commit(&c, &sim, &handles(&got)).await;
+    let stats = call(&c, Method::GET, &u(&sim, "/_sim/broadcast/stats"), None).await;
+    assert_eq!(
+        stats.body["injected"]["feedDuplicates"], 3,
+        "{}",
+        stats.body
+    );
 
     // Reorder: shuffled, sometimes fewer than visible.
-    let r = call(
+    let r = put(
         &c,
-        Method::PUT,
-        &u(&sim, "/_sim/broadcast/faults"),
-        Some(&json!({"reorder": true, "seed": 7})),
+        &sim,
+        "/_sim/broadcast/faults",
+        json!({"reorder": true, "seed": 7}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
@@ -534,11 +545,11 @@ async fn duplicates_reorder_and_429_are_injectable() {
     assert!(shuffled, "items came out of order");
 
     // 429 with Retry-After, decided before any effect.
-    let r = call(
+    let r = put(
         &c,
-        Method::PUT,
-        &u(&sim, "/_sim/broadcast/faults"),
-        Some(&json!({"rate429": 1.0, "retryAfterSeconds": 3})),
+        &sim,
+        "/_sim/broadcast/faults",
+        json!({"rate429": 1.0, "retryAfterSeconds": 3}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
@@ -556,13 +567,9 @@ async fn duplicates_reorder_and_429_are_injectable() {
             .and_then(|v| v.to_str().ok()),
         Some("3")
     );
-    let r = call(
-        &c,
-        Method::PUT,
-        &u(&sim, "/_sim/broadcast/faults"),
-        Some(&json!({"rate429": 2.0})),
-    )
-    .await;
+    let stats = call(&c, Method::GET, &u(&sim, "/_sim/broadcast/stats"), None).await;
+    assert_eq!(stats.body["injected"]["feed429"], 1, "{}", stats.body);
+    let r = put(&c, &sim, "/_sim/broadcast/faults", json!({"rate429": 2.0})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     stop(sim).await;
 }
@@ -779,11 +786,11 @@ async fn hook_ping_decides_and_notifications_carry_the_headers() {
     );
 
     // Dropped notifications are never sent.
-    let r = call(
+    let r = put(
         &c,
-        Method::PUT,
-        &u(&sim, "/_sim/broadcast/faults"),
-        Some(&json!({"hookDropRate": 1.0})),
+        &sim,
+        "/_sim/broadcast/faults",
+        json!({"hookDropRate": 1.0}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
@@ -805,11 +812,11 @@ async fn a_slow_hook_receiver_fails_and_is_retried_with_backoff() {
     let dir = temp_dir();
     let sim = start(dir.path(), None).await;
     let c = client();
-    let r = call(
+    let r = put(
         &c,
-        Method::PUT,
-        &u(&sim, "/_sim/broadcast/settings"),
-        Some(&json!({"hookDeadlineMs": 300, "hookRetryBaseMs": 60_000})),
+        &sim,
+        "/_sim/broadcast/settings",
+        json!({"hookDeadlineMs": 300, "hookRetryBaseMs": 60_000}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -877,22 +884,16 @@ async fn io_router_routes_hooks_events_and_ticks_to_replicas() {
     })
     .await;
     let dead = dead_url().await;
-    let r = call(
+    let r = put(
         &c,
-        Method::PUT,
-        &u(&sim, "/_sim/io"),
-        Some(&json!({"replicas": [r1, dead, r2], "workspace": "master", "serviceJson": service_json(),
-                     "tickIntervalMs": 0, "events": true})),
+        &sim,
+        "/_sim/io",
+        json!({"replicas": [r1, dead, r2], "workspace": "master", "serviceJson": service_json(),
+                     "tickIntervalMs": 0, "events": true}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = call(
-        &c,
-        Method::PUT,
-        &u(&sim, "/_sim/io"),
-        Some(&json!({"replicas": ["ftp://x"]})),
-    )
-    .await;
+    let r = put(&c, &sim, "/_sim/io", json!({"replicas": ["ftp://x"]})).await;
     r.assert_code(StatusCode::BAD_REQUEST, "IO_CONFIG_INVALID");
 
     let r = call(
@@ -1092,13 +1093,7 @@ async fn lost_orders_reach_no_channel_with_any_of_their_changes() {
     let sim = start(dir.path(), None).await;
     let c = client();
     configure_feed(&c, &sim, json!({})).await;
-    let r = call(
-        &c,
-        Method::PUT,
-        &u(&sim, "/_sim/broadcast/faults"),
-        Some(&json!({"loseOrders": 2})),
-    )
-    .await;
+    let r = put(&c, &sim, "/_sim/broadcast/faults", json!({"loseOrders": 2})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["loseOrders"], 2);
     // The first two orders published are lost, with every later change of theirs.

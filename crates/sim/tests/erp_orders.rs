@@ -284,6 +284,27 @@ async fn fail_rate_answers_503_without_recording() {
     let t = std::time::Instant::now();
     assert_eq!(deliver(&http, &body, None).await.status, StatusCode::OK);
     assert!(t.elapsed() >= Duration::from_millis(300));
+
+    // A slow answer: recorded first, answered after slowMs; a sender that gives up sooner
+    // finds it stored.
+    configure(
+        &plain,
+        &sim,
+        json!({"latencyMs": 0, "slowRate": 1.0, "slowMs": 5000}),
+    )
+    .await;
+    let slow = handoff(
+        "4-01",
+        "ready-for-handling",
+        order_json("4-01", "4", 100, &[("1", 100, 1)]),
+    );
+    let gave_up =
+        tokio::time::timeout(Duration::from_millis(500), deliver(&http, &slow, None)).await;
+    assert!(gave_up.is_err(), "answered before slowMs");
+    let s = stats(&plain, &sim).await;
+    assert_eq!(s["slowAnswers"], json!(1), "{s}");
+    let kept = get(&plain, &format!("{}/_sim/erp/orders/4-01", sim.url())).await;
+    assert_eq!(kept.status, StatusCode::OK, "stored before the slow answer");
     stop(sim).await;
 }
 

@@ -303,6 +303,25 @@ async fn happy_path_through_the_clock_to_invoiced() {
     assert_eq!(listed.body["orderIds"], json!([id]));
     let none = t.get("/_sim/oms/orders?status=handling").await;
     assert_eq!(none.body["orderIds"], json!([]));
+    // The OMS's own transition log: the 12 changes in order, each dated as its status event,
+    // the last one Get order's lastChange.
+    let log = t.get("/_sim/oms/transitions").await;
+    let moves = log.body["orders"][id.as_str()]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", log.body))
+        .clone();
+    let names: Vec<&str> = moves.iter().filter_map(|m| m["status"].as_str()).collect();
+    assert_eq!(names.len(), 12, "{names:?}");
+    assert_eq!(
+        (names[0], &names[8..]),
+        (
+            "order-created",
+            &["start-handling", "handling", "invoice", "invoiced"][..]
+        )
+    );
+    let dates: Vec<&str> = moves.iter().filter_map(|m| m["at"].as_str()).collect();
+    assert!(dates.windows(2).all(|w| w[0] < w[1]), "{dates:?}");
+    assert_eq!(Some(dates[11]), order["lastChange"].as_str());
 
     // The OMS is played on the account's VTEX host too (through the proxy).
     let via_proxy = Client::builder()
@@ -942,6 +961,14 @@ async fn injected_faults_change_nothing() {
     assert_eq!(r.status, StatusCode::OK);
     let r = t.action(&id, "start-handling", json!(null)).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    // Counted per area: the OMS's faults apart from the others.
+    let counted = t.get("/_sim/stats").await;
+    assert_eq!(
+        counted.body["faultsByArea"]["oms"]["5xx"], 1,
+        "{}",
+        counted.body
+    );
+    assert!(counted.body["faultsByArea"]["oms"]["429"].as_u64() >= Some(1));
 
     let r = t.req(Method::PUT, "/_sim/faults", Some(json!({}))).await;
     assert_eq!(r.status, StatusCode::OK);

@@ -5,9 +5,10 @@
 //!    a ping, an event the filter refuses, or the parsed event with its order id and dedupe key
 //!    (the carrier is answered once the event is stored under that key);
 //! 2. [`event_step`] on that parsed event (never parsed again) and the order's intake memory,
-//!    once the record is read: a duplicate or a stale event (nothing is written), or `read:
-//!    order` (a fresh Get order) — or, when Get order was read already (the record was just
-//!    created from it), the fold at once;
+//!    once the record is read: a duplicate (nothing is written), or `read: order` (a fresh Get
+//!    order) for a new event or a stale one (older than the newest seen: still owed to the
+//!    ERP) — or, when Get order was read already (the record was just created from it), the
+//!    fold at once;
 //! 3. [`event_step`] again with the record's state and hand-off and the Get order JSON: what to
 //!    write, in one If-Match write — the new state and memory, the hand-off decided or skipped,
 //!    the log lines and the ERP deliveries the event causes.
@@ -105,7 +106,7 @@ pub enum ReadNext {
 pub enum HandleEventResponse {
     /// The hook's ping: answer 200, nothing else.
     Ping,
-    /// Filtered out, a duplicate or stale: nothing to write.
+    /// Filtered out or a duplicate: nothing to write.
     #[serde(rename_all = "camelCase")]
     Ignored {
         order_id: String,
@@ -119,7 +120,7 @@ pub enum HandleEventResponse {
         key: String,
         read: ReadNext,
     },
-    /// A new event: write this (decision `new`).
+    /// A new or stale event: write this.
     #[serde(rename_all = "camelCase")]
     Write {
         order_id: String,
@@ -361,9 +362,9 @@ pub struct EventStepRequest {
 #[serde(tag = "kind", rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum EventStepResponse {
-    /// A duplicate or stale: nothing to write.
+    /// A duplicate: nothing to write.
     Ignored { decision: Decision },
-    /// New: read this (always a fresh Get order), then call again with `fold`.
+    /// New or stale: read this (always a fresh Get order), then call again with `fold`.
     Read { read: ReadNext },
     /// New, with its Get order: write this.
     Write { write: Box<EventWrite> },
@@ -388,7 +389,10 @@ fn step(
     fold: Option<&FoldInput>,
 ) -> Result<EventStepResponse, OrderError> {
     let decision = decide(event, memory, filter);
-    if decision != Decision::New {
+    // A stale event (older than the newest seen, never seen itself) is still folded: the
+    // state keeps its newest status (`apply_event` only records it in the timeline), and a
+    // handed-off order still owes the ERP that transition, carrying its own time.
+    if !matches!(decision, Decision::New | Decision::Stale) {
         return Ok(EventStepResponse::Ignored { decision });
     }
     let Some(fold) = fold else {
@@ -407,9 +411,11 @@ fn step(
 /// - the hand-off (`{orderId}:order`), the first time the order is at or past `handoff_status`
 ///   (workflow rank), unless it is first seen canceled or replaced: then it is recorded as
 ///   skipped and never handed off;
-/// - a status notification (`{orderId}:status:{state}:{currentChange}`) for a new event of an
-///   order already handed off, dated after the Get order the hand-off was decided on (or when
-///   that date is unknown).
+/// - a status notification (`{orderId}:status:{state}:{currentChange}`) for a new or stale
+///   event of an order already handed off, dated after the Get order the hand-off was decided
+///   on (or when that date is unknown): every transition after the hand-off, each once with its
+///   own time, whatever order they arrive in (the ERP contract's rule; a transition dated at
+///   or before that Get order is told by the hand-off itself, which carries its status).
 pub fn fold_event(
     fold: &FoldInput,
     memory: &IntakeMemory,

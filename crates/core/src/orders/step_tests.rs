@@ -381,6 +381,61 @@ fn status_notifications_follow_the_get_order_the_hand_off_was_decided_on() {
 }
 
 #[test]
+fn a_transition_that_arrives_after_a_later_one_is_still_owed_with_its_own_time() {
+    let order = get_order("ready-for-handling", RFH);
+    let mut r = Record::new(&order);
+    r.process(
+        EventSource::Hook,
+        &bodies("ready-for-handling", "window-to-cancel", RFH).hook,
+        &order,
+    );
+    let invoiced = get_order("invoiced", "2024-03-01T10:09:00Z");
+    // invoiced (10:09) is heard first, then handling (10:05) and invoice (10:07) late.
+    let (_, w) = r.process(
+        EventSource::Feed,
+        &bodies("invoiced", "invoice", "2024-03-01T10:09:00Z").feed,
+        &invoiced,
+    );
+    assert_eq!(w.unwrap().state.status, Some(Status::Invoiced));
+    for (state, last, at) in [
+        ("handling", "start-handling", "2024-03-01T10:05:00Z"),
+        ("invoice", "handling", "2024-03-01T10:07:00Z"),
+    ] {
+        let body = bodies(state, last, at).io;
+        let mut memory_only = r.request(EventSource::IoEvent, &body, None);
+        memory_only.memory = Some(r.memory.clone());
+        // Stale by the intake's rule, yet read and folded, not ignored.
+        let HandleEventResponse::Read { .. } = handle_event(&memory_only).unwrap() else {
+            panic!("a stale event is read on")
+        };
+        let (_, w) = r.process(EventSource::IoEvent, &body, &invoiced);
+        let w = w.unwrap();
+        // The state keeps the newest status; the late transition is owed once, with its time.
+        assert_eq!(w.state.status, Some(Status::Invoiced));
+        assert_eq!(w.deliveries.len(), 1, "{state}");
+        assert_eq!(
+            (w.deliveries[0].status.as_str(), &w.deliveries[0].changed_at),
+            (state, &Timestamp::parse(at).unwrap())
+        );
+        // Heard again: a duplicate.
+        assert_eq!(
+            r.process(EventSource::Hook, &bodies(state, last, at).hook, &invoiced)
+                .0,
+            Decision::Duplicate
+        );
+    }
+    assert_eq!(
+        r.owed,
+        vec![
+            format!("{ID}:order"),
+            format!("{ID}:status:invoiced:2024-03-01T10:09:00.000000000Z"),
+            format!("{ID}:status:handling:2024-03-01T10:05:00.000000000Z"),
+            format!("{ID}:status:invoice:2024-03-01T10:07:00.000000000Z"),
+        ]
+    );
+}
+
+#[test]
 fn malformed_bodies_keep_their_codes_and_the_filter_refuses_before_any_read() {
     let mut req = HandleEventRequest {
         source: EventSource::Hook,

@@ -92,6 +92,8 @@ struct State {
     requests: u64,
     faults429: u64,
     faults5xx: u64,
+    /// Per area (`oms`, `vbase`, `catalog`...): `(429s, 5xx)`.
+    by_area: BTreeMap<&'static str, (u64, u64)>,
     writes: BTreeMap<String, u64>,
 }
 
@@ -157,8 +159,8 @@ impl Faults {
         self.lock().config.masterdata
     }
 
-    /// Draws the fate of one faultable request.
-    pub fn decide(&self) -> Decision {
+    /// Draws the fate of one faultable request of `area` (`oms`, `vbase`, ...: counted apart).
+    pub fn decide(&self, area: &'static str) -> Decision {
         let mut s = self.lock();
         s.requests += 1;
         let c = s.config;
@@ -172,6 +174,7 @@ impl Faults {
         let draw = crate::platform::rng::unit(&mut s.rng);
         let fault = if draw < c.rate429 {
             s.faults429 += 1;
+            s.by_area.entry(area).or_default().0 += 1;
             let mut r = (
                 StatusCode::TOO_MANY_REQUESTS,
                 Json(json!({
@@ -186,6 +189,7 @@ impl Faults {
             Some(r)
         } else if draw < c.rate429 + c.rate5xx {
             s.faults5xx += 1;
+            s.by_area.entry(area).or_default().1 += 1;
             Some(
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -212,6 +216,7 @@ impl Faults {
         json!({
             "requests": s.requests,
             "faults": { "429": s.faults429, "5xx": s.faults5xx, "total": s.faults429 + s.faults5xx },
+            "faultsByArea": s.by_area.iter().map(|(area, (f429, f5xx))| (area.to_string(), json!({"429": f429, "5xx": f5xx}))).collect::<serde_json::Map<_, _>>(),
             "writes": s.writes,
             "writesTotal": s.writes.values().sum::<u64>(),
         })
@@ -222,6 +227,7 @@ impl Faults {
         s.requests = 0;
         s.faults429 = 0;
         s.faults5xx = 0;
+        s.by_area.clear();
         s.writes.clear();
     }
 }

@@ -298,7 +298,18 @@ async fn route(d: Arc<Dispatcher>, mut req: Request) -> Response {
         || (masterdata && d.faults.masterdata());
     if faultable {
         // Decided before the handler runs: a faulted write changes nothing.
-        let decision = d.faults.decide();
+        let area = if catalog {
+            "catalog"
+        } else if vbase {
+            "vbase"
+        } else if pricing {
+            "pricing"
+        } else if logistics {
+            "logistics"
+        } else {
+            "masterdata"
+        };
+        let decision = d.faults.decide(area);
         if let Some(latency) = decision.latency {
             tokio::time::sleep(latency).await;
         }

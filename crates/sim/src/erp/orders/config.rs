@@ -45,6 +45,11 @@ pub struct ErpOrdersConfig {
     pub fail_rate: f64,
     /// Latency added to every hand-off POST.
     pub latency_ms: u64,
+    /// Probability that a POST, once recorded, is answered only after `slowMs` more: longer
+    /// than the sender's timeout, the sender does not know the outcome (the worst case of a
+    /// timeout: stored, unacknowledged). Decided by a seeded sequence; counted `slowAnswers`.
+    pub slow_rate: f64,
+    pub slow_ms: u64,
     /// How long to wait for Ponte to see `handling` after `startHandling` (polling `order(id)`)
     /// and for an order handed off early to reach `ready-for-handling`.
     pub handling_wait_ms: u64,
@@ -81,6 +86,8 @@ impl Default for ErpOrdersConfig {
             enabled: true,
             fail_rate: 0.0,
             latency_ms: 0,
+            slow_rate: 0.0,
+            slow_ms: 0,
             handling_wait_ms: 30_000,
             poll_interval_ms: 250,
             max_attempts: 10,
@@ -107,6 +114,7 @@ impl ErpOrdersConfig {
             ("trackingRate", self.tracking_rate),
             ("changeRate", self.change_rate),
             ("failRate", self.fail_rate),
+            ("slowRate", self.slow_rate),
         ] {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(format!("{name} must be between 0 and 1, not {rate}"));

@@ -28,16 +28,19 @@
 //!   Kept in memory **[sim's choice]**: a simulator restart forgets it. No header, no check;
 //! - injectable: `failRate` answers `503` `{"code":"ERP_UNAVAILABLE"}` recording nothing (so
 //!   the service must retry), decided by a seeded sequence; `latencyMs` delays every answer
-//!   (a slow ERP, e.g. 8000 to prove the hook still answers within 5 s).
+//!   (a slow ERP, e.g. 8000 to prove the hook still answers within 5 s); `slowRate` answers a
+//!   POST only `slowMs` after recording it (past the sender's timeout: stored, unacknowledged;
+//!   counted `slowAnswers`).
 //!
 //! # Records (simulator host)
 //!
-//! - `GET /_sim/erp/orders/stats[?orders=true]`: `{"posts","deliveries","injectedFailures",
+//! - `GET /_sim/erp/orders/stats[?orders=true]`: `{"posts","deliveries","injectedFailures","slowAnswers",
 //!   "unauthorized","invalid","lookups","fenced","deliveryIdMismatches","handoffs":{"received","orders",
 //!   "duplicates"},"statusNotifications":{"received","distinct","duplicates","withoutHandoff",
 //!   "byStatus"},"actions":{"attempted","succeeded","refusedByPonte":{code:n},"omsRefused",
 //!   "errors","calls","retries","byAction"},"actor":{"planned","finished","running",
-//!   "byOutcome"},"byOrder"}` (`byOrder` only with `?orders=true`);
+//!   "byOutcome"},"byOrder"}` (`byOrder` only with `?orders=true`: per order its first
+//!   hand-off's `{status, changedAt}`, each status notice's `{status, changedAt, count}`, ...);
 //! - `GET /_sim/erp/orders/{orderId}`: the order's [`records::OrderRecord`] (404
 //!   `ERP_ORDER_UNKNOWN`);
 //! - `DELETE /_sim/erp/orders` (or `/_sim/erp/orders/stats`): forgets every record and stops
@@ -97,6 +100,8 @@ pub struct ErpOrders {
     config: RwLock<ErpOrdersConfig>,
     fail_draws: AtomicU64,
     injected_failures: AtomicU64,
+    slow_draws: AtomicU64,
+    slow_answers: AtomicU64,
     unauthorized: AtomicU64,
     lookups: AtomicU64,
     invalid: AtomicU64,
@@ -145,6 +150,8 @@ impl ErpOrders {
             config: RwLock::new(config),
             fail_draws: AtomicU64::new(0),
             injected_failures: AtomicU64::new(0),
+            slow_draws: AtomicU64::new(0),
+            slow_answers: AtomicU64::new(0),
             unauthorized: AtomicU64::new(0),
             lookups: AtomicU64::new(0),
             invalid: AtomicU64::new(0),
@@ -460,6 +467,14 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
             return store_failed(&e);
         }
     };
+    if config.slow_rate > 0.0 && recorded.is_ok() {
+        let n = erp.slow_draws.fetch_add(1, Ordering::Relaxed);
+        if plan::unit(config.seed, &n.to_string(), "slow") < config.slow_rate {
+            // Counted before the wait: the sender hanging up drops this handler.
+            erp.slow_answers.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(std::time::Duration::from_millis(config.slow_ms)).await;
+        }
+    }
     match recorded {
         Ok(recorded) => Json(json!({
             "received": true,
@@ -560,6 +575,7 @@ async fn one_order(State(erp): State<Arc<ErpOrders>>, Path(order_id): Path<Strin
 async fn reset(State(erp): State<Arc<ErpOrders>>) -> Response {
     erp.stop_actors().await;
     erp.injected_failures.store(0, Ordering::Relaxed);
+    erp.slow_answers.store(0, Ordering::Relaxed);
     erp.unauthorized.store(0, Ordering::Relaxed);
     erp.lookups.store(0, Ordering::Relaxed);
     erp.invalid.store(0, Ordering::Relaxed);
@@ -625,17 +641,16 @@ async fn stats(State(erp): State<Arc<ErpOrders>>, Query(q): Query<StatsQuery>) -
     let running = lock(&erp.actors).running.len();
     let mut body = summarize(&orders, &deliveries, q.orders);
     if let Value::Object(map) = &mut body {
-        map.insert(
-            "injectedFailures".into(),
-            erp.injected_failures.load(Ordering::Relaxed).into(),
-        );
-        map.insert(
-            "unauthorized".into(),
-            erp.unauthorized.load(Ordering::Relaxed).into(),
-        );
-        map.insert("invalid".into(), erp.invalid.load(Ordering::Relaxed).into());
-        map.insert("lookups".into(), erp.lookups.load(Ordering::Relaxed).into());
-        map.insert("fenced".into(), erp.fenced.load(Ordering::Relaxed).into());
+        for (name, count) in [
+            ("injectedFailures", &erp.injected_failures),
+            ("slowAnswers", &erp.slow_answers),
+            ("unauthorized", &erp.unauthorized),
+            ("invalid", &erp.invalid),
+            ("lookups", &erp.lookups),
+            ("fenced", &erp.fenced),
+        ] {
+            map.insert(name.into(), count.load(Ordering::Relaxed).into());
+        }
         if let Some(Value::Object(actor)) = map.get_mut("actor") {
             actor.insert("running".into(), running.into());
         }
@@ -714,6 +729,8 @@ pub fn summarize(
                 json!({
                     "handoffs": n,
                     "statusNotifications": o.status_notifications.iter().map(|s| &s.status).collect::<Vec<_>>(),
+                    "handoff": o.handoffs.first().map(|h| json!({"status": h.status, "changedAt": h.changed_at})),
+                    "notices": o.status_notifications.iter().map(|s| json!({"status": s.status, "changedAt": s.changed_at, "count": s.count})).collect::<Vec<_>>(),
                     "lastStatus": o.last_status,
                     "plan": o.actor.plan,
                     "outcome": o.actor.outcome,

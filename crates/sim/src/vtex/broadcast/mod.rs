@@ -63,7 +63,8 @@
 //!   message, hook or IO event; stats `lost` `{orders, changes, orderIds, left}`; a safety net
 //!   behind the three channels must find them), `seed`.
 //! - `GET|PUT /_sim/broadcast/settings` ([`BroadcastSettings`]).
-//! - `GET|DELETE /_sim/broadcast/stats`: `lost` (see `loseOrders`), `feed` (`enqueued, received, redelivered, committed,
+//! - `GET|DELETE /_sim/broadcast/stats`: `lost` (see `loseOrders`), `injected` (`feedDuplicates,
+//!   feed429`: faults injected so far), `feed` (`enqueued, received, redelivered, committed,
 //!   expired, queued, inflight`), `hook` (`attempts, ok, failed, timeouts, pending, dropped,
 //!   gaveUp, pings`), `events` (`attempts, ok, failed, pending, gaveUp`), `ticks` (`attempts,
 //!   ok, failed`), `filterErrors` (JSONata evaluation failures, counted as no match).
@@ -79,6 +80,7 @@
 pub mod config;
 pub mod db;
 pub mod error;
+mod faults;
 pub mod feed;
 pub mod jsonata;
 mod routes;
@@ -95,6 +97,7 @@ use crate::platform::error::StoreError;
 pub use crate::platform::rng::{random_hex, uuid_v4};
 use crate::vtex::io::{IoRouter, Outcome};
 use db::{Op, Writer};
+use faults::FaultState;
 use feed::{Feed, Message, StoredMessage, Target};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -186,16 +189,6 @@ struct State {
     in_flight: usize,
     stats: Stats,
     settings: BroadcastSettings,
-}
-
-#[derive(Debug)]
-struct FaultState {
-    config: BroadcastFaults,
-    rng: Rng,
-    /// Orders still to lose (`loseOrders`), and those lost: (account, order id).
-    lose_left: u32,
-    lost: std::collections::BTreeSet<(String, String)>,
-    lost_changes: u64,
 }
 
 type FiredKey = (&'static str, String, String, String);
@@ -339,13 +332,7 @@ impl Broadcaster {
             writer,
             state: Mutex::new(state),
             fired: Mutex::new(fired),
-            faults: Mutex::new(FaultState {
-                config: faults,
-                rng: Rng::new(faults.seed),
-                lose_left: faults.lose_orders,
-                lost: std::collections::BTreeSet::new(),
-                lost_changes: 0,
-            }),
+            faults: Mutex::new(FaultState::new(faults)),
             seq: AtomicU64::new(max_seq + 1),
             intake,
             wake: Notify::new(),
@@ -415,10 +402,7 @@ impl Broadcaster {
 
     pub fn set_faults(&self, faults: BroadcastFaults) -> Result<(), String> {
         faults.check()?;
-        let mut f = lock(&self.inner.faults);
-        f.config = faults;
-        f.rng = Rng::new(faults.seed);
-        f.lose_left = faults.lose_orders;
+        lock(&self.inner.faults).reconfigure(faults);
         Ok(())
     }
 
@@ -439,16 +423,13 @@ impl Broadcaster {
             .count();
         let event_pending = s.pending.len() - hook_pending;
         let st = &s.stats;
-        let lost = {
+        let (lost, injected) = {
             let f = lock(&self.inner.faults);
-            json!({
-                "orders": f.lost.len(), "changes": f.lost_changes,
-                "orderIds": f.lost.iter().map(|(_, id)| id.clone()).collect::<Vec<_>>(),
-                "left": f.lose_left,
-            })
+            (f.lost_json(), f.injected_json())
         };
         json!({
             "lost": lost,
+            "injected": injected,
             "feed": {
                 "enqueued": st.feed_enqueued, "received": st.feed_received,
                 "redelivered": st.feed_redelivered, "committed": st.feed_committed,
@@ -572,6 +553,7 @@ impl Broadcaster {
                 return Err(BroadcastError::FeedNotFound);
             }
             if f.rng.chance(config.rate429) {
+                f.throttled += 1;
                 (None, Some(config.retry_after_seconds))
             } else {
                 (config.reorder.then(|| Rng::new(f.rng.next_u64())), None)
@@ -827,11 +809,14 @@ impl Broadcaster {
                         origin_key: change.origin_key.clone(),
                         enqueued_at: now,
                     };
-                    let copies = if lock(&this.inner.faults).rng.chance(faults.duplicate_rate) {
+                    let mut f = lock(&this.inner.faults);
+                    let copies = if f.rng.chance(faults.duplicate_rate) {
+                        f.duplicated += 1;
                         2
                     } else {
                         1
                     };
+                    drop(f);
                     for copy in 0..copies {
                         let mut stored = stored.clone();
                         if copy > 0 {

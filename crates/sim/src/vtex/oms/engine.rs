@@ -6,7 +6,8 @@ use super::config::OmsConfig;
 use super::db::{Batch, Db};
 use super::error::OmsError;
 use super::model::{
-    CancellationData, GatewayPayment, Item, SimOrder, TICKS_PER_MS, Timer, TimerKind, hex_id, iso,
+    CancellationData, GatewayPayment, Item, SimOrder, TICKS_PER_MS, Timer, TimerKind, Transition,
+    hex_id, iso,
 };
 use super::shoppers::RunRecord;
 use super::stats::{ChangeV2Stats, InvoiceStats, Stats};
@@ -102,6 +103,10 @@ pub fn set_status(
     order.status = Some(to);
     order.last_change = ticks;
     order.timers.retain(|t| t.from == to);
+    order.transitions.push(Transition {
+        status: to,
+        at: iso(ticks),
+    });
     out.push(OrderChange {
         account: order.account.clone(),
         order_id: order.order_id.clone(),
@@ -420,6 +425,7 @@ impl Engine {
                 adjustment: 0,
                 change_requests: Vec::new(),
                 last_status_change: None,
+                transitions: Vec::new(),
                 gateway_payment: new.gateway_payment.then_some(GatewayPayment::Pending),
             };
             if !new.incomplete {

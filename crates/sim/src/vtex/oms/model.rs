@@ -253,6 +253,20 @@ pub struct SimOrder {
     /// the platform approves the payment on its own (every other order).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_payment: Option<GatewayPayment>,
+    /// Every status the order moved through, oldest first, with the date its status event
+    /// carries as `currentChange` (the simulator's own log, never in Get order: VTEX serves no
+    /// such list; tests count deliveries against it, `GET /_sim/oms/transitions`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<Transition>,
+}
+
+/// One status change of an order ([`SimOrder::transitions`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transition {
+    pub status: Status,
+    /// The status event's `currentChange`.
+    pub at: String,
 }
 
 /// What the gateway said about an order's payment ([`SimOrder::gateway_payment`]).

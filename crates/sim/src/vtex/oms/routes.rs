@@ -103,6 +103,7 @@ pub fn sim(oms: Shared) -> Router {
         .route("/_sim/oms/config", get(get_config).put(put_config))
         .route("/_sim/oms/stats", get(stats).delete(reset_stats))
         .route("/_sim/oms/orders", get(list_orders).post(create_order))
+        .route("/_sim/oms/transitions", get(transitions))
         .route("/_sim/oms/shoppers", post(start_shoppers))
         .route("/_sim/oms/shoppers/{run_id}", get(shopper_run))
         .with_state(oms)
@@ -111,7 +112,7 @@ pub fn sim(oms: Shared) -> Router {
 /// Injected faults, decided before the handler (so a faulted call changes nothing).
 async fn faults(State(oms): State<Shared>, req: Request, next: Next) -> Response {
     if oms.faults.oms() {
-        let decision = oms.faults.decide();
+        let decision = oms.faults.decide("oms");
         if let Some(latency) = decision.latency {
             tokio::time::sleep(latency).await;
         }
@@ -680,6 +681,22 @@ async fn list_orders(State(oms): State<Shared>, tenant: Tenant, uri: Uri) -> Sim
         list.into_iter().map(|(_, id)| id).collect()
     });
     Ok(Json(json!({ "account": account, "orderIds": ids })).into_response())
+}
+
+/// `GET /_sim/oms/transitions?an={account}`: every order's status changes, oldest first, each
+/// with the `currentChange` its status event carried (`{"account","orders":{orderId:[{status,
+/// at}]}}`). The simulator's own log, for tests that count what reached the ERP against what
+/// the OMS did; VTEX has no such endpoint.
+async fn transitions(State(oms): State<Shared>, tenant: Tenant, uri: Uri) -> SimResult {
+    let account = account_of(&uri, &tenant)?;
+    let orders: serde_json::Map<String, Value> = oms.engine.with(|i| {
+        i.orders
+            .iter()
+            .filter(|((a, _), _)| *a == account)
+            .map(|(_, o)| (o.order_id.clone(), json!(o.transitions)))
+            .collect()
+    });
+    Ok(Json(json!({ "account": account, "orders": orders })).into_response())
 }
 
 #[derive(Debug, Deserialize)]
