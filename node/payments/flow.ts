@@ -20,6 +20,7 @@
 import type { Kv } from '../lib/vbase'
 import { StaleWrite } from '../lib/vbase'
 import { PonteError } from '../lib/errors'
+import { faultPoint } from '../lib/fault'
 import type { ErpCreditApi } from '../clients/erpCredit'
 import type {
   AuthorizationAnswer,
@@ -85,6 +86,7 @@ export async function authorize(deps: PaymentsDeps, body: unknown, startedAt = d
       const { customer, holdId, value } = step.next
       const { erpEndpoint, erpToken } = deps.settings
       const held = erpEndpoint && left() > 0 ? await deps.erp.hold(erpEndpoint, erpToken, customer, holdId, value, left()) : { kind: 'unavailable' as const }
+      if (held.kind === 'placed') faultPoint('payment-after-hold', id)
       credit =
         held.kind === 'placed'
           ? { kind: 'holdPlaced', hold: { holdId, value } }

@@ -10,6 +10,9 @@
  *   pass-through);
  * - `POST /_v/ponte/payments/callbacks`: delivers the due pending callbacks of `undefined`
  *   answers (payments/callback.ts; a create answered `undefined` writes its callback first).
+ *   vtex.scheduler calls it every minute (payments/tick.ts, scheduled by the connector's own
+ *   calls) with the `x-ponte-callbacks-tick` header; an operator may call it with the
+ *   connector's credentials.
  *
  * Credentials: every payment call must carry the pair configured in the app settings
  * (`paymentAppKey`/`paymentAppToken`) as `X-PROVIDER-API-AppKey`/`-AppToken`
@@ -31,6 +34,10 @@ import { gatewayClient, paymentsDeps, readPaymentsSettings } from '../payments/d
 import type { PaymentsDeps } from '../payments/flow'
 import { authorize, cancel, refund, settle } from '../payments/flow'
 import { manifest, paymentMethods } from '../payments/manifest'
+import { CALLBACKS_TICK_HEADER, ensureCallbacksTick, tickToken } from '../payments/tick'
+import { Scheduler } from '../clients/scheduler'
+import { jobScoped } from '../clients/jobScoped'
+import { appId } from '../sso'
 import { readBody } from './orders'
 
 export const PAYMENT_CREDENTIALS_INVALID = 'PAYMENT_CREDENTIALS_INVALID'
@@ -133,9 +140,14 @@ export async function createPayment(ctx: Context, next: () => Promise<unknown>):
   followAfter?.()
 }
 
-/** Pending callbacks are resumed from the gateway's traffic, at most every few seconds per replica. */
+/**
+ * Pending callbacks are resumed from the gateway's traffic, at most every few seconds per
+ * replica; and the callbacks tick is kept scheduled (payments/tick.ts), for when traffic stops.
+ */
 function kickResume(ctx: Context, deps: PaymentsDeps): void {
   if (resumeDue(Date.now())) void resumeCallbacks(deps, gatewayClient(ctx)).catch(() => undefined)
+  const scheduler = () => jobScoped(ctx.vtex, Scheduler, { retries: 0, timeout: 5000 })
+  void ensureCallbacksTick(deps.settings, ctx.vtex.account, ctx.vtex.workspace, Date.now(), (c) => scheduler().put(appId(), c), (m) => deps.logger.warn(m))
 }
 
 /**
@@ -145,7 +157,10 @@ function kickResume(ctx: Context, deps: PaymentsDeps): void {
  */
 export async function paymentCallbacks(ctx: Context, next: () => Promise<unknown>): Promise<void> {
   ctx.set('Cache-Control', 'no-store')
-  const appKey = await credentials(ctx)
+  const settings = await readPaymentsSettings(ctx)
+  const tick = same(ctx.get(CALLBACKS_TICK_HEADER) || undefined, tickToken(settings, ctx.vtex.account, ctx.vtex.workspace))
+  // The scheduler acts for the gateway whose pair is configured: its app key is the audit's actor.
+  const appKey = tick && settings.appKey ? settings.appKey : await credentials(ctx)
   if (appKey === null) {
     await next()
     return

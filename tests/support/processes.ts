@@ -116,6 +116,8 @@ export async function startService(opts: {
   /** The replica's port (default 5050) and its up-signal port (default 5000); see node/scripts/launch.ts. */
   port?: number
   upPort?: number
+  /** More environment for the service (e.g. a test-only fault point, node/lib/fault.ts). */
+  env?: Record<string, string>
 }): Promise<Running> {
   const port = opts.port ?? 5050
   const upPort = opts.upPort ?? 5000
@@ -132,6 +134,7 @@ export async function startService(opts: {
     PONTE_APP_DIR: opts.appDir,
     PONTE_PORT: String(port),
     PONTE_UP_PORT: String(upPort),
+    ...opts.env,
   }
   const proc = run(process.execPath, [launcher], env, join(opts.appDir, '..', 'service.log'))
   await waitFor(proc, /ponte-service ready on/, 'the service', 60000)
