@@ -106,15 +106,27 @@ export async function paymentMethodsRoute(ctx: Context, next: () => Promise<unkn
   await next()
 }
 
-export async function createPayment(ctx: Context, next: () => Promise<unknown>): Promise<void> {
-  const started = Date.now()
-  ctx.set('Cache-Control', 'no-store')
-  const appKey = await credentials(ctx)
-  if (appKey === null) {
+/**
+ * A payment route: the caller's credentials first (without them, the 401 of
+ * {@link credentials} and nothing else), then `handle` (given when the call started), then the
+ * next middleware, then what `handle` left to run after the answer.
+ */
+function credentialed(
+  handle: (ctx: Context, appKey: string, started: number) => Promise<void | (() => void)>,
+  check: (ctx: Context) => Promise<string | null> = credentials
+) {
+  return async function route(ctx: Context, next: () => Promise<unknown>): Promise<void> {
+    const started = Date.now()
+    ctx.set('Cache-Control', 'no-store')
+    const appKey = await check(ctx)
+    const after = appKey === null ? undefined : await handle(ctx, appKey, started)
     await next()
-    return
+    if (after) after()
   }
-  let followAfter: (() => void) | null = null
+}
+
+export const createPayment = credentialed(async (ctx, appKey, started) => {
+  let followAfter: (() => void) | undefined
   try {
     const body = await jsonBody(ctx)
     const deps = await paymentsDeps(ctx, appKey)
@@ -136,9 +148,8 @@ export async function createPayment(ctx: Context, next: () => Promise<unknown>):
     ctx.status = mine ? 400 : 500
     ctx.body = { status: 'error', code, message }
   }
-  await next()
-  followAfter?.()
-}
+  return followAfter
+})
 
 /**
  * Pending callbacks are resumed from the gateway's traffic, at most every few seconds per
@@ -155,33 +166,24 @@ function kickResume(ctx: Context, deps: PaymentsDeps): void {
  * delivers the pending callbacks that are due now, on this replica (vtex.scheduler, an
  * operator). Answers `{delivered, waiting, dropped, busy}`.
  */
-export async function paymentCallbacks(ctx: Context, next: () => Promise<unknown>): Promise<void> {
-  ctx.set('Cache-Control', 'no-store')
-  const settings = await readPaymentsSettings(ctx)
-  const tick = same(ctx.get(CALLBACKS_TICK_HEADER) || undefined, tickToken(settings, ctx.vtex.account, ctx.vtex.workspace))
-  // The scheduler acts for the gateway whose pair is configured: its app key is the audit's actor.
-  const appKey = tick && settings.appKey ? settings.appKey : await credentials(ctx)
-  if (appKey === null) {
-    await next()
-    return
+export const paymentCallbacks = credentialed(
+  async (ctx, appKey) => {
+    const deps = await paymentsDeps(ctx, appKey)
+    ctx.status = 200
+    ctx.body = await resumeCallbacks(deps, gatewayClient(ctx))
+  },
+  async (ctx) => {
+    const settings = await readPaymentsSettings(ctx)
+    const tick = same(ctx.get(CALLBACKS_TICK_HEADER) || undefined, tickToken(settings, ctx.vtex.account, ctx.vtex.workspace))
+    // The scheduler acts for the gateway whose pair is configured: its app key is the audit's actor.
+    return tick && settings.appKey ? settings.appKey : credentials(ctx)
   }
-  const deps = await paymentsDeps(ctx, appKey)
-  ctx.status = 200
-  ctx.body = await resumeCallbacks(deps, gatewayClient(ctx))
-  await next()
-}
+)
 
 type Kind = 'settlements' | 'refunds' | 'cancellations'
 
 function movementRoute(kind: Kind) {
-  return async function route(ctx: Context, next: () => Promise<unknown>): Promise<void> {
-    const started = Date.now()
-    ctx.set('Cache-Control', 'no-store')
-    const appKey = await credentials(ctx)
-    if (appKey === null) {
-    await next()
-    return
-  }
+  return credentialed(async (ctx, appKey, started) => {
     const paymentId = param(ctx, 'paymentId')
     let body: unknown = null
     try {
@@ -208,21 +210,14 @@ function movementRoute(kind: Kind) {
             ? { ...base, settleId: null, value: 0 }
             : { ...base, refundId: null, value: 0 }
     }
-    await next()
-  }
+  })
 }
 
 export const cancelPayment = movementRoute('cancellations')
 export const settlePayment = movementRoute('settlements')
 export const refundPayment = movementRoute('refunds')
 
-export async function inboundPayment(ctx: Context, next: () => Promise<unknown>): Promise<void> {
-  const appKey = await credentials(ctx)
-  if (appKey === null) {
-    await next()
-    return
-  }
+export const inboundPayment = credentialed(async (ctx) => {
   ctx.status = 501
   ctx.body = { paymentId: param(ctx, 'paymentId'), code: 'inbound-not-supported', message: 'this connector takes no inbound requests' }
-  await next()
-}
+})
