@@ -1,8 +1,11 @@
-// What the service benches share: starting a process in its own group with its output kept, and
-// waiting for a line of it.
+// What the service benches share: starting a process in its own group with its output kept,
+// waiting for a line of it, one simulator and one service replica with the app's settings, HTTP
+// calls as VTEX's router sends a public route, quantiles, and the CPU a process group spent.
 'use strict'
 const { spawn } = require('child_process')
 const fs = require('fs')
+const http = require('http')
+const os = require('os')
 const path = require('path')
 
 const REPO = path.resolve(__dirname, '..')
@@ -28,4 +31,103 @@ async function waitFor(proc, re, what, ms) {
   }
 }
 
-module.exports = { REPO, spawnLogged, waitFor }
+/** `request(port, method, path, body?, headers?)` → `{status, text}` (status 0: no answer), over `concurrency` kept-alive sockets. */
+function requester(concurrency) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
+  return function request(port, method, p, body, headers = {}) {
+    return new Promise((resolve) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body)
+      const req = http.request(
+        { host: '127.0.0.1', port, method, path: p, agent, headers: { ...(payload ? { 'content-type': headers['content-type'] || 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...headers } },
+        (res) => {
+          let text = ''
+          res.on('data', (c) => (text += c))
+          res.on('end', () => resolve({ status: res.statusCode, text }))
+        }
+      )
+      req.setTimeout(60000, () => req.destroy(new Error('timeout')))
+      req.on('error', (e) => resolve({ status: 0, text: String(e) }))
+      if (payload !== undefined) req.write(payload)
+      req.end()
+    })
+  }
+}
+
+/** The headers VTEX's router adds to a public route's call, with a provider's credentials. */
+function routeHeaders({ account, workspace, key, token }, routeId, params = {}, media = 'application/json') {
+  return {
+    'x-vtex-account': account,
+    'x-vtex-workspace': workspace,
+    'x-vtex-credential': 'bench',
+    'x-colossus-route-id': routeId,
+    'x-colossus-params': new URLSearchParams(params).toString(),
+    'x-provider-api-appkey': key,
+    'x-provider-api-apptoken': token,
+    'content-type': media,
+  }
+}
+
+/** p50, p99 and max of `xs` (Infinity counts as a failure, sorted last). */
+function quantiles(xs) {
+  const s = [...xs].sort((a, b) => a - b)
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))]
+  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1], sorted: s }
+}
+
+/** CPU milliseconds (user + system) spent so far by the live processes of group `pgid` (Linux /proc; 0 elsewhere). */
+function groupCpuMs(pgid) {
+  let ticks = 0
+  let dirs = []
+  try {
+    dirs = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))
+  } catch {
+    return 0
+  }
+  for (const d of dirs) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      // After the name: state(0) ppid(1) pgrp(2) ... utime(11) stime(12).
+      if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12])
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return (ticks * 1000) / 100 // USER_HZ is 100 on Linux
+}
+
+/**
+ * One ponte-sim (fresh data dir) and one service replica on `port` (its /_up on port − 50), the
+ * app's `settings` put through the simulator's Apps API (as tests/support/vtexid.ts does), then
+ * `run({sim, service, simPort, simUrl, request})`; both stopped (SIGINT, then SIGKILL) after.
+ */
+async function withSimAndService({ name, port, account, workspace, settings, concurrency }, run) {
+  const request = requester(concurrency)
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `ponte-bench-${name}-`))
+  const bin = path.resolve(REPO, process.env.PONTE_SIM_BIN || 'target/debug/ponte-sim')
+  const sim = spawnLogged(bin, ['--data-dir', path.join(work, 'sim'), '--listen', '127.0.0.1:0'], process.env, path.join(work, 'sim.log'))
+  const [, simUrl, simPort] = await waitFor(sim, /ponte-sim listening on (http:\/\/127\.0\.0\.1:(\d+))/, 'ponte-sim', 30000)
+  let service
+  try {
+    const put = await request(Number(simPort), 'PUT', `http://infra.io.vtex.com/apps/v0/${account}/${workspace}/apps/ponte.ponte/settings`, settings, { host: 'infra.io.vtex.com' })
+    if (put.status >= 300) throw new Error(`app settings: ${put.status} ${put.text}`)
+    const launcher = path.join(REPO, 'node', '.build', 'scripts', 'launch.js')
+    const env = { ...process.env, PONTE_SIM_URL: simUrl, VTEX_ACCOUNT: account, VTEX_WORKSPACE: workspace, PONTE_APP_DIR: path.join(work, 'app'), PONTE_PORT: String(port), PONTE_UP_PORT: String(port - 50) }
+    service = spawnLogged(process.execPath, [launcher], env, path.join(work, 'service.log'))
+    await waitFor(service, /ponte-service ready on/, 'the service', 60000)
+    return await run({ sim, service, simPort: Number(simPort), simUrl, request })
+  } finally {
+    for (const p of [service, sim]) {
+      if (!p) continue
+      try { process.kill(-p.child.pid, 'SIGINT') } catch { /* gone */ }
+    }
+    await new Promise((r) => setTimeout(r, 1500))
+    for (const p of [service, sim]) {
+      if (!p) continue
+      try { process.kill(-p.child.pid, 'SIGKILL') } catch { /* gone */ }
+    }
+    if (!process.env.PONTE_BENCH_KEEP) fs.rmSync(work, { recursive: true, force: true })
+  }
+}
+
+module.exports = { REPO, spawnLogged, waitFor, requester, routeHeaders, quantiles, groupCpuMs, withSimAndService }

@@ -16,42 +16,19 @@
 //
 // Needs `make node-build` and the simulator (`cargo build -p ponte-sim`, or PONTE_SIM_BIN).
 'use strict'
-const http = require('http')
-const fs = require('fs')
-const os = require('os')
-const path = require('path')
-const { REPO, spawnLogged, waitFor } = require('./lib')
+const { quantiles, requester, routeHeaders: headersFor, withSimAndService } = require('./lib')
 
 const PURCHASES = Number(process.argv[2] || 300)
 const CONCURRENCY = Number(process.argv[3] || 16)
 const ROUNDS = Number(process.argv[4] || 2)
 const PORT = Number(process.env.PONTE_BENCH_PORT || 5550)
-const UP_PORT = PORT - 50
 const ACCOUNT = 'ponte'
 const WORKSPACE = 'master'
 const KEY = 'vtexappkey-bench-providers'
 const TOKEN = 'bench-providers-token-0123'
 const LIMITS = { homologation: 5000, production: 20000 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
-
-function request(port, method, p, body, headers = {}) {
-  return new Promise((resolve) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body)
-    const req = http.request(
-      { host: '127.0.0.1', port, method, path: p, agent, headers: { ...(payload ? { 'content-type': headers['content-type'] || 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...headers } },
-      (res) => {
-        let text = ''
-        res.on('data', (c) => (text += c))
-        res.on('end', () => resolve({ status: res.statusCode, text }))
-      }
-    )
-    req.setTimeout(60000, () => req.destroy(new Error('timeout')))
-    req.on('error', (e) => resolve({ status: 0, text: String(e) }))
-    if (payload !== undefined) req.write(payload)
-    req.end()
-  })
-}
+const request = requester(CONCURRENCY)
 
 const json = (text) => {
   try {
@@ -61,16 +38,7 @@ const json = (text) => {
   }
 }
 
-const routeHeaders = (routeId, params = {}, media = 'application/json') => ({
-  'x-vtex-account': ACCOUNT,
-  'x-vtex-workspace': WORKSPACE,
-  'x-vtex-credential': 'bench',
-  'x-colossus-route-id': routeId,
-  'x-colossus-params': new URLSearchParams(params).toString(),
-  'x-provider-api-appkey': KEY,
-  'x-provider-api-apptoken': TOKEN,
-  'content-type': media,
-})
+const routeHeaders = (routeId, params = {}, media = 'application/json') => headersFor({ account: ACCOUNT, workspace: WORKSPACE, key: KEY, token: TOKEN }, routeId, params, media)
 
 const GC = 'application/vnd.vtex.giftcards.v1+json'
 const base = `/${ACCOUNT}/${WORKSPACE}`
@@ -127,9 +95,8 @@ async function round(r) {
   )
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9
   const stats = (xs) => {
-    const s = [...xs].sort((a, b) => a - b)
-    const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))]
-    return { n: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1], within5: s.filter((x) => x <= LIMITS.homologation).length, within20: s.filter((x) => x <= LIMITS.production).length }
+    const q = quantiles(xs)
+    return { ...q, within5: q.sorted.filter((x) => x <= LIMITS.homologation).length, within20: q.sorted.filter((x) => x <= LIMITS.production).length }
   }
   const all = stats([...byRoute.values()].flat())
   const fmt = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(0)} ms` : 'failed')
@@ -141,38 +108,11 @@ async function round(r) {
 }
 
 async function main() {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-bench-providers-'))
-  const bin = path.resolve(REPO, process.env.PONTE_SIM_BIN || 'target/debug/ponte-sim')
-  const sim = spawnLogged(bin, ['--data-dir', path.join(work, 'sim'), '--listen', '127.0.0.1:0'], process.env, path.join(work, 'sim.log'))
-  const [, simUrl, simPort] = await waitFor(sim, /ponte-sim listening on (http:\/\/127\.0\.0\.1:(\d+))/, 'ponte-sim', 30000)
-  let service
-  try {
-    // App settings through the simulator's Apps API (as tests/support/vtexid.ts puts them).
-    const settings = { erpEndpoint: 'https://erp.ponte-sim.test/erp', providerAppKey: KEY, providerAppToken: TOKEN }
-    const put = await request(Number(simPort), 'PUT', `http://infra.io.vtex.com/apps/v0/${ACCOUNT}/${WORKSPACE}/apps/ponte.ponte/settings`, settings, { host: 'infra.io.vtex.com' })
-    if (put.status >= 300) throw new Error(`app settings: ${put.status} ${put.text}`)
-    const launcher = path.join(REPO, 'node', '.build', 'scripts', 'launch.js')
-    service = spawnLogged(
-      process.execPath,
-      [launcher],
-      { ...process.env, PONTE_SIM_URL: simUrl, VTEX_ACCOUNT: ACCOUNT, VTEX_WORKSPACE: WORKSPACE, PONTE_APP_DIR: path.join(work, 'app'), PONTE_PORT: String(PORT), PONTE_UP_PORT: String(UP_PORT) },
-      path.join(work, 'service.log')
-    )
-    await waitFor(service, /ponte-service ready on/, 'the service', 60000)
+  const settings = { erpEndpoint: 'https://erp.ponte-sim.test/erp', providerAppKey: KEY, providerAppToken: TOKEN }
+  await withSimAndService({ name: 'providers', port: PORT, account: ACCOUNT, workspace: WORKSPACE, settings, concurrency: CONCURRENCY }, async () => {
     console.log(`providers bench: ${PURCHASES} purchases per round (5 calls each), concurrency ${CONCURRENCY}, ${ROUNDS} rounds; limits 5 s (homologation) and 20 s (production), §G`)
     for (let r = 0; r < ROUNDS; r++) await round(r)
-  } finally {
-    for (const p of [service, sim]) {
-      if (!p) continue
-      try { process.kill(-p.child.pid, 'SIGINT') } catch { /* gone */ }
-    }
-    await new Promise((r) => setTimeout(r, 1500))
-    for (const p of [service, sim]) {
-      if (!p) continue
-      try { process.kill(-p.child.pid, 'SIGKILL') } catch { /* gone */ }
-    }
-    if (!process.env.PONTE_BENCH_KEEP) fs.rmSync(work, { recursive: true, force: true })
-  }
+  })
 }
 
 main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1) })

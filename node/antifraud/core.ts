@@ -14,8 +14,7 @@ import type {
   AntifraudScoreRequest,
   AntifraudUpdateRequest,
 } from '../generated/ponte_wasm'
-import type { CoreCallOptions } from '../lib/core'
-import { callCore as coreCall } from '../lib/core'
+import { callCoreAs } from '../lib/core'
 import { PonteError } from '../lib/errors'
 
 export type { Analysis, AnalysisAnswer, AnalysisStatus, Event, HookPush, RiskFacts, RiskPolicy } from '../generated/ponte_wasm'
@@ -24,17 +23,10 @@ export const ANTIFRAUD_BODY_INVALID = 'ANTIFRAUD_BODY_INVALID'
 
 const malformed = (message: string) => new PonteError(ANTIFRAUD_BODY_INVALID, `the request does not have the protocol's shape: ${message}`)
 
-/** A core call whose input did not decode (`INPUT_INVALID`) answers as a malformed body. */
-function callCore<T>(call: () => T, options: CoreCallOptions): T {
-  try {
-    return coreCall(call, options)
-  } catch (e) {
-    if (e instanceof PonteError && e.code === 'INPUT_INVALID') throw malformed(e.message)
-    throw e
-  }
-}
+/** A core call whose input did not decode (`INPUT_INVALID` too) answers as a malformed body. */
+const callCore = callCoreAs(malformed)
 
-export const openAnalysis = (r: AntifraudOpenRequest): AntifraudOpenResponse => callCore(() => core.antifraud_open(r), { malformed })
-export const updateAnalysis = (r: AntifraudUpdateRequest): AntifraudOpenResponse => callCore(() => core.antifraud_update(r), { malformed })
-export const analysisEvent = (r: AntifraudEventRequest): AntifraudEventResponse => callCore(() => core.antifraud_event(r), { malformed })
-export const preAnalysis = (r: AntifraudScoreRequest): AnalysisAnswer => callCore(() => core.antifraud_pre_analysis(r), { malformed })
+export const openAnalysis = (r: AntifraudOpenRequest): AntifraudOpenResponse => callCore(() => core.antifraud_open(r))
+export const updateAnalysis = (r: AntifraudUpdateRequest): AntifraudOpenResponse => callCore(() => core.antifraud_update(r))
+export const analysisEvent = (r: AntifraudEventRequest): AntifraudEventResponse => callCore(() => core.antifraud_event(r))
+export const preAnalysis = (r: AntifraudScoreRequest): AnalysisAnswer => callCore(() => core.antifraud_pre_analysis(r))

@@ -11,6 +11,17 @@
  * (§G: a provider calls VTEX back with VTEX credentials): the app's own token as
  * `VtexIdclientAutCookie`, the way the app's other VTEX calls carry it (clients/scheduler.ts).
  *
+ * Checked against vtex-apps/payment-provider-example (`node/sdk/clients/paymentProvider/index.ts`
+ * and `node/sdk/clients/utils.ts` at ff4ff434d4381461f4a8d40826f40114250c614f): its `callback`
+ * POSTs the answer to `callbackUrl` verbatim but for `https` → `http` (IO's outbound proxy) with
+ * `X-Vtex-Use-Https: true` and the app's token as `Proxy-Authorization`, on any host the gateway
+ * gives. The host is the gateway's: the protocol's OpenAPI example is
+ * `https://gatewayqa.vtexpayments.com.br/api/pvt/payment-provider/transactions/{transactionId}/payments/{paymentId}/callback?accountName=...&X-VTEX-signature=...`,
+ * the simulator's `https://{account}.vtexpayments.com.br/...` with the same path: both match
+ * {@link CALLBACK_HOST}. (@vtex/api's own `PaymentProvider` client builds
+ * `http://{account}.vtexpayments.com.br/payment-provider/transactions/{t}/payments/{p}/notification`:
+ * that is the *notification* flow of providers outside IO, not the retry flow used here.)
+ *
  * The URL is never logged (its signature authorises the call).
  */
 import type { InstanceOptions, IOContext } from '@vtex/api'

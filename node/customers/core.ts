@@ -17,7 +17,7 @@ import type {
   CustomerWrite,
   ValidateCustomersResponse,
 } from '../generated/ponte_wasm'
-import { callCore } from '../lib/core'
+import { callCoreAs } from '../lib/core'
 import { PonteError } from '../lib/errors'
 
 export type {
@@ -36,17 +36,10 @@ const malformed = (message: string) =>
   new PonteError(CUSTOMER_INPUT_MALFORMED, `customer data does not have the expected shape: ${redact(message)}`)
 
 /**
- * {@link callCore} for this module: the core's `INPUT_INVALID` (the request did not decode)
+ * {@link callCoreAs} for this module: the core's `INPUT_INVALID` (the request did not decode)
  * becomes `CUSTOMER_INPUT_MALFORMED` with the quoted values taken out of its message.
  */
-function call<T>(f: () => T): T {
-  try {
-    return callCore(f, { malformed })
-  } catch (e) {
-    if (e instanceof PonteError && e.code === 'INPUT_INVALID') throw malformed(e.message)
-    throw e
-  }
-}
+const call = callCoreAs(malformed)
 
 /** Every error of a batch with its path, or the lookups planning needs. */
 export function validateCustomers(batch: CustomerBatch): ValidateCustomersResponse {

@@ -15,8 +15,7 @@ import type {
   GiftCardSearchRequest,
   GiftCardSearchResponse,
 } from '../generated/ponte_wasm'
-import type { CoreCallOptions } from '../lib/core'
-import { callCore as coreCall } from '../lib/core'
+import { callCoreAs } from '../lib/core'
 import { PonteError } from '../lib/errors'
 
 export type { Card, CardView, Command, GiftCardCommandResponse, GiftCardSearchResponse, TransactionView } from '../generated/ponte_wasm'
@@ -25,21 +24,14 @@ export const GIFTCARD_BODY_INVALID = 'GIFTCARD_BODY_INVALID'
 
 const malformed = (message: string) => new PonteError(GIFTCARD_BODY_INVALID, `the request does not have the protocol's shape: ${message}`)
 
-/** A core call whose input did not decode (`INPUT_INVALID`) answers as a malformed body. */
-function callCore<T>(call: () => T, options: CoreCallOptions): T {
-  try {
-    return coreCall(call, options)
-  } catch (e) {
-    if (e instanceof PonteError && e.code === 'INPUT_INVALID') throw malformed(e.message)
-    throw e
-  }
-}
+/** A core call whose input did not decode (`INPUT_INVALID` too) answers as a malformed body. */
+const callCore = callCoreAs(malformed)
 
-export const createCard = (r: CreateCardRequest): Card => callCore(() => core.create_gift_card(r), { malformed })
+export const createCard = (r: CreateCardRequest): Card => callCore(() => core.create_gift_card(r))
 
 export const command = (card: Card, cmd: Command, now: string): GiftCardCommandResponse =>
-  callCore(() => core.gift_card_command({ card, command: cmd, now }), { malformed })
+  callCore(() => core.gift_card_command({ card, command: cmd, now }))
 
-export const search = (r: GiftCardSearchRequest): GiftCardSearchResponse => callCore(() => core.search_gift_cards(r), { malformed })
+export const search = (r: GiftCardSearchRequest): GiftCardSearchResponse => callCore(() => core.search_gift_cards(r))
 
-export const view = (card: Card, baseHref: string): CardView => callCore(() => core.gift_card_view({ card, baseHref }), { malformed })
+export const view = (card: Card, baseHref: string): CardView => callCore(() => core.gift_card_view({ card, baseHref }))

@@ -33,6 +33,21 @@ export function callCore<T>(call: () => T, options: CoreCallOptions = {}): T {
   }
 }
 
+/**
+ * {@link callCore} for a facade whose malformed input has one code: a body that does not
+ * deserialize, and the core's own decoding refusal (`INPUT_INVALID`), both become `malformed`.
+ */
+export function callCoreAs(malformed: (message: string) => Error): <T>(call: () => T) => T {
+  return <T>(call: () => T): T => {
+    try {
+      return callCore(call, { malformed })
+    } catch (e) {
+      if (e instanceof PonteError && e.code === 'INPUT_INVALID') throw malformed(e.message)
+      throw e
+    }
+  }
+}
+
 /** The version of the wasm core the service runs. */
 export function coreVersion(): string {
   return core.version()

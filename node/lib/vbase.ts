@@ -4,7 +4,7 @@
  * refused with {@link StaleWrite} when the file changed since it was read (VBase answers 412),
  * so read-check-write loops can compute their change again.
  */
-import type { VBase } from '@vtex/api'
+import { VBase } from '@vtex/api'
 
 import type { Clock } from './clock'
 import { realClock } from './clock'
@@ -23,6 +23,11 @@ export interface Kv {
   get<T>(path: string): Promise<{ data: T; etag: string | null } | null>
   /** With `ifMatch`, throws StaleWrite unless the stored file still has that ETag. */
   put(path: string, data: unknown, ifMatch?: string): Promise<void>
+  /**
+   * `put` answering the new ETag when the store tells it (null otherwise): a read-check-write
+   * loop then needs no read after its own write.
+   */
+  putTagged?(path: string, data: unknown, ifMatch?: string): Promise<string | null>
   /** No error when absent. */
   delete(path: string): Promise<void>
   /** Paths under `prefix`, in order, at most `limit`. */
@@ -32,6 +37,21 @@ export interface Kv {
 }
 
 const status = (e: unknown) => (e as { response?: { status?: number } }).response?.status
+
+/**
+ * VBase whose JSON save answers the new ETag, which VBase sends in the save's response headers
+ * (as `getRawJSON` reads it from a read's; crates/sim/src/vtex/vbase/ plays it). The same
+ * `PUT /buckets/{app}/{bucket}/files/{path}` as `saveJSON`, read raw.
+ */
+export class TaggingVBase extends VBase {
+  public async saveJSONTagged(bucket: string, path: string, data: unknown, ifMatch?: string): Promise<string | null> {
+    const app = (process.env.VTEX_APP_ID ?? '').split('@')[0]
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(ifMatch ? { 'If-Match': ifMatch } : {}) }
+    const r = await this.http.putRaw(`/buckets/${app}/${bucket}/files/${path}`, data, { headers, metric: 'vbase-save-json' })
+    const etag = (r.headers as Record<string, unknown> | undefined)?.etag
+    return typeof etag === 'string' && etag !== '' ? etag : null
+  }
+}
 
 export class VBaseKv implements Kv {
   constructor(
@@ -47,8 +67,14 @@ export class VBaseKv implements Kv {
   }
 
   public async put(path: string, data: unknown, ifMatch?: string): Promise<void> {
+    await this.putTagged(path, data, ifMatch)
+  }
+
+  public async putTagged(path: string, data: unknown, ifMatch?: string): Promise<string | null> {
     try {
+      if (this.vbase instanceof TaggingVBase) return await this.vbase.saveJSONTagged(this.bucket, path, data, ifMatch)
       await this.vbase.saveJSON(this.bucket, path, data, undefined, ifMatch)
+      return null
     } catch (e) {
       if (status(e) === 412) throw new StaleWrite(`${path} changed meanwhile`)
       throw e

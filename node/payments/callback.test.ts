@@ -58,6 +58,10 @@ const body = (paymentId = 'P1', callbackUrl: string = URL_OK) => ({ paymentId, v
 describe('payments callbackUrl', () => {
   it('takes only the gateway callback URL with its signature', () => {
     expect(callbackUrlOf(body())).toBe(URL_OK)
+    // The protocol's OpenAPI example (the gateway's own host, clients/paymentGateway.ts).
+    const openApiExample =
+      'https://gatewayqa.vtexpayments.com.br/api/pvt/payment-provider/transactions/8FB0F111111122222333344449984ACB/payments/A2A9A25B11111111222222333327883C/callback?accountName=teampaymentsintegrations&X-VTEX-signature=Rabcdeftk'
+    expect(callbackUrlOf(body('P1', openApiExample))).toBe(openApiExample)
     expect(callbackUrlOf(body('P1', URL_OK.replace('vtexpayments.com.br', 'evil.example')))).toBeNull()
     expect(callbackUrlOf(body('P1', URL_OK.replace('X-VTEX-signature=ABCDEF0123', 'x=1')))).toBeNull()
     expect(callbackUrlOf(body('P1', URL_OK.replace('ABCDEF0123', 'A'.repeat(33))))).toBeNull()

@@ -18,7 +18,7 @@ import type {
   PaymentSettings,
   ValueRequest,
 } from '../generated/ponte_wasm'
-import { callCore } from '../lib/core'
+import { callCoreAs } from '../lib/core'
 import { PonteError } from '../lib/errors'
 
 export type {
@@ -41,14 +41,7 @@ export const PAYMENT_REQUEST_MALFORMED = 'PAYMENT_REQUEST_MALFORMED'
 const malformed = (message: string) => new PonteError(PAYMENT_REQUEST_MALFORMED, message.replace(/^invalid input: /, ''))
 
 /** The core's own decoding refusal (`INPUT_INVALID`) is a malformed request here too. */
-function call<T>(f: () => T): T {
-  try {
-    return callCore(f, { malformed })
-  } catch (e) {
-    if (e instanceof PonteError && e.code === 'INPUT_INVALID') throw malformed(e.message)
-    throw e
-  }
-}
+const call = callCoreAs(malformed)
 
 export function authorizeStep(current: Payment | null, request: unknown, settings: PaymentSettings, credit: CreditStep | null): PaymentAuthorizeStep {
   return call(() => core.payment_authorize({ current, request: request as CreatePayment, settings, credit }))

@@ -2,14 +2,13 @@
  * What the connector runs with, bound to a request: VBase (bucket `ponte-payments`), the ERP
  * credit client, the settings (cached a few seconds per account and workspace), the audit log.
  */
-import { VBase } from '@vtex/api'
 
 import type { Context } from '../clients'
 import { ErpCredit } from '../clients/erpCredit'
 import { PaymentGateway } from '../clients/paymentGateway'
 import { jobScoped } from '../clients/jobScoped'
 import { AUDIT_BUCKET, AuditLog } from '../audit/log'
-import { VBaseKv } from '../lib/vbase'
+import { TaggingVBase, VBaseKv } from '../lib/vbase'
 import { appId } from '../sso'
 import type { PaymentsDeps } from './flow'
 import { PAYMENTS_BUCKET } from './flow'
@@ -38,7 +37,8 @@ export async function paymentsDeps(ctx: Context, appKey: string): Promise<Paymen
   const settings = await readPaymentsSettings(ctx)
   // The flow bounds every ERP call itself; the client never retries (a retry could outlive the answer).
   // Not memoizable: a read after a write must see the write (If-Match loops).
-  const vbase = jobScoped(ctx.vtex, VBase, { retries: 1, timeout: 2000, memoizable: false })
+  // Its saves answer the new ETag: an authorisation reads its record back only when another wrote it.
+  const vbase = jobScoped(ctx.vtex, TaggingVBase, { retries: 1, timeout: 2000, memoizable: false })
   const erp = jobScoped(ctx.vtex, ErpCredit, { retries: 0, timeout: settings.erpBudgetMs, memoizable: false })
   const audit = new AuditLog(new VBaseKv(vbase, AUDIT_BUCKET))
   return {

@@ -83,9 +83,9 @@ describe('payments flow', () => {
   it('writes again on a concurrent change (If-Match) and keeps the decision', async () => {
     const d = deps()
     const kv = d.kv
-    const put = kv.put.bind(kv)
+    const put = kv.putTagged.bind(kv)
     let raced = false
-    kv.put = async (path, data, ifMatch) => {
+    kv.putTagged = async (path, data, ifMatch) => {
       if (!raced && ifMatch) {
         raced = true
         const current = kv.json<Payment>(path)
@@ -97,6 +97,17 @@ describe('payments flow', () => {
     expect(out.answer.status).toBe('approved')
     expect(raced).toBe(true)
     expect(kv.json<Payment>('payments/P1.json')?.attempts).toBe(11)
+  })
+
+  it('reads the record once when the store answers its writes with their ETag, else after each write', async () => {
+    const tagged = deps()
+    expect((await authorize(tagged, body('P1', 40))).answer.status).toBe('approved')
+    expect({ reads: tagged.kv.reads, writes: tagged.kv.writes }).toEqual({ reads: 1, writes: 2 })
+    const untagged = deps()
+    untagged.kv.untaggedPuts = 10
+    expect((await authorize(untagged, body('P1', 40))).answer.status).toBe('approved')
+    expect({ reads: untagged.kv.reads, writes: untagged.kv.writes }).toEqual({ reads: 2, writes: 2 })
+    expect(untagged.kv.json<Payment>('payments/P1.json')).toEqual(tagged.kv.json<Payment>('payments/P1.json'))
   })
 
   it('settles and refunds within bounds, the ERP asked again on a retry of the same request', async () => {

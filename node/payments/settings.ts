@@ -10,6 +10,7 @@
  *   buyer field names the credit account. The core checks the delays against VTEX's bounds.
  */
 import { erpEndpointOf } from '../orders/settings'
+import { checkTickExpression } from '../orders/setup'
 import type { PaymentSettings } from './core'
 
 export interface PaymentsSettings {
@@ -24,12 +25,16 @@ export interface PaymentsSettings {
   /** A pending callback (payments/callback.ts) is tried again after `callbackFirstMs`, doubling up to `callbackMaxMs`. */
   callbackFirstMs: number
   callbackMaxMs: number
+  /** The callbacks tick's Quartz expression (tick.ts; `paymentsTuning.callbacksTick`). */
+  callbacksTick: string
 }
 
 export const DEFAULT_ERP_BUDGET_MS = 3500
 export const DEFAULT_CALLBACK_FIRST_MS = 2000
 /** Five minutes: VTEX's own retry of an undefined payment is every 5 minutes at its fastest (§G.1). */
 export const DEFAULT_CALLBACK_MAX_MS = 300_000
+/** Every minute, at second 30 (Quartz; the orders ticks run at second 0). */
+export const DEFAULT_CALLBACKS_TICK = '30 * * ? * *'
 const finite = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? Math.floor(v) : d)
 /** Below VTEX's 5 s even with the record's reads and writes. */
 export const MAX_ERP_BUDGET_MS = 4000
@@ -37,6 +42,15 @@ export const MAX_ERP_BUDGET_MS = 4000
 export const MIN_CREDENTIAL_LENGTH = 8
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null)
+
+/** A Quartz expression, else the default (a bad setting never stops the connector). */
+function tickExpression(v: unknown): string {
+  try {
+    return typeof v === 'string' ? checkTickExpression(v) : DEFAULT_CALLBACKS_TICK
+  } catch {
+    return DEFAULT_CALLBACKS_TICK
+  }
+}
 
 export function parsePaymentsSettings(raw: unknown): PaymentsSettings {
   const s = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
@@ -56,6 +70,7 @@ export function parsePaymentsSettings(raw: unknown): PaymentsSettings {
     casAttempts: Math.max(1, Math.min(20, cas)),
     callbackFirstMs: Math.max(100, Math.min(60_000, finite(t.callbackFirstMs, DEFAULT_CALLBACK_FIRST_MS))),
     callbackMaxMs: Math.max(1000, Math.min(3_600_000, finite(t.callbackMaxMs, DEFAULT_CALLBACK_MAX_MS))),
+    callbacksTick: tickExpression(t.callbacksTick),
   }
 }
 

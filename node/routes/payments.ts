@@ -10,6 +10,9 @@
  *   pass-through);
  * - `POST /_v/ponte/payments/callbacks`: delivers the due pending callbacks of `undefined`
  *   answers (payments/callback.ts; a create answered `undefined` writes its callback first).
+ *   vtex.scheduler calls it every minute (payments/tick.ts, scheduled by the connector's own
+ *   calls) with the `x-ponte-callbacks-tick` header; an operator may call it with the
+ *   connector's credentials.
  *
  * Credentials: every payment call must carry the pair configured in the app settings
  * (`paymentAppKey`/`paymentAppToken`) as `X-PROVIDER-API-AppKey`/`-AppToken`
@@ -31,6 +34,10 @@ import { gatewayClient, paymentsDeps, readPaymentsSettings } from '../payments/d
 import type { PaymentsDeps } from '../payments/flow'
 import { authorize, cancel, refund, settle } from '../payments/flow'
 import { manifest, paymentMethods } from '../payments/manifest'
+import { CALLBACKS_TICK_HEADER, ensureCallbacksTick, tickToken } from '../payments/tick'
+import { Scheduler } from '../clients/scheduler'
+import { jobScoped } from '../clients/jobScoped'
+import { appId } from '../sso'
 import { readBody } from './orders'
 
 export const PAYMENT_CREDENTIALS_INVALID = 'PAYMENT_CREDENTIALS_INVALID'
@@ -99,15 +106,27 @@ export async function paymentMethodsRoute(ctx: Context, next: () => Promise<unkn
   await next()
 }
 
-export async function createPayment(ctx: Context, next: () => Promise<unknown>): Promise<void> {
-  const started = Date.now()
-  ctx.set('Cache-Control', 'no-store')
-  const appKey = await credentials(ctx)
-  if (appKey === null) {
+/**
+ * A payment route: the caller's credentials first (without them, the 401 of
+ * {@link credentials} and nothing else), then `handle` (given when the call started), then the
+ * next middleware, then what `handle` left to run after the answer.
+ */
+function credentialed(
+  handle: (ctx: Context, appKey: string, started: number) => Promise<void | (() => void)>,
+  check: (ctx: Context) => Promise<string | null> = credentials
+) {
+  return async function route(ctx: Context, next: () => Promise<unknown>): Promise<void> {
+    const started = Date.now()
+    ctx.set('Cache-Control', 'no-store')
+    const appKey = await check(ctx)
+    const after = appKey === null ? undefined : await handle(ctx, appKey, started)
     await next()
-    return
+    if (after) after()
   }
-  let followAfter: (() => void) | null = null
+}
+
+export const createPayment = credentialed(async (ctx, appKey, started) => {
+  let followAfter: (() => void) | undefined
   try {
     const body = await jsonBody(ctx)
     const deps = await paymentsDeps(ctx, appKey)
@@ -129,13 +148,17 @@ export async function createPayment(ctx: Context, next: () => Promise<unknown>):
     ctx.status = mine ? 400 : 500
     ctx.body = { status: 'error', code, message }
   }
-  await next()
-  followAfter?.()
-}
+  return followAfter
+})
 
-/** Pending callbacks are resumed from the gateway's traffic, at most every few seconds per replica. */
+/**
+ * Pending callbacks are resumed from the gateway's traffic, at most every few seconds per
+ * replica; and the callbacks tick is kept scheduled (payments/tick.ts), for when traffic stops.
+ */
 function kickResume(ctx: Context, deps: PaymentsDeps): void {
   if (resumeDue(Date.now())) void resumeCallbacks(deps, gatewayClient(ctx)).catch(() => undefined)
+  const scheduler = () => jobScoped(ctx.vtex, Scheduler, { retries: 0, timeout: 5000 })
+  void ensureCallbacksTick(deps.settings, ctx.vtex.account, ctx.vtex.workspace, Date.now(), (c) => scheduler().put(appId(), c), (m) => deps.logger.warn(m))
 }
 
 /**
@@ -143,30 +166,24 @@ function kickResume(ctx: Context, deps: PaymentsDeps): void {
  * delivers the pending callbacks that are due now, on this replica (vtex.scheduler, an
  * operator). Answers `{delivered, waiting, dropped, busy}`.
  */
-export async function paymentCallbacks(ctx: Context, next: () => Promise<unknown>): Promise<void> {
-  ctx.set('Cache-Control', 'no-store')
-  const appKey = await credentials(ctx)
-  if (appKey === null) {
-    await next()
-    return
+export const paymentCallbacks = credentialed(
+  async (ctx, appKey) => {
+    const deps = await paymentsDeps(ctx, appKey)
+    ctx.status = 200
+    ctx.body = await resumeCallbacks(deps, gatewayClient(ctx))
+  },
+  async (ctx) => {
+    const settings = await readPaymentsSettings(ctx)
+    const tick = same(ctx.get(CALLBACKS_TICK_HEADER) || undefined, tickToken(settings, ctx.vtex.account, ctx.vtex.workspace))
+    // The scheduler acts for the gateway whose pair is configured: its app key is the audit's actor.
+    return tick && settings.appKey ? settings.appKey : credentials(ctx)
   }
-  const deps = await paymentsDeps(ctx, appKey)
-  ctx.status = 200
-  ctx.body = await resumeCallbacks(deps, gatewayClient(ctx))
-  await next()
-}
+)
 
 type Kind = 'settlements' | 'refunds' | 'cancellations'
 
 function movementRoute(kind: Kind) {
-  return async function route(ctx: Context, next: () => Promise<unknown>): Promise<void> {
-    const started = Date.now()
-    ctx.set('Cache-Control', 'no-store')
-    const appKey = await credentials(ctx)
-    if (appKey === null) {
-    await next()
-    return
-  }
+  return credentialed(async (ctx, appKey, started) => {
     const paymentId = param(ctx, 'paymentId')
     let body: unknown = null
     try {
@@ -193,21 +210,14 @@ function movementRoute(kind: Kind) {
             ? { ...base, settleId: null, value: 0 }
             : { ...base, refundId: null, value: 0 }
     }
-    await next()
-  }
+  })
 }
 
 export const cancelPayment = movementRoute('cancellations')
 export const settlePayment = movementRoute('settlements')
 export const refundPayment = movementRoute('refunds')
 
-export async function inboundPayment(ctx: Context, next: () => Promise<unknown>): Promise<void> {
-  const appKey = await credentials(ctx)
-  if (appKey === null) {
-    await next()
-    return
-  }
+export const inboundPayment = credentialed(async (ctx) => {
   ctx.status = 501
   ctx.body = { paymentId: param(ctx, 'paymentId'), code: 'inbound-not-supported', message: 'this connector takes no inbound requests' }
-  await next()
-}
+})

@@ -15,7 +15,11 @@ export class FakeKv implements Kv {
   /** The next this-many gets answer without an ETag (a lost header). */
   public dropEtags = 0
 
+  /** Reads made (gets). */
+  public reads = 0
+
   public async get<T>(path: string): Promise<{ data: T; etag: string | null } | null> {
+    this.reads += 1
     await this.wait()
     const f = this.files.get(path)
     if (!f) return null
@@ -26,7 +30,14 @@ export class FakeKv implements Kv {
     return { data: JSON.parse(f.body) as T, etag: f.etag }
   }
 
+  /** Answers no ETag to this-many more puts (a store that does not tell it). */
+  public untaggedPuts = 0
+
   public async put(path: string, data: unknown, ifMatch?: string): Promise<void> {
+    await this.putTagged(path, data, ifMatch)
+  }
+
+  public async putTagged(path: string, data: unknown, ifMatch?: string): Promise<string | null> {
     await this.wait()
     const fail = this.failPuts.find((f) => path.startsWith(f.prefix) && f.times > 0)
     if (fail) {
@@ -39,7 +50,13 @@ export class FakeKv implements Kv {
       if (ifMatch !== '*' && ifMatch !== current.etag) throw new StaleWrite(`${path} changed`)
     }
     this.writes += 1
-    this.files.set(path, { body: JSON.stringify(data), etag: `"${++this.version}"` })
+    const etag = `"${++this.version}"`
+    this.files.set(path, { body: JSON.stringify(data), etag })
+    if (this.untaggedPuts > 0) {
+      this.untaggedPuts -= 1
+      return null
+    }
+    return etag
   }
 
   public async delete(path: string): Promise<void> {

@@ -116,7 +116,7 @@ export async function startService(opts: {
   /** The replica's port (default 5050) and its up-signal port (default 5000); see node/scripts/launch.ts. */
   port?: number
   upPort?: number
-  /** More environment for this replica (test-only hooks: PONTE_CLOCK_SKEW_MS, PONTE_FAULT_EXIT_AT...). */
+  /** More environment for this replica (test-only hooks: PONTE_CLOCK_SKEW_MS, PONTE_FAULT_EXIT_AT, node/lib/faults.ts). */
   env?: NodeJS.ProcessEnv
 }): Promise<Running> {
   const port = opts.port ?? 5050
