@@ -229,7 +229,7 @@ describe('VTEX to ERP (the customer changes tick)', () => {
     const t0 = Date.now()
     expect((await changesTick(1, 'not-the-tick-secret')).body).toMatchObject({ code: 'TICK_SECRET_INVALID' })
     // The first ticks go through what Master Data holds: every CL so far is Ponte's own write.
-    // A change is delivered once it has settled (routes/customerChanges.ts SETTLE_MS, 3 s).
+    // A change is delivered once it has settled (ordersTuning.customerChangesSettleMs, 3 s).
     await sleep(3500)
     let echoes = 0
     for (;;) {
