@@ -547,3 +547,193 @@ async fn signups_are_found_by_updated_in_from_a_watermark() {
     );
     stop(sim).await;
 }
+
+/// What a trigger's receiver saw: (path, header `x-doc`, body).
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, String, Value)>>>;
+
+/// A receiver for trigger requests that answers `500` to the first `fail` calls.
+async fn receiver(fail: usize) -> (String, Seen) {
+    use axum::extract::{OriginalUri, State};
+    let seen: Seen = Default::default();
+    let app = axum::Router::new()
+        .fallback(
+            move |State(seen): State<Seen>,
+                  OriginalUri(uri): OriginalUri,
+                  headers: axum::http::HeaderMap,
+                  body: axum::body::Bytes| async move {
+                let mut s = seen
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let doc = headers
+                    .get("x-doc")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                s.push((
+                    uri.path().to_owned(),
+                    doc,
+                    serde_json::from_slice(&body).unwrap_or(Value::Null),
+                ));
+                if s.len() <= fail {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    axum::http::StatusCode::OK
+                }
+            },
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("addr: {e}"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), seen)
+}
+
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("{what}: not within 5 s");
+}
+
+#[tokio::test]
+async fn a_schema_trigger_calls_its_http_endpoint_after_a_matching_write_with_retries() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    let c = proxied(&sim);
+    let (url, seen) = receiver(1).await;
+    let fast = json!({"triggerDelayMs": 20});
+    assert_eq!(
+        sim_put(&sim, "/_sim/masterdata/settings", &fast).await,
+        StatusCode::OK
+    );
+    let schema = json!({"properties": {}, "v-triggers": [{
+        "name": "corporate-to-erp", "active": true, "condition": "isCorporate=true",
+        "action": {"type": "http", "uri": format!("{url}/hook/{{!id}}"), "method": "POST",
+                   "headers": {"content-type": "application/json", "x-doc": "{!id}"},
+                   "body": {"id": "{!id}", "email": "{!email}", "source": "md"}},
+        "retry": {"times": 3, "delay": {"addMinutes": 10}}
+    }]});
+    // Saving and reading the schema (Master Data v2 Saveschemabyname, Getschemas).
+    let r = anon(&c, Method::PUT, "/CL/schemas/ponte", Some(schema.clone())).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = put(&c, "/CL/schemas/ponte", schema.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body["Message"]
+            .as_str()
+            .is_some_and(|m| m.contains("persisted"))
+    );
+    assert_eq!(get(&c, "/CL/schemas/ponte").await.body, schema);
+    assert_eq!(
+        get(&c, "/CL/schemas").await.body,
+        json!([{"name": "ponte", "schema": schema}])
+    );
+    assert_eq!(
+        get(&c, "/CL/schemas/none").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let bad = json!({"v-triggers": [{"name": "t", "action": {"type": "http", "uri": "/x"}}]});
+    assert_eq!(
+        put(&c, "/CL/schemas/bad", bad).await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // A write the condition does not match calls nothing; a matching one does, retried after
+    // the receiver's 500, the document's values in the uri, the headers and the body.
+    let r = post(
+        &c,
+        "/CL/documents",
+        json!({"email": "b2c@x.com", "isCorporate": false}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = post(
+        &c,
+        "/CL/documents",
+        json!({"email": "b2b@x.com", "isCorporate": true}),
+    )
+    .await;
+    let id = r.body["documentId"].as_str().unwrap_or_default().to_owned();
+    let count = || seen.lock().map(|s| s.len()).unwrap_or(0);
+    until("two attempts", || count() >= 2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let calls = seen.lock().map(|s| s.clone()).unwrap_or_default();
+    assert_eq!(
+        calls.len(),
+        2,
+        "one failure, one success, nothing more: {calls:?}"
+    );
+    for (path, doc, body) in &calls {
+        assert_eq!(path, &format!("/hook/{id}"));
+        assert_eq!(doc, &id);
+        assert_eq!(
+            body,
+            &json!({"id": id, "email": "b2b@x.com", "source": "md"})
+        );
+    }
+    let r = client()
+        .get(format!("{}/_sim/masterdata/triggers", sim.url()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let attempts: Value = r.json().await.unwrap_or_default();
+    let shape: Vec<(u64, Value, bool)> = attempts
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| {
+                    (
+                        x["attempt"].as_u64().unwrap_or(0),
+                        x["status"].clone(),
+                        x["ok"] == json!(true),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(shape, vec![(1, json!(500), false), (2, json!(200), true)]);
+
+    // An update that changes nothing (304) runs no trigger; one that changes the document does.
+    let r = patch(&c, "/CL/documents", json!({"id": id, "email": "b2b@x.com"})).await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    let r = patch(
+        &c,
+        &format!("/CL/documents/{id}"),
+        json!({"firstName": "Bea"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    until("the update's call", || count() >= 3).await;
+
+    // `triggerSchemas: "named"`: only a write naming the schema with `?_schema=` runs it.
+    let named = json!({"triggerDelayMs": 20, "triggerSchemas": "named"});
+    assert_eq!(
+        sim_put(&sim, "/_sim/masterdata/settings", &named).await,
+        StatusCode::OK
+    );
+    let r = patch(
+        &c,
+        &format!("/CL/documents/{id}"),
+        json!({"firstName": "Bia"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = patch(
+        &c,
+        &format!("/CL/documents/{id}?_schema=ponte"),
+        json!({"firstName": "Bela"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    until("the named write's call", || count() >= 4).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(count(), 4, "the write without _schema ran nothing");
+    stop(sim).await;
+}
