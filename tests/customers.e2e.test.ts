@@ -229,7 +229,7 @@ describe('VTEX to ERP (the customer changes tick)', () => {
     const t0 = Date.now()
     expect((await changesTick(1, 'not-the-tick-secret')).body).toMatchObject({ code: 'TICK_SECRET_INVALID' })
     // The first ticks go through what Master Data holds: every CL so far is Ponte's own write.
-    // A change is delivered once it has settled (routes/customerChanges.ts SETTLE_MS, 3 s).
+    // A change is delivered once it has settled (ordersTuning.customerChangesSettleMs, 3 s).
     await sleep(3500)
     let echoes = 0
     for (;;) {
@@ -268,7 +268,28 @@ describe('VTEX to ERP (the customer changes tick)', () => {
     const wallMs = Date.now() - t0
     console.log(`customer changes: ${echoes} echoes skipped, 20 sign-ups delivered in ${(wallMs / 1000).toFixed(1)} s`)
     expect(wallMs).toBeLessThan(20000)
-  }, 30000)
+
+    // Ponte PATCHes a profile it created (a new last name and a new address) and a sign-up's
+    // (someone else's profile): neither comes back to the ERP as a VTEX change.
+    const policy = { ...(erpBatch.policy as Record<string, unknown>), erpWins: ['lastName'] }
+    const mine = { ...erpBatch.customers[3], lastName: 'Ponte-Patched', addresses: [...erpBatch.customers[3].addresses, { addressName: 'e2e-new', street: 'Rua Nova', number: '1', city: 'São Paulo', state: 'SP', country: 'BRA', postalCode: '01035-000' }] }
+    const signup = erp.changes[0].change
+    const theirs = { email: String(signup.email), lastName: 'Ponte-Patched', addresses: [] }
+    const patched = await delta({ customers: [mine, theirs], policy }, 0)
+    expect(patched.status).toBe(202)
+    expect(await poll(patched.body.jobId, finished, 60000)).toMatchObject({ status: 'SUCCEEDED', errorCount: 0 })
+    const after = byEmail(await docs('CL'))
+    for (const email of [mine.email, theirs.email]) expect(after.get(normal(email))?.map((d) => d.lastName)).toEqual(['Ponte-Patched'])
+    await sleep(3500)
+    let late = { delivered: 0, echoes: 0 }
+    for (;;) {
+      const tick = (await changesTick(0)).body
+      late = { delivered: late.delivered + tick.delivered, echoes: late.echoes + tick.echoes }
+      if (tick.echoes + tick.delivered === 0) break
+    }
+    expect(late).toEqual({ delivered: 0, echoes: 2 })
+    expect((await simCall<ErpChanges>('GET', '/_sim/erp/customers/changes')).received).toBe(20)
+  }, 60000)
 })
 
 describe('ERP deltas (POST /_v/ponte/erp/customers)', () => {
@@ -295,6 +316,33 @@ describe('ERP deltas (POST /_v/ponte/erp/customers)', () => {
     const emails = byEmail(await docs('CL'))
     for (const c of hundred) expect(emails.get(normal(c.email))?.length ?? 0).toBe(1)
   }, 180000)
+
+  it('finds a profile another writer stored with a mixed-case email and a punctuated document: no second CL', async () => {
+    const md = (method: string, path: string, body: unknown) =>
+      fetch(`${sim.url}/api/dataentities${path}?an=${ACCOUNT}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...ERP_KEY },
+        body: JSON.stringify(body),
+      })
+    // CPF 529.982.247-25 and 111.444.777-35 (valid check digits), as an older import wrote them.
+    for (const [email, document] of [['Mixed.Case@Example.com', '529.982.247-25'], ['Other.Case@Example.com', '111.444.777-35']]) {
+      expect((await md('POST', '/CL/documents', { email, documentType: 'CPF', document, firstName: 'Held' })).status).toBe(201)
+    }
+    const run = async (customers: unknown[]) => {
+      const a = await delta({ customers, policy: erpBatch.policy }, 1)
+      expect(a.status).toBe(202)
+      return poll(a.body.jobId, finished, 60000, 1)
+    }
+    // The ERP spells the email as stored and sends the document bare: found by both keys.
+    expect(await run([{ email: 'Mixed.Case@Example.com', documentType: 'CPF', document: '52998224725', lastName: 'Found', addresses: [] }])).toMatchObject({ status: 'SUCCEEDED', errorCount: 0 })
+    // Another spelling of the email altogether, the document punctuated differently: found by the document.
+    expect(await run([{ email: 'OTHER.case@example.COM', documentType: 'CPF', document: '111 444 777 35', lastName: 'Found', addresses: [] }])).toMatchObject({ status: 'SUCCEEDED', errorCount: 0 })
+    const cl = byEmail(await docs('CL'))
+    for (const email of ['mixed.case@example.com', 'other.case@example.com']) {
+      expect(cl.get(email)?.length).toBe(1)
+      expect(cl.get(email)?.[0]).toMatchObject({ firstName: 'Held', lastName: 'Found' })
+    }
+  }, 60000)
 
   it('refuses without credentials, a malformed body and an oversized delta, with stable codes', async () => {
     expect((await delta({ customers: [] }, 1, {})).status).toBe(401)

@@ -174,3 +174,33 @@ describe('isEcho', () => {
     expect(isEcho({ id: 'x', email: 'a@example.com', firstName: 'A' }, null)).toBe(false)
   })
 })
+
+describe('a profile Ponte patched', () => {
+  it('is not re-sent as a change, over a version the pull handled; a change someone made just before the PATCH still is', async () => {
+    const { md, kv, received, deps } = setup()
+    // A storefront sign-up, delivered.
+    const signup = md.write('cl-s', { email: 's@example.com', firstName: 'S', phone: '+5511999990000' })
+    expect(await pullCustomerChanges(deps)).toMatchObject({ delivered: 1 })
+    // Ponte patches it (lastName), its record holding the whole CL as the PATCH left it.
+    md.write('cl-s', { lastName: 'Silva' })
+    const after = { email: 's@example.com', firstName: 'S', phone: '+5511999990000', lastName: 'Silva' }
+    await kv.put(writtenPath('cl-s'), { email: 's@example.com', profileId: 'cl-s', profile: { lastName: 'Silva' }, addresses: [], after, readUpdatedIn: signup.updatedIn })
+    expect(await pullCustomerChanges(deps)).toMatchObject({ delivered: 0, echoes: 1 })
+    expect(received).toHaveLength(1)
+
+    // The shopper edits, and Ponte patches over it before any pull: the pull never handled the
+    // version Ponte read, so the document goes to the ERP (more, never fewer, deliveries).
+    const edited = md.write('cl-s', { firstName: 'Sofia' })
+    md.write('cl-s', { lastName: 'Souza' })
+    await kv.put(writtenPath('cl-s'), {
+      email: 's@example.com',
+      profileId: 'cl-s',
+      profile: { lastName: 'Souza' },
+      addresses: [],
+      after: { ...after, firstName: 'Sofia', lastName: 'Souza' },
+      readUpdatedIn: edited.updatedIn,
+    })
+    expect(await pullCustomerChanges(deps)).toMatchObject({ delivered: 1, echoes: 0 })
+    expect(received[1].profile).toMatchObject({ firstName: 'Sofia', lastName: 'Souza' })
+  })
+})

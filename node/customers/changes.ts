@@ -7,11 +7,15 @@
  * {@link pullCustomerChanges} searches CL with `updatedIn>={watermark}` sorted `updatedIn ASC`,
  * pages of 100 (`REST-Range`), and handles each document in that order:
  *
- * - **Echo suppression.** Ponte's record of what it last wrote for the CL (bucket
- *   `ponte-customers`, `written/{id}.json`, customers/sync.ts) is compared with the document's
- *   CL fields: equal means the document is as Ponte left it (Ponte's own write), and it is
- *   skipped. A record that holds fewer fields than the document (Ponte patched a profile someone
- *   else created) does not match: such a change is delivered (more, never fewer, deliveries).
+ * - **Echo suppression.** Ponte's record of its last write to the CL (bucket
+ *   `ponte-customers`, `written/{id}.json`, customers/sync.ts) keeps the whole CL as that write
+ *   left it (`after`: the fields Ponte sent and every other field as Ponte read it), a create's
+ *   as well as a PATCH's. A document whose CL fields equal it is Ponte's own write and is
+ *   skipped, provided the version Ponte read before a PATCH (`readUpdatedIn`) was already
+ *   handled by the pull (older than the cursor, or at its instant and among its ids): a change
+ *   someone else made just before Ponte patched over it is delivered, not swallowed (more,
+ *   never fewer, deliveries). Address writes touch AD only, never the CL this pull reads, so
+ *   they cannot echo. A record from before `after` existed compares its own fields.
  * - **Delivery.** `POST {erpEndpoint}/customers/changes` with `x-ponte-delivery-id:
  *   {clId}:{updatedIn}` and `{deliveryId, id, email, updatedIn, profile}`.
  * - **The cursor** (`changes/cursor.json`: the watermark and the ids handled at that instant) is
@@ -109,12 +113,20 @@ function profileOf(doc: MdDocument): Record<string, unknown> {
   return out
 }
 
-/** The document is exactly what Ponte last wrote for it. */
-export function isEcho(doc: MdDocument, written: WrittenCustomer | null): boolean {
+/** Whether the pull has handled the version of `id` at `updatedIn`. */
+function handled(cursor: ChangeCursor, id: string, updatedIn: string): boolean {
+  if (!cursor.watermark) return false
+  const [at, mark] = [Date.parse(updatedIn), Date.parse(cursor.watermark)]
+  return at < mark || (updatedIn === cursor.watermark && cursor.atWatermark.includes(id))
+}
+
+/** The document is exactly what Ponte's last write left, over a version the pull already handled. */
+export function isEcho(doc: MdDocument, written: WrittenCustomer | null, cursor: ChangeCursor = { watermark: null, atWatermark: [] }): boolean {
   if (!written) return false
   const ours: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(written.profile ?? {})) if (v !== null && v !== undefined && v !== '') ours[k] = v
-  return stable(profileOf(doc)) === stable(ours)
+  for (const [k, v] of Object.entries(written.after ?? written.profile ?? {})) if (v !== null && v !== undefined && v !== '') ours[k] = v
+  if (stable(profileOf(doc)) !== stable(ours)) return false
+  return !written.after || !written.readUpdatedIn || handled(cursor, doc.id, written.readUpdatedIn)
 }
 
 /** Takes (or renews) the lease; false when another owner holds a live one. */
@@ -161,7 +173,7 @@ export async function pullCustomerChanges(deps: ChangesDeps): Promise<PullResult
         // Sorted by updatedIn: everything from here on is too recent.
         if ((deps.settleMs ?? 0) > 0 && !(Date.parse(updatedIn) <= Date.parse(settled))) return result
         const written = (await deps.records.get<WrittenCustomer>(writtenPath(doc.id)))?.data ?? null
-        if (isEcho(doc, written)) {
+        if (isEcho(doc, written, cursor)) {
           result.echoes += 1
         } else {
           const profile = profileOf(doc)

@@ -22,8 +22,12 @@ describe('customers core facade (wasm)', () => {
   it('validates and returns the lookups', () => {
     const v = validateCustomers(batch)
     expect(v.errors).toEqual([])
-    expect(v.lookups.emails).toEqual(['ana.souza+vip@example.com'])
-    expect(v.lookups.documents).toEqual([{ documentType: 'CPF', document: '52998224725' }])
+    // The normalised forms, and the spellings another writer may have stored (§F.4).
+    expect(v.lookups.emails[0]).toBe('ana.souza+vip@example.com')
+    expect(v.lookups.documents).toEqual([
+      { documentType: 'CPF', document: '52998224725' },
+      { documentType: 'CPF', document: '529.982.247-25' },
+    ])
   })
 
   it('plans a CL upsert then its AD, and maps them to Master Data calls', () => {

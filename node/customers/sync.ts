@@ -108,7 +108,8 @@ export class CustomerSync implements SyncDomain<CustomerBatch, CustomerGroup> {
   /** What Master Data holds for the lookups, and Ponte's records for the profiles found. */
   public async read(lookups: { emails: string[]; documents: Array<{ documentType: string; document: string }> }, io: WriteIo): Promise<CustomerState> {
     const { throttle, retry, concurrency } = io
-    const clFields = ['id', ...CL_FIELDS]
+    // updatedIn: Ponte's record keeps when the CL it patched was read (customers/changes.ts).
+    const clFields = ['id', 'updatedIn', ...CL_FIELDS]
     const adFields = ['id', 'userId', ...AD_FIELDS]
     const byId = new Map<string, ClDocument>()
     const total = lookups.emails.length + lookups.documents.length

@@ -115,6 +115,19 @@ export interface OrdersTuning {
   sweepWindowMs: number
   sweepSliceMs: number
   sweepGraceMs: number
+  /**
+   * The customer changes pull (customers/changes.ts) leaves a CL changed less than this long ago
+   * for a later tick, for two reasons. A sync writes the CL and then Ponte's record of it, so a
+   * CL caught between the two would not be known as Ponte's own (the gap is the rest of that
+   * customer's calls, each a pacer turn: at the default 50/s and a customer's 2 to 4 calls,
+   * under 100 ms, plus one VBase write). And Master Data's `/search` is eventually consistent,
+   * with no documented bound (developers.vtex.com/docs/guides/data-consistency-and-
+   * synchronization-in-master-data): a CL indexed after the cursor has moved past its
+   * `updatedIn` would never be pulled. The default, 3 s, is a margin over the first and a
+   * guess at the second; raise it if the account's search lags more (a change is then
+   * delivered that much later, never lost to the cursor).
+   */
+  customerChangesSettleMs: number
 }
 
 export const DEFAULT_TUNING: OrdersTuning = {
@@ -147,6 +160,7 @@ export const DEFAULT_TUNING: OrdersTuning = {
   sweepWindowMs: 6 * 3600000,
   sweepSliceMs: 3600000,
   sweepGraceMs: 120000,
+  customerChangesSettleMs: 3000,
 }
 
 export const SETTINGS_TTL_MS = 10000

@@ -23,8 +23,6 @@ import { readSettings } from '../orders/deps'
 import { checkSecret } from './orders'
 
 export const ERP_ENDPOINT_MISSING = 'ERP_ENDPOINT_MISSING'
-/** A change is delivered once it is this old (customers/changes.ts `settleMs`). */
-export const SETTLE_MS = 3000
 const OWNER = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
 
 /** The pull's deps on the request's context (unit tests pass fakes). */
@@ -41,7 +39,8 @@ export async function changesDeps(ctx: Context): Promise<ChangesDeps | null> {
     records: new VBaseKv(jobScoped(ctx.vtex, VBase, { retries: 2, timeout: 5000, memoizable: false }), WRITTEN_BUCKET),
     deliver: (change) => erp.change(endpoint, settings.erpToken, { ...change }),
     owner: OWNER,
-    settleMs: SETTLE_MS,
+    // Why it waits and why 3 s by default: orders/settings.ts `customerChangesSettleMs`.
+    settleMs: settings.tuning.customerChangesSettleMs,
     logger: ctx.vtex.logger,
   }
 }

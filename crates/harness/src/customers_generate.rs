@@ -139,6 +139,7 @@ pub fn customer_case(rng: &mut SplitMix) -> CustomerCase {
             }
             state.profiles.push(ClDocument {
                 id: id.clone(),
+                updated_in: None,
                 profile: profile.clone(),
             });
             let mut written_addresses = Vec::new();
@@ -169,12 +170,15 @@ pub fn customer_case(rng: &mut SplitMix) -> CustomerCase {
                     profile_id: id.clone(),
                     profile: base,
                     addresses: written_addresses,
+                    after: None,
+                    read_updated_in: None,
                 });
             }
             if rng.chance(10) {
                 // A duplicate Master Data let through (§F.1).
                 state.profiles.push(ClDocument {
                     id: format!("{id}-dup"),
+                    updated_in: None,
                     profile: Profile {
                         email: Some(local.clone() + "@example.com"),
                         ..Profile::default()

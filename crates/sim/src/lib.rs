@@ -228,6 +228,11 @@ impl Sim {
         )
         .await?;
         io_router.start();
+        // Master Data triggers send their requests through the IO router (or plain HTTP).
+        masterdata.set_outbound(masterdata::triggers::Outbound {
+            http: reqwest::Client::new(),
+            io: io_router.clone(),
+        });
         // The anti-fraud gateway (§G.3): sends transactions and reads them on the simulated clock.
         let antifraud_gateway =
             vtex::antifraud::gateway::Gateway::new(io_router.clone(), clock.clone());

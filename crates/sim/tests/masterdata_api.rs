@@ -59,6 +59,36 @@ async fn call(c: &Client, method: Method, path: &str, body: Option<Value>) -> R 
     req(c, method, path, body, &[], true).await
 }
 
+async fn get(c: &Client, path: &str) -> R {
+    call(c, Method::GET, path, None).await
+}
+
+async fn post(c: &Client, path: &str, body: Value) -> R {
+    call(c, Method::POST, path, Some(body)).await
+}
+
+async fn patch(c: &Client, path: &str, body: Value) -> R {
+    call(c, Method::PATCH, path, Some(body)).await
+}
+
+async fn put(c: &Client, path: &str, body: Value) -> R {
+    call(c, Method::PUT, path, Some(body)).await
+}
+
+async fn delete(c: &Client, path: &str) -> R {
+    call(c, Method::DELETE, path, None).await
+}
+
+/// A search with `REST-Range: {range}`.
+async fn ranged(c: &Client, path: &str, range: &str) -> R {
+    req(c, Method::GET, path, None, &[("REST-Range", range)], true).await
+}
+
+/// A request without credentials.
+async fn anon(c: &Client, method: Method, path: &str, body: Option<Value>) -> R {
+    req(c, method, path, body, &[], false).await
+}
+
 fn header(r: &R, name: &str) -> String {
     r.headers
         .get(name)
@@ -85,11 +115,10 @@ async fn documents_upserts_private_fields_and_duplicates() {
     let c = proxied(&sim);
 
     // POST: 201 with the prefixed id, the href and the bare documentId.
-    let r = call(
+    let r = post(
         &c,
-        Method::POST,
         "/CL/documents",
-        Some(json!({"email": "ana@x.com", "firstName": "Ana", "isCorporate": false})),
+        json!({"email": "ana@x.com", "firstName": "Ana", "isCorporate": false}),
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -103,30 +132,18 @@ async fn documents_upserts_private_fields_and_duplicates() {
     );
 
     // GET: the id fields, plus what `_fields` names; `_all` every field.
-    let r = call(&c, Method::GET, &format!("/CL/documents/{id}"), None).await;
+    let r = get(&c, &format!("/CL/documents/{id}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["id"], json!(id));
     assert_eq!(r.body["dataEntityId"], json!("CL"));
     assert_eq!(r.body["accountName"], json!("ponte"));
     assert!(r.body.get("email").is_none(), "{}", r.body);
-    let r = call(
-        &c,
-        Method::GET,
-        &format!("/CL/documents/CL-{id}?_fields=email,phone"),
-        None,
-    )
-    .await;
+    let r = get(&c, &format!("/CL/documents/CL-{id}?_fields=email,phone")).await;
     assert_eq!(
         (r.body["email"].clone(), r.body["phone"].clone()),
         (json!("ana@x.com"), Value::Null)
     );
-    let r = call(
-        &c,
-        Method::GET,
-        &format!("/CL/documents/{id}?_fields=_all"),
-        None,
-    )
-    .await;
+    let r = get(&c, &format!("/CL/documents/{id}?_fields=_all")).await;
     assert_eq!(r.body["firstName"], json!("Ana"));
     assert!(
         r.body["createdIn"]
@@ -140,165 +157,101 @@ async fn documents_upserts_private_fields_and_duplicates() {
     );
 
     // Without credentials, private fields are refused (all CL fields are private).
-    let r = req(
+    let r = anon(
         &c,
         Method::GET,
         &format!("/CL/documents/{id}?_fields=email"),
         None,
-        &[],
-        false,
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.body["Message"], json!("Cannot read private fields"));
-    let r = req(
-        &c,
-        Method::GET,
-        &format!("/CL/documents/{id}"),
-        None,
-        &[],
-        false,
-    )
-    .await;
+    let r = anon(&c, Method::GET, &format!("/CL/documents/{id}"), None).await;
     assert_eq!(r.status, StatusCode::OK, "the id fields are not private");
-    let r = req(
+    let r = anon(
         &c,
         Method::PATCH,
         &format!("/CL/documents/{id}"),
         Some(json!({"phone": "1"})),
-        &[],
-        false,
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = req(
-        &c,
-        Method::GET,
-        "/CL/search?email=ana@x.com",
-        None,
-        &[],
-        false,
-    )
-    .await;
+    let r = anon(&c, Method::GET, "/CL/search?email=ana@x.com", None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // PATCH .../{id}: only the fields sent; 404 for a missing document.
-    let r = call(
+    let r = patch(
         &c,
-        Method::PATCH,
         &format!("/CL/documents/{id}"),
-        Some(json!({"lastName": "Souza"})),
+        json!({"lastName": "Souza"}),
     )
     .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = call(
+    let r = get(
         &c,
-        Method::GET,
         &format!("/CL/documents/{id}?_fields=firstName,lastName"),
-        None,
     )
     .await;
     assert_eq!(
         (r.body["firstName"].clone(), r.body["lastName"].clone()),
         (json!("Ana"), json!("Souza"))
     );
-    let r = call(
-        &c,
-        Method::PATCH,
-        "/CL/documents/nope",
-        Some(json!({"lastName": "X"})),
-    )
-    .await;
+    let r = patch(&c, "/CL/documents/nope", json!({"lastName": "X"})).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     // PATCH .../documents: the partial upsert; 304 when nothing changes.
-    let r = call(
+    let r = patch(
         &c,
-        Method::PATCH,
         "/CL/documents",
-        Some(json!({"id": "fixed-1", "email": "bia@x.com"})),
+        json!({"id": "fixed-1", "email": "bia@x.com"}),
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(r.body["documentId"], json!("fixed-1"));
-    let r = call(
+    let r = patch(
         &c,
-        Method::PATCH,
         "/CL/documents",
-        Some(json!({"id": "CL-fixed-1", "email": "bia@x.com"})),
+        json!({"id": "CL-fixed-1", "email": "bia@x.com"}),
     )
     .await;
     assert_eq!(r.status, StatusCode::NOT_MODIFIED);
-    let r = call(
+    let r = patch(
         &c,
-        Method::PATCH,
         "/CL/documents",
-        Some(json!({"id": "fixed-1", "firstName": "Bia"})),
+        json!({"id": "fixed-1", "firstName": "Bia"}),
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let r = call(
-        &c,
-        Method::GET,
-        "/CL/documents/fixed-1?_fields=email,firstName",
-        None,
-    )
-    .await;
+    let r = get(&c, "/CL/documents/fixed-1?_fields=email,firstName").await;
     assert_eq!(
         (r.body["email"].clone(), r.body["firstName"].clone()),
         (json!("bia@x.com"), json!("Bia"))
     );
 
     // PUT .../{id} replaces: fields left out are cleared; PUT .../documents is the full upsert.
-    let r = call(
-        &c,
-        Method::PUT,
-        "/CL/documents/fixed-1",
-        Some(json!({"email": "bia@x.com"})),
-    )
-    .await;
+    let r = put(&c, "/CL/documents/fixed-1", json!({"email": "bia@x.com"})).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = call(
-        &c,
-        Method::GET,
-        "/CL/documents/fixed-1?_fields=firstName",
-        None,
-    )
-    .await;
+    let r = get(&c, "/CL/documents/fixed-1?_fields=firstName").await;
     assert_eq!(r.body["firstName"], Value::Null);
-    let r = call(
+    let r = put(
         &c,
-        Method::PUT,
         "/CL/documents",
-        Some(json!({"id": "fixed-2", "email": "c@x.com"})),
+        json!({"id": "fixed-2", "email": "c@x.com"}),
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let r = call(
+    let r = put(
         &c,
-        Method::PUT,
         "/CL/documents",
-        Some(json!({"id": "fixed-2", "email": "c2@x.com"})),
+        json!({"id": "fixed-2", "email": "c2@x.com"}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
 
     // Uniqueness is not enforced: a second profile with the same email is created.
-    let r = call(
-        &c,
-        Method::POST,
-        "/CL/documents",
-        Some(json!({"email": "ana@x.com"})),
-    )
-    .await;
+    let r = post(&c, "/CL/documents", json!({"email": "ana@x.com"})).await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let r = call(
-        &c,
-        Method::GET,
-        "/CL/search?_where=email=ana@x.com&_fields=email",
-        None,
-    )
-    .await;
+    let r = get(&c, "/CL/search?_where=email=ana@x.com&_fields=email").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(ids(&r).len(), 2, "{}", r.body);
     // ...unless the emulator default of §F.1 is switched on.
@@ -311,13 +264,7 @@ async fn documents_upserts_private_fields_and_duplicates() {
         .await,
         StatusCode::OK
     );
-    let r = call(
-        &c,
-        Method::POST,
-        "/CL/documents",
-        Some(json!({"email": "ana@x.com"})),
-    )
-    .await;
+    let r = post(&c, "/CL/documents", json!({"email": "ana@x.com"})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let off = json!({"uniqueClEmail": false});
     assert_eq!(
@@ -326,62 +273,39 @@ async fn documents_upserts_private_fields_and_duplicates() {
     );
 
     // AD linked by the bare CL id; a generic acronym, public by default.
-    let r = call(
+    let r = post(
         &c,
-        Method::POST,
         "/AD/documents",
-        Some(json!({"userId": id, "addressName": "casa", "postalCode": "01035-000"})),
+        json!({"userId": id, "addressName": "casa", "postalCode": "01035-000"}),
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let r = call(
-        &c,
-        Method::GET,
-        &format!("/AD/search?userId={id}&_fields=addressName"),
-        None,
-    )
-    .await;
+    let r = get(&c, &format!("/AD/search?userId={id}&_fields=addressName")).await;
     assert_eq!(r.body[0]["addressName"], json!("casa"));
-    let r = req(
+    let r = anon(
         &c,
         Method::POST,
         "/ZZ/documents",
         Some(json!({"note": "hi"})),
-        &[],
-        false,
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let zz = r.body["documentId"].as_str().unwrap_or_default().to_owned();
-    let r = req(
+    let r = anon(
         &c,
         Method::GET,
         &format!("/ZZ/documents/{zz}?_fields=note"),
         None,
-        &[],
-        false,
     )
     .await;
     assert_eq!(r.body["note"], json!("hi"));
 
     // Versions: every write keeps one; PUT restores.
-    let r = call(
-        &c,
-        Method::GET,
-        &format!("/CL/documents/{id}/versions"),
-        None,
-    )
-    .await;
+    let r = get(&c, &format!("/CL/documents/{id}/versions")).await;
     let versions = r.body.as_array().cloned().unwrap_or_default();
     assert_eq!(versions.len(), 2, "{}", r.body);
     let first = versions[0]["id"].as_str().unwrap_or_default().to_owned();
-    let r = call(
-        &c,
-        Method::GET,
-        &format!("/CL/documents/{id}/versions/{first}"),
-        None,
-    )
-    .await;
+    let r = get(&c, &format!("/CL/documents/{id}/versions/{first}")).await;
     assert_eq!(r.body["document"]["lastName"], Value::Null);
     let r = call(
         &c,
@@ -391,13 +315,7 @@ async fn documents_upserts_private_fields_and_duplicates() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = call(
-        &c,
-        Method::GET,
-        &format!("/CL/documents/{id}?_fields=lastName"),
-        None,
-    )
-    .await;
+    let r = get(&c, &format!("/CL/documents/{id}?_fields=lastName")).await;
     assert_eq!(
         r.body["lastName"],
         Value::Null,
@@ -405,20 +323,20 @@ async fn documents_upserts_private_fields_and_duplicates() {
     );
 
     // DELETE, then 404.
-    let r = call(&c, Method::DELETE, &format!("/CL/documents/{id}"), None).await;
+    let r = delete(&c, &format!("/CL/documents/{id}")).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = call(&c, Method::GET, &format!("/CL/documents/{id}"), None).await;
+    let r = get(&c, &format!("/CL/documents/{id}")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     // Entities and their structure.
-    let r = call(&c, Method::GET, "", None).await;
+    let r = get(&c, "").await;
     let acronyms: Vec<&str> = r
         .body
         .as_array()
         .map(|a| a.iter().filter_map(|e| e["acronym"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(acronyms, vec!["AD", "CL", "ZZ"]);
-    let r = call(&c, Method::GET, "/CL", None).await;
+    let r = get(&c, "/CL").await;
     assert_eq!(r.body["primaryKeyType"], json!("GUID"));
     assert!(r.body["fields"].as_array().is_some_and(|f| {
         f.iter()
@@ -429,7 +347,7 @@ async fn documents_upserts_private_fields_and_duplicates() {
     stop(sim).await;
     let sim = start(dir.path(), None).await;
     let c = proxied(&sim);
-    let r = call(&c, Method::GET, "/CL/documents/fixed-2?_fields=email", None).await;
+    let r = get(&c, "/CL/documents/fixed-2?_fields=email").await;
     assert_eq!(r.body["email"], json!("c2@x.com"));
     stop(sim).await;
 }
@@ -440,50 +358,38 @@ async fn search_pages_and_scroll_with_token_expiry() {
     let sim = start(dir.path(), None).await;
     let c = proxied(&sim);
     for i in 0..250 {
-        let r = call(&c, Method::PATCH, "/PX/documents", Some(json!({"id": format!("p{i:03}"), "email": format!("u{i:03}@x.com"), "firstName": if i % 2 == 0 { "Ana" } else { "Bia" }, "age": i}))).await;
+        let r = patch(&c, "/PX/documents", json!({"id": format!("p{i:03}"), "email": format!("u{i:03}@x.com"), "firstName": if i % 2 == 0 { "Ana" } else { "Bia" }, "age": i})).await;
         assert_eq!(r.status, StatusCode::CREATED);
     }
     // REST-Range: documents x to y-1, the total in REST-Content-Range.
-    let r = req(
+    let r = ranged(
         &c,
-        Method::GET,
         "/PX/search?_where=firstName=Ana&_fields=email&_sort=email DESC",
-        None,
-        &[("REST-Range", "resources=0-10")],
-        true,
+        "resources=0-10",
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(header(&r, "rest-content-range"), "resources 0-10/125");
     assert_eq!(r.body[0]["email"], json!("u248@x.com"));
-    let r = req(
+    let r = ranged(
         &c,
-        Method::GET,
         "/PX/search?_where=firstName=Ana&_fields=email",
-        None,
-        &[("REST-Range", "resources=120-220")],
-        true,
+        "resources=120-220",
     )
     .await;
     assert_eq!(header(&r, "rest-content-range"), "resources 120-125/125");
     assert_eq!(ids(&r).len(), 5);
-    let r = req(
+    let r = ranged(
         &c,
-        Method::GET,
         "/PX/search?_where=age between 10 AND 19 OR email=u200@x.com",
-        None,
-        &[("REST-Range", "resources=0-100")],
-        true,
+        "resources=0-100",
     )
     .await;
     assert_eq!(ids(&r).len(), 11);
-    let r = req(
+    let r = ranged(
         &c,
-        Method::GET,
         "/PX/search?_where=(age>245 AND firstName=Ana) OR email=u00*",
-        None,
-        &[("REST-Range", "resources=0-100")],
-        true,
+        "resources=0-100",
     )
     .await;
     assert_eq!(
@@ -493,19 +399,11 @@ async fn search_pages_and_scroll_with_token_expiry() {
             "p248"
         ]
     );
-    let r = req(
-        &c,
-        Method::GET,
-        "/PX/search",
-        None,
-        &[("REST-Range", "resources=0-101")],
-        true,
-    )
-    .await;
+    let r = ranged(&c, "/PX/search", "resources=0-101").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "at most 100 per page");
-    let r = call(&c, Method::GET, "/PX/search?_where=(age>1", None).await;
+    let r = get(&c, "/PX/search?_where=(age>1").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = call(&c, Method::GET, "/CL/search?_where=shoeSize=42", None).await;
+    let r = get(&c, "/CL/search?_where=shoeSize=42").await;
     assert_eq!(
         r.status,
         StatusCode::BAD_REQUEST,
@@ -513,20 +411,14 @@ async fn search_pages_and_scroll_with_token_expiry() {
     );
 
     // Scroll: the token from X-VTEX-MD-TOKEN, pages of `_size`, an empty page at the end.
-    let r = call(
-        &c,
-        Method::GET,
-        "/PX/scroll?_size=100&_fields=email&_where=age>=0",
-        None,
-    )
-    .await;
+    let r = get(&c, "/PX/scroll?_size=100&_fields=email&_where=age>=0").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(header(&r, "rest-content-total"), "250");
     let token = header(&r, "x-vtex-md-token");
     assert!(!token.is_empty());
     let mut seen = ids(&r);
     loop {
-        let r = call(&c, Method::GET, &format!("/PX/scroll?_token={token}"), None).await;
+        let r = get(&c, &format!("/PX/scroll?_token={token}")).await;
         assert_eq!(r.status, StatusCode::OK);
         let page = ids(&r);
         if page.is_empty() {
@@ -538,24 +430,24 @@ async fn search_pages_and_scroll_with_token_expiry() {
     }
     let unique: std::collections::BTreeSet<_> = seen.iter().collect();
     assert_eq!((seen.len(), unique.len()), (250, 250));
-    let r = call(&c, Method::GET, "/PX/scroll?_size=1001", None).await;
+    let r = get(&c, "/PX/scroll?_size=1001").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     // The token idles out after 20 minutes of the simulated clock; each use resets it.
-    let r = call(&c, Method::GET, "/PX/scroll?_size=10", None).await;
+    let r = get(&c, "/PX/scroll?_size=10").await;
     let token = header(&r, "x-vtex-md-token");
     sim.clock().advance(19 * 60 * 1000);
-    let r = call(&c, Method::GET, &format!("/PX/scroll?_token={token}"), None).await;
+    let r = get(&c, &format!("/PX/scroll?_token={token}")).await;
     assert_eq!(r.status, StatusCode::OK);
     sim.clock().advance(19 * 60 * 1000);
-    let r = call(&c, Method::GET, &format!("/PX/scroll?_token={token}"), None).await;
+    let r = get(&c, &format!("/PX/scroll?_token={token}")).await;
     assert_eq!(
         r.status,
         StatusCode::OK,
         "the previous use reset the expiry"
     );
     sim.clock().advance(20 * 60 * 1000 + 1);
-    let r = call(&c, Method::GET, &format!("/PX/scroll?_token={token}"), None).await;
+    let r = get(&c, &format!("/PX/scroll?_token={token}")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     // Wildcard searches are throttled with 503, scrolls with 429.
@@ -570,17 +462,13 @@ async fn search_pages_and_scroll_with_token_expiry() {
     );
     let mut statuses = Vec::new();
     for _ in 0..5 {
-        statuses.push(
-            call(&c, Method::GET, "/PX/search?email=u1*", None)
-                .await
-                .status,
-        );
+        statuses.push(get(&c, "/PX/search?email=u1*").await.status);
     }
     assert!(
         statuses.contains(&StatusCode::SERVICE_UNAVAILABLE),
         "{statuses:?}"
     );
-    let r = call(&c, Method::GET, "/PX/search?email=u100@x.com", None).await;
+    let r = get(&c, "/PX/search?email=u100@x.com").await;
     assert_eq!(
         r.status,
         StatusCode::OK,
@@ -588,11 +476,7 @@ async fn search_pages_and_scroll_with_token_expiry() {
     );
     let mut statuses = Vec::new();
     for _ in 0..5 {
-        statuses.push(
-            call(&c, Method::GET, "/PX/scroll?_size=1", None)
-                .await
-                .status,
-        );
+        statuses.push(get(&c, "/PX/scroll?_size=1").await.status);
     }
     assert!(
         statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
@@ -629,18 +513,11 @@ async fn signups_are_found_by_updated_in_from_a_watermark() {
     let page = |from: usize, where_: String| {
         let c = c.clone();
         async move {
-            req(
-                &c,
-                Method::GET,
-                &format!(
-                    "/CL/search?_where={}&_fields=id,email,updatedIn&_sort=updatedIn%20ASC",
-                    where_.replace(' ', "%20")
-                ),
-                None,
-                &[("REST-Range", &format!("resources={from}-{}", from + 20))],
-                true,
-            )
-            .await
+            let path = format!(
+                "/CL/search?_where={}&_fields=id,email,updatedIn&_sort=updatedIn%20ASC",
+                where_.replace(' ', "%20")
+            );
+            ranged(&c, &path, &format!("resources={from}-{}", from + 20)).await
         }
     };
     let first = page(0, "updatedIn is not null".into()).await;
@@ -668,5 +545,195 @@ async fn signups_are_found_by_updated_in_from_a_watermark() {
         rest.iter()
             .all(|d| d["updatedIn"].as_str().is_some_and(|u| u >= mark.as_str()))
     );
+    stop(sim).await;
+}
+
+/// What a trigger's receiver saw: (path, header `x-doc`, body).
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, String, Value)>>>;
+
+/// A receiver for trigger requests that answers `500` to the first `fail` calls.
+async fn receiver(fail: usize) -> (String, Seen) {
+    use axum::extract::{OriginalUri, State};
+    let seen: Seen = Default::default();
+    let app = axum::Router::new()
+        .fallback(
+            move |State(seen): State<Seen>,
+                  OriginalUri(uri): OriginalUri,
+                  headers: axum::http::HeaderMap,
+                  body: axum::body::Bytes| async move {
+                let mut s = seen
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let doc = headers
+                    .get("x-doc")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                s.push((
+                    uri.path().to_owned(),
+                    doc,
+                    serde_json::from_slice(&body).unwrap_or(Value::Null),
+                ));
+                if s.len() <= fail {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    axum::http::StatusCode::OK
+                }
+            },
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("addr: {e}"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), seen)
+}
+
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("{what}: not within 5 s");
+}
+
+#[tokio::test]
+async fn a_schema_trigger_calls_its_http_endpoint_after_a_matching_write_with_retries() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    let c = proxied(&sim);
+    let (url, seen) = receiver(1).await;
+    let fast = json!({"triggerDelayMs": 20});
+    assert_eq!(
+        sim_put(&sim, "/_sim/masterdata/settings", &fast).await,
+        StatusCode::OK
+    );
+    let schema = json!({"properties": {}, "v-triggers": [{
+        "name": "corporate-to-erp", "active": true, "condition": "isCorporate=true",
+        "action": {"type": "http", "uri": format!("{url}/hook/{{!id}}"), "method": "POST",
+                   "headers": {"content-type": "application/json", "x-doc": "{!id}"},
+                   "body": {"id": "{!id}", "email": "{!email}", "source": "md"}},
+        "retry": {"times": 3, "delay": {"addMinutes": 10}}
+    }]});
+    // Saving and reading the schema (Master Data v2 Saveschemabyname, Getschemas).
+    let r = anon(&c, Method::PUT, "/CL/schemas/ponte", Some(schema.clone())).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = put(&c, "/CL/schemas/ponte", schema.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body["Message"]
+            .as_str()
+            .is_some_and(|m| m.contains("persisted"))
+    );
+    assert_eq!(get(&c, "/CL/schemas/ponte").await.body, schema);
+    assert_eq!(
+        get(&c, "/CL/schemas").await.body,
+        json!([{"name": "ponte", "schema": schema}])
+    );
+    assert_eq!(
+        get(&c, "/CL/schemas/none").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let bad = json!({"v-triggers": [{"name": "t", "action": {"type": "http", "uri": "/x"}}]});
+    assert_eq!(
+        put(&c, "/CL/schemas/bad", bad).await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // A write the condition does not match calls nothing; a matching one does, retried after
+    // the receiver's 500, the document's values in the uri, the headers and the body.
+    let r = post(
+        &c,
+        "/CL/documents",
+        json!({"email": "b2c@x.com", "isCorporate": false}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = post(
+        &c,
+        "/CL/documents",
+        json!({"email": "b2b@x.com", "isCorporate": true}),
+    )
+    .await;
+    let id = r.body["documentId"].as_str().unwrap_or_default().to_owned();
+    let count = || seen.lock().map(|s| s.len()).unwrap_or(0);
+    until("two attempts", || count() >= 2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let calls = seen.lock().map(|s| s.clone()).unwrap_or_default();
+    assert_eq!(
+        calls.len(),
+        2,
+        "one failure, one success, nothing more: {calls:?}"
+    );
+    for (path, doc, body) in &calls {
+        assert_eq!(path, &format!("/hook/{id}"));
+        assert_eq!(doc, &id);
+        assert_eq!(
+            body,
+            &json!({"id": id, "email": "b2b@x.com", "source": "md"})
+        );
+    }
+    let r = client()
+        .get(format!("{}/_sim/masterdata/triggers", sim.url()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let attempts: Value = r.json().await.unwrap_or_default();
+    let shape: Vec<(u64, Value, bool)> = attempts
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| {
+                    (
+                        x["attempt"].as_u64().unwrap_or(0),
+                        x["status"].clone(),
+                        x["ok"] == json!(true),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(shape, vec![(1, json!(500), false), (2, json!(200), true)]);
+
+    // An update that changes nothing (304) runs no trigger; one that changes the document does.
+    let r = patch(&c, "/CL/documents", json!({"id": id, "email": "b2b@x.com"})).await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    let r = patch(
+        &c,
+        &format!("/CL/documents/{id}"),
+        json!({"firstName": "Bea"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    until("the update's call", || count() >= 3).await;
+
+    // `triggerSchemas: "named"`: only a write naming the schema with `?_schema=` runs it.
+    let named = json!({"triggerDelayMs": 20, "triggerSchemas": "named"});
+    assert_eq!(
+        sim_put(&sim, "/_sim/masterdata/settings", &named).await,
+        StatusCode::OK
+    );
+    let r = patch(
+        &c,
+        &format!("/CL/documents/{id}"),
+        json!({"firstName": "Bia"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = patch(
+        &c,
+        &format!("/CL/documents/{id}?_schema=ponte"),
+        json!({"firstName": "Bela"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    until("the named write's call", || count() >= 4).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(count(), 4, "the write without _schema ran nothing");
     stop(sim).await;
 }

@@ -44,6 +44,7 @@ pub fn apply_customer_plan(state: &CustomerState, plan: &CustomerPlan) -> Custom
                         cl.insert(w.id.clone(), out.profiles.len());
                         out.profiles.push(ClDocument {
                             id: w.id.clone(),
+                            updated_in: None,
                             profile: fields,
                         });
                     }

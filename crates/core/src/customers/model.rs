@@ -202,6 +202,10 @@ record! {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClDocument {
     pub id: String,
+    /// When Master Data last wrote it, when read (the changes pull's clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub updated_in: Option<String>,
     #[serde(flatten)]
     pub profile: Profile,
 }

@@ -1,7 +1,9 @@
 //! The customer operations as request → response functions, for the operation table.
 
 use super::error::CustomerError;
-use super::sync::{CustomerBatch, CustomerPlan, CustomerState, plan_customers, validate_batch};
+use super::sync::{
+    CustomerBatch, CustomerPlan, CustomerState, ValidCustomer, plan_customers, validate_batch,
+};
 use super::validate::normalize_email;
 use serde::{Deserialize, Serialize};
 
@@ -52,22 +54,70 @@ pub fn validate_customer_batch(req: &ValidateCustomersRequest) -> ValidateCustom
             customers: u32::try_from(valid.len()).unwrap_or(u32::MAX),
             addresses: u32::try_from(valid.iter().map(|c| c.addresses.len()).sum::<usize>())
                 .unwrap_or(u32::MAX),
-            lookups: CustomerLookups {
-                emails: valid.iter().map(|c| c.email.clone()).collect(),
-                documents: valid
-                    .iter()
-                    .filter_map(|c| c.document.clone())
-                    .map(|(document_type, document)| DocumentLookup {
-                        document_type,
-                        document,
-                    })
-                    .collect(),
-            },
+            lookups: lookups(&req.batch, &valid),
         },
         Err(errors) => ValidateCustomersResponse {
             errors,
             ..ValidateCustomersResponse::default()
         },
+    }
+}
+
+/// The spellings Master Data may hold for the batch's emails and documents: each
+/// customer's normalised email (what Ponte writes) and the email as the ERP spelt it, trimmed;
+/// its canonical document, the document as sent, and the punctuated form (CPF
+/// `000.000.000-00`, CNPJ `00.000.000/0000-00`). Master Data compares `_where` values as
+/// stored, and its documentation says nothing of case or punctuation (`docs/vtex/H-gaps.md`
+/// §H.7), so a profile another writer stored as `Ana@Example.com` or `529.982.247-25` is
+/// still found, not created twice. A spelling neither Ponte nor the ERP used (another case
+/// altogether) is found only where Master Data compares without case (the sim's
+/// `caseInsensitiveEquality`).
+fn lookups(batch: &CustomerBatch, valid: &[ValidCustomer]) -> CustomerLookups {
+    let mut out = CustomerLookups::default();
+    for (item, c) in batch.customers.iter().zip(valid) {
+        let raw = item.profile.email.as_deref().map(str::trim);
+        for e in std::iter::once(c.email.as_str()).chain(raw) {
+            if !e.is_empty() && !out.emails.iter().any(|x| x == e) {
+                out.emails.push(e.to_owned());
+            }
+        }
+        let Some((document_type, canonical)) = &c.document else {
+            continue;
+        };
+        let sent = item.profile.document.as_deref().map(str::trim);
+        let punctuated = punctuated(document_type, canonical);
+        for d in std::iter::once(canonical.as_str())
+            .chain(sent)
+            .chain(punctuated.as_deref())
+        {
+            let form = DocumentLookup {
+                document_type: document_type.clone(),
+                document: d.to_owned(),
+            };
+            if !d.is_empty() && !out.documents.contains(&form) {
+                out.documents.push(form);
+            }
+        }
+    }
+    out
+}
+
+/// A canonical CPF or CNPJ with its usual punctuation.
+fn punctuated(document_type: &str, digits: &str) -> Option<String> {
+    let cut = |marks: &[(usize, char)]| {
+        let mut s = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if let Some((_, m)) = marks.iter().find(|(at, _)| *at == i) {
+                s.push(*m);
+            }
+            s.push(ch);
+        }
+        s
+    };
+    match (document_type, digits.len()) {
+        ("CPF", 11) => Some(cut(&[(3, '.'), (6, '.'), (9, '-')])),
+        ("CNPJ", 14) => Some(cut(&[(2, '.'), (5, '.'), (8, '/'), (12, '-')])),
+        _ => None,
     }
 }
 

@@ -119,6 +119,18 @@ pub struct WrittenCustomer {
     pub profile: Profile,
     #[serde(default)]
     pub addresses: Vec<WrittenAddress>,
+    /// The whole CL as Ponte's last write to it (create or PATCH) left it: every profile field,
+    /// the ones Ponte did not write as it read them. The changes pull knows its own write by
+    /// it (no echo), a PATCH as well as a create. None until Ponte writes the CL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub after: Option<Profile>,
+    /// The CL's `updatedIn` as Ponte read it before that write (None for a create): the
+    /// change it stood for must have been handled by the pull before the write counts as
+    /// Ponte's alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub read_updated_in: Option<String>,
 }
 
 /// What VTEX holds for the batch's customers (CL found by email or document, their AD) and
@@ -770,13 +782,13 @@ pub fn plan_customers(
     };
     let policy = &batch.policy;
     let cnpj = policy.corporate_document_is_cnpj;
-    let current: Vec<(String, Profile, Option<DocumentKey>)> = state
+    let current: Vec<(String, Profile, Option<DocumentKey>, &ClDocument)> = state
         .profiles
         .iter()
         .map(|d| {
             let p = canonical_profile(&d.profile, cnpj);
             let k = document_key(&p);
-            (bare_id(&d.id).to_owned(), p, k)
+            (bare_id(&d.id).to_owned(), p, k, d)
         })
         .collect();
     let written: BTreeMap<&str, &WrittenCustomer> = state
@@ -789,7 +801,7 @@ pub fn plan_customers(
     let mut claimed: BTreeMap<String, usize> = BTreeMap::new();
     let mut emails: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut documents: BTreeMap<&DocumentKey, Vec<usize>> = BTreeMap::new();
-    for (k, (_, p, d)) in current.iter().enumerate() {
+    for (k, (_, p, d, _)) in current.iter().enumerate() {
         if let Some(e) = p.email.as_deref() {
             emails.entry(e).or_default().push(k);
         }
@@ -857,7 +869,7 @@ pub fn plan_customers(
         plan_one(
             u32_of(i),
             c,
-            matched.map(|(k, _)| (&current[k].0, &current[k].1)),
+            matched.map(|(k, _)| (&current[k].0, &current[k].1, current[k].3)),
             &ours,
             written.get(c.email.as_str()).copied(),
             &by_user,
@@ -877,7 +889,7 @@ pub fn plan_customers(
 fn plan_one(
     i: u32,
     c: &ValidCustomer,
-    matched: Option<(&String, &Profile)>,
+    matched: Option<(&String, &Profile, &ClDocument)>,
     ours: &str,
     written: Option<&WrittenCustomer>,
     by_user: &BTreeMap<&str, Vec<&AdDocument>>,
@@ -889,8 +901,9 @@ fn plan_one(
     let s = &mut plan.summary;
     s.customers += 1;
     let (profile_id, cl_key) = match matched {
-        Some((id, current)) => {
-            let base = written.filter(|w| &w.profile_id == id).map(|w| &w.profile);
+        Some((id, current, read)) => {
+            let mine = written.filter(|w| &w.profile_id == id);
+            let base = mine.map(|w| &w.profile);
             let m = merge(&c.profile, Some(current), base, owns, |f| {
                 policy.erp_wins.contains(&f)
             });
@@ -898,7 +911,16 @@ fn plan_one(
             let mut record = m.base;
             record.email = Some(c.email.clone());
             let key = format!("CL:{id}");
+            let (mut after, mut read_updated_in) = (
+                mine.and_then(|w| w.after.clone()),
+                mine.and_then(|w| w.read_updated_in.clone()),
+            );
             if !m.patch.is_blank() {
+                let mut whole = read.profile.clone();
+                for (f, v) in m.patch.present() {
+                    whole.set(f, Some(v));
+                }
+                (after, read_updated_in) = (Some(whole), read.updated_in.clone());
                 s.profiles_updated += 1;
                 plan.writes.push(CustomerWrite {
                     customer: i,
@@ -917,6 +939,8 @@ fn plan_one(
                 profile_id: id.clone(),
                 profile: record,
                 addresses: Vec::new(),
+                after,
+                read_updated_in,
             });
             (id.clone(), None)
         }
@@ -944,8 +968,10 @@ fn plan_one(
             plan.written.push(WrittenCustomer {
                 email: c.email.clone(),
                 profile_id: ours.to_owned(),
-                profile: body,
+                profile: body.clone(),
                 addresses: Vec::new(),
+                after: Some(body),
+                read_updated_in: None,
             });
             (ours.to_owned(), Some(key))
         }

@@ -85,6 +85,7 @@ fn fields_the_erp_does_not_own_are_not_written_to_an_existing_profile() {
     let state = CustomerState {
         profiles: vec![ClDocument {
             id: "CL-abc".into(),
+            updated_in: None,
             profile: Profile {
                 email: Some("ANA.SOUZA+VIP@example.com".into()),
                 first_name: Some("A".into()),
@@ -221,6 +222,7 @@ fn a_batch_naming_one_person_twice_is_refused_with_both_places() {
 fn the_document_is_the_second_key_and_a_split_identity_is_an_error() {
     let doc = |id: &str, email: &str, cpf: &str| ClDocument {
         id: id.into(),
+        updated_in: None,
         profile: Profile {
             email: Some(email.into()),
             document_type: Some("CPF".into()),
@@ -267,6 +269,7 @@ fn duplicates_in_master_data_are_reported_and_one_is_written() {
         profiles: vec![
             ClDocument {
                 id: "zzz".into(),
+                updated_in: None,
                 profile: Profile {
                     email: Some("a@x.com".into()),
                     ..Profile::default()
@@ -274,6 +277,7 @@ fn duplicates_in_master_data_are_reported_and_one_is_written() {
             },
             ClDocument {
                 id: ours.clone(),
+                updated_in: None,
                 profile: Profile {
                     email: Some("A@x.com".into()),
                     ..Profile::default()
@@ -323,6 +327,7 @@ fn addresses_match_by_name_then_by_the_normalised_address_and_stale_ones_stay_un
     let state = CustomerState {
         profiles: vec![ClDocument {
             id: "p1".into(),
+            updated_in: None,
             profile: Profile {
                 email: Some("a@x.com".into()),
                 ..Profile::default()
@@ -430,10 +435,15 @@ fn the_operations_answer_through_the_table() {
     )
     .expect("ok");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(v["lookups"]["emails"], json!(["ana.souza+vip@example.com"]));
+    // The normalised forms Ponte writes, and the spellings another writer may have stored.
+    assert_eq!(
+        v["lookups"]["emails"],
+        json!(["ana.souza+vip@example.com", "Ana.Souza+vip@Example.com"])
+    );
     assert_eq!(
         v["lookups"]["documents"],
-        json!([{"documentType": "CPF", "document": "52998224725"}])
+        json!([{"documentType": "CPF", "document": "52998224725"},
+               {"documentType": "CPF", "document": "529.982.247-25"}])
     );
     let out = crate::ops::call(
         "planCustomerSync",
@@ -469,5 +479,108 @@ fn a_street_type_abbreviation_is_the_same_street() {
     assert_ne!(
         address_key(&a("Rua Augusta")),
         address_key(&a("Alameda Augusta"))
+    );
+}
+
+#[test]
+fn lookups_carry_the_punctuated_document_and_the_email_as_sent() {
+    let b = json!({"batch": {"customers": [
+        {"email": "Bia@X.com", "documentType": "CNPJ", "document": "11222333000181"},
+        {"email": "c@x.com", "documentType": "CPF", "document": " 529 982 247 25 "}
+    ]}});
+    let out = crate::ops::call("validateCustomerBatch", &b.to_string()).expect("ok");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v["lookups"]["emails"],
+        json!(["bia@x.com", "Bia@X.com", "c@x.com"])
+    );
+    let docs: Vec<&str> = v["lookups"]["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .filter_map(|d| d["document"].as_str())
+        .collect();
+    assert_eq!(
+        docs,
+        vec![
+            "11222333000181",
+            "11.222.333/0001-81",
+            "52998224725",
+            "529 982 247 25",
+            "529.982.247-25"
+        ]
+    );
+}
+
+#[test]
+fn a_profile_stored_with_a_punctuated_document_and_another_case_is_patched_not_created_again() {
+    let state = CustomerState {
+        profiles: vec![ClDocument {
+            id: "held".into(),
+            updated_in: Some("2026-01-01T00:00:00.0000000Z".into()),
+            profile: Profile {
+                email: Some("Ana.Souza+VIP@Example.com".into()),
+                document_type: Some("CPF".into()),
+                document: Some("529.982.247-25".into()),
+                first_name: Some("Ana".into()),
+                ..Profile::default()
+            },
+        }],
+        ..CustomerState::default()
+    };
+    let b = batch(json!({"customers": [ana()], "policy": {"erpWins": ["lastName"]}}));
+    let plan = plan_customers("store", &state, &b).expect("plan");
+    assert!(
+        plan.writes
+            .iter()
+            .all(|w| w.method != WriteMethod::Upsert || w.entity == Entity::Ad)
+    );
+    assert_eq!(plan.writes[0].id, "held");
+    assert_eq!(plan.writes[0].method, WriteMethod::Patch);
+    assert_eq!(plan.summary.profiles_created, 0);
+}
+
+#[test]
+fn the_record_keeps_the_whole_profile_as_a_write_left_it_and_when_it_was_read() {
+    let b = batch(json!({"customers": [ana()]}));
+    let created = plan_customers("store", &CustomerState::default(), &b).expect("plan");
+    let w = &created.written[0];
+    assert_eq!(w.after.as_ref(), created.writes[0].profile.as_ref());
+    assert_eq!(w.read_updated_in, None);
+
+    // Someone else's profile with a field Ponte does not write: a PATCH's record holds it too.
+    let state = CustomerState {
+        profiles: vec![ClDocument {
+            id: "p".into(),
+            updated_in: Some("2026-02-02T10:00:00.0000000Z".into()),
+            profile: Profile {
+                email: Some("ana.souza+vip@example.com".into()),
+                phone: Some("+5511988887777".into()),
+                ..Profile::default()
+            },
+        }],
+        ..CustomerState::default()
+    };
+    let plan = plan_customers("store", &state, &b).expect("plan");
+    assert_eq!(plan.writes[0].method, WriteMethod::Patch);
+    let w = &plan.written[0];
+    let after = w.after.as_ref().expect("after");
+    assert_eq!(after.phone.as_deref(), Some("+5511988887777"));
+    assert_eq!(after.last_name.as_deref(), Some("Souza"));
+    assert_eq!(
+        w.read_updated_in.as_deref(),
+        Some("2026-02-02T10:00:00.0000000Z")
+    );
+
+    // Nothing to write: the record of the last write stays as it was.
+    let mut applied = apply_customer_plan(&state, &plan);
+    applied.written = plan.written.clone();
+    applied.profiles[0].updated_in = Some("2026-03-03T00:00:00.0000000Z".into());
+    let again = plan_customers("store", &applied, &b).expect("plan");
+    assert!(again.writes.iter().all(|w| w.entity == Entity::Ad));
+    assert_eq!(again.written[0].after, plan.written[0].after);
+    assert_eq!(
+        again.written[0].read_updated_in,
+        plan.written[0].read_updated_in
     );
 }

@@ -59,12 +59,15 @@
 //! - the version `author` and `createdBy`/`updatedBy` are the app key, `vtexid-user` for a
 //!   VTEX ID token, or `anonymous` (never a token).
 //!
-//! **[sim's limit]**: triggers, attachments, clusters and scores are not served.
+//! Triggers that call HTTP endpoints (`v-triggers` of a schema, `PUT .../schemas/{name}`) are
+//! played as [`triggers`] describes. **[sim's limit]**: attachments, clusters and scores are
+//! not served.
 //! Documents persist in the store (table `masterdata_documents`); scroll tokens and the
 //! throttling counters are in memory.
 
 pub mod query;
 mod routes;
+pub mod triggers;
 
 pub use routes::{routes, sim_routes};
 
@@ -75,7 +78,9 @@ use redb::{ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use triggers::{Attempt, Outbound, TriggerSchemas};
 
 /// `(account, acronym, id)` → JSON [`Doc`].
 const DOCUMENTS: TableDefinition<(&str, &str, &str), &str> =
@@ -106,6 +111,10 @@ pub struct MasterDataSettings {
     /// Idle time before a scroll token expires (20 minutes, §F.2).
     pub scroll_token_ttl_ms: i64,
     pub max_versions: usize,
+    /// Which schemas' triggers a write runs ([`triggers`]).
+    pub trigger_schemas: TriggerSchemas,
+    /// Replaces every trigger's delay between attempts (ms); none: the trigger's own.
+    pub trigger_delay_ms: Option<u64>,
 }
 
 impl Default for MasterDataSettings {
@@ -120,6 +129,8 @@ impl Default for MasterDataSettings {
             writes_per_second: None,
             scroll_token_ttl_ms: 20 * 60 * 1000,
             max_versions: 20,
+            trigger_schemas: TriggerSchemas::Any,
+            trigger_delay_ms: None,
         }
     }
 }
@@ -350,6 +361,8 @@ struct State {
     /// `(account, class)` → (second, count).
     windows: BTreeMap<(String, &'static str), (u64, u32)>,
     stats: MasterDataStats,
+    /// `(account, entity, schema name)` → the JSON schema ([`triggers`]).
+    schemas: BTreeMap<(String, String, String), Value>,
 }
 
 /// Master Data's state, written through to the store.
@@ -359,6 +372,28 @@ pub struct MasterData {
     clock: Arc<SimClock>,
     settings: Mutex<MasterDataSettings>,
     state: Mutex<State>,
+    /// Where triggers send their requests (set once the IO router exists).
+    outbound: OnceLock<Outbound>,
+    /// The last trigger attempts.
+    attempts: Arc<Mutex<VecDeque<Attempt>>>,
+}
+
+/// One document write (see [`MasterData::write`]).
+#[derive(Debug, Clone)]
+pub struct WriteRequest<'a> {
+    pub account: &'a str,
+    pub acronym: &'a str,
+    /// None: a new GUID.
+    pub id: Option<String>,
+    pub body: Map<String, Value>,
+    pub mode: WriteMode,
+    /// A missing document is `404`.
+    pub must_exist: bool,
+    pub author: &'a str,
+    /// The stats' label (`PATCH CL`).
+    pub label: &'a str,
+    /// The schema the write names (`?_schema=`).
+    pub schema: Option<&'a str>,
 }
 
 pub type SharedMasterData = Arc<MasterData>;
@@ -410,6 +445,8 @@ impl MasterData {
             clock,
             settings: Mutex::new(settings),
             state: Mutex::new(state),
+            outbound: OnceLock::new(),
+            attempts: Arc::new(Mutex::new(VecDeque::new())),
         })
     }
 
@@ -560,19 +597,19 @@ impl MasterData {
     }
 
     /// Writes a document: creates it (a new GUID when `id` is `None`) or updates it, keeping a
-    /// version. `must_exist` refuses a missing one with `404`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn write(
-        &self,
-        account: &str,
-        acronym: &str,
-        id: Option<String>,
-        body: Map<String, Value>,
-        mode: WriteMode,
-        must_exist: bool,
-        author: &str,
-        label: &str,
-    ) -> Result<WriteOutcome, ApiError> {
+    /// version, then runs the entity's triggers when it changed.
+    pub fn write(&self, w: WriteRequest<'_>) -> Result<WriteOutcome, ApiError> {
+        let WriteRequest {
+            account,
+            acronym,
+            id,
+            body,
+            mode,
+            must_exist,
+            author,
+            label,
+            schema,
+        } = w;
         let settings = self.settings();
         let now = self.now_iso();
         let mut state = self.state();
@@ -655,8 +692,11 @@ impl MasterData {
             seq,
         };
         self.persist(&key, Some(&doc))?;
+        let written = doc.fields.clone();
         state.docs.insert(key, doc);
         *state.stats.writes.entry(label.to_owned()).or_default() += 1;
+        drop(state);
+        self.fire(account, acronym, schema, &written);
         Ok(if held.is_some() {
             WriteOutcome::Updated(id)
         } else {
@@ -680,17 +720,17 @@ impl MasterData {
         let Some(v) = doc.versions.iter().find(|v| v.id == version) else {
             return Ok(None);
         };
-        let body = v.document.clone();
-        self.write(
+        self.write(WriteRequest {
             account,
             acronym,
-            Some(id.to_owned()),
-            body,
-            WriteMode::Replace,
-            true,
+            id: Some(id.to_owned()),
+            body: v.document.clone(),
+            mode: WriteMode::Replace,
+            must_exist: true,
             author,
-            &format!("PUT {acronym} version"),
-        )
+            label: &format!("PUT {acronym} version"),
+            schema: None,
+        })
         .map(Some)
     }
 
@@ -757,6 +797,104 @@ impl MasterData {
 
     pub fn stats(&self) -> MasterDataStats {
         self.state().stats.clone()
+    }
+
+    /// Lets triggers send their requests (the simulator calls it once the IO router exists).
+    pub fn set_outbound(&self, outbound: Outbound) {
+        let _ = self.outbound.set(outbound);
+    }
+
+    /// Saves a JSON schema on an entity (its triggers checked first).
+    pub fn save_schema(
+        &self,
+        account: &str,
+        entity: &str,
+        name: &str,
+        schema: Value,
+    ) -> Result<(), ApiError> {
+        triggers::triggers_of(&schema)?;
+        self.state().schemas.insert(
+            (account.to_owned(), entity.to_owned(), name.to_owned()),
+            schema,
+        );
+        Ok(())
+    }
+
+    /// An entity's schemas by name.
+    pub fn schemas(&self, account: &str, entity: &str) -> Vec<(String, Value)> {
+        self.state()
+            .schemas
+            .iter()
+            .filter(|((a, e, _), _)| a == account && e == entity)
+            .map(|((_, _, n), v)| (n.clone(), v.clone()))
+            .collect()
+    }
+
+    /// The trigger attempts made so far (the last [`triggers::LOG_SIZE`]).
+    pub fn trigger_attempts(&self) -> Vec<Attempt> {
+        self.attempts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Sends the requests of the entity's triggers whose condition the document meets, each
+    /// retried in the background as its `retry` says.
+    fn fire(&self, account: &str, acronym: &str, schema: Option<&str>, doc: &Map<String, Value>) {
+        let (Some(out), Ok(rt)) = (
+            self.outbound.get().cloned(),
+            tokio::runtime::Handle::try_current(),
+        ) else {
+            return;
+        };
+        let settings = self.settings();
+        let saved: Vec<Value> = self
+            .schemas(account, acronym)
+            .into_iter()
+            .filter(|(n, _)| {
+                settings.trigger_schemas == TriggerSchemas::Any || Some(n.as_str()) == schema
+            })
+            .map(|(_, v)| v)
+            .collect();
+        let refs: Vec<&Value> = saved.iter().collect();
+        let calls = triggers::calls(
+            &refs,
+            acronym,
+            doc,
+            settings.case_insensitive_equality,
+            settings.trigger_delay_ms,
+        );
+        for call in calls {
+            let (out, log) = (out.clone(), self.attempts.clone());
+            rt.spawn(async move {
+                for attempt in 1..=call.times {
+                    let status = out.send(&call).await;
+                    let ok = status.is_some_and(|s| (200..300).contains(&s));
+                    {
+                        let mut l = log.lock().unwrap_or_else(PoisonError::into_inner);
+                        if l.len() >= triggers::LOG_SIZE {
+                            l.pop_front();
+                        }
+                        l.push_back(Attempt {
+                            trigger: call.trigger.clone(),
+                            entity: call.entity.clone(),
+                            document_id: call.document_id.clone(),
+                            attempt,
+                            status,
+                            ok,
+                        });
+                    }
+                    if ok {
+                        break;
+                    }
+                    if attempt < call.times {
+                        tokio::time::sleep(call.delay).await;
+                    }
+                }
+            });
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use super::query::{self, Expr};
 use super::{
     Access, Entity, ID_FIELDS, MasterDataSettings, Scroll, SharedMasterData, WriteMode,
-    WriteOutcome,
+    WriteOutcome, WriteRequest,
 };
 use crate::platform::error::ApiError;
 use crate::platform::http::{Tenant, has_credentials};
@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use serde_json::{Map, Value, json};
 
 const BASE: &str = "/api/dataentities";
@@ -23,18 +23,12 @@ pub fn routes() -> Router<SharedMasterData> {
     Router::new()
         .route(BASE, get(list_entities))
         .route(&format!("{BASE}/{{ac}}"), get(entity_structure))
+        .route(&format!("{BASE}/{{ac}}/documents"), documents())
+        .route(&format!("{BASE}/{{ac}}/documents/{{id}}"), document())
+        .route(&format!("{BASE}/{{ac}}/schemas"), get(list_schemas))
         .route(
-            &format!("{BASE}/{{ac}}/documents"),
-            axum::routing::post(post_document)
-                .patch(upsert_partial)
-                .put(upsert_full),
-        )
-        .route(
-            &format!("{BASE}/{{ac}}/documents/{{id}}"),
-            get(get_document)
-                .put(put_document)
-                .patch(patch_document)
-                .delete(delete_document),
+            &format!("{BASE}/{{ac}}/schemas/{{name}}"),
+            get(get_schema).put(save_schema),
         )
         .route(
             &format!("{BASE}/{{ac}}/documents/{{id}}/versions"),
@@ -56,6 +50,7 @@ pub fn sim_routes() -> Router<SharedMasterData> {
             get(get_settings).put(put_settings),
         )
         .route("/_sim/masterdata/stats", get(get_stats))
+        .route("/_sim/masterdata/triggers", get(get_trigger_attempts))
         .route("/_sim/masterdata/{ac}/documents", get(sim_documents))
         .route("/_sim/masterdata/signups", axum::routing::post(sim_signups))
         .route(
@@ -248,45 +243,155 @@ async fn entity_structure(
     ))
 }
 
-/// The common path of every write: throttling, the entity, private fields, the store.
-#[allow(clippy::too_many_arguments)]
-fn write(
-    md: &SharedMasterData,
-    account: &str,
-    acronym: &str,
-    id: Option<String>,
-    body: Map<String, Value>,
+/// How a write route answers its outcome (the routes differ in nothing else, §F.2).
+#[derive(Debug, Clone, Copy)]
+enum Answer {
+    /// `POST .../documents`: `201` and the ids, whatever happened.
+    Created,
+    /// `PATCH .../documents`: `201` and the ids, `304` when nothing changed.
+    Upsert,
+    /// `PUT .../documents`: `201` when created, else `200`, with the ids.
+    FullUpsert,
+    /// `PUT|PATCH .../documents/{id}`: `204`.
+    NoContent,
+}
+
+/// One write route: its verb, how it treats the fields not sent, whether the document must
+/// exist, and its answer.
+#[derive(Debug, Clone, Copy)]
+struct Route {
+    verb: &'static str,
     mode: WriteMode,
-    must_exist: bool,
+    answer: Answer,
+}
+
+const POST_DOCUMENT: Route = Route {
+    verb: "POST",
+    mode: WriteMode::Merge,
+    answer: Answer::Created,
+};
+const UPSERT_PARTIAL: Route = Route {
+    verb: "PATCH",
+    mode: WriteMode::Merge,
+    answer: Answer::Upsert,
+};
+const UPSERT_FULL: Route = Route {
+    verb: "PUT",
+    mode: WriteMode::Replace,
+    answer: Answer::FullUpsert,
+};
+const PUT_DOCUMENT: Route = Route {
+    verb: "PUT",
+    mode: WriteMode::Replace,
+    answer: Answer::NoContent,
+};
+const PATCH_DOCUMENT: Route = Route {
+    verb: "PATCH",
+    mode: WriteMode::Merge,
+    answer: Answer::NoContent,
+};
+
+/// The write routes of `.../documents` (the id in the body).
+fn documents() -> MethodRouter<SharedMasterData> {
+    let at = |route: Route| {
+        move |State(md): State<SharedMasterData>,
+              tenant: Tenant,
+              Path(ac): Path<String>,
+              headers: HeaderMap,
+              uri: Uri,
+              body: Bytes| async move {
+            write_route(&md, &tenant, &ac, None, &headers, &uri, &body, route)
+        }
+    };
+    axum::routing::post(at(POST_DOCUMENT))
+        .patch(at(UPSERT_PARTIAL))
+        .put(at(UPSERT_FULL))
+}
+
+/// The routes of `.../documents/{id}`.
+fn document() -> MethodRouter<SharedMasterData> {
+    let at = |route: Route| {
+        move |State(md): State<SharedMasterData>,
+              tenant: Tenant,
+              Path((ac, id)): Path<(String, String)>,
+              headers: HeaderMap,
+              uri: Uri,
+              body: Bytes| async move {
+            write_route(&md, &tenant, &ac, Some(&id), &headers, &uri, &body, route)
+        }
+    };
+    get(get_document)
+        .put(at(PUT_DOCUMENT))
+        .patch(at(PATCH_DOCUMENT))
+        .delete(delete_document)
+}
+
+/// The common path of every write: the body, the id, throttling, the entity, private fields,
+/// the store, the answer.
+#[allow(clippy::too_many_arguments)]
+fn write_route(
+    md: &SharedMasterData,
+    tenant: &Tenant,
+    ac: &str,
+    path_id: Option<&str>,
     headers: &HeaderMap,
-    label: &str,
-) -> Result<Result<WriteOutcome, Response>, ApiError> {
+    uri: &Uri,
+    body: &[u8],
+    route: Route,
+) -> Result<Response, ApiError> {
+    let acronym = acronym_of(ac)?;
+    let mut body = object(body)?;
+    let id = match path_id {
+        Some(raw) => {
+            body.remove("id");
+            Some(doc_id(&acronym, raw)?)
+        }
+        None => body_id(&acronym, &mut body)?,
+    };
+    let account = tenant.account.as_str();
     if !md.admit(account, "write", md.settings().writes_per_second) {
-        return Ok(Err(throttled(
+        return Ok(throttled(
             md,
             StatusCode::TOO_MANY_REQUESTS,
             "Too many requests",
-        )));
+        ));
     }
-    let entity = md.entity(account, acronym, true)?;
+    let entity = md.entity(account, &acronym, true)?;
     if !has_credentials(headers)
         && body
             .keys()
             .any(|k| k != "id" && !entity.public(k, Access::Write))
     {
-        return Ok(Err(forbidden(md, "write")));
+        return Ok(forbidden(md, "write"));
     }
-    md.write(
+    // `PATCH .../documents/{id}` on a missing document is 404 unless `patchCreates` (module docs).
+    let must_exist = matches!(route.answer, Answer::NoContent)
+        && route.mode == WriteMode::Merge
+        && !md.settings().patch_creates;
+    let query = params(uri);
+    let outcome = md.write(WriteRequest {
         account,
-        acronym,
+        acronym: &acronym,
         id,
         body,
-        mode,
+        mode: route.mode,
         must_exist,
-        &author(headers),
-        label,
-    )
-    .map(Ok)
+        author: &author(headers),
+        label: &format!("{} {acronym}", route.verb),
+        schema: param(&query, "_schema"),
+    })?;
+    let ids = |id: &str| Json(id_href(account, &acronym, id));
+    Ok(match (route.answer, outcome) {
+        (Answer::NoContent, _) => StatusCode::NO_CONTENT.into_response(),
+        (Answer::Upsert, WriteOutcome::Unchanged(_)) => StatusCode::NOT_MODIFIED.into_response(),
+        (Answer::FullUpsert, WriteOutcome::Updated(id) | WriteOutcome::Unchanged(id)) => {
+            (StatusCode::OK, ids(&id)).into_response()
+        }
+        (
+            _,
+            WriteOutcome::Created(id) | WriteOutcome::Updated(id) | WriteOutcome::Unchanged(id),
+        ) => (StatusCode::CREATED, ids(&id)).into_response(),
+    })
 }
 
 fn body_id(acronym: &str, body: &mut Map<String, Value>) -> Result<Option<String>, ApiError> {
@@ -295,166 +400,6 @@ fn body_id(acronym: &str, body: &mut Map<String, Value>) -> Result<Option<String
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => doc_id(acronym, &s).map(Some),
         Some(_) => Err(ApiError::InvalidBody("id must be a string".into())),
-    }
-}
-
-async fn post_document(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
-    Path(ac): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let acronym = acronym_of(&ac)?;
-    let mut body = object(&body)?;
-    let id = body_id(&acronym, &mut body)?;
-    let label = format!("POST {acronym}");
-    let outcome = match write(
-        &md,
-        &tenant.account,
-        &acronym,
-        id,
-        body,
-        WriteMode::Merge,
-        false,
-        &headers,
-        &label,
-    )? {
-        Ok(o) => o,
-        Err(r) => return Ok(r),
-    };
-    let id = match outcome {
-        WriteOutcome::Created(id) | WriteOutcome::Updated(id) | WriteOutcome::Unchanged(id) => id,
-    };
-    Ok((
-        StatusCode::CREATED,
-        Json(id_href(&tenant.account, &acronym, &id)),
-    )
-        .into_response())
-}
-
-async fn upsert_partial(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
-    Path(ac): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let acronym = acronym_of(&ac)?;
-    let mut body = object(&body)?;
-    let id = body_id(&acronym, &mut body)?;
-    let label = format!("PATCH {acronym}");
-    match write(
-        &md,
-        &tenant.account,
-        &acronym,
-        id,
-        body,
-        WriteMode::Merge,
-        false,
-        &headers,
-        &label,
-    )? {
-        Err(r) => Ok(r),
-        Ok(WriteOutcome::Unchanged(_)) => Ok(StatusCode::NOT_MODIFIED.into_response()),
-        Ok(WriteOutcome::Created(id) | WriteOutcome::Updated(id)) => Ok((
-            StatusCode::CREATED,
-            Json(id_href(&tenant.account, &acronym, &id)),
-        )
-            .into_response()),
-    }
-}
-
-async fn upsert_full(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
-    Path(ac): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let acronym = acronym_of(&ac)?;
-    let mut body = object(&body)?;
-    let id = body_id(&acronym, &mut body)?;
-    let label = format!("PUT {acronym}");
-    match write(
-        &md,
-        &tenant.account,
-        &acronym,
-        id,
-        body,
-        WriteMode::Replace,
-        false,
-        &headers,
-        &label,
-    )? {
-        Err(r) => Ok(r),
-        Ok(WriteOutcome::Created(id)) => Ok((
-            StatusCode::CREATED,
-            Json(id_href(&tenant.account, &acronym, &id)),
-        )
-            .into_response()),
-        Ok(WriteOutcome::Updated(id) | WriteOutcome::Unchanged(id)) => Ok((
-            StatusCode::OK,
-            Json(id_href(&tenant.account, &acronym, &id)),
-        )
-            .into_response()),
-    }
-}
-
-async fn put_document(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
-    Path((ac, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let acronym = acronym_of(&ac)?;
-    let id = doc_id(&acronym, &id)?;
-    let mut body = object(&body)?;
-    body.remove("id");
-    let label = format!("PUT {acronym}");
-    match write(
-        &md,
-        &tenant.account,
-        &acronym,
-        Some(id),
-        body,
-        WriteMode::Replace,
-        false,
-        &headers,
-        &label,
-    )? {
-        Err(r) => Ok(r),
-        Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
-    }
-}
-
-async fn patch_document(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
-    Path((ac, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let acronym = acronym_of(&ac)?;
-    let id = doc_id(&acronym, &id)?;
-    let mut body = object(&body)?;
-    body.remove("id");
-    let must_exist = !md.settings().patch_creates;
-    let label = format!("PATCH {acronym}");
-    match write(
-        &md,
-        &tenant.account,
-        &acronym,
-        Some(id),
-        body,
-        WriteMode::Merge,
-        must_exist,
-        &headers,
-        &label,
-    )? {
-        Err(r) => Ok(r),
-        Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
     }
 }
 
@@ -923,16 +868,17 @@ async fn sim_signups(
     let mut created = Vec::new();
     for i in p.from..p.from.saturating_add(p.count) {
         let fields = crate::erp::customers::signup(p.seed, i);
-        let out = md.write(
-            &tenant.account,
-            "CL",
-            None,
-            fields,
-            WriteMode::Merge,
-            false,
-            "storefront",
-            "signup",
-        )?;
+        let out = md.write(WriteRequest {
+            account: &tenant.account,
+            acronym: "CL",
+            id: None,
+            body: fields,
+            mode: WriteMode::Merge,
+            must_exist: false,
+            author: "storefront",
+            label: "signup",
+            schema: None,
+        })?;
         let id = match out {
             WriteOutcome::Created(id) | WriteOutcome::Updated(id) | WriteOutcome::Unchanged(id) => {
                 id
@@ -956,4 +902,71 @@ async fn sim_define(
     e.acronym = acronym;
     md.define(&tenant.account, e);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET .../schemas`: `[{name, schema}]` (Master Data v2 `Getschemas`).
+async fn list_schemas(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path(ac): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let entity = acronym_of(&ac)?;
+    if !has_credentials(&headers) {
+        return Ok(forbidden(&md, "read"));
+    }
+    let list: Vec<Value> = md
+        .schemas(&tenant.account, &entity)
+        .into_iter()
+        .map(|(name, schema)| json!({"name": name, "schema": schema}))
+        .collect();
+    Ok(Json(Value::Array(list)).into_response())
+}
+
+/// `GET .../schemas/{name}`: the schema (Master Data v2 `Getschemabyname`), `404` when none.
+async fn get_schema(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path((ac, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let entity = acronym_of(&ac)?;
+    if !has_credentials(&headers) {
+        return Ok(forbidden(&md, "read"));
+    }
+    md.schemas(&tenant.account, &entity)
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, schema)| Json(schema).into_response())
+        .ok_or_else(|| ApiError::not_found("SCHEMA_NOT_FOUND", format!("no schema {name}")))
+}
+
+/// `PUT .../schemas/{name}`: saves a JSON schema and its `v-triggers` (Master Data v2
+/// `Saveschemabyname`), `200 {"Message"}` as VTEX's example answers; `400` for a bad trigger.
+async fn save_schema(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path((ac, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let entity = acronym_of(&ac)?;
+    if !has_credentials(&headers) {
+        return Ok(forbidden(&md, "write"));
+    }
+    let schema = Value::Object(object(&body)?);
+    if name.is_empty() || name.len() > 100 {
+        return Err(ApiError::InvalidPath(format!(
+            "{name:?} is not a schema name"
+        )));
+    }
+    md.save_schema(&tenant.account, &entity, &name, schema)?;
+    Ok(Json(json!({"Message": "JSON Schema persisted successfully. Revalidation and indexing process running in background."})).into_response())
+}
+
+/// The trigger attempts made (for tests).
+async fn get_trigger_attempts(
+    State(md): State<SharedMasterData>,
+) -> Json<Vec<super::triggers::Attempt>> {
+    Json(md.trigger_attempts())
 }
