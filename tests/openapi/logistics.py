@@ -28,7 +28,7 @@ def reservation(lock_id, quantity):
     return {
         "salesChannel": "1", "lockId": lock_id, "autorizationExpirationTTL": "00:30:00",
         "deliveryItemOptions": [{
-            "item": {"id": "901", "quantity": quantity, "kitItem": [], "price": 10.5, "modal": None,
+            "item": {"id": "901", "quantity": quantity, "kitItem": [], "price": 10.5,
                      "additionalHandlingTime": "00:00:00",
                      "dimension": {"weight": 1, "height": 1, "width": 1, "length": 1}},
             "slaType": "Normal", "slaTypeName": "Normal", "listPrice": 0, "promotionalPrice": 0,
