@@ -247,6 +247,42 @@ describe('syncPrices', () => {
     const bad = await ask('query { computedPrice(sku: "abc", priceTable: "1") { price } }')
     expect(bad.errors?.[0].extensions?.code).toBe('INVALID_ID')
   }, 60000)
+
+  it("applies the price table's rules read from Pricing, and names the rule that decided", async () => {
+    const sku = idOf(refOf(1)) // no fixed price in trade policy 1: its base price goes through the rules
+    const context = await vtex<{ BrandId: string; ProductCategoryIds: string }>(
+      'GET',
+      `http://${ACCOUNT}.vtexcommercestable.com.br/api/catalog_system/pvt/sku/stockkeepingunitbyid/${sku}`
+    )
+    const department = context.ProductCategoryIds.split('/').filter((c) => c !== '')[0]
+    const any = { categories: {}, brands: {}, markupRange: null, dateRange: null }
+    // §D.3, §H.8: the first fitting rule by id. Rule 1 names another category, rule 2 the SKU's
+    // brand and department, rule 5 anything.
+    await vtex('PUT', pricingUrl('/pipeline/catalog/1'), {
+      rules: [
+        { id: 5, context: any, percentualModifier: 20 },
+        { id: 1, context: { ...any, categories: { '999999': 'Elsewhere' } }, percentualModifier: 50 },
+        { id: 2, context: { ...any, brands: { [String(context.BrandId)]: 'Brand' }, categories: { [department]: 'Department' } }, percentualModifier: -10 },
+      ],
+    })
+    try {
+      const reply = await ask('query($s: ID!) { computedPrice(sku: $s, priceTable: "1") { price decidedBy explanation } }', { s: String(sku) })
+      expect(reply.errors).toBeUndefined()
+      const held = (await simCall<HeldPrice[]>('GET', `/_sim/pricing/prices?an=${ACCOUNT}`)).find((p) => p.itemId === sku)
+      const cents = Math.round((held?.basePrice ?? NaN) * 100)
+      // base × (1 − 10 %), rounded half up to the cent (§D.4).
+      expect(reply.data?.computedPrice).toMatchObject({ price: Math.floor((cents * 9 + 5) / 10) / 100, decidedBy: 'basePrice', explanation: { ruleId: 2 } })
+      // VTEX's own computed price (the simulator, through the same core) agrees.
+      const vtexSays = await vtex<{ sellingPrice: number }>('GET', pricingUrl(`/prices/${sku}/computed/1?categoryIds=${department}&brandId=${context.BrandId}`))
+      expect(vtexSays.sellingPrice).toBe(reply.data?.computedPrice.price)
+      // Another table's rules do not reach table 1; without rules the base price stands.
+      await vtex('PUT', pricingUrl('/pipeline/catalog/1'), { rules: [] })
+      const plain = await ask('query($s: ID!) { computedPrice(sku: $s, priceTable: "1") { price explanation } }', { s: String(sku) })
+      expect(plain.data?.computedPrice).toMatchObject({ price: held?.basePrice, explanation: { ruleId: null } })
+    } finally {
+      await vtex('PUT', pricingUrl('/pipeline/catalog/1'), { rules: [] })
+    }
+  }, 60000)
 })
 
 describe('syncInventory', () => {
@@ -309,6 +345,49 @@ describe('syncInventory', () => {
     const none = await ask('query($s: ID!) { availability(sku: $s, tradePolicy: "2") { quantity } }', { s: String(sku) })
     expect(none.data?.availability.quantity).toBe(0)
   }, 60000)
+
+  it("counts authorized, confirmed and acknowledged reservations, not cancelled ones; the ERP's next count clears the acknowledged", async () => {
+    const held = await simCall<HeldEntry[]>('GET', `/_sim/logistics/inventory?an=${ACCOUNT}`)
+    // A limited SKU in wh-sp, none of whose entries is unlimited, and not the deltas' SKU.
+    const e = held.find(
+      (h) =>
+        h.warehouseId === 'wh-sp' &&
+        h.entry.quantity >= 5 &&
+        h.skuId !== idOf(refOf(21)) &&
+        !held.some((o) => o.skuId === h.skuId && o.entry.unlimitedQuantity)
+    )
+    if (!e) throw new Error('no limited SKU held in wh-sp')
+    const refId = [...skuIds].find(([, id]) => id === e.skuId)?.[0] as string
+    const available = async () =>
+      (await ask('query($s: ID!) { availability(sku: $s, tradePolicy: "1") { quantity } }', { s: String(e.skuId) })).data?.availability.quantity
+    const reserve = (lockId: string, quantity: number) =>
+      vtex('POST', logisticsUrl('/inventory/reservations'), {
+        salesChannel: '1',
+        lockId,
+        autorizationExpirationTTL: '00:30:00',
+        deliveryItemOptions: [{ item: { id: String(e.skuId), quantity }, wareHouseId: 'wh-sp' }],
+      })
+    const before = (await available()) as number
+    expect(before).toBeGreaterThanOrEqual(e.entry.quantity)
+    await reserve('e2e-held', 2)
+    expect(await available()).toBe(before - 2) // authorized
+    await vtex('POST', logisticsUrl('/inventory/reservations/e2e-held/confirm'))
+    expect(await available()).toBe(before - 2) // confirmed
+    await vtex('POST', logisticsUrl('/inventory/reservations/e2e-held/acknowledge'))
+    expect(await available()).toBe(before - 2) // acknowledged: still held
+    await reserve('e2e-cancelled', 1)
+    await vtex('POST', logisticsUrl('/inventory/reservations/e2e-cancelled/cancel'))
+    expect(await available()).toBe(before - 2) // a cancelled one holds nothing
+
+    // The ERP counts the same quantity after the acknowledgement (the units already left its
+    // shelf): Ponte writes it although the quantity is unchanged, since that is what clears it.
+    await sleep(1100)
+    const count = { refId, warehouse: 'wh-sp', quantity: e.entry.quantity, dateUtcOnBalanceSystem: new Date().toISOString() }
+    const cleared = await runSync('syncInventory', { counts: [count] })
+    expect(cleared).toMatchObject({ status: 'SUCCEEDED', writes: 1, summary: { patchQuantity: 1 } })
+    expect(await available()).toBe(before)
+    expect(await runSync('syncInventory', { counts: [count] })).toMatchObject({ status: 'SUCCEEDED', writes: 0 })
+  }, 120000)
 })
 
 describe('ERP deltas (POST /_v/ponte/erp/prices, /_v/ponte/erp/stock)', () => {

@@ -11,6 +11,13 @@ import type {
 // VTEX Catalog API shapes, as VTEX serves them (PascalCase; the tree endpoint is camelCase).
 // Only the properties Ponte reads are declared; VTEX sends more.
 
+/** The part of `GET /api/catalog_system/pvt/sku/stockkeepingunitbyid/{skuId}` pricing reads. */
+export interface VtexSkuContext {
+  BrandId?: string | number | null
+  /** The category path, `"/1/10/"`. */
+  ProductCategoryIds?: string | null
+}
+
 /** `GET /api/catalog/pvt/category/{categoryId}` */
 export interface VtexCategory {
   Id: number
@@ -104,6 +111,21 @@ export class Catalog extends JanusClient implements CatalogSource {
     return 'catalog'
   }
 
+  /**
+   * What prices an SKU by rule (§D.3): its product's brand and category path, from the SKU
+   * context (`GET /api/catalog_system/pvt/sku/stockkeepingunitbyid/{skuId}`, §C.6); null on 404.
+   */
+  public async skuPricingContext(skuId: number): Promise<{ brandId: string | null; categoryIds: string[] } | null> {
+    const got = await this.getOrNull<VtexSkuContext>(`/api/catalog_system/pvt/sku/stockkeepingunitbyid/${skuId}`, 'sku-context')
+    if (!got) return null
+    const brand = got.BrandId === undefined || got.BrandId === null ? '' : String(got.BrandId)
+    return {
+      brandId: brand === '' ? null : brand,
+      // "/1/10/": the department down to the product's category; a rule naming any of them fits.
+      categoryIds: String(got.ProductCategoryIds ?? '').split('/').filter((c) => c !== ''),
+    }
+  }
+
   public category(id: number): Promise<VtexCategory | null> {
     return this.getOrNull(`/api/catalog/pvt/category/${id}`, 'category-get')
   }
@@ -149,6 +171,7 @@ export class Catalog extends JanusClient implements CatalogSource {
 /** Every path this client calls, with `*` for an id; manifest.test.ts checks each has an outbound-access policy. */
 export const CATALOG_PATHS = [
   '/api/catalog/pvt/category/*',
+  '/api/catalog_system/pvt/sku/stockkeepingunitbyid/*',
   '/api/catalog_system/pub/category/tree/*',
   '/api/catalog_system/pub/specification/field/listTreeByCategoryId/*',
   '/api/catalog_system/pub/specification/fieldGet/*',

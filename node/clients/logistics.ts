@@ -1,6 +1,6 @@
 /**
- * Logistics (§E.1–E.2) on the account's host: warehouses and docks (read), an SKU's inventory
- * per warehouse (read, `PUT`, `PATCH .../quantity`, `PATCH .../lead-time`). The app's own token
+ * Logistics (§E.1–E.4) on the account's host: warehouses and docks (read), an SKU's inventory
+ * per warehouse (read, `PUT`, `PATCH .../quantity`, `PATCH .../lead-time`), its reservations (read). The app's own token
  * as `VtexIdclientAutCookie`; retries belong to the caller (the sync job's Throttle: a `423`
  * lock is retried after a wait there).
  */
@@ -21,6 +21,19 @@ export interface VtexBalance {
   reservedQuantity: number
   hasUnlimitedQuantity: boolean
   leadTime?: string | null
+}
+
+/**
+ * One reservation as `GET .../inventory/reservations/{warehouseId}/{skuId}` lists it (the
+ * `ReservationById` shape, §E.4): `Status` 1 authorized, 2 confirmed (VTEX has no value for
+ * acknowledged or cleared, §H.9), 0 and 3–5 not holding stock.
+ */
+export interface VtexReservation {
+  LockId: string
+  Status: number
+  MaximumConfirmationDateUtc?: string | null
+  LastUpdateDateUtc?: string | null
+  SlaRequest?: Array<{ item?: { id?: string | number; quantity?: number }; wareHouseId?: string }> | null
 }
 
 /** The body of `PUT .../skus/{skuId}/warehouses/{warehouseId}` (§E.2). */
@@ -51,6 +64,14 @@ export class Logistics extends ExternalClient {
   public async balance(skuId: number): Promise<VtexBalance[]> {
     const got = await this.http.get<{ balance?: VtexBalance[] }>(`${INVENTORY}/${skuId}`, { metric: 'logistics-inventory' })
     return got.balance ?? []
+  }
+
+  /** The reservations holding the SKU in the warehouse (§E.4). */
+  public async reservations(warehouseId: string, skuId: number): Promise<VtexReservation[]> {
+    const got = await this.http.get<VtexReservation[] | null>(`/api/logistics/pvt/inventory/reservations/${encodeURIComponent(warehouseId)}/${skuId}`, {
+      metric: 'logistics-reservations',
+    })
+    return Array.isArray(got) ? got : []
   }
 
   public put(skuId: number, warehouseId: string, body: InventoryPut): Promise<unknown> {

@@ -9,7 +9,7 @@
 import type { InstanceOptions, IOContext } from '@vtex/api'
 import { ExternalClient } from '@vtex/api'
 
-import type { FixedPrice, Price, PricePut, PricingConfig } from '../pricing/core'
+import type { FixedPrice, Price, PricePut, PriceRule, PricingConfig } from '../pricing/core'
 import { withAppToken } from './accountHost'
 
 /**
@@ -67,6 +67,22 @@ export class Pricing extends ExternalClient {
   /** The account's price tables (`["1", "b2b", …]`). */
   public tables(): Promise<string[]> {
     return this.http.get<string[]>('/pricing/tables', { metric: 'pricing-tables' })
+  }
+
+  /**
+   * A price table's rules (`GET /pricing/pipeline/catalog/{priceTableId}`, §D.1); none when the
+   * table has none (an empty list, or 404).
+   */
+  public async rules(priceTable: string): Promise<PriceRule[]> {
+    try {
+      const got = await this.http.get<{ rules?: PriceRule[] | null }>(`/pricing/pipeline/catalog/${encodeURIComponent(priceTable)}`, {
+        metric: 'pricing-rules',
+      })
+      return got?.rules ?? []
+    } catch (e) {
+      if ((e as { response?: { status?: number } }).response?.status === 404) return []
+      throw e
+    }
   }
 
   public config(): Promise<PricingConfig> {

@@ -10,7 +10,7 @@ import { BATCH_MALFORMED } from '../pricing/core'
 
 export type {
   Availability, Dock, InventoryBatch, InventoryEntry, InventoryPlan, InventoryState, InventorySyncResponse, InventoryWrite,
-  StockCount, Warehouse
+  Reservation, StockCount, Warehouse
 } from '../generated/ponte_wasm'
 
 const malformed = (what: string) => (message: string) =>

@@ -2,20 +2,21 @@
  * The stock sync (`syncInventory`): reads what VTEX holds for the batch's SKUs (ids by RefId and
  * EAN, each SKU's balance per warehouse, the warehouses and docks) and the date of the count
  * each (SKU, warehouse) last took from Ponte's own record (VTEX's balance does not answer
- * `dateUtcOnBalanceSystem`, §E.2), lets the core plan it (§E.5: an older count never overwrites
+ * `dateUtcOnBalanceSystem`, §E.2) and, where VTEX holds units reserved, the reservations a count
+ * may clear ({@link reservationsOf}), lets the core plan it (§E.5: an older count never overwrites
  * a newer one), then writes, recording each count's date once VTEX has it.
  */
-import type { InventoryPut, Logistics, VtexBalance } from '../clients/logistics'
+import type { InventoryPut, Logistics, VtexBalance, VtexReservation } from '../clients/logistics'
 import type { Kv } from '../lib/vbase'
 import { StaleWrite } from '../lib/vbase'
 import type { PlannedWrite } from '../sync/store'
 import type { Planned, SyncDomain, WriteIo } from '../sync/runner'
 import type { SkuLookups } from '../sync/skus'
 import { pool, readSkus } from '../sync/skus'
-import type { InventoryBatch, InventoryEntry, InventoryState, InventoryWrite } from './core'
+import type { InventoryBatch, InventoryEntry, InventoryState, InventoryWrite, Reservation } from './core'
 import { planInventorySync } from './core'
 
-export type LogisticsApi = Pick<Logistics, 'warehouses' | 'docks' | 'balance' | 'put' | 'patchQuantity' | 'patchLeadTime'>
+export type LogisticsApi = Pick<Logistics, 'warehouses' | 'docks' | 'balance' | 'reservations' | 'put' | 'patchQuantity' | 'patchLeadTime'>
 
 /**
  * VBase bucket of the count dates: `skus/{skuId}/{warehouseId}.json` = `{date}`. One file per
@@ -52,6 +53,36 @@ export class CountDates {
     }
     throw new Error(`the count date of SKU ${skuId} in ${warehouseId} kept changing`)
   }
+}
+
+/**
+ * The reservations of an SKU in a warehouse as the core plans with them (§E.4, §E.5). VTEX's
+ * `Status` tells authorized (1) from confirmed (2) but has no value for acknowledged or cleared
+ * (§H.9), so a confirmed reservation updated after the count Ponte last wrote there
+ * (`countedAt`) may have been acknowledged since: it is planned as acknowledged at its
+ * `LastUpdateDateUtc`, and a newer count is then written even when its quantity is unchanged,
+ * since writing it is what clears it. One updated before that count is planned as confirmed
+ * (still held, cleared by nothing Ponte sends). Other statuses hold nothing.
+ */
+export function reservationsOf(skuId: number, warehouseId: string, listed: VtexReservation[], countedAt: string | null): Reservation[] {
+  const out: Reservation[] = []
+  for (const r of listed) {
+    if (r.Status !== 1 && r.Status !== 2) continue
+    const quantity = (r.SlaRequest ?? [])
+      .filter((s) => Number(s.item?.id) === skuId && s.wareHouseId === warehouseId)
+      .reduce((sum, s) => sum + Math.max(0, Number(s.item?.quantity ?? 0)), 0)
+    if (!(quantity > 0)) continue
+    const base = { id: r.LockId, skuId, warehouseId, quantity }
+    const updated = r.LastUpdateDateUtc ? Date.parse(r.LastUpdateDateUtc) : NaN
+    if (r.Status === 1) {
+      out.push({ ...base, status: 'authorized', expiresAt: r.MaximumConfirmationDateUtc ?? null })
+    } else if (Number.isFinite(updated) && (countedAt === null || updated > Date.parse(countedAt))) {
+      out.push({ ...base, status: 'acknowledged', acknowledgedAt: new Date(updated).toISOString() })
+    } else {
+      out.push({ ...base, status: 'confirmed' })
+    }
+  }
+  return out
 }
 
 function entryOf(skuId: number, b: VtexBalance, date: string | undefined): InventoryEntry {
@@ -93,13 +124,20 @@ export class InventorySync implements SyncDomain<InventoryBatch, InventoryWrite>
       if (id !== undefined && typeof c.warehouse === 'string') pairs.set(id, (pairs.get(id) ?? new Set()).add(c.warehouse))
     }
     const entries: InventoryEntry[] = []
+    const reservations: Reservation[] = []
     await pool(skus, concurrency, async (sku) => {
       const balance = await throttle.retrying(() => this.logistics.balance(sku.id), retry)
       const dates = new Map<string, string>()
       for (const w of pairs.get(sku.id) ?? []) {
-        if (!balance.some((b) => b.warehouseId === w)) continue
+        const held = balance.find((b) => b.warehouseId === w)
+        if (!held) continue
         const date = await throttle.retrying(() => this.dates.of(sku.id, w), retry)
         if (date) dates.set(w, date)
+        // Only where VTEX holds something reserved: the reservations a count may clear (§E.4).
+        if (held.reservedQuantity > 0) {
+          const listed = await throttle.retrying(() => this.logistics.reservations(w, sku.id), retry)
+          reservations.push(...reservationsOf(sku.id, w, listed, date))
+        }
       }
       for (const b of balance) entries.push(entryOf(sku.id, b, dates.get(b.warehouseId)))
     })
@@ -107,7 +145,7 @@ export class InventorySync implements SyncDomain<InventoryBatch, InventoryWrite>
       throttle.retrying(() => this.logistics.warehouses(), retry),
       throttle.retrying(() => this.logistics.docks(), retry),
     ])
-    return { skus, warehouses, docks, entries, reservations: [] }
+    return { skus, warehouses, docks, entries, reservations }
   }
 
   public async plan(batch: InventoryBatch, io: WriteIo): Promise<Planned<InventoryWrite>> {

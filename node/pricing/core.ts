@@ -11,7 +11,7 @@ import { PonteError } from '../lib/errors'
 
 export type {
   ComputePriceRequest, ComputePriceResponse, FixedPrice, KnownSku, Price, PriceBatch, PriceItem, PricePlan, PricePut,
-  PriceSyncResponse, PriceWrite, PricingConfig, PricingError, PricingState
+  PriceRule, PriceSyncResponse, PriceWrite, PricingConfig, PricingError, PricingState
 } from '../generated/ponte_wasm'
 
 export const BATCH_MALFORMED = 'BATCH_MALFORMED'

@@ -3,7 +3,9 @@ spec/logistics-api.json (vendored), on the account's host as the spec's first se
 
 Scenario: a dock created, listed, read, deactivated and activated; a warehouse on it created,
 listed, read, deactivated and activated; an SKU's inventory in it `PUT` (quantity, lead time,
-count date), read, its quantity and lead time `PATCH`ed, read again; a negative quantity refused.
+count date), read, its quantity and lead time `PATCH`ed, read again; a negative quantity refused;
+a reservation of it created, read, confirmed, acknowledged, listed by warehouse and SKU; another
+created and cancelled; an unknown reservation (404).
 """
 
 import time
@@ -18,6 +20,26 @@ LOCK_WAIT_S = 0.05
 DOCK = "/api/logistics/pvt/configuration/docks"
 WAREHOUSE = "/api/logistics/pvt/configuration/warehouses"
 INVENTORY = "/api/logistics/pvt/inventory/skus"
+RESERVATIONS = "/api/logistics/pvt/inventory/reservations"
+
+
+def reservation(lock_id, quantity):
+    """A `CreateReservation` body with every property the spec requires (§E.4)."""
+    return {
+        "salesChannel": "1", "lockId": lock_id, "autorizationExpirationTTL": "00:30:00",
+        "deliveryItemOptions": [{
+            "item": {"id": "901", "quantity": quantity, "kitItem": [], "price": 10.5,
+                     "additionalHandlingTime": "00:00:00",
+                     "dimension": {"weight": 1, "height": 1, "width": 1, "length": 1}},
+            "slaType": "Normal", "slaTypeName": "Normal", "listPrice": 0, "promotionalPrice": 0,
+            "transitTime": "1.00:00:00", "dockTime": "00:00:00",
+            "timeToDockPlusDockTime": "00:00:00", "aditionalTimeBlockedDays": "00:00:00",
+            "totalTime": "1.00:00:00", "deliveryWindows": None, "wareHouseId": "contract-wh",
+            "dockId": "contract-dock",
+            "location": {"zipCode": "01311-000", "country": "BRA",
+                         "inStore": {"IsCheckedIn": False, "StoreId": None}},
+        }],
+    }
 
 
 def exercise(rec, base):
@@ -62,3 +84,11 @@ def exercise(rec, base):
     call(rec, base, "PUT", f"{INVENTORY}/902/warehouses/contract-wh",
          {"unlimitedQuantity": False, "quantity": -1, "leadTime": "00:00:00",
           "dateUtcOnBalanceSystem": "2026-12-01T06:00:00Z"}, expect=400)
+    call(rec, base, "POST", RESERVATIONS, reservation("contract-lock", 2), expect=200)
+    call(rec, base, "GET", f"{RESERVATIONS}/contract-lock", expect=200)
+    call(rec, base, "POST", f"{RESERVATIONS}/contract-lock/confirm", expect=200)
+    call(rec, base, "POST", f"{RESERVATIONS}/contract-lock/acknowledge", expect=200)
+    call(rec, base, "GET", f"{RESERVATIONS}/contract-wh/901", expect=200)
+    call(rec, base, "POST", RESERVATIONS, reservation("contract-cancelled", 1), expect=200)
+    call(rec, base, "POST", f"{RESERVATIONS}/contract-cancelled/cancel", expect=200)
+    call(rec, base, "GET", f"{RESERVATIONS}/no-such-lock", expect=404)

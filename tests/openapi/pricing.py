@@ -7,7 +7,9 @@ validated as the spec's server `https://api.vtex.com/ponte` would take them.
 Scenario: a price table created and listed; the account's configuration; an SKU's price `PUT`
 with cost and markup, a list price and a fixed price; read back; fixed prices upserted with
 `PATCH` (a quantity tier with a date range), read, one table's set with `POST`, read, deleted;
-computed prices (one table, every table); an SKU without a price (404); the price deleted.
+computed prices (one table, every table); a table's price rules replaced, read, listed with
+every table's, and the computed price through them; an SKU without a price (404); the price
+deleted.
 """
 
 from contract import ACCOUNT, call
@@ -42,6 +44,17 @@ def exercise(rec, base):
     call(rec, base, "GET", f"/pricing/prices/{SKU}/computed/1?categoryIds=1&brandId=2000000&quantity=1",
          expect=200, spec_host=OWN_SERVER)
     call(rec, base, "GET", f"/pricing/prices/{SKU}/computed", expect=200, spec_host=OWN_SERVER)
+    call(rec, base, "PUT", "/pricing/pipeline/catalog/b2b", {"rules": [{
+        "id": 1,
+        "context": {"categories": {"1": "Food"}, "brands": {"2000000": "Acme"},
+                    "markupRange": {"from": 0, "to": 200},
+                    "dateRange": {"from": "2019-10-23T19:00:00.000Z", "to": "2999-10-26T00:00:00.000Z"}},
+        "percentualModifier": 15,
+    }]}, expect=201)
+    call(rec, base, "GET", "/pricing/pipeline/catalog/b2b", expect=200, spec_host=OWN_SERVER)
+    call(rec, base, "GET", "/pricing/pipeline/catalog", expect=200, spec_host=OWN_SERVER)
+    call(rec, base, "GET", f"/pricing/prices/{SKU}/computed/b2b?categoryIds=1&brandId=2000000&quantity=1",
+         expect=200, spec_host=OWN_SERVER)
     call(rec, base, "DELETE", f"/pricing/prices/{SKU}/fixed/b2b", expect=200)
     call(rec, base, "GET", f"/pricing/prices/{SKU + 1}", expect=404)
     call(rec, base, "DELETE", f"/pricing/prices/{SKU}", expect=200)

@@ -377,3 +377,97 @@ async fn prices_survive_a_restart_and_latency_is_configurable() {
     assert!(started.elapsed() >= Duration::from_millis(150));
     stop(sim).await;
 }
+
+#[tokio::test]
+async fn price_rules_are_kept_per_table_and_decide_the_computed_price() {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    unlimited(&sim).await;
+    let c = proxied(&sim);
+    let r = call(
+        &c,
+        Method::PUT,
+        "/prices/21",
+        Some(
+            json!({ "basePrice": 1000, "costPrice": 800, "listPrice": 1500,
+            "fixedPrices": [{ "tradePolicyId": "2", "value": 700, "minQuantity": 1 }] }),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // A table without rules answers an empty list.
+    let r = call(&c, Method::GET, "/pipeline/catalog/1", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body, json!({ "tradePolicyId": "1", "rules": [] }));
+
+    // §D.1: the PUT replaces the table's rules and answers 201. Rule 3 fits brand 9 only,
+    // rule 5 everything: for brand 9 the first by id (§H.8) decides.
+    let rules = json!({ "rules": [
+        { "id": 5, "context": { "categories": {}, "brands": {}, "markupRange": null, "dateRange": null },
+          "percentualModifier": 20 },
+        { "id": 3, "context": { "categories": {}, "brands": { "9": "Acme" }, "markupRange": null,
+            "dateRange": { "from": "2000-01-01T00:00:00Z", "to": "2999-01-01T00:00:00Z" } },
+          "percentualModifier": -10 }
+    ] });
+    let r = call(&c, Method::PUT, "/pipeline/catalog/1", Some(rules)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = call(&c, Method::GET, "/pipeline/catalog/1", None).await;
+    assert_eq!(
+        r.body["rules"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        r.body["rules"][1]["context"]["brands"],
+        json!({ "9": "Acme" })
+    );
+    assert_eq!(
+        r.body["rules"][1]["context"]["dateRange"]["to"],
+        json!("2999-01-01T00:00:00Z")
+    );
+    let r = call(&c, Method::GET, "/pipeline/catalog", None).await;
+    assert_eq!(r.body.as_array().map(Vec::len), Some(1), "{}", r.body);
+
+    // §D.3: 1000 with 20 % is 1200; brand 9 takes rule 3 (−10 %): 900. Table 2's fixed price
+    // is not touched by table 1's rules.
+    let r = call(&c, Method::GET, "/prices/21/computed/1", None).await;
+    assert_eq!(r.body["sellingPrice"], json!(1200), "{}", r.body);
+    let r = call(&c, Method::GET, "/prices/21/computed/1?brandId=9", None).await;
+    assert_eq!(r.body["sellingPrice"], json!(900), "{}", r.body);
+    assert_eq!(r.body["priceValidUntil"], json!("2999-01-01T00:00:00Z"));
+    let r = call(&c, Method::GET, "/prices/21/computed/2", None).await;
+    assert_eq!(r.body["sellingPrice"], json!(700), "{}", r.body);
+
+    // Bad input: a modifier below −100 %, one id twice, no `rules`, markupRange from > to, a
+    // body that is not JSON; each refused, none changes the rules.
+    for (body, expected) in [
+        (
+            json!({ "rules": [{ "id": 1, "percentualModifier": -100.01 }] }),
+            "PRICE_RULE_MODIFIER_INVALID",
+        ),
+        (
+            json!({ "rules": [{ "id": 1, "percentualModifier": 1 }, { "id": 1, "percentualModifier": 2 }] }),
+            "PRICE_RULE_INVALID",
+        ),
+        (json!({}), "PRICE_RULE_INVALID"),
+        (
+            json!({ "rules": [{ "id": 1, "percentualModifier": 1,
+                "context": { "markupRange": { "from": 10, "to": 5 } } }] }),
+            "PRICE_RULE_INVALID",
+        ),
+        (json!("rules"), "REQUEST_BODY_INVALID"),
+    ] {
+        let r = call(&c, Method::PUT, "/pipeline/catalog/1", Some(body.clone())).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.body);
+        assert_eq!(code(&r), expected, "{body}: {}", r.body);
+    }
+    stop(sim).await;
+
+    // The rules persist.
+    let sim = start(dir.path(), None).await;
+    let c = proxied(&sim);
+    let r = call(&c, Method::GET, "/prices/21/computed/1", None).await;
+    assert_eq!(r.body["sellingPrice"], json!(1200), "{}", r.body);
+    stop(sim).await;
+}

@@ -9,6 +9,7 @@ import type { InventoryEntry } from '../../inventory/core'
 import { INVALID_ID, PonteError, vtexRequestFailed } from '../../lib/errors'
 import { Pricing } from '../../clients/pricing'
 import { Logistics } from '../../clients/logistics'
+import { Catalog } from '../../clients/catalog'
 
 /** An SKU id argument: a positive integer (VTEX's SKU ids). */
 export function parseSkuId(value: unknown): number {
@@ -57,11 +58,26 @@ export const syncQueries = {
     const skuId = parseSkuId(args.sku)
     const quantity = args.quantity ?? 1
     const pricing = new Pricing(ctx.vtex, { timeout: 10000 })
-    const [price, config] = await Promise.all([pricing.price(skuId), pricing.config()]).catch((e) => {
+    const [price, config, rules] = await Promise.all([pricing.price(skuId), pricing.config(), pricing.rules(args.priceTable)]).catch((e) => {
       throw vtexRequestFailed(e, 'reading the price from Pricing')
     })
-    // Price rules (the pricing pipeline) are not read yet: the base price goes through none.
-    const answer = computePrice({ price, priceTable: args.priceTable, quantity, at: new Date().toISOString(), categoryIds: [], rules: [], config })
+    // A rule may name the SKU's brand or categories (§D.3 step 2): read them only when one does.
+    const scoped = rules.some((r) => Object.keys(r.context?.categories ?? {}).length > 0 || Object.keys(r.context?.brands ?? {}).length > 0)
+    const sku = scoped
+      ? await new Catalog(ctx.vtex, { timeout: 10000 }).skuPricingContext(skuId).catch((e) => {
+          throw vtexRequestFailed(e, 'reading the SKU from the Catalog')
+        })
+      : null
+    const answer = computePrice({
+      price,
+      priceTable: args.priceTable,
+      quantity,
+      at: new Date().toISOString(),
+      categoryIds: sku?.categoryIds ?? [],
+      brandId: sku?.brandId ?? null,
+      rules,
+      config,
+    })
     const p = answer.price ?? null
     return {
       sku: String(skuId),

@@ -6,12 +6,12 @@ use crate::platform::error::ApiError;
 use ponte_core::catalog::import::SkuId;
 use ponte_core::orders::Timestamp;
 use ponte_core::pricing::{
-    DateRange, FixedPrice, FixedPriceKey, Money, Price, PricingConfig, PricingErrorCode,
-    check_variation, resolve_base,
+    DateRange, FixedPrice, FixedPriceKey, MarkupRange, Money, Percent, Price, PriceRule,
+    PricingConfig, PricingErrorCode, RuleContext, check_variation, resolve_base,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A JSON body as `T`; anything else is `400 REQUEST_BODY_INVALID`.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -90,6 +90,24 @@ fn timestamp(path: &str, v: Option<&String>) -> Result<Timestamp, ApiError> {
     })
 }
 
+/// `{path}.dateRange` checked: both ends RFC 3339, `to` after `from` (§D.2).
+fn date_range(
+    path: &str,
+    d: Option<DateRangeIn>,
+    choices: Choices,
+) -> Result<Option<DateRange>, ApiError> {
+    let Some(d) = d else { return Ok(None) };
+    let from = timestamp(&format!("{path}.dateRange.from"), d.from.as_ref())?;
+    let to = timestamp(&format!("{path}.dateRange.to"), d.to.as_ref())?;
+    if to < from || (to == from && choices.refuse_empty_date_range) {
+        return Err(refuse(
+            PricingErrorCode::DateRangeInvalid,
+            format!("{path}.dateRange: `to` must be after `from`"),
+        ));
+    }
+    Ok(Some(DateRange { from, to }))
+}
+
 /// One fixed price checked (§D.1, §D.2). `table` is the path's table for `POST .../fixed/{table}`.
 pub fn fixed(
     path: &str,
@@ -137,20 +155,7 @@ pub fn fixed(
             )
         })?,
     };
-    let date_range = match f.date_range {
-        None => None,
-        Some(d) => {
-            let from = timestamp(&format!("{path}.dateRange.from"), d.from.as_ref())?;
-            let to = timestamp(&format!("{path}.dateRange.to"), d.to.as_ref())?;
-            if to < from || (to == from && choices.refuse_empty_date_range) {
-                return Err(refuse(
-                    PricingErrorCode::DateRangeInvalid,
-                    format!("{path}.dateRange: `to` must be after `from`"),
-                ));
-            }
-            Some(DateRange { from, to })
-        }
-    };
+    let date_range = date_range(path, f.date_range, choices)?;
     Ok(FixedPrice {
         trade_policy_id,
         value,
@@ -267,4 +272,82 @@ pub fn upsert(held: &mut Vec<FixedPrice>, new: Vec<FixedPrice>) {
             None => held.push(f),
         }
     }
+}
+
+/// A price rule's `context` as sent. `stockStatuses` and `internalCategories` are read and not
+/// kept (§D.4: not evaluated).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextIn {
+    categories: Option<BTreeMap<String, String>>,
+    brands: Option<BTreeMap<String, String>>,
+    markup_range: Option<MarkupRange>,
+    date_range: Option<DateRangeIn>,
+}
+
+/// One of `rules[]` as sent.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleIn {
+    id: Option<i64>,
+    context: Option<ContextIn>,
+    percentual_modifier: Option<Percent>,
+}
+
+/// The `PUT /pricing/pipeline/catalog/{priceTableId}` body (`rules` required, OpenAPI).
+#[derive(Debug, Deserialize)]
+pub struct RulesIn {
+    rules: Option<Vec<RuleIn>>,
+}
+
+fn rule_invalid(message: String) -> ApiError {
+    ApiError::bad("PRICE_RULE_INVALID", message)
+}
+
+/// A table's rules checked (§D.1, §D.4): `id` (a whole number ≥ 0, once per table) and
+/// `percentualModifier` required, as the OpenAPI `required` lists; no modifier below −100 %;
+/// `markupRange.from ≤ to`; a `dateRange` as a fixed price's. A missing `context` or context
+/// field means "any" [sim's choice: the OpenAPI lists them required but nullable].
+pub fn rules(body: RulesIn, choices: Choices) -> Result<Vec<PriceRule>, ApiError> {
+    let input = body
+        .rules
+        .ok_or_else(|| rule_invalid("rules is required".into()))?;
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(input.len());
+    for (i, r) in input.into_iter().enumerate() {
+        let path = format!("rules[{i}]");
+        let id =
+            r.id.and_then(|id| u32::try_from(id).ok())
+                .ok_or_else(|| rule_invalid(format!("{path}.id must be a whole number from 0")))?;
+        if !seen.insert(id) {
+            return Err(rule_invalid(format!("{path}.id {id} is used twice")));
+        }
+        let modifier = r
+            .percentual_modifier
+            .ok_or_else(|| rule_invalid(format!("{path}.percentualModifier is required")))?;
+        if modifier.hundredths() < -10_000 {
+            return Err(refuse(
+                PricingErrorCode::RuleModifierInvalid,
+                format!("{path}.percentualModifier: a rule cannot lower a price by more than 100%"),
+            ));
+        }
+        let c = r.context.unwrap_or_default();
+        if let Some(m) = c.markup_range.filter(|m| m.from > m.to) {
+            return Err(rule_invalid(format!(
+                "{path}.context.markupRange: from {} is above to {}",
+                m.from, m.to
+            )));
+        }
+        out.push(PriceRule {
+            id,
+            context: RuleContext {
+                categories: c.categories.unwrap_or_default(),
+                brands: c.brands.unwrap_or_default(),
+                markup_range: c.markup_range,
+                date_range: date_range(&format!("{path}.context"), c.date_range, choices)?,
+            },
+            percentual_modifier: modifier,
+        });
+    }
+    Ok(out)
 }

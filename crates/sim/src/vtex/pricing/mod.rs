@@ -19,6 +19,8 @@
 //! | `GET /pricing/prices/{itemId}/computed` (every table with a fixed price) | OpenAPI; §D.1 |
 //! | `GET /pricing/config` | OpenAPI `GetPricingConfig`; §D.1 |
 //! | `GET /pricing/tables`, `PUT /pricing/tables/{priceTableId}` | OpenAPI; §D.1 |
+//! | `PUT /pricing/pipeline/catalog/{priceTableId}` `{rules}` → `201`: replaces the table's price rules | OpenAPI `Updaterulesforapricetable`; §D.1 |
+//! | `GET /pricing/pipeline/catalog/{priceTableId}` → `{tradePolicyId, rules}`; `GET /pricing/pipeline/catalog` → one such per table with rules | OpenAPI `Getrulesforapricetable`, `getallpricetablesandrules`; §D.1 |
 //!
 //! VTEX's rules applied, before any effect:
 //! - exactly two of `basePrice`, `costPrice`, `markup`; all three refused (`400
@@ -31,6 +33,9 @@
 //!   price variation limiter of the account's `priceVariation` (§D.2; comparisons as §D.4:
 //!   the base price against the held one, a fixed price against the held entry with its key;
 //!   ponte-core's `check_variation`) refuses with `400 PRICE_VARIATION_EXCEEDED`;
+//! - a price rule needs `id` and `percentualModifier` (the OpenAPI `required` list); a
+//!   modifier below −100 % is refused (`400 PRICE_RULE_MODIFIER_INVALID`, §D.4); the computed
+//!   price applies the table's first fitting rule by `id` (§D.3, §H.8) through ponte-core;
 //! - the rate limits of [`ratelimit`], `429` with `Retry-After` and `Ratelimit-*` headers.
 //!
 //! A per-call latency (`latencyMs`, `latencyJitterMs` in [`PricingSettings`], 0 by default)
@@ -55,11 +60,14 @@
 //! - a price table need not be listed by `GET /pricing/tables` (VTEX also takes a trade
 //!   policy's name there); `GET /pricing/tables` lists `"1"` and the tables created;
 //! - the SKU is not looked up in the Catalog; `itemId` must be a positive integer;
-//! - dates are answered in UTC (`2021-12-31T01:00:00Z`), as the `GetPrice` example writes them.
+//! - dates are answered in UTC (`2021-12-31T01:00:00Z`), as the `GetPrice` example writes them;
+//! - price rules: two rules with one `id` in a table, a `markupRange` whose `from` is above its
+//!   `to`, are refused (`400 PRICE_RULE_INVALID`); a missing `context` (or context field) means
+//!   "any"; the table need not exist; a table without rules answers `{tradePolicyId, rules: []}`
+//!   (VTEX does not say); `stockStatuses` and `internalCategories` are answered `null`.
 //!
 //! **[sim's limit]**: amounts are held in cents (ponte-core's `Money`): a value with more than
-//! two decimals is refused `400 REQUEST_BODY_INVALID`; price rules (`/pricing/pipeline`),
-//! rounding rules and price inheritance from a parent account are not served (the computed
+//! two decimals is refused `400 REQUEST_BODY_INVALID`; rounding rules and price inheritance from a parent account are not served (the computed
 //! price uses the configuration's rounding rules only if a test sets them); the rate-limit
 //! buckets and [`PricingSettings`] are in memory (a restart takes them from `SimConfig`). Prices, the account configuration and the tables persist in the store
 //! (`pricing_prices`, `pricing_meta`).
@@ -74,7 +82,7 @@ use crate::platform::clock::SimClock;
 use crate::platform::error::{ApiError, StoreError};
 use crate::platform::store::{Store, decode, encode};
 use ponte_core::catalog::import::SkuId;
-use ponte_core::pricing::{Price, PricingConfig};
+use ponte_core::pricing::{Price, PriceRule, PricingConfig};
 use ratelimit::{Limiter, RateLimits};
 use redb::{ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
@@ -83,7 +91,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 /// `(account, itemId)` → JSON [`Price`].
 const PRICES: TableDefinition<(&str, u32), &str> = TableDefinition::new("pricing_prices");
-/// `(account, "config" | "tables")` → JSON.
+/// `(account, "config" | "tables" | "rules/{priceTableId}")` → JSON.
 const META: TableDefinition<(&str, &str), &str> = TableDefinition::new("pricing_meta");
 
 /// The simulator's choices where VTEX is silent, and the rate limits.
@@ -127,6 +135,8 @@ struct State {
     prices: BTreeMap<(String, u32), Price>,
     configs: BTreeMap<String, PricingConfig>,
     tables: BTreeMap<String, Vec<String>>,
+    /// `(account, priceTableId)` → the table's price rules.
+    rules: BTreeMap<(String, String), Vec<PriceRule>>,
     stats: PricingStats,
 }
 
@@ -177,7 +187,14 @@ impl Pricing {
                     let t = decode(value.value(), "price tables", what)?;
                     state.tables.insert(account.to_owned(), t);
                 }
-                _ => {}
+                _ => {
+                    if let Some(table) = name.strip_prefix("rules/") {
+                        let r = decode(value.value(), "price rules", what)?;
+                        state
+                            .rules
+                            .insert((account.to_owned(), table.to_owned()), r);
+                    }
+                }
             }
         }
         drop(txn);
@@ -307,6 +324,45 @@ impl Pricing {
             self.write_meta(account, "tables", &tables)?;
             state.tables.insert(account.to_owned(), tables);
         }
+        Ok(())
+    }
+
+    /// The table's price rules (none until a `PUT` sets them).
+    pub fn rules(&self, account: &str, table: &str) -> Vec<PriceRule> {
+        self.state()
+            .rules
+            .get(&(account.to_owned(), table.to_owned()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Every table of the account with rules, in table order.
+    pub fn all_rules(&self, account: &str) -> Vec<(String, Vec<PriceRule>)> {
+        self.state()
+            .rules
+            .iter()
+            .filter(|((a, _), r)| a == account && !r.is_empty())
+            .map(|((_, t), r)| (t.clone(), r.clone()))
+            .collect()
+    }
+
+    /// Replaces the table's price rules (`PUT /pricing/pipeline/catalog/{priceTableId}`).
+    pub fn set_rules(
+        &self,
+        account: &str,
+        table: &str,
+        rules: Vec<PriceRule>,
+    ) -> Result<(), ApiError> {
+        let mut state = self.state();
+        self.write_meta(account, &format!("rules/{table}"), &rules)?;
+        state
+            .rules
+            .insert((account.to_owned(), table.to_owned()), rules);
+        *state
+            .stats
+            .writes
+            .entry("PUT /pricing/pipeline/catalog/{priceTableId}".to_owned())
+            .or_default() += 1;
         Ok(())
     }
 

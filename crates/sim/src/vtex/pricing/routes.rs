@@ -1,6 +1,6 @@
 //! Pricing's HTTP handlers (see [`super`] for the endpoints and their sources).
 
-use super::body::{self, Choices, FixedIn, PutIn};
+use super::body::{self, Choices, FixedIn, PutIn, RulesIn};
 use super::ratelimit::{Class, Verdict};
 use super::{PricingSettings, SharedPricing};
 use crate::platform::error::ApiError;
@@ -15,8 +15,8 @@ use axum::routing::{get, put};
 use ponte_core::catalog::import::SkuId;
 use ponte_core::orders::Timestamp;
 use ponte_core::pricing::{
-    ComputePriceRequest, ComputedPrice, FixedPrice, Price, PricingConfig, PricingErrorCode,
-    compute_price,
+    ComputePriceRequest, ComputedPrice, FixedPrice, Price, PriceRule, PricingConfig,
+    PricingErrorCode, compute_price,
 };
 use serde_json::{Value, json};
 use std::time::Instant;
@@ -43,6 +43,11 @@ pub fn routes() -> Router<SharedPricing> {
         .route("/pricing/config", get(get_config))
         .route("/pricing/tables", get(get_tables))
         .route("/pricing/tables/{table}", put(put_table))
+        .route("/pricing/pipeline/catalog", get(get_all_rules))
+        .route(
+            "/pricing/pipeline/catalog/{table}",
+            get(get_rules).put(put_rules),
+        )
 }
 
 /// The simulator's extensions (`/_sim/pricing/...`, account from `?an=` or the default).
@@ -139,10 +144,7 @@ fn fixed_json(f: &FixedPrice) -> Value {
         "minQuantity": f.min_quantity,
     });
     if let (Some(d), Some(obj)) = (&f.date_range, v.as_object_mut()) {
-        obj.insert(
-            "dateRange".into(),
-            json!({ "from": date(&d.from), "to": date(&d.to) }),
-        );
+        obj.insert("dateRange".into(), range_json(d));
     }
     v
 }
@@ -403,7 +405,7 @@ fn computed(
         at,
         category_ids,
         brand_id: query_value(uri, "brandId").filter(|b| !b.is_empty()),
-        rules: Vec::new(),
+        rules: p.rules(account, table),
         config: p.config(account),
     };
     let answer = compute_price(&request)
@@ -523,6 +525,81 @@ async fn put_table(
         }
         p.create_table(&tenant.account, &table)?;
         Ok(ok())
+    })
+    .await
+}
+
+fn range_json(d: &ponte_core::pricing::DateRange) -> Value {
+    json!({ "from": date(&d.from), "to": date(&d.to) })
+}
+
+/// A rule as the `Getrulesforapricetable` example answers it.
+fn rule_json(r: &PriceRule) -> Value {
+    json!({
+        "id": r.id,
+        "context": {
+            "categories": r.context.categories,
+            "brands": r.context.brands,
+            "stockStatuses": null,
+            "internalCategories": null,
+            "markupRange": r.context.markup_range,
+            "dateRange": r.context.date_range.as_ref().map(range_json),
+        },
+        "percentualModifier": r.percentual_modifier,
+    })
+}
+
+fn table_rules_json(table: &str, rules: &[PriceRule]) -> Value {
+    json!({
+        "tradePolicyId": table,
+        "rules": rules.iter().map(rule_json).collect::<Vec<_>>(),
+    })
+}
+
+async fn get_rules(
+    State(p): State<SharedPricing>,
+    tenant: Tenant,
+    Path(table): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    answer(&p, &tenant.account, &headers, Class::Read, || {
+        let rules = p.rules(&tenant.account, &table);
+        Ok(Json(table_rules_json(&table, &rules)).into_response())
+    })
+    .await
+}
+
+async fn get_all_rules(
+    State(p): State<SharedPricing>,
+    tenant: Tenant,
+    headers: HeaderMap,
+) -> Response {
+    answer(&p, &tenant.account, &headers, Class::Read, || {
+        let all: Vec<Value> = p
+            .all_rules(&tenant.account)
+            .iter()
+            .map(|(t, r)| table_rules_json(t, r))
+            .collect();
+        Ok(Json(all).into_response())
+    })
+    .await
+}
+
+async fn put_rules(
+    State(p): State<SharedPricing>,
+    tenant: Tenant,
+    Path(table): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    answer(&p, &tenant.account, &headers, Class::Write, || {
+        if table.trim().is_empty() {
+            return Err(ApiError::InvalidPath("a price table needs a name".into()));
+        }
+        let input: RulesIn = body::parse(&bytes)?;
+        let rules = body::rules(input, choices(&p.settings()))?;
+        p.set_rules(&tenant.account, &table, rules)?;
+        Ok(StatusCode::CREATED.into_response())
     })
     .await
 }
