@@ -13,7 +13,8 @@
   receiver are validated against the spec's notification schema.
 - Master Data v1 (masterdata.py): CL, AD and a generic acronym's documents, the upserts,
   search, scroll, versions, entities and the private-field refusal, against
-  spec/masterdata-api-v1.json.
+  spec/masterdata-api-v1.json; Master Data v2's schemas (where triggers live: save, list, read,
+  delete), against spec/masterdata-api-v2.json.
 
 Every request the check sends and every response it gets is validated with openapi-core: the
 path and method must be an operation of the spec, the request must match the operation's
@@ -66,6 +67,8 @@ def main():
         ("catalog", catalog_spec, catalog.exercise, HOST),
         ("orders", orders_spec, orders.exercise, HOST),
         ("md", md_spec, masterdata.exercise, HOST),
+        ("md2", os.path.join(vendored, "masterdata-api-v2.json"), masterdata.exercise_schemas,
+         HOST),
         # Pricing's server is `https://api.vtex.com/{accountName}` (its spec's `servers`).
         ("pricing", os.path.join(vendored, "pricing-api.json"), pricing.exercise,
          f"https://api.vtex.com/{ACCOUNT}"),

@@ -631,9 +631,25 @@ async fn a_schema_trigger_calls_its_http_endpoint_after_a_matching_write_with_re
             .is_some_and(|m| m.contains("persisted"))
     );
     assert_eq!(get(&c, "/CL/schemas/ponte").await.body, schema);
+    // One schema is listed as itself, an object (Getschemas' 200 description); two as the array.
+    assert_eq!(get(&c, "/CL/schemas").await.body, schema);
+    let other = json!({"properties": {"email": {"type": "string"}}});
+    assert_eq!(
+        put(&c, "/CL/schemas/other", other.clone()).await.status,
+        StatusCode::OK
+    );
     assert_eq!(
         get(&c, "/CL/schemas").await.body,
-        json!([{"name": "ponte", "schema": schema}])
+        json!([{"name": "other", "schema": other}, {"name": "ponte", "schema": schema}])
+    );
+    // Deleteschemabyname: 204, then the schema is gone.
+    assert_eq!(
+        delete(&c, "/CL/schemas/other").await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        delete(&c, "/CL/schemas/other").await.status,
+        StatusCode::NOT_FOUND
     );
     assert_eq!(
         get(&c, "/CL/schemas/none").await.status,

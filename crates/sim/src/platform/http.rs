@@ -112,6 +112,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Tenant {
     }
 }
 
+/// A handler's state with the request's account and headers, in one extractor (the
+/// `State(s), tenant, headers` most VTEX handlers take).
+#[derive(Debug, Clone)]
+pub struct Scoped<S> {
+    pub state: S,
+    pub account: String,
+    pub headers: HeaderMap,
+}
+
+impl<S: Clone + Send + Sync> FromRequestParts<S> for Scoped<S> {
+    type Rejection = SimError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Tenant { account } = Tenant::from_request_parts(parts, state).await?;
+        Ok(Scoped {
+            state: state.clone(),
+            account,
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
 /// The account a request names, if it names one: for endpoints where the account is optional
 /// (VTEX ID tokens carry their own). An invalid name is still refused.
 #[derive(Debug, Clone)]

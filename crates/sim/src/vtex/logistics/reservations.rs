@@ -23,15 +23,16 @@
 //! reservation for a warehouse that does not exist is refused like an inventory write; the
 //! reservation does not check that the stock is available.
 
+use super::routes::At;
 use super::{Logistics, SharedLogistics};
 use crate::platform::error::{ApiError, StoreError};
-use crate::platform::http::Tenant;
+use crate::platform::http::Scoped;
 use crate::platform::rng::random_hex;
 use crate::platform::store::encode;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -125,9 +126,18 @@ pub fn routes() -> Router<SharedLogistics> {
     Router::new()
         .route(R, post(create))
         .route(&format!("{R}/{{id}}"), get(read))
-        .route(&format!("{R}/{{id}}/confirm"), post(confirm))
-        .route(&format!("{R}/{{id}}/acknowledge"), post(acknowledge))
-        .route(&format!("{R}/{{id}}/cancel"), post(cancel))
+        .route(
+            &format!("{R}/{{id}}/confirm"),
+            post(|a: At, Path(id): Path<String>| step(a, id, ReservationEventKind::Confirm)),
+        )
+        .route(
+            &format!("{R}/{{id}}/acknowledge"),
+            post(|a: At, Path(id): Path<String>| step(a, id, ReservationEventKind::Acknowledge)),
+        )
+        .route(
+            &format!("{R}/{{id}}/cancel"),
+            post(|a: At, Path(id): Path<String>| step(a, id, ReservationEventKind::Cancel)),
+        )
         .route(&format!("{R}/{{id}}/{{sku}}"), get(by_warehouse_and_sku))
 }
 
@@ -256,8 +266,9 @@ struct CreateIn {
 }
 
 async fn create(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let input: CreateIn = serde_json::from_slice(&bytes)
@@ -304,8 +315,7 @@ async fn create(
                     "deliveryItemOptions[{i}].item.quantity must be positive"
                 ))
             })?;
-        if l.settings().refuse_unknown_warehouse
-            && l.warehouse(&tenant.account, &o.warehouse_id).is_none()
+        if l.settings().refuse_unknown_warehouse && l.warehouse(&account, &o.warehouse_id).is_none()
         {
             return Err(ApiError::not_found(
                 "WAREHOUSE_NOT_FOUND",
@@ -332,63 +342,43 @@ async fn create(
         items,
     };
     let mut state = l.state();
-    let key = (tenant.account.clone(), lock_id.clone());
+    let key = (account.clone(), lock_id.clone());
     if state.reservations.contains_key(&key) {
         return Err(ApiError::conflict(
             "RESERVATION_EXISTS",
             format!("reservation {lock_id:?} exists"),
         ));
     }
-    l.store_lock(&tenant.account, &lock)?;
+    l.store_lock(&account, &lock)?;
     state.reservations.insert(key, lock.clone());
     Ok(Json(lock.json()).into_response())
 }
 
 async fn read(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(l.event(&tenant.account, &id, None)?.json()).into_response())
+    Ok(Json(l.event(&account, &id, None)?.json()).into_response())
 }
 
+/// `POST .../reservations/{id}/confirm`, `.../acknowledge` and `.../cancel`.
 async fn step(
-    l: &Logistics,
-    account: &str,
-    id: &str,
+    Scoped {
+        state: l, account, ..
+    }: At,
+    id: String,
     kind: ReservationEventKind,
 ) -> Result<Response, ApiError> {
-    l.event(account, id, Some(kind))?;
+    l.event(&account, &id, Some(kind))?;
     Ok(StatusCode::OK.into_response())
 }
 
-async fn confirm(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    step(&l, &tenant.account, &id, ReservationEventKind::Confirm).await
-}
-
-async fn acknowledge(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    step(&l, &tenant.account, &id, ReservationEventKind::Acknowledge).await
-}
-
-async fn cancel(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    step(&l, &tenant.account, &id, ReservationEventKind::Cancel).await
-}
-
 async fn by_warehouse_and_sku(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     Path((warehouse, sku)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let sku: u32 = sku
@@ -399,7 +389,7 @@ async fn by_warehouse_and_sku(
         .reservations
         .iter()
         .filter(|((a, _), lock)| {
-            a == &tenant.account
+            a == &account
                 && lock
                     .items
                     .iter()
@@ -409,7 +399,7 @@ async fn by_warehouse_and_sku(
         .collect();
     let mut out = Vec::new();
     for id in ids {
-        out.push(l.event(&tenant.account, &id, None)?.json());
+        out.push(l.event(&account, &id, None)?.json());
     }
     Ok(Json(out).into_response())
 }

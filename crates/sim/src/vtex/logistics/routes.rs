@@ -2,7 +2,7 @@
 
 use super::{Change, LogisticsSettings, SharedLogistics, Warehouse, WarehouseDock, timespan};
 use crate::platform::error::ApiError;
-use crate::platform::http::Tenant;
+use crate::platform::http::Scoped;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -19,6 +19,9 @@ use serde_json::{Value, json};
 const CONFIG: &str = "/api/logistics/pvt/configuration";
 const INVENTORY: &str = "/api/logistics/pvt/inventory/skus";
 
+/// What a Logistics handler takes: the state and the request's account.
+pub(super) type At = Scoped<SharedLogistics>;
+
 /// The VTEX routes (`/api/logistics/pvt/...`) but reservations.
 pub fn routes() -> Router<SharedLogistics> {
     Router::new()
@@ -32,11 +35,11 @@ pub fn routes() -> Router<SharedLogistics> {
         )
         .route(
             &format!("{CONFIG}/warehouses/{{id}}/activation"),
-            post(activate_warehouse),
+            post(|a: At, Path(id): Path<String>| set_warehouse_active(a, id, true)),
         )
         .route(
             &format!("{CONFIG}/warehouses/{{id}}/deactivation"),
-            post(deactivate_warehouse),
+            post(|a: At, Path(id): Path<String>| set_warehouse_active(a, id, false)),
         )
         .route(&format!("{CONFIG}/docks"), post(post_dock).get(list_docks))
         .route(
@@ -45,11 +48,11 @@ pub fn routes() -> Router<SharedLogistics> {
         )
         .route(
             &format!("{CONFIG}/docks/{{id}}/activation"),
-            post(activate_dock),
+            post(|a: At, Path(id): Path<String>| set_dock_active(a, id, true)),
         )
         .route(
             &format!("{CONFIG}/docks/{{id}}/deactivation"),
-            post(deactivate_dock),
+            post(|a: At, Path(id): Path<String>| set_dock_active(a, id, false)),
         )
         .route(&format!("{INVENTORY}/{{sku}}"), get(get_inventory))
         .route(
@@ -143,8 +146,9 @@ fn duration(v: Option<&Value>, field: &str, code: &'static str) -> Result<u64, A
 }
 
 async fn post_warehouse(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let body: Value = parse(&bytes)?;
@@ -166,7 +170,7 @@ async fn post_warehouse(
             cost: cost(d.get("cost"))?,
         });
     }
-    let held = l.warehouse(&tenant.account, &id);
+    let held = l.warehouse(&account, &id);
     let w = Warehouse {
         id,
         name,
@@ -182,70 +186,63 @@ async fn post_warehouse(
             .or(held.map(|h| h.is_active))
             .unwrap_or(true),
     };
-    l.put_warehouse(&tenant.account, w)?;
+    l.put_warehouse(&account, w)?;
     Ok(StatusCode::OK.into_response())
 }
 
-async fn list_warehouses(State(l): State<SharedLogistics>, tenant: Tenant) -> Response {
-    Json(l.warehouses(&tenant.account)).into_response()
+async fn list_warehouses(
+    Scoped {
+        state: l, account, ..
+    }: At,
+) -> Response {
+    Json(l.warehouses(&account)).into_response()
 }
 
 async fn get_warehouse(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let w = l
-        .warehouse(&tenant.account, &id)
+        .warehouse(&account, &id)
         .ok_or_else(|| warehouse_missing(&id))?;
     Ok(Json(w).into_response())
 }
 
 async fn delete_warehouse(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    if l.delete_warehouse(&tenant.account, &id)? {
+    if l.delete_warehouse(&account, &id)? {
         Ok(StatusCode::OK.into_response())
     } else {
         Err(warehouse_missing(&id))
     }
 }
 
-fn set_warehouse_active(
-    l: &SharedLogistics,
-    account: &str,
-    id: &str,
+/// `POST .../warehouses/{id}/activation` and `.../deactivation`.
+async fn set_warehouse_active(
+    Scoped {
+        state: l, account, ..
+    }: At,
+    id: String,
     active: bool,
 ) -> Result<Response, ApiError> {
     let mut w = l
-        .warehouse(account, id)
-        .ok_or_else(|| warehouse_missing(id))?;
+        .warehouse(&account, &id)
+        .ok_or_else(|| warehouse_missing(&id))?;
     w.is_active = active;
-    l.put_warehouse(account, w)?;
+    l.put_warehouse(&account, w)?;
     Ok(StatusCode::OK.into_response())
 }
 
-async fn activate_warehouse(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    set_warehouse_active(&l, &tenant.account, &id, true)
-}
-
-async fn deactivate_warehouse(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    set_warehouse_active(&l, &tenant.account, &id, false)
-}
-
 async fn post_dock(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let mut body: Value = parse(&bytes)?;
@@ -259,87 +256,77 @@ async fn post_dock(
         }
     }
     let held_active = l
-        .dock(&tenant.account, &id)
+        .dock(&account, &id)
         .and_then(|d| d.get("isActive").and_then(Value::as_bool));
     if let Some(obj) = body.as_object_mut()
         && !obj.get("isActive").is_some_and(Value::is_boolean)
     {
         obj.insert("isActive".into(), json!(held_active.unwrap_or(true)));
     }
-    l.put_dock(&tenant.account, &id, Some(body))?;
+    l.put_dock(&account, &id, Some(body))?;
     // The OpenAPI's `Create/UpdateDock` answers `true` (§E.1).
     Ok(Json(true).into_response())
 }
 
-async fn list_docks(State(l): State<SharedLogistics>, tenant: Tenant) -> Response {
-    Json(l.docks(&tenant.account)).into_response()
+async fn list_docks(
+    Scoped {
+        state: l, account, ..
+    }: At,
+) -> Response {
+    Json(l.docks(&account)).into_response()
 }
 
 async fn get_dock(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let d = l
-        .dock(&tenant.account, &id)
-        .ok_or_else(|| dock_missing(&id))?;
+    let d = l.dock(&account, &id).ok_or_else(|| dock_missing(&id))?;
     Ok(Json(d).into_response())
 }
 
 async fn delete_dock(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    l.dock(&tenant.account, &id)
-        .ok_or_else(|| dock_missing(&id))?;
-    l.put_dock(&tenant.account, &id, None)?;
+    l.dock(&account, &id).ok_or_else(|| dock_missing(&id))?;
+    l.put_dock(&account, &id, None)?;
     Ok(StatusCode::OK.into_response())
 }
 
-fn set_dock_active(
-    l: &SharedLogistics,
-    account: &str,
-    id: &str,
+/// `POST .../docks/{id}/activation` and `.../deactivation`.
+async fn set_dock_active(
+    Scoped {
+        state: l, account, ..
+    }: At,
+    id: String,
     active: bool,
 ) -> Result<Response, ApiError> {
-    let mut d = l.dock(account, id).ok_or_else(|| dock_missing(id))?;
+    let mut d = l.dock(&account, &id).ok_or_else(|| dock_missing(&id))?;
     if let Some(obj) = d.as_object_mut() {
         obj.insert("isActive".into(), json!(active));
     }
-    l.put_dock(account, id, Some(d))?;
+    l.put_dock(&account, &id, Some(d))?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-async fn activate_dock(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    set_dock_active(&l, &tenant.account, &id, true)
-}
-
-async fn deactivate_dock(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    set_dock_active(&l, &tenant.account, &id, false)
 }
 
 /// Units an unlimited entry shows (§E.2).
 const UNLIMITED: i64 = 1_000_000;
 
 async fn get_inventory(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     Path(sku): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = sku_of(&sku)?;
-    let entries = l.entries(&tenant.account, id);
+    let entries = l.entries(&account, id);
     let every = l.settings().balance_lists_every_warehouse;
     let mut balance = Vec::new();
-    for w in l.warehouses(&tenant.account) {
+    for w in l.warehouses(&account) {
         let entry = entries.get(&w.id);
         if entry.is_none() && !every {
             continue;
@@ -352,7 +339,7 @@ async fn get_inventory(
             };
             (total, e.unlimited_quantity, e.lead_time)
         });
-        let reserved = l.reserved(&tenant.account, id, &w.id);
+        let reserved = l.reserved(&account, id, &w.id);
         balance.push(json!({
             "warehouseId": w.id,
             "warehouseName": w.name,
@@ -430,8 +417,9 @@ fn object(bytes: &Bytes) -> Result<Value, ApiError> {
 }
 
 async fn put_inventory(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     Path((sku, warehouse)): Path<(String, String)>,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
@@ -444,7 +432,7 @@ async fn put_inventory(
     };
     let date = count_date(body.get("dateUtcOnBalanceSystem"))?;
     l.write(
-        &tenant.account,
+        &account,
         id,
         &warehouse,
         change,
@@ -455,8 +443,9 @@ async fn put_inventory(
 }
 
 async fn patch_quantity(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     Path((sku, warehouse)): Path<(String, String)>,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
@@ -472,7 +461,7 @@ async fn patch_quantity(
     };
     let date = count_date(body.get("dateUtcOnBalanceSystem"))?;
     l.write(
-        &tenant.account,
+        &account,
         id,
         &warehouse,
         Change::Quantity {
@@ -492,8 +481,9 @@ struct LeadTimeIn {
 }
 
 async fn patch_lead_time(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     Path((sku, warehouse)): Path<(String, String)>,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
@@ -507,7 +497,7 @@ async fn patch_lead_time(
         )
     })?;
     l.write(
-        &tenant.account,
+        &account,
         id,
         &warehouse,
         Change::LeadTime(lead.0),
@@ -532,18 +522,23 @@ async fn put_settings(
 
 /// The SKU's entries as held, with their `dateUtcOnBalanceSystem` (VTEX's reads omit it).
 async fn sim_inventory(
-    State(l): State<SharedLogistics>,
-    tenant: Tenant,
+    Scoped {
+        state: l, account, ..
+    }: At,
     Path(sku): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = sku_of(&sku)?;
-    Ok(Json(l.entries(&tenant.account, id)).into_response())
+    Ok(Json(l.entries(&account, id)).into_response())
 }
 
 /// Every inventory entry of the account (`?an=`), with its SKU and warehouse.
-async fn sim_all_inventory(State(l): State<SharedLogistics>, tenant: Tenant) -> Response {
+async fn sim_all_inventory(
+    Scoped {
+        state: l, account, ..
+    }: At,
+) -> Response {
     let all: Vec<Value> = l
-        .all_entries(&tenant.account)
+        .all_entries(&account)
         .into_iter()
         .map(|(sku, warehouse, e)| json!({ "skuId": sku, "warehouseId": warehouse, "entry": e }))
         .collect();

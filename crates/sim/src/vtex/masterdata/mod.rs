@@ -115,6 +115,10 @@ pub struct MasterDataSettings {
     pub trigger_schemas: TriggerSchemas,
     /// Replaces every trigger's delay between attempts (ms); none: the trigger's own.
     pub trigger_delay_ms: Option<u64>,
+    /// Added to every `/api/dataentities` call: `latencyMs` plus a deterministic pseudo-random
+    /// `0..=latencyJitterMs` (VTEX-like round trips for benchmarks; 0 by default).
+    pub latency_ms: u64,
+    pub latency_jitter_ms: u64,
 }
 
 impl Default for MasterDataSettings {
@@ -131,6 +135,8 @@ impl Default for MasterDataSettings {
             max_versions: 20,
             trigger_schemas: TriggerSchemas::Any,
             trigger_delay_ms: None,
+            latency_ms: 0,
+            latency_jitter_ms: 0,
         }
     }
 }
@@ -376,6 +382,8 @@ pub struct MasterData {
     outbound: OnceLock<Outbound>,
     /// The last trigger attempts.
     attempts: Arc<Mutex<VecDeque<Attempt>>>,
+    /// The latency jitter's generator state.
+    jitter: Mutex<u64>,
 }
 
 /// One document write (see [`MasterData::write`]).
@@ -447,6 +455,7 @@ impl MasterData {
             state: Mutex::new(state),
             outbound: OnceLock::new(),
             attempts: Arc::new(Mutex::new(VecDeque::new())),
+            jitter: Mutex::new(0x6d61_7374_6572),
         })
     }
 
@@ -799,6 +808,18 @@ impl MasterData {
         self.state().stats.clone()
     }
 
+    /// This call's added latency ([`MasterDataSettings::latency_ms`]).
+    pub fn latency(&self) -> std::time::Duration {
+        let s = self.settings();
+        let jitter = if s.latency_jitter_ms == 0 {
+            0
+        } else {
+            let mut state = self.jitter.lock().unwrap_or_else(PoisonError::into_inner);
+            crate::platform::rng::splitmix64(&mut state) % (s.latency_jitter_ms + 1)
+        };
+        std::time::Duration::from_millis(s.latency_ms.saturating_add(jitter))
+    }
+
     /// Lets triggers send their requests (the simulator calls it once the IO router exists).
     pub fn set_outbound(&self, outbound: Outbound) {
         let _ = self.outbound.set(outbound);
@@ -818,6 +839,14 @@ impl MasterData {
             schema,
         );
         Ok(())
+    }
+
+    /// Removes a schema (and so its triggers); false when there was none.
+    pub fn delete_schema(&self, account: &str, entity: &str, name: &str) -> bool {
+        self.state()
+            .schemas
+            .remove(&(account.to_owned(), entity.to_owned(), name.to_owned()))
+            .is_some()
     }
 
     /// An entity's schemas by name.

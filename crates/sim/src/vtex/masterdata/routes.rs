@@ -18,8 +18,21 @@ use serde_json::{Map, Value, json};
 
 const BASE: &str = "/api/dataentities";
 
+/// Every VTEX call waits the configured latency first (`latencyMs`, `latencyJitterMs`).
+async fn latency(
+    State(md): State<SharedMasterData>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let delay = md.latency();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    next.run(req).await
+}
+
 /// The VTEX routes (`/api/dataentities/...`).
-pub fn routes() -> Router<SharedMasterData> {
+pub fn routes(md: &SharedMasterData) -> Router<SharedMasterData> {
     Router::new()
         .route(BASE, get(list_entities))
         .route(&format!("{BASE}/{{ac}}"), get(entity_structure))
@@ -28,7 +41,7 @@ pub fn routes() -> Router<SharedMasterData> {
         .route(&format!("{BASE}/{{ac}}/schemas"), get(list_schemas))
         .route(
             &format!("{BASE}/{{ac}}/schemas/{{name}}"),
-            get(get_schema).put(save_schema),
+            get(get_schema).put(save_schema).delete(delete_schema),
         )
         .route(
             &format!("{BASE}/{{ac}}/documents/{{id}}/versions"),
@@ -40,6 +53,7 @@ pub fn routes() -> Router<SharedMasterData> {
         )
         .route(&format!("{BASE}/{{ac}}/search"), get(search))
         .route(&format!("{BASE}/{{ac}}/scroll"), get(scroll))
+        .route_layer(axum::middleware::from_fn_with_state(md.clone(), latency))
 }
 
 /// The simulator's extensions (`/_sim/masterdata/...`, account from `?an=` or the default).
@@ -904,7 +918,10 @@ async fn sim_define(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET .../schemas`: `[{name, schema}]` (Master Data v2 `Getschemas`).
+/// `GET .../schemas`: `[{name, schema}]` (Master Data v2 `Getschemas`); with only one schema,
+/// that schema alone, as an object (the operation's `200` description: "In case there is only
+/// one existing schema, it will be an object instead, without the `name` property and the named
+/// `schema` object").
 async fn list_schemas(
     State(md): State<SharedMasterData>,
     tenant: Tenant,
@@ -915,12 +932,39 @@ async fn list_schemas(
     if !has_credentials(&headers) {
         return Ok(forbidden(&md, "read"));
     }
-    let list: Vec<Value> = md
-        .schemas(&tenant.account, &entity)
+    let mut schemas = md.schemas(&tenant.account, &entity);
+    if schemas.len() == 1 {
+        let (_, schema) = schemas.remove(0);
+        return Ok(Json(schema).into_response());
+    }
+    let list: Vec<Value> = schemas
         .into_iter()
         .map(|(name, schema)| json!({"name": name, "schema": schema}))
         .collect();
     Ok(Json(Value::Array(list)).into_response())
+}
+
+/// `DELETE .../schemas/{name}`: `204` (Master Data v2 `Deleteschemabyname`); its triggers stop
+/// with it. `404` when there is no such schema ([sim's choice]: the operation documents `204`
+/// only).
+async fn delete_schema(
+    State(md): State<SharedMasterData>,
+    tenant: Tenant,
+    Path((ac, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let entity = acronym_of(&ac)?;
+    if !has_credentials(&headers) {
+        return Ok(forbidden(&md, "write"));
+    }
+    if md.delete_schema(&tenant.account, &entity, &name) {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found(
+            "SCHEMA_NOT_FOUND",
+            format!("no schema {name}"),
+        ))
+    }
 }
 
 /// `GET .../schemas/{name}`: the schema (Master Data v2 `Getschemabyname`), `404` when none.

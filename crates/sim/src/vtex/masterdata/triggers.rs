@@ -1,8 +1,9 @@
 //! Master Data triggers that call HTTP endpoints: the `v-triggers` array of a JSON schema saved
 //! on a data entity (Master Data API v2 `Saveschemabyname`, `PUT
 //! /api/dataentities/{entity}/schemas/{name}`, answered `200 {"Message": "JSON Schema persisted
-//! successfully. ..."}`; `Getschemas` `GET .../schemas` → `[{name, schema}]`; `Getschemabyname`
-//! `GET .../schemas/{name}` → the schema).
+//! successfully. ..."}`; `Getschemas` `GET .../schemas` → `[{name, schema}]`, one schema alone as
+//! an object, as the operation documents; `Getschemabyname`
+//! `GET .../schemas/{name}` → the schema; `Deleteschemabyname` `DELETE .../schemas/{name}` → `204`).
 //!
 //! VTEX's rules played (developers.vtex.com/docs/guides/setting-up-triggers-in-master-data-v2,
 //! "JSON Properties"):

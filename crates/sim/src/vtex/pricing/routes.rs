@@ -4,7 +4,7 @@ use super::body::{self, Choices, FixedIn, PutIn, RulesIn};
 use super::ratelimit::{Class, Verdict};
 use super::{PricingSettings, SharedPricing};
 use crate::platform::error::ApiError;
-use crate::platform::http::{Tenant, has_credentials, query_value};
+use crate::platform::http::{Scoped, Tenant, has_credentials, query_value};
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -62,40 +62,44 @@ pub fn sim_routes() -> Router<SharedPricing> {
         .route("/_sim/pricing/prices", get(export_prices))
 }
 
-/// Credentials, then the rate limit (counted before anything else is looked at), then the
-/// configured latency, then `run`; the `Ratelimit-*` headers go on every answer of a limited
-/// class.
-async fn answer(
-    p: &SharedPricing,
-    account: &str,
-    headers: &HeaderMap,
-    class: Class,
-    run: impl FnOnce() -> Result<Response, ApiError>,
-) -> Response {
-    if !has_credentials(headers) {
-        return ApiError::Unauthorized.into_response();
-    }
-    let limits = p.settings().rate_limits;
-    let verdict = p.limiter.check(&limits, account, class, Instant::now());
-    let mut response = match &verdict {
-        Some(v) if !v.allowed => ApiError::rule(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
-            "too many requests to this Pricing route: wait Retry-After seconds",
-        )
-        .into_response(),
-        _ => {
-            let delay = p.latency();
-            if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-            }
-            run().unwrap_or_else(IntoResponse::into_response)
+/// What every Pricing handler takes: the state, the account and the request's headers.
+type Call = Scoped<SharedPricing>;
+
+impl Call {
+    /// Credentials, then the rate limit (counted before anything else is looked at), then the
+    /// configured latency, then `run` with the state and the account; the `Ratelimit-*`
+    /// headers go on every answer of a limited class.
+    async fn answer(
+        &self,
+        class: Class,
+        run: impl FnOnce(&SharedPricing, &str) -> Result<Response, ApiError>,
+    ) -> Response {
+        let (p, account, headers) = (&self.state, self.account.as_str(), &self.headers);
+        if !has_credentials(headers) {
+            return ApiError::Unauthorized.into_response();
         }
-    };
-    if let Some(v) = verdict {
-        add_headers(response.headers_mut(), &v);
+        let limits = p.settings().rate_limits;
+        let verdict = p.limiter.check(&limits, account, class, Instant::now());
+        let mut response = match &verdict {
+            Some(v) if !v.allowed => ApiError::rule(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                "too many requests to this Pricing route: wait Retry-After seconds",
+            )
+            .into_response(),
+            _ => {
+                let delay = p.latency();
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                run(p, account).unwrap_or_else(IntoResponse::into_response)
+            }
+        };
+        if let Some(v) = verdict {
+            add_headers(response.headers_mut(), &v);
+        }
+        response
     }
-    response
 }
 
 fn add_headers(h: &mut HeaderMap, v: &Verdict) {
@@ -164,32 +168,21 @@ fn held(p: &SharedPricing, account: &str, item: SkuId) -> Result<Price, ApiError
     p.price(account, item).ok_or_else(|| not_found(item))
 }
 
-async fn get_price(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    Path(item): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Read, || {
+async fn get_price(c: Call, Path(item): Path<String>) -> Response {
+    c.answer(Class::Read, |p, account| {
         let item = body::item(&item)?;
-        Ok(Json(price_json(&held(&p, &tenant.account, item)?)).into_response())
+        Ok(Json(price_json(&held(p, account, item)?)).into_response())
     })
     .await
 }
 
-async fn put_price(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    Path(item): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Write, || {
+async fn put_price(c: Call, Path(item): Path<String>, bytes: Bytes) -> Response {
+    c.answer(Class::Write, |p, account| {
         let item = body::item(&item)?;
         let input: PutIn = body::parse(&bytes)?;
         let choices = choices(&p.settings());
         p.write_price(
-            &tenant.account,
+            account,
             item,
             "PUT /pricing/prices/{itemId}",
             |held, config| body::put(item, input, held, config, choices).map(Some),
@@ -199,16 +192,11 @@ async fn put_price(
     .await
 }
 
-async fn delete_price(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    Path(item): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Delete, || {
+async fn delete_price(c: Call, Path(item): Path<String>) -> Response {
+    c.answer(Class::Delete, |p, account| {
         let item = body::item(&item)?;
         p.write_price(
-            &tenant.account,
+            account,
             item,
             "DELETE /pricing/prices/{itemId}",
             |held, _| match held {
@@ -221,15 +209,10 @@ async fn delete_price(
     .await
 }
 
-async fn get_fixed(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    Path(item): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Read, || {
+async fn get_fixed(c: Call, Path(item): Path<String>) -> Response {
+    c.answer(Class::Read, |p, account| {
         let item = body::item(&item)?;
-        let price = held(&p, &tenant.account, item)?;
+        let price = held(p, account, item)?;
         let list: Vec<Value> = price.fixed_prices.iter().map(fixed_json).collect();
         Ok(Json(list).into_response())
     })
@@ -288,17 +271,11 @@ fn write_fixed(
     Ok(ok())
 }
 
-async fn patch_fixed(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    Path(item): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Patch, || {
+async fn patch_fixed(c: Call, Path(item): Path<String>, bytes: Bytes) -> Response {
+    c.answer(Class::Patch, |p, account| {
         write_fixed(
-            &p,
-            &tenant.account,
+            p,
+            account,
             &item,
             &bytes,
             None,
@@ -309,16 +286,14 @@ async fn patch_fixed(
 }
 
 async fn post_fixed_table(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
+    c: Call,
     Path((item, table)): Path<(String, String)>,
-    headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Write, || {
+    c.answer(Class::Write, |p, account| {
         write_fixed(
-            &p,
-            &tenant.account,
+            p,
+            account,
             &item,
             &bytes,
             Some(&table),
@@ -328,15 +303,10 @@ async fn post_fixed_table(
     .await
 }
 
-async fn get_fixed_table(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    Path((item, table)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Read, || {
+async fn get_fixed_table(c: Call, Path((item, table)): Path<(String, String)>) -> Response {
+    c.answer(Class::Read, |p, account| {
         let item = body::item(&item)?;
-        let price = held(&p, &tenant.account, item)?;
+        let price = held(p, account, item)?;
         let list: Vec<Value> = price
             .fixed_prices
             .iter()
@@ -348,16 +318,11 @@ async fn get_fixed_table(
     .await
 }
 
-async fn delete_fixed_table(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    Path((item, table)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Delete, || {
+async fn delete_fixed_table(c: Call, Path((item, table)): Path<(String, String)>) -> Response {
+    c.answer(Class::Delete, |p, account| {
         let item = body::item(&item)?;
         p.write_price(
-            &tenant.account,
+            account,
             item,
             "DELETE /pricing/prices/{itemId}/fixed/{priceTableId}",
             |held, _| {
@@ -427,16 +392,10 @@ fn computed_json(c: &ComputedPrice, with_table: bool) -> Value {
     v
 }
 
-async fn get_computed(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    Path((item, table)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Read, || {
+async fn get_computed(c: Call, Path((item, table)): Path<(String, String)>, uri: Uri) -> Response {
+    c.answer(Class::Read, |p, account| {
         let item = body::item(&item)?;
-        match computed(&p, &tenant.account, item, &table, &uri)? {
+        match computed(p, account, item, &table, &uri)? {
             Some(c) => Ok(Json(computed_json(&c, false)).into_response()),
             None => Err(ApiError::not_found(
                 "PRICE_NOT_FOUND",
@@ -447,16 +406,10 @@ async fn get_computed(
     .await
 }
 
-async fn get_computed_all(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    Path(item): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Read, || {
+async fn get_computed_all(c: Call, Path(item): Path<String>, uri: Uri) -> Response {
+    c.answer(Class::Read, |p, account| {
         let item = body::item(&item)?;
-        let price = held(&p, &tenant.account, item)?;
+        let price = held(p, account, item)?;
         let mut tables: Vec<String> = Vec::new();
         for f in &price.fixed_prices {
             if !tables.contains(&f.trade_policy_id) {
@@ -465,7 +418,7 @@ async fn get_computed_all(
         }
         let mut out = Vec::new();
         for t in tables {
-            if let Some(c) = computed(&p, &tenant.account, item, &t, &uri)? {
+            if let Some(c) = computed(p, account, item, &t, &uri)? {
                 out.push(computed_json(&c, true));
             }
         }
@@ -474,13 +427,9 @@ async fn get_computed_all(
     .await
 }
 
-async fn get_config(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    headers: HeaderMap,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Read, || {
-        let c = p.config(&tenant.account);
+async fn get_config(c: Call) -> Response {
+    c.answer(Class::Read, |p, account| {
+        let c = p.config(account);
         let minimum_markups = serde_json::Map::new();
         Ok(Json(json!({
             "hasMigrated": true,
@@ -502,28 +451,19 @@ async fn get_config(
     }).await
 }
 
-async fn get_tables(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    headers: HeaderMap,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Read, || {
-        Ok(Json(p.tables(&tenant.account)).into_response())
+async fn get_tables(c: Call) -> Response {
+    c.answer(Class::Read, |p, account| {
+        Ok(Json(p.tables(account)).into_response())
     })
     .await
 }
 
-async fn put_table(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    Path(table): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Write, || {
+async fn put_table(c: Call, Path(table): Path<String>) -> Response {
+    c.answer(Class::Write, |p, account| {
         if table.trim().is_empty() {
             return Err(ApiError::InvalidPath("a price table needs a name".into()));
         }
-        p.create_table(&tenant.account, &table)?;
+        p.create_table(account, &table)?;
         Ok(ok())
     })
     .await
@@ -556,27 +496,18 @@ fn table_rules_json(table: &str, rules: &[PriceRule]) -> Value {
     })
 }
 
-async fn get_rules(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    Path(table): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Read, || {
-        let rules = p.rules(&tenant.account, &table);
+async fn get_rules(c: Call, Path(table): Path<String>) -> Response {
+    c.answer(Class::Read, |p, account| {
+        let rules = p.rules(account, &table);
         Ok(Json(table_rules_json(&table, &rules)).into_response())
     })
     .await
 }
 
-async fn get_all_rules(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    headers: HeaderMap,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Read, || {
+async fn get_all_rules(c: Call) -> Response {
+    c.answer(Class::Read, |p, account| {
         let all: Vec<Value> = p
-            .all_rules(&tenant.account)
+            .all_rules(account)
             .iter()
             .map(|(t, r)| table_rules_json(t, r))
             .collect();
@@ -585,20 +516,14 @@ async fn get_all_rules(
     .await
 }
 
-async fn put_rules(
-    State(p): State<SharedPricing>,
-    tenant: Tenant,
-    Path(table): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Response {
-    answer(&p, &tenant.account, &headers, Class::Write, || {
+async fn put_rules(c: Call, Path(table): Path<String>, bytes: Bytes) -> Response {
+    c.answer(Class::Write, |p, account| {
         if table.trim().is_empty() {
             return Err(ApiError::InvalidPath("a price table needs a name".into()));
         }
         let input: RulesIn = body::parse(&bytes)?;
         let rules = body::rules(input, choices(&p.settings()))?;
-        p.set_rules(&tenant.account, &table, rules)?;
+        p.set_rules(account, &table, rules)?;
         Ok(StatusCode::CREATED.into_response())
     })
     .await
