@@ -201,6 +201,18 @@ fn at(ms: u64) -> Timestamp {
     Timestamp::from_unix_seconds(1_709_287_200 + (ms / 1000) as i64).expect("a valid date")
 }
 
+/// [`at`] to the millisecond, as the events [`render`] carries it and as Get order's
+/// `lastChange` has it.
+fn at_exact(ms: u64) -> Timestamp {
+    let secs = ms / 1000;
+    let (h, m, s) = (10 + secs / 3600, (secs / 60) % 60, secs % 60);
+    Timestamp::parse(&format!(
+        "2024-03-01T{h:02}:{m:02}:{s:02}.{:03}Z",
+        ms % 1000
+    ))
+    .expect("a valid date")
+}
+
 impl Sim {
     fn emit(&mut self, order: usize, state: Status, same_time: bool) {
         let last = self.oms[order].status;
@@ -948,7 +960,7 @@ fn the_intake_step_hands_an_order_off_once_whatever_the_arrival_order() {
                 "items": [{"id": "1", "quantity": 2, "price": 2500}]});
             if let Some(s) = status {
                 o["status"] = serde_json::json!(s.as_str());
-                o["lastChange"] = serde_json::json!(self::at(at).to_string());
+                o["lastChange"] = serde_json::json!(at_exact(at).to_string());
             }
             o
         };
@@ -1001,8 +1013,8 @@ fn the_intake_step_hands_an_order_off_once_whatever_the_arrival_order() {
                 let base = base.as_deref().and_then(Timestamp::parse);
                 let expected: BTreeSet<String> = changes
                     .iter()
-                    .filter(|(_, t)| base.as_ref().is_none_or(|b| at(*t) > *b))
-                    .map(|(s, t)| format!("{id}:status:{}:{}", s.as_str(), at(*t)))
+                    .filter(|(_, t)| base.as_ref().is_none_or(|b| at_exact(*t) > *b))
+                    .map(|(s, t)| format!("{id}:status:{}:{}", s.as_str(), at_exact(*t)))
                     .collect();
                 let owed: BTreeSet<String> =
                     record.owed.iter().filter(|d| d.contains(":status:")).cloned().collect();
