@@ -272,7 +272,7 @@ describe('VTEX to ERP (the customer changes tick)', () => {
     // Ponte PATCHes a profile it created (a new last name and a new address) and a sign-up's
     // (someone else's profile): neither comes back to the ERP as a VTEX change.
     const policy = { ...(erpBatch.policy as Record<string, unknown>), erpWins: ['lastName'] }
-    const mine = { ...erpBatch.customers[3], lastName: 'Ponte-Patched', addresses: [...erpBatch.customers[3].addresses, { addressName: 'e2e-new', street: 'Rua Nova', number: '1', city: 'São Paulo', state: 'SP', country: 'BRA', postalCode: '01035-000' }] }
+    const mine = { ...erpBatch.customers[5], lastName: 'Ponte-Patched', addresses: [...erpBatch.customers[5].addresses, { addressName: 'e2e-new', street: 'Rua Nova', number: '1', city: 'São Paulo', state: 'SP', country: 'BRA', postalCode: '01035-000' }] }
     const signup = erp.changes[0].change
     const theirs = { email: String(signup.email), lastName: 'Ponte-Patched', addresses: [] }
     const patched = await delta({ customers: [mine, theirs], policy }, 0)

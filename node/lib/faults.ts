@@ -7,9 +7,10 @@
  * Firing SIGKILLs the replica's process group (the launcher, the runtime's master and this
  * worker: no shutdown of any kind), so a test crashes a replica at an exact step instead of at
  * a moment. With `PONTE_FAULT_ONCE_FILE=path`, a point fires once for every process sharing the
- * file: the first to get there takes `path.{point}` exclusively and appends the point to `path`;
- * the others go on (a retry landing on another replica, or on the one started again with the
- * same environment). Off unless the variable is set; never set on VTEX IO.
+ * file: the first to get there takes `path.{point}` exclusively and appends the point
+ * (`point:id` when keyed) to `path`; the others go on (a retry landing on another replica, or on
+ * the one started again with the same environment). Off unless the variable is set; never set
+ * on VTEX IO.
  *
  * Points:
  * - `after-claim` (orders/deliver.ts: a delivery claimed, nothing sent);
@@ -59,15 +60,18 @@ const armed = parseFaultPoints(process.env.PONTE_FAULT_EXIT_AT)
 const onceFile = process.env.PONTE_FAULT_ONCE_FILE
 const reached = new Map<CountedPoint, number>()
 
-/** True when this process is the first of those sharing the once-file to fire `point`. */
-function firstToFire(point: FaultPoint): boolean {
+/**
+ * True when this process is the first of those sharing the once-file to fire `point`; the
+ * once-file then gets a line `point` (`point:id` for a keyed point).
+ */
+function firstToFire(point: FaultPoint, id?: string): boolean {
   if (!onceFile) return true
   try {
     writeFileSync(`${onceFile}.${point}`, `pid ${process.pid}\n`, { flag: 'wx' })
   } catch {
     return false // another process got there first (or the marker cannot be written): go on
   }
-  appendFileSync(onceFile, `${point}\n`)
+  appendFileSync(onceFile, `${id === undefined ? point : `${point}:${id}`}\n`)
   return true
 }
 
@@ -96,7 +100,7 @@ export function faultPoint(point: FaultPoint, id?: string): void {
     if (n < at) return
     armed.counted.delete(key)
   }
-  if (firstToFire(point)) die()
+  if (firstToFire(point, id)) die()
 }
 
 /**
