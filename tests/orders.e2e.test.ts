@@ -40,11 +40,13 @@ const TICK_SECRET = 'e2e-tick-secret-9876543210'
 // Node's fetch refuses some ports as unsafe (5060, SIP): these work for every client. Each
 // replica's clock is skewed (PONTE_CLOCK_SKEW_MS) and each crash point armed on one of them
 // (PONTE_FAULT_EXIT_AT, point:count; it fires once per run: PONTE_FAULT_ONCE_FILE).
+// PONTE_E2E_PORT_SHIFT moves every replica's ports (a soak beside another run of this suite).
+const SHIFT = Number(process.env.PONTE_E2E_PORT_SHIFT ?? 0)
 const REPLICAS = [
   { port: 5150, upPort: 5100, skewMs: 2000, crashAt: 'after-claim:20,during-record-write:400' },
   { port: 5170, upPort: 5110, skewMs: -2000, crashAt: 'after-erp-post:60' },
   ...(SOAK ? [{ port: 5190, upPort: 5120, skewMs: 0, crashAt: '' }] : []),
-]
+].map((r) => ({ ...r, port: r.port + SHIFT, upPort: r.upPort + SHIFT }))
 const CRASH_POINTS = ['after-claim', 'after-erp-post', 'during-record-write']
 /** Statuses VTEX is asked to tell Ponte about (feed and hook filters). */
 const STATUSES = ['ready-for-handling', 'handling', 'cancellation-requested', 'invoice', 'invoiced', 'cancel', 'canceled']

@@ -122,6 +122,19 @@ struct Actors {
     closed: bool,
 }
 
+/// Keeps the highest fence seen for a delivery; false when `fence` is below it (no fence: true).
+fn see(fences: &mut BTreeMap<String, u64>, delivery_id: &str, fence: Option<u64>) -> bool {
+    let Some(fence) = fence else {
+        return true;
+    };
+    let high = fences.entry(delivery_id.to_owned()).or_insert(0);
+    if fence < *high {
+        return false;
+    }
+    *high = fence;
+    true
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -246,16 +259,35 @@ impl ErpOrders {
     /// Records `fence` for the delivery; false when a higher one was seen already (the call is
     /// a claim holder's that lost its claim). No fence: nothing to check (an older sender).
     fn see_fence(&self, delivery_id: &str, fence: Option<u64>) -> bool {
-        let Some(fence) = fence else {
-            return true;
-        };
-        let mut fences = lock(&self.fences);
-        let high = fences.entry(delivery_id.to_owned()).or_insert(0);
-        if fence < *high {
-            return false;
+        see(&mut lock(&self.fences), delivery_id, fence)
+    }
+
+    /// `f` on the store while the fence table is held, after [`see`]ing `fence` for
+    /// `delivery_id`; `None` when a higher fence was seen. A POST's check and its write, and a
+    /// lookup's fence and its read, are each one step: a lookup by the replica that took a
+    /// delivery over never reads "not stored" while a lower-fenced POST of it (whose sender
+    /// gave up waiting for the answer) is still being stored, which would store it twice
+    /// (docs/erp-contract.yaml, `x-ponte-fence`).
+    async fn fenced<T: Send + 'static>(
+        self: &Arc<Self>,
+        delivery_id: String,
+        fence: Option<u64>,
+        f: impl FnOnce(&ErpStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<Option<T>, StoreError> {
+        let erp = self.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            let mut fences = lock(&erp.fences);
+            if !see(&mut fences, &delivery_id, fence) {
+                return Ok(None);
+            }
+            f(&erp.store).map(Some)
+        });
+        match task.await {
+            Ok(r) => r,
+            Err(e) => Err(StoreError::Redb(redb::Error::Io(std::io::Error::other(
+                format!("ERP store task failed: {e}"),
+            )))),
         }
-        *high = fence;
-        true
     }
 
     fn next_url(&self, urls: &[String]) -> Option<String> {
@@ -396,10 +428,15 @@ async fn lookup(
         return refused;
     }
     erp.lookups.fetch_add(1, Ordering::Relaxed);
-    erp.see_fence(&delivery_id, fence_of(&headers));
     let id = delivery_id.clone();
     let missing = format!("the ERP never stored delivery {delivery_id}");
-    let found = erp.blocking(move |s| s.delivery(&id)).await;
+    // A lookup's fence is never refused (it is at least what it saw); `see` only raises it.
+    let found = erp
+        .fenced(delivery_id.clone(), fence_of(&headers), move |s| {
+            s.delivery(&id)
+        })
+        .await
+        .map(|seen| seen.flatten());
     found_or_404(found, "ERP_DELIVERY_UNKNOWN", missing, |d| {
         Json(json!({
             "deliveryId": delivery_id, "kind": d.kind, "orderId": d.order_id,
@@ -436,24 +473,32 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
         }
     };
     let delivery_id = post.delivery_id.clone();
-    if !erp.see_fence(&delivery_id, fence_of(&headers)) {
+    let fence = fence_of(&headers);
+    let fenced = |erp: &ErpOrders| {
         erp.fenced.fetch_add(1, Ordering::Relaxed);
-        return error(
+        error(
             StatusCode::CONFLICT,
             "ERP_DELIVERY_FENCED",
             "a higher x-ponte-fence was already seen for this delivery: another claim holds it; nothing was recorded",
-        );
+        )
+    };
+    if !erp.see_fence(&delivery_id, fence) {
+        return fenced(&erp);
     }
     let order_id = post.order_id.clone();
     let now = now_iso();
     // Recorded and acted on in a task of its own: the sender may hang up (a replica dying right
     // after its POST), which drops this handler, and a recorded hand-off must still start the
-    // actor.
+    // actor. The fence is checked again with the write (a lookup may have raised it meanwhile).
     let task = {
         let erp = erp.clone();
         tokio::spawn(async move {
-            let recorded = erp.blocking(move |s| s.record_post(&post, &now)).await;
-            if let Ok(r) = &recorded
+            let recorded = erp
+                .fenced(post.delivery_id.clone(), fence, move |s| {
+                    s.record_post(&post, &now)
+                })
+                .await;
+            if let Ok(Some(r)) = &recorded
                 && r.first_handoff
             {
                 erp.spawn_actor(order_id);
@@ -462,7 +507,9 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
         })
     };
     let recorded = match task.await {
-        Ok(r) => r,
+        Ok(Ok(Some(r))) => Ok(r),
+        Ok(Ok(None)) => return fenced(&erp),
+        Ok(Err(e)) => Err(e),
         Err(e) => {
             return store_failed(&e);
         }
@@ -788,6 +835,46 @@ mod tests {
             h.insert("x-ponte-delivery-id", v);
         }
         h
+    }
+
+    /// A POST that passed the fence check on arrival, whose write waits while the replica that
+    /// took the delivery over looks it up with a higher fence, is refused at the write: the
+    /// delivery is stored once, by the new holder (the soak once saw it stored twice).
+    #[tokio::test]
+    async fn a_lookup_between_a_posts_check_and_its_write_fences_the_write() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let erp = ErpOrders::open(dir.path(), None).unwrap_or_else(|e| panic!("{e}"));
+        let body = json!({"deliveryId": "1-01:order", "kind": "order", "orderId": "1-01",
+            "status": "ready-for-handling", "changedAt": "2026-01-01T00:00:00Z",
+            "order": {"orderId": "1-01"}});
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let post = parse_post(&headers("1-01:order"), &bytes).unwrap_or_else(|e| panic!("{e}"));
+        let id = || "1-01:order".to_owned();
+        // The old holder's POST (fence 10) is checked on arrival...
+        assert!(erp.see_fence(&id(), Some(10)));
+        // ...the new holder (fence 11) looks it up before that POST is stored: not there...
+        let seen = erp
+            .fenced(id(), Some(11), |s| s.delivery("1-01:order"))
+            .await;
+        assert!(matches!(seen, Ok(Some(None))), "{seen:?}");
+        // ...so the old POST's write is refused, and the new holder's goes through, once.
+        let late = {
+            let post = post.clone();
+            erp.fenced(id(), Some(10), move |s| s.record_post(&post, "now"))
+                .await
+        };
+        assert!(matches!(late, Ok(None)), "{late:?}");
+        let new = erp
+            .fenced(id(), Some(11), move |s| s.record_post(&post, "now"))
+            .await;
+        assert!(matches!(&new, Ok(Some(r)) if !r.duplicate), "{new:?}");
+        let stored = erp
+            .fenced(id(), Some(11), |s| s.delivery("1-01:order"))
+            .await;
+        assert!(
+            matches!(&stored, Ok(Some(Some(d))) if d.count == 1),
+            "{stored:?}"
+        );
     }
 
     #[test]
