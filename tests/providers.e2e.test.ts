@@ -22,6 +22,7 @@
 import { readFileSync } from 'fs'
 import { join } from 'path'
 
+import type { BooksReport } from '../node/giftcards/store'
 import { ResponseContract } from './support/openapi'
 import type { Running, Sim } from './support/processes'
 import { portInUse, REPO, sleep, startService, startSim, tearDown, workDir } from './support/processes'
@@ -543,17 +544,6 @@ interface ErpBooks {
   cards: Array<{ id: string; initialCents: number; balanceCents: number }>
   postings: Array<{ cardId: string; key: string; kind: 'settlement' | 'refund' | 'credit'; valueCents: number; received: number }>
   counters: { recorded: number; replayed: number; conflicts: number; refusedShort: number; answersLost: number }
-}
-
-interface BooksReport {
-  cardId: string
-  posted: number
-  owed: number
-  adopted: number
-  reopened: number
-  unknown: string[]
-  driftCents: number | null
-  refusals: string[]
 }
 
 describe(`${PURCHASES} purchases paying partly by gift card from 200 cards, two replicas, duplicated calls, a SIGKILL mid-debit`, () => {
