@@ -97,20 +97,23 @@ function groupCpuMs(pgid) {
 }
 
 /**
- * One ponte-sim (fresh data dir) and one service replica on `port` (its /_up on port − 50), the
- * app's `settings` put through the simulator's Apps API (as tests/support/vtexid.ts does), then
- * `run({sim, service, simPort, simUrl, request})`; both stopped (SIGINT, then SIGKILL) after.
+ * One ponte-sim (fresh data dir, `simArgs` added to its command line) and one service replica on
+ * `port` (its /_up on port − 50), the app's `settings` (when given) put through the simulator's
+ * Apps API (as tests/support/vtexid.ts does), then `run({sim, service, simPort, simUrl, request})`;
+ * both stopped (SIGINT, then SIGKILL) after.
  */
-async function withSimAndService({ name, port, account, workspace, settings, concurrency }, run) {
+async function withSimAndService({ name, port, account, workspace, settings, concurrency, simArgs = [] }, run) {
   const request = requester(concurrency)
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `ponte-bench-${name}-`))
   const bin = path.resolve(REPO, process.env.PONTE_SIM_BIN || 'target/debug/ponte-sim')
-  const sim = spawnLogged(bin, ['--data-dir', path.join(work, 'sim'), '--listen', '127.0.0.1:0'], process.env, path.join(work, 'sim.log'))
+  const sim = spawnLogged(bin, ['--data-dir', path.join(work, 'sim'), '--listen', '127.0.0.1:0', ...simArgs], process.env, path.join(work, 'sim.log'))
   const [, simUrl, simPort] = await waitFor(sim, /ponte-sim listening on (http:\/\/127\.0\.0\.1:(\d+))/, 'ponte-sim', 30000)
   let service
   try {
-    const put = await request(Number(simPort), 'PUT', `http://infra.io.vtex.com/apps/v0/${account}/${workspace}/apps/ponte.ponte/settings`, settings, { host: 'infra.io.vtex.com' })
-    if (put.status >= 300) throw new Error(`app settings: ${put.status} ${put.text}`)
+    if (settings !== undefined) {
+      const put = await request(Number(simPort), 'PUT', `http://infra.io.vtex.com/apps/v0/${account}/${workspace}/apps/ponte.ponte/settings`, settings, { host: 'infra.io.vtex.com' })
+      if (put.status >= 300) throw new Error(`app settings: ${put.status} ${put.text}`)
+    }
     const launcher = path.join(REPO, 'node', '.build', 'scripts', 'launch.js')
     const env = { ...process.env, PONTE_SIM_URL: simUrl, VTEX_ACCOUNT: account, VTEX_WORKSPACE: workspace, PONTE_APP_DIR: path.join(work, 'app'), PONTE_PORT: String(port), PONTE_UP_PORT: String(port - 50) }
     service = spawnLogged(process.execPath, [launcher], env, path.join(work, 'service.log'))
@@ -130,4 +133,66 @@ async function withSimAndService({ name, port, account, workspace, settings, con
   }
 }
 
-module.exports = { REPO, spawnLogged, waitFor, requester, routeHeaders, quantiles, groupCpuMs, withSimAndService }
+/** The app key and token ponte-sim accepts for `account`'s calls (the headers VTEX's APIs read). */
+function simAppKey(account) {
+  return { 'X-VTEX-API-AppKey': `vtexappkey-${account}-PONTE`, 'X-VTEX-API-AppToken': 'ponte-sim-apptoken' }
+}
+
+/** `call(port, method, target, body?, headers?)` → the reply's JSON (null when empty), over `request`; throws on a status outside 2xx. */
+function jsonCaller(request) {
+  return async function call(port, method, target, body, headers) {
+    const r = await request(port, method, target, body, headers)
+    if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${target}: ${r.status} ${r.text.slice(0, 300)}`)
+    return r.text ? JSON.parse(r.text) : null
+  }
+}
+
+/** `graphql(query, variables)` → `data` of the service's GraphQL on `port`, called with `account`'s app key; throws on `errors`. */
+function graphqlCaller(request, { port, account, workspace }) {
+  const call = jsonCaller(request)
+  const headers = { 'x-vtex-account': account, 'x-vtex-workspace': workspace, 'x-vtex-credential': 'bench', ...simAppKey(account) }
+  return async function graphql(query, variables) {
+    const reply = await call(port, 'POST', `/${account}/${workspace}/_v/graphql`, { query, variables }, headers)
+    if (reply.errors) throw new Error(JSON.stringify(reply.errors))
+    return reply.data
+  }
+}
+
+/** The sync job's fields the benches read. */
+const SYNC_JOB = 'id status stage items writes done failed unchanged errorCount errors { path code message } counters'
+
+/**
+ * One sync run as jobs: `mutation` (a sync mutation taking `$b: JSON!` and selecting SYNC_JOB,
+ * its result under `field`) started once a batch of `batches`, then every job polled every
+ * `pollMs` until all have ended. → `{ids, jobs, startedAt, writingAt, doneAtWriting, endedAt}`:
+ * the jobs' last state, when the first job reached WRITING (or DONE; null if none did) and how
+ * many items were done by then.
+ */
+async function runSyncJobs(graphql, { mutation, field, batches, pollMs }) {
+  const startedAt = Date.now()
+  const ids = []
+  for (const b of batches) ids.push((await graphql(mutation, { b }))[field].id)
+  let writingAt = null
+  let doneAtWriting = 0
+  let jobs
+  for (;;) {
+    jobs = []
+    for (const id of ids) jobs.push((await graphql(`query($id: ID!) { syncJob(id: $id) { ${SYNC_JOB} } }`, { id })).syncJob)
+    if (writingAt === null && jobs.some((j) => j.stage === 'WRITING' || j.stage === 'DONE')) {
+      writingAt = Date.now()
+      doneAtWriting = jobs.reduce((a, j) => a + j.done, 0)
+    }
+    if (jobs.every((j) => j.status === 'SUCCEEDED' || j.status === 'FAILED')) break
+    await new Promise((res) => setTimeout(res, pollMs))
+  }
+  return { ids, jobs, startedAt, writingAt, doneAtWriting, endedAt: Date.now() }
+}
+
+/** The batches of at most `size` items of `items`, each as `wrap(slice)`. */
+function chunks(items, size, wrap) {
+  const out = []
+  for (let i = 0; i < items.length; i += size) out.push(wrap(items.slice(i, i + size)))
+  return out
+}
+
+module.exports = { REPO, spawnLogged, waitFor, requester, routeHeaders, quantiles, groupCpuMs, withSimAndService, simAppKey, jsonCaller, graphqlCaller, SYNC_JOB, runSyncJobs, chunks }

@@ -17,7 +17,7 @@
 //
 // Needs `make node-build` and the simulator (`cargo build -p ponte-sim`, or PONTE_SIM_BIN).
 'use strict'
-const { withSimAndService } = require('./lib')
+const { chunks, graphqlCaller, jsonCaller, runSyncJobs, SYNC_JOB, withSimAndService } = require('./lib')
 
 const COUNT = Number(process.argv[2] || 5000)
 const LATENCY = Number(process.argv[3] ?? 50)
@@ -27,22 +27,12 @@ const PART = Number(process.env.PONTE_BENCH_PART || 1000)
 const PORT = Number(process.env.PONTE_BENCH_PORT || 5094)
 const ACCOUNT = 'ponte'
 const WORKSPACE = 'master'
-const APP_KEY = { 'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`, 'X-VTEX-API-AppToken': 'ponte-sim-apptoken' }
-const JOB = 'id status stage items writes done failed unchanged errorCount errors { path code message } counters'
 
 async function main() {
   await withSimAndService({ name: 'customers', port: PORT, account: ACCOUNT, workspace: WORKSPACE, settings: {}, concurrency: 8 }, async ({ simPort, request }) => {
-    const sim = async (method, target, body) => {
-      const r = await request(simPort, method, target, body)
-      if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${target}: ${r.status} ${r.text.slice(0, 300)}`)
-      return r.text ? JSON.parse(r.text) : null
-    }
-    const graphql = async (query, variables) => {
-      const r = await request(PORT, 'POST', `/${ACCOUNT}/${WORKSPACE}/_v/graphql`, { query, variables }, { 'x-vtex-account': ACCOUNT, 'x-vtex-workspace': WORKSPACE, 'x-vtex-credential': 'bench', ...APP_KEY })
-      const reply = JSON.parse(r.text)
-      if (reply.errors) throw new Error(JSON.stringify(reply.errors))
-      return reply.data
-    }
+    const call = jsonCaller(request)
+    const sim = (method, target, body) => call(simPort, method, target, body)
+    const graphql = graphqlCaller(request, { port: PORT, account: ACCOUNT, workspace: WORKSPACE })
     const erp = await sim('GET', `/_sim/erp/customers?seed=1&count=${COUNT}`)
     const addresses = erp.customers.reduce((n, c) => n + (c.addresses?.length ?? 0), 0)
     await sim('PUT', '/_sim/masterdata/settings', { latencyMs: LATENCY, latencyJitterMs: JITTER, writesPerSecond: LIMIT })
@@ -50,29 +40,19 @@ async function main() {
     /** One sync of the whole batch: jobs of PART customers started at once, polled until done. */
     async function sync() {
       const before = await sim('GET', '/_sim/masterdata/stats')
-      const t0 = Date.now()
-      const ids = []
-      for (let i = 0; i < erp.customers.length; i += PART) {
-        const batch = { customers: erp.customers.slice(i, i + PART), policy: erp.policy }
-        ids.push((await graphql(`mutation($b: JSON!) { syncCustomers(batch: $b, options: { concurrency: 16 }) { ${JOB} } }`, { b: batch })).syncCustomers.id)
-      }
-      let writingAt = null
-      let jobs
-      for (;;) {
-        jobs = []
-        for (const id of ids) jobs.push((await graphql(`query($id: ID!) { syncJob(id: $id) { ${JOB} } }`, { id })).syncJob)
-        if (writingAt === null && jobs.some((j) => j.stage === 'WRITING' || j.stage === 'DONE')) writingAt = Date.now()
-        if (jobs.every((j) => j.status === 'SUCCEEDED' || j.status === 'FAILED')) break
-        await new Promise((res) => setTimeout(res, 500))
-      }
-      const end = Date.now()
+      const { jobs, startedAt, writingAt, endedAt: end } = await runSyncJobs(graphql, {
+        mutation: `mutation($b: JSON!) { syncCustomers(batch: $b, options: { concurrency: 16 }) { ${SYNC_JOB} } }`,
+        field: 'syncCustomers',
+        batches: chunks(erp.customers, PART, (customers) => ({ customers, policy: erp.policy })),
+        pollMs: 500,
+      })
       const after = await sim('GET', '/_sim/masterdata/stats')
       const total = (s) => Object.values(s.writes).reduce((a, n) => a + n, 0)
       const sum = (k) => jobs.reduce((a, j) => a + j[k], 0)
       return {
         ok: jobs.every((j) => j.status === 'SUCCEEDED'),
         errors: jobs.flatMap((j) => j.errors).slice(0, 5),
-        seconds: (end - t0) / 1000,
+        seconds: (end - startedAt) / 1000,
         writeSeconds: (end - (writingAt ?? end)) / 1000,
         customersWritten: sum('writes'),
         mdWrites: total(after) - total(before),

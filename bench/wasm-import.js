@@ -18,7 +18,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { root, nowMs, openWasm, perSecond: loop } = require('./wasm-lib');
+const { root, nowMs, openWasm, perSecond: loop, printRateRows, ratio: r } = require('./wasm-lib');
 
 const [outDir = path.join(root, 'bench/out')] = process.argv.slice(2);
 const importPath = path.join(outDir, 'import.json');
@@ -128,7 +128,6 @@ const rows = orders.scenarios.map((s) => {
 });
 fs.writeFileSync(path.join(outDir, partial ? `import-wasm-${keepProducts}-products.json` : 'import-wasm.json'), JSON.stringify({ plan, decisions: rows }, null, 2) + '\n');
 
-const r = (x) => x.toFixed(2).padStart(6);
 const f = (x) => x.toFixed(0).padStart(8);
 if (plan) {
   console.log(`\nImport planning: ${plan.skus.toLocaleString('en-US')} SKUs, ${plan.products.toLocaleString('en-US')} products, ` +
@@ -145,17 +144,13 @@ if (plan) {
     `(growing linear memory; the warm rows are the median of the next two calls)`);
   console.log(`  wasm linear memory after planning: ${plan.wasmMemoryMiB.toFixed(0)} MiB`);
 }
-const n = (x) => Math.round(x).toLocaleString('en-US').padStart(10);
 console.log('\nOrder decisions per second: handleOrderEvent\'s decision step (the body and the order\'s intake memory: what');
 console.log('the service passed before), orderEventStep (the same decision as the service makes it now: the event parsed by');
 console.log('acceptOrderEvent and the memory, nothing else). One order\'s memory slice by default; PONTE_BENCH_MEMORY_EVENTS=1000');
 console.log('for a shared one. Typed decides on parsed values, so glue/typed is mostly the boundary: compare raw/dispatch)');
 console.log('                       native     native       wasm       wasm   native/wasm  native/wasm');
 console.log('                        typed   dispatch    raw ABI    JS glue (raw/dispatch) (glue/typed)');
-for (const x of rows) {
-  console.log(`  ${x.name.padEnd(17)} ${n(x.nativeTypedPerSec)} ${n(x.nativeDispatchPerSec)} ${n(x.wasmRawPerSec)} ${n(x.wasmGluePerSec)}` +
-    `        ${r(x.nativeDispatchPerSec / x.wasmRawPerSec)}x       ${r(x.nativeTypedPerSec / x.wasmGluePerSec)}x`);
-}
+printRateRows(rows, 17);
 const before = rows.find((x) => x.op === 'handleOrderEvent');
 const after = rows.find((x) => x.op === 'orderEventStep');
 if (before && after) {

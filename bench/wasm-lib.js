@@ -70,4 +70,20 @@ function perSecond(f, budgetMs = 2000, minIters = 3) {
   return (n * 1000) / (nowMs() - start);
 }
 
-module.exports = { root, nowMs, openWasm, perSecond };
+/** A ratio as the tables print it: two decimals, six columns. */
+const ratio = (x) => x.toFixed(2).padStart(6);
+
+/**
+ * Prints one table line a row of `rows` (`name` padded to `nameWidth`): the rates per second
+ * natively (typed, dispatch) and in wasm (raw ABI, JS glue), then native/wasm as raw/dispatch and
+ * glue/typed. The caller prints the title and the column headers.
+ */
+function printRateRows(rows, nameWidth) {
+  const n = (x) => Math.round(x).toLocaleString('en-US').padStart(10);
+  for (const x of rows) {
+    console.log(`  ${x.name.padEnd(nameWidth)} ${n(x.nativeTypedPerSec)} ${n(x.nativeDispatchPerSec)} ${n(x.wasmRawPerSec)} ${n(x.wasmGluePerSec)}` +
+      `        ${ratio(x.nativeDispatchPerSec / x.wasmRawPerSec)}x       ${ratio(x.nativeTypedPerSec / x.wasmGluePerSec)}x`);
+  }
+}
+
+module.exports = { root, nowMs, openWasm, perSecond, ratio, printRateRows };

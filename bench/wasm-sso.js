@@ -11,7 +11,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { root, openWasm, perSecond: loop } = require('./wasm-lib');
+const { root, openWasm, perSecond: loop, printRateRows, ratio: r } = require('./wasm-lib');
 
 const [benchPath = path.join(root, 'bench/out/sso.json')] = process.argv.slice(2);
 const { glue, rawCall } = openWasm('wasm-sso', [[benchPath, 'run bench/run.sh']]);
@@ -33,15 +33,10 @@ for (const s of bench.scenarios) {
 }
 fs.writeFileSync(path.join(path.dirname(benchPath), 'sso-wasm.json'), JSON.stringify(rows, null, 2) + '\n');
 
-const n = (x) => Math.round(x).toLocaleString('en-US').padStart(10);
-const r = (x) => x.toFixed(2).padStart(6);
 console.log('\nVTEX ID token validation, validations per second (one run, this machine)');
 console.log('                         native     native       wasm       wasm   native/wasm  native/wasm');
 console.log('                          typed   dispatch    raw ABI    JS glue  (raw/dispatch)  (glue/typed)');
-for (const x of rows) {
-  console.log(`  ${x.name.padEnd(19)} ${n(x.nativeTypedPerSec)} ${n(x.nativeDispatchPerSec)} ${n(x.wasmRawPerSec)} ${n(x.wasmGluePerSec)}` +
-    `        ${r(x.nativeDispatchPerSec / x.wasmRawPerSec)}x       ${r(x.nativeTypedPerSec / x.wasmGluePerSec)}x`);
-}
+printRateRows(rows, 19);
 const byName = Object.fromEntries(rows.map((x) => [x.name, x]));
 for (const alg of ['ES256', 'RS256', 'EdDSA']) {
   const k = byName[`${alg} with keys`];

@@ -18,6 +18,23 @@ const service = JSON.parse(readFileSync(join(__dirname, 'service.json'), 'utf8')
 const matches = (pattern: string, path: string) =>
   new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(path)
 
+const PORTAL = 'portal.vtexcommercestable.com.br'
+const ACCOUNT_HOST = '{{account}}.vtexcommercestable.com.br'
+
+/**
+ * Each client: its paths, the host its outbound-access policies name, and a path it calls for
+ * one of them (the trailing `*`, and Pricing's `{account}`, filled in).
+ */
+const CLIENT_PATHS: Array<[client: string, host: string, paths: readonly string[], call: (path: string) => string]> = [
+  ['Catalog', PORTAL, [...CATALOG_PATHS, ...IMPORT_PATHS], (p) => p.replace(/\*$/, '1')],
+  ['VTEX ID', ACCOUNT_HOST, Object.values(VTEX_ID_PATHS), (p) => p],
+  ['OMS', ACCOUNT_HOST, Object.values(OMS_PATHS), (p) => p.replace(/\*$/, 'v1pnt-01/invoice/NF-1')],
+  ['Pricing', 'api.vtex.com', Object.values(PRICING_PATHS), (p) => p.replace('{account}', 'acme').replace(/\*$/, 'prices/1/fixed')],
+  ['Logistics', ACCOUNT_HOST, Object.values(LOGISTICS_PATHS), (p) => p.replace(/\*$/, 'inventory/skus/1/warehouses/w1')],
+  ['Master Data', ACCOUNT_HOST, Object.values(MASTER_DATA_PATHS), (p) => p.replace(/\*$/, 'CL/documents/abc')],
+  ['scheduler', PORTAL, Object.values(SCHEDULER_PATHS), (p) => p.replace(/\*$/, 'master/vendor.ponte/ponte-orders-feed-tick')],
+]
+
 describe('manifest.json', () => {
   it('has a name, vendor and version vtex link accepts', () => {
     expect(manifest.name).toMatch(/^[\w_-]+$/)
@@ -30,59 +47,13 @@ describe('manifest.json', () => {
     expect(manifest.builders).toEqual({ node: '7.x', graphql: '2.x', docs: '0.x', paymentProvider: '1.x' })
   })
 
-  it.each([...CATALOG_PATHS, ...IMPORT_PATHS])('allows the Catalog client path %s', (path) => {
+  it.each(
+    CLIENT_PATHS.flatMap(([client, host, paths, call]) => paths.map((path) => [client, path, host, call(path)] as const))
+  )('allows the %s client path %s on %s', (_client, _path, host, call) => {
     const policies = manifest.policies.filter(
-      (p: { name: string; attrs?: Record<string, string> }) =>
-        p.name === 'outbound-access' && p.attrs?.host === 'portal.vtexcommercestable.com.br'
+      (p: { name: string; attrs?: Record<string, string> }) => p.name === 'outbound-access' && p.attrs?.host === host
     )
-    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, '1')))).toBe(true)
-  })
-
-  it.each(Object.values(VTEX_ID_PATHS))("allows the VTEX ID client path %s on the account's host", (path) => {
-    const policies = manifest.policies.filter(
-      (p: { name: string; attrs?: Record<string, string> }) =>
-        p.name === 'outbound-access' && p.attrs?.host === '{{account}}.vtexcommercestable.com.br'
-    )
-    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path))).toBe(true)
-  })
-
-  it.each(Object.values(OMS_PATHS))("allows the OMS client path %s on the account's host", (path) => {
-    const policies = manifest.policies.filter(
-      (p: { name: string; attrs?: Record<string, string> }) =>
-        p.name === 'outbound-access' && p.attrs?.host === '{{account}}.vtexcommercestable.com.br'
-    )
-    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'v1pnt-01/invoice/NF-1')))).toBe(true)
-  })
-
-  it.each(Object.values(PRICING_PATHS))('allows the Pricing client path %s on api.vtex.com', (path) => {
-    const policies = manifest.policies.filter(
-      (p: { name: string; attrs?: Record<string, string> }) => p.name === 'outbound-access' && p.attrs?.host === 'api.vtex.com'
-    )
-    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace('{account}', 'acme').replace(/\*$/, 'prices/1/fixed')))).toBe(true)
-  })
-
-  it.each(Object.values(LOGISTICS_PATHS))("allows the Logistics client path %s on the account's host", (path) => {
-    const policies = manifest.policies.filter(
-      (p: { name: string; attrs?: Record<string, string> }) =>
-        p.name === 'outbound-access' && p.attrs?.host === '{{account}}.vtexcommercestable.com.br'
-    )
-    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'inventory/skus/1/warehouses/w1')))).toBe(true)
-  })
-
-  it.each(Object.values(MASTER_DATA_PATHS))("allows the Master Data client path %s on the account's host", (path) => {
-    const policies = manifest.policies.filter(
-      (p: { name: string; attrs?: Record<string, string> }) =>
-        p.name === 'outbound-access' && p.attrs?.host === '{{account}}.vtexcommercestable.com.br'
-    )
-    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'CL/documents/abc')))).toBe(true)
-  })
-
-  it.each(Object.values(SCHEDULER_PATHS))('allows the scheduler client path %s through Janus', (path) => {
-    const policies = manifest.policies.filter(
-      (p: { name: string; attrs?: Record<string, string> }) =>
-        p.name === 'outbound-access' && p.attrs?.host === 'portal.vtexcommercestable.com.br'
-    )
-    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, path.replace(/\*$/, 'master/vendor.ponte/ponte-orders-feed-tick')))).toBe(true)
+    expect(policies.some((p: { attrs: { path: string } }) => matches(p.attrs.path, call))).toBe(true)
   })
 
   it('declares the orders settings the service reads', () => {

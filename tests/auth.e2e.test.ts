@@ -9,14 +9,12 @@
  *   admin cookie only) is refused with CROSS_SITE_REQUEST, while as JSON it goes through;
  * - audit: every attempt is in auditLog, with who, what and the outcome code.
  */
-import { mkdtempSync, mkdirSync } from 'fs'
-import { tmpdir } from 'os'
 import { join } from 'path'
 
 import type { GraphQLReply } from './support/http'
 import { graphql } from './support/http'
 import type { Running, Sim } from './support/processes'
-import { startService, startSim, tearDown } from './support/processes'
+import { startService, startSim, tearDown, workDir } from './support/processes'
 import { simLogin } from './support/vtexid'
 
 const ACCOUNT = 'ponte-auth'
@@ -24,9 +22,7 @@ const WORKSPACE = 'master'
 const ORDER = 'v1000auth-01'
 const APP_KEY = `vtexappkey-${ACCOUNT}-PONTE`
 
-const work = mkdtempSync(join(tmpdir(), 'ponte-auth-e2e-'))
-const dataDir = join(work, 'sim-data')
-mkdirSync(dataDir)
+const { work, dataDir } = workDir('auth')
 
 let sim: Sim
 let service: Running

@@ -7,13 +7,12 @@
  * PONTE_E2E_FULL=1 syncs the ERP's 5,000 customers (about 8,000 addresses) as five jobs of 1,000
  * (the runtime's 1 MB GraphQL body), about 6 minutes on a loaded machine.
  */
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
-import { tmpdir } from 'os'
+import { existsSync, readFileSync } from 'fs'
 import { join } from 'path'
 
-import { graphql, simJson } from './support/http'
+import { graphql, routeFetch, simAppKey, simJson } from './support/http'
 import type { Running, Sim } from './support/processes'
-import { portInUse, startService, startSim } from './support/processes'
+import { portInUse, sleep, startService, startSim, tearDown, workDir } from './support/processes'
 import { putAppSettings, simLogin } from './support/vtexid'
 import type { SyncJob } from './support/jobs'
 import { finished, syncJobs } from './support/jobs'
@@ -28,9 +27,7 @@ const REPLICAS = [
   { port: 5670, upPort: 5610 },
 ]
 
-const work = mkdtempSync(join(tmpdir(), 'ponte-customers-e2e-'))
-const dataDir = join(work, 'sim-data')
-mkdirSync(dataDir)
+const { work, dataDir } = workDir('customers')
 
 let sim: Sim
 const services: Running[] = []
@@ -38,7 +35,6 @@ const services: Running[] = []
 const launch = (i: number) =>
   startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app-${i}`), ...REPLICAS[i] })
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 const simCall = <T>(method: string, path: string, body?: unknown) => simJson<T>(sim.url, method, path, body)
 
 const { ask, poll, startSync: start } = syncJobs({
@@ -71,21 +67,10 @@ function byEmail(cl: Doc[]): Map<string, Doc[]> {
   return out
 }
 
-const ERP_KEY = { 'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`, 'X-VTEX-API-AppToken': 'ponte-sim-apptoken' }
-async function delta(body: unknown, replica: number, headers: Record<string, string> = ERP_KEY) {
-  const res = await fetch(`http://127.0.0.1:${REPLICAS[replica].port}/${ACCOUNT}/${WORKSPACE}/_v/ponte/erp/customers`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-vtex-account': ACCOUNT,
-      'x-vtex-workspace': WORKSPACE,
-      'x-vtex-credential': 'e2e-app-token',
-      // VTEX IO's router names the public route it matched.
-      'x-colossus-route-id': 'erpCustomerDelta',
-      ...headers,
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  })
+const ERP_KEY = simAppKey(ACCOUNT)
+const replicaAt = (i: number) => ({ port: REPLICAS[i].port, account: ACCOUNT, workspace: WORKSPACE })
+async function delta(body: unknown, i: number, headers: Record<string, string> = ERP_KEY) {
+  const res = await routeFetch(replicaAt(i), 'erpCustomerDelta', '/_v/ponte/erp/customers', { body, headers })
   return { status: res.status, body: (await res.json()) as Record<string, any> }
 }
 
@@ -100,19 +85,8 @@ interface PullResult {
   watermark: string | null
 }
 /** vtex.scheduler's call of the customer changes tick (the route configureOrderIntake schedules). */
-async function changesTick(replica: number, secret = TICK_SECRET): Promise<{ status: number; body: PullResult & { code?: string } }> {
-  const res = await fetch(`http://127.0.0.1:${REPLICAS[replica].port}/${ACCOUNT}/${WORKSPACE}/_v/ponte/customers/changes-tick`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-vtex-account': ACCOUNT,
-      'x-vtex-workspace': WORKSPACE,
-      'x-vtex-credential': 'e2e-app-token',
-      'x-colossus-route-id': 'customerChangesTick',
-      'x-ponte-tick-secret': secret,
-    },
-    body: '{}',
-  })
+async function changesTick(i: number, secret = TICK_SECRET): Promise<{ status: number; body: PullResult & { code?: string } }> {
+  const res = await routeFetch(replicaAt(i), 'customerChangesTick', '/_v/ponte/customers/changes-tick', { body: '{}', headers: { 'x-ponte-tick-secret': secret } })
   return { status: res.status, body: (await res.json()) as PullResult & { code?: string } }
 }
 interface ErpChanges {
@@ -136,10 +110,7 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
-  for (const s of services) await s.stop()
-  await sim?.stop()
-  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
-  else console.log(`e2e files kept in ${work}`)
+  await tearDown(work, services, sim)
 })
 
 describe('syncCustomers', () => {

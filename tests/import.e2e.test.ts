@@ -96,6 +96,23 @@ async function poll(account: string, id: string, until: (j: Job) => boolean, tim
 
 const finished = (j: Job) => j.status === 'SUCCEEDED' || j.status === 'FAILED'
 
+/**
+ * Imports `batch` into `account` (activating SKUs, 16 writes at once) with the sim's stats
+ * cleared first, reported as `label`: it SUCCEEDED, the account's catalog equals the batch, and
+ * every entity was written once.
+ */
+async function importWithoutFaults(account: string, batch: Batch, label: string, timeoutMs: number): Promise<void> {
+  await simCall('DELETE', '/_sim/stats')
+  const t0 = Date.now()
+  const started = await startImport(account, batch, { activateSkus: true, concurrency: 16 })
+  const done = await poll(account, started.id, finished, timeoutMs)
+  report(label, done, Date.now() - t0)
+  expect(done.status).toBe('SUCCEEDED')
+  const exported = await simCall<Exported>('GET', `/_sim/accounts/${account}/catalog`)
+  expectCatalogEqualsBatch(exported, batch)
+  expectOneWritePerEntity(await simCall<Stats>('GET', '/_sim/stats'), exported)
+}
+
 function report(label: string, j: Job, wallMs: number) {
   const p = j.progress
   console.log(
@@ -136,15 +153,7 @@ describe('importCatalogBatch', () => {
   it(`imports the sample (${PRODUCTS} products, ${SKUS} SKUs) without faults; importing it again writes nothing`, async () => {
     const account = 'ponte-imp-clean'
     const batch = await sampleBatch(PRODUCTS, SKUS)
-    await simCall('DELETE', '/_sim/stats')
-    const t0 = Date.now()
-    const started = await startImport(account, batch, { activateSkus: true, concurrency: 16 })
-    const done = await poll(account, started.id, finished, 60000)
-    report('no faults', done, Date.now() - t0)
-    expect(done.status).toBe('SUCCEEDED')
-    const exported = await simCall<Exported>('GET', `/_sim/accounts/${account}/catalog`)
-    expectCatalogEqualsBatch(exported, batch)
-    expectOneWritePerEntity(await simCall<Stats>('GET', '/_sim/stats'), exported)
+    await importWithoutFaults(account, batch, 'no faults', 60000)
 
     await simCall('DELETE', '/_sim/stats')
     const again = await startImport(account, batch, { activateSkus: true })
@@ -211,17 +220,7 @@ describe('importCatalogBatch', () => {
 
   if (process.env.PONTE_E2E_FULL) {
     it('imports the full sample (500 products, 2,000 SKUs) without faults', async () => {
-      const account = 'ponte-imp-full'
-      const batch = await sampleBatch(500, 2000)
-      await simCall('DELETE', '/_sim/stats')
-      const t0 = Date.now()
-      const started = await startImport(account, batch, { activateSkus: true, concurrency: 16 })
-      const done = await poll(account, started.id, finished, 170000)
-      report('full sample, no faults', done, Date.now() - t0)
-      expect(done.status).toBe('SUCCEEDED')
-      const exported = await simCall<Exported>('GET', `/_sim/accounts/${account}/catalog`)
-      expectCatalogEqualsBatch(exported, batch)
-      expectOneWritePerEntity(await simCall<Stats>('GET', '/_sim/stats'), exported)
+      await importWithoutFaults('ponte-imp-full', await sampleBatch(500, 2000), 'full sample, no faults', 170000)
     }, 180000)
   }
 })

@@ -21,13 +21,12 @@
  *   gateway approves (then ready-for-handling), a denied payment cancels it.
  */
 import { spawnSync } from 'child_process'
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs'
-import { tmpdir } from 'os'
+import { readFileSync, writeFileSync } from 'fs'
 import { join } from 'path'
 
 import type { Running, Sim } from './support/processes'
-import { REPO, startService, startSim } from './support/processes'
-import { simJson } from './support/http'
+import { REPO, startService, startSim, tearDown, workDir } from './support/processes'
+import { accountVtex, routeFetch, simJson } from './support/http'
 import { putAppSettings, viaProxy } from './support/vtexid'
 
 const ACCOUNT = 'ponte'
@@ -51,9 +50,7 @@ const CUSTOMERS = Math.max(1, Math.min(100, Math.floor(PURCHASES / 10)))
 const VICTIM_INDEX = ((k) => (k % CUSTOMERS) % 10 === 0 ? k + 1 : k)(Math.floor(PURCHASES / 3))
 const VICTIM = `PAY${String(VICTIM_INDEX).padStart(5, '0')}`
 
-const work = mkdtempSync(join(tmpdir(), 'ponte-payments-e2e-'))
-const dataDir = join(work, 'sim-data')
-mkdirSync(dataDir)
+const { work, dataDir } = workDir('payments')
 
 let sim: Sim
 const replicas: Array<Running | undefined> = [undefined, undefined]
@@ -103,19 +100,8 @@ const move = (paymentId: string, kind: 'settlements' | 'refunds' | 'cancellation
 
 /** A call straight to a replica, as VTEX's router sends a public route. */
 async function direct(routeId: string, path: string, body: unknown, headers: Record<string, string>, params: Record<string, string> = {}, replica = 0) {
-  const res = await fetch(`http://127.0.0.1:${REPLICAS[replica].port}/${ACCOUNT}/${WORKSPACE}${CONNECTOR}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-vtex-account': ACCOUNT,
-      'x-vtex-workspace': WORKSPACE,
-      'x-vtex-credential': 'e2e',
-      'x-colossus-route-id': routeId,
-      'x-colossus-params': new URLSearchParams(params).toString(),
-      ...headers,
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  })
+  const to = { port: REPLICAS[replica].port, account: ACCOUNT, workspace: WORKSPACE }
+  const res = await routeFetch(to, routeId, `${CONNECTOR}${path}`, { credential: 'e2e', params, headers, body })
   return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null }
 }
 const goodKeys = { 'x-provider-api-appkey': APP_KEY, 'x-provider-api-apptoken': APP_TOKEN }
@@ -152,10 +138,7 @@ beforeAll(async () => {
 }, 120000)
 
 afterAll(async () => {
-  for (const r of replicas) await r?.stop()
-  await sim?.stop()
-  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
-  else console.log(`e2e files kept in ${work}`)
+  await tearDown(work, replicas, sim)
 })
 
 test('the manifest answers the payment method and the custom fields of configuration.json', async () => {
@@ -468,12 +451,7 @@ test(`${PURCHASES} concurrent purchases from ${CUSTOMERS} customers, duplicated 
 
 /** A call to the OMS at its real host through the simulator, with an admin's app key. */
 async function oms(method: string, path: string, body?: unknown) {
-  const reply = await viaProxy(sim.url, method, `http://${ACCOUNT}.vtexcommercestable.com.br${path}`, body, {
-    'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`,
-    'X-VTEX-API-AppToken': 'ponte-sim-apptoken',
-  })
-  if (reply.status >= 300) throw new Error(`${method} ${path}: ${reply.status} ${JSON.stringify(reply.body)}`)
-  return reply.body as Record<string, unknown>
+  return (await accountVtex(sim.url, ACCOUNT, method, path, body)) as Record<string, unknown>
 }
 
 async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 20000): Promise<T> {
@@ -553,10 +531,8 @@ test('an order paid on account: its invoices settle exactly the invoiced values;
 
 /** The pending callbacks a replica can deliver now (what vtex.scheduler or an operator calls). */
 async function deliverCallbacks(replica = 0) {
-  const res = await fetch(`http://127.0.0.1:${REPLICAS[replica].port}/${ACCOUNT}/${WORKSPACE}/_v/ponte/payments/callbacks`, {
-    method: 'POST',
-    headers: { 'x-vtex-account': ACCOUNT, 'x-vtex-workspace': WORKSPACE, 'x-vtex-credential': 'e2e', 'x-colossus-route-id': 'paymentCallbacks', ...goodKeys },
-  })
+  const to = { port: REPLICAS[replica].port, account: ACCOUNT, workspace: WORKSPACE }
+  const res = await routeFetch(to, 'paymentCallbacks', '/_v/ponte/payments/callbacks', { credential: 'e2e', headers: goodKeys })
   return { status: res.status, body: (await res.json()) as Record<string, number> }
 }
 

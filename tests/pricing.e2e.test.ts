@@ -8,13 +8,11 @@
  * Size: PONTE_E2E_PRICE_SKUS (default 500, which keeps `make test` in its time budget);
  * PONTE_E2E_FULL=1 runs the whole sample catalog, 2,000 SKUs (about 4 minutes).
  */
-import { mkdtempSync, mkdirSync, rmSync } from 'fs'
-import { tmpdir } from 'os'
 import { join } from 'path'
 
-import { simJson } from './support/http'
+import { routeFetch, simAppKey, simJson } from './support/http'
 import type { Running, Sim } from './support/processes'
-import { portInUse, startService, startSim } from './support/processes'
+import { portInUse, sleep, startService, startSim, tearDown, workDir } from './support/processes'
 import { viaProxy } from './support/vtexid'
 import type { SyncJob } from './support/jobs'
 import { finished, syncJobs } from './support/jobs'
@@ -28,9 +26,7 @@ const REPLICAS = [
   { port: 5270, upPort: 5210 },
 ]
 
-const work = mkdtempSync(join(tmpdir(), 'ponte-pricing-e2e-'))
-const dataDir = join(work, 'sim-data')
-mkdirSync(dataDir)
+const { work, dataDir } = workDir('pricing')
 
 let sim: Sim
 const services: Running[] = []
@@ -38,7 +34,6 @@ const services: Running[] = []
 const launch = (i: number) =>
   startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app-${i}`), ...REPLICAS[i] })
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 const simCall = <T>(method: string, path: string, body?: unknown) => simJson<T>(sim.url, method, path, body)
 const APP_KEY = { 'X-VTEX-API-AppKey': 'vtexappkey-ponte-prices-ERP', 'X-VTEX-API-AppToken': 'e2e-erp-token' }
 
@@ -58,7 +53,6 @@ const { ask, poll, startSync } = syncJobs({
   ports: REPLICAS.map((r) => r.port),
   email: 'prices@example.com',
 })
-
 
 async function runSync(kind: 'syncPrices' | 'syncInventory', batch: unknown, options: Record<string, unknown> = {}): Promise<SyncJob> {
   const started = await startSync(kind, batch, options)
@@ -152,10 +146,7 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
-  for (const s of services) await s.stop()
-  await sim?.stop()
-  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
-  else console.log(`e2e files kept in ${work}`)
+  await tearDown(work, services, sim)
 })
 
 describe('syncPrices', () => {
@@ -391,21 +382,11 @@ describe('syncInventory', () => {
 })
 
 describe('ERP deltas (POST /_v/ponte/erp/prices, /_v/ponte/erp/stock)', () => {
-  const ERP_KEY = { 'X-VTEX-API-AppKey': `vtexappkey-${ACCOUNT}-PONTE`, 'X-VTEX-API-AppToken': 'ponte-sim-apptoken' }
+  const ERP_KEY = simAppKey(ACCOUNT)
   const post = async (path: string, body: unknown, headers: Record<string, string> = ERP_KEY) => {
-    const res = await fetch(`http://127.0.0.1:${REPLICAS[1].port}/${ACCOUNT}/${WORKSPACE}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-vtex-account': ACCOUNT,
-        'x-vtex-workspace': WORKSPACE,
-        'x-vtex-credential': 'e2e-app-token',
-        // VTEX IO's router names the public route it matched.
-        'x-colossus-route-id': path.endsWith('/prices') ? 'erpPriceDelta' : 'erpStockDelta',
-        ...headers,
-      },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    })
+    // VTEX IO's router names the public route it matched.
+    const routeId = path.endsWith('/prices') ? 'erpPriceDelta' : 'erpStockDelta'
+    const res = await routeFetch({ port: REPLICAS[1].port, account: ACCOUNT, workspace: WORKSPACE }, routeId, path, { body, headers })
     return { status: res.status, body: (await res.json()) as Record<string, any> }
   }
 

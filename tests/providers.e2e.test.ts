@@ -19,14 +19,14 @@
  *   authorisation, malformed body) refused with its code and no balance change; concurrent
  *   debits with duplicated requestIds over both replicas never overdraw a card.
  */
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'fs'
-import { tmpdir } from 'os'
+import { readFileSync } from 'fs'
 import { join } from 'path'
 
+import type { BooksReport } from '../node/giftcards/store'
 import { ResponseContract } from './support/openapi'
 import type { Running, Sim } from './support/processes'
-import { portInUse, REPO, startService, startSim } from './support/processes'
-import { graphql } from './support/http'
+import { portInUse, REPO, sleep, startService, startSim, tearDown, workDir } from './support/processes'
+import { graphql, routeFetch } from './support/http'
 import { putAppSettings, simLogin } from './support/vtexid'
 
 const ACCOUNT = 'ponte-providers'
@@ -41,9 +41,7 @@ const TOKEN = 'provider-e2e-token-0123456789'
 const HOOK = 'https://hook.vtex.com/notifyIfChangeStatus'
 const GIFTCARD_MEDIA = 'application/vnd.vtex.giftcards.v1+json'
 
-const work = mkdtempSync(join(tmpdir(), 'ponte-providers-e2e-'))
-const dataDir = join(work, 'sim-data')
-mkdirSync(dataDir)
+const { work, dataDir } = workDir('providers')
 
 let sim: Sim
 const services: Running[] = []
@@ -71,9 +69,7 @@ beforeAll(async () => {
 const launch = (i: number) => startService({ simUrl: sim.url, account: ACCOUNT, workspace: WORKSPACE, appDir: join(work, `app${i}`), ...REPLICAS[i] })
 
 afterAll(async () => {
-  for (const s of services) await s.stop()
-  await sim?.stop()
-  if (!process.env.PONTE_E2E_KEEP) rmSync(work, { recursive: true, force: true })
+  await tearDown(work, services, sim)
 })
 
 async function simCall(method: string, path: string, body?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -105,19 +101,16 @@ async function route(
   headers: Record<string, string> = {}
 ): Promise<Reply> {
   const replica = REPLICAS[turn++ % REPLICAS.length]
-  const res = await fetch(`http://localhost:${replica.port}/${ACCOUNT}/${WORKSPACE}${path}`, {
+  const res = await routeFetch({ port: replica.port, account: ACCOUNT, workspace: WORKSPACE }, routeId, path, {
     method,
+    params,
     headers: {
-      'x-vtex-account': ACCOUNT,
-      'x-vtex-workspace': WORKSPACE,
-      'x-vtex-credential': 'e2e-app-token',
-      'x-colossus-route-id': routeId,
-      'x-colossus-params': new URLSearchParams(params).toString(),
       'x-provider-api-appkey': KEY,
       'x-provider-api-apptoken': TOKEN,
       ...(body === undefined ? {} : { 'content-type': routeId.startsWith('giftcard') ? GIFTCARD_MEDIA : 'application/json' }),
       ...headers,
     },
+    // Always as JSON, a string too.
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   const text = await res.text()
@@ -157,8 +150,6 @@ function conforms(spec: ResponseContract, method: string, path: string, reply: R
   const found = spec.violations(method, path, reply.body).filter((v) => !ALLOWED.has(`${method} ${path} ${v}`))
   expect(found).toEqual([])
 }
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
 async function hooks(): Promise<Record<string, Array<{ id: string; status: string }>>> {
   const res = await fetch(`${sim.url}/_sim/antifraud/hooks`)
@@ -553,17 +544,6 @@ interface ErpBooks {
   cards: Array<{ id: string; initialCents: number; balanceCents: number }>
   postings: Array<{ cardId: string; key: string; kind: 'settlement' | 'refund' | 'credit'; valueCents: number; received: number }>
   counters: { recorded: number; replayed: number; conflicts: number; refusedShort: number; answersLost: number }
-}
-
-interface BooksReport {
-  cardId: string
-  posted: number
-  owed: number
-  adopted: number
-  reopened: number
-  unknown: string[]
-  driftCents: number | null
-  refusals: string[]
 }
 
 describe(`${PURCHASES} purchases paying partly by gift card from 200 cards, two replicas, duplicated calls, a SIGKILL mid-debit`, () => {

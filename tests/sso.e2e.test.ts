@@ -5,14 +5,12 @@
  * by the service with VTEX ID online (credential/validate), from its cache, or by signature
  * once the simulator's key set is in the app's settings. No mocks.
  */
-import { mkdtempSync, mkdirSync } from 'fs'
-import { tmpdir } from 'os'
 import { join } from 'path'
 
 import type { GraphQLReply } from './support/http'
 import { graphql } from './support/http'
 import type { Running, Sim } from './support/processes'
-import { startService, startSim, tearDown } from './support/processes'
+import { sleep, startService, startSim, tearDown, workDir } from './support/processes'
 import { logout, putAppSettings, simJwks, simLogin } from './support/vtexid'
 
 const ACCOUNT = 'ponte-sso'
@@ -22,9 +20,7 @@ const APP = 'ponte.ponte'
 /** Short, so the logout case stays fast; the service's settings cache is 5 s. */
 const CACHE_SECONDS = 3
 
-const work = mkdtempSync(join(tmpdir(), 'ponte-sso-e2e-'))
-const dataDir = join(work, 'sim-data')
-mkdirSync(dataDir)
+const { work, dataDir } = workDir('sso')
 
 let sim: Sim
 let service: Running
@@ -57,8 +53,6 @@ function code(reply: GraphQLReply): string | undefined {
 
 const login = (email: string, audience: 'admin' | 'webstore', extra: { account?: string; ttlSeconds?: number } = {}) =>
   simLogin(sim.url, extra.account ?? ACCOUNT, { email, audience, ...extra })
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
 describe('refusals made before any call to VTEX ID', () => {
   it('no token: UNAUTHENTICATED, for either field', async () => {

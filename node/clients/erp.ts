@@ -64,6 +64,18 @@ export function viaProxy(url: string): { url: string; headers: Record<string, st
   return { url: url.replace(/^https:\/\//i, 'http://'), headers: { 'X-Vtex-Use-Https': 'true' } }
 }
 
+/**
+ * A call to `path` on the ERP's `endpoint` (its trailing slashes dropped), through the proxy
+ * (viaProxy): the URL, and the headers with the token as a bearer (when there is one) and `extra`.
+ */
+export function erpRequest(endpoint: string, path: string, token: string | null | undefined, extra: Record<string, string> = {}): { url: string; headers: Record<string, string> } {
+  const { url, headers } = viaProxy(`${endpoint.replace(/\/+$/, '')}${path}`)
+  return { url, headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra } }
+}
+
+/** The fencing header of a delivery with a fence token (none without). */
+const fenced = (fence?: number): Record<string, string> => (fence ? { [FENCE_HEADER]: String(fence) } : {})
+
 export class Erp extends ExternalClient implements ErpApi {
   constructor(context: IOContext, options?: InstanceOptions) {
     // Absolute URLs per call: the endpoint is a setting, not part of the context.
@@ -71,11 +83,11 @@ export class Erp extends ExternalClient implements ErpApi {
   }
 
   public async lookup(endpoint: string, token: string | null | undefined, deliveryId: string, fence?: number): Promise<ErpLookup> {
-    const { url, headers } = viaProxy(`${endpoint.replace(/\/+$/, '')}/orders/deliveries/${encodeURIComponent(deliveryId)}`)
+    const { url, headers } = erpRequest(endpoint, `/orders/deliveries/${encodeURIComponent(deliveryId)}`, token, fenced(fence))
     try {
       const response = await this.http.getRaw(url, {
         metric: 'erp-orders-lookup',
-        headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}), ...(fence ? { [FENCE_HEADER]: String(fence) } : {}) },
+        headers,
         validateStatus: () => true,
       })
       if (response.status >= 200 && response.status < 300) return 'stored'
@@ -86,17 +98,11 @@ export class Erp extends ExternalClient implements ErpApi {
   }
 
   public async deliver(endpoint: string, token: string | null | undefined, delivery: ErpDelivery, fence?: number): Promise<ErpAnswer> {
-    const { url, headers } = viaProxy(`${endpoint.replace(/\/+$/, '')}/orders`)
+    const { url, headers } = erpRequest(endpoint, '/orders', token, { 'content-type': 'application/json', 'x-ponte-delivery-id': delivery.deliveryId, ...fenced(fence) })
     try {
       const response = await this.http.postRaw(url, delivery, {
         metric: 'erp-orders-deliver',
-        headers: {
-          ...headers,
-          'content-type': 'application/json',
-          'x-ponte-delivery-id': delivery.deliveryId,
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(fence ? { [FENCE_HEADER]: String(fence) } : {}),
-        },
+        headers,
         validateStatus: () => true,
       })
       return response.status >= 200 && response.status < 300 ? { ok: true, status: response.status } : { ok: false, status: response.status }

@@ -11,7 +11,7 @@
 import type { InstanceOptions, IOContext } from '@vtex/api'
 import { ExternalClient } from '@vtex/api'
 
-import { viaProxy } from './erp'
+import { erpRequest } from './erp'
 
 export class ErpCustomers extends ExternalClient {
   constructor(context: IOContext, options?: InstanceOptions) {
@@ -19,34 +19,21 @@ export class ErpCustomers extends ExternalClient {
   }
 
   /** true when the ERP took the request. */
-  public async erasure(endpoint: string, token: string | null, requestId: string, email: string): Promise<boolean> {
-    const { url, headers } = viaProxy(`${endpoint.replace(/\/+$/, '')}/customers/erasures`)
-    try {
-      const r = await this.http.postRaw(url, { requestId, email }, {
-        metric: 'erp-customers-erasure',
-        headers: { ...headers, 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        validateStatus: () => true,
-      })
-      return r.status >= 200 && r.status < 300
-    } catch {
-      return false
-    }
+  public erasure(endpoint: string, token: string | null, requestId: string, email: string): Promise<boolean> {
+    const { url, headers } = erpRequest(endpoint, '/customers/erasures', token, { 'content-type': 'application/json' })
+    return this.accepted(url, { requestId, email }, headers, 'erp-customers-erasure')
   }
 
   /** true when the ERP answered 2xx to a customer change. */
-  public async change(endpoint: string, token: string | null, change: { deliveryId: string } & Record<string, unknown>): Promise<boolean> {
-    const { url, headers } = viaProxy(`${endpoint.replace(/\/+$/, '')}/customers/changes`)
+  public change(endpoint: string, token: string | null, change: { deliveryId: string } & Record<string, unknown>): Promise<boolean> {
+    const { url, headers } = erpRequest(endpoint, '/customers/changes', token, { 'content-type': 'application/json', 'x-ponte-delivery-id': change.deliveryId })
+    return this.accepted(url, change, headers, 'erp-customers-change')
+  }
+
+  /** POSTs `body`: true when the ERP answered 2xx, false on any other status or no answer. */
+  private async accepted(url: string, body: unknown, headers: Record<string, string>, metric: string): Promise<boolean> {
     try {
-      const r = await this.http.postRaw(url, change, {
-        metric: 'erp-customers-change',
-        headers: {
-          ...headers,
-          'content-type': 'application/json',
-          'x-ponte-delivery-id': change.deliveryId,
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        validateStatus: () => true,
-      })
+      const r = await this.http.postRaw(url, body, { metric, headers, validateStatus: () => true })
       return r.status >= 200 && r.status < 300
     } catch {
       return false

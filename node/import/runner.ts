@@ -29,12 +29,11 @@ import type { JobError, JobOptions, JobRecord, PhaseCounts } from './job'
 import { emptyPhases, MAX_ERRORS } from './job'
 import { readCatalogState } from './read'
 import type { RetryPolicy } from '../lib/retry'
-import { PonteError } from '../lib/errors'
 import type { JobStore } from './store'
-import { describe, Leases, runnerDefaults } from '../lib/lease'
+import { addJobError, clone, describe, iso, LeasedRunner, loadPlanChunks, readFailure, runnerDefaults } from '../lib/lease'
 import { PLAN_CHUNK, ResultLog } from './store'
 import type { Clock } from '../lib/clock'
-import { Throttle, zeroCounters } from '../lib/throttle'
+import { Throttle } from '../lib/throttle'
 
 export interface ImportDeps {
   target: ImportTarget
@@ -80,44 +79,21 @@ interface LiveJob {
   done: Promise<void>
 }
 
-const newId = () => `imp-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
-
-export class ImportRunner {
-  private readonly live = new Map<string, LiveJob>()
-  public readonly config: RunnerConfig
-  private readonly leases: Leases
-
+export class ImportRunner extends LeasedRunner<RunnerConfig, LiveJob> {
   constructor(config: Partial<RunnerConfig> = {}) {
-    this.config = {
-      ...runnerDefaults(),
-      ...config,
-    }
-    this.leases = new Leases(this.config, 'import job')
+    super({ ...runnerDefaults(), ...config }, 'import job')
   }
 
   /** Stores a new job and starts it here; answers at once (QUEUED). */
   public async submit(deps: ImportDeps, batch: ImportBatch, options: JobOptions): Promise<JobRecord> {
-    const now = this.now()
     const job: JobRecord = {
-      id: newId(),
-      account: deps.account,
-      workspace: deps.workspace,
-      status: 'QUEUED',
+      ...this.leases.newRecord('imp', deps),
       stage: 'READING',
       options,
-      createdAt: iso(now),
-      updatedAt: iso(now),
-      startedAt: null,
-      finishedAt: null,
-      lease: this.leases.fresh(),
-      runs: 1,
       summary: null,
       steps: 0,
       planChunks: 0,
       phases: emptyPhases(),
-      errors: [],
-      errorCount: 0,
-      counters: zeroCounters(),
       timings: { readMs: 0, planMs: 0, executeMs: 0 },
     }
     await deps.store.putBatch(job.id, batch)
@@ -134,17 +110,7 @@ export class ImportRunner {
   public async get(deps: ImportDeps, id: string): Promise<JobRecord | null> {
     const live = this.live.get(id)
     if (live) return this.view(live)
-    const stored = await deps.store.getJob(id)
-    if (!stored || stored.job.account !== deps.account) return null
-    if (this.leases.abandoned(stored.job)) {
-      const { job, mine } = await this.leases.takeOver(deps.store, stored, deps.logger)
-      if (job && mine) {
-        this.start(deps, job)
-        return clone(job)
-      }
-      return job
-    }
-    return stored.job
+    return this.recorded(deps.store, deps.account, id, deps.logger, () => true, (job) => this.start(deps, job))
   }
 
   /** Steps with their outcome, for `ImportJob.entities`. */
@@ -186,11 +152,6 @@ export class ImportRunner {
     return out
   }
 
-  /** Resolves when this replica's run of the job ends (tests, the demo). */
-  public async settled(id: string): Promise<void> {
-    await this.live.get(id)?.done
-  }
-
   /** Stops every run here at its next step without finishing it (tests: a replica "dies"). */
   public abandonAll(): void {
     for (const live of this.live.values()) live.lost = true
@@ -207,12 +168,9 @@ export class ImportRunner {
       executeMsBefore: job.timings.executeMs,
       done: Promise.resolve(),
     }
-    this.live.set(job.id, live)
-    live.done = this.run(deps, live)
-      .catch((e) => deps.logger?.error({ message: 'import job crashed', jobId: job.id, error: String(e?.stack ?? e) }))
-      .finally(() => {
-        if (this.live.get(job.id) === live) this.live.delete(job.id)
-      })
+    this.track(job.id, live, () =>
+      this.run(deps, live).catch((e) => deps.logger?.error({ message: 'import job crashed', jobId: job.id, error: String(e?.stack ?? e) }))
+    )
   }
 
   private async run(deps: ImportDeps, live: LiveJob): Promise<void> {
@@ -220,13 +178,7 @@ export class ImportRunner {
     const { store, target } = deps
     const throttle = new Throttle(job.counters, this.config.clock)
     const retry: RetryPolicy = { ...this.config.retry, maxAttempts: job.options.runner.maxAttempts }
-    const timer = setInterval(() => void this.save(deps, live).catch(() => undefined), this.config.heartbeatMs)
-    timer.unref?.()
-    try {
-      job.status = 'RUNNING'
-      job.startedAt ??= iso(this.now())
-      await this.save(deps, live)
-
+    await this.heartbeat(live, () => this.save(deps, live), async () => {
       let steps = job.planChunks > 0 ? await loadPlan(store, job) : null
       if (!steps) {
         job.stage = 'READING'
@@ -238,9 +190,8 @@ export class ImportRunner {
           state = await readCatalogState(target, throttle, batch, { concurrency: job.options.runner.concurrency, retry })
         } catch (e) {
           job.timings.readMs += this.now() - t0
-          // The core refused the batch (BATCH_MALFORMED) before anything was read.
-          if (e instanceof PonteError) return await this.finish(deps, live, [{ path: '', code: e.code, message: e.message }])
-          return await this.finish(deps, live, [{ path: '', code: 'VTEX_REQUEST_FAILED', message: `reading the catalog failed: ${describe(e)}` }])
+          // The core may refuse the batch (BATCH_MALFORMED) before anything is read.
+          return await this.finish(deps, live, [readFailure(e, 'reading the catalog')])
         }
         job.timings.readMs += this.now() - t0
         job.stage = 'PLANNING'
@@ -292,10 +243,7 @@ export class ImportRunner {
       const { stopped } = await executor.run()
       if (stopped) return
       await this.finish(deps, live, [])
-    } finally {
-      clearInterval(timer)
-      await live.saving.catch(() => undefined)
-    }
+    })
   }
 
   private async finish(deps: ImportDeps, live: LiveJob, errors: JobError[]): Promise<void> {
@@ -326,17 +274,11 @@ export class ImportRunner {
     this.settleTimings(live)
     return clone(live.job)
   }
-
-  private now(): number {
-    return this.config.clock.now()
-  }
 }
 
 export async function loadPlan(store: JobStore, job: JobRecord): Promise<PlanStep[] | null> {
   if (job.planChunks === 0) return null
-  const chunks = await Promise.all(Array.from({ length: job.planChunks }, (_, n) => store.getPlanChunk(job.id, n)))
-  if (chunks.some((c) => c === null)) return null
-  return chunks.flat() as PlanStep[]
+  return loadPlanChunks<PlanStep>(store, job)
 }
 
 function countPhases(steps: PlanStep[], results: Map<number, StepResult>): PhaseCounts[] {
@@ -355,10 +297,5 @@ function countPhases(steps: PlanStep[], results: Map<number, StepResult>): Phase
 }
 
 function addError(job: JobRecord, error: JobError): void {
-  job.errorCount += 1
-  if (job.errors.length < MAX_ERRORS) job.errors.push(error)
+  addJobError(job, error, MAX_ERRORS)
 }
-
-
-const iso = (ms: number) => new Date(ms).toISOString()
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T

@@ -14,7 +14,10 @@ import { hostname } from 'os'
 
 import type { Clock } from './clock'
 import { realClock } from './clock'
+import { PonteError } from './errors'
 import { DEFAULT_RETRY } from './retry'
+import type { Counters } from './throttle'
+import { zeroCounters } from './throttle'
 import { StaleWrite } from './vbase'
 
 /** A background job's life: queued, running (under a lease), then done either way. */
@@ -33,6 +36,38 @@ export const runnerDefaults = () => ({
 export function describe(e: unknown): string {
   const status = (e as { response?: { status?: number } })?.response?.status
   return status !== undefined ? `HTTP ${status}` : e instanceof Error ? e.message : String(e)
+}
+
+/** An ISO 8601 time of `ms` (epoch milliseconds), as job records hold times. */
+export const iso = (ms: number) => new Date(ms).toISOString()
+
+/** A deep copy of a JSON value (a job record answered while its run goes on). */
+export const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T
+
+/** A new job id: `prefix`, then the time and randomness in base 36 (`imp-…`, `syn-…`). */
+export const newJobId = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
+
+/** Counts `error` in the job and keeps it while fewer than `max` are kept. */
+export function addJobError<E>(job: { errorCount: number; errors: E[] }, error: E, max: number): void {
+  job.errorCount += 1
+  if (job.errors.length < max) job.errors.push(error)
+}
+
+/**
+ * The error of a job whose reading of VTEX threw: the core's refusal (a PonteError, e.g.
+ * BATCH_MALFORMED) as it is, anything else as VTEX_REQUEST_FAILED with `what` ("reading the
+ * catalog") and the call's status or message.
+ */
+export function readFailure(e: unknown, what: string): { path: string; code: string; message: string } {
+  if (e instanceof PonteError) return { path: '', code: e.code, message: e.message }
+  return { path: '', code: 'VTEX_REQUEST_FAILED', message: `${what} failed: ${describe(e)}` }
+}
+
+/** A job's stored plan, joined from its `planChunks` chunks; null when one is missing. */
+export async function loadPlanChunks<T>(store: { getPlanChunk(id: string, n: number): Promise<unknown> }, job: { id: string; planChunks: number }): Promise<T[] | null> {
+  const chunks = await Promise.all(Array.from({ length: job.planChunks }, (_, n) => store.getPlanChunk(job.id, n)))
+  if (chunks.some((c) => c === null)) return null
+  return (chunks as T[][]).flat()
 }
 
 export interface Lease {
@@ -87,8 +122,6 @@ export interface LeaseConfig {
 
 type Logger = { info(m: unknown): void; warn(m: unknown): void } | undefined
 
-const iso = (ms: number) => new Date(ms).toISOString()
-
 export class Leases {
   /** `what` names the job kind in logs ("import job", "sync job"). */
   constructor(
@@ -99,6 +132,29 @@ export class Leases {
   /** A fresh lease of this runner's. */
   public fresh(): Lease {
     return { owner: this.config.owner, expiresAt: iso(this.config.clock.now() + this.config.leaseMs) }
+  }
+
+  /**
+   * What every new job record starts with: a new id (`prefix`, see newJobId), `where`'s account
+   * and workspace, QUEUED, created now, this runner's lease, one run, no errors, zero counters.
+   */
+  public newRecord(prefix: string, where: { account: string; workspace: string }): JobRecordBase & { errors: never[]; errorCount: number; counters: Counters } {
+    const now = iso(this.config.clock.now())
+    return {
+      id: newJobId(prefix),
+      account: where.account,
+      workspace: where.workspace,
+      status: 'QUEUED',
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      finishedAt: null,
+      lease: this.fresh(),
+      runs: 1,
+      errors: [],
+      errorCount: 0,
+      counters: zeroCounters(),
+    }
   }
 
   public abandoned(job: LeasedRecord): boolean {
@@ -176,5 +232,82 @@ export class Leases {
       await this.save(store, run, logger, false, before)
     }
     return false
+  }
+}
+
+/**
+ * What the import and sync runners share: their config (with the lease's), their Leases, and
+ * the runs this replica has going, each forgotten when it ends.
+ */
+export abstract class LeasedRunner<C extends LeaseConfig, R extends { done: Promise<void> }> {
+  protected readonly live = new Map<string, R>()
+  protected readonly leases: Leases
+
+  /** `what` names the job kind in logs ("import job", "sync job"). */
+  protected constructor(
+    public readonly config: C,
+    what: string
+  ) {
+    this.leases = new Leases(config, what)
+  }
+
+  /** Resolves when this replica's run of the job ends (tests, the demo). */
+  public async settled(id: string): Promise<void> {
+    await this.live.get(id)?.done
+  }
+
+  /**
+   * Job `id` of `account` as recorded in `store` (null when it is another account's). One that
+   * `resumable` accepts and whose lease expired is taken over; when this runner won it, it is
+   * resumed with `resume` and answered as a copy.
+   */
+  protected async recorded<J extends LeasedRecord & { account: string }>(
+    store: LeasedStore<J>,
+    account: string,
+    id: string,
+    logger: Logger,
+    resumable: (job: J) => boolean,
+    resume: (job: J) => void
+  ): Promise<J | null> {
+    const stored = await store.getJob(id)
+    if (!stored || stored.job.account !== account) return null
+    if (!resumable(stored.job) || !this.leases.abandoned(stored.job)) return stored.job
+    const taken = await this.leases.takeOver(store, stored, logger)
+    if (!taken.job || !taken.mine) return taken.job
+    resume(taken.job)
+    return clone(taken.job)
+  }
+
+  /** Keeps `run` as job `id`'s run here, starts `work` (which handles its errors), and forgets the run when that settles. */
+  protected track(id: string, run: R, work: () => Promise<unknown>): void {
+    this.live.set(id, run)
+    run.done = work()
+      .then(() => undefined)
+      .finally(() => {
+        if (this.live.get(id) === run) this.live.delete(id)
+      })
+  }
+
+  /**
+   * Runs `body` as the run of `run.job`: the job marked RUNNING (started now, unless it started
+   * before) and saved first, its record saved every `heartbeatMs` meanwhile (which renews the
+   * lease); after, the heartbeat stopped and the last save awaited.
+   */
+  protected async heartbeat(run: LeasedRun<JobRecordBase>, save: () => Promise<void>, body: () => Promise<void>): Promise<void> {
+    const timer = setInterval(() => void save().catch(() => undefined), this.config.heartbeatMs)
+    timer.unref?.()
+    try {
+      run.job.status = 'RUNNING'
+      run.job.startedAt ??= iso(this.now())
+      await save()
+      await body()
+    } finally {
+      clearInterval(timer)
+      await run.saving.catch(() => undefined)
+    }
+  }
+
+  protected now(): number {
+    return this.config.clock.now()
   }
 }

@@ -19,11 +19,10 @@
 import type { StepResult } from '../import/executor'
 import { ResultLog } from '../import/store'
 import type { Clock } from '../lib/clock'
-import { PonteError } from '../lib/errors'
 import type { RetryPolicy } from '../lib/retry'
 import { classify } from '../lib/retry'
-import { Throttle, zeroCounters } from '../lib/throttle'
-import { describe, Leases, runnerDefaults } from '../lib/lease'
+import { Throttle } from '../lib/throttle'
+import { addJobError, clone, describe, iso, LeasedRunner, loadPlanChunks, readFailure, runnerDefaults } from '../lib/lease'
 import type { SyncError, SyncJobRecord, SyncKind, SyncOptions } from './job'
 import { MAX_ERRORS } from './job'
 import type { Pacer } from './pacer'
@@ -83,42 +82,19 @@ interface Live {
   done: Promise<void>
 }
 
-const newId = () => `syn-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
-const iso = (ms: number) => new Date(ms).toISOString()
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T
-
-export class SyncRunner {
-  private readonly live = new Map<string, Live>()
-  public readonly config: SyncRunnerConfig
-  private readonly leases: Leases
-
+export class SyncRunner extends LeasedRunner<SyncRunnerConfig, Live> {
   constructor(config: Partial<SyncRunnerConfig> = {}) {
-    this.config = {
-      ...runnerDefaults(),
-      lockWaitMs: 250,
-      ...config,
-    }
-    this.leases = new Leases(this.config, 'sync job')
+    super({ ...runnerDefaults(), lockWaitMs: 250, ...config }, 'sync job')
   }
 
   /** Stores a new job and starts it here; answers at once (QUEUED). */
   public async submit<B, W>(deps: SyncDeps<B, W>, batch: B, options: SyncOptions, requestedBy: string | null): Promise<SyncJobRecord> {
-    const now = this.now()
     const job: SyncJobRecord = {
-      id: newId(),
+      ...this.leases.newRecord('syn', deps),
       kind: deps.domain.kind,
-      account: deps.account,
-      workspace: deps.workspace,
-      status: 'QUEUED',
       stage: 'READING',
       options,
       requestedBy,
-      createdAt: iso(now),
-      updatedAt: iso(now),
-      startedAt: null,
-      finishedAt: null,
-      lease: this.leases.fresh(),
-      runs: 1,
       items: deps.domain.size(batch),
       writes: 0,
       done: 0,
@@ -126,9 +102,6 @@ export class SyncRunner {
       unchanged: 0,
       planChunks: 0,
       summary: null,
-      errors: [],
-      errorCount: 0,
-      counters: zeroCounters(),
       timings: { readMs: 0, planMs: 0, writeMs: 0 },
     }
     await deps.store.putBatch(job.id, batch)
@@ -143,14 +116,7 @@ export class SyncRunner {
   public async get<B, W>(deps: SyncDeps<B, W>, id: string): Promise<SyncJobRecord | null> {
     const live = this.live.get(id)
     if (live) return clone(live.job)
-    const stored = await deps.store.getJob(id)
-    if (!stored || stored.job.account !== deps.account) return null
-    const job = stored.job
-    if (job.kind !== deps.domain.kind || !this.leases.abandoned(job)) return job
-    const taken = await this.leases.takeOver(deps.store, stored, deps.logger)
-    if (!taken.job || !taken.mine) return taken.job
-    this.start(deps, taken.job)
-    return clone(taken.job)
+    return this.recorded(deps.store, deps.account, id, deps.logger, (job) => job.kind === deps.domain.kind, (job) => this.start(deps, job))
   }
 
   /**
@@ -177,22 +143,14 @@ export class SyncRunner {
     return resumed
   }
 
-  /** Resolves when this replica's run of the job ends (tests, the demo). */
-  public async settled(id: string): Promise<void> {
-    await this.live.get(id)?.done
-  }
-
   private start<B, W>(deps: SyncDeps<B, W>, job: SyncJobRecord): void {
     const live: Live = { job, lost: false, saving: Promise.resolve(), done: Promise.resolve() }
-    this.live.set(job.id, live)
-    live.done = this.run(deps, live)
-      .catch(async (e) => {
+    this.track(job.id, live, () =>
+      this.run(deps, live).catch(async (e) => {
         deps.logger?.error({ message: 'sync job crashed', jobId: job.id, error: String((e as Error)?.message ?? e) })
         if (!live.lost) await this.finish(deps, live, [{ path: '', code: 'INTERNAL_ERROR', message: describe(e) }]).catch(() => undefined)
       })
-      .finally(() => {
-        if (this.live.get(job.id) === live) this.live.delete(job.id)
-      })
+    )
   }
 
   private async run<B, W>(deps: SyncDeps<B, W>, live: Live): Promise<void> {
@@ -202,15 +160,10 @@ export class SyncRunner {
     const retry: RetryPolicy = { ...this.config.retry, maxAttempts: job.options.maxAttempts }
     const pacer = sharedPacer(`${job.account}/${job.kind}`, { perSecond: job.options.perSecond, burst: job.options.burst }, this.config.clock)
     const io: WriteIo = { throttle, retry, pacer, concurrency: job.options.concurrency, lost: () => live.lost }
-    const timer = setInterval(() => void this.save(deps, live).catch(() => undefined), this.config.heartbeatMs)
-    timer.unref?.()
-    try {
-      job.status = 'RUNNING'
-      job.startedAt ??= iso(this.now())
-      await this.save(deps, live)
+    await this.heartbeat(live, () => this.save(deps, live), async () => {
       if (live.lost) return
 
-      let writes = job.planChunks > 0 ? await loadPlan<W>(store, job) : null
+      let writes = job.planChunks > 0 ? await loadPlanChunks<PlannedWrite<W>>(store, job) : null
       if (!writes) {
         job.stage = 'READING'
         const batch = await store.getBatch<B>(job.id)
@@ -221,8 +174,7 @@ export class SyncRunner {
           planned = await domain.plan(batch, io)
         } catch (e) {
           job.timings.readMs += this.now() - t0
-          if (e instanceof PonteError) return await this.finish(deps, live, [{ path: '', code: e.code, message: e.message }])
-          return await this.finish(deps, live, [{ path: '', code: 'VTEX_REQUEST_FAILED', message: `reading VTEX failed: ${describe(e)}` }])
+          return await this.finish(deps, live, [readFailure(e, 'reading VTEX')])
         }
         job.timings.readMs += this.now() - t0
         if (!planned.ok) return await this.finish(deps, live, planned.errors)
@@ -267,10 +219,7 @@ export class SyncRunner {
       job.timings.writeMs += this.now() - t1
       if (live.lost) return
       await this.finish(deps, live, [])
-    } finally {
-      clearInterval(timer)
-      await live.saving.catch(() => undefined)
-    }
+    })
   }
 
   /** One write with the job's retries: 429 after Retry-After, 5xx/transport/423 with backoff. */
@@ -308,20 +257,9 @@ export class SyncRunner {
   private save<B, W>(deps: SyncDeps<B, W>, live: Live, final = false): Promise<void> {
     return this.leases.save(deps.store, live, deps.logger, final)
   }
-
-  private now(): number {
-    return this.config.clock.now()
-  }
-}
-
-async function loadPlan<W>(store: SyncStore, job: SyncJobRecord): Promise<Array<PlannedWrite<W>> | null> {
-  const chunks = await Promise.all(Array.from({ length: job.planChunks }, (_, n) => store.getPlanChunk(job.id, n)))
-  if (chunks.some((c) => c === null)) return null
-  return chunks.flat() as Array<PlannedWrite<W>>
 }
 
 function addError(job: SyncJobRecord, error: SyncError): void {
-  job.errorCount += 1
-  if (job.errors.length < MAX_ERRORS) job.errors.push(error)
+  addJobError(job, error, MAX_ERRORS)
 }
 

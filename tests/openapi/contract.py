@@ -136,16 +136,9 @@ def call(rec, base, method, path, body=None, spec_path=None, headers=None, expec
         data = body
     else:
         data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, method=method)
-    for k, v in headers.items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            status, raw, ctype = r.status, r.read(), r.headers.get("Content-Type", "")
-            rec.last_headers = {k.lower(): v for k, v in r.headers.items()}
-    except urllib.error.HTTPError as e:
-        status, raw, ctype = e.code, e.read(), e.headers.get("Content-Type", "")
-        rec.last_headers = {k.lower(): v for k, v in e.headers.items()}
+    status, raw, answered = send(base, method, path, data, headers)
+    ctype = answered.get("Content-Type", "")
+    rec.last_headers = {k.lower(): v for k, v in answered.items()}
     bare, _, query = path.partition("?")
     op = spec_path and f"{method.upper()} {spec_path}"
     if op is None:
@@ -237,14 +230,21 @@ def parse(raw):
 def sim(base, method, path, body=None):
     """A call to the simulator's own `/_sim` endpoints (not validated); returns (status, body)."""
     data = None if body is None else json.dumps(body).encode()
+    status, raw, _ = send(base, method, path, data, HEADERS)
+    return status, parse(raw)
+
+
+def send(base, method, path, data, headers):
+    """One HTTP request (`data`: the body's bytes or None); returns (status, raw body, the
+    answer's headers), an error status included."""
     req = urllib.request.Request(base + path, data=data, method=method)
-    for k, v in HEADERS.items():
+    for k, v in headers.items():
         req.add_header(k, v)
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, parse(r.read())
+            return r.status, r.read(), r.headers
     except urllib.error.HTTPError as e:
-        return e.code, parse(e.read())
+        return e.code, e.read(), e.headers
 
 
 def has_route(base, method, path):

@@ -103,3 +103,54 @@ export async function simJson<T>(simUrl: string, method: string, path: string, b
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
   return (text ? JSON.parse(text) : null) as T
 }
+
+/** The app key and token ponte-sim accepts for `account` (its owner's key in License Manager). */
+export const simAppKey = (account: string): Record<string, string> => ({
+  'X-VTEX-API-AppKey': `vtexappkey-${account}-PONTE`,
+  'X-VTEX-API-AppToken': 'ponte-sim-apptoken',
+})
+
+/** A replica of the service: its port, and the account and workspace it serves. */
+export interface Replica {
+  port: number
+  account: string
+  workspace: string
+}
+
+/**
+ * A call straight to a replica, as VTEX IO's router sends a public route: the route's id and
+ * (when given) its `params`, the app's token as credential (`credential`, default
+ * `e2e-app-token`), and `body` as JSON (a string goes as it is). `headers` go last.
+ */
+export function routeFetch(
+  to: Replica,
+  routeId: string,
+  path: string,
+  opts: { method?: string; body?: unknown; headers?: Record<string, string>; params?: Record<string, string>; credential?: string } = {}
+): Promise<Response> {
+  const { method = 'POST', body, headers = {}, params, credential = 'e2e-app-token' } = opts
+  return fetch(`http://127.0.0.1:${to.port}/${to.account}/${to.workspace}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      'x-vtex-account': to.account,
+      'x-vtex-workspace': to.workspace,
+      'x-vtex-credential': credential,
+      'x-colossus-route-id': routeId,
+      ...(params === undefined ? {} : { 'x-colossus-params': new URLSearchParams(params).toString() }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  })
+}
+
+/**
+ * A call to VTEX at `account`'s own host (`{account}.vtexcommercestable.com.br`) through the
+ * simulator as proxy, with the account's app key (simAppKey): the answer's body; a status of 300
+ * or more throws.
+ */
+export async function accountVtex(simUrl: string, account: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const reply = await viaProxy(simUrl, method, `http://${account}.vtexcommercestable.com.br${path}`, body, simAppKey(account))
+  if (reply.status >= 300) throw new Error(`${method} ${path}: ${reply.status} ${JSON.stringify(reply.body)}`)
+  return reply.body
+}

@@ -3,6 +3,7 @@
  * them: an admin asks through GraphQL on one replica, then polls `syncJob` until a condition holds.
  */
 import { graphql } from './http'
+import { sleep } from './processes'
 import { simLogin } from './vtexid'
 
 export interface SyncJob {
@@ -36,8 +37,6 @@ export interface JobsTarget {
   /** Who asks (an admin-audience VTEX ID login at the sim). */
   email: string
 }
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
 /** GraphQL as an admin, and the start-and-poll pair of the sync jobs. */
 export function syncJobs(target: JobsTarget) {

@@ -4,11 +4,15 @@
  * with the group; output is kept for the failure message and written next to the data.
  */
 import { ChildProcess, spawn } from 'child_process'
-import { createWriteStream, existsSync, rmSync } from 'fs'
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'fs'
 import { createConnection } from 'net'
+import { tmpdir } from 'os'
 import { join, resolve } from 'path'
 
 export const REPO = resolve(__dirname, '..', '..')
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
 export interface Running {
   child: ChildProcess
@@ -152,6 +156,17 @@ export async function startSeededSim(dataDir: string, args: string[]): Promise<S
   const proc = run(bin, argv, process.env, join(dataDir, '..', 'sim.log'))
   const ready = await waitFor(proc, /ponte-sim listening on (http:\/\/127\.0\.0\.1:(\d+))/, 'ponte-sim', 30000)
   return { ...proc, url: ready[1], port: Number(ready[2]) }
+}
+
+/**
+ * A suite's files: a fresh work directory (`ponte-{name}-e2e-…` under the system's temp dir) and
+ * the simulator's data directory in it; tearDown removes them.
+ */
+export function workDir(name: string): { work: string; dataDir: string } {
+  const work = mkdtempSync(join(tmpdir(), `ponte-${name}-e2e-`))
+  const dataDir = join(work, 'sim-data')
+  mkdirSync(dataDir)
+  return { work, dataDir }
 }
 
 /**

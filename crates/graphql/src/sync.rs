@@ -130,42 +130,38 @@ pub(crate) fn not_supported(ctx: &Context<'_>, field: &str) -> async_graphql::Er
     )
 }
 
-/// The sync part of the root mutation (after the intake field, in the schema file's order).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SyncMutation;
+/// The sync mutations, a family of one shape: a batch and its options in, the job out; natively
+/// each checks the admin session and answers NOT_SUPPORTED (`not_supported`). Each is given as
+/// its doc comment (the schema's description), its resolver name and its schema field name.
+macro_rules! sync_mutations {
+    ($($(#[doc = $doc:literal])+ $name:ident => $field:literal;)+) => {
+        /// The sync part of the root mutation (after the intake field, in the schema file's order).
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct SyncMutation;
 
-#[Object]
-impl SyncMutation {
+        #[Object]
+        impl SyncMutation {
+            $(
+                $(#[doc = $doc])+
+                async fn $name(
+                    &self,
+                    ctx: &Context<'_>,
+                    batch: Json,
+                    options: Option<SyncOptionsInput>,
+                ) -> async_graphql::Result<SyncJob> {
+                    let _ = (batch, options);
+                    Err(not_supported(ctx, $field))
+                }
+            )+
+        }
+    };
+}
+
+sync_mutations! {
     /// Starts syncing the ERP's prices (a batch of items: SKU by refId or ean, base/cost/markup/list prices, fixed prices to upsert, fixed prices to remove) and answers the job at once; poll syncJob. The whole batch is validated first: any error ends the job FAILED with every error and nothing written. Admin only.
-    async fn sync_prices(
-        &self,
-        ctx: &Context<'_>,
-        batch: Json,
-        options: Option<SyncOptionsInput>,
-    ) -> async_graphql::Result<SyncJob> {
-        let _ = (batch, options);
-        Err(not_supported(ctx, "syncPrices"))
-    }
-
+    sync_prices => "syncPrices";
     /// Starts syncing the ERP's stock counts (a batch of counts: SKU by refId or ean, warehouse, quantity, unlimitedQuantity, leadTime, dateUtcOnBalanceSystem) and answers the job at once; poll syncJob. Validated first like syncPrices; a count older than the one VTEX holds writes nothing. Admin only.
-    async fn sync_inventory(
-        &self,
-        ctx: &Context<'_>,
-        batch: Json,
-        options: Option<SyncOptionsInput>,
-    ) -> async_graphql::Result<SyncJob> {
-        let _ = (batch, options);
-        Err(not_supported(ctx, "syncInventory"))
-    }
-
+    sync_inventory => "syncInventory";
     /// Starts syncing the ERP's customers into Master Data (a batch of customers: CL profile fields, addresses, and a merge policy: which fields the ERP owns and wins, whether stale addresses go) and answers the job at once; poll syncJob. Validated first like syncPrices; only the writes that change something, each profile before its addresses; a new email gets one profile even when two replicas create it at once. Admin only.
-    async fn sync_customers(
-        &self,
-        ctx: &Context<'_>,
-        batch: Json,
-        options: Option<SyncOptionsInput>,
-    ) -> async_graphql::Result<SyncJob> {
-        let _ = (batch, options);
-        Err(not_supported(ctx, "syncCustomers"))
-    }
+    sync_customers => "syncCustomers";
 }

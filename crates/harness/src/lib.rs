@@ -79,3 +79,12 @@ pub fn cases(default: u32) -> u32 {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(default)
 }
+
+/// A property's proptest config: [`cases`]`(default)` cases, failures not persisted.
+pub fn property_config(default: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases: cases(default),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}

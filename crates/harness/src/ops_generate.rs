@@ -25,8 +25,8 @@ use ponte_core::orders::{
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-/// The new operations, in ABI names.
-pub const OPS: [&str; 36] = [
+/// The new operations before the provider ones, in ABI names.
+const CORE_OPS: [&str; 26] = [
     "validateCatalogBatch",
     "planCatalogImport",
     "importReads",
@@ -53,17 +53,36 @@ pub const OPS: [&str; 36] = [
     "validateCustomerBatch",
     "planCustomerSync",
     "normalizeCustomerEmail",
-    "createGiftCard",
-    "giftCardCommand",
-    "searchGiftCards",
-    "giftCardView",
-    "antifraudOpen",
-    "antifraudUpdate",
-    "antifraudEvent",
-    "antifraudPreAnalysis",
-    "antifraudScore",
-    "claimOrderDelivery",
 ];
+
+/// The new operations, in ABI names: [`CORE_OPS`], the provider ones
+/// ([`PROVIDER_OPS`](crate::providers_generate::PROVIDER_OPS)), then `claimOrderDelivery`.
+pub const OPS: [&str; 36] = concat_ops(
+    CORE_OPS,
+    crate::providers_generate::PROVIDER_OPS,
+    "claimOrderDelivery",
+);
+
+/// `a`, then `b`, then `last`, as one array (`N` must be `A + B + 1`; checked at compile time).
+const fn concat_ops<const A: usize, const B: usize, const N: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+    last: &'static str,
+) -> [&'static str; N] {
+    assert!(N == A + B + 1, "the operation lists do not add up");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < A {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < A + B {
+        out[i] = b[i - A];
+        i += 1;
+    }
+    out[N - 1] = last;
+    out
+}
 
 fn pick<'a, T>(rng: &mut SplitMix, items: &'a [T]) -> &'a T {
     &items[rng.below(items.len())]

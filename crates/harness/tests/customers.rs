@@ -22,20 +22,12 @@ use ponte_core::customers::{
     validate_batch,
 };
 use ponte_harness::bench::SplitMix;
-use ponte_harness::cases;
 use ponte_harness::customers_generate::{cpf_from, customer_case};
 use ponte_harness::customers_model::{canon_record, expected_profiles};
+use ponte_harness::property_config;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError};
+use proptest::test_runner::TestCaseError;
 use std::collections::BTreeSet;
-
-fn config(n: u32) -> Config {
-    Config {
-        cases: cases(n),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
 
 fn fail(e: impl std::fmt::Debug) -> TestCaseError {
     TestCaseError::fail(format!("{e:?}"))
@@ -156,57 +148,42 @@ fn unicode_names_pass_and_control_characters_and_301_characters_do_not() {
         "Ana 🙂",
     ];
     for n in names {
-        let b = CustomerBatch {
-            customers: vec![CustomerItem {
-                profile: Profile {
-                    email: Some("a@x.com".into()),
-                    first_name: Some(n.into()),
-                    ..Profile::default()
-                },
-                ..CustomerItem::default()
-            }],
-            ..CustomerBatch::default()
-        };
-        assert!(validate_batch(&b).is_ok(), "{n}");
+        assert!(validate_batch(&named(n)).is_ok(), "{n}");
     }
     for (n, code) in [
         ("Ana\u{0}", "CUSTOMER_TEXT_INVALID"),
         ("Ana\nSouza", "CUSTOMER_TEXT_INVALID"),
         (&*"é".repeat(301), "CUSTOMER_TEXT_TOO_LONG"),
     ] {
-        let b = CustomerBatch {
-            customers: vec![CustomerItem {
-                profile: Profile {
-                    email: Some("a@x.com".into()),
-                    first_name: Some(n.into()),
-                    ..Profile::default()
-                },
-                ..CustomerItem::default()
-            }],
-            ..CustomerBatch::default()
-        };
-        let errors = validate_batch(&b).expect_err("refused");
+        let errors = validate_batch(&named(n)).expect_err("refused");
         assert_eq!(
             errors.iter().map(|e| e.code()).collect::<Vec<_>>(),
             vec![code]
         );
     }
-    let b = CustomerBatch {
+    assert!(
+        validate_batch(&named(&"é".repeat(300))).is_ok(),
+        "300 characters of 2 bytes each"
+    );
+}
+
+/// A batch of one customer, a@x.com, with `first_name`.
+fn named(first_name: &str) -> CustomerBatch {
+    CustomerBatch {
         customers: vec![CustomerItem {
             profile: Profile {
                 email: Some("a@x.com".into()),
-                first_name: Some("é".repeat(300)),
+                first_name: Some(first_name.into()),
                 ..Profile::default()
             },
             ..CustomerItem::default()
         }],
         ..CustomerBatch::default()
-    };
-    assert!(validate_batch(&b).is_ok(), "300 characters of 2 bytes each");
+    }
 }
 
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(property_config(1000))]
 
     /// The core's CPF check and the reference agree on random digit strings, formatted or not,
     /// half of them valid by construction.

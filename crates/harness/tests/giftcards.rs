@@ -11,22 +11,14 @@
 
 use ponte_core::giftcards::{TransactionOperation, apply};
 use ponte_harness::bench::SplitMix;
-use ponte_harness::cases;
 use ponte_harness::giftcards_model::{RefLedger, RefOutcome};
+use ponte_harness::property_config;
 use ponte_harness::providers_generate::{core_command, instant, new_card, ref_command};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError};
-
-fn config(n: u32) -> Config {
-    Config {
-        cases: cases(n),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
+use proptest::test_runner::TestCaseError;
 
 proptest! {
-    #![proptest_config(config(400))]
+    #![proptest_config(property_config(400))]
 
     #[test]
     fn ledger_matches_the_reference(

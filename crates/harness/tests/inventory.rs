@@ -17,18 +17,10 @@ use ponte_core::inventory::{
     StockCount, UNLIMITED_QUANTITY, apply_inventory_plan, availability, plan_inventory, transition,
 };
 use ponte_harness::bench::SplitMix;
-use ponte_harness::cases;
 use ponte_harness::pricing_generate::{extremes, instant, inventory_state, stock_count};
+use ponte_harness::property_config;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError};
-
-fn config(n: u32) -> Config {
-    Config {
-        cases: cases(n),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
+use proptest::test_runner::TestCaseError;
 
 fn rank(s: ReservationStatus) -> u8 {
     match s {
@@ -40,7 +32,7 @@ fn rank(s: ReservationStatus) -> u8 {
 }
 
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(property_config(1000))]
 
     /// §E.5: any interleaving of counts ends at the newest one.
     #[test]
@@ -193,7 +185,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(property_config(1000))]
 
     /// The core never panics on input: generated stock requests with leaves pushed to extremes
     /// answer a value or an error with a stable code, never `INTERNAL`.

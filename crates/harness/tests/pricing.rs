@@ -18,22 +18,14 @@ use ponte_core::pricing::{
     plan_prices, round_ending,
 };
 use ponte_harness::bench::SplitMix;
-use ponte_harness::cases;
 use ponte_harness::pricing_generate::{compute_request, extremes, price_batch, pricing_state};
 use ponte_harness::pricing_model::{reference_price, round_by_search};
+use ponte_harness::property_config;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError};
-
-fn config(n: u32) -> Config {
-    Config {
-        cases: cases(n),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
+use proptest::test_runner::TestCaseError;
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(property_config(2000))]
 
     /// §D.3 against the reference model.
     #[test]
@@ -93,7 +85,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(property_config(1000))]
 
     /// §D.5: plans are minimal, idempotent, and delete only what the batch removes.
     #[test]
@@ -195,7 +187,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(property_config(1000))]
 
     /// The core never panics on input: generated requests with leaves pushed to extremes
     /// answer a value or an error with a stable code, never `INTERNAL`.

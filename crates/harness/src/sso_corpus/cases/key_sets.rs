@@ -147,11 +147,7 @@ pub(super) fn order(c: &mut Corpus) {
     );
     c.keys(
         "order/alg-none-before-unknown-kid",
-        with_sig(
-            &header("none", "nope").text(),
-            &vtex_claims().text(),
-            &[0; 64],
-        ),
+        zero_signed(&header("none", "nope")),
         ALG,
     );
     c.keys(
@@ -212,11 +208,7 @@ pub(super) fn order(c: &mut Corpus) {
     );
     c.keys(
         "order/key-before-the-signature",
-        with_sig(
-            &header("ES256", "nope").text(),
-            &vtex_claims().text(),
-            &[0; 64],
-        ),
+        zero_signed(&header("ES256", "nope")),
         KEY_UNKNOWN,
     );
     c.keys(
