@@ -164,11 +164,25 @@ const SYNC_JOB = 'id status stage items writes done failed unchanged errorCount 
 /**
  * One sync run as jobs: `mutation` (a sync mutation taking `$b: JSON!` and selecting SYNC_JOB,
  * its result under `field`) started once a batch of `batches`, then every job polled every
- * `pollMs` until all have ended. → `{ids, jobs, startedAt, writingAt, doneAtWriting, endedAt}`:
+ * `pollMs` until all have ended. → `{ids, jobs, startedAt, writingAt, doneAtWriting, endedAt, pollRetries}`:
  * the jobs' last state, when the first job reached WRITING (or DONE; null if none did) and how
  * many items were done by then.
  */
 async function runSyncJobs(graphql, { mutation, field, batches, pollMs }) {
+  // A poll that fails (on a loaded machine the service's own calls to the simulator can time
+  // out) is asked again, up to ten times a second apart; how many is returned (pollRetries).
+  let pollRetries = 0
+  const pollOnce = async (id) => {
+    for (let tries = 1; ; tries++) {
+      try {
+        return (await graphql(`query($id: ID!) { syncJob(id: $id) { ${SYNC_JOB} } }`, { id })).syncJob
+      } catch (e) {
+        if (tries >= 10) throw e
+        pollRetries += 1
+        await new Promise((res) => setTimeout(res, 1000))
+      }
+    }
+  }
   const startedAt = Date.now()
   const ids = []
   for (const b of batches) ids.push((await graphql(mutation, { b }))[field].id)
@@ -177,7 +191,7 @@ async function runSyncJobs(graphql, { mutation, field, batches, pollMs }) {
   let jobs
   for (;;) {
     jobs = []
-    for (const id of ids) jobs.push((await graphql(`query($id: ID!) { syncJob(id: $id) { ${SYNC_JOB} } }`, { id })).syncJob)
+    for (const id of ids) jobs.push(await pollOnce(id))
     if (writingAt === null && jobs.some((j) => j.stage === 'WRITING' || j.stage === 'DONE')) {
       writingAt = Date.now()
       doneAtWriting = jobs.reduce((a, j) => a + j.done, 0)
@@ -185,7 +199,7 @@ async function runSyncJobs(graphql, { mutation, field, batches, pollMs }) {
     if (jobs.every((j) => j.status === 'SUCCEEDED' || j.status === 'FAILED')) break
     await new Promise((res) => setTimeout(res, pollMs))
   }
-  return { ids, jobs, startedAt, writingAt, doneAtWriting, endedAt: Date.now() }
+  return { ids, jobs, startedAt, writingAt, doneAtWriting, endedAt: Date.now(), pollRetries }
 }
 
 /** The batches of at most `size` items of `items`, each as `wrap(slice)`. */
