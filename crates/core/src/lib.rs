@@ -68,6 +68,29 @@ macro_rules! plan_or_errors {
     };
 }
 
+/// Implements an error enum's `code()` (documented by the attributes before the table) and
+/// `CODES` from one table, `Variant => "CODE"`, so that each code is written once; `CODES`
+/// lists them in table order.
+macro_rules! error_codes {
+    (
+        $error:ident,
+        $(#[$doc:meta])*
+        { $($variant:ident => $code:literal,)* }
+    ) => {
+        impl $error {
+            $(#[$doc])*
+            pub fn code(&self) -> &'static str {
+                match self {
+                    $($error::$variant { .. } => $code,)*
+                }
+            }
+
+            /// Every code this module can return, for documentation and exhaustiveness tests.
+            pub const CODES: [&'static str; [$($code),*].len()] = [$($code),*];
+        }
+    };
+}
+
 pub mod antifraud;
 pub mod catalog;
 pub mod customers;
