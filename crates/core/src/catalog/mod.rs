@@ -102,6 +102,21 @@ fn check_id_and_name(entity: &'static str, id: u32, name: &str, max: usize) -> R
     Ok(())
 }
 
+/// `items` sorted by `id`, or `duplicate` of the first id (in input order) that comes twice.
+fn sorted_unique<T, I: Ord + Copy>(
+    items: &[T],
+    id: impl Fn(&T) -> I,
+    duplicate: impl FnOnce(I) -> CatalogError,
+) -> Result<Vec<&T>> {
+    let mut seen = BTreeSet::new();
+    if let Some(x) = items.iter().find(|x| !seen.insert(id(x))) {
+        return Err(duplicate(id(x)));
+    }
+    let mut sorted: Vec<&T> = items.iter().collect();
+    sorted.sort_by_key(|x| id(x));
+    Ok(sorted)
+}
+
 impl Catalog {
     /// Validates a whole snapshot. Entities may come in any order; the first broken rule is
     /// reported, checking categories, then groups, fields and values: for each kind, duplicate
@@ -133,38 +148,15 @@ impl Catalog {
         }
         catalog.children = children;
 
-        let mut seen_groups = BTreeSet::new();
-        for g in &snapshot.groups {
-            if !seen_groups.insert(g.id) {
-                return Err(CatalogError::DuplicateGroup(g.id));
-            }
-        }
-        let mut groups: Vec<_> = snapshot.groups.iter().collect();
-        groups.sort_by_key(|g| g.id);
+        let groups = sorted_unique(&snapshot.groups, |g| g.id, CatalogError::DuplicateGroup)?;
         for g in groups {
             catalog.insert_group(g.clone())?;
         }
-
-        let mut seen_fields = BTreeSet::new();
-        for f in &snapshot.fields {
-            if !seen_fields.insert(f.id) {
-                return Err(CatalogError::DuplicateField(f.id));
-            }
-        }
-        let mut fields: Vec<_> = snapshot.fields.iter().collect();
-        fields.sort_by_key(|f| f.id);
+        let fields = sorted_unique(&snapshot.fields, |f| f.id, CatalogError::DuplicateField)?;
         for f in fields {
             catalog.insert_field(f.clone())?;
         }
-
-        let mut seen_values = BTreeSet::new();
-        for v in &snapshot.values {
-            if !seen_values.insert(v.id) {
-                return Err(CatalogError::DuplicateValue(v.id));
-            }
-        }
-        let mut values: Vec<_> = snapshot.values.iter().collect();
-        values.sort_by_key(|v| v.id);
+        let values = sorted_unique(&snapshot.values, |v| v.id, CatalogError::DuplicateValue)?;
         for v in values {
             catalog.insert_value(v.clone())?;
         }
