@@ -102,6 +102,18 @@ fn check_id_and_name(entity: &'static str, id: u32, name: &str, max: usize) -> R
     Ok(())
 }
 
+/// A category's own rules: its id and name, and a father among `categories`.
+fn check_category(c: &Category, categories: &BTreeMap<CategoryId, Category>) -> Result<()> {
+    check_id_and_name("category", c.id.0, &c.name, MAX_NAME)?;
+    match c.father_category_id {
+        Some(father) if !categories.contains_key(&father) => Err(CatalogError::FatherNotFound {
+            category: c.id,
+            father,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// `items` sorted by `id`, or `duplicate` of the first id (in input order) that comes twice.
 fn sorted_unique<T, I: Ord + Copy>(
     items: &[T],
@@ -129,15 +141,7 @@ impl Catalog {
             }
         }
         for c in catalog.categories.values() {
-            check_id_and_name("category", c.id.0, &c.name, MAX_NAME)?;
-            if let Some(father) = c.father_category_id
-                && !catalog.categories.contains_key(&father)
-            {
-                return Err(CatalogError::FatherNotFound {
-                    category: c.id,
-                    father,
-                });
-            }
+            check_category(c, &catalog.categories)?;
         }
         catalog.check_acyclic_and_depth()?;
         let mut children: BTreeMap<CategoryId, BTreeSet<CategoryId>> = BTreeMap::new();
@@ -222,14 +226,8 @@ impl Catalog {
     /// Adds or replaces a category, refusing a missing father, a cycle or a tree deeper than
     /// [`MAX_DEPTH`]. Moving a category is replacing it with another father.
     pub fn insert_category(&mut self, category: Category) -> Result<()> {
-        check_id_and_name("category", category.id.0, &category.name, MAX_NAME)?;
+        check_category(&category, &self.categories)?;
         if let Some(father) = category.father_category_id {
-            if !self.categories.contains_key(&father) {
-                return Err(CatalogError::FatherNotFound {
-                    category: category.id,
-                    father,
-                });
-            }
             let ancestors = self.path_ids(father)?;
             if let Some(pos) = ancestors.iter().position(|&a| a == category.id) {
                 let mut cycle: Vec<CategoryId> = ancestors[pos..].to_vec();
