@@ -33,6 +33,64 @@
 //! ([`catalog::CatalogError::code`]). Invalid input returns `Err`; a broken internal invariant
 //! is a bug.
 
+/// Declares the output of a planning operation that answers "the plan, or every error": the
+/// struct as written (`plan` null when there are errors) and its `From` the planner's
+/// `Result<plan, Vec<error>>`, the conversion every such boundary makes. The attributes
+/// (doc, derives) are the invocation's; `camelCase` and the TypeScript derive are added.
+macro_rules! plan_or_errors {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            pub plan: Option<$plan:ty>,
+            pub errors: Vec<$error:ty> $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        #[serde(rename_all = "camelCase")]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        pub struct $name {
+            #[cfg_attr(feature = "ts", ts(optional = nullable))]
+            pub plan: Option<$plan>,
+            pub errors: Vec<$error>,
+        }
+
+        impl From<Result<$plan, Vec<$error>>> for $name {
+            fn from(r: Result<$plan, Vec<$error>>) -> Self {
+                match r {
+                    Ok(plan) => $name {
+                        plan: Some(plan),
+                        errors: Vec::new(),
+                    },
+                    Err(errors) => $name { plan: None, errors },
+                }
+            }
+        }
+    };
+}
+
+/// Implements an error enum's `code()` (documented by the attributes before the table) and
+/// `CODES` from one table, `Variant => "CODE"`, so that each code is written once; `CODES`
+/// lists them in table order.
+macro_rules! error_codes {
+    (
+        $error:ident,
+        $(#[$doc:meta])*
+        { $($variant:ident => $code:literal,)* }
+    ) => {
+        impl $error {
+            $(#[$doc])*
+            pub fn code(&self) -> &'static str {
+                match self {
+                    $($error::$variant { .. } => $code,)*
+                }
+            }
+
+            /// Every code this module can return, for documentation and exhaustiveness tests.
+            pub const CODES: [&'static str; [$($code),*].len()] = [$($code),*];
+        }
+    };
+}
+
 pub mod antifraud;
 pub mod catalog;
 pub mod customers;

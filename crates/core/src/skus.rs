@@ -49,6 +49,27 @@ pub enum SkuKeyProblem {
     Mismatch,
 }
 
+impl SkuKeyProblem {
+    /// What the batch item is told.
+    pub fn message(self) -> &'static str {
+        match self {
+            SkuKeyProblem::Missing => "give refId or ean",
+            SkuKeyProblem::NotFound => "no SKU has that refId or ean",
+            SkuKeyProblem::Mismatch => "refId and ean name different SKUs",
+        }
+    }
+
+    /// The caller's code for this problem, given its codes for a missing key, a key no SKU
+    /// has and two keys that disagree.
+    pub fn code<C>(self, missing: C, not_found: C, mismatch: C) -> C {
+        match self {
+            SkuKeyProblem::Missing => missing,
+            SkuKeyProblem::NotFound => not_found,
+            SkuKeyProblem::Mismatch => mismatch,
+        }
+    }
+}
+
 fn given(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }

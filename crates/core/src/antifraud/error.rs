@@ -33,17 +33,8 @@ pub enum AntifraudError {
     PolicyInvalid { message: String },
 }
 
-impl AntifraudError {
-    /// Every code, for the catalogue test.
-    pub const CODES: &'static [&'static str] = &[
-        "ANTIFRAUD_TRANSACTION_INVALID",
-        "ANTIFRAUD_ID_MISMATCH",
-        "ANTIFRAUD_ANALYSIS_FINAL",
-        "ANTIFRAUD_ANALYSIS_STOPPED",
-        "ANTIFRAUD_DECISION_INVALID",
-        "ANTIFRAUD_POLICY_INVALID",
-    ];
-
+error_codes! {
+    AntifraudError,
     /// The stable code.
     ///
     /// ```
@@ -51,15 +42,13 @@ impl AntifraudError {
     /// let e = AntifraudError::Stopped { id: "t1".into() };
     /// assert_eq!(e.code(), "ANTIFRAUD_ANALYSIS_STOPPED");
     /// ```
-    pub fn code(&self) -> &'static str {
-        match self {
-            AntifraudError::TransactionInvalid { .. } => "ANTIFRAUD_TRANSACTION_INVALID",
-            AntifraudError::IdMismatch { .. } => "ANTIFRAUD_ID_MISMATCH",
-            AntifraudError::Final { .. } => "ANTIFRAUD_ANALYSIS_FINAL",
-            AntifraudError::Stopped { .. } => "ANTIFRAUD_ANALYSIS_STOPPED",
-            AntifraudError::DecisionInvalid { .. } => "ANTIFRAUD_DECISION_INVALID",
-            AntifraudError::PolicyInvalid { .. } => "ANTIFRAUD_POLICY_INVALID",
-        }
+    {
+        TransactionInvalid => "ANTIFRAUD_TRANSACTION_INVALID",
+        IdMismatch => "ANTIFRAUD_ID_MISMATCH",
+        Final => "ANTIFRAUD_ANALYSIS_FINAL",
+        Stopped => "ANTIFRAUD_ANALYSIS_STOPPED",
+        DecisionInvalid => "ANTIFRAUD_DECISION_INVALID",
+        PolicyInvalid => "ANTIFRAUD_POLICY_INVALID",
     }
 }
 
@@ -92,9 +81,9 @@ mod tests {
         ];
         assert_eq!(all.len(), AntifraudError::CODES.len());
         for (e, code) in all.iter().zip(AntifraudError::CODES) {
-            assert_eq!(e.code(), *code);
+            assert_eq!(e.code(), code);
             let json = serde_json::to_value(e).expect("json");
-            assert_eq!(json["code"], *code);
+            assert_eq!(json["code"], code);
         }
     }
 }

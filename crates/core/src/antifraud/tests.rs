@@ -47,6 +47,16 @@ fn event(a: &Analysis, e: Event) -> AntifraudEventResponse {
     .expect("event")
 }
 
+/// The code a decision on `a` is refused with.
+fn decision_refused(a: &Analysis, status: AnalysisStatus) -> &'static str {
+    antifraud_event(&AntifraudEventRequest {
+        analysis: a.clone(),
+        event: Event::Decide { status },
+    })
+    .expect_err("refused")
+    .code()
+}
+
 const T0: &str = "2026-06-01T12:00:00Z";
 
 #[test]
@@ -229,22 +239,14 @@ fn review_is_manual_undefined_until_decided() {
         )
         .changed
     );
-    let e = antifraud_event(&AntifraudEventRequest {
-        analysis: done.analysis.clone(),
-        event: Event::Decide {
-            status: AnalysisStatus::Approved,
-        },
-    })
-    .expect_err("final");
-    assert_eq!(e.code(), "ANTIFRAUD_ANALYSIS_FINAL");
-    let e = antifraud_event(&AntifraudEventRequest {
-        analysis: a.clone(),
-        event: Event::Decide {
-            status: AnalysisStatus::Undefined,
-        },
-    })
-    .expect_err("not a decision");
-    assert_eq!(e.code(), "ANTIFRAUD_DECISION_INVALID");
+    assert_eq!(
+        decision_refused(&done.analysis, AnalysisStatus::Approved),
+        "ANTIFRAUD_ANALYSIS_FINAL"
+    );
+    assert_eq!(
+        decision_refused(&a, AnalysisStatus::Undefined),
+        "ANTIFRAUD_DECISION_INVALID"
+    );
 }
 
 #[test]
@@ -256,14 +258,10 @@ fn stop_ends_an_open_analysis() {
     let a = open_at("tx", Some(facts), RiskPolicy::default(), T0);
     let s = event(&a, Event::Stop);
     assert!(s.changed && s.analysis.stopped);
-    let e = antifraud_event(&AntifraudEventRequest {
-        analysis: s.analysis,
-        event: Event::Decide {
-            status: AnalysisStatus::Approved,
-        },
-    })
-    .expect_err("stopped");
-    assert_eq!(e.code(), "ANTIFRAUD_ANALYSIS_STOPPED");
+    assert_eq!(
+        decision_refused(&s.analysis, AnalysisStatus::Approved),
+        "ANTIFRAUD_ANALYSIS_STOPPED"
+    );
 }
 
 #[test]

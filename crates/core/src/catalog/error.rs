@@ -98,57 +98,33 @@ fn display_scope(c: Option<CategoryId>) -> String {
     }
 }
 
-impl CatalogError {
+error_codes! {
+    CatalogError,
     /// The stable machine code of the error (GraphQL `extensions.code`, JS `error.code`).
     ///
     /// ```
     /// use ponte_core::{catalog::CatalogError, ids::CategoryId};
     /// assert_eq!(CatalogError::CategoryNotFound(CategoryId(7)).code(), "CATEGORY_NOT_FOUND");
     /// ```
-    pub fn code(&self) -> &'static str {
-        match self {
-            CatalogError::CategoryNotFound(_) => "CATEGORY_NOT_FOUND",
-            CatalogError::ZeroId { .. } => "ID_INVALID",
-            CatalogError::DuplicateCategory(_) => "CATEGORY_DUPLICATE_ID",
-            CatalogError::FatherNotFound { .. } => "CATEGORY_FATHER_NOT_FOUND",
-            CatalogError::Cycle { .. } => "CATEGORY_CYCLE",
-            CatalogError::TooDeep { .. } => "CATEGORY_TOO_DEEP",
-            CatalogError::InvalidName { .. } => "NAME_INVALID",
-            CatalogError::GroupNotFound(_) => "SPEC_GROUP_NOT_FOUND",
-            CatalogError::DuplicateGroup(_) => "SPEC_GROUP_DUPLICATE_ID",
-            CatalogError::GroupCategoryNotFound { .. } => "SPEC_GROUP_CATEGORY_NOT_FOUND",
-            CatalogError::FieldNotFound(_) => "SPEC_FIELD_NOT_FOUND",
-            CatalogError::DuplicateField(_) => "SPEC_FIELD_DUPLICATE_ID",
-            CatalogError::FieldGroupNotFound { .. } => "SPEC_FIELD_GROUP_NOT_FOUND",
-            CatalogError::FieldCategoryMismatch { .. } => "SPEC_FIELD_CATEGORY_MISMATCH",
-            CatalogError::UnknownFieldType { .. } => "SPEC_FIELD_TYPE_UNKNOWN",
-            CatalogError::SkuFieldType { .. } => "SPEC_FIELD_SKU_TYPE_NOT_ALLOWED",
-            CatalogError::DuplicateValue(_) => "SPEC_VALUE_DUPLICATE_ID",
-            CatalogError::ValueFieldNotFound { .. } => "SPEC_VALUE_FIELD_NOT_FOUND",
-            CatalogError::ValueOnTextField { .. } => "SPEC_VALUE_FIELD_TAKES_NO_VALUES",
-        }
+    {
+        CategoryNotFound => "CATEGORY_NOT_FOUND",
+        ZeroId => "ID_INVALID",
+        DuplicateCategory => "CATEGORY_DUPLICATE_ID",
+        FatherNotFound => "CATEGORY_FATHER_NOT_FOUND",
+        Cycle => "CATEGORY_CYCLE",
+        TooDeep => "CATEGORY_TOO_DEEP",
+        InvalidName => "NAME_INVALID",
+        GroupNotFound => "SPEC_GROUP_NOT_FOUND",
+        DuplicateGroup => "SPEC_GROUP_DUPLICATE_ID",
+        GroupCategoryNotFound => "SPEC_GROUP_CATEGORY_NOT_FOUND",
+        FieldNotFound => "SPEC_FIELD_NOT_FOUND",
+        DuplicateField => "SPEC_FIELD_DUPLICATE_ID",
+        FieldGroupNotFound => "SPEC_FIELD_GROUP_NOT_FOUND",
+        FieldCategoryMismatch => "SPEC_FIELD_CATEGORY_MISMATCH",
+        UnknownFieldType => "SPEC_FIELD_TYPE_UNKNOWN",
+        SkuFieldType => "SPEC_FIELD_SKU_TYPE_NOT_ALLOWED",
+        DuplicateValue => "SPEC_VALUE_DUPLICATE_ID",
+        ValueFieldNotFound => "SPEC_VALUE_FIELD_NOT_FOUND",
+        ValueOnTextField => "SPEC_VALUE_FIELD_TAKES_NO_VALUES",
     }
-
-    /// Every code this module can return, for documentation and exhaustiveness tests.
-    pub const CODES: [&'static str; 19] = [
-        "CATEGORY_NOT_FOUND",
-        "ID_INVALID",
-        "CATEGORY_DUPLICATE_ID",
-        "CATEGORY_FATHER_NOT_FOUND",
-        "CATEGORY_CYCLE",
-        "CATEGORY_TOO_DEEP",
-        "NAME_INVALID",
-        "SPEC_GROUP_NOT_FOUND",
-        "SPEC_GROUP_DUPLICATE_ID",
-        "SPEC_GROUP_CATEGORY_NOT_FOUND",
-        "SPEC_FIELD_NOT_FOUND",
-        "SPEC_FIELD_DUPLICATE_ID",
-        "SPEC_FIELD_GROUP_NOT_FOUND",
-        "SPEC_FIELD_CATEGORY_MISMATCH",
-        "SPEC_FIELD_TYPE_UNKNOWN",
-        "SPEC_FIELD_SKU_TYPE_NOT_ALLOWED",
-        "SPEC_VALUE_DUPLICATE_ID",
-        "SPEC_VALUE_FIELD_NOT_FOUND",
-        "SPEC_VALUE_FIELD_TAKES_NO_VALUES",
-    ];
 }

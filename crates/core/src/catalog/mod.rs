@@ -102,6 +102,33 @@ fn check_id_and_name(entity: &'static str, id: u32, name: &str, max: usize) -> R
     Ok(())
 }
 
+/// A category's own rules: its id and name, and a father among `categories`.
+fn check_category(c: &Category, categories: &BTreeMap<CategoryId, Category>) -> Result<()> {
+    check_id_and_name("category", c.id.0, &c.name, MAX_NAME)?;
+    match c.father_category_id {
+        Some(father) if !categories.contains_key(&father) => Err(CatalogError::FatherNotFound {
+            category: c.id,
+            father,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// `items` sorted by `id`, or `duplicate` of the first id (in input order) that comes twice.
+fn sorted_unique<T, I: Ord + Copy>(
+    items: &[T],
+    id: impl Fn(&T) -> I,
+    duplicate: impl FnOnce(I) -> CatalogError,
+) -> Result<Vec<&T>> {
+    let mut seen = BTreeSet::new();
+    if let Some(x) = items.iter().find(|x| !seen.insert(id(x))) {
+        return Err(duplicate(id(x)));
+    }
+    let mut sorted: Vec<&T> = items.iter().collect();
+    sorted.sort_by_key(|x| id(x));
+    Ok(sorted)
+}
+
 impl Catalog {
     /// Validates a whole snapshot. Entities may come in any order; the first broken rule is
     /// reported, checking categories, then groups, fields and values: for each kind, duplicate
@@ -114,15 +141,7 @@ impl Catalog {
             }
         }
         for c in catalog.categories.values() {
-            check_id_and_name("category", c.id.0, &c.name, MAX_NAME)?;
-            if let Some(father) = c.father_category_id
-                && !catalog.categories.contains_key(&father)
-            {
-                return Err(CatalogError::FatherNotFound {
-                    category: c.id,
-                    father,
-                });
-            }
+            check_category(c, &catalog.categories)?;
         }
         catalog.check_acyclic_and_depth()?;
         let mut children: BTreeMap<CategoryId, BTreeSet<CategoryId>> = BTreeMap::new();
@@ -133,38 +152,15 @@ impl Catalog {
         }
         catalog.children = children;
 
-        let mut seen_groups = BTreeSet::new();
-        for g in &snapshot.groups {
-            if !seen_groups.insert(g.id) {
-                return Err(CatalogError::DuplicateGroup(g.id));
-            }
-        }
-        let mut groups: Vec<_> = snapshot.groups.iter().collect();
-        groups.sort_by_key(|g| g.id);
+        let groups = sorted_unique(&snapshot.groups, |g| g.id, CatalogError::DuplicateGroup)?;
         for g in groups {
             catalog.insert_group(g.clone())?;
         }
-
-        let mut seen_fields = BTreeSet::new();
-        for f in &snapshot.fields {
-            if !seen_fields.insert(f.id) {
-                return Err(CatalogError::DuplicateField(f.id));
-            }
-        }
-        let mut fields: Vec<_> = snapshot.fields.iter().collect();
-        fields.sort_by_key(|f| f.id);
+        let fields = sorted_unique(&snapshot.fields, |f| f.id, CatalogError::DuplicateField)?;
         for f in fields {
             catalog.insert_field(f.clone())?;
         }
-
-        let mut seen_values = BTreeSet::new();
-        for v in &snapshot.values {
-            if !seen_values.insert(v.id) {
-                return Err(CatalogError::DuplicateValue(v.id));
-            }
-        }
-        let mut values: Vec<_> = snapshot.values.iter().collect();
-        values.sort_by_key(|v| v.id);
+        let values = sorted_unique(&snapshot.values, |v| v.id, CatalogError::DuplicateValue)?;
         for v in values {
             catalog.insert_value(v.clone())?;
         }
@@ -230,14 +226,8 @@ impl Catalog {
     /// Adds or replaces a category, refusing a missing father, a cycle or a tree deeper than
     /// [`MAX_DEPTH`]. Moving a category is replacing it with another father.
     pub fn insert_category(&mut self, category: Category) -> Result<()> {
-        check_id_and_name("category", category.id.0, &category.name, MAX_NAME)?;
+        check_category(&category, &self.categories)?;
         if let Some(father) = category.father_category_id {
-            if !self.categories.contains_key(&father) {
-                return Err(CatalogError::FatherNotFound {
-                    category: category.id,
-                    father,
-                });
-            }
             let ancestors = self.path_ids(father)?;
             if let Some(pos) = ancestors.iter().position(|&a| a == category.id) {
                 let mut cycle: Vec<CategoryId> = ancestors[pos..].to_vec();

@@ -10,18 +10,8 @@ use std::collections::BTreeMap;
 /// patch updates the listed fields, a delete removes).
 pub fn apply_customer_plan(state: &CustomerState, plan: &CustomerPlan) -> CustomerState {
     let mut out = state.clone();
-    let mut cl: BTreeMap<String, usize> = out
-        .profiles
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (bare_id(&p.id).to_owned(), i))
-        .collect();
-    let mut ad: BTreeMap<String, usize> = out
-        .addresses
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (bare_id(&a.id).to_owned(), i))
-        .collect();
+    let mut cl = index(out.profiles.iter().map(|p| p.id.as_str()));
+    let mut ad = index(out.addresses.iter().map(|a| a.id.as_str()));
     for w in &plan.writes {
         match (w.entity, w.method) {
             (Entity::Cl, WriteMethod::Delete) => {

@@ -133,26 +133,19 @@ pub struct CustomerSyncRequest {
     pub batch: CustomerBatch,
 }
 
-/// Output of [`plan_customer_sync`]: the plan, or every error (then `plan` is null and nothing
-/// may be written).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct CustomerSyncResponse {
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
-    pub plan: Option<CustomerPlan>,
-    pub errors: Vec<CustomerError>,
+plan_or_errors! {
+    /// Output of [`plan_customer_sync`]: the plan, or every error (then `plan` is null and nothing
+    /// may be written).
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct CustomerSyncResponse {
+        pub plan: Option<CustomerPlan>,
+        pub errors: Vec<CustomerError>,
+    }
 }
 
 /// [`plan_customers`] with the errors as data.
 pub fn plan_customer_sync(req: &CustomerSyncRequest) -> CustomerSyncResponse {
-    match plan_customers(&req.account, &req.current, &req.batch) {
-        Ok(plan) => CustomerSyncResponse {
-            plan: Some(plan),
-            errors: Vec::new(),
-        },
-        Err(errors) => CustomerSyncResponse { plan: None, errors },
-    }
+    plan_customers(&req.account, &req.current, &req.batch).into()
 }
 
 /// Input and output of [`normalize_customer_email`].

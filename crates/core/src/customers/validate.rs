@@ -342,27 +342,20 @@ mod tests {
 
     #[test]
     fn postal_codes() {
-        assert_eq!(
-            normalize_postal_code("BRA", "01310100").as_deref(),
-            Some("01310-100")
-        );
-        assert_eq!(normalize_postal_code("BRA", "01310-10"), None);
-        assert_eq!(
-            normalize_postal_code("USA", "10001-1234").as_deref(),
-            Some("10001-1234")
-        );
-        assert_eq!(
-            normalize_postal_code("CAN", "k1a0b1").as_deref(),
-            Some("K1A 0B1")
-        );
-        assert_eq!(
-            normalize_postal_code("ARG", "C1425DKF").as_deref(),
-            Some("C1425DKF")
-        );
-        assert_eq!(
-            normalize_postal_code("FRA", " 75001 ").as_deref(),
-            Some("75001")
-        );
+        for (country, given, want) in [
+            ("BRA", "01310100", Some("01310-100")),
+            ("BRA", "01310-10", None),
+            ("USA", "10001-1234", Some("10001-1234")),
+            ("CAN", "k1a0b1", Some("K1A 0B1")),
+            ("ARG", "C1425DKF", Some("C1425DKF")),
+            ("FRA", " 75001 ", Some("75001")),
+        ] {
+            assert_eq!(
+                normalize_postal_code(country, given).as_deref(),
+                want,
+                "{country} {given:?}"
+            );
+        }
     }
 
     #[test]

@@ -26,6 +26,18 @@ pub struct InventoryState {
     pub reservations: Vec<Reservation>,
 }
 
+/// The items of `items` (with their index) whose `key` an earlier item already had.
+fn repeated<'a, T, K: Ord>(
+    items: &'a [T],
+    key: impl Fn(&'a T) -> K,
+) -> impl Iterator<Item = (usize, &'a T)> {
+    let mut seen = BTreeSet::new();
+    items
+        .iter()
+        .enumerate()
+        .filter(move |(_, x)| !seen.insert(key(x)))
+}
+
 impl InventoryState {
     /// Duplicate warehouses, docks or entries (one per SKU and warehouse): every one found.
     pub fn check(&self) -> Vec<InventoryError> {
@@ -37,32 +49,23 @@ impl InventoryState {
                 what,
             ));
         };
-        let mut seen = BTreeSet::new();
-        for (i, w) in self.warehouses.iter().enumerate() {
-            if !seen.insert(w.id.as_str()) {
-                dup(
-                    format!("current.warehouses[{i}]"),
-                    format!("warehouse {:?} twice", w.id),
-                );
-            }
+        for (i, w) in repeated(&self.warehouses, |w| w.id.as_str()) {
+            dup(
+                format!("current.warehouses[{i}]"),
+                format!("warehouse {:?} twice", w.id),
+            );
         }
-        let mut seen = BTreeSet::new();
-        for (i, d) in self.docks.iter().enumerate() {
-            if !seen.insert(d.id.as_str()) {
-                dup(
-                    format!("current.docks[{i}]"),
-                    format!("dock {:?} twice", d.id),
-                );
-            }
+        for (i, d) in repeated(&self.docks, |d| d.id.as_str()) {
+            dup(
+                format!("current.docks[{i}]"),
+                format!("dock {:?} twice", d.id),
+            );
         }
-        let mut seen = BTreeSet::new();
-        for (i, e) in self.entries.iter().enumerate() {
-            if !seen.insert((e.sku_id, e.warehouse_id.as_str())) {
-                dup(
-                    format!("current.entries[{i}]"),
-                    format!("SKU {} in warehouse {:?} twice", e.sku_id, e.warehouse_id),
-                );
-            }
+        for (i, e) in repeated(&self.entries, |e| (e.sku_id, e.warehouse_id.as_str())) {
+            dup(
+                format!("current.entries[{i}]"),
+                format!("SKU {} in warehouse {:?} twice", e.sku_id, e.warehouse_id),
+            );
         }
         errors
     }

@@ -19,26 +19,19 @@ pub struct InventorySyncRequest {
     pub now: Timestamp,
 }
 
-/// Output of [`plan_inventory_sync`]: the plan, or every error (then `plan` is null and nothing
-/// may be written).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct InventorySyncResponse {
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
-    pub plan: Option<InventoryPlan>,
-    pub errors: Vec<InventoryError>,
+plan_or_errors! {
+    /// Output of [`plan_inventory_sync`]: the plan, or every error (then `plan` is null and nothing
+    /// may be written).
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct InventorySyncResponse {
+        pub plan: Option<InventoryPlan>,
+        pub errors: Vec<InventoryError>,
+    }
 }
 
 /// [`plan_inventory`] with the errors as data: the shape the boundaries return.
 pub fn plan_inventory_sync(req: &InventorySyncRequest) -> InventorySyncResponse {
-    match plan_inventory(&req.current, &req.batch, &req.now) {
-        Ok(plan) => InventorySyncResponse {
-            plan: Some(plan),
-            errors: Vec::new(),
-        },
-        Err(errors) => InventorySyncResponse { plan: None, errors },
-    }
+    plan_inventory(&req.current, &req.batch, &req.now).into()
 }
 
 /// Input of [`reservation_transition`].

@@ -7,7 +7,7 @@ use super::model::{InventoryEntry, LeadTime, MAX_QUANTITY};
 use super::reservation::ReservationStatus;
 use crate::catalog::import::SkuId;
 use crate::orders::Timestamp;
-use crate::skus::{SkuKey, SkuKeyProblem, resolve};
+use crate::skus::{SkuKey, resolve};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -142,20 +142,9 @@ pub fn plan_inventory(
         let sku = match resolve(&state.skus, &c.sku) {
             Ok(id) => Some(id),
             Err(problem) => {
-                let (code, message) = match problem {
-                    SkuKeyProblem::Missing => {
-                        (InventoryErrorCode::SkuKeyMissing, "give refId or ean")
-                    }
-                    SkuKeyProblem::NotFound => (
-                        InventoryErrorCode::SkuNotFound,
-                        "no SKU has that refId or ean",
-                    ),
-                    SkuKeyProblem::Mismatch => (
-                        InventoryErrorCode::SkuKeyMismatch,
-                        "refId and ean name different SKUs",
-                    ),
-                };
-                errors.push(InventoryError::new(&path, code, message));
+                use InventoryErrorCode as C;
+                let code = problem.code(C::SkuKeyMissing, C::SkuNotFound, C::SkuKeyMismatch);
+                errors.push(InventoryError::new(&path, code, problem.message()));
                 None
             }
         };

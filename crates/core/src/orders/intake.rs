@@ -161,7 +161,10 @@ fn too_large(len: usize) -> Result<(), OrderError> {
     }
 }
 
-/// The raw fields before checking, shared by the three shapes.
+/// The raw fields before checking, shared by the three shapes; a Feed v3 item is exactly this
+/// (camelCase keys), the Hook and IO shapes are mapped onto it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct RawEvent {
     order_id: Option<String>,
     domain: Option<String>,
@@ -169,7 +172,7 @@ struct RawEvent {
     last_state: Option<String>,
     current_change: Option<String>,
     last_change: Option<String>,
-    origin: Option<EventOrigin>,
+    origin: Option<OriginWire>,
     event_id: Option<String>,
     handle: Option<String>,
 }
@@ -194,24 +197,14 @@ fn build(raw: RawEvent, source: EventSource) -> Result<OrderEvent, String> {
         .filter(|s| !s.is_empty())
         .map(|s| check_state(s, "lastState"))
         .transpose()?;
-    let current_change = required(raw.current_change, "currentChange")?;
-    let current_change = Timestamp::parse(&current_change).ok_or_else(|| {
-        format!(
-            "currentChange {:?} is not an ISO 8601 date-time",
-            truncate(&current_change, 40)
-        )
-    })?;
+    let current_change = check_time(
+        &required(raw.current_change, "currentChange")?,
+        "currentChange",
+    )?;
     let last_change = raw
         .last_change
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            Timestamp::parse(&s).ok_or_else(|| {
-                format!(
-                    "lastChange {:?} is not an ISO 8601 date-time",
-                    truncate(&s, 40)
-                )
-            })
-        })
+        .map(|s| check_time(&s, "lastChange"))
         .transpose()?;
     Ok(OrderEvent {
         order_id,
@@ -220,7 +213,7 @@ fn build(raw: RawEvent, source: EventSource) -> Result<OrderEvent, String> {
         last_state,
         current_change,
         last_change,
-        origin: raw.origin,
+        origin: raw.origin.and_then(OriginWire::into_origin),
         source,
         event_id: raw.event_id.filter(|s| !s.is_empty()),
         handle: raw.handle.filter(|s| !s.is_empty()),
@@ -242,22 +235,14 @@ fn check_state(s: String, field: &str) -> Result<String, String> {
     }
 }
 
-fn json_error(e: &serde_json::Error) -> String {
-    format!("not the expected JSON ({e})")
+/// A change instant: it must be an ISO 8601 date-time.
+fn check_time(s: &str, field: &str) -> Result<Timestamp, String> {
+    Timestamp::parse(s)
+        .ok_or_else(|| format!("{field} {:?} is not an ISO 8601 date-time", truncate(s, 40)))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct FeedWire {
-    event_id: Option<String>,
-    handle: Option<String>,
-    domain: Option<String>,
-    state: Option<String>,
-    last_state: Option<String>,
-    order_id: Option<String>,
-    last_change: Option<String>,
-    current_change: Option<String>,
-    origin: Option<OriginWire>,
+fn json_error(e: &serde_json::Error) -> String {
+    format!("not the expected JSON ({e})")
 }
 
 #[derive(Deserialize)]
@@ -295,21 +280,10 @@ impl OriginWire {
 pub fn parse_feed_item(json: &str) -> Result<OrderEvent, OrderError> {
     too_large(json.len())?;
     let invalid = |reason| OrderError::FeedItemInvalid { reason };
-    let w: FeedWire = serde_json::from_str(json).map_err(|e| invalid(json_error(&e)))?;
-    if w.handle.as_deref().is_none_or(str::is_empty) {
+    let raw: RawEvent = serde_json::from_str(json).map_err(|e| invalid(json_error(&e)))?;
+    if raw.handle.as_deref().is_none_or(str::is_empty) {
         return Err(invalid("handle is missing".into()));
     }
-    let raw = RawEvent {
-        order_id: w.order_id,
-        domain: w.domain,
-        state: w.state,
-        last_state: w.last_state,
-        current_change: w.current_change,
-        last_change: w.last_change,
-        origin: w.origin.and_then(OriginWire::into_origin),
-        event_id: w.event_id,
-        handle: w.handle,
-    };
     build(raw, EventSource::Feed).map_err(invalid)
 }
 
@@ -365,7 +339,7 @@ pub fn parse_hook(body: &str) -> Result<HookInput, OrderError> {
         last_state: w.last_state,
         current_change: w.current_change,
         last_change: w.last_change,
-        origin: w.origin.and_then(OriginWire::into_origin),
+        origin: w.origin,
         event_id: None,
         handle: None,
     };

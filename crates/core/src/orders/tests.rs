@@ -198,6 +198,7 @@ const PI: &str = "ORDER_PARTIALLY_INVOICED";
 const OC: &str = "ORDER_CANCELED";
 const OR: &str = "ORDER_REPLACED";
 const INC: &str = "ORDER_INCOMPLETE";
+const TI: &str = "ORDER_TRANSITION_INVALID";
 
 const BEFORE: [&str; 7] = [NRH, "cancel", NRI, NI, TNA, TNA, CNA];
 const CANCEL_PENDING: [&str; 7] = [NRH, "cancel", "invoice", NI, TNA, TNA, CNA];
@@ -591,40 +592,24 @@ fn impossible_transitions_are_refused() {
     use WorkflowEvent as E;
     let w = Workflow::default();
     let cases: &[(Option<Status>, WorkflowEvent, &str)] = &[
-        (None, E::PaymentApproved, "ORDER_TRANSITION_INVALID"),
-        (
-            Some(Status::Handling),
-            E::GracePeriodElapsed,
-            "ORDER_TRANSITION_INVALID",
-        ),
-        (
-            Some(Status::Canceled),
-            E::Replaced,
-            "ORDER_TRANSITION_INVALID",
-        ),
-        (
-            Some(Status::Invoiced),
-            E::Replaced,
-            "ORDER_TRANSITION_INVALID",
-        ),
-        (
-            Some(Status::Canceled),
-            E::CancellationCompleted,
-            "ORDER_TRANSITION_INVALID",
-        ),
+        (None, E::PaymentApproved, TI),
+        (Some(Status::Handling), E::GracePeriodElapsed, TI),
+        (Some(Status::Canceled), E::Replaced, TI),
+        (Some(Status::Invoiced), E::Replaced, TI),
+        (Some(Status::Canceled), E::CancellationCompleted, TI),
         (
             Some(Status::Handling),
             E::CancellationDenied {
                 resume_to: Status::Handling,
             },
-            "ORDER_TRANSITION_INVALID",
+            TI,
         ),
         (
             Some(Status::CancellationRequested),
             E::CancellationDenied {
                 resume_to: Status::Invoiced,
             },
-            "ORDER_TRANSITION_INVALID",
+            TI,
         ),
         (Some(Status::OrderCreated), E::DataCompleted, "ok"),
         (Some(Status::Handling), E::StartHandling, HAS),
@@ -1244,6 +1229,11 @@ fn io_json(state: &str, at: &str) -> String {
     )
 }
 
+/// The event of a Feed item made by [`feed_json`].
+fn feed_event(handle: &str, state: &str, last_state: &str, at: &str) -> OrderEvent {
+    parse_feed_item(&feed_json(handle, state, last_state, at)).unwrap()
+}
+
 fn hook_event(body: &str) -> OrderEvent {
     match parse_hook(body).unwrap() {
         HookInput::Event { event } => *event,
@@ -1403,8 +1393,8 @@ fn malformed_payloads_are_typed_errors() {
 #[test]
 fn redelivery_with_a_new_handle_is_a_duplicate() {
     let at = "2019-08-12T20:54:23.7153839Z";
-    let first = parse_feed_item(&feed_json("JWT-aaa", "handling", "start-handling", at)).unwrap();
-    let again = parse_feed_item(&feed_json("JWT-bbb", "handling", "start-handling", at)).unwrap();
+    let first = feed_event("JWT-aaa", "handling", "start-handling", at);
+    let again = feed_event("JWT-bbb", "handling", "start-handling", at);
     assert_ne!(first.handle, again.handle);
     assert_eq!(first.key(), again.key());
     let memory = IntakeMemory::default();
@@ -1421,48 +1411,39 @@ fn redelivery_with_a_new_handle_is_a_duplicate() {
 
 #[test]
 fn an_older_event_after_a_newer_one_is_stale() {
-    let newer = parse_feed_item(&feed_json(
-        "h1",
-        "handling",
-        "start-handling",
-        "2024-01-01T10:00:05Z",
-    ))
-    .unwrap();
-    let older = parse_feed_item(&feed_json(
+    let newer = feed_event("h1", "handling", "start-handling", "2024-01-01T10:00:05Z");
+    let older = feed_event(
         "h2",
         "ready-for-handling",
         "window-to-cancel",
         "2024-01-01T10:00:00Z",
-    ))
-    .unwrap();
+    );
     let memory = remember(&IntakeMemory::default(), &newer);
     assert_eq!(decide(&older, &memory, None), Decision::Stale);
-    // Same date, earlier in the workflow: stale too; later in the workflow: new.
-    let tie_back = parse_feed_item(&feed_json(
-        "h3",
-        "start-handling",
-        "ready-for-handling",
-        "2024-01-01T10:00:05Z",
-    ))
-    .unwrap();
-    assert_eq!(decide(&tie_back, &memory, None), Decision::Stale);
-    let tie_forward = parse_feed_item(&feed_json(
-        "h4",
-        "invoice",
-        "handling",
-        "2024-01-01T10:00:05Z",
-    ))
-    .unwrap();
-    assert_eq!(decide(&tie_forward, &memory, None), Decision::New);
-    // A newer event that goes "back" in the workflow (a denied cancellation) is new.
-    let back = parse_feed_item(&feed_json(
-        "h5",
-        "ready-for-handling",
-        "cancellation-requested",
-        "2024-01-01T11:00:00Z",
-    ))
-    .unwrap();
-    assert_eq!(decide(&back, &memory, None), Decision::New);
+    // Against that memory, events of the same order at 10:00:05 or later.
+    let cases = [
+        // Same date, earlier in the workflow: stale too; later in the workflow: new.
+        (
+            "h3",
+            "start-handling",
+            "ready-for-handling",
+            "10:00:05",
+            Decision::Stale,
+        ),
+        ("h4", "invoice", "handling", "10:00:05", Decision::New),
+        // A newer event that goes "back" in the workflow (a denied cancellation) is new.
+        (
+            "h5",
+            "ready-for-handling",
+            "cancellation-requested",
+            "11:00:00",
+            Decision::New,
+        ),
+    ];
+    for (handle, state, last_state, time, want) in cases {
+        let e = feed_event(handle, state, last_state, &format!("2024-01-01T{time}Z"));
+        assert_eq!(decide(&e, &memory, None), want, "{handle}");
+    }
     // Another order, or the other domain of the same order, is independent.
     let mut other_domain = older.clone();
     other_domain.domain = Domain::Marketplace;

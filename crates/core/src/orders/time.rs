@@ -57,18 +57,7 @@ impl Timestamp {
 
     /// The instant `unix` seconds after the epoch (UTC), for callers that hold a clock value.
     pub fn from_unix_seconds(unix: i64) -> Option<Timestamp> {
-        let days = unix.div_euclid(86_400);
-        let secs = unix.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        if !(1..=9999).contains(&y) {
-            return None;
-        }
-        Some(Timestamp(format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000000000Z",
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60
-        )))
+        from_unix(unix, 0)
     }
 }
 
@@ -255,9 +244,14 @@ fn parse(s: &str, lenient: bool) -> Option<Timestamp> {
         }
     }
     let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
-    let utc = local - offset_minutes * 60;
-    let days = utc.div_euclid(86_400);
-    let secs = utc.rem_euclid(86_400);
+    from_unix(local - offset_minutes * 60, nanos)
+}
+
+/// The canonical timestamp `unix` seconds and `nanos` nanoseconds after the epoch (UTC), or
+/// `None` outside years 0001–9999.
+fn from_unix(unix: i64, nanos: i64) -> Option<Timestamp> {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     if !(1..=9999).contains(&y) {
         return None;

@@ -7,8 +7,8 @@ use super::validate::{
     check_tracking_number, check_url, parse_date, parse_lenient_date,
 };
 use super::{
-    Action, ActionKind, CancellationNaming, Cents, Flow, InvoiceNumberReuse, InvoiceRequest,
-    InvoiceType, OrderError, OrderState, Stage, Status, WorkflowPolicy,
+    Action, ActionKind, CancellationNaming, Cents, ChangeItem, Flow, InvoiceNumberReuse,
+    InvoiceRequest, InvoiceType, OrderError, OrderState, Stage, Status, WorkflowPolicy,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -242,6 +242,19 @@ pub(crate) fn evaluate(
         },
         effect,
     };
+    // A tracking action's plan: invoice `number`'s tracking becomes `tracking`.
+    let tracked = |next, number: &str, tracking| -> Result<Plan, OrderError> {
+        Ok(plan(
+            next,
+            None,
+            false,
+            remaining,
+            Effect::Tracking {
+                number: number.to_owned(),
+                tracking: Box::new(tracking),
+            },
+        ))
+    };
     match action {
         Action::StartHandling => {
             let (next, _) = status_after(state.flow, state.status, kind, false, policy)?;
@@ -266,14 +279,7 @@ pub(crate) fn evaluate(
         }
         Action::Invoice(req) => evaluate_invoice(state, req, policy, remaining, kind),
         Action::UpdateTracking(req) => {
-            check_invoice_number(&req.invoice_number, policy)?;
-            let (next, _) = status_after(state.flow, state.status, kind, false, policy)?;
-            let invoice =
-                state
-                    .invoice(&req.invoice_number)
-                    .ok_or_else(|| OrderError::InvoiceNotFound {
-                        number: req.invoice_number.clone(),
-                    })?;
+            let (next, invoice) = tracked_invoice(state, &req.invoice_number, kind, policy)?;
             check_tracking_number(&req.tracking_number, policy)?;
             let tracking_url = non_empty(req.tracking_url.as_deref());
             if let Some(url) = tracking_url {
@@ -294,26 +300,10 @@ pub(crate) fn evaluate(
                 dispatched_date,
                 ..old
             };
-            Ok(plan(
-                next,
-                None,
-                false,
-                remaining,
-                Effect::Tracking {
-                    number: req.invoice_number.clone(),
-                    tracking: Box::new(tracking),
-                },
-            ))
+            tracked(next, &req.invoice_number, tracking)
         }
         Action::TrackingEvents(req) => {
-            check_invoice_number(&req.invoice_number, policy)?;
-            let (next, _) = status_after(state.flow, state.status, kind, false, policy)?;
-            let invoice =
-                state
-                    .invoice(&req.invoice_number)
-                    .ok_or_else(|| OrderError::InvoiceNotFound {
-                        number: req.invoice_number.clone(),
-                    })?;
+            let (next, invoice) = tracked_invoice(state, &req.invoice_number, kind, policy)?;
             let old = invoice.tracking.clone();
             let has_number = old
                 .as_ref()
@@ -350,16 +340,7 @@ pub(crate) fn evaluate(
                 events: old.events.saturating_add(events),
                 ..old
             };
-            Ok(plan(
-                next,
-                None,
-                false,
-                remaining,
-                Effect::Tracking {
-                    number: req.invoice_number.clone(),
-                    tracking: Box::new(tracking),
-                },
-            ))
+            tracked(next, &req.invoice_number, tracking)
         }
         Action::ChangeOrder(req) => {
             if state.changes.iter().any(|c| c.request_id == req.request_id) {
@@ -391,6 +372,25 @@ pub(crate) fn evaluate(
             ))
         }
     }
+}
+
+/// The status a tracking action (`kind`) on invoice `number` leads to, and that invoice: the
+/// number must be valid, the order's status must allow tracking, and the invoice must exist
+/// (checked in that order).
+fn tracked_invoice<'s>(
+    state: &'s OrderState,
+    number: &str,
+    kind: ActionKind,
+    policy: &WorkflowPolicy,
+) -> Result<(Status, &'s InvoiceRecord), OrderError> {
+    check_invoice_number(number, policy)?;
+    let (next, _) = status_after(state.flow, state.status, kind, false, policy)?;
+    let invoice = state
+        .invoice(number)
+        .ok_or_else(|| OrderError::InvoiceNotFound {
+            number: number.to_owned(),
+        })?;
+    Ok((next, invoice))
 }
 
 fn non_empty(s: Option<&str>) -> Option<&str> {
@@ -657,6 +657,20 @@ fn allocate(
     Ok(out)
 }
 
+/// Checks an item a change removes or adds: a valid id, a quantity, a price not negative.
+fn check_change_item(item: &ChangeItem) -> Result<(), OrderError> {
+    check_item_id(&item.id)?;
+    if item.quantity == 0 {
+        return Err(OrderError::ItemQuantityInvalid {
+            id: item.id.clone(),
+        });
+    }
+    if item.price.get() < 0 {
+        return Err(OrderError::ChangeValueNegative);
+    }
+    Ok(())
+}
+
 /// Checks a change (§A.9) and computes the new total and lines: removals come off the lines
 /// with that SKU id (highest index first) within what is not invoiced yet; additions join a
 /// line with the same SKU and price or become a new line.
@@ -685,15 +699,7 @@ fn evaluate_change(
     let mut items = state.items.clone();
     let mut total = state.total;
     for removed in &req.items_removed {
-        check_item_id(&removed.id)?;
-        if removed.quantity == 0 {
-            return Err(OrderError::ItemQuantityInvalid {
-                id: removed.id.clone(),
-            });
-        }
-        if removed.price.get() < 0 {
-            return Err(OrderError::ChangeValueNegative);
-        }
+        check_change_item(removed)?;
         let lines: Vec<usize> = (0..items.len())
             .rev()
             .filter(|&i| items[i].id == removed.id)
@@ -724,15 +730,7 @@ fn evaluate_change(
         total = total.checked_sub(removed.price.checked_mul(removed.quantity)?)?;
     }
     for added in &req.items_added {
-        check_item_id(&added.id)?;
-        if added.quantity == 0 {
-            return Err(OrderError::ItemQuantityInvalid {
-                id: added.id.clone(),
-            });
-        }
-        if added.price.get() < 0 {
-            return Err(OrderError::ChangeValueNegative);
-        }
+        check_change_item(added)?;
         match items
             .iter_mut()
             .find(|i| i.id == added.id && i.price == added.price)

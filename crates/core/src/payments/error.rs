@@ -75,23 +75,8 @@ pub enum PaymentError {
     },
 }
 
-impl PaymentError {
-    /// Every code, for tests and documentation.
-    pub const CODES: &'static [&'static str] = &[
-        "PAYMENT_AMOUNT_INVALID",
-        "PAYMENT_ID_INVALID",
-        "PAYMENT_ID_MISMATCH",
-        "PAYMENT_CONFLICT",
-        "PAYMENT_CUSTOMER_MISSING",
-        "PAYMENT_DELAY_OUT_OF_RANGE",
-        "PAYMENT_CREDIT_ANSWER_UNEXPECTED",
-        "PAYMENT_SETTLE_NOT_ALLOWED",
-        "PAYMENT_SETTLE_ABOVE_AUTHORIZED",
-        "PAYMENT_REFUND_NOT_ALLOWED",
-        "PAYMENT_REFUND_ABOVE_SETTLED",
-        "PAYMENT_CANCEL_AFTER_SETTLE",
-    ];
-
+error_codes! {
+    PaymentError,
     /// The stable machine code.
     ///
     /// ```
@@ -99,20 +84,18 @@ impl PaymentError {
     /// let e = PaymentError::RefundAboveSettled { payment_id: "P1".into(), value: 2, left: 1 };
     /// assert_eq!(e.code(), "PAYMENT_REFUND_ABOVE_SETTLED");
     /// ```
-    pub fn code(&self) -> &'static str {
-        match self {
-            PaymentError::AmountInvalid { .. } => "PAYMENT_AMOUNT_INVALID",
-            PaymentError::IdInvalid { .. } => "PAYMENT_ID_INVALID",
-            PaymentError::PaymentIdMismatch { .. } => "PAYMENT_ID_MISMATCH",
-            PaymentError::PaymentConflict { .. } => "PAYMENT_CONFLICT",
-            PaymentError::CustomerMissing { .. } => "PAYMENT_CUSTOMER_MISSING",
-            PaymentError::DelayOutOfRange { .. } => "PAYMENT_DELAY_OUT_OF_RANGE",
-            PaymentError::CreditAnswerUnexpected { .. } => "PAYMENT_CREDIT_ANSWER_UNEXPECTED",
-            PaymentError::SettleNotAllowed { .. } => "PAYMENT_SETTLE_NOT_ALLOWED",
-            PaymentError::SettleAboveAuthorized { .. } => "PAYMENT_SETTLE_ABOVE_AUTHORIZED",
-            PaymentError::RefundNotAllowed { .. } => "PAYMENT_REFUND_NOT_ALLOWED",
-            PaymentError::RefundAboveSettled { .. } => "PAYMENT_REFUND_ABOVE_SETTLED",
-            PaymentError::CancelAfterSettle { .. } => "PAYMENT_CANCEL_AFTER_SETTLE",
-        }
+    {
+        AmountInvalid => "PAYMENT_AMOUNT_INVALID",
+        IdInvalid => "PAYMENT_ID_INVALID",
+        PaymentIdMismatch => "PAYMENT_ID_MISMATCH",
+        PaymentConflict => "PAYMENT_CONFLICT",
+        CustomerMissing => "PAYMENT_CUSTOMER_MISSING",
+        DelayOutOfRange => "PAYMENT_DELAY_OUT_OF_RANGE",
+        CreditAnswerUnexpected => "PAYMENT_CREDIT_ANSWER_UNEXPECTED",
+        SettleNotAllowed => "PAYMENT_SETTLE_NOT_ALLOWED",
+        SettleAboveAuthorized => "PAYMENT_SETTLE_ABOVE_AUTHORIZED",
+        RefundNotAllowed => "PAYMENT_REFUND_NOT_ALLOWED",
+        RefundAboveSettled => "PAYMENT_REFUND_ABOVE_SETTLED",
+        CancelAfterSettle => "PAYMENT_CANCEL_AFTER_SETTLE",
     }
 }

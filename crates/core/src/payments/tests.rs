@@ -31,6 +31,13 @@ fn account(limit: Cents, holds: Cents, unpaid: Cents) -> CreditAccount {
 }
 
 /// Runs the whole conversation with an ERP answering `account`, the hold granted.
+/// The read of an account with this limit, open holds and unpaid invoices.
+fn account_read(limit: Cents, holds: Cents, unpaid: Cents) -> CreditStep {
+    CreditStep::Account {
+        account: account(limit, holds, unpaid),
+    }
+}
+
 fn authorize_with(
     current: Option<&Payment>,
     req: &CreatePayment,
@@ -59,13 +66,7 @@ fn authorize_with(
 #[test]
 fn approves_within_available_credit_and_answers_in_protocol_shape() {
     let req = create("P1", "100.5", "12.345.678/0001-90");
-    let step = authorize_with(
-        None,
-        &req,
-        CreditStep::Account {
-            account: account(100_000, 50_000, 39_950),
-        },
-    );
+    let step = authorize_with(None, &req, account_read(100_000, 50_000, 39_950));
     assert_eq!(step.payment.status, PaymentStatus::Approved);
     assert_eq!(step.payment.value, 10_050);
     assert_eq!(step.payment.customer, "12.345.678/0001-90");
@@ -78,13 +79,7 @@ fn approves_within_available_credit_and_answers_in_protocol_shape() {
 #[test]
 fn denies_one_cent_short_with_a_readable_message() {
     let req = create("P1", "100.5", "D");
-    let step = authorize_with(
-        None,
-        &req,
-        CreditStep::Account {
-            account: account(100_000, 50_000, 39_951),
-        },
-    );
+    let step = authorize_with(None, &req, account_read(100_000, 50_000, 39_951));
     assert_eq!(step.payment.status, PaymentStatus::Denied);
     let a = step.answer.unwrap();
     assert_eq!(a.status, "denied");
@@ -119,13 +114,7 @@ fn unavailable_erp_is_undefined_then_the_retry_decides() {
     let retry = authorize(Some(&step.payment), &req, &s, None).unwrap();
     assert!(matches!(retry.next, AuthorizeNext::ReadCredit { .. }));
     assert_eq!(retry.payment.attempts, 2);
-    let done = authorize_with(
-        Some(&step.payment),
-        &req,
-        CreditStep::Account {
-            account: account(1_000, 0, 0),
-        },
-    );
+    let done = authorize_with(Some(&step.payment), &req, account_read(1_000, 0, 0));
     assert_eq!(done.payment.status, PaymentStatus::Approved);
 }
 
@@ -133,25 +122,13 @@ fn unavailable_erp_is_undefined_then_the_retry_decides() {
 fn a_decided_payment_is_never_authorised_again() {
     let req = create("P1", "10", "D");
     let s = PaymentSettings::default();
-    let approved = authorize_with(
-        None,
-        &req,
-        CreditStep::Account {
-            account: account(1_000, 0, 0),
-        },
-    );
+    let approved = authorize_with(None, &req, account_read(1_000, 0, 0));
     let again = authorize(Some(&approved.payment), &req, &s, None).unwrap();
     assert_eq!(again.next, AuthorizeNext::Answer);
     assert!(!again.changed);
     assert_eq!(again.answer, approved.answer);
     // A hold placed late for a payment denied meanwhile is released.
-    let denied = authorize_with(
-        None,
-        &req,
-        CreditStep::Account {
-            account: account(0, 0, 0),
-        },
-    );
+    let denied = authorize_with(None, &req, account_read(0, 0, 0));
     let late_hold = CreditStep::HoldPlaced {
         hold: Hold {
             hold_id: "P1".into(),
@@ -214,39 +191,34 @@ fn the_same_payment_id_with_other_data_is_a_conflict() {
 #[test]
 fn bad_input_is_refused_with_stable_codes() {
     let s = PaymentSettings::default();
-    let code = |r: Result<PaymentAuthorizeStep, PaymentError>| r.unwrap_err().code();
-    assert_eq!(
-        code(authorize(None, &create("P1", "0", "D"), &s, None)),
-        "PAYMENT_AMOUNT_INVALID"
-    );
-    assert_eq!(
-        code(authorize(None, &create("P1", "-3", "D"), &s, None)),
-        "PAYMENT_AMOUNT_INVALID"
-    );
-    assert_eq!(
-        code(authorize(None, &create("P 1", "3", "D"), &s, None)),
-        "PAYMENT_ID_INVALID"
-    );
-    assert_eq!(
-        code(authorize(None, &create("P1", "3", " "), &s, None)),
-        "PAYMENT_CUSTOMER_MISSING"
-    );
-    let bad = PaymentSettings {
+    let short_cancel_delay = PaymentSettings {
         delay_to_cancel: 599,
         ..PaymentSettings::default()
     };
-    assert_eq!(
-        code(authorize(None, &create("P1", "3", "D"), &bad, None)),
-        "PAYMENT_DELAY_OUT_OF_RANGE"
-    );
-    let bad = PaymentSettings {
+    let long_settle_delay = PaymentSettings {
         delay_to_auto_settle: 604_801,
         ..PaymentSettings::default()
     };
-    assert_eq!(
-        code(authorize(None, &create("P1", "3", "D"), &bad, None)),
-        "PAYMENT_DELAY_OUT_OF_RANGE"
-    );
+    let cases = [
+        (("P1", "0", "D"), &s, "PAYMENT_AMOUNT_INVALID"),
+        (("P1", "-3", "D"), &s, "PAYMENT_AMOUNT_INVALID"),
+        (("P 1", "3", "D"), &s, "PAYMENT_ID_INVALID"),
+        (("P1", "3", " "), &s, "PAYMENT_CUSTOMER_MISSING"),
+        (
+            ("P1", "3", "D"),
+            &short_cancel_delay,
+            "PAYMENT_DELAY_OUT_OF_RANGE",
+        ),
+        (
+            ("P1", "3", "D"),
+            &long_settle_delay,
+            "PAYMENT_DELAY_OUT_OF_RANGE",
+        ),
+    ];
+    for ((id, value, doc), settings, want) in cases {
+        let e = authorize(None, &create(id, value, doc), settings, None).unwrap_err();
+        assert_eq!(e.code(), want, "{id} {value} {doc}");
+    }
     // Three decimals are refused, never rounded.
     let e = call(
         "paymentAuthorize",
@@ -263,9 +235,7 @@ fn approved(value: &str) -> Payment {
     authorize_with(
         None,
         &create("P1", value, "D"),
-        CreditStep::Account {
-            account: account(1_000_000, 0, 0),
-        },
+        account_read(1_000_000, 0, 0),
     )
     .payment
 }

@@ -14,24 +14,17 @@ pub struct PriceSyncRequest {
     pub batch: PriceBatch,
 }
 
-/// Output of [`plan_price_sync`]: the plan, or every error (then `plan` is null and nothing may
-/// be written).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct PriceSyncResponse {
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
-    pub plan: Option<PricePlan>,
-    pub errors: Vec<PricingError>,
+plan_or_errors! {
+    /// Output of [`plan_price_sync`]: the plan, or every error (then `plan` is null and nothing may
+    /// be written).
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct PriceSyncResponse {
+        pub plan: Option<PricePlan>,
+        pub errors: Vec<PricingError>,
+    }
 }
 
 /// [`plan_prices`] with the errors as data: the shape the boundaries return.
 pub fn plan_price_sync(req: &PriceSyncRequest) -> PriceSyncResponse {
-    match plan_prices(&req.current, &req.batch) {
-        Ok(plan) => PriceSyncResponse {
-            plan: Some(plan),
-            errors: Vec::new(),
-        },
-        Err(errors) => PriceSyncResponse { plan: None, errors },
-    }
+    plan_prices(&req.current, &req.batch).into()
 }

@@ -7,7 +7,7 @@ use super::error::{PricingError, PricingErrorCode};
 use super::model::{FixedPrice, FixedPriceKey, Price, PriceTableId, PricingConfig};
 use super::money::Money;
 use crate::catalog::import::{SkuId, TradePolicyId};
-use crate::skus::{KnownSku, SkuKey, SkuKeyProblem, resolve};
+use crate::skus::{KnownSku, SkuKey, resolve};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -259,20 +259,9 @@ pub fn plan_prices(
                 Some(id)
             }
             Err(problem) => {
-                let (code, message) = match problem {
-                    SkuKeyProblem::Missing => {
-                        (PricingErrorCode::SkuKeyMissing, "give refId or ean")
-                    }
-                    SkuKeyProblem::NotFound => (
-                        PricingErrorCode::SkuNotFound,
-                        "no SKU has that refId or ean",
-                    ),
-                    SkuKeyProblem::Mismatch => (
-                        PricingErrorCode::SkuKeyMismatch,
-                        "refId and ean name different SKUs",
-                    ),
-                };
-                errors.push(PricingError::new(&path, code, message));
+                use PricingErrorCode as C;
+                let code = problem.code(C::SkuKeyMissing, C::SkuNotFound, C::SkuKeyMismatch);
+                errors.push(PricingError::new(&path, code, problem.message()));
                 None
             }
         };

@@ -62,6 +62,16 @@ fn computed(req: &ComputePriceRequest) -> ComputedPrice {
         .expect("a price")
 }
 
+/// A rounding rule for prices from `from` to `to` cents.
+fn rounding(from: i64, to: i64, digits: u8, method: RoundingMethod) -> RoundingRule {
+    RoundingRule {
+        from: m(from),
+        to: m(to),
+        digits,
+        method,
+    }
+}
+
 fn rule(id: u32, modifier: &str) -> PriceRule {
     PriceRule {
         id,
@@ -120,12 +130,7 @@ fn fixed_prices_are_final() {
     p.list_price = Some(m(12000));
     let mut req = request(Some(p));
     req.rules = vec![rule(1, "20")];
-    req.config.rounding_rules = vec![RoundingRule {
-        from: m(0),
-        to: m(100_000),
-        digits: 2,
-        method: RoundingMethod::Nines,
-    }];
+    req.config.rounding_rules = vec![rounding(0, 100_000, 2, RoundingMethod::Nines)];
     let c = computed(&req);
     assert_eq!(c.selling_price, m(5956));
     assert_eq!(c.list_price, Some(m(12000)));
@@ -205,20 +210,7 @@ fn rounding_rules() {
         );
     }
     let mut req = request(Some(price(Some(5956), Vec::new())));
-    req.config.rounding_rules = vec![
-        RoundingRule {
-            from: m(0),
-            to: m(1000),
-            digits: 2,
-            method: Zero,
-        },
-        RoundingRule {
-            from: m(1000),
-            to: m(100_000),
-            digits: 1,
-            method: Nine,
-        },
-    ];
+    req.config.rounding_rules = vec![rounding(0, 1000, 2, Zero), rounding(1000, 100_000, 1, Nine)];
     let c = computed(&req);
     assert_eq!(c.selling_price, m(5959));
     assert_eq!(c.explanation.before_rounding, Some(m(5956)));
@@ -250,12 +242,7 @@ fn bad_compute_requests() {
     let mut req = request(Some(price(Some(100), vec![fixed("1", -5, 1, None)])));
     req.quantity = 0;
     req.rules = vec![rule(1, "-100.01")];
-    req.config.rounding_rules = vec![RoundingRule {
-        from: m(10),
-        to: m(1),
-        digits: 2,
-        method: RoundingMethod::Nine,
-    }];
+    req.config.rounding_rules = vec![rounding(10, 1, 2, RoundingMethod::Nine)];
     let codes: Vec<_> = check_compute_request(&req)
         .iter()
         .map(PricingError::code)

@@ -91,50 +91,33 @@ pub(crate) fn shown(s: &str) -> String {
     out
 }
 
-impl SsoError {
+error_codes! {
+    SsoError,
     /// The stable machine code of the error (GraphQL `extensions.code`, JS `error.code`).
     ///
     /// ```
     /// use ponte_core::sso::SsoError;
     /// assert_eq!(SsoError::SignatureNotCanonical.code(), "TOKEN_SIGNATURE_NOT_CANONICAL");
     /// ```
-    pub fn code(&self) -> &'static str {
-        match self {
-            SsoError::TooLarge { .. } => "TOKEN_TOO_LARGE",
-            SsoError::Malformed { .. } => "TOKEN_MALFORMED",
-            SsoError::AlgorithmUnsupported { .. } => "TOKEN_ALG_UNSUPPORTED",
-            SsoError::ClaimsInvalid { .. } => "TOKEN_CLAIMS_INVALID",
-            SsoError::IssuerWrong { .. } => "TOKEN_ISSUER_WRONG",
-            SsoError::AudienceWrong { .. } => "TOKEN_AUDIENCE_WRONG",
-            SsoError::AccountWrong { .. } => "TOKEN_ACCOUNT_WRONG",
-            SsoError::Expired { .. } => "TOKEN_EXPIRED",
-            SsoError::NotYetValid { .. } => "TOKEN_NOT_YET_VALID",
-            SsoError::KeyUnknown { .. } => "TOKEN_KEY_UNKNOWN",
-            SsoError::KeyTypeMismatch { .. } => "TOKEN_KEY_TYPE_MISMATCH",
-            SsoError::SignatureInvalid { .. } => "TOKEN_SIGNATURE_INVALID",
-            SsoError::SignatureNotCanonical => "TOKEN_SIGNATURE_NOT_CANONICAL",
-            SsoError::JwksInvalid { .. } => "JWKS_INVALID",
-        }
+    {
+        TooLarge => "TOKEN_TOO_LARGE",
+        Malformed => "TOKEN_MALFORMED",
+        AlgorithmUnsupported => "TOKEN_ALG_UNSUPPORTED",
+        ClaimsInvalid => "TOKEN_CLAIMS_INVALID",
+        IssuerWrong => "TOKEN_ISSUER_WRONG",
+        AudienceWrong => "TOKEN_AUDIENCE_WRONG",
+        AccountWrong => "TOKEN_ACCOUNT_WRONG",
+        Expired => "TOKEN_EXPIRED",
+        NotYetValid => "TOKEN_NOT_YET_VALID",
+        KeyUnknown => "TOKEN_KEY_UNKNOWN",
+        KeyTypeMismatch => "TOKEN_KEY_TYPE_MISMATCH",
+        SignatureInvalid => "TOKEN_SIGNATURE_INVALID",
+        SignatureNotCanonical => "TOKEN_SIGNATURE_NOT_CANONICAL",
+        JwksInvalid => "JWKS_INVALID",
     }
+}
 
-    /// Every code this module can return, for documentation and exhaustiveness tests.
-    pub const CODES: [&'static str; 14] = [
-        "TOKEN_TOO_LARGE",
-        "TOKEN_MALFORMED",
-        "TOKEN_ALG_UNSUPPORTED",
-        "TOKEN_CLAIMS_INVALID",
-        "TOKEN_ISSUER_WRONG",
-        "TOKEN_AUDIENCE_WRONG",
-        "TOKEN_ACCOUNT_WRONG",
-        "TOKEN_EXPIRED",
-        "TOKEN_NOT_YET_VALID",
-        "TOKEN_KEY_UNKNOWN",
-        "TOKEN_KEY_TYPE_MISMATCH",
-        "TOKEN_SIGNATURE_INVALID",
-        "TOKEN_SIGNATURE_NOT_CANONICAL",
-        "JWKS_INVALID",
-    ];
-
+impl SsoError {
     pub(crate) fn malformed(reason: impl Into<String>) -> Self {
         SsoError::Malformed {
             reason: reason.into(),

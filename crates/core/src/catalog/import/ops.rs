@@ -64,25 +64,18 @@ pub fn plan_catalog_import(req: &PlanRequest) -> Result<ImportPlan, Vec<ImportEr
     )
 }
 
-/// Output of [`plan_catalog_batch`]: the plan, or every error (then `plan` is null).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct PlanResponse {
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
-    pub plan: Option<ImportPlan>,
-    pub errors: Vec<ImportError>,
+plan_or_errors! {
+    /// Output of [`plan_catalog_batch`]: the plan, or every error (then `plan` is null).
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+    pub struct PlanResponse {
+        pub plan: Option<ImportPlan>,
+        pub errors: Vec<ImportError>,
+    }
 }
 
 /// [`plan_catalog_import`] with the errors as data: the shape the boundaries return.
 pub fn plan_catalog_batch(req: &PlanRequest) -> PlanResponse {
-    match plan_catalog_import(req) {
-        Ok(plan) => PlanResponse {
-            plan: Some(plan),
-            errors: Vec::new(),
-        },
-        Err(errors) => PlanResponse { plan: None, errors },
-    }
+    plan_catalog_import(req).into()
 }
 
 /// Validation alone, without planning (cheaper than [`validate_catalog_batch`]).
