@@ -34,6 +34,7 @@
 //!   (3 previous orders, known at postal code `01310100`), 5 blocked, 6 two overdue
 //!   invoices, 7 a chargeback, 8 a first-time buyer, 9 unknown (404).
 
+use crate::platform::lock;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -42,7 +43,7 @@ use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use crate::platform::http::query_value;
 
@@ -120,10 +121,6 @@ struct Books {
 #[derive(Debug, Default)]
 pub struct ErpCards {
     books: Mutex<Books>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl ErpCards {

@@ -76,7 +76,9 @@ pub mod records;
 
 pub use config::ErpOrdersConfig;
 
+use crate::platform::error::coded;
 use crate::platform::error::{SimError, StoreError};
+use crate::platform::lock;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -120,10 +122,6 @@ struct Actors {
     semaphore: Arc<Semaphore>,
     concurrency: usize,
     closed: bool,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl ErpOrders {
@@ -293,7 +291,7 @@ async fn https_only(request: axum::extract::Request, next: axum::middleware::Nex
     if upgraded {
         next.run(request).await
     } else {
-        error(
+        coded(
             StatusCode::FORBIDDEN,
             "ERP_HTTPS_REQUIRED",
             "the ERP takes HTTPS only: call it with X-Vtex-Use-Https: true through the outbound proxy",
@@ -312,17 +310,9 @@ pub fn routes() -> Router<Arc<ErpOrders>> {
         .route("/_sim/erp/orders/{order_id}", get(one_order))
 }
 
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(json!({ "code": code, "message": message.into() })),
-    )
-        .into_response()
-}
-
 /// `500 ERP_STORE_FAILED`: the ERP's store failed.
 fn store_failed(e: &impl std::fmt::Display) -> Response {
-    error(
+    coded(
         StatusCode::INTERNAL_SERVER_ERROR,
         "ERP_STORE_FAILED",
         e.to_string(),
@@ -339,7 +329,7 @@ fn found_or_404<T>(
 ) -> Response {
     match found {
         Ok(Some(x)) => answer(x),
-        Ok(None) => error(StatusCode::NOT_FOUND, code, missing),
+        Ok(None) => coded(StatusCode::NOT_FOUND, code, missing),
         Err(e) => store_failed(&e),
     }
 }
@@ -369,7 +359,7 @@ fn refusal(erp: &ErpOrders, config: &ErpOrdersConfig, headers: &HeaderMap) -> Op
         return None;
     }
     erp.unauthorized.fetch_add(1, Ordering::Relaxed);
-    let mut response = error(
+    let mut response = coded(
         StatusCode::UNAUTHORIZED,
         "ERP_UNAUTHORIZED",
         "send authorization: Bearer <the ERP token>",
@@ -421,7 +411,7 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
         let n = erp.fail_draws.fetch_add(1, Ordering::Relaxed);
         if plan::unit(config.seed, &n.to_string(), "fail") < config.fail_rate {
             erp.injected_failures.fetch_add(1, Ordering::Relaxed);
-            return error(
+            return coded(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "ERP_UNAVAILABLE",
                 "injected failure (failRate): nothing was recorded, send it again",
@@ -432,13 +422,13 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
         Ok(p) => p,
         Err(message) => {
             erp.invalid.fetch_add(1, Ordering::Relaxed);
-            return error(StatusCode::BAD_REQUEST, "ERP_BODY_INVALID", message);
+            return coded(StatusCode::BAD_REQUEST, "ERP_BODY_INVALID", message);
         }
     };
     let delivery_id = post.delivery_id.clone();
     if !erp.see_fence(&delivery_id, fence_of(&headers)) {
         erp.fenced.fetch_add(1, Ordering::Relaxed);
-        return error(
+        return coded(
             StatusCode::CONFLICT,
             "ERP_DELIVERY_FENCED",
             "a higher x-ponte-fence was already seen for this delivery: another claim holds it; nothing was recorded",
@@ -595,7 +585,7 @@ async fn put_config(State(erp): State<Arc<ErpOrders>>, body: Bytes) -> Response 
     let patch: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {
-            return error(
+            return coded(
                 StatusCode::BAD_REQUEST,
                 "ERP_CONFIG_INVALID",
                 format!("the body is not JSON: {e}"),
@@ -604,7 +594,7 @@ async fn put_config(State(erp): State<Arc<ErpOrders>>, body: Bytes) -> Response 
     };
     let next = match erp.config().patched(patch) {
         Ok(c) => c,
-        Err(message) => return error(StatusCode::BAD_REQUEST, "ERP_CONFIG_INVALID", message),
+        Err(message) => return coded(StatusCode::BAD_REQUEST, "ERP_CONFIG_INVALID", message),
     };
     let stored = next.clone();
     if let Err(e) = erp.blocking(move |s| s.put_config(&stored)).await {

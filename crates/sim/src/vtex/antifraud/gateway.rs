@@ -19,12 +19,13 @@
 //! 6 times (VTEX retries a provider's failures; every operation is idempotent, §G).
 
 use crate::platform::clock::SimClock;
-use crate::vtex::io::IoRouter;
+use crate::platform::lock;
+use crate::vtex::io::{IoRouter, Provider};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The gateway's configuration (every value the sim's choice unless cited).
@@ -95,10 +96,6 @@ impl std::fmt::Debug for Gateway {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl Gateway {
     pub fn new(io: Arc<IoRouter>, clock: Arc<SimClock>) -> Arc<Gateway> {
         Arc::new(Gateway {
@@ -164,33 +161,16 @@ impl Gateway {
         body: Option<&Value>,
     ) -> Result<(u16, Value), String> {
         let c = self.config();
-        let io = self.io.config();
-        let account = if c.account.is_empty() {
-            io.account.clone().unwrap_or_default()
-        } else {
-            c.account.clone()
+        let provider = Provider {
+            account: &c.account,
+            base_path: &c.base_path,
+            app_key: &c.app_key,
+            app_token: &c.app_token,
         };
-        if io.replicas.is_empty() {
-            return Err("no service replica configured".into());
-        }
-        let replica = io.replicas[turn % io.replicas.len()]
-            .trim_end_matches('/')
-            .to_owned();
-        let url = format!("{replica}/{account}/{}{}{path}", io.workspace, c.base_path);
         let mut req = self
-            .http
-            .request(method, url)
-            .timeout(Duration::from_secs(20))
-            .header("x-colossus-route-id", route)
-            .header(
-                "x-colossus-params",
-                serde_urlencoded::to_string(params).unwrap_or_default(),
-            )
-            .header("x-vtex-account", &account)
-            .header("x-vtex-workspace", &io.workspace)
-            .header("x-vtex-credential", &io.credential)
-            .header("x-provider-api-appkey", &c.app_key)
-            .header("x-provider-api-apptoken", &c.app_token);
+            .io
+            .provider_request(&self.http, turn, method, provider, route, path, params)
+            .ok_or("no service replica configured")?;
         if let Some(b) = body {
             req = req
                 .header("content-type", "application/json")

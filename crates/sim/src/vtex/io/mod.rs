@@ -50,6 +50,7 @@
 //!   [`crate::vtex::scheduler`], which the app sets up itself; this tick is for runs that
 //!   want ticks without it.
 
+use crate::platform::lock;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -62,7 +63,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
@@ -335,10 +336,6 @@ pub struct IoRouter {
     policies: Mutex<(Option<policies::AppPolicies>, Vec<policies::RoleRule>)>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 fn check(config: &IoConfig) -> Result<Service, String> {
     let listed = config.workspaces.iter().flat_map(|w| &w.replicas);
     for w in &config.workspaces {
@@ -370,6 +367,16 @@ fn check(config: &IoConfig) -> Result<Service, String> {
         }
     }
     Service::parse(config.service_json.as_ref())
+}
+
+/// A provider app as a VTEX system calls it ([`IoRouter::provider_request`]): the account
+/// (empty: the router's), the app's base path, and the key and token the provider takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Provider<'a> {
+    pub account: &'a str,
+    pub base_path: &'a str,
+    pub app_key: &'a str,
+    pub app_token: &'a str,
 }
 
 impl IoRouter {
@@ -416,6 +423,53 @@ impl IoRouter {
 
     pub fn config(&self) -> IoConfig {
         lock(&self.state).config.clone()
+    }
+
+    /// The request a VTEX system (the antifraud gateway, the Gift Card Hub) sends to `route` of
+    /// a provider app through this router: to the replica of `turn` (round robin), with the
+    /// route and its `params` in `x-colossus-route-id` and `x-colossus-params`, the account,
+    /// workspace and credential, and the provider's `x-provider-api-appkey` and
+    /// `x-provider-api-apptoken`, as the IO router delivers a provider call (module docs).
+    /// `None` when no replica is configured.
+    #[allow(clippy::too_many_arguments)]
+    pub fn provider_request(
+        &self,
+        http: &reqwest::Client,
+        turn: usize,
+        method: reqwest::Method,
+        provider: Provider<'_>,
+        route: &str,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> Option<reqwest::RequestBuilder> {
+        let io = self.config();
+        if io.replicas.is_empty() {
+            return None;
+        }
+        let account = if provider.account.is_empty() {
+            io.account.clone().unwrap_or_default()
+        } else {
+            provider.account.to_owned()
+        };
+        let replica = io.replicas[turn % io.replicas.len()].trim_end_matches('/');
+        let url = format!(
+            "{replica}/{account}/{}{}{path}",
+            io.workspace, provider.base_path
+        );
+        Some(
+            http.request(method, url)
+                .timeout(Duration::from_secs(20))
+                .header("x-colossus-route-id", route)
+                .header(
+                    "x-colossus-params",
+                    serde_urlencoded::to_string(params).unwrap_or_default(),
+                )
+                .header("x-vtex-account", &account)
+                .header("x-vtex-workspace", &io.workspace)
+                .header("x-vtex-credential", &io.credential)
+                .header("x-provider-api-appkey", provider.app_key)
+                .header("x-provider-api-apptoken", provider.app_token),
+        )
     }
 
     pub fn set_config(&self, config: IoConfig) -> Result<(), String> {
