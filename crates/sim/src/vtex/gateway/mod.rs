@@ -78,7 +78,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -946,26 +946,13 @@ async fn move_tx(gw: Arc<Gateway>, pid: String, kind: &'static str, body: Bytes)
     }
 }
 
-async fn settle_tx(
-    State(gw): State<Arc<Gateway>>,
-    Path(pid): Path<String>,
-    body: Bytes,
-) -> Response {
-    move_tx(gw, pid, "settlements", body).await
-}
-async fn refund_tx(
-    State(gw): State<Arc<Gateway>>,
-    Path(pid): Path<String>,
-    body: Bytes,
-) -> Response {
-    move_tx(gw, pid, "refunds", body).await
-}
-async fn cancel_tx(
-    State(gw): State<Arc<Gateway>>,
-    Path(pid): Path<String>,
-    body: Bytes,
-) -> Response {
-    move_tx(gw, pid, "cancellations", body).await
+/// `POST /_sim/gateway/transactions/{pid}/{kind}`: one [`move_tx`] of `kind`.
+fn moves(kind: &'static str) -> MethodRouter<Arc<Gateway>> {
+    post(
+        move |State(gw): State<Arc<Gateway>>, Path(pid): Path<String>, body: Bytes| {
+            move_tx(gw, pid, kind, body)
+        },
+    )
 }
 
 async fn timers(State(gw): State<Arc<Gateway>>) -> Response {
@@ -1016,12 +1003,12 @@ pub fn sim_routes() -> Router<Arc<Gateway>> {
         )
         .route(
             "/_sim/gateway/transactions/{pid}/settlements",
-            post(settle_tx),
+            moves("settlements"),
         )
-        .route("/_sim/gateway/transactions/{pid}/refunds", post(refund_tx))
+        .route("/_sim/gateway/transactions/{pid}/refunds", moves("refunds"))
         .route(
             "/_sim/gateway/transactions/{pid}/cancellations",
-            post(cancel_tx),
+            moves("cancellations"),
         )
         .route("/_sim/gateway/timers", post(timers))
         .route("/_sim/gateway/homologation", post(homologation::run))

@@ -369,6 +369,30 @@ fn check(config: &IoConfig) -> Result<Service, String> {
     Service::parse(config.service_json.as_ref())
 }
 
+/// `req` with the headers the router adds to a call to a route of the app: the route's id and
+/// its `params` (`x-colossus-route-id`, `x-colossus-params`), the account, the workspace and the
+/// app's credential (module docs).
+fn routed<P: Serialize + ?Sized>(
+    req: reqwest::RequestBuilder,
+    route_id: &str,
+    params: &P,
+    account: &str,
+    workspace: &str,
+    credential: &str,
+) -> reqwest::RequestBuilder {
+    req.header("x-colossus-route-id", route_id)
+        .header(
+            "x-colossus-params",
+            serde_urlencoded::to_string(params).unwrap_or_default(),
+        )
+        .header("x-vtex-account", account)
+        .header("x-vtex-workspace", workspace)
+        .header("x-vtex-credential", credential)
+}
+
+/// A route of the service that a path matched: its id and its parameters.
+type RouteMatch = (String, Vec<(String, String)>);
+
 /// A provider app as a VTEX system calls it ([`IoRouter::provider_request`]): the account
 /// (empty: the router's), the app's base path, and the key and token the provider takes.
 #[derive(Debug, Clone, Copy)]
@@ -456,17 +480,9 @@ impl IoRouter {
             "{replica}/{account}/{}{}{path}",
             io.workspace, provider.base_path
         );
+        let req = http.request(method, url).timeout(Duration::from_secs(20));
         Some(
-            http.request(method, url)
-                .timeout(Duration::from_secs(20))
-                .header("x-colossus-route-id", route)
-                .header(
-                    "x-colossus-params",
-                    serde_urlencoded::to_string(params).unwrap_or_default(),
-                )
-                .header("x-vtex-account", &account)
-                .header("x-vtex-workspace", &io.workspace)
-                .header("x-vtex-credential", &io.credential)
+            routed(req, route, params, &account, &io.workspace, &io.credential)
                 .header("x-provider-api-appkey", provider.app_key)
                 .header("x-provider-api-apptoken", provider.app_token),
         )
@@ -610,6 +626,19 @@ impl IoRouter {
         Some((pick.workspace.clone(), pick.replicas.clone()))
     }
 
+    /// The configuration and the service's route that `path_and_query` reaches: its id and
+    /// its parameters (`None` when no route of `service.json` matches).
+    fn route_of(&self, path_and_query: &str) -> (IoConfig, Option<RouteMatch>) {
+        let s = lock(&self.state);
+        let path = path_and_query.split('?').next().unwrap_or_default();
+        let route = s
+            .service
+            .routes
+            .iter()
+            .find_map(|r| r.matches(path).map(|params| (r.id.clone(), params)));
+        (s.config.clone(), route)
+    }
+
     /// Sends a public-route call as VTEX's router does.
     pub async fn call_route(
         &self,
@@ -620,16 +649,7 @@ impl IoRouter {
         body: Vec<u8>,
         deadline: Duration,
     ) -> Outcome {
-        let (config, route) = {
-            let s = lock(&self.state);
-            let path = path_and_query.split('?').next().unwrap_or_default();
-            let route = s
-                .service
-                .routes
-                .iter()
-                .find_map(|r| r.matches(path).map(|params| (r.id.clone(), params)));
-            (s.config.clone(), route)
-        };
+        let (config, route) = self.route_of(path_and_query);
         let Some((route_id, params)) = route else {
             return Outcome::NoRoute(path_and_query.to_owned());
         };
@@ -666,16 +686,7 @@ impl IoRouter {
         body: Option<Vec<u8>>,
         deadline: Duration,
     ) -> Result<(u16, Vec<u8>), Outcome> {
-        let (config, route) = {
-            let s = lock(&self.state);
-            let path = path_and_query.split('?').next().unwrap_or_default();
-            let route = s
-                .service
-                .routes
-                .iter()
-                .find_map(|r| r.matches(path).map(|params| (r.id.clone(), params)));
-            (s.config.clone(), route)
-        };
+        let (config, route) = self.route_of(path_and_query);
         let Some((route_id, params)) = route else {
             return Err(Outcome::NoRoute(path_and_query.to_owned()));
         };
@@ -691,22 +702,22 @@ impl IoRouter {
         let mut last = String::new();
         for i in 0..replicas.len() {
             let replica = replicas[(start + i) % replicas.len()].trim_end_matches('/');
-            let mut req = self
+            let req = self
                 .http
                 .request(
                     method.clone(),
                     format!("{replica}/{account}/{workspace}{path_and_query}"),
                 )
-                .timeout(deadline)
-                .header("x-colossus-route-id", route_id.as_str())
-                .header(
-                    "x-colossus-params",
-                    serde_urlencoded::to_string(&params).unwrap_or_default(),
-                )
-                .header("x-vtex-account", account)
-                .header("x-vtex-workspace", workspace.as_str())
-                .header("x-vtex-credential", config.credential.as_str())
-                .header("x-request-id", self.request_id());
+                .timeout(deadline);
+            let mut req = routed(
+                req,
+                &route_id,
+                &params,
+                account,
+                &workspace,
+                &config.credential,
+            )
+            .header("x-request-id", self.request_id());
             for (k, v) in extra_headers {
                 req = req.header(k.as_str(), v.as_str());
             }

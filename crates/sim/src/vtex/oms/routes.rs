@@ -148,6 +148,24 @@ impl Call {
             .await
     }
 
+    /// [`Call::run`] of an action on the request's JSON body (`allow_empty`: an empty body is
+    /// `{}`), answering the action's JSON. The body is checked after the order is found (an
+    /// unknown order answers 404 first).
+    async fn with_body(
+        self,
+        order_id: String,
+        endpoint: &'static str,
+        body: &Bytes,
+        allow_empty: bool,
+        op: impl FnOnce(&mut SimOrder, &mut ActCtx, &Body) -> Result<Value, OmsError> + Send + 'static,
+    ) -> Result<Response, OmsError> {
+        let body = Body::parse(body, allow_empty);
+        let out = self
+            .run(order_id, endpoint, move |o, c| op(o, c, &body?))
+            .await?;
+        Ok(Json(out).into_response())
+    }
+
     /// [`Call::run`] with the refusal an unknown order gets.
     async fn run_as<T: Send + 'static>(
         self,
@@ -215,12 +233,8 @@ async fn cancel(
     Path(order_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, OmsError> {
-    // The body is checked after the order is found (an unknown order answers 404 first).
-    let body = Body::parse(&body, true);
-    let out = call
-        .run(order_id, CANCEL, move |o, c| actions::cancel(o, c, &body?))
-        .await?;
-    Ok(Json(out).into_response())
+    call.with_body(order_id, CANCEL, &body, true, actions::cancel)
+        .await
 }
 
 async fn invoice(
@@ -242,13 +256,10 @@ async fn update_tracking(
     Path((order_id, number)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, OmsError> {
-    let body = Body::parse(&body, false);
-    let out = call
-        .run(order_id, TRACKING, move |o, c| {
-            actions::update_tracking(o, c, &number, &body?)
-        })
-        .await?;
-    Ok(Json(out).into_response())
+    call.with_body(order_id, TRACKING, &body, false, move |o, c, b| {
+        actions::update_tracking(o, c, &number, b)
+    })
+    .await
 }
 
 async fn tracking_events(
@@ -256,13 +267,10 @@ async fn tracking_events(
     Path((order_id, number)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, OmsError> {
-    let body = Body::parse(&body, false);
-    let out = call
-        .run(order_id, TRACKING_EVENTS, move |o, c| {
-            actions::tracking_events(o, c, &number, &body?)
-        })
-        .await?;
-    Ok(Json(out).into_response())
+    call.with_body(order_id, TRACKING_EVENTS, &body, false, move |o, c, b| {
+        actions::tracking_events(o, c, &number, b)
+    })
+    .await
 }
 
 async fn changes(
@@ -270,11 +278,8 @@ async fn changes(
     Path(order_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, OmsError> {
-    let body = Body::parse(&body, false);
-    let out = call
-        .run(order_id, CHANGES, move |o, c| actions::change(o, c, &body?))
-        .await?;
-    Ok(Json(out).into_response())
+    call.with_body(order_id, CHANGES, &body, false, actions::change)
+        .await
 }
 
 async fn deny(call: Call, Path(order_id): Path<String>, body: Bytes) -> Result<Response, OmsError> {
