@@ -16,9 +16,30 @@ async fn erp(c: &Client, method: reqwest::Method, path: &str, body: Option<Value
     if let Some(b) = body {
         req = req.json(&b);
     }
+    answer(req, path).await
+}
+
+/// Sends `req` (to `path`): the status and the JSON answer (`Null` when there is none).
+async fn answer(req: reqwest::RequestBuilder, path: &str) -> (u16, Value) {
     let resp = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Payment `P1` of order `o1`: 12.34 from buyer `C1`.
+fn payment_p1() -> Value {
+    json!({"orderId": "o1", "value": 1234, "buyer": {"document": "C1"}, "paymentId": "P1"})
+}
+
+/// `POST /_sim/gateway/transactions`: the gateway opens a transaction for `payment`.
+async fn open_payment(sim: &ponte_sim::Sim, payment: Value) -> (u16, Value) {
+    sim_json(
+        sim,
+        reqwest::Method::POST,
+        "/_sim/gateway/transactions",
+        Some(payment),
+    )
+    .await
 }
 
 async fn sim_json(
@@ -31,9 +52,7 @@ async fn sim_json(
     if let Some(b) = body {
         req = req.json(&b);
     }
-    let resp = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    answer(req, path).await
 }
 
 #[tokio::test]
@@ -239,25 +258,15 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
 async fn the_gateway_without_a_connector_keeps_the_payment_authorizing() {
     let dir = temp_dir();
     let sim = start(dir.path(), None).await;
-    let (s, body) = sim_json(
-        &sim,
-        reqwest::Method::POST,
-        "/_sim/gateway/transactions",
-        Some(
-            json!({"orderId": "o1", "value": 1234, "buyer": {"document": "C1"}, "paymentId": "P1"}),
-        ),
-    )
-    .await;
+    let (s, body) = open_payment(&sim, payment_p1()).await;
     assert_eq!(s, 200);
     // No service route: no answer, so the gateway retries on §G.1's cadence.
     assert_eq!(body["http"]["status"], json!(0));
     assert_eq!(body["transaction"]["status"], json!("authorizing"));
     assert!(body["transaction"]["nextRetryAt"].is_i64());
-    let (s, _) = sim_json(
+    let (s, _) = open_payment(
         &sim,
-        reqwest::Method::POST,
-        "/_sim/gateway/transactions",
-        Some(json!({"orderId": "o1", "value": 1, "paymentId": "P1"})),
+        json!({"orderId": "o1", "value": 1, "paymentId": "P1"}),
     )
     .await;
     assert_eq!(s, 409);
@@ -281,15 +290,7 @@ async fn the_gateway_takes_a_signed_callback_and_retries_the_create_at_once() {
     use ponte_sim::vtex::gateway::{Transaction, signature};
     let dir = temp_dir();
     let sim = start(dir.path(), None).await;
-    let (_, body) = sim_json(
-        &sim,
-        reqwest::Method::POST,
-        "/_sim/gateway/transactions",
-        Some(
-            json!({"orderId": "o1", "value": 1234, "buyer": {"document": "C1"}, "paymentId": "P1"}),
-        ),
-    )
-    .await;
+    let (_, body) = open_payment(&sim, payment_p1()).await;
     let tx: Transaction = serde_json::from_value(body["transaction"].clone())
         .unwrap_or_else(|e| panic!("transaction: {e}"));
     let url = |tid: &str, sig: &str| {

@@ -169,3 +169,43 @@ pub fn proxied(sim: &ponte_sim::Sim) -> Client {
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"))
 }
+
+/// App-key calls to one API through `client`, one helper per request shape: each goes to
+/// `{base}{path}` (`base` the API's host and prefix).
+#[derive(Debug, Clone, Copy)]
+pub struct Api<'a> {
+    pub client: &'a Client,
+    pub base: &'a str,
+}
+
+impl Api<'_> {
+    /// Any request: `body` sent as JSON when given.
+    pub async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
+        call(self.client, method, &format!("{}{path}", self.base), body).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.call(Method::DELETE, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(&body)).await
+    }
+
+    /// A `POST` without a body.
+    pub async fn post_empty(&self, path: &str) -> Reply {
+        self.call(Method::POST, path, None).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(&body)).await
+    }
+}
