@@ -30,6 +30,15 @@ async fn settings(sim: &Sim, body: Value) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
+/// A simulator on a fresh data directory (kept while the directory lives) with no lock window
+/// between writes (§E.2).
+async fn unlocked_sim() -> (tempfile::TempDir, Sim) {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    settings(&sim, json!({ "lockWindowMs": 0 })).await;
+    (dir, sim)
+}
+
 fn code(r: &Reply) -> &str {
     r.body["code"].as_str().unwrap_or_default()
 }
@@ -57,9 +66,7 @@ fn balance(r: &Reply, warehouse: &str) -> Value {
 
 #[tokio::test]
 async fn warehouses_docks_and_inventory_as_vtex_documents_them() {
-    let dir = temp_dir();
-    let sim = start(dir.path(), None).await;
-    settings(&sim, json!({ "lockWindowMs": 0 })).await;
+    let (_dir, sim) = unlocked_sim().await;
     let c = proxied(&sim);
 
     // §E.1: warehouses and docks.
@@ -192,9 +199,7 @@ async fn warehouses_docks_and_inventory_as_vtex_documents_them() {
 /// The simulator does so by default and ignores older counts only when told to.
 #[tokio::test]
 async fn an_older_count_is_applied_unless_the_sim_is_told_otherwise() {
-    let dir = temp_dir();
-    let sim = start(dir.path(), None).await;
-    settings(&sim, json!({ "lockWindowMs": 0 })).await;
+    let (_dir, sim) = unlocked_sim().await;
     let c = proxied(&sim);
     warehouse(&c, "wh1").await;
     let put = |q: u32, date: &str| json!({ "quantity": q, "unlimitedQuantity": false, "dateUtcOnBalanceSystem": date });
@@ -260,9 +265,7 @@ async fn two_writes_within_the_lock_window_get_423() {
 /// authorization that is never confirmed expires (Status 4).
 #[tokio::test]
 async fn reservations_are_counted_until_a_later_count_clears_them() {
-    let dir = temp_dir();
-    let sim = start(dir.path(), None).await;
-    settings(&sim, json!({ "lockWindowMs": 0 })).await;
+    let (_dir, sim) = unlocked_sim().await;
     let c = proxied(&sim);
     warehouse(&c, "wh1").await;
     let path = "/inventory/skus/4/warehouses/wh1";

@@ -31,6 +31,14 @@ async fn sim_put(sim: &Sim, path: &str, body: Value) {
     assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
 }
 
+/// A simulator on a fresh data directory (kept while the directory lives), [`unlimited`].
+async fn unlimited_sim() -> (tempfile::TempDir, Sim) {
+    let dir = temp_dir();
+    let sim = start(dir.path(), None).await;
+    unlimited(&sim).await;
+    (dir, sim)
+}
+
 /// No rate limit in the way of the rule tests.
 async fn unlimited(sim: &Sim) {
     sim_put(
@@ -47,9 +55,7 @@ fn code(r: &Reply) -> &str {
 
 #[tokio::test]
 async fn writes_follow_vtex_rules_and_put_replaces_while_patch_upserts() {
-    let dir = temp_dir();
-    let sim = start(dir.path(), None).await;
-    unlimited(&sim).await;
+    let (_dir, sim) = unlimited_sim().await;
     let c = proxied(&sim);
 
     // §D.2: cost 10 with markup 2400 gives base 250.
@@ -181,9 +187,7 @@ async fn writes_follow_vtex_rules_and_put_replaces_while_patch_upserts() {
 
 #[tokio::test]
 async fn the_variation_limiter_and_the_computed_price() {
-    let dir = temp_dir();
-    let sim = start(dir.path(), None).await;
-    unlimited(&sim).await;
+    let (_dir, sim) = unlimited_sim().await;
     sim_put(
         &sim,
         "/_sim/pricing/config?an=ponte",
@@ -307,9 +311,7 @@ async fn the_rate_limit_answers_429_with_retry_after() {
 /// data directory answers them; the configured latency delays each call.
 #[tokio::test]
 async fn prices_survive_a_restart_and_latency_is_configurable() {
-    let dir = temp_dir();
-    let sim = start(dir.path(), None).await;
-    unlimited(&sim).await;
+    let (dir, sim) = unlimited_sim().await;
     sim_put(
         &sim,
         "/_sim/pricing/config?an=ponte",
@@ -350,9 +352,7 @@ async fn prices_survive_a_restart_and_latency_is_configurable() {
 
 #[tokio::test]
 async fn price_rules_are_kept_per_table_and_decide_the_computed_price() {
-    let dir = temp_dir();
-    let sim = start(dir.path(), None).await;
-    unlimited(&sim).await;
+    let (dir, sim) = unlimited_sim().await;
     let c = proxied(&sim);
     let r = api(&c)
         .put(

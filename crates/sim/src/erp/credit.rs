@@ -249,11 +249,7 @@ impl ErpCredit {
 /// The ERP's host takes HTTPS only (through the proxy with `X-Vtex-Use-Https`), as its order
 /// endpoint does (`erp::orders`).
 fn https(headers: &HeaderMap) -> Result<(), Box<Response>> {
-    let ok = headers
-        .get("x-vtex-use-https")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    if ok {
+    if super::upgraded(headers) {
         Ok(())
     } else {
         Err(Box::new(coded(

@@ -283,12 +283,7 @@ pub fn receiver_routes() -> Router<Arc<ErpOrders>> {
 /// proxy and the ERP, refuses a call without the header: it would have gone out in clear text.
 /// `403 {"code":"ERP_HTTPS_REQUIRED"}` **[sim's choice: status and code]**.
 async fn https_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let upgraded = request
-        .headers()
-        .get("x-vtex-use-https")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    if upgraded {
+    if super::upgraded(request.headers()) {
         next.run(request).await
     } else {
         coded(
