@@ -201,7 +201,7 @@ impl Gateway {
             next_read_ms: now + c.poll_every_ms,
             ..GatewayTx::default()
         };
-        match self
+        let answer = self
             .call(
                 reqwest::Method::POST,
                 &c.create_route,
@@ -209,21 +209,8 @@ impl Gateway {
                 &[],
                 Some(&body),
             )
-            .await
-        {
-            Ok((200, answer)) => {
-                let status = answer
-                    .get("status")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                tx.statuses.push(status.clone());
-                settle(&mut tx, &status);
-                tx.answer = answer;
-            }
-            Ok((code, answer)) => tx.errors.push(format!("create answered {code}: {answer}")),
-            Err(e) => tx.errors.push(e),
-        }
+            .await;
+        observe(&mut tx, "create", answer);
         lock(&self.txs).insert(id, tx.clone());
         Ok(tx)
     }
@@ -244,20 +231,7 @@ impl Gateway {
         let mut txs = lock(&self.txs);
         let Some(tx) = txs.get_mut(id) else { return };
         tx.reads += 1;
-        match answer {
-            Ok((200, a)) => {
-                let status = a
-                    .get("status")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                tx.statuses.push(status.clone());
-                tx.answer = a;
-                settle(tx, &status);
-            }
-            Ok((code, a)) => tx.errors.push(format!("read answered {code}: {a}")),
-            Err(e) => tx.errors.push(e),
-        }
+        observe(tx, "read", answer);
         if tx.outcome == "pending" {
             if now - tx.sent_at_ms >= c.give_up_after_ms {
                 tx.outcome = "expired".into();
@@ -292,6 +266,25 @@ impl Gateway {
                 tokio::time::sleep(Duration::from_millis(tick)).await;
             }
         });
+    }
+}
+
+/// What the provider answered to `call` (`create` or `read`): a `200`'s status is recorded
+/// and may settle the outcome, anything else is an error.
+fn observe(tx: &mut GatewayTx, call: &str, answer: Result<(u16, Value), String>) {
+    match answer {
+        Ok((200, a)) => {
+            let status = a
+                .get("status")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            tx.statuses.push(status.clone());
+            settle(tx, &status);
+            tx.answer = a;
+        }
+        Ok((code, a)) => tx.errors.push(format!("{call} answered {code}: {a}")),
+        Err(e) => tx.errors.push(e),
     }
 }
 
