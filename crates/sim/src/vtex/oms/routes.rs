@@ -17,7 +17,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post, put};
+use axum::routing::{MethodFilter, MethodRouter, get, patch, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -57,11 +57,11 @@ pub fn api(oms: Shared) -> Router {
         .route("/api/oms/pvt/orders/{order_id}/invoice", post(invoice))
         .route(
             "/api/oms/pvt/orders/{order_id}/invoice/{invoice_number}",
-            patch(update_tracking),
+            on_invoice(MethodFilter::PATCH, TRACKING, actions::update_tracking),
         )
         .route(
             "/api/oms/pvt/orders/{order_id}/invoice/{invoice_number}/tracking",
-            put(tracking_events),
+            on_invoice(MethodFilter::PUT, TRACKING_EVENTS, actions::tracking_events),
         )
         .route("/api/oms/pvt/orders/{order_id}/changes", post(changes))
         .route(
@@ -251,26 +251,25 @@ async fn invoice(
     Ok(Json(out).into_response())
 }
 
-async fn update_tracking(
-    call: Call,
-    Path((order_id, number)): Path<(String, String)>,
-    body: Bytes,
-) -> Result<Response, OmsError> {
-    call.with_body(order_id, TRACKING, &body, false, move |o, c, b| {
-        actions::update_tracking(o, c, &number, b)
-    })
-    .await
-}
+/// An action on one invoice of an order (`.../invoice/{invoiceNumber}...`).
+type InvoiceAction = fn(&mut SimOrder, &mut ActCtx, &str, &Body) -> Result<Value, OmsError>;
 
-async fn tracking_events(
-    call: Call,
-    Path((order_id, number)): Path<(String, String)>,
-    body: Bytes,
-) -> Result<Response, OmsError> {
-    call.with_body(order_id, TRACKING_EVENTS, &body, false, move |o, c, b| {
-        actions::tracking_events(o, c, &number, b)
-    })
-    .await
+/// An invoice's route for `method`: `action` on the invoice the path names, counted under
+/// `endpoint`, through [`Call::with_body`].
+fn on_invoice(
+    method: MethodFilter,
+    endpoint: &'static str,
+    action: InvoiceAction,
+) -> MethodRouter<Shared> {
+    let handler = move |call: Call,
+                        Path((order_id, number)): Path<(String, String)>,
+                        body: Bytes| async move {
+        call.with_body(order_id, endpoint, &body, false, move |o, c, b| {
+            action(o, c, &number, b)
+        })
+        .await
+    };
+    axum::routing::on(method, handler)
 }
 
 async fn changes(
