@@ -19,6 +19,16 @@ async fn erp(c: &Client, method: reqwest::Method, path: &str, body: Option<Value
     answer(req, path).await
 }
 
+/// `GET {ERP}{path}`.
+async fn erp_get(c: &Client, path: &str) -> (u16, Value) {
+    erp(c, reqwest::Method::GET, path, None).await
+}
+
+/// `POST {ERP}{path}` with `body`.
+async fn erp_post(c: &Client, path: &str, body: Value) -> (u16, Value) {
+    erp(c, reqwest::Method::POST, path, Some(body)).await
+}
+
 /// Sends `req` (to `path`): the status and the JSON answer (`Null` when there is none).
 async fn answer(req: reqwest::RequestBuilder, path: &str) -> (u16, Value) {
     let resp = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -60,7 +70,6 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
     let dir = temp_dir();
     let sim = start(dir.path(), None).await;
     let c = proxied(&sim);
-    let post = reqwest::Method::POST;
     let (s, _) = sim_json(
         &sim,
         reqwest::Method::PUT,
@@ -78,7 +87,7 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(resp.status().as_u16(), 403);
 
-    let (s, a) = erp(&c, reqwest::Method::GET, "/accounts/C1?holdId=H1", None).await;
+    let (s, a) = erp_get(&c, "/accounts/C1?holdId=H1").await;
     assert_eq!(
         (
             s,
@@ -88,23 +97,17 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
         ),
         (200, json!(10_000), json!(2_500), Value::Null)
     );
-    assert_eq!(
-        erp(&c, reqwest::Method::GET, "/accounts/NOPE", None)
-            .await
-            .0,
-        404
-    );
+    assert_eq!(erp_get(&c, "/accounts/NOPE").await.0, 404);
 
     // Twenty holds of 1,000 at once: exactly what the available 7,500 covers.
     let tasks: Vec<_> = (0..20)
         .map(|i| {
             let c = c.clone();
             tokio::spawn(async move {
-                erp(
+                erp_post(
                     &c,
-                    reqwest::Method::POST,
                     "/accounts/C1/holds",
-                    Some(json!({"holdId": format!("H{i}"), "value": 1_000})),
+                    json!({"holdId": format!("H{i}"), "value": 1_000}),
                 )
                 .await
                 .0
@@ -120,7 +123,7 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
         }
     }
     assert_eq!(granted, 7);
-    let (_, a) = erp(&c, reqwest::Method::GET, "/accounts/C1?holdId=H0", None).await;
+    let (_, a) = erp_get(&c, "/accounts/C1?holdId=H0").await;
     assert_eq!(a["openHolds"], json!(7_000));
 
     // The same live hold again is answered, never granted twice.
@@ -142,11 +145,10 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
     assert_eq!(held.len(), 7);
     let id = held.first().cloned().unwrap_or_default();
     assert_eq!(
-        erp(
+        erp_post(
             &c,
-            post.clone(),
             "/accounts/C1/holds",
-            Some(json!({"holdId": id, "value": 1_000}))
+            json!({"holdId": id, "value": 1_000})
         )
         .await
         .0,
@@ -156,82 +158,50 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
     // Capture within the hold, idempotent by requestId; beyond it refused.
     let cap = format!("/holds/{id}/captures");
     assert_eq!(
-        erp(
-            &c,
-            post.clone(),
-            &cap,
-            Some(json!({"requestId": "s1", "value": 600}))
-        )
-        .await
-        .0,
+        erp_post(&c, &cap, json!({"requestId": "s1", "value": 600}))
+            .await
+            .0,
         200
     );
-    let (_, again) = erp(
-        &c,
-        post.clone(),
-        &cap,
-        Some(json!({"requestId": "s1", "value": 600})),
-    )
-    .await;
+    let (_, again) = erp_post(&c, &cap, json!({"requestId": "s1", "value": 600})).await;
     assert_eq!(again["duplicate"], json!(true));
     assert_eq!(
-        erp(
-            &c,
-            post.clone(),
-            &cap,
-            Some(json!({"requestId": "s2", "value": 401}))
-        )
-        .await
-        .0,
+        erp_post(&c, &cap, json!({"requestId": "s2", "value": 401}))
+            .await
+            .0,
         422
     );
     // A refund at most what was captured.
     let refund = format!("/holds/{id}/refunds");
     assert_eq!(
-        erp(
-            &c,
-            post.clone(),
-            &refund,
-            Some(json!({"requestId": "f1", "value": 601}))
-        )
-        .await
-        .0,
+        erp_post(&c, &refund, json!({"requestId": "f1", "value": 601}))
+            .await
+            .0,
         422
     );
     assert_eq!(
-        erp(
-            &c,
-            post.clone(),
-            &refund,
-            Some(json!({"requestId": "f1", "value": 600}))
-        )
-        .await
-        .0,
+        erp_post(&c, &refund, json!({"requestId": "f1", "value": 600}))
+            .await
+            .0,
         200
     );
-    let (_, a) = erp(&c, reqwest::Method::GET, "/accounts/C1", None).await;
+    let (_, a) = erp_get(&c, "/accounts/C1").await;
     // 6 untouched holds + the 400 left of the captured one; the receivable was refunded.
     assert_eq!(a["openHolds"], json!(6_400));
     assert_eq!(a["unpaidInvoices"], json!(2_500));
 
     // A release before any hold leaves a tombstone: the late hold is refused.
     assert_eq!(
-        erp(
-            &c,
-            post.clone(),
-            "/holds/LATE/release",
-            Some(json!({"requestId": "c1"}))
-        )
-        .await
-        .0,
+        erp_post(&c, "/holds/LATE/release", json!({"requestId": "c1"}))
+            .await
+            .0,
         200
     );
     assert_eq!(
-        erp(
+        erp_post(
             &c,
-            post.clone(),
             "/accounts/C1/holds",
-            Some(json!({"holdId": "LATE", "value": 1}))
+            json!({"holdId": "LATE", "value": 1})
         )
         .await
         .0,
@@ -247,10 +217,7 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
     )
     .await;
     assert_eq!(s, 200);
-    assert_eq!(
-        erp(&c, reqwest::Method::GET, "/accounts/C1", None).await.0,
-        503
-    );
+    assert_eq!(erp_get(&c, "/accounts/C1").await.0, 503);
     stop(sim).await;
 }
 
