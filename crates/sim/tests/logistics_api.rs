@@ -14,20 +14,11 @@ const HOST: &str = "http://ponte.vtexcommercestable.com.br/api/logistics/pvt";
 
 /// App-key calls to `{HOST}{path}` through the proxy.
 fn api(c: &Client) -> Api<'_> {
-    Api {
-        client: c,
-        base: HOST,
-    }
+    Api::new(c, HOST)
 }
 
 async fn settings(sim: &Sim, body: Value) {
-    let r = send(
-        common::client()
-            .put(format!("{}/_sim/logistics/settings", sim.url()))
-            .json(&body),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    common::sim_put_ok(sim, "/_sim/logistics/settings", body).await;
 }
 
 /// A simulator on a fresh data directory (kept while the directory lives) with no lock window

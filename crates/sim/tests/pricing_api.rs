@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{APP_KEY, APP_TOKEN, Api, Reply, proxied, send, start, stop, temp_dir};
+use common::{APP_KEY, APP_TOKEN, Api, Reply, proxied, send, sim_put_ok, start, stop, temp_dir};
 use ponte_sim::Sim;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
@@ -15,20 +15,7 @@ const HOST: &str = "http://api.vtex.com/ponte/pricing";
 
 /// App-key calls to `{HOST}{path}` through the proxy.
 fn api(c: &Client) -> Api<'_> {
-    Api {
-        client: c,
-        base: HOST,
-    }
-}
-
-async fn sim_put(sim: &Sim, path: &str, body: Value) {
-    let r = send(
-        common::client()
-            .put(format!("{}{path}", sim.url()))
-            .json(&body),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    Api::new(c, HOST)
 }
 
 /// A simulator on a fresh data directory (kept while the directory lives), [`unlimited`].
@@ -41,7 +28,7 @@ async fn unlimited_sim() -> (tempfile::TempDir, Sim) {
 
 /// No rate limit in the way of the rule tests.
 async fn unlimited(sim: &Sim) {
-    sim_put(
+    sim_put_ok(
         sim,
         "/_sim/pricing/settings",
         json!({ "rateLimits": { "write": null, "delete": null } }),
@@ -188,7 +175,7 @@ async fn writes_follow_vtex_rules_and_put_replaces_while_patch_upserts() {
 #[tokio::test]
 async fn the_variation_limiter_and_the_computed_price() {
     let (_dir, sim) = unlimited_sim().await;
-    sim_put(
+    sim_put_ok(
         &sim,
         "/_sim/pricing/config?an=ponte",
         json!({ "priceVariation": { "upperLimit": 50, "lowerLimit": 10 } }),
@@ -251,7 +238,7 @@ async fn the_rate_limit_answers_429_with_retry_after() {
         r.body["rateLimits"]["delete"],
         json!({ "perSecond": 16, "burst": 300 })
     );
-    sim_put(
+    sim_put_ok(
         &sim,
         "/_sim/pricing/settings",
         json!({ "rateLimits": { "write": { "perSecond": 2, "burst": 3 } } }),
@@ -312,7 +299,7 @@ async fn the_rate_limit_answers_429_with_retry_after() {
 #[tokio::test]
 async fn prices_survive_a_restart_and_latency_is_configurable() {
     let (dir, sim) = unlimited_sim().await;
-    sim_put(
+    sim_put_ok(
         &sim,
         "/_sim/pricing/config?an=ponte",
         json!({ "defaultMarkup": 25 }),
@@ -342,7 +329,7 @@ async fn prices_survive_a_restart_and_latency_is_configurable() {
     let r = api(&c).get("/tables").await;
     assert_eq!(r.body, json!(["1", "gold"]));
 
-    sim_put(&sim, "/_sim/pricing/settings", json!({ "latencyMs": 150 })).await;
+    sim_put_ok(&sim, "/_sim/pricing/settings", json!({ "latencyMs": 150 })).await;
     let started = std::time::Instant::now();
     let r = api(&c).get("/prices/11").await;
     assert_eq!(r.status, StatusCode::OK);

@@ -115,6 +115,13 @@ pub async fn sim_put(sim: &Sim, path: &str, body: &Value) -> StatusCode {
         .status()
 }
 
+/// PUTs `body` to the simulator's `path` without credentials and expects `200` (the answer
+/// shown when not).
+pub async fn sim_put_ok(sim: &Sim, path: &str, body: Value) {
+    let r = send(client().put(format!("{}{path}", sim.url())).json(&body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+}
+
 /// POSTs and expects 200; returns the body.
 pub async fn created(client: &Client, url: &str, body: Value) -> Value {
     let r = post(client, url, body).await;
@@ -176,6 +183,13 @@ pub fn proxied(sim: &ponte_sim::Sim) -> Client {
 pub struct Api<'a> {
     pub client: &'a Client,
     pub base: &'a str,
+}
+
+impl<'a> Api<'a> {
+    /// Calls to `{base}{path}` through `client`.
+    pub fn new(client: &'a Client, base: &'a str) -> Self {
+        Api { client, base }
+    }
 }
 
 impl Api<'_> {
