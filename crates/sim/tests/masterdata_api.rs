@@ -582,13 +582,7 @@ async fn receiver(fail: usize) -> (String, Seen) {
             },
         )
         .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("bind: {e}"));
-    let addr = listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("addr: {e}"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (addr, _task) = common::serve(app).await;
     (format!("http://{addr}"), seen)
 }
 

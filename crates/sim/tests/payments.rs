@@ -16,9 +16,40 @@ async fn erp(c: &Client, method: reqwest::Method, path: &str, body: Option<Value
     if let Some(b) = body {
         req = req.json(&b);
     }
+    answer(req, path).await
+}
+
+/// `GET {ERP}{path}`.
+async fn erp_get(c: &Client, path: &str) -> (u16, Value) {
+    erp(c, reqwest::Method::GET, path, None).await
+}
+
+/// `POST {ERP}{path}` with `body`.
+async fn erp_post(c: &Client, path: &str, body: Value) -> (u16, Value) {
+    erp(c, reqwest::Method::POST, path, Some(body)).await
+}
+
+/// Sends `req` (to `path`): the status and the JSON answer (`Null` when there is none).
+async fn answer(req: reqwest::RequestBuilder, path: &str) -> (u16, Value) {
     let resp = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Payment `P1` of order `o1`: 12.34 from buyer `C1`.
+fn payment_p1() -> Value {
+    json!({"orderId": "o1", "value": 1234, "buyer": {"document": "C1"}, "paymentId": "P1"})
+}
+
+/// `POST /_sim/gateway/transactions`: the gateway opens a transaction for `payment`.
+async fn open_payment(sim: &ponte_sim::Sim, payment: Value) -> (u16, Value) {
+    sim_json(
+        sim,
+        reqwest::Method::POST,
+        "/_sim/gateway/transactions",
+        Some(payment),
+    )
+    .await
 }
 
 async fn sim_json(
@@ -31,9 +62,7 @@ async fn sim_json(
     if let Some(b) = body {
         req = req.json(&b);
     }
-    let resp = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    answer(req, path).await
 }
 
 #[tokio::test]
@@ -41,7 +70,6 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
     let dir = temp_dir();
     let sim = start(dir.path(), None).await;
     let c = proxied(&sim);
-    let post = reqwest::Method::POST;
     let (s, _) = sim_json(
         &sim,
         reqwest::Method::PUT,
@@ -59,7 +87,7 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(resp.status().as_u16(), 403);
 
-    let (s, a) = erp(&c, reqwest::Method::GET, "/accounts/C1?holdId=H1", None).await;
+    let (s, a) = erp_get(&c, "/accounts/C1?holdId=H1").await;
     assert_eq!(
         (
             s,
@@ -69,23 +97,17 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
         ),
         (200, json!(10_000), json!(2_500), Value::Null)
     );
-    assert_eq!(
-        erp(&c, reqwest::Method::GET, "/accounts/NOPE", None)
-            .await
-            .0,
-        404
-    );
+    assert_eq!(erp_get(&c, "/accounts/NOPE").await.0, 404);
 
     // Twenty holds of 1,000 at once: exactly what the available 7,500 covers.
     let tasks: Vec<_> = (0..20)
         .map(|i| {
             let c = c.clone();
             tokio::spawn(async move {
-                erp(
+                erp_post(
                     &c,
-                    reqwest::Method::POST,
                     "/accounts/C1/holds",
-                    Some(json!({"holdId": format!("H{i}"), "value": 1_000})),
+                    json!({"holdId": format!("H{i}"), "value": 1_000}),
                 )
                 .await
                 .0
@@ -101,7 +123,7 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
         }
     }
     assert_eq!(granted, 7);
-    let (_, a) = erp(&c, reqwest::Method::GET, "/accounts/C1?holdId=H0", None).await;
+    let (_, a) = erp_get(&c, "/accounts/C1?holdId=H0").await;
     assert_eq!(a["openHolds"], json!(7_000));
 
     // The same live hold again is answered, never granted twice.
@@ -123,11 +145,10 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
     assert_eq!(held.len(), 7);
     let id = held.first().cloned().unwrap_or_default();
     assert_eq!(
-        erp(
+        erp_post(
             &c,
-            post.clone(),
             "/accounts/C1/holds",
-            Some(json!({"holdId": id, "value": 1_000}))
+            json!({"holdId": id, "value": 1_000})
         )
         .await
         .0,
@@ -137,82 +158,50 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
     // Capture within the hold, idempotent by requestId; beyond it refused.
     let cap = format!("/holds/{id}/captures");
     assert_eq!(
-        erp(
-            &c,
-            post.clone(),
-            &cap,
-            Some(json!({"requestId": "s1", "value": 600}))
-        )
-        .await
-        .0,
+        erp_post(&c, &cap, json!({"requestId": "s1", "value": 600}))
+            .await
+            .0,
         200
     );
-    let (_, again) = erp(
-        &c,
-        post.clone(),
-        &cap,
-        Some(json!({"requestId": "s1", "value": 600})),
-    )
-    .await;
+    let (_, again) = erp_post(&c, &cap, json!({"requestId": "s1", "value": 600})).await;
     assert_eq!(again["duplicate"], json!(true));
     assert_eq!(
-        erp(
-            &c,
-            post.clone(),
-            &cap,
-            Some(json!({"requestId": "s2", "value": 401}))
-        )
-        .await
-        .0,
+        erp_post(&c, &cap, json!({"requestId": "s2", "value": 401}))
+            .await
+            .0,
         422
     );
     // A refund at most what was captured.
     let refund = format!("/holds/{id}/refunds");
     assert_eq!(
-        erp(
-            &c,
-            post.clone(),
-            &refund,
-            Some(json!({"requestId": "f1", "value": 601}))
-        )
-        .await
-        .0,
+        erp_post(&c, &refund, json!({"requestId": "f1", "value": 601}))
+            .await
+            .0,
         422
     );
     assert_eq!(
-        erp(
-            &c,
-            post.clone(),
-            &refund,
-            Some(json!({"requestId": "f1", "value": 600}))
-        )
-        .await
-        .0,
+        erp_post(&c, &refund, json!({"requestId": "f1", "value": 600}))
+            .await
+            .0,
         200
     );
-    let (_, a) = erp(&c, reqwest::Method::GET, "/accounts/C1", None).await;
+    let (_, a) = erp_get(&c, "/accounts/C1").await;
     // 6 untouched holds + the 400 left of the captured one; the receivable was refunded.
     assert_eq!(a["openHolds"], json!(6_400));
     assert_eq!(a["unpaidInvoices"], json!(2_500));
 
     // A release before any hold leaves a tombstone: the late hold is refused.
     assert_eq!(
-        erp(
-            &c,
-            post.clone(),
-            "/holds/LATE/release",
-            Some(json!({"requestId": "c1"}))
-        )
-        .await
-        .0,
+        erp_post(&c, "/holds/LATE/release", json!({"requestId": "c1"}))
+            .await
+            .0,
         200
     );
     assert_eq!(
-        erp(
+        erp_post(
             &c,
-            post.clone(),
             "/accounts/C1/holds",
-            Some(json!({"holdId": "LATE", "value": 1}))
+            json!({"holdId": "LATE", "value": 1})
         )
         .await
         .0,
@@ -228,10 +217,7 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
     )
     .await;
     assert_eq!(s, 200);
-    assert_eq!(
-        erp(&c, reqwest::Method::GET, "/accounts/C1", None).await.0,
-        503
-    );
+    assert_eq!(erp_get(&c, "/accounts/C1").await.0, 503);
     stop(sim).await;
 }
 
@@ -239,25 +225,15 @@ async fn holds_are_atomic_per_account_and_moves_idempotent() {
 async fn the_gateway_without_a_connector_keeps_the_payment_authorizing() {
     let dir = temp_dir();
     let sim = start(dir.path(), None).await;
-    let (s, body) = sim_json(
-        &sim,
-        reqwest::Method::POST,
-        "/_sim/gateway/transactions",
-        Some(
-            json!({"orderId": "o1", "value": 1234, "buyer": {"document": "C1"}, "paymentId": "P1"}),
-        ),
-    )
-    .await;
+    let (s, body) = open_payment(&sim, payment_p1()).await;
     assert_eq!(s, 200);
     // No service route: no answer, so the gateway retries on §G.1's cadence.
     assert_eq!(body["http"]["status"], json!(0));
     assert_eq!(body["transaction"]["status"], json!("authorizing"));
     assert!(body["transaction"]["nextRetryAt"].is_i64());
-    let (s, _) = sim_json(
+    let (s, _) = open_payment(
         &sim,
-        reqwest::Method::POST,
-        "/_sim/gateway/transactions",
-        Some(json!({"orderId": "o1", "value": 1, "paymentId": "P1"})),
+        json!({"orderId": "o1", "value": 1, "paymentId": "P1"}),
     )
     .await;
     assert_eq!(s, 409);
@@ -281,15 +257,7 @@ async fn the_gateway_takes_a_signed_callback_and_retries_the_create_at_once() {
     use ponte_sim::vtex::gateway::{Transaction, signature};
     let dir = temp_dir();
     let sim = start(dir.path(), None).await;
-    let (_, body) = sim_json(
-        &sim,
-        reqwest::Method::POST,
-        "/_sim/gateway/transactions",
-        Some(
-            json!({"orderId": "o1", "value": 1234, "buyer": {"document": "C1"}, "paymentId": "P1"}),
-        ),
-    )
-    .await;
+    let (_, body) = open_payment(&sim, payment_p1()).await;
     let tx: Transaction = serde_json::from_value(body["transaction"].clone())
         .unwrap_or_else(|e| panic!("transaction: {e}"));
     let url = |tid: &str, sig: &str| {

@@ -33,7 +33,9 @@
 //!
 //! Records are written through to `erp-credit.redb` before each answer.
 
+use crate::platform::error::coded;
 use crate::platform::error::{SimError, StoreError};
+use crate::platform::lock;
 use crate::platform::store::open_database;
 use axum::Json;
 use axum::Router;
@@ -41,7 +43,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{MethodRouter, get, post, put};
 use ponte_core::payments::{CreditAccount, CreditDecision, credit_decision};
 use redb::{Database, ReadableDatabase, TableDefinition};
 use serde::{Deserialize, Serialize};
@@ -162,18 +164,6 @@ pub struct ErpCredit {
     ledger: Mutex<Ledger>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn err(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(json!({"code": code, "message": message.into()})),
-    )
-        .into_response()
-}
-
 impl ErpCredit {
     /// Opens `dir/erp-credit.redb` (blocking), loading what it holds.
     pub fn open(dir: &FsPath) -> Result<Arc<Self>, SimError> {
@@ -210,12 +200,24 @@ impl ErpCredit {
             Ok(())
         };
         write().map_err(|e| {
-            Box::new(err(
+            Box::new(coded(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "STORE_FAILED",
                 e.to_string(),
             ))
         })
+    }
+
+    /// Waits the injected delay for a call about `customer`; `Err` is the `503` of a failing
+    /// one.
+    async fn answerable(&self, customer: Option<&str>) -> Result<(), Box<Response>> {
+        let (delay, fail) = self.injected(customer);
+        pause(delay).await;
+        if fail {
+            Err(Box::new(unavailable()))
+        } else {
+            Ok(())
+        }
     }
 
     /// The delay and failure for a call about `customer` (counting a slow call).
@@ -247,14 +249,10 @@ impl ErpCredit {
 /// The ERP's host takes HTTPS only (through the proxy with `X-Vtex-Use-Https`), as its order
 /// endpoint does (`erp::orders`).
 fn https(headers: &HeaderMap) -> Result<(), Box<Response>> {
-    let ok = headers
-        .get("x-vtex-use-https")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    if ok {
+    if super::upgraded(headers) {
         Ok(())
     } else {
-        Err(Box::new(err(
+        Err(Box::new(coded(
             StatusCode::FORBIDDEN,
             "ERP_HTTPS_REQUIRED",
             "the ERP takes HTTPS only (X-Vtex-Use-Https: true through the proxy)",
@@ -266,6 +264,51 @@ async fn pause(d: Duration) {
     if !d.is_zero() {
         tokio::time::sleep(d).await;
     }
+}
+
+/// `503 ERP_UNAVAILABLE`: the ERP is `down`, or the account set to `fail`.
+fn unavailable() -> Response {
+    coded(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "ERP_UNAVAILABLE",
+        "the ERP is down",
+    )
+}
+
+/// `404 CREDIT_ACCOUNT_UNKNOWN`.
+fn unknown_account() -> Response {
+    coded(
+        StatusCode::NOT_FOUND,
+        "CREDIT_ACCOUNT_UNKNOWN",
+        "no such account",
+    )
+}
+
+/// `409 CREDIT_HOLD_RELEASED`: a hold id released (or tombstoned) is never granted again.
+fn hold_released() -> Response {
+    coded(
+        StatusCode::CONFLICT,
+        "CREDIT_HOLD_RELEASED",
+        "this hold was released",
+    )
+}
+
+/// `400 ERP_BODY_INVALID`: the body is not the `expected` shape.
+fn invalid_body(expected: &str) -> Response {
+    coded(
+        StatusCode::BAD_REQUEST,
+        "ERP_BODY_INVALID",
+        format!("expected {expected}"),
+    )
+}
+
+/// `400 ERP_CONFIG_INVALID`: a simulator route's body is not the `expected` shape.
+fn invalid_config(expected: &str) -> Response {
+    coded(
+        StatusCode::BAD_REQUEST,
+        "ERP_CONFIG_INVALID",
+        format!("expected {expected}"),
+    )
 }
 
 #[derive(Deserialize)]
@@ -283,24 +326,14 @@ async fn read_account(
     if let Err(r) = https(&headers) {
         return *r;
     }
-    let (delay, fail) = erp.injected(Some(&customer));
-    pause(delay).await;
-    if fail {
-        return err(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "ERP_UNAVAILABLE",
-            "the ERP is down",
-        );
+    if let Err(r) = erp.answerable(Some(&customer)).await {
+        return *r;
     }
     let mut l = lock(&erp.ledger);
     l.counters.reads += 1;
     match l.accounts.get(&customer) {
         Some(a) => Json(l.view(a, q.hold_id.as_deref())).into_response(),
-        None => err(
-            StatusCode::NOT_FOUND,
-            "CREDIT_ACCOUNT_UNKNOWN",
-            "no such account",
-        ),
+        None => unknown_account(),
     }
 }
 
@@ -321,46 +354,24 @@ async fn place_hold(
         return *r;
     }
     let Ok(b) = serde_json::from_slice::<HoldBody>(&body) else {
-        return err(
-            StatusCode::BAD_REQUEST,
-            "ERP_BODY_INVALID",
-            "expected {holdId, value}",
-        );
+        return invalid_body("{holdId, value}");
     };
-    let (delay, fail) = erp.injected(Some(&customer));
-    pause(delay).await;
-    if fail {
-        return err(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "ERP_UNAVAILABLE",
-            "the ERP is down",
-        );
+    if let Err(r) = erp.answerable(Some(&customer)).await {
+        return *r;
     }
     let mut l = lock(&erp.ledger);
     l.counters.hold_requests += 1;
     let Some(account) = l.accounts.get(&customer).cloned() else {
-        return err(
-            StatusCode::NOT_FOUND,
-            "CREDIT_ACCOUNT_UNKNOWN",
-            "no such account",
-        );
+        return unknown_account();
     };
     if l.tombstones.contains(&b.hold_id) {
         l.counters.refused_released += 1;
-        return err(
-            StatusCode::CONFLICT,
-            "CREDIT_HOLD_RELEASED",
-            "this hold was released",
-        );
+        return hold_released();
     }
     if let Some(h) = l.holds.get(&b.hold_id).cloned() {
         if h.released {
             l.counters.refused_released += 1;
-            return err(
-                StatusCode::CONFLICT,
-                "CREDIT_HOLD_RELEASED",
-                "this hold was released",
-            );
+            return hold_released();
         }
         l.counters.repeated_holds += 1;
         return (StatusCode::OK, Json(h)).into_response();
@@ -370,7 +381,7 @@ async fn place_hold(
         credit_decision(&view, b.value, account.currency.as_deref())
     {
         l.counters.refused_short += 1;
-        return err(StatusCode::UNPROCESSABLE_ENTITY, &code, message);
+        return coded(StatusCode::UNPROCESSABLE_ENTITY, &code, message);
     }
     let hold = HoldRecord {
         hold_id: b.hold_id.clone(),
@@ -408,24 +419,14 @@ async fn movement(
         return *r;
     }
     let Ok(b) = serde_json::from_slice::<MoveBody>(&body) else {
-        return err(
-            StatusCode::BAD_REQUEST,
-            "ERP_BODY_INVALID",
-            "expected {requestId, value}",
-        );
+        return invalid_body("{requestId, value}");
     };
     let customer = lock(&erp.ledger)
         .holds
         .get(&hold_id)
         .map(|h| h.customer.clone());
-    let (delay, fail) = erp.injected(customer.as_deref());
-    pause(delay).await;
-    if fail {
-        return err(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "ERP_UNAVAILABLE",
-            "the ERP is down",
-        );
+    if let Err(r) = erp.answerable(customer.as_deref()).await {
+        return *r;
     }
     let mut l = lock(&erp.ledger);
     let key = format!("{kind}:{hold_id}:{}", b.request_id);
@@ -454,7 +455,7 @@ async fn movement(
         }
         _ => {
             l.counters.refused_moves += 1;
-            return err(
+            return coded(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "CREDIT_MOVE_REFUSED",
                 format!("{kind} of {} on hold {hold_id} does not fit it", b.value),
@@ -468,29 +469,13 @@ async fn movement(
     Json(json!({"holdId": hold_id, "requestId": b.request_id, "duplicate": false})).into_response()
 }
 
-async fn capture(
-    State(erp): State<Arc<ErpCredit>>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    b: Bytes,
-) -> Response {
-    movement(erp, id, h, b, "capture").await
-}
-async fn refund(
-    State(erp): State<Arc<ErpCredit>>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    b: Bytes,
-) -> Response {
-    movement(erp, id, h, b, "refund").await
-}
-async fn release(
-    State(erp): State<Arc<ErpCredit>>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    b: Bytes,
-) -> Response {
-    movement(erp, id, h, b, "release").await
+/// `POST .../holds/{holdId}/...`: one [`movement`] of `kind`.
+fn moves(kind: &'static str) -> MethodRouter<Arc<ErpCredit>> {
+    post(
+        move |State(erp): State<Arc<ErpCredit>>, Path(id): Path<String>, h: HeaderMap, b: Bytes| {
+            movement(erp, id, h, b, kind)
+        },
+    )
 }
 
 /// Routes on the ERP's host.
@@ -498,9 +483,9 @@ pub fn receiver_routes() -> Router<Arc<ErpCredit>> {
     Router::new()
         .route("/erp/credit/accounts/{customer}", get(read_account))
         .route("/erp/credit/accounts/{customer}/holds", post(place_hold))
-        .route("/erp/credit/holds/{hold_id}/captures", post(capture))
-        .route("/erp/credit/holds/{hold_id}/refunds", post(refund))
-        .route("/erp/credit/holds/{hold_id}/release", post(release))
+        .route("/erp/credit/holds/{hold_id}/captures", moves("capture"))
+        .route("/erp/credit/holds/{hold_id}/refunds", moves("refund"))
+        .route("/erp/credit/holds/{hold_id}/release", moves("release"))
 }
 
 async fn put_account(
@@ -509,11 +494,7 @@ async fn put_account(
     body: Bytes,
 ) -> Response {
     let Ok(mut a) = serde_json::from_slice::<Account>(&body) else {
-        return err(
-            StatusCode::BAD_REQUEST,
-            "ERP_CONFIG_INVALID",
-            "expected an account",
-        );
+        return invalid_config("an account");
     };
     a.customer = customer.clone();
     let mut l = lock(&erp.ledger);
@@ -545,11 +526,7 @@ async fn get_account(State(erp): State<Arc<ErpCredit>>, Path(customer): Path<Str
     let l = lock(&erp.ledger);
     match l.accounts.get(&customer) {
         Some(a) => Json(account_json(&l, a)).into_response(),
-        None => err(
-            StatusCode::NOT_FOUND,
-            "CREDIT_ACCOUNT_UNKNOWN",
-            "no such account",
-        ),
+        None => unknown_account(),
     }
 }
 
@@ -562,11 +539,7 @@ async fn get_all(State(erp): State<Arc<ErpCredit>>) -> Response {
 
 async fn put_config(State(erp): State<Arc<ErpCredit>>, body: Bytes) -> Response {
     let Ok(c) = serde_json::from_slice::<CreditConfig>(&body) else {
-        return err(
-            StatusCode::BAD_REQUEST,
-            "ERP_CONFIG_INVALID",
-            "expected {latencyMs?, down?}",
-        );
+        return invalid_config("{latencyMs?, down?}");
     };
     let mut l = lock(&erp.ledger);
     l.config = c.clone();

@@ -13,3 +13,12 @@ pub mod stock_counts;
 pub mod stock_prices;
 
 pub use batch::{ErpParams, catalog_batch};
+
+/// Whether a call to the ERP's host came through the outbound proxy asking for HTTPS
+/// (`X-Vtex-Use-Https: true`): the ERP's routes take nothing else ([`orders`]' `https_only`).
+pub(crate) fn upgraded(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get("x-vtex-use-https")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}

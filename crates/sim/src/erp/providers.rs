@@ -34,6 +34,7 @@
 //!   (3 previous orders, known at postal code `01310100`), 5 blocked, 6 two overdue
 //!   invoices, 7 a chargeback, 8 a first-time buyer, 9 unknown (404).
 
+use crate::platform::lock;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -42,7 +43,7 @@ use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use crate::platform::http::query_value;
 
@@ -116,14 +117,17 @@ struct Books {
     lose_answers: u32,
 }
 
+impl Books {
+    /// Card `id`'s postings in the order recorded (none yet: empty).
+    fn of(&self, id: &str) -> &[Posting] {
+        self.postings.get(id).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
 /// The ERP's gift card books: the postings Ponte made, per card.
 #[derive(Debug, Default)]
 pub struct ErpCards {
     books: Mutex<Books>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl ErpCards {
@@ -136,11 +140,7 @@ impl ErpCards {
         let mut c = card(i);
         let id = c["id"].as_str().unwrap_or_default().to_owned();
         let books = lock(&self.books);
-        let mine = books
-            .postings
-            .get(&id)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let mine = books.of(&id);
         let initial = c["balanceCents"].as_i64().unwrap_or(0);
         c["balanceCents"] = json!(balance_after(initial, mine));
         c["postings"] = json!(mine.iter().map(|p| p.key.as_str()).collect::<Vec<_>>());
@@ -152,14 +152,7 @@ impl ErpCards {
         let initial = card(i)["balanceCents"].as_i64().unwrap_or(0);
         let id = format!("erp-gc-{i:03}");
         let mut books = lock(&self.books);
-        let balance = balance_after(
-            initial,
-            books
-                .postings
-                .get(&id)
-                .map(Vec::as_slice)
-                .unwrap_or_default(),
-        );
+        let balance = balance_after(initial, books.of(&id));
         if let Some(found) = books
             .postings
             .get_mut(&id)
@@ -198,14 +191,7 @@ impl ErpCards {
             received: 1,
         });
         books.counters.recorded += 1;
-        let after = balance_after(
-            initial,
-            books
-                .postings
-                .get(&id)
-                .map(Vec::as_slice)
-                .unwrap_or_default(),
-        );
+        let after = balance_after(initial, books.of(&id));
         if books.lose_answers > 0 {
             books.lose_answers -= 1;
             books.counters.answers_lost += 1;
@@ -369,12 +355,7 @@ pub(crate) async fn https_only(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let upgraded = request
-        .headers()
-        .get("x-vtex-use-https")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    if upgraded {
+    if super::upgraded(request.headers()) {
         next.run(request).await
     } else {
         (

@@ -18,6 +18,7 @@
 
 use super::orders::now_iso;
 use super::stock_prices::WAREHOUSES;
+use crate::platform::error::coded;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
@@ -76,20 +77,16 @@ pub fn quantity_of(key: &str) -> i64 {
     (h % 500) as i64
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({"code": code, "message": message}))).into_response()
-}
-
 async fn counts(State(requests): State<CountRequests>, body: axum::body::Bytes) -> Response {
     let Ok(request) = serde_json::from_slice::<CountsRequest>(&body) else {
-        return error(
+        return coded(
             StatusCode::BAD_REQUEST,
             "ERP_BAD_REQUEST",
             "expected {skus: [{refId?, ean?}]}",
         );
     };
     if request.skus.len() > MAX_SKUS {
-        return error(
+        return coded(
             StatusCode::PAYLOAD_TOO_LARGE,
             "ERP_TOO_MANY_SKUS",
             "at most 200 SKUs per request",

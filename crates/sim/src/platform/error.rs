@@ -275,3 +275,13 @@ pub async fn blocking<T: Send + 'static>(
         .await
         .map_err(|e| ApiError::Internal(format!("{what} task failed: {e}")))?
 }
+
+/// An error answer with the body `{code, message}`: the shape the ERP's routes answer with
+/// (`docs/erp-contract.yaml`) and the payment gateway's own (`vtex::gateway`).
+pub fn coded(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (
+        status,
+        Json(json!({ "code": code, "message": message.into() })),
+    )
+        .into_response()
+}

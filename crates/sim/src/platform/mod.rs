@@ -11,3 +11,9 @@ pub mod faults;
 pub mod http;
 pub mod rng;
 pub mod store;
+
+/// Locks `m`, taking the data of a poisoned lock as it is (a panicked handler leaves the
+/// simulator's state readable; its tests, not the lock, catch the panic).
+pub fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

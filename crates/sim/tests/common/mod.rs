@@ -115,6 +115,13 @@ pub async fn sim_put(sim: &Sim, path: &str, body: &Value) -> StatusCode {
         .status()
 }
 
+/// PUTs `body` to the simulator's `path` without credentials and expects `200` (the answer
+/// shown when not).
+pub async fn sim_put_ok(sim: &Sim, path: &str, body: Value) {
+    let r = send(client().put(format!("{}{path}", sim.url())).json(&body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+}
+
 /// POSTs and expects 200; returns the body.
 pub async fn created(client: &Client, url: &str, body: Value) -> Value {
     let r = post(client, url, body).await;
@@ -168,4 +175,51 @@ pub fn proxied(sim: &ponte_sim::Sim) -> Client {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+/// App-key calls to one API through `client`, one helper per request shape: each goes to
+/// `{base}{path}` (`base` the API's host and prefix).
+#[derive(Debug, Clone, Copy)]
+pub struct Api<'a> {
+    pub client: &'a Client,
+    pub base: &'a str,
+}
+
+impl<'a> Api<'a> {
+    /// Calls to `{base}{path}` through `client`.
+    pub fn new(client: &'a Client, base: &'a str) -> Self {
+        Api { client, base }
+    }
+}
+
+impl Api<'_> {
+    /// Any request: `body` sent as JSON when given.
+    pub async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
+        call(self.client, method, &format!("{}{path}", self.base), body).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.call(Method::DELETE, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(&body)).await
+    }
+
+    /// A `POST` without a body.
+    pub async fn post_empty(&self, path: &str) -> Reply {
+        self.call(Method::POST, path, None).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(&body)).await
+    }
 }

@@ -76,7 +76,9 @@ pub mod records;
 
 pub use config::ErpOrdersConfig;
 
+use crate::platform::error::coded;
 use crate::platform::error::{SimError, StoreError};
+use crate::platform::lock;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -133,10 +135,6 @@ fn see(fences: &mut BTreeMap<String, u64>, delivery_id: &str, fence: Option<u64>
     }
     *high = fence;
     true
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl ErpOrders {
@@ -317,15 +315,10 @@ pub fn receiver_routes() -> Router<Arc<ErpOrders>> {
 /// proxy and the ERP, refuses a call without the header: it would have gone out in clear text.
 /// `403 {"code":"ERP_HTTPS_REQUIRED"}` **[sim's choice: status and code]**.
 async fn https_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let upgraded = request
-        .headers()
-        .get("x-vtex-use-https")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    if upgraded {
+    if super::upgraded(request.headers()) {
         next.run(request).await
     } else {
-        error(
+        coded(
             StatusCode::FORBIDDEN,
             "ERP_HTTPS_REQUIRED",
             "the ERP takes HTTPS only: call it with X-Vtex-Use-Https: true through the outbound proxy",
@@ -344,17 +337,9 @@ pub fn routes() -> Router<Arc<ErpOrders>> {
         .route("/_sim/erp/orders/{order_id}", get(one_order))
 }
 
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(json!({ "code": code, "message": message.into() })),
-    )
-        .into_response()
-}
-
 /// `500 ERP_STORE_FAILED`: the ERP's store failed.
 fn store_failed(e: &impl std::fmt::Display) -> Response {
-    error(
+    coded(
         StatusCode::INTERNAL_SERVER_ERROR,
         "ERP_STORE_FAILED",
         e.to_string(),
@@ -371,7 +356,7 @@ fn found_or_404<T>(
 ) -> Response {
     match found {
         Ok(Some(x)) => answer(x),
-        Ok(None) => error(StatusCode::NOT_FOUND, code, missing),
+        Ok(None) => coded(StatusCode::NOT_FOUND, code, missing),
         Err(e) => store_failed(&e),
     }
 }
@@ -401,7 +386,7 @@ fn refusal(erp: &ErpOrders, config: &ErpOrdersConfig, headers: &HeaderMap) -> Op
         return None;
     }
     erp.unauthorized.fetch_add(1, Ordering::Relaxed);
-    let mut response = error(
+    let mut response = coded(
         StatusCode::UNAUTHORIZED,
         "ERP_UNAUTHORIZED",
         "send authorization: Bearer <the ERP token>",
@@ -458,7 +443,7 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
         let n = erp.fail_draws.fetch_add(1, Ordering::Relaxed);
         if plan::unit(config.seed, &n.to_string(), "fail") < config.fail_rate {
             erp.injected_failures.fetch_add(1, Ordering::Relaxed);
-            return error(
+            return coded(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "ERP_UNAVAILABLE",
                 "injected failure (failRate): nothing was recorded, send it again",
@@ -469,14 +454,14 @@ async fn receive(State(erp): State<Arc<ErpOrders>>, headers: HeaderMap, body: By
         Ok(p) => p,
         Err(message) => {
             erp.invalid.fetch_add(1, Ordering::Relaxed);
-            return error(StatusCode::BAD_REQUEST, "ERP_BODY_INVALID", message);
+            return coded(StatusCode::BAD_REQUEST, "ERP_BODY_INVALID", message);
         }
     };
     let delivery_id = post.delivery_id.clone();
     let fence = fence_of(&headers);
     let fenced = |erp: &ErpOrders| {
         erp.fenced.fetch_add(1, Ordering::Relaxed);
-        error(
+        coded(
             StatusCode::CONFLICT,
             "ERP_DELIVERY_FENCED",
             "a higher x-ponte-fence was already seen for this delivery: another claim holds it; nothing was recorded",
@@ -642,7 +627,7 @@ async fn put_config(State(erp): State<Arc<ErpOrders>>, body: Bytes) -> Response 
     let patch: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {
-            return error(
+            return coded(
                 StatusCode::BAD_REQUEST,
                 "ERP_CONFIG_INVALID",
                 format!("the body is not JSON: {e}"),
@@ -651,7 +636,7 @@ async fn put_config(State(erp): State<Arc<ErpOrders>>, body: Bytes) -> Response 
     };
     let next = match erp.config().patched(patch) {
         Ok(c) => c,
-        Err(message) => return error(StatusCode::BAD_REQUEST, "ERP_CONFIG_INVALID", message),
+        Err(message) => return coded(StatusCode::BAD_REQUEST, "ERP_CONFIG_INVALID", message),
     };
     let stored = next.clone();
     if let Err(e) = erp.blocking(move |s| s.put_config(&stored)).await {

@@ -19,12 +19,13 @@
 //! 6 times (VTEX retries a provider's failures; every operation is idempotent, §G).
 
 use crate::platform::clock::SimClock;
-use crate::vtex::io::IoRouter;
+use crate::platform::lock;
+use crate::vtex::io::{IoRouter, Provider};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The gateway's configuration (every value the sim's choice unless cited).
@@ -95,10 +96,6 @@ impl std::fmt::Debug for Gateway {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl Gateway {
     pub fn new(io: Arc<IoRouter>, clock: Arc<SimClock>) -> Arc<Gateway> {
         Arc::new(Gateway {
@@ -164,33 +161,16 @@ impl Gateway {
         body: Option<&Value>,
     ) -> Result<(u16, Value), String> {
         let c = self.config();
-        let io = self.io.config();
-        let account = if c.account.is_empty() {
-            io.account.clone().unwrap_or_default()
-        } else {
-            c.account.clone()
+        let provider = Provider {
+            account: &c.account,
+            base_path: &c.base_path,
+            app_key: &c.app_key,
+            app_token: &c.app_token,
         };
-        if io.replicas.is_empty() {
-            return Err("no service replica configured".into());
-        }
-        let replica = io.replicas[turn % io.replicas.len()]
-            .trim_end_matches('/')
-            .to_owned();
-        let url = format!("{replica}/{account}/{}{}{path}", io.workspace, c.base_path);
         let mut req = self
-            .http
-            .request(method, url)
-            .timeout(Duration::from_secs(20))
-            .header("x-colossus-route-id", route)
-            .header(
-                "x-colossus-params",
-                serde_urlencoded::to_string(params).unwrap_or_default(),
-            )
-            .header("x-vtex-account", &account)
-            .header("x-vtex-workspace", &io.workspace)
-            .header("x-vtex-credential", &io.credential)
-            .header("x-provider-api-appkey", &c.app_key)
-            .header("x-provider-api-apptoken", &c.app_token);
+            .io
+            .provider_request(&self.http, turn, method, provider, route, path, params)
+            .ok_or("no service replica configured")?;
         if let Some(b) = body {
             req = req
                 .header("content-type", "application/json")
@@ -221,7 +201,7 @@ impl Gateway {
             next_read_ms: now + c.poll_every_ms,
             ..GatewayTx::default()
         };
-        match self
+        let answer = self
             .call(
                 reqwest::Method::POST,
                 &c.create_route,
@@ -229,21 +209,8 @@ impl Gateway {
                 &[],
                 Some(&body),
             )
-            .await
-        {
-            Ok((200, answer)) => {
-                let status = answer
-                    .get("status")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                tx.statuses.push(status.clone());
-                settle(&mut tx, &status);
-                tx.answer = answer;
-            }
-            Ok((code, answer)) => tx.errors.push(format!("create answered {code}: {answer}")),
-            Err(e) => tx.errors.push(e),
-        }
+            .await;
+        observe(&mut tx, "create", answer);
         lock(&self.txs).insert(id, tx.clone());
         Ok(tx)
     }
@@ -264,20 +231,7 @@ impl Gateway {
         let mut txs = lock(&self.txs);
         let Some(tx) = txs.get_mut(id) else { return };
         tx.reads += 1;
-        match answer {
-            Ok((200, a)) => {
-                let status = a
-                    .get("status")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                tx.statuses.push(status.clone());
-                tx.answer = a;
-                settle(tx, &status);
-            }
-            Ok((code, a)) => tx.errors.push(format!("read answered {code}: {a}")),
-            Err(e) => tx.errors.push(e),
-        }
+        observe(tx, "read", answer);
         if tx.outcome == "pending" {
             if now - tx.sent_at_ms >= c.give_up_after_ms {
                 tx.outcome = "expired".into();
@@ -312,6 +266,25 @@ impl Gateway {
                 tokio::time::sleep(Duration::from_millis(tick)).await;
             }
         });
+    }
+}
+
+/// What the provider answered to `call` (`create` or `read`): a `200`'s status is recorded
+/// and may settle the outcome, anything else is an error.
+fn observe(tx: &mut GatewayTx, call: &str, answer: Result<(u16, Value), String>) {
+    match answer {
+        Ok((200, a)) => {
+            let status = a
+                .get("status")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            tx.statuses.push(status.clone());
+            settle(tx, &status);
+            tx.answer = a;
+        }
+        Ok((code, a)) => tx.errors.push(format!("{call} answered {code}: {a}")),
+        Err(e) => tx.errors.push(e),
     }
 }
 

@@ -94,6 +94,7 @@ pub use settings::{BroadcastFaults, BroadcastSettings};
 use crate::platform::bus::{ChangeSink, OrderChange};
 use crate::platform::clock::{self, SimClock};
 use crate::platform::error::StoreError;
+use crate::platform::lock;
 pub use crate::platform::rng::{random_hex, uuid_v4};
 use crate::vtex::io::{IoRouter, Outcome};
 use db::{Op, Writer};
@@ -104,7 +105,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::{JoinHandle, JoinSet};
@@ -215,10 +216,6 @@ struct Inner {
 #[derive(Debug, Clone)]
 pub struct Broadcaster {
     inner: Arc<Inner>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn store_error(e: String) -> BroadcastError {

@@ -67,7 +67,9 @@ pub mod homologation;
 
 use crate::platform::bus::{ChangeSink, OrderChange};
 use crate::platform::clock::SimClock;
+use crate::platform::error::coded;
 use crate::platform::error::{SimError, StoreError};
+use crate::platform::lock;
 use crate::platform::store::open_database;
 use crate::vtex::io::IoRouter;
 use axum::Json;
@@ -76,7 +78,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -215,18 +217,6 @@ impl ChangeSink for Gateway {
             handle.spawn(async move { gw.on_order_change(change).await });
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn err(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(json!({"code": code, "message": message.into()})),
-    )
-        .into_response()
 }
 
 /// §G.1: while a payment is undefined VTEX retries every 5 minutes when `delayToCancel` is
@@ -441,7 +431,7 @@ impl Gateway {
         {
             let mut txs = lock(&self.txs);
             if txs.contains_key(&payment_id) {
-                return Err(err(
+                return Err(coded(
                     StatusCode::CONFLICT,
                     "GATEWAY_PAYMENT_EXISTS",
                     "that paymentId exists",
@@ -652,7 +642,7 @@ impl Gateway {
         body: &[u8],
     ) -> Response {
         let Some(tx) = self.transaction(payment_id) else {
-            return err(
+            return coded(
                 StatusCode::NOT_FOUND,
                 "GATEWAY_PAYMENT_UNKNOWN",
                 "no such transaction",
@@ -665,7 +655,7 @@ impl Gateway {
                     json!({"at": now, "status": status.as_u16(), "accepted": false, "code": code}),
                 );
             });
-            err(status, code, message)
+            coded(status, code, message)
         };
         if tx.transaction_id != transaction_id {
             return refuse(
@@ -834,7 +824,7 @@ async fn get_config(State(gw): State<Arc<Gateway>>) -> Response {
 async fn put_config(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
     let mut merged = serde_json::to_value(gw.config()).unwrap_or(Value::Null);
     let Ok(Value::Object(patch)) = serde_json::from_slice::<Value>(&body) else {
-        return err(
+        return coded(
             StatusCode::BAD_REQUEST,
             "GATEWAY_CONFIG_INVALID",
             "expected a JSON object",
@@ -848,7 +838,7 @@ async fn put_config(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
             *lock(&gw.config) = c.clone();
             Json(c).into_response()
         }
-        Err(e) => err(
+        Err(e) => coded(
             StatusCode::BAD_REQUEST,
             "GATEWAY_CONFIG_INVALID",
             e.to_string(),
@@ -864,7 +854,7 @@ async fn create_tx(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
     let input: NewTransaction = match serde_json::from_slice(&body) {
         Ok(i) => i,
         Err(e) => {
-            return err(
+            return coded(
                 StatusCode::BAD_REQUEST,
                 "GATEWAY_BODY_INVALID",
                 e.to_string(),
@@ -900,7 +890,7 @@ async fn list_tx(State(gw): State<Arc<Gateway>>) -> Response {
 async fn get_tx(State(gw): State<Arc<Gateway>>, Path(pid): Path<String>) -> Response {
     match gw.transaction(&pid) {
         Some(tx) => Json(tx).into_response(),
-        None => err(
+        None => coded(
             StatusCode::NOT_FOUND,
             "GATEWAY_PAYMENT_UNKNOWN",
             "no such transaction",
@@ -910,7 +900,7 @@ async fn get_tx(State(gw): State<Arc<Gateway>>, Path(pid): Path<String>) -> Resp
 
 async fn authorize_tx(State(gw): State<Arc<Gateway>>, Path(pid): Path<String>) -> Response {
     if gw.transaction(&pid).is_none() {
-        return err(
+        return coded(
             StatusCode::NOT_FOUND,
             "GATEWAY_PAYMENT_UNKNOWN",
             "no such transaction",
@@ -935,7 +925,7 @@ async fn move_tx(gw: Arc<Gateway>, pid: String, kind: &'static str, body: Bytes)
         match serde_json::from_slice(&body) {
             Ok(i) => i,
             Err(e) => {
-                return err(
+                return coded(
                     StatusCode::BAD_REQUEST,
                     "GATEWAY_BODY_INVALID",
                     e.to_string(),
@@ -948,7 +938,7 @@ async fn move_tx(gw: Arc<Gateway>, pid: String, kind: &'static str, body: Bytes)
             json!({"transaction": gw.transaction(&pid), "http": http_json(status, answer, ms)}),
         )
         .into_response(),
-        None => err(
+        None => coded(
             StatusCode::NOT_FOUND,
             "GATEWAY_PAYMENT_UNKNOWN",
             "no such transaction",
@@ -956,26 +946,13 @@ async fn move_tx(gw: Arc<Gateway>, pid: String, kind: &'static str, body: Bytes)
     }
 }
 
-async fn settle_tx(
-    State(gw): State<Arc<Gateway>>,
-    Path(pid): Path<String>,
-    body: Bytes,
-) -> Response {
-    move_tx(gw, pid, "settlements", body).await
-}
-async fn refund_tx(
-    State(gw): State<Arc<Gateway>>,
-    Path(pid): Path<String>,
-    body: Bytes,
-) -> Response {
-    move_tx(gw, pid, "refunds", body).await
-}
-async fn cancel_tx(
-    State(gw): State<Arc<Gateway>>,
-    Path(pid): Path<String>,
-    body: Bytes,
-) -> Response {
-    move_tx(gw, pid, "cancellations", body).await
+/// `POST /_sim/gateway/transactions/{pid}/{kind}`: one [`move_tx`] of `kind`.
+fn moves(kind: &'static str) -> MethodRouter<Arc<Gateway>> {
+    post(
+        move |State(gw): State<Arc<Gateway>>, Path(pid): Path<String>, body: Bytes| {
+            move_tx(gw, pid, kind, body)
+        },
+    )
 }
 
 async fn timers(State(gw): State<Arc<Gateway>>) -> Response {
@@ -1026,12 +1003,12 @@ pub fn sim_routes() -> Router<Arc<Gateway>> {
         )
         .route(
             "/_sim/gateway/transactions/{pid}/settlements",
-            post(settle_tx),
+            moves("settlements"),
         )
-        .route("/_sim/gateway/transactions/{pid}/refunds", post(refund_tx))
+        .route("/_sim/gateway/transactions/{pid}/refunds", moves("refunds"))
         .route(
             "/_sim/gateway/transactions/{pid}/cancellations",
-            post(cancel_tx),
+            moves("cancellations"),
         )
         .route("/_sim/gateway/timers", post(timers))
         .route("/_sim/gateway/homologation", post(homologation::run))

@@ -25,7 +25,8 @@
 //! the next replica, up to 6 times, 200 ms apart: VTEX retries a provider's failures (§G common
 //! rules: every operation idempotent by its requestId). Each attempt is in `calls`.
 
-use crate::vtex::io::IoRouter;
+use crate::platform::lock;
+use crate::vtex::io::{IoRouter, Provider};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -34,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The Hub's configuration.
@@ -83,10 +84,6 @@ pub struct Hub {
     config: Mutex<HubConfig>,
     orders: Mutex<BTreeMap<String, HubOrder>>,
     rr: AtomicUsize,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn cents_of(v: &Value) -> Option<i64> {
@@ -142,33 +139,24 @@ impl Hub {
         body: &Value,
     ) -> (u16, Value) {
         let c = lock(&self.config).clone();
-        let io = self.io.config();
-        if io.replicas.is_empty() {
-            return (0, json!("no replica"));
-        }
-        let account = if c.account.is_empty() {
-            io.account.clone().unwrap_or_default()
-        } else {
-            c.account.clone()
+        let provider = Provider {
+            account: &c.account,
+            base_path: &c.base_path,
+            app_key: &c.app_key,
+            app_token: &c.app_token,
         };
-        let replica = io.replicas[turn % io.replicas.len()]
-            .trim_end_matches('/')
-            .to_owned();
-        let url = format!("{replica}/{account}/{}{}{path}", io.workspace, c.base_path);
-        let sent = self
-            .http
-            .post(url)
-            .timeout(Duration::from_secs(20))
-            .header("x-colossus-route-id", route)
-            .header(
-                "x-colossus-params",
-                serde_urlencoded::to_string(params).unwrap_or_default(),
-            )
-            .header("x-vtex-account", &account)
-            .header("x-vtex-workspace", &io.workspace)
-            .header("x-vtex-credential", &io.credential)
-            .header("x-provider-api-appkey", &c.app_key)
-            .header("x-provider-api-apptoken", &c.app_token)
+        let Some(req) = self.io.provider_request(
+            &self.http,
+            turn,
+            reqwest::Method::POST,
+            provider,
+            route,
+            path,
+            params,
+        ) else {
+            return (0, json!("no replica"));
+        };
+        let sent = req
             .header("content-type", "application/vnd.vtex.giftcards.v1+json")
             .header("accept", "application/vnd.vtex.giftcards.v1+json")
             .header("rest-range", "resources=0-49")
@@ -352,15 +340,7 @@ async fn invoice(
     axum::Json(req): axum::Json<Value>,
 ) -> Response {
     let value = req.get("value").and_then(cents_of);
-    let duplicate = req.get("duplicate").and_then(Value::as_bool) == Some(true);
-    match h.movement(&id, Move::Settle, value, duplicate).await {
-        Some(o) => axum::Json(o).into_response(),
-        None => (
-            axum::http::StatusCode::NOT_FOUND,
-            axum::Json(json!({"code": "NOT_FOUND"})),
-        )
-            .into_response(),
-    }
+    moved(&h, &id, Move::Settle, value, &req).await
 }
 
 async fn cancel(
@@ -369,15 +349,7 @@ async fn cancel(
     body: axum::body::Bytes,
 ) -> Response {
     let req: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let duplicate = req.get("duplicate").and_then(Value::as_bool) == Some(true);
-    match h.movement(&id, Move::Cancel, None, duplicate).await {
-        Some(o) => axum::Json(o).into_response(),
-        None => (
-            axum::http::StatusCode::NOT_FOUND,
-            axum::Json(json!({"code": "NOT_FOUND"})),
-        )
-            .into_response(),
-    }
+    moved(&h, &id, Move::Cancel, None, &req).await
 }
 
 async fn refund(
@@ -386,8 +358,14 @@ async fn refund(
     axum::Json(req): axum::Json<Value>,
 ) -> Response {
     let value = req.get("value").and_then(cents_of);
+    moved(&h, &id, Move::Refund, value, &req).await
+}
+
+/// One movement on order `id` (`duplicate: true` in `req` sends its call twice): the order as
+/// it stands, or `404 {"code":"NOT_FOUND"}` for an order the Hub does not know.
+async fn moved(h: &Hub, id: &str, m: Move, value: Option<i64>, req: &Value) -> Response {
     let duplicate = req.get("duplicate").and_then(Value::as_bool) == Some(true);
-    match h.movement(&id, Move::Refund, value, duplicate).await {
+    match h.movement(id, m, value, duplicate).await {
         Some(o) => axum::Json(o).into_response(),
         None => (
             axum::http::StatusCode::NOT_FOUND,

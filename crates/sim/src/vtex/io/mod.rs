@@ -50,6 +50,7 @@
 //!   [`crate::vtex::scheduler`], which the app sets up itself; this tick is for runs that
 //!   want ticks without it.
 
+use crate::platform::lock;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -62,7 +63,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
@@ -335,10 +336,6 @@ pub struct IoRouter {
     policies: Mutex<(Option<policies::AppPolicies>, Vec<policies::RoleRule>)>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 fn check(config: &IoConfig) -> Result<Service, String> {
     let listed = config.workspaces.iter().flat_map(|w| &w.replicas);
     for w in &config.workspaces {
@@ -370,6 +367,40 @@ fn check(config: &IoConfig) -> Result<Service, String> {
         }
     }
     Service::parse(config.service_json.as_ref())
+}
+
+/// `req` with the headers the router adds to a call to a route of the app: the route's id and
+/// its `params` (`x-colossus-route-id`, `x-colossus-params`), the account, the workspace and the
+/// app's credential (module docs).
+fn routed<P: Serialize + ?Sized>(
+    req: reqwest::RequestBuilder,
+    route_id: &str,
+    params: &P,
+    account: &str,
+    workspace: &str,
+    credential: &str,
+) -> reqwest::RequestBuilder {
+    req.header("x-colossus-route-id", route_id)
+        .header(
+            "x-colossus-params",
+            serde_urlencoded::to_string(params).unwrap_or_default(),
+        )
+        .header("x-vtex-account", account)
+        .header("x-vtex-workspace", workspace)
+        .header("x-vtex-credential", credential)
+}
+
+/// A route of the service that a path matched: its id and its parameters.
+type RouteMatch = (String, Vec<(String, String)>);
+
+/// A provider app as a VTEX system calls it ([`IoRouter::provider_request`]): the account
+/// (empty: the router's), the app's base path, and the key and token the provider takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Provider<'a> {
+    pub account: &'a str,
+    pub base_path: &'a str,
+    pub app_key: &'a str,
+    pub app_token: &'a str,
 }
 
 impl IoRouter {
@@ -416,6 +447,45 @@ impl IoRouter {
 
     pub fn config(&self) -> IoConfig {
         lock(&self.state).config.clone()
+    }
+
+    /// The request a VTEX system (the antifraud gateway, the Gift Card Hub) sends to `route` of
+    /// a provider app through this router: to the replica of `turn` (round robin), with the
+    /// route and its `params` in `x-colossus-route-id` and `x-colossus-params`, the account,
+    /// workspace and credential, and the provider's `x-provider-api-appkey` and
+    /// `x-provider-api-apptoken`, as the IO router delivers a provider call (module docs).
+    /// `None` when no replica is configured.
+    #[allow(clippy::too_many_arguments)]
+    pub fn provider_request(
+        &self,
+        http: &reqwest::Client,
+        turn: usize,
+        method: reqwest::Method,
+        provider: Provider<'_>,
+        route: &str,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> Option<reqwest::RequestBuilder> {
+        let io = self.config();
+        if io.replicas.is_empty() {
+            return None;
+        }
+        let account = if provider.account.is_empty() {
+            io.account.clone().unwrap_or_default()
+        } else {
+            provider.account.to_owned()
+        };
+        let replica = io.replicas[turn % io.replicas.len()].trim_end_matches('/');
+        let url = format!(
+            "{replica}/{account}/{}{}{path}",
+            io.workspace, provider.base_path
+        );
+        let req = http.request(method, url).timeout(Duration::from_secs(20));
+        Some(
+            routed(req, route, params, &account, &io.workspace, &io.credential)
+                .header("x-provider-api-appkey", provider.app_key)
+                .header("x-provider-api-apptoken", provider.app_token),
+        )
     }
 
     pub fn set_config(&self, config: IoConfig) -> Result<(), String> {
@@ -556,6 +626,19 @@ impl IoRouter {
         Some((pick.workspace.clone(), pick.replicas.clone()))
     }
 
+    /// The configuration and the service's route that `path_and_query` reaches: its id and
+    /// its parameters (`None` when no route of `service.json` matches).
+    fn route_of(&self, path_and_query: &str) -> (IoConfig, Option<RouteMatch>) {
+        let s = lock(&self.state);
+        let path = path_and_query.split('?').next().unwrap_or_default();
+        let route = s
+            .service
+            .routes
+            .iter()
+            .find_map(|r| r.matches(path).map(|params| (r.id.clone(), params)));
+        (s.config.clone(), route)
+    }
+
     /// Sends a public-route call as VTEX's router does.
     pub async fn call_route(
         &self,
@@ -566,16 +649,7 @@ impl IoRouter {
         body: Vec<u8>,
         deadline: Duration,
     ) -> Outcome {
-        let (config, route) = {
-            let s = lock(&self.state);
-            let path = path_and_query.split('?').next().unwrap_or_default();
-            let route = s
-                .service
-                .routes
-                .iter()
-                .find_map(|r| r.matches(path).map(|params| (r.id.clone(), params)));
-            (s.config.clone(), route)
-        };
+        let (config, route) = self.route_of(path_and_query);
         let Some((route_id, params)) = route else {
             return Outcome::NoRoute(path_and_query.to_owned());
         };
@@ -612,16 +686,7 @@ impl IoRouter {
         body: Option<Vec<u8>>,
         deadline: Duration,
     ) -> Result<(u16, Vec<u8>), Outcome> {
-        let (config, route) = {
-            let s = lock(&self.state);
-            let path = path_and_query.split('?').next().unwrap_or_default();
-            let route = s
-                .service
-                .routes
-                .iter()
-                .find_map(|r| r.matches(path).map(|params| (r.id.clone(), params)));
-            (s.config.clone(), route)
-        };
+        let (config, route) = self.route_of(path_and_query);
         let Some((route_id, params)) = route else {
             return Err(Outcome::NoRoute(path_and_query.to_owned()));
         };
@@ -637,22 +702,22 @@ impl IoRouter {
         let mut last = String::new();
         for i in 0..replicas.len() {
             let replica = replicas[(start + i) % replicas.len()].trim_end_matches('/');
-            let mut req = self
+            let req = self
                 .http
                 .request(
                     method.clone(),
                     format!("{replica}/{account}/{workspace}{path_and_query}"),
                 )
-                .timeout(deadline)
-                .header("x-colossus-route-id", route_id.as_str())
-                .header(
-                    "x-colossus-params",
-                    serde_urlencoded::to_string(&params).unwrap_or_default(),
-                )
-                .header("x-vtex-account", account)
-                .header("x-vtex-workspace", workspace.as_str())
-                .header("x-vtex-credential", config.credential.as_str())
-                .header("x-request-id", self.request_id());
+                .timeout(deadline);
+            let mut req = routed(
+                req,
+                &route_id,
+                &params,
+                account,
+                &workspace,
+                &config.credential,
+            )
+            .header("x-request-id", self.request_id());
             for (k, v) in extra_headers {
                 req = req.header(k.as_str(), v.as_str());
             }

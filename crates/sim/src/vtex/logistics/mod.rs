@@ -208,6 +208,19 @@ pub enum Outcome {
     Stale,
 }
 
+/// The values of a map keyed by `(account, id)` that belong to `account`, in id order.
+fn of_account<T: Clone>(map: &BTreeMap<(String, String), T>, account: &str) -> Vec<T> {
+    map.iter()
+        .filter(|((a, _), _)| a == account)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// The value a map keyed by `(account, id)` holds for `account` and `id`.
+fn held<T: Clone>(map: &BTreeMap<(String, String), T>, account: &str, id: &str) -> Option<T> {
+    map.get(&(account.to_owned(), id.to_owned())).cloned()
+}
+
 impl Logistics {
     /// Creates the tables and loads what they hold.
     pub fn load(
@@ -284,19 +297,11 @@ impl Logistics {
     }
 
     pub fn warehouses(&self, account: &str) -> Vec<Warehouse> {
-        self.state()
-            .warehouses
-            .iter()
-            .filter(|((a, _), _)| a == account)
-            .map(|(_, w)| w.clone())
-            .collect()
+        of_account(&self.state().warehouses, account)
     }
 
     pub fn warehouse(&self, account: &str, id: &str) -> Option<Warehouse> {
-        self.state()
-            .warehouses
-            .get(&(account.to_owned(), id.to_owned()))
-            .cloned()
+        held(&self.state().warehouses, account, id)
     }
 
     pub fn put_warehouse(&self, account: &str, w: Warehouse) -> Result<(), ApiError> {
@@ -331,19 +336,11 @@ impl Logistics {
     }
 
     pub fn docks(&self, account: &str) -> Vec<Value> {
-        self.state()
-            .docks
-            .iter()
-            .filter(|((a, _), _)| a == account)
-            .map(|(_, d)| d.clone())
-            .collect()
+        of_account(&self.state().docks, account)
     }
 
     pub fn dock(&self, account: &str, id: &str) -> Option<Value> {
-        self.state()
-            .docks
-            .get(&(account.to_owned(), id.to_owned()))
-            .cloned()
+        held(&self.state().docks, account, id)
     }
 
     /// Stores a dock (`None` removes it).

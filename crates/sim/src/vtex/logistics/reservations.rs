@@ -26,7 +26,6 @@
 use super::routes::At;
 use super::{Logistics, SharedLogistics};
 use crate::platform::error::{ApiError, StoreError};
-use crate::platform::http::Scoped;
 use crate::platform::rng::random_hex;
 use crate::platform::store::encode;
 use axum::Json;
@@ -265,12 +264,8 @@ struct CreateIn {
     delivery_item_options: Vec<OptionIn>,
 }
 
-async fn create(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    bytes: Bytes,
-) -> Result<Response, ApiError> {
+async fn create(a: At, bytes: Bytes) -> Result<Response, ApiError> {
+    let (l, account) = (a.state, a.account);
     let input: CreateIn = serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::InvalidBody(format!("invalid request body: {e}")))?;
     let invalid = |m: String| ApiError::bad("RESERVATION_INVALID", m);
@@ -354,33 +349,23 @@ async fn create(
     Ok(Json(lock.json()).into_response())
 }
 
-async fn read(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+async fn read(a: At, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let (l, account) = (a.state, a.account);
     Ok(Json(l.event(&account, &id, None)?.json()).into_response())
 }
 
 /// `POST .../reservations/{id}/confirm`, `.../acknowledge` and `.../cancel`.
-async fn step(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    id: String,
-    kind: ReservationEventKind,
-) -> Result<Response, ApiError> {
+async fn step(a: At, id: String, kind: ReservationEventKind) -> Result<Response, ApiError> {
+    let (l, account) = (a.state, a.account);
     l.event(&account, &id, Some(kind))?;
     Ok(StatusCode::OK.into_response())
 }
 
 async fn by_warehouse_and_sku(
-    Scoped {
-        state: l, account, ..
-    }: At,
+    a: At,
     Path((warehouse, sku)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
+    let (l, account) = (a.state, a.account);
     let sku: u32 = sku
         .parse()
         .map_err(|_| ApiError::InvalidPath(format!("skuId {sku:?} is not an SKU id")))?;

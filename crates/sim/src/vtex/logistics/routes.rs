@@ -22,6 +22,53 @@ const INVENTORY: &str = "/api/logistics/pvt/inventory/skus";
 /// What a Logistics handler takes: the state and the request's account.
 pub(super) type At = Scoped<SharedLogistics>;
 
+/// A handler's answer.
+pub(super) type ApiResult = Result<Response, ApiError>;
+
+/// The `{skuId}/warehouses/{warehouseId}` of an inventory path, as sent.
+type Slot = (String, String);
+
+impl At {
+    /// The account's warehouse `id`, or `WAREHOUSE_NOT_FOUND`.
+    fn warehouse(&self, id: &str) -> Result<Warehouse, ApiError> {
+        self.state
+            .warehouse(&self.account, id)
+            .ok_or_else(|| warehouse_missing(id))
+    }
+
+    /// The account's dock `id` as held, or `DOCK_NOT_FOUND`.
+    fn dock(&self, id: &str) -> Result<Value, ApiError> {
+        self.state
+            .dock(&self.account, id)
+            .ok_or_else(|| dock_missing(id))
+    }
+
+    /// One inventory write of the account ([`super::Logistics::write`]); `label` names the
+    /// VTEX operation.
+    fn write(
+        &self,
+        sku: u32,
+        warehouse: &str,
+        change: Change,
+        date: Option<Timestamp>,
+        label: &str,
+    ) -> Result<(), ApiError> {
+        self.state
+            .write(&self.account, sku, warehouse, change, date, label)
+            .map(drop)
+    }
+}
+
+/// A JSON answer, `200`.
+pub(super) fn json_ok(value: impl serde::Serialize) -> ApiResult {
+    Ok(Json(value).into_response())
+}
+
+/// An answer with no body.
+pub(super) fn status(code: StatusCode) -> ApiResult {
+    Ok(code.into_response())
+}
+
 /// The VTEX routes (`/api/logistics/pvt/...`) but reservations.
 pub fn routes() -> Router<SharedLogistics> {
     Router::new()
@@ -33,27 +80,16 @@ pub fn routes() -> Router<SharedLogistics> {
             &format!("{CONFIG}/warehouses/{{id}}"),
             get(get_warehouse).delete(delete_warehouse),
         )
-        .route(
-            &format!("{CONFIG}/warehouses/{{id}}/activation"),
-            post(|a: At, Path(id): Path<String>| set_warehouse_active(a, id, true)),
-        )
-        .route(
-            &format!("{CONFIG}/warehouses/{{id}}/deactivation"),
-            post(|a: At, Path(id): Path<String>| set_warehouse_active(a, id, false)),
-        )
+        .merge(toggles(
+            &format!("{CONFIG}/warehouses"),
+            set_warehouse_active,
+        ))
         .route(&format!("{CONFIG}/docks"), post(post_dock).get(list_docks))
         .route(
             &format!("{CONFIG}/docks/{{id}}"),
             get(get_dock).delete(delete_dock),
         )
-        .route(
-            &format!("{CONFIG}/docks/{{id}}/activation"),
-            post(|a: At, Path(id): Path<String>| set_dock_active(a, id, true)),
-        )
-        .route(
-            &format!("{CONFIG}/docks/{{id}}/deactivation"),
-            post(|a: At, Path(id): Path<String>| set_dock_active(a, id, false)),
-        )
+        .merge(toggles(&format!("{CONFIG}/docks"), set_dock_active))
         .route(&format!("{INVENTORY}/{{sku}}"), get(get_inventory))
         .route(
             &format!("{INVENTORY}/{{sku}}/warehouses/{{warehouse}}"),
@@ -67,6 +103,20 @@ pub fn routes() -> Router<SharedLogistics> {
             &format!("{INVENTORY}/{{sku}}/warehouses/{{warehouse}}/lead-time"),
             patch(patch_lead_time),
         )
+}
+
+/// `POST {base}/{id}/activation` and `.../deactivation` of a warehouse or a dock: `set` with
+/// `true` and `false`.
+fn toggles<F, Fut>(base: &str, set: F) -> Router<SharedLogistics>
+where
+    F: Fn(At, String, bool) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = ApiResult> + Send + 'static,
+{
+    let on = move |a: At, Path(id): Path<String>| set(a, id, true);
+    let off = move |a: At, Path(id): Path<String>| set(a, id, false);
+    Router::new()
+        .route(&format!("{base}/{{id}}/activation"), post(on))
+        .route(&format!("{base}/{{id}}/deactivation"), post(off))
 }
 
 /// The simulator's extensions (`/_sim/logistics/...`, account from `?an=` or the default).
@@ -145,12 +195,7 @@ fn duration(v: Option<&Value>, field: &str, code: &'static str) -> Result<u64, A
     }
 }
 
-async fn post_warehouse(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    bytes: Bytes,
-) -> Result<Response, ApiError> {
+async fn post_warehouse(a: At, bytes: Bytes) -> ApiResult {
     let body: Value = parse(&bytes)?;
     let invalid = |m: &str| ApiError::bad("WAREHOUSE_INVALID", m.to_owned());
     let id = non_empty(body.get("id")).ok_or_else(|| invalid("id is required"))?;
@@ -170,7 +215,7 @@ async fn post_warehouse(
             cost: cost(d.get("cost"))?,
         });
     }
-    let held = l.warehouse(&account, &id);
+    let held = a.state.warehouse(&a.account, &id);
     let w = Warehouse {
         id,
         name,
@@ -186,65 +231,35 @@ async fn post_warehouse(
             .or(held.map(|h| h.is_active))
             .unwrap_or(true),
     };
-    l.put_warehouse(&account, w)?;
-    Ok(StatusCode::OK.into_response())
+    a.state.put_warehouse(&a.account, w)?;
+    status(StatusCode::OK)
 }
 
-async fn list_warehouses(
-    Scoped {
-        state: l, account, ..
-    }: At,
-) -> Response {
-    Json(l.warehouses(&account)).into_response()
+async fn list_warehouses(a: At) -> Response {
+    Json(a.state.warehouses(&a.account)).into_response()
 }
 
-async fn get_warehouse(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let w = l
-        .warehouse(&account, &id)
-        .ok_or_else(|| warehouse_missing(&id))?;
-    Ok(Json(w).into_response())
+async fn get_warehouse(a: At, Path(id): Path<String>) -> ApiResult {
+    json_ok(a.warehouse(&id)?)
 }
 
-async fn delete_warehouse(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    if l.delete_warehouse(&account, &id)? {
-        Ok(StatusCode::OK.into_response())
+async fn delete_warehouse(a: At, Path(id): Path<String>) -> ApiResult {
+    if a.state.delete_warehouse(&a.account, &id)? {
+        status(StatusCode::OK)
     } else {
         Err(warehouse_missing(&id))
     }
 }
 
 /// `POST .../warehouses/{id}/activation` and `.../deactivation`.
-async fn set_warehouse_active(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    id: String,
-    active: bool,
-) -> Result<Response, ApiError> {
-    let mut w = l
-        .warehouse(&account, &id)
-        .ok_or_else(|| warehouse_missing(&id))?;
+async fn set_warehouse_active(a: At, id: String, active: bool) -> ApiResult {
+    let mut w = a.warehouse(&id)?;
     w.is_active = active;
-    l.put_warehouse(&account, w)?;
-    Ok(StatusCode::OK.into_response())
+    a.state.put_warehouse(&a.account, w)?;
+    status(StatusCode::OK)
 }
 
-async fn post_dock(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    bytes: Bytes,
-) -> Result<Response, ApiError> {
+async fn post_dock(a: At, bytes: Bytes) -> ApiResult {
     let mut body: Value = parse(&bytes)?;
     let invalid = |m: &str| ApiError::bad("DOCK_INVALID", m.to_owned());
     let id = non_empty(body.get("id")).ok_or_else(|| invalid("id is required"))?;
@@ -255,78 +270,54 @@ async fn post_dock(
             obj.insert(field.into(), json!(timespan(t)));
         }
     }
-    let held_active = l
-        .dock(&account, &id)
+    let held_active = a
+        .state
+        .dock(&a.account, &id)
         .and_then(|d| d.get("isActive").and_then(Value::as_bool));
     if let Some(obj) = body.as_object_mut()
         && !obj.get("isActive").is_some_and(Value::is_boolean)
     {
         obj.insert("isActive".into(), json!(held_active.unwrap_or(true)));
     }
-    l.put_dock(&account, &id, Some(body))?;
+    a.state.put_dock(&a.account, &id, Some(body))?;
     // The OpenAPI's `Create/UpdateDock` answers `true` (§E.1).
-    Ok(Json(true).into_response())
+    json_ok(true)
 }
 
-async fn list_docks(
-    Scoped {
-        state: l, account, ..
-    }: At,
-) -> Response {
-    Json(l.docks(&account)).into_response()
+async fn list_docks(a: At) -> Response {
+    Json(a.state.docks(&a.account)).into_response()
 }
 
-async fn get_dock(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let d = l.dock(&account, &id).ok_or_else(|| dock_missing(&id))?;
-    Ok(Json(d).into_response())
+async fn get_dock(a: At, Path(id): Path<String>) -> ApiResult {
+    json_ok(a.dock(&id)?)
 }
 
-async fn delete_dock(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    l.dock(&account, &id).ok_or_else(|| dock_missing(&id))?;
-    l.put_dock(&account, &id, None)?;
-    Ok(StatusCode::OK.into_response())
+async fn delete_dock(a: At, Path(id): Path<String>) -> ApiResult {
+    a.dock(&id)?;
+    a.state.put_dock(&a.account, &id, None)?;
+    status(StatusCode::OK)
 }
 
 /// `POST .../docks/{id}/activation` and `.../deactivation`.
-async fn set_dock_active(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    id: String,
-    active: bool,
-) -> Result<Response, ApiError> {
-    let mut d = l.dock(&account, &id).ok_or_else(|| dock_missing(&id))?;
+async fn set_dock_active(a: At, id: String, active: bool) -> ApiResult {
+    let mut d = a.dock(&id)?;
     if let Some(obj) = d.as_object_mut() {
         obj.insert("isActive".into(), json!(active));
     }
-    l.put_dock(&account, &id, Some(d))?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    a.state.put_dock(&a.account, &id, Some(d))?;
+    status(StatusCode::NO_CONTENT)
 }
 
 /// Units an unlimited entry shows (§E.2).
 const UNLIMITED: i64 = 1_000_000;
 
-async fn get_inventory(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    Path(sku): Path<String>,
-) -> Result<Response, ApiError> {
+async fn get_inventory(a: At, Path(sku): Path<String>) -> ApiResult {
     let id = sku_of(&sku)?;
-    let entries = l.entries(&account, id);
+    let (l, account) = (&a.state, a.account.as_str());
+    let entries = l.entries(account, id);
     let every = l.settings().balance_lists_every_warehouse;
     let mut balance = Vec::new();
-    for w in l.warehouses(&account) {
+    for w in l.warehouses(account) {
         let entry = entries.get(&w.id);
         if entry.is_none() && !every {
             continue;
@@ -339,7 +330,7 @@ async fn get_inventory(
             };
             (total, e.unlimited_quantity, e.lead_time)
         });
-        let reserved = l.reserved(&account, id, &w.id);
+        let reserved = l.reserved(account, id, &w.id);
         balance.push(json!({
             "warehouseId": w.id,
             "warehouseName": w.name,
@@ -351,7 +342,7 @@ async fn get_inventory(
             "leadTime": timespan(lead),
         }));
     }
-    Ok(Json(json!({ "skuId": id.to_string(), "balance": balance })).into_response())
+    json_ok(json!({ "skuId": id.to_string(), "balance": balance }))
 }
 
 /// A `quantity` as sent: `null` or missing is `None`; an `int32`, not negative.
@@ -416,13 +407,7 @@ fn object(bytes: &Bytes) -> Result<Value, ApiError> {
     }
 }
 
-async fn put_inventory(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    Path((sku, warehouse)): Path<(String, String)>,
-    bytes: Bytes,
-) -> Result<Response, ApiError> {
+async fn put_inventory(a: At, Path((sku, warehouse)): Path<Slot>, bytes: Bytes) -> ApiResult {
     let id = sku_of(&sku)?;
     let body = object(&bytes)?;
     let change = Change::Put {
@@ -431,24 +416,17 @@ async fn put_inventory(
         lead_time: duration(body.get("leadTime"), "leadTime", "LEAD_TIME_INVALID")?,
     };
     let date = count_date(body.get("dateUtcOnBalanceSystem"))?;
-    l.write(
-        &account,
+    a.write(
         id,
         &warehouse,
         change,
         date,
         "PUT /api/logistics/pvt/inventory/skus/{skuId}/warehouses/{warehouseId}",
     )?;
-    Ok(Json(true).into_response())
+    json_ok(true)
 }
 
-async fn patch_quantity(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    Path((sku, warehouse)): Path<(String, String)>,
-    bytes: Bytes,
-) -> Result<Response, ApiError> {
+async fn patch_quantity(a: At, Path((sku, warehouse)): Path<Slot>, bytes: Bytes) -> ApiResult {
     let id = sku_of(&sku)?;
     let body = object(&bytes)?;
     let q = quantity(body.get("quantity"))?;
@@ -460,8 +438,7 @@ async fn patch_quantity(
         ));
     };
     let date = count_date(body.get("dateUtcOnBalanceSystem"))?;
-    l.write(
-        &account,
+    a.write(
         id,
         &warehouse,
         Change::Quantity {
@@ -471,7 +448,7 @@ async fn patch_quantity(
         date,
         "PATCH /api/logistics/pvt/inventory/skus/{skuId}/warehouses/{warehouseId}/quantity",
     )?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    status(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]
@@ -480,13 +457,7 @@ struct LeadTimeIn {
     lead_time: Option<String>,
 }
 
-async fn patch_lead_time(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    Path((sku, warehouse)): Path<(String, String)>,
-    bytes: Bytes,
-) -> Result<Response, ApiError> {
+async fn patch_lead_time(a: At, Path((sku, warehouse)): Path<Slot>, bytes: Bytes) -> ApiResult {
     let id = sku_of(&sku)?;
     let body: LeadTimeIn = parse(&bytes)?;
     let raw = body.lead_time.unwrap_or_default();
@@ -496,15 +467,14 @@ async fn patch_lead_time(
             format!("leadTime {raw:?} is not DD.HH:MM:SS or DD"),
         )
     })?;
-    l.write(
-        &account,
+    a.write(
         id,
         &warehouse,
         Change::LeadTime(lead.0),
         None,
         "PATCH /api/logistics/pvt/inventory/skus/{skuId}/warehouses/{warehouseId}/lead-time",
     )?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    status(StatusCode::NO_CONTENT)
 }
 
 async fn get_settings(State(l): State<SharedLogistics>) -> Response {
@@ -521,24 +491,16 @@ async fn put_settings(
 }
 
 /// The SKU's entries as held, with their `dateUtcOnBalanceSystem` (VTEX's reads omit it).
-async fn sim_inventory(
-    Scoped {
-        state: l, account, ..
-    }: At,
-    Path(sku): Path<String>,
-) -> Result<Response, ApiError> {
+async fn sim_inventory(a: At, Path(sku): Path<String>) -> ApiResult {
     let id = sku_of(&sku)?;
-    Ok(Json(l.entries(&account, id)).into_response())
+    json_ok(a.state.entries(&a.account, id))
 }
 
 /// Every inventory entry of the account (`?an=`), with its SKU and warehouse.
-async fn sim_all_inventory(
-    Scoped {
-        state: l, account, ..
-    }: At,
-) -> Response {
-    let all: Vec<Value> = l
-        .all_entries(&account)
+async fn sim_all_inventory(a: At) -> Response {
+    let all: Vec<Value> = a
+        .state
+        .all_entries(&a.account)
         .into_iter()
         .map(|(sku, warehouse, e)| json!({ "skuId": sku, "warehouseId": warehouse, "entry": e }))
         .collect();

@@ -2,11 +2,12 @@
 
 use super::query::{self, Expr};
 use super::{
-    Access, Entity, ID_FIELDS, MasterDataSettings, Scroll, SharedMasterData, WriteMode,
+    Access, Doc, Entity, ID_FIELDS, MasterDataSettings, Scroll, SharedMasterData, WriteMode,
     WriteOutcome, WriteRequest,
 };
 use crate::platform::error::ApiError;
 use crate::platform::http::{Tenant, has_credentials};
+use crate::vtex::catalog::Scoped;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -17,6 +18,9 @@ use axum::routing::{MethodRouter, get};
 use serde_json::{Map, Value, json};
 
 const BASE: &str = "/api/dataentities";
+
+/// What a Master Data handler takes: the state, the request's account, its headers and its URI.
+type Md = Scoped<SharedMasterData>;
 
 /// Every VTEX call waits the configured latency first (`latencyMs`, `latencyJitterMs`).
 async fn latency(
@@ -73,13 +77,24 @@ pub fn sim_routes() -> Router<SharedMasterData> {
         )
 }
 
-fn forbidden(md: &SharedMasterData, what: &str) -> Response {
+/// `403 PRIVATE_FIELDS`, counted: an anonymous caller would `what` private fields.
+fn forbidden(md: &SharedMasterData, what: &str) -> ApiError {
     md.count_refusal(403);
-    (
+    ApiError::rule(
         StatusCode::FORBIDDEN,
-        Json(json!({"Message": format!("Cannot {what} private fields"), "code": "PRIVATE_FIELDS"})),
+        "PRIVATE_FIELDS",
+        format!("Cannot {what} private fields"),
     )
-        .into_response()
+}
+
+/// A call with credentials passes; an anonymous one gets the counted [`forbidden`] (the
+/// versions and schemas of a document are never public).
+fn credentialed(md: &SharedMasterData, headers: &HeaderMap, what: &str) -> Result<(), ApiError> {
+    if has_credentials(headers) {
+        Ok(())
+    } else {
+        Err(forbidden(md, what))
+    }
 }
 
 fn throttled(md: &SharedMasterData, status: StatusCode, message: &str) -> Response {
@@ -307,49 +322,45 @@ const PATCH_DOCUMENT: Route = Route {
 
 /// The write routes of `.../documents` (the id in the body).
 fn documents() -> MethodRouter<SharedMasterData> {
-    let at = |route: Route| {
-        move |State(md): State<SharedMasterData>,
-              tenant: Tenant,
-              Path(ac): Path<String>,
-              headers: HeaderMap,
-              uri: Uri,
-              body: Bytes| async move {
-            write_route(&md, &tenant, &ac, None, &headers, &uri, &body, route)
-        }
-    };
-    axum::routing::post(at(POST_DOCUMENT))
-        .patch(at(UPSERT_PARTIAL))
-        .put(at(UPSERT_FULL))
+    axum::routing::post(write_at(POST_DOCUMENT))
+        .patch(write_at(UPSERT_PARTIAL))
+        .put(write_at(UPSERT_FULL))
 }
 
 /// The routes of `.../documents/{id}`.
 fn document() -> MethodRouter<SharedMasterData> {
-    let at = |route: Route| {
-        move |State(md): State<SharedMasterData>,
-              tenant: Tenant,
-              Path((ac, id)): Path<(String, String)>,
-              headers: HeaderMap,
-              uri: Uri,
-              body: Bytes| async move {
-            write_route(&md, &tenant, &ac, Some(&id), &headers, &uri, &body, route)
-        }
-    };
     get(get_document)
-        .put(at(PUT_DOCUMENT))
-        .patch(at(PATCH_DOCUMENT))
+        .put(write_at(PUT_DOCUMENT))
+        .patch(write_at(PATCH_DOCUMENT))
         .delete(delete_document)
+}
+
+/// The handler of one write route: the acronym, and the id when the path names one
+/// (`.../documents/{id}`), then [`write_route`].
+fn write_at(
+    route: Route,
+) -> impl Fn(Md, Path<Vec<String>>, Bytes) -> std::future::Ready<Result<Response, ApiError>>
++ Clone
++ Send
++ Sync
++ 'static {
+    move |c: Md, Path(path): Path<Vec<String>>, body: Bytes| {
+        std::future::ready(match path.as_slice() {
+            [ac] => write_route(&c, ac, None, &body, route),
+            [ac, id] => write_route(&c, ac, Some(id), &body, route),
+            _ => Err(ApiError::InvalidPath(format!(
+                "{path:?} is not a document path"
+            ))),
+        })
+    }
 }
 
 /// The common path of every write: the body, the id, throttling, the entity, private fields,
 /// the store, the answer.
-#[allow(clippy::too_many_arguments)]
 fn write_route(
-    md: &SharedMasterData,
-    tenant: &Tenant,
+    c: &Md,
     ac: &str,
     path_id: Option<&str>,
-    headers: &HeaderMap,
-    uri: &Uri,
     body: &[u8],
     route: Route,
 ) -> Result<Response, ApiError> {
@@ -362,7 +373,7 @@ fn write_route(
         }
         None => body_id(&acronym, &mut body)?,
     };
-    let account = tenant.account.as_str();
+    let (md, account) = (&c.state, c.tenant.account.as_str());
     if !md.admit(account, "write", md.settings().writes_per_second) {
         return Ok(throttled(
             md,
@@ -371,18 +382,18 @@ fn write_route(
         ));
     }
     let entity = md.entity(account, &acronym, true)?;
-    if !has_credentials(headers)
+    if !has_credentials(&c.headers)
         && body
             .keys()
             .any(|k| k != "id" && !entity.public(k, Access::Write))
     {
-        return Ok(forbidden(md, "write"));
+        return Err(forbidden(md, "write"));
     }
     // `PATCH .../documents/{id}` on a missing document is 404 unless `patchCreates` (module docs).
     let must_exist = matches!(route.answer, Answer::NoContent)
         && route.mode == WriteMode::Merge
         && !md.settings().patch_creates;
-    let query = params(uri);
+    let query = params(&c.uri);
     let outcome = md.write(WriteRequest {
         account,
         acronym: &acronym,
@@ -390,7 +401,7 @@ fn write_route(
         body,
         mode: route.mode,
         must_exist,
-        author: &author(headers),
+        author: &author(&c.headers),
         label: &format!("{} {acronym}", route.verb),
         schema: param(&query, "_schema"),
     })?;
@@ -417,6 +428,19 @@ fn body_id(acronym: &str, body: &mut Map<String, Value>) -> Result<Option<String
     }
 }
 
+/// The entity and the document id a `.../{ac}/documents/{id}` path names.
+fn doc_key(ac: &str, id: &str) -> Result<(String, String), ApiError> {
+    let acronym = acronym_of(ac)?;
+    let id = doc_id(&acronym, id)?;
+    Ok((acronym, id))
+}
+
+/// The document `acronym`/`id` of the account, or `404 DOCUMENT_NOT_FOUND`.
+fn held(md: &SharedMasterData, account: &str, acronym: &str, id: &str) -> Result<Doc, ApiError> {
+    md.get(account, acronym, id)
+        .ok_or_else(|| missing(acronym, id))
+}
+
 fn missing(acronym: &str, id: &str) -> ApiError {
     ApiError::not_found(
         "DOCUMENT_NOT_FOUND",
@@ -424,46 +448,36 @@ fn missing(acronym: &str, id: &str) -> ApiError {
     )
 }
 
-async fn get_document(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
-    Path((ac, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let acronym = acronym_of(&ac)?;
-    let id = doc_id(&acronym, &id)?;
-    let entity = md.entity(&tenant.account, &acronym, false)?;
-    let doc = md
-        .get(&tenant.account, &acronym, &id)
-        .ok_or_else(|| missing(&acronym, &id))?;
-    let fields = fields_param(&params(&uri));
+async fn get_document(c: Md, Path((ac, id)): Path<(String, String)>) -> Result<Response, ApiError> {
+    let (acronym, id) = doc_key(&ac, &id)?;
+    let entity = c.state.entity(&c.tenant.account, &acronym, false)?;
+    let doc = held(&c.state, &c.tenant.account, &acronym, &id)?;
+    let fields = fields_param(&params(&c.uri));
     let names: Vec<String> = doc.fields.keys().cloned().collect();
-    if !has_credentials(&headers) && reads_private(&entity, &fields, &names) {
-        return Ok(forbidden(&md, "read"));
+    if !has_credentials(&c.headers) && reads_private(&entity, &fields, &names) {
+        return Err(forbidden(&c.state, "read"));
     }
     Ok(Json(project(&doc.fields, &fields)).into_response())
 }
 
 async fn delete_document(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
+    c: Md,
     Path((ac, id)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let acronym = acronym_of(&ac)?;
-    let id = doc_id(&acronym, &id)?;
-    if !md.admit(&tenant.account, "write", md.settings().writes_per_second) {
+    let (acronym, id) = doc_key(&ac, &id)?;
+    if !c.state.admit(
+        &c.tenant.account,
+        "write",
+        c.state.settings().writes_per_second,
+    ) {
         return Ok(throttled(
-            &md,
+            &c.state,
             StatusCode::TOO_MANY_REQUESTS,
             "Too many requests",
         ));
     }
-    if !has_credentials(&headers) {
-        return Ok(forbidden(&md, "write"));
-    }
-    if md.delete(&tenant.account, &acronym, &id)? {
+    credentialed(&c.state, &c.headers, "write")?;
+    if c.state.delete(&c.tenant.account, &acronym, &id)? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(missing(&acronym, &id))
@@ -471,19 +485,12 @@ async fn delete_document(
 }
 
 async fn list_versions(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
+    c: Md,
     Path((ac, id)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let acronym = acronym_of(&ac)?;
-    let id = doc_id(&acronym, &id)?;
-    if !has_credentials(&headers) {
-        return Ok(forbidden(&md, "read"));
-    }
-    let doc = md
-        .get(&tenant.account, &acronym, &id)
-        .ok_or_else(|| missing(&acronym, &id))?;
+    let (acronym, id) = doc_key(&ac, &id)?;
+    credentialed(&c.state, &c.headers, "read")?;
+    let doc = held(&c.state, &c.tenant.account, &acronym, &id)?;
     let list: Vec<Value> = doc
         .versions
         .iter()
@@ -493,19 +500,12 @@ async fn list_versions(
 }
 
 async fn get_version(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
+    c: Md,
     Path((ac, id, version)): Path<(String, String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let acronym = acronym_of(&ac)?;
-    let id = doc_id(&acronym, &id)?;
-    if !has_credentials(&headers) {
-        return Ok(forbidden(&md, "read"));
-    }
-    let doc = md
-        .get(&tenant.account, &acronym, &id)
-        .ok_or_else(|| missing(&acronym, &id))?;
+    let (acronym, id) = doc_key(&ac, &id)?;
+    credentialed(&c.state, &c.headers, "read")?;
+    let doc = held(&c.state, &c.tenant.account, &acronym, &id)?;
     let v = doc
         .versions
         .iter()
@@ -515,24 +515,25 @@ async fn get_version(
 }
 
 async fn put_version(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
+    c: Md,
     Path((ac, id, version)): Path<(String, String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let acronym = acronym_of(&ac)?;
-    let id = doc_id(&acronym, &id)?;
-    if !has_credentials(&headers) {
-        return Ok(forbidden(&md, "write"));
-    }
-    match md.restore(&tenant.account, &acronym, &id, &version, &author(&headers))? {
+    let (acronym, id) = doc_key(&ac, &id)?;
+    credentialed(&c.state, &c.headers, "write")?;
+    match c.state.restore(
+        &c.tenant.account,
+        &acronym,
+        &id,
+        &version,
+        &author(&c.headers),
+    )? {
         None => Err(ApiError::not_found(
             "VERSION_NOT_FOUND",
             format!("no version {version} of {id}"),
         )),
         Some(WriteOutcome::Unchanged(_)) => Ok(StatusCode::NOT_MODIFIED.into_response()),
         Some(_) => Ok(Json(json!({"Id": format!("{acronym}-{id}"),
-                                  "Href": href(&tenant.account, &acronym, &id)}))
+                                  "Href": href(&c.tenant.account, &acronym, &id)}))
         .into_response()),
     }
 }
@@ -621,10 +622,10 @@ fn check_query(
         if filtered.iter().any(|f| !entity.public(f, Access::Filter))
             || (q.keyword.is_some() && !entity.open)
         {
-            return Some(forbidden(md, "filter"));
+            return Some(forbidden(md, "filter").into_response());
         }
         if reads_private(entity, &q.fields, &[]) {
-            return Some(forbidden(md, "read"));
+            return Some(forbidden(md, "read").into_response());
         }
     }
     None
@@ -687,35 +688,29 @@ fn range(headers: &HeaderMap) -> Result<(usize, usize), ApiError> {
     Ok((from, to))
 }
 
-async fn search(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
-    Path(ac): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, ApiError> {
+async fn search(c: Md, Path(ac): Path<String>) -> Result<Response, ApiError> {
     let acronym = acronym_of(&ac)?;
-    let entity = md.entity(&tenant.account, &acronym, false)?;
-    let q = query_of(&params(&uri))?;
-    if let Some(r) = check_query(&md, &entity, &q, &headers) {
+    let entity = c.state.entity(&c.tenant.account, &acronym, false)?;
+    let q = query_of(&params(&c.uri))?;
+    if let Some(r) = check_query(&c.state, &entity, &q, &c.headers) {
         return Ok(r);
     }
     if wildcard(&q)
-        && !md.admit(
-            &tenant.account,
+        && !c.state.admit(
+            &c.tenant.account,
             "wildcard",
-            md.settings().wildcard_searches_per_second,
+            c.state.settings().wildcard_searches_per_second,
         )
     {
         return Ok(throttled(
-            &md,
+            &c.state,
             StatusCode::SERVICE_UNAVAILABLE,
             "Too many wildcard or keyword queries",
         ));
     }
-    let (from, to) = range(&headers)?;
-    md.count_read(false);
-    let docs = run(&md, &tenant.account, &acronym, &q);
+    let (from, to) = range(&c.headers)?;
+    c.state.count_read(false);
+    let docs = run(&c.state, &c.tenant.account, &acronym, &q);
     let total = docs.len();
     let page: Vec<Value> = docs
         .iter()
@@ -731,31 +726,29 @@ async fn search(
     Ok(r)
 }
 
-async fn scroll(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
-    Path(ac): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, ApiError> {
+async fn scroll(c: Md, Path(ac): Path<String>) -> Result<Response, ApiError> {
     let acronym = acronym_of(&ac)?;
-    if !md.admit(&tenant.account, "scroll", md.settings().scrolls_per_second) {
+    if !c.state.admit(
+        &c.tenant.account,
+        "scroll",
+        c.state.settings().scrolls_per_second,
+    ) {
         return Ok(throttled(
-            &md,
+            &c.state,
             StatusCode::TOO_MANY_REQUESTS,
             "Too many scroll requests",
         ));
     }
-    let params = params(&uri);
-    md.count_read(true);
+    let params = params(&c.uri);
+    c.state.count_read(true);
     let (state, page, token) = if let Some(token) = param(&params, "_token") {
-        let Some((s, page)) = md.scroll_page(token) else {
+        let Some((s, page)) = c.state.scroll_page(token) else {
             return Err(ApiError::bad(
                 "SCROLL_TOKEN_INVALID",
                 "the scroll token is unknown or expired (20 idle minutes)",
             ));
         };
-        if s.account != tenant.account || s.acronym != acronym {
+        if s.account != c.tenant.account || s.acronym != acronym {
             return Err(ApiError::bad(
                 "SCROLL_TOKEN_INVALID",
                 "the scroll token is for another entity",
@@ -763,9 +756,9 @@ async fn scroll(
         }
         (s, page, token.to_owned())
     } else {
-        let entity = md.entity(&tenant.account, &acronym, false)?;
+        let entity = c.state.entity(&c.tenant.account, &acronym, false)?;
         let q = query_of(&params)?;
-        if let Some(r) = check_query(&md, &entity, &q, &headers) {
+        if let Some(r) = check_query(&c.state, &entity, &q, &c.headers) {
             return Ok(r);
         }
         let size = match param(&params, "_size") {
@@ -777,7 +770,7 @@ async fn scroll(
                 .filter(|n| (1..=1000).contains(n))
                 .ok_or_else(|| ApiError::bad("SCROLL_SIZE_INVALID", "_size is 1 to 1000"))?,
         };
-        let ids: Vec<String> = run(&md, &tenant.account, &acronym, &q)
+        let ids: Vec<String> = run(&c.state, &c.tenant.account, &acronym, &q)
             .iter()
             .filter_map(|d| d.get("id").and_then(Value::as_str).map(str::to_owned))
             .collect();
@@ -786,16 +779,17 @@ async fn scroll(
             Some(None) => vec!["_all".to_owned()],
             Some(Some(list)) => list.clone(),
         };
-        let token = md.open_scroll(Scroll {
-            account: tenant.account.clone(),
+        let token = c.state.open_scroll(Scroll {
+            account: c.tenant.account.clone(),
             acronym: acronym.clone(),
             ids,
             next: 0,
             size,
             fields,
-            last_used_ms: md.now_ms(),
+            last_used_ms: c.state.now_ms(),
         });
-        let (s, page) = md
+        let (s, page) = c
+            .state
             .scroll_page(&token)
             .ok_or_else(|| ApiError::Internal("a scroll vanished as it opened".into()))?;
         (s, page, token)
@@ -807,7 +801,7 @@ async fn scroll(
     };
     let docs: Vec<Value> = page
         .iter()
-        .filter_map(|id| md.get(&state.account, &state.acronym, id))
+        .filter_map(|id| c.state.get(&state.account, &state.acronym, id))
         .map(|d| project(&d.fields, &fields))
         .collect();
     let mut r = Json(Value::Array(docs)).into_response();
@@ -922,17 +916,10 @@ async fn sim_define(
 /// that schema alone, as an object (the operation's `200` description: "In case there is only
 /// one existing schema, it will be an object instead, without the `name` property and the named
 /// `schema` object").
-async fn list_schemas(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
-    Path(ac): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+async fn list_schemas(c: Md, Path(ac): Path<String>) -> Result<Response, ApiError> {
     let entity = acronym_of(&ac)?;
-    if !has_credentials(&headers) {
-        return Ok(forbidden(&md, "read"));
-    }
-    let mut schemas = md.schemas(&tenant.account, &entity);
+    credentialed(&c.state, &c.headers, "read")?;
+    let mut schemas = c.state.schemas(&c.tenant.account, &entity);
     if schemas.len() == 1 {
         let (_, schema) = schemas.remove(0);
         return Ok(Json(schema).into_response());
@@ -948,16 +935,12 @@ async fn list_schemas(
 /// with it. `404` when there is no such schema ([sim's choice]: the operation documents `204`
 /// only).
 async fn delete_schema(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
+    c: Md,
     Path((ac, name)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let entity = acronym_of(&ac)?;
-    if !has_credentials(&headers) {
-        return Ok(forbidden(&md, "write"));
-    }
-    if md.delete_schema(&tenant.account, &entity, &name) {
+    credentialed(&c.state, &c.headers, "write")?;
+    if c.state.delete_schema(&c.tenant.account, &entity, &name) {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::not_found(
@@ -968,17 +951,11 @@ async fn delete_schema(
 }
 
 /// `GET .../schemas/{name}`: the schema (Master Data v2 `Getschemabyname`), `404` when none.
-async fn get_schema(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
-    Path((ac, name)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+async fn get_schema(c: Md, Path((ac, name)): Path<(String, String)>) -> Result<Response, ApiError> {
     let entity = acronym_of(&ac)?;
-    if !has_credentials(&headers) {
-        return Ok(forbidden(&md, "read"));
-    }
-    md.schemas(&tenant.account, &entity)
+    credentialed(&c.state, &c.headers, "read")?;
+    c.state
+        .schemas(&c.tenant.account, &entity)
         .into_iter()
         .find(|(n, _)| *n == name)
         .map(|(_, schema)| Json(schema).into_response())
@@ -988,23 +965,20 @@ async fn get_schema(
 /// `PUT .../schemas/{name}`: saves a JSON schema and its `v-triggers` (Master Data v2
 /// `Saveschemabyname`), `200 {"Message"}` as VTEX's example answers; `400` for a bad trigger.
 async fn save_schema(
-    State(md): State<SharedMasterData>,
-    tenant: Tenant,
+    c: Md,
     Path((ac, name)): Path<(String, String)>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let entity = acronym_of(&ac)?;
-    if !has_credentials(&headers) {
-        return Ok(forbidden(&md, "write"));
-    }
+    credentialed(&c.state, &c.headers, "write")?;
     let schema = Value::Object(object(&body)?);
     if name.is_empty() || name.len() > 100 {
         return Err(ApiError::InvalidPath(format!(
             "{name:?} is not a schema name"
         )));
     }
-    md.save_schema(&tenant.account, &entity, &name, schema)?;
+    c.state
+        .save_schema(&c.tenant.account, &entity, &name, schema)?;
     Ok(Json(json!({"Message": "JSON Schema persisted successfully. Revalidation and indexing process running in background."})).into_response())
 }
 

@@ -17,7 +17,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post, put};
+use axum::routing::{MethodFilter, MethodRouter, get, patch, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -57,11 +57,11 @@ pub fn api(oms: Shared) -> Router {
         .route("/api/oms/pvt/orders/{order_id}/invoice", post(invoice))
         .route(
             "/api/oms/pvt/orders/{order_id}/invoice/{invoice_number}",
-            patch(update_tracking),
+            on_invoice(MethodFilter::PATCH, TRACKING, actions::update_tracking),
         )
         .route(
             "/api/oms/pvt/orders/{order_id}/invoice/{invoice_number}/tracking",
-            put(tracking_events),
+            on_invoice(MethodFilter::PUT, TRACKING_EVENTS, actions::tracking_events),
         )
         .route("/api/oms/pvt/orders/{order_id}/changes", post(changes))
         .route(
@@ -148,6 +148,24 @@ impl Call {
             .await
     }
 
+    /// [`Call::run`] of an action on the request's JSON body (`allow_empty`: an empty body is
+    /// `{}`), answering the action's JSON. The body is checked after the order is found (an
+    /// unknown order answers 404 first).
+    async fn with_body(
+        self,
+        order_id: String,
+        endpoint: &'static str,
+        body: &Bytes,
+        allow_empty: bool,
+        op: impl FnOnce(&mut SimOrder, &mut ActCtx, &Body) -> Result<Value, OmsError> + Send + 'static,
+    ) -> Result<Response, OmsError> {
+        let body = Body::parse(body, allow_empty);
+        let out = self
+            .run(order_id, endpoint, move |o, c| op(o, c, &body?))
+            .await?;
+        Ok(Json(out).into_response())
+    }
+
     /// [`Call::run`] with the refusal an unknown order gets.
     async fn run_as<T: Send + 'static>(
         self,
@@ -215,12 +233,8 @@ async fn cancel(
     Path(order_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, OmsError> {
-    // The body is checked after the order is found (an unknown order answers 404 first).
-    let body = Body::parse(&body, true);
-    let out = call
-        .run(order_id, CANCEL, move |o, c| actions::cancel(o, c, &body?))
-        .await?;
-    Ok(Json(out).into_response())
+    call.with_body(order_id, CANCEL, &body, true, actions::cancel)
+        .await
 }
 
 async fn invoice(
@@ -237,32 +251,25 @@ async fn invoice(
     Ok(Json(out).into_response())
 }
 
-async fn update_tracking(
-    call: Call,
-    Path((order_id, number)): Path<(String, String)>,
-    body: Bytes,
-) -> Result<Response, OmsError> {
-    let body = Body::parse(&body, false);
-    let out = call
-        .run(order_id, TRACKING, move |o, c| {
-            actions::update_tracking(o, c, &number, &body?)
-        })
-        .await?;
-    Ok(Json(out).into_response())
-}
+/// An action on one invoice of an order (`.../invoice/{invoiceNumber}...`).
+type InvoiceAction = fn(&mut SimOrder, &mut ActCtx, &str, &Body) -> Result<Value, OmsError>;
 
-async fn tracking_events(
-    call: Call,
-    Path((order_id, number)): Path<(String, String)>,
-    body: Bytes,
-) -> Result<Response, OmsError> {
-    let body = Body::parse(&body, false);
-    let out = call
-        .run(order_id, TRACKING_EVENTS, move |o, c| {
-            actions::tracking_events(o, c, &number, &body?)
+/// An invoice's route for `method`: `action` on the invoice the path names, counted under
+/// `endpoint`, through [`Call::with_body`].
+fn on_invoice(
+    method: MethodFilter,
+    endpoint: &'static str,
+    action: InvoiceAction,
+) -> MethodRouter<Shared> {
+    let handler = move |call: Call,
+                        Path((order_id, number)): Path<(String, String)>,
+                        body: Bytes| async move {
+        call.with_body(order_id, endpoint, &body, false, move |o, c, b| {
+            action(o, c, &number, b)
         })
-        .await?;
-    Ok(Json(out).into_response())
+        .await
+    };
+    axum::routing::on(method, handler)
 }
 
 async fn changes(
@@ -270,11 +277,8 @@ async fn changes(
     Path(order_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, OmsError> {
-    let body = Body::parse(&body, false);
-    let out = call
-        .run(order_id, CHANGES, move |o, c| actions::change(o, c, &body?))
-        .await?;
-    Ok(Json(out).into_response())
+    call.with_body(order_id, CHANGES, &body, false, actions::change)
+        .await
 }
 
 async fn deny(call: Call, Path(order_id): Path<String>, body: Bytes) -> Result<Response, OmsError> {

@@ -33,6 +33,7 @@
 pub mod cron;
 
 use crate::platform::clock::SimClock;
+use crate::platform::lock;
 use crate::vtex::catalog::Scoped;
 use crate::vtex::io::{IoRouter, Outcome};
 use axum::Json;
@@ -48,7 +49,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long a firing may take before it counts as failed.
@@ -122,10 +123,6 @@ struct Inner {
     http: reqwest::Client,
     stats: Stats,
     wait_for_previous: std::sync::atomic::AtomicBool,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
