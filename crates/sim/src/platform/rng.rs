@@ -13,6 +13,27 @@ pub fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A configured per-call latency with deterministic jitter (the benches' VTEX-like round trips):
+/// `base_ms` plus a draw in `0..=jitter_ms` from its own SplitMix64 state.
+#[derive(Debug)]
+pub struct Jitter(std::sync::Mutex<u64>);
+
+impl Jitter {
+    pub fn new(seed: u64) -> Jitter {
+        Jitter(std::sync::Mutex::new(seed))
+    }
+
+    /// This call's delay.
+    pub fn delay(&self, base_ms: u64, jitter_ms: u64) -> std::time::Duration {
+        let jitter = if jitter_ms == 0 {
+            0
+        } else {
+            splitmix64(&mut super::lock(&self.0)) % (jitter_ms + 1)
+        };
+        std::time::Duration::from_millis(base_ms.saturating_add(jitter))
+    }
+}
+
 /// A uniform draw in `[0, 1)` from the next output.
 pub fn unit(state: &mut u64) -> f64 {
     (splitmix64(state) >> 11) as f64 / (1u64 << 53) as f64

@@ -382,8 +382,8 @@ pub struct MasterData {
     outbound: OnceLock<Outbound>,
     /// The last trigger attempts.
     attempts: Arc<Mutex<VecDeque<Attempt>>>,
-    /// The latency jitter's generator state.
-    jitter: Mutex<u64>,
+    /// The latency's jitter.
+    jitter: crate::platform::rng::Jitter,
 }
 
 /// One document write (see [`MasterData::write`]).
@@ -455,7 +455,7 @@ impl MasterData {
             state: Mutex::new(state),
             outbound: OnceLock::new(),
             attempts: Arc::new(Mutex::new(VecDeque::new())),
-            jitter: Mutex::new(0x6d61_7374_6572),
+            jitter: crate::platform::rng::Jitter::new(0x6d61_7374_6572),
         })
     }
 
@@ -811,13 +811,7 @@ impl MasterData {
     /// This call's added latency ([`MasterDataSettings::latency_ms`]).
     pub fn latency(&self) -> std::time::Duration {
         let s = self.settings();
-        let jitter = if s.latency_jitter_ms == 0 {
-            0
-        } else {
-            let mut state = self.jitter.lock().unwrap_or_else(PoisonError::into_inner);
-            crate::platform::rng::splitmix64(&mut state) % (s.latency_jitter_ms + 1)
-        };
-        std::time::Duration::from_millis(s.latency_ms.saturating_add(jitter))
+        self.jitter.delay(s.latency_ms, s.latency_jitter_ms)
     }
 
     /// Lets triggers send their requests (the simulator calls it once the IO router exists).

@@ -148,8 +148,8 @@ pub struct Pricing {
     settings: Mutex<PricingSettings>,
     limiter: Limiter,
     state: Mutex<State>,
-    /// The latency jitter's generator state.
-    jitter: Mutex<u64>,
+    /// The latency's jitter.
+    jitter: crate::platform::rng::Jitter,
 }
 
 pub type SharedPricing = Arc<Pricing>;
@@ -204,7 +204,7 @@ impl Pricing {
             settings: Mutex::new(settings),
             limiter: Limiter::default(),
             state: Mutex::new(state),
-            jitter: Mutex::new(42),
+            jitter: crate::platform::rng::Jitter::new(42),
         })
     }
 
@@ -379,13 +379,7 @@ impl Pricing {
     /// This call's added latency ([`PricingSettings::latency_ms`]).
     fn latency(&self) -> std::time::Duration {
         let s = self.settings();
-        let jitter = if s.latency_jitter_ms == 0 {
-            0
-        } else {
-            let mut state = self.jitter.lock().unwrap_or_else(PoisonError::into_inner);
-            crate::platform::rng::splitmix64(&mut state) % (s.latency_jitter_ms + 1)
-        };
-        std::time::Duration::from_millis(s.latency_ms.saturating_add(jitter))
+        self.jitter.delay(s.latency_ms, s.latency_jitter_ms)
     }
 
     fn now_ms(&self) -> i64 {
