@@ -58,6 +58,7 @@ pub struct Pending {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Analysis {
     /// VTEX's transaction id.
     pub id: String,
@@ -68,16 +69,10 @@ pub struct Analysis {
     pub analysis_type: AnalysisType,
     pub reasons: Vec<RiskReason>,
     /// VTEX's status-change URL.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub hook: Option<String>,
     pub created_at: Timestamp,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub pending: Option<Pending>,
     /// A status to push to `hook` (cleared once VTEX accepted it).
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub hook_owed: Option<AnalysisStatus>,
     /// VTEX stopped the analysis (`DELETE`): no decision lands any more.
     #[serde(default)]

@@ -14,14 +14,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct AntifraudBody {
     pub id: String,
     pub value: Money,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub hook: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub mini_cart: Option<MiniCart>,
 }
 
@@ -29,13 +26,10 @@ pub struct AntifraudBody {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[cfg_attr(feature = "ts", ts(rename = "AntifraudMiniCart"))]
 pub struct MiniCart {
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub buyer: Option<Buyer>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub shipping: Option<Shipping>,
 }
 
@@ -43,16 +37,11 @@ pub struct MiniCart {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[cfg_attr(feature = "ts", ts(rename = "AntifraudBuyer"))]
 pub struct Buyer {
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub id: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub document: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub email: Option<String>,
 }
 
@@ -60,9 +49,8 @@ pub struct Buyer {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Shipping {
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub address: Option<Address>,
 }
 
@@ -70,10 +58,9 @@ pub struct Shipping {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[cfg_attr(feature = "ts", ts(rename = "AntifraudAddress"))]
 pub struct Address {
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub postal_code: Option<String>,
 }
 
@@ -100,16 +87,13 @@ impl AntifraudBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct AntifraudOpenRequest {
     pub body: AntifraudBody,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub facts: Option<RiskFacts>,
     #[serde(default)]
     pub policy: RiskPolicy,
     pub tid: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub existing: Option<Analysis>,
     pub now: Timestamp,
 }
@@ -165,11 +149,10 @@ pub fn antifraud_open(r: &AntifraudOpenRequest) -> Result<AntifraudOpenResponse,
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct AntifraudUpdateRequest {
     pub analysis: Analysis,
     pub body: AntifraudBody,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub facts: Option<RiskFacts>,
     #[serde(default)]
     pub policy: RiskPolicy,
@@ -233,12 +216,12 @@ pub struct HookPush {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct AntifraudEventResponse {
     pub analysis: Analysis,
     pub changed: bool,
     pub answer: AnalysisAnswer,
     /// The push to make after writing `analysis` (then [`Event::HookDelivered`]).
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub hook_due: Option<HookPush>,
 }
 
@@ -268,10 +251,9 @@ pub fn antifraud_event(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct AntifraudScoreRequest {
     pub body: AntifraudBody,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub facts: Option<RiskFacts>,
     #[serde(default)]
     pub policy: RiskPolicy,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct RiskFacts {
     #[serde(default)]
     pub blocked: bool,
@@ -22,8 +23,6 @@ pub struct RiskFacts {
     #[serde(default)]
     pub previous_orders: u32,
     /// The document the ERP has on file.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub document: Option<String>,
     /// Postal codes the customer is known at.
     #[serde(default)]
@@ -100,18 +99,13 @@ impl RiskPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct RiskTransaction {
     /// VTEX's transaction id.
     pub id: String,
     pub value: Money,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub buyer_document: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub buyer_email: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub shipping_postal_code: Option<String>,
 }
 

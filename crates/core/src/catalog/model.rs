@@ -13,20 +13,17 @@ fn yes() -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Category {
     pub id: CategoryId,
     pub name: String,
     /// `None` makes the category a department (level 1).
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub father_category_id: Option<CategoryId>,
     #[serde(default = "yes")]
     #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub is_active: bool,
     /// VTEX's `HasChildren`, for snapshots that hold only part of the tree: a category whose
     /// children are not in the snapshot is still not a leaf when this is `true`.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub has_children: Option<bool>,
 }
 
@@ -35,10 +32,9 @@ pub struct Category {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct SpecificationGroup {
     pub id: GroupId,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub category_id: Option<CategoryId>,
     pub name: String,
     #[serde(default)]
@@ -51,6 +47,7 @@ pub struct SpecificationGroup {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct SpecificationField {
     pub id: FieldId,
     pub name: String,
@@ -58,8 +55,6 @@ pub struct SpecificationField {
     /// 7 Checkbox, 8 Indexed Text, 9 Indexed Multi-Line Text.
     pub field_type_id: i32,
     pub field_group_id: GroupId,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub category_id: Option<CategoryId>,
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(as = "Option<i32>", optional))]

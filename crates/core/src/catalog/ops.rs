@@ -30,12 +30,11 @@ pub struct CategoryTreeRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct MoveImpactRequest {
     pub catalog: CatalogSnapshot,
     pub category_id: CategoryId,
     /// `null` makes the category a department.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub new_father_category_id: Option<CategoryId>,
 }
 

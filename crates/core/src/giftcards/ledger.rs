@@ -45,6 +45,7 @@ pub struct Movement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Transaction {
     pub id: String,
     pub operation: TransactionOperation,
@@ -53,8 +54,6 @@ pub struct Transaction {
     pub date: Timestamp,
     #[serde(default)]
     pub description: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub order_id: Option<String>,
     #[serde(default)]
     pub settlements: Vec<Movement>,
@@ -98,15 +97,12 @@ impl Transaction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Card {
     pub id: String,
     pub redemption_code: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub redemption_token: Option<String>,
     /// The owner's profile id (`profileId` at creation).
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub owner_id: Option<String>,
     #[serde(default)]
     pub relation_name: String,
@@ -117,8 +113,6 @@ pub struct Card {
     pub multiple_credits: bool,
     pub currency_code: String,
     pub emission_date: Timestamp,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub expiring_date: Option<Timestamp>,
     /// What may still be debited, in cents.
     pub balance_cents: i64,
@@ -219,21 +213,14 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct TransactionRequest {
     pub value: Money,
     pub request_id: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub redemption_code: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub redemption_token: Option<String>,
     /// `orderInfo.clientProfile.id`: who pays (checked when the card is restricted to its owner).
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub client_id: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub order_id: Option<String>,
     #[serde(default)]
     pub description: String,
@@ -253,11 +240,11 @@ pub struct MovementRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Effect {
     /// The transaction created or acted on.
     pub transaction_id: String,
     /// The settlement's or cancellation's `oid`.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub movement_id: Option<String>,
     /// The `requestId` was seen before: nothing changed, this is the first answer again.
     pub replayed: bool,

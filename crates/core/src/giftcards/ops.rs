@@ -17,24 +17,17 @@ pub const MAX_RANGE: u64 = 100;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct CreateCardRequest {
     pub id: String,
     pub redemption_code: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub redemption_token: Option<String>,
     #[serde(default)]
     pub relation_name: String,
     #[serde(default)]
     pub caption: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub profile_id: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub emission_date: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub expiring_date: Option<String>,
     #[serde(default)]
     pub restricted_to_owner: bool,
@@ -148,15 +141,10 @@ pub fn gift_card_command(
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct SearchClient {
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub id: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub email: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub document: Option<String>,
 }
 
@@ -165,15 +153,12 @@ pub struct SearchClient {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct GiftCardSearchRequest {
     pub cards: Vec<Card>,
     #[serde(default)]
     pub client: SearchClient,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub redemption_code: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub range: Option<String>,
     /// The provider's name in the Hub (`provider` of each item).
     pub provider: String,
@@ -309,14 +294,13 @@ pub struct GiftCardViewRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct CardView {
     pub id: String,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub redemption_token: Option<String>,
     pub redemption_code: String,
     pub balance: Money,
     pub emission_date: Timestamp,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub expiring_date: Option<Timestamp>,
     pub currency_code: String,
     pub discount: bool,

@@ -20,11 +20,10 @@ pub const MAX_QUANTITY: u64 = i32::MAX as u64;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct WarehouseDock {
     pub dock_id: String,
     /// The warehouse-to-dock time (`D.HH:MM:SS`).
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub time: Option<LeadTime>,
 }
 
@@ -70,6 +69,7 @@ pub struct Dock {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct InventoryEntry {
     pub sku_id: SkuId,
     pub warehouse_id: String,
@@ -80,8 +80,6 @@ pub struct InventoryEntry {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(as = "Option<LeadTime>", optional))]
     pub lead_time: LeadTime,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub date_utc_on_balance_system: Option<Timestamp>,
 }
 

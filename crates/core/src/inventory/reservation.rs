@@ -47,6 +47,7 @@ impl ReservationStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Reservation {
     /// VTEX's `LockId`.
     pub id: String,
@@ -55,11 +56,7 @@ pub struct Reservation {
     pub quantity: u64,
     pub status: ReservationStatus,
     /// When an authorized reservation expires (§E.4); `null`: never.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub expires_at: Option<Timestamp>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub acknowledged_at: Option<Timestamp>,
 }
 

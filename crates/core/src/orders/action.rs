@@ -15,6 +15,7 @@ pub enum InvoiceType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct InvoiceRequest {
     #[serde(rename = "type")]
     pub invoice_type: InvoiceType,
@@ -23,27 +24,13 @@ pub struct InvoiceRequest {
     pub invoice_number: String,
     /// Cents as a string of digits, no separator (`"2499"`), greater than zero.
     pub invoice_value: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub invoice_key: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub invoice_url: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub embedded_invoice: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub courier: Option<String>,
     /// Empty when only invoicing; a tracking number here is checked like [`TrackingUpdate`]'s.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub tracking_number: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub tracking_url: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub dispatched_date: Option<String>,
     pub items: Vec<InvoiceItem>,
 }
@@ -53,15 +40,12 @@ pub struct InvoiceRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct InvoiceItem {
     pub id: String,
     pub price: Cents,
     pub quantity: u32,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub item_index: Option<u32>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub description: Option<String>,
 }
 
@@ -69,12 +53,9 @@ pub struct InvoiceItem {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct CancelRequest {
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub reason: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub requested_by_user: Option<bool>,
 }
 
@@ -83,18 +64,13 @@ pub struct CancelRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct TrackingUpdate {
     /// The invoice (route parameter).
     pub invoice_number: String,
     pub tracking_number: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub tracking_url: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub dispatched_date: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub courier: Option<String>,
 }
 
@@ -102,13 +78,12 @@ pub struct TrackingUpdate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct TrackingEvents {
     /// The invoice (route parameter).
     pub invoice_number: String,
     pub is_delivered: bool,
     /// `yyyy-mm-dd hh:mm` (ISO 8601 also taken).
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub delivered_date: Option<String>,
     #[serde(default)]
     pub events: Vec<TrackingEvent>,

@@ -71,25 +71,21 @@ pub struct EventOrigin {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct OrderEvent {
     pub order_id: OrderId,
     pub domain: Domain,
     /// The API status name as delivered (unknown names are kept, see [`OrderEvent::status`]).
     pub state: String,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub last_state: Option<String>,
     pub current_change: Timestamp,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub last_change: Option<Timestamp>,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub origin: Option<EventOrigin>,
     pub source: EventSource,
     /// Feed only: VTEX's `eventId`.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub event_id: Option<String>,
     /// Feed only: the handle to commit. It changes on every delivery, so it is never part of
     /// the dedupe key.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub handle: Option<String>,
 }
 

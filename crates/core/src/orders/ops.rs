@@ -56,13 +56,12 @@ pub struct ParseEventRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct DecideEventRequest {
     pub source: EventSource,
     pub body: String,
     #[serde(default)]
     pub memory: IntakeMemory,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub filter: Option<IntakeFilter>,
 }
 
@@ -107,6 +106,7 @@ pub struct ApplyEventRequest {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct ReconcileOrderRequest {
     pub state: OrderState,
     /// The Get order JSON.
@@ -114,8 +114,6 @@ pub struct ReconcileOrderRequest {
     pub order: GetOrder,
     /// The channel that triggered the read: when given, Get order's status is folded in too
     /// (see [`super::reconcile_status`]), as an event of this source.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub source: Option<EventSource>,
 }
 
@@ -155,10 +153,10 @@ pub struct CheckOrderIdRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct TransitionRequest {
     #[serde(default)]
     pub workflow: Workflow,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub from: Option<Status>,
     pub event: WorkflowEvent,
 }

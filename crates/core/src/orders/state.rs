@@ -100,22 +100,15 @@ pub struct InvoicedItem {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Tracking {
     pub tracking_number: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub tracking_url: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub courier: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub dispatched_date: Option<Timestamp>,
     /// `courierStatus.finished`.
     #[serde(default)]
     pub delivered: bool,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub delivered_date: Option<Timestamp>,
     /// Carrier events received (count; the events themselves live in OMS).
     #[serde(default)]
@@ -126,6 +119,7 @@ pub struct Tracking {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct InvoiceRecord {
     #[serde(rename = "type")]
     pub invoice_type: InvoiceType,
@@ -133,8 +127,6 @@ pub struct InvoiceRecord {
     pub value: Cents,
     pub issuance_date: Timestamp,
     pub items: Vec<InvoicedItem>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub tracking: Option<Tracking>,
 }
 
@@ -142,14 +134,11 @@ pub struct InvoiceRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Cancellation {
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub reason: Option<String>,
     /// The status the order was in when the cancellation was requested: where a denial
     /// returns on the seller side.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub requested_in: Option<Status>,
     /// Whether the cancellation was confirmed (or was one-step).
     #[serde(default)]

@@ -38,24 +38,19 @@ fn ready_for_handling() -> Status {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct HandleEventRequest {
     pub source: EventSource,
     pub body: String,
     /// The settings' intake filter (`FromWorkflow` refuses before anything is read).
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub filter: Option<IntakeFilter>,
     /// The settings' `handoffStatus`: the order is handed off the first time it is seen at or
     /// past it (workflow rank).
     #[serde(default = "ready_for_handling")]
     pub handoff_status: Status,
     /// The order's intake memory, once the record is read.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub memory: Option<IntakeMemory>,
     /// The record's state and hand-off and a fresh Get order, once asked for.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub fold: Option<FoldInput>,
 }
 
@@ -63,11 +58,10 @@ pub struct HandleEventRequest {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct FoldInput {
     pub state: OrderState,
     /// The record's hand-off, when it was decided.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub handoff: Option<HandedOff>,
     /// Whether the record says the order is never handed off.
     #[serde(default)]
@@ -81,10 +75,9 @@ pub struct FoldInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct HandedOff {
     /// Get order's `lastChange` when the hand-off was decided: later events are notified.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub order_last_change: Option<String>,
 }
 
@@ -133,14 +126,13 @@ pub enum HandleEventResponse {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct EventWrite {
     pub state: OrderState,
     pub memory: IntakeMemory,
     /// The hand-off, when this event decided it (the caller stamps `decidedAt`).
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub handoff: Option<Handoff>,
     /// Set when the order is first seen ended (canceled, replaced): never handed off.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub handoff_skipped: Option<HandoffSkipped>,
     /// Lines for the record's log (the caller stamps `at`).
     pub log: Vec<LogLine>,
@@ -153,12 +145,12 @@ pub struct EventWrite {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Handoff {
     pub delivery_id: String,
     /// The status the order is handed off in.
     pub status: Status,
     /// Get order's `lastChange` (as sent) the hand-off was decided on.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub order_last_change: Option<String>,
 }
 
@@ -175,9 +167,9 @@ pub struct HandoffSkipped {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct LogLine {
     pub cause: String,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub status: Option<Status>,
     pub detail: String,
 }
@@ -197,12 +189,12 @@ pub enum DeliveryKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Delivery {
     /// `{orderId}:order`, or `{orderId}:status:{state}:{currentChange}`.
     pub delivery_id: String,
     pub kind: DeliveryKind,
     pub status: String,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub previous_status: Option<String>,
     pub changed_at: Timestamp,
 }
@@ -272,13 +264,12 @@ pub fn handle_event(req: &HandleEventRequest) -> Result<HandleEventResponse, Ord
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct AcceptEventRequest {
     pub source: EventSource,
     /// The body as received.
     pub body: String,
     /// The settings' intake filter (`FromWorkflow` refuses before anything is stored).
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub filter: Option<IntakeFilter>,
 }
 
@@ -344,6 +335,7 @@ pub fn accept_event(req: &AcceptEventRequest) -> Result<AcceptEventResponse, Ord
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct EventStepRequest {
     pub event: OrderEvent,
     /// The order's intake memory (its slice: the record's `memory`).
@@ -352,8 +344,6 @@ pub struct EventStepRequest {
     #[serde(default = "ready_for_handling")]
     pub handoff_status: Status,
     /// The record's state and hand-off and a fresh Get order, once asked for (or already read).
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub fold: Option<FoldInput>,
 }
 

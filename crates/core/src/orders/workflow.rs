@@ -30,6 +30,7 @@ pub enum CancelStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct ActionOutcome {
     pub action: ActionKind,
     /// The status the order should reach (the platform may pass through transient ones).
@@ -37,7 +38,6 @@ pub struct ActionOutcome {
     /// The action repeats one already applied (same invoice number and content, same change
     /// `requestId`): calling the OMS again is harmless and changes nothing.
     pub repeat: bool,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub cancel_step: Option<CancelStep>,
     /// Left to invoice after the action (total − Σ Output invoices).
     pub remaining_to_invoice: Cents,

@@ -120,19 +120,16 @@ pub enum AuthorizeNext {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct AuthorizationAnswer {
     pub payment_id: String,
     /// `approved`, `denied` or `undefined`.
     pub status: String,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub authorization_id: Option<String>,
     pub tid: String,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub nsu: Option<String>,
     pub acquirer: String,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub code: Option<String>,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub message: Option<String>,
     pub delay_to_auto_settle: u64,
     pub delay_to_auto_settle_after_antifraud: u64,
@@ -167,17 +164,16 @@ pub fn authorization_answer(p: &Payment, acquirer: &str) -> AuthorizationAnswer 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct PaymentAuthorizeStep {
     pub payment: Payment,
     /// Whether `payment` differs from the record given (then write it before going on).
     pub changed: bool,
     pub next: AuthorizeNext,
     /// The answer to send when `next` is `answer`.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub answer: Option<AuthorizationAnswer>,
     /// A hold to release before answering: placed by a concurrent attempt for a payment the
     /// record meanwhile decided otherwise (denied), so no credit stays held for nothing.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub erp: Option<ErpCreditAction>,
 }
 
@@ -461,10 +457,10 @@ pub struct CancelAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct PaymentMovementStep {
     pub payment: Payment,
     pub changed: bool,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub erp: Option<ErpCreditAction>,
     pub answer: MovementAnswer,
 }
@@ -474,10 +470,10 @@ pub struct PaymentMovementStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct PaymentCancelStep {
     pub payment: Payment,
     pub changed: bool,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub erp: Option<ErpCreditAction>,
     pub answer: CancelAnswer,
 }

@@ -156,19 +156,12 @@ impl PaymentSettings {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[cfg_attr(feature = "ts", ts(rename = "PaymentBuyer"))]
 pub struct Buyer {
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub id: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub email: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub document: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub corporate_document: Option<String>,
 }
 
@@ -176,10 +169,9 @@ pub struct Buyer {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[cfg_attr(feature = "ts", ts(rename = "PaymentMiniCart"))]
 pub struct MiniCart {
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub buyer: Option<Buyer>,
 }
 
@@ -188,29 +180,16 @@ pub struct MiniCart {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct CreatePayment {
     pub payment_id: String,
     pub value: Money,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub transaction_id: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub order_id: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub reference: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub payment_method: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub currency: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub mini_cart: Option<MiniCart>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub callback_url: Option<String>,
 }
 
@@ -261,26 +240,21 @@ pub struct Cancellation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Payment {
     pub payment_id: String,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub transaction_id: Option<String>,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub order_id: Option<String>,
     /// The ERP's credit account.
     pub customer: String,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub currency: Option<String>,
     /// The value asked, in cents.
     pub value: Cents,
     pub status: PaymentStatus,
     /// The ERP's hold, once approved.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub authorization_id: Option<String>,
     /// The last answer's code and shopper-readable message.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub code: Option<String>,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub message: Option<String>,
     /// How many times the ERP was asked for this payment.
     pub attempts: u32,
@@ -288,13 +262,11 @@ pub struct Payment {
     pub refunded: Cents,
     pub settlements: Vec<Movement>,
     pub refunds: Vec<Movement>,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub cancellation: Option<Cancellation>,
     /// The delays answered at creation (kept so every later answer is the same).
     pub delay_to_auto_settle: u64,
     pub delay_to_auto_settle_after_antifraud: u64,
     pub delay_to_cancel: u64,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub callback_url: Option<String>,
 }
 
@@ -302,6 +274,7 @@ pub struct Payment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct CreditAccount {
     pub customer: String,
     pub limit: Cents,
@@ -311,13 +284,9 @@ pub struct CreditAccount {
     pub unpaid_invoices: Cents,
     #[serde(default)]
     pub blocked: bool,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub currency: Option<String>,
     /// The hold already placed for this payment, when the ERP has one (a retry after a
     /// crash): the payment is approved on it rather than held twice.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub existing_hold: Option<Hold>,
 }
 

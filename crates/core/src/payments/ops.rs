@@ -14,15 +14,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct PaymentAuthorizeRequest {
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub current: Option<Payment>,
     pub request: CreatePayment,
     #[serde(default)]
     pub settings: PaymentSettings,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub credit: Option<CreditStep>,
 }
 
@@ -75,11 +72,10 @@ pub fn payment_cancel(req: &PaymentCancelRequest) -> Result<PaymentCancelStep, P
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct CreditDecisionRequest {
     pub account: CreditAccount,
     pub value: Cents,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub currency: Option<String>,
 }
 

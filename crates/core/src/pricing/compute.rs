@@ -14,14 +14,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct ComputePriceRequest {
     /// The SKU's price in this account, if it has one.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub price: Option<Price>,
     /// The parent account's price of the SKU, for `priceInheritance` (§D.3 step 4).
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub parent_price: Option<Price>,
     pub price_table: PriceTableId,
     pub quantity: u32,
@@ -30,8 +27,6 @@ pub struct ComputePriceRequest {
     /// The SKU's categories (ids as text, as the rules' contexts key them).
     #[serde(default)]
     pub category_ids: Vec<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub brand_id: Option<String>,
     /// The price table's rules.
     #[serde(default)]
@@ -55,23 +50,20 @@ pub enum PriceSource {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct PriceExplanation {
     pub source: PriceSource,
     /// The parent account's price was used (§D.3 step 4).
     pub inherited: bool,
     /// The fixed price's index in its price's `fixedPrices`.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub fixed_price_index: Option<u32>,
     /// How many fixed prices applied (the lowest won).
     pub fixed_prices_applicable: u32,
     /// The price rule applied to the base price.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub rule_id: Option<u32>,
     /// The price before rounding, when a rounding rule applied.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub before_rounding: Option<Money>,
     /// The rounding rule's index in `config.roundingRules`.
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub rounding_rule_index: Option<u32>,
 }
 
@@ -79,11 +71,10 @@ pub struct PriceExplanation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct ComputedPrice {
     pub trade_policy_id: PriceTableId,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub list_price: Option<Money>,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub cost_price: Option<Money>,
     pub selling_price: Money,
     pub price_valid_until: Timestamp,
@@ -95,8 +86,8 @@ pub struct ComputedPrice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct ComputePriceResponse {
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub price: Option<ComputedPrice>,
 }
 

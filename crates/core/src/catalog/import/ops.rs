@@ -17,10 +17,10 @@ pub type ValidateBatchRequest = PlanRequest;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct ValidateBatchResponse {
     pub valid: bool,
     pub errors: Vec<ImportError>,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub summary: Option<PlanSummary>,
 }
 

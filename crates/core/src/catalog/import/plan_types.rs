@@ -95,14 +95,13 @@ pub enum EntityKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct ImageBody {
     pub name: String,
     pub url: String,
     pub is_main: bool,
     pub position: i32,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub label: Option<String>,
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub text: Option<String>,
 }
 
