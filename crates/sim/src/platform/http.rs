@@ -112,13 +112,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Tenant {
     }
 }
 
-/// A handler's state with the request's account and headers, in one extractor (the
+/// A handler's state with the request's account, headers and URI, in one extractor (the
 /// `State(s), tenant, headers` most VTEX handlers take).
 #[derive(Debug, Clone)]
 pub struct Scoped<S> {
     pub state: S,
     pub account: String,
     pub headers: HeaderMap,
+    pub uri: Uri,
 }
 
 impl<S: Clone + Send + Sync> FromRequestParts<S> for Scoped<S> {
@@ -130,6 +131,7 @@ impl<S: Clone + Send + Sync> FromRequestParts<S> for Scoped<S> {
             state: state.clone(),
             account,
             headers: parts.headers.clone(),
+            uri: parts.uri.clone(),
         })
     }
 }

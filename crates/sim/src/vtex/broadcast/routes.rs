@@ -3,7 +3,7 @@
 use super::config::{parse_object, prop};
 use super::{BroadcastError, BroadcastFaults, BroadcastSettings, Broadcaster, jsonata};
 use crate::platform::bus::{ChangeSink, OrderChange};
-use crate::vtex::catalog::Scoped;
+use crate::platform::http::Scoped;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -73,14 +73,14 @@ fn caller(headers: &HeaderMap) -> Result<Option<String>, BroadcastError> {
 
 async fn get_feed_config(call: Call) -> Result<Response, BroadcastError> {
     let key = caller(&call.headers)?;
-    Ok(Json(call.state.get_feed(&call.tenant.account, key.as_deref())?).into_response())
+    Ok(Json(call.state.get_feed(&call.account, key.as_deref())?).into_response())
 }
 
 async fn post_feed_config(call: Call, body: Bytes) -> Result<Response, BroadcastError> {
     let key = caller(&call.headers)?;
     Ok(Json(
         call.state
-            .put_feed(&call.tenant.account, key.as_deref(), &body)
+            .put_feed(&call.account, key.as_deref(), &body)
             .await?,
     )
     .into_response())
@@ -89,7 +89,7 @@ async fn post_feed_config(call: Call, body: Bytes) -> Result<Response, Broadcast
 async fn delete_feed_config(call: Call) -> Result<Response, BroadcastError> {
     let key = caller(&call.headers)?;
     call.state
-        .delete_feed(&call.tenant.account, key.as_deref())
+        .delete_feed(&call.account, key.as_deref())
         .await?;
     Ok(StatusCode::OK.into_response())
 }
@@ -113,7 +113,7 @@ async fn receive(call: Call, uri: Uri) -> Result<Response, BroadcastError> {
         })?;
     Ok(Json(
         call.state
-            .receive(&call.tenant.account, key.as_deref(), maxlot)
+            .receive(&call.account, key.as_deref(), maxlot)
             .await?,
     )
     .into_response())
@@ -138,21 +138,21 @@ async fn commit(call: Call, body: Bytes) -> Result<Response, BroadcastError> {
         }
     };
     call.state
-        .commit(&call.tenant.account, key.as_deref(), &handles)
+        .commit(&call.account, key.as_deref(), &handles)
         .await?;
     Ok(StatusCode::OK.into_response())
 }
 
 async fn get_hook_config(call: Call) -> Result<Response, BroadcastError> {
     let key = caller(&call.headers)?;
-    Ok(Json(call.state.get_hook(&call.tenant.account, key.as_deref())?).into_response())
+    Ok(Json(call.state.get_hook(&call.account, key.as_deref())?).into_response())
 }
 
 async fn post_hook_config(call: Call, body: Bytes) -> Result<Response, BroadcastError> {
     let key = caller(&call.headers)?;
     Ok(Json(
         call.state
-            .put_hook(&call.tenant.account, key.as_deref(), &body)
+            .put_hook(&call.account, key.as_deref(), &body)
             .await?,
     )
     .into_response())
@@ -161,7 +161,7 @@ async fn post_hook_config(call: Call, body: Bytes) -> Result<Response, Broadcast
 async fn delete_hook_config(call: Call) -> Result<Response, BroadcastError> {
     let key = caller(&call.headers)?;
     call.state
-        .delete_hook(&call.tenant.account, key.as_deref())
+        .delete_hook(&call.account, key.as_deref())
         .await?;
     Ok(StatusCode::OK.into_response())
 }

@@ -21,16 +21,15 @@ pub mod seed;
 pub mod sku_context;
 pub mod tables;
 
-use crate::platform::error::{ApiError, SimError, StoreError};
-use crate::platform::http::{Tenant, parse_json, query_flag};
+use crate::platform::error::{ApiError, StoreError};
+use crate::platform::http::{Scoped, parse_json, query_flag};
 use crate::platform::store::Store;
 use account::AccountCatalog;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, Uri};
+use axum::extract::Path;
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use records::*;
@@ -177,29 +176,6 @@ pub(crate) fn path_id(raw: &str, what: &str) -> Result<u32, ApiError> {
     })
 }
 
-/// What a handler of an account's API takes: the router's state, the request's account, its
-/// headers and its URI (the catalog, OMS and broadcast handlers share it).
-pub(crate) struct Scoped<S> {
-    pub(crate) state: S,
-    pub(crate) tenant: Tenant,
-    pub(crate) headers: HeaderMap,
-    pub(crate) uri: Uri,
-}
-
-impl<S: Clone + Send + Sync> FromRequestParts<S> for Scoped<S> {
-    type Rejection = SimError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, SimError> {
-        let tenant = Tenant::from_request_parts(parts, state).await?;
-        Ok(Scoped {
-            state: state.clone(),
-            tenant,
-            headers: parts.headers.clone(),
-            uri: parts.uri.clone(),
-        })
-    }
-}
-
 /// What every catalog handler takes.
 pub(crate) type Call = Scoped<Shared>;
 
@@ -209,13 +185,13 @@ impl Call {
         &self,
         op: impl FnOnce(&mut AccountCatalog, &mut Vec<Change>) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let (svc, account) = (self.state.clone(), self.tenant.account.clone());
+        let (svc, account) = (self.state.clone(), self.account.clone());
         crate::platform::error::blocking("write", move || svc.write(&account, op)).await
     }
 
     /// A read of the account's catalog.
     pub(crate) fn read<T>(&self, op: impl FnOnce(&AccountCatalog) -> T) -> T {
-        self.state.read(&self.tenant.account, op)
+        self.state.read(&self.account, op)
     }
 }
 
@@ -253,7 +229,7 @@ async fn category_tree(c: Call, Path(levels): Path<String>) -> ApiResult {
             "categoryLevels must be a non-negative integer, got {levels:?}"
         ))
     })?;
-    ok(c.read(|a| a.tree(&c.tenant.account, levels)))
+    ok(c.read(|a| a.tree(&c.account, levels)))
 }
 
 // ----- specification groups -----

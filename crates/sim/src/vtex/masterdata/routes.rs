@@ -6,8 +6,8 @@ use super::{
     WriteOutcome, WriteRequest,
 };
 use crate::platform::error::ApiError;
+use crate::platform::http::Scoped;
 use crate::platform::http::{Tenant, has_credentials};
-use crate::vtex::catalog::Scoped;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -373,7 +373,7 @@ fn write_route(
         }
         None => body_id(&acronym, &mut body)?,
     };
-    let (md, account) = (&c.state, c.tenant.account.as_str());
+    let (md, account) = (&c.state, c.account.as_str());
     if !md.admit(account, "write", md.settings().writes_per_second) {
         return Ok(throttled(
             md,
@@ -450,8 +450,8 @@ fn missing(acronym: &str, id: &str) -> ApiError {
 
 async fn get_document(c: Md, Path((ac, id)): Path<(String, String)>) -> Result<Response, ApiError> {
     let (acronym, id) = doc_key(&ac, &id)?;
-    let entity = c.state.entity(&c.tenant.account, &acronym, false)?;
-    let doc = held(&c.state, &c.tenant.account, &acronym, &id)?;
+    let entity = c.state.entity(&c.account, &acronym, false)?;
+    let doc = held(&c.state, &c.account, &acronym, &id)?;
     let fields = fields_param(&params(&c.uri));
     let names: Vec<String> = doc.fields.keys().cloned().collect();
     if !has_credentials(&c.headers) && reads_private(&entity, &fields, &names) {
@@ -465,11 +465,10 @@ async fn delete_document(
     Path((ac, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (acronym, id) = doc_key(&ac, &id)?;
-    if !c.state.admit(
-        &c.tenant.account,
-        "write",
-        c.state.settings().writes_per_second,
-    ) {
+    if !c
+        .state
+        .admit(&c.account, "write", c.state.settings().writes_per_second)
+    {
         return Ok(throttled(
             &c.state,
             StatusCode::TOO_MANY_REQUESTS,
@@ -477,7 +476,7 @@ async fn delete_document(
         ));
     }
     credentialed(&c.state, &c.headers, "write")?;
-    if c.state.delete(&c.tenant.account, &acronym, &id)? {
+    if c.state.delete(&c.account, &acronym, &id)? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(missing(&acronym, &id))
@@ -490,7 +489,7 @@ async fn list_versions(
 ) -> Result<Response, ApiError> {
     let (acronym, id) = doc_key(&ac, &id)?;
     credentialed(&c.state, &c.headers, "read")?;
-    let doc = held(&c.state, &c.tenant.account, &acronym, &id)?;
+    let doc = held(&c.state, &c.account, &acronym, &id)?;
     let list: Vec<Value> = doc
         .versions
         .iter()
@@ -505,7 +504,7 @@ async fn get_version(
 ) -> Result<Response, ApiError> {
     let (acronym, id) = doc_key(&ac, &id)?;
     credentialed(&c.state, &c.headers, "read")?;
-    let doc = held(&c.state, &c.tenant.account, &acronym, &id)?;
+    let doc = held(&c.state, &c.account, &acronym, &id)?;
     let v = doc
         .versions
         .iter()
@@ -520,20 +519,17 @@ async fn put_version(
 ) -> Result<Response, ApiError> {
     let (acronym, id) = doc_key(&ac, &id)?;
     credentialed(&c.state, &c.headers, "write")?;
-    match c.state.restore(
-        &c.tenant.account,
-        &acronym,
-        &id,
-        &version,
-        &author(&c.headers),
-    )? {
+    match c
+        .state
+        .restore(&c.account, &acronym, &id, &version, &author(&c.headers))?
+    {
         None => Err(ApiError::not_found(
             "VERSION_NOT_FOUND",
             format!("no version {version} of {id}"),
         )),
         Some(WriteOutcome::Unchanged(_)) => Ok(StatusCode::NOT_MODIFIED.into_response()),
         Some(_) => Ok(Json(json!({"Id": format!("{acronym}-{id}"),
-                                  "Href": href(&c.tenant.account, &acronym, &id)}))
+                                  "Href": href(&c.account, &acronym, &id)}))
         .into_response()),
     }
 }
@@ -690,14 +686,14 @@ fn range(headers: &HeaderMap) -> Result<(usize, usize), ApiError> {
 
 async fn search(c: Md, Path(ac): Path<String>) -> Result<Response, ApiError> {
     let acronym = acronym_of(&ac)?;
-    let entity = c.state.entity(&c.tenant.account, &acronym, false)?;
+    let entity = c.state.entity(&c.account, &acronym, false)?;
     let q = query_of(&params(&c.uri))?;
     if let Some(r) = check_query(&c.state, &entity, &q, &c.headers) {
         return Ok(r);
     }
     if wildcard(&q)
         && !c.state.admit(
-            &c.tenant.account,
+            &c.account,
             "wildcard",
             c.state.settings().wildcard_searches_per_second,
         )
@@ -710,7 +706,7 @@ async fn search(c: Md, Path(ac): Path<String>) -> Result<Response, ApiError> {
     }
     let (from, to) = range(&c.headers)?;
     c.state.count_read(false);
-    let docs = run(&c.state, &c.tenant.account, &acronym, &q);
+    let docs = run(&c.state, &c.account, &acronym, &q);
     let total = docs.len();
     let page: Vec<Value> = docs
         .iter()
@@ -728,11 +724,10 @@ async fn search(c: Md, Path(ac): Path<String>) -> Result<Response, ApiError> {
 
 async fn scroll(c: Md, Path(ac): Path<String>) -> Result<Response, ApiError> {
     let acronym = acronym_of(&ac)?;
-    if !c.state.admit(
-        &c.tenant.account,
-        "scroll",
-        c.state.settings().scrolls_per_second,
-    ) {
+    if !c
+        .state
+        .admit(&c.account, "scroll", c.state.settings().scrolls_per_second)
+    {
         return Ok(throttled(
             &c.state,
             StatusCode::TOO_MANY_REQUESTS,
@@ -748,7 +743,7 @@ async fn scroll(c: Md, Path(ac): Path<String>) -> Result<Response, ApiError> {
                 "the scroll token is unknown or expired (20 idle minutes)",
             ));
         };
-        if s.account != c.tenant.account || s.acronym != acronym {
+        if s.account != c.account || s.acronym != acronym {
             return Err(ApiError::bad(
                 "SCROLL_TOKEN_INVALID",
                 "the scroll token is for another entity",
@@ -756,7 +751,7 @@ async fn scroll(c: Md, Path(ac): Path<String>) -> Result<Response, ApiError> {
         }
         (s, page, token.to_owned())
     } else {
-        let entity = c.state.entity(&c.tenant.account, &acronym, false)?;
+        let entity = c.state.entity(&c.account, &acronym, false)?;
         let q = query_of(&params)?;
         if let Some(r) = check_query(&c.state, &entity, &q, &c.headers) {
             return Ok(r);
@@ -770,7 +765,7 @@ async fn scroll(c: Md, Path(ac): Path<String>) -> Result<Response, ApiError> {
                 .filter(|n| (1..=1000).contains(n))
                 .ok_or_else(|| ApiError::bad("SCROLL_SIZE_INVALID", "_size is 1 to 1000"))?,
         };
-        let ids: Vec<String> = run(&c.state, &c.tenant.account, &acronym, &q)
+        let ids: Vec<String> = run(&c.state, &c.account, &acronym, &q)
             .iter()
             .filter_map(|d| d.get("id").and_then(Value::as_str).map(str::to_owned))
             .collect();
@@ -780,7 +775,7 @@ async fn scroll(c: Md, Path(ac): Path<String>) -> Result<Response, ApiError> {
             Some(Some(list)) => list.clone(),
         };
         let token = c.state.open_scroll(Scroll {
-            account: c.tenant.account.clone(),
+            account: c.account.clone(),
             acronym: acronym.clone(),
             ids,
             next: 0,
@@ -919,7 +914,7 @@ async fn sim_define(
 async fn list_schemas(c: Md, Path(ac): Path<String>) -> Result<Response, ApiError> {
     let entity = acronym_of(&ac)?;
     credentialed(&c.state, &c.headers, "read")?;
-    let mut schemas = c.state.schemas(&c.tenant.account, &entity);
+    let mut schemas = c.state.schemas(&c.account, &entity);
     if schemas.len() == 1 {
         let (_, schema) = schemas.remove(0);
         return Ok(Json(schema).into_response());
@@ -940,7 +935,7 @@ async fn delete_schema(
 ) -> Result<Response, ApiError> {
     let entity = acronym_of(&ac)?;
     credentialed(&c.state, &c.headers, "write")?;
-    if c.state.delete_schema(&c.tenant.account, &entity, &name) {
+    if c.state.delete_schema(&c.account, &entity, &name) {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::not_found(
@@ -955,7 +950,7 @@ async fn get_schema(c: Md, Path((ac, name)): Path<(String, String)>) -> Result<R
     let entity = acronym_of(&ac)?;
     credentialed(&c.state, &c.headers, "read")?;
     c.state
-        .schemas(&c.tenant.account, &entity)
+        .schemas(&c.account, &entity)
         .into_iter()
         .find(|(n, _)| *n == name)
         .map(|(_, schema)| Json(schema).into_response())
@@ -977,8 +972,7 @@ async fn save_schema(
             "{name:?} is not a schema name"
         )));
     }
-    c.state
-        .save_schema(&c.tenant.account, &entity, &name, schema)?;
+    c.state.save_schema(&c.account, &entity, &name, schema)?;
     Ok(Json(json!({"Message": "JSON Schema persisted successfully. Revalidation and indexing process running in background."})).into_response())
 }
 

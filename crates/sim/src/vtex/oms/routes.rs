@@ -8,8 +8,8 @@ use super::engine::{ActCtx, NewItem, NewOrder};
 use super::error::OmsError;
 use super::model::SimOrder;
 use super::shoppers::{RunRecord, ShopperParams};
+use crate::platform::http::Scoped;
 use crate::platform::http::{Tenant, has_credentials, query_value, valid_account};
-use crate::vtex::catalog::Scoped;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -174,9 +174,9 @@ impl Call {
         not_found: fn(&str) -> OmsError,
         op: impl FnOnce(&mut SimOrder, &mut ActCtx) -> Result<T, OmsError> + Send + 'static,
     ) -> Result<T, OmsError> {
-        let key = origin_key(&self.headers, &self.tenant.account);
+        let key = origin_key(&self.headers, &self.account);
         let engine = self.state.engine.clone();
-        let account = self.tenant.account;
+        let account = self.account;
         tokio::task::spawn_blocking(move || {
             engine.act_as(&account, &order_id, endpoint, &key, not_found, op)
         })
@@ -319,7 +319,7 @@ impl IntoResponse for V2Fail {
 fn v2_guard(call: &Call, endpoint: &str) -> Result<(), V2Fail> {
     let Call {
         state: oms,
-        tenant,
+        account,
         headers,
         uri,
     } = call;
@@ -328,13 +328,12 @@ fn v2_guard(call: &Call, endpoint: &str) -> Result<(), V2Fail> {
     }
     for name in ["accountName", "an"] {
         if let Some(named) = query_value(uri, name)
-            && !named.eq_ignore_ascii_case(&tenant.account)
+            && !named.eq_ignore_ascii_case(account)
         {
             let e = OmsError::bad(format!(
-                "{name}={named} does not name this request's account {}",
-                tenant.account
+                "{name}={named} does not name this request's account {account}"
             ));
-            oms.engine.count(&tenant.account, endpoint, &e);
+            oms.engine.count(account, endpoint, &e);
             return Err(e.into());
         }
     }
@@ -355,7 +354,7 @@ async fn v2_create(
     body: Bytes,
 ) -> Result<Response, V2Fail> {
     let oms = call.state.clone();
-    let account = call.tenant.account.clone();
+    let account = call.account.clone();
     if let Err(fail) = v2_guard(&call, V2_CREATE) {
         if let V2Fail::Oms(e) = &fail {
             count_v2_refusal(&oms, &account, e);
@@ -396,7 +395,7 @@ async fn v2_preview(
     Path(order_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, V2Fail> {
-    let settings = call.state.engine.change_settings(&call.tenant.account);
+    let settings = call.state.engine.change_settings(&call.account);
     let input = Body::parse(&body, false).and_then(|b| changes_v2::ChangeInput::parse(&b));
     let out = call
         .run_v2(order_id, V2_PREVIEW, move |o, c| {
@@ -414,7 +413,7 @@ fn v2_read(
     f: impl FnOnce(&SimOrder) -> Result<Value, OmsError>,
 ) -> Result<Response, V2Fail> {
     v2_guard(call, endpoint)?;
-    let (oms, account) = (&call.state, call.tenant.account.as_str());
+    let (oms, account) = (&call.state, call.account.as_str());
     let result = match oms.engine.order(account, order_id) {
         Some(order) => f(&order),
         None => Err(changes_v2::order_not_found(order_id)),
@@ -473,21 +472,25 @@ async fn v2_cancel(
 async fn v2_get_settings(call: Call) -> Result<Response, V2Fail> {
     v2_guard(&call, V2_SETTINGS_GET)?;
     let Call {
-        state: oms, tenant, ..
+        state: oms,
+        account,
+        ..
     } = call;
-    let settings = oms.engine.change_settings(&tenant.account);
+    let settings = oms.engine.change_settings(&account);
     oms.engine
-        .with(|i| i.stats.call(&tenant.account, V2_SETTINGS_GET, Ok(())));
+        .with(|i| i.stats.call(&account, V2_SETTINGS_GET, Ok(())));
     Ok(Json(settings).into_response())
 }
 
 async fn v2_put_settings(call: Call, body: Bytes) -> Result<Response, V2Fail> {
     v2_guard(&call, V2_SETTINGS_PUT)?;
     let Call {
-        state: oms, tenant, ..
+        state: oms,
+        account,
+        ..
     } = call;
-    let account = tenant.account.clone();
     let engine = oms.engine.clone();
+    let task_account = account.clone();
     let result = tokio::task::spawn_blocking(move || {
         let patch: Value = if body.iter().all(u8::is_ascii_whitespace) {
             return Err(OmsError::bad(
@@ -497,7 +500,7 @@ async fn v2_put_settings(call: Call, body: Bytes) -> Result<Response, V2Fail> {
             serde_json::from_slice(&body)
                 .map_err(|e| OmsError::bad(format!("Malformed JSON in the request body: {e}")))?
         };
-        engine.put_change_settings(&account, &patch)
+        engine.put_change_settings(&task_account, &patch)
     })
     .await
     .unwrap_or_else(|e| {
@@ -512,7 +515,7 @@ async fn v2_put_settings(call: Call, body: Bytes) -> Result<Response, V2Fail> {
         Err(e) => Err((e.status.as_u16(), e.code)),
     };
     oms.engine
-        .with(|i| i.stats.call(&tenant.account, V2_SETTINGS_PUT, outcome));
+        .with(|i| i.stats.call(&account, V2_SETTINGS_PUT, outcome));
     result
         .map(|s| Json(s).into_response())
         .map_err(V2Fail::from)

@@ -33,8 +33,8 @@
 pub mod cron;
 
 use crate::platform::clock::SimClock;
+use crate::platform::http::Scoped;
 use crate::platform::lock;
-use crate::vtex::catalog::Scoped;
 use crate::vtex::io::{IoRouter, Outcome};
 use axum::Json;
 use axum::Router;
@@ -371,8 +371,7 @@ async fn put(call: Call, Path((workspace, app)): Path<(String, String)>, body: B
     if !has_credential(&call.headers) {
         return unauthorized();
     }
-    call.state
-        .put(&call.tenant.account, &workspace, &app, &body)
+    call.state.put(&call.account, &workspace, &app, &body)
 }
 
 async fn list(call: Call, Path((workspace, app)): Path<(String, String)>) -> Response {
@@ -383,14 +382,14 @@ async fn list(call: Call, Path((workspace, app)): Path<(String, String)>) -> Res
     let schedules = lock(&s.inner.schedules);
     let all: Vec<Value> = schedules
         .iter()
-        .filter(|(k, _)| k.0 == call.tenant.account && k.1 == workspace && k.2 == app)
+        .filter(|(k, _)| k.0 == call.account && k.1 == workspace && k.2 == app)
         .map(|(k, e)| s.information(k, e))
         .collect();
     Json(all).into_response()
 }
 
 fn key_of(call: &Call, workspace: String, app: String, id: String) -> Key {
-    (call.tenant.account.clone(), workspace, app, id)
+    (call.account.clone(), workspace, app, id)
 }
 
 fn unknown(id: &str) -> Response {
