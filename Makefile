@@ -88,9 +88,11 @@ bench: node-build
 	bash bench/run.sh
 
 ## soak: the orders end to end at 10,000 orders (PONTE_E2E_ORDERS), three replicas, one SIGKILLed
-## from outside every PONTE_E2E_KILL_EVERY_S seconds (default 60); hours, not in `make test`
-soak: node-build sim
-	cd node && PONTE_E2E_SOAK=1 npx jest -i --config ../tests/jest.config.js tests/orders.e2e.test.ts -t 'reach the ERP exactly once'
+## from outside every PONTE_E2E_KILL_EVERY_S seconds (default 60); not in `make test`. The simulator
+## is built optimized: a debug one becomes the run's bottleneck (VTEX is not Ponte's, in production)
+soak: node-build
+	$(CARGO) build -q --release -p ponte-sim
+	cd node && PONTE_SIM_BIN=$(TARGET_DIR)/release/ponte-sim PONTE_E2E_SOAK=1 npx jest -i --config ../tests/jest.config.js tests/orders.e2e.test.ts -t 'reach the ERP exactly once'
 
 ## fuzz: the JWS parser under cargo-fuzz on stable (RUSTC_BOOTSTRAP), FUZZ_SECONDS (default 300);
 ## findings land in fuzz/artifacts/; keep the ones worth keeping in crates/harness/tests/fuzz-crashers/
