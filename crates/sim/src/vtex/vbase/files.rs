@@ -120,16 +120,43 @@ pub fn list(
     bucket: &str,
     prefix: &str,
 ) -> Result<Vec<(String, VbaseMeta)>, StoreError> {
+    list_page(
+        store,
+        (account, workspace, bucket),
+        prefix,
+        None,
+        usize::MAX,
+    )
+}
+
+/// At most `limit` paths of a bucket that start with `prefix` and sort after `after`, in path
+/// order. Reads only those: the paths with a prefix are one run of the sorted keys, so the
+/// scan starts at the prefix (or the cursor) and stops where the run ends, and a page of a
+/// large bucket costs its own size, not the bucket's.
+pub fn list_page(
+    store: &Store,
+    (account, workspace, bucket): (&str, &str, &str),
+    prefix: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<(String, VbaseMeta)>, StoreError> {
     let txn = store.read()?;
     let metas = txn.open_table(VBASE_META)?;
+    let start = match after {
+        Some(after) if after > prefix => after,
+        _ => prefix,
+    };
     let mut out = Vec::new();
-    for entry in metas.range((account, workspace, bucket, "")..)? {
-        let (key, value) = entry?;
-        let (a, w, b, path) = key.value();
-        if a != account || w != workspace || b != bucket {
+    for entry in metas.range((account, workspace, bucket, start)..)? {
+        if out.len() >= limit {
             break;
         }
-        if !path.starts_with(prefix) {
+        let (key, value) = entry?;
+        let (a, w, b, path) = key.value();
+        if a != account || w != workspace || b != bucket || !path.starts_with(prefix) {
+            break;
+        }
+        if after.is_some_and(|after| path <= after) {
             continue;
         }
         if let Ok(meta) = serde_json::from_str::<VbaseMeta>(value.value()) {
@@ -137,4 +164,55 @@ pub fn list(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(found: Vec<(String, VbaseMeta)>) -> Vec<String> {
+        found.into_iter().map(|(p, _)| p).collect()
+    }
+
+    #[test]
+    fn a_page_reads_the_prefix_run_after_the_cursor_and_no_more() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        create(&store).unwrap_or_else(|e| panic!("{e}"));
+        let meta = VbaseMeta {
+            etag: "\"e\"".into(),
+            content_type: "application/json".into(),
+            content_encoding: None,
+            last_modified: 1,
+        };
+        // Another bucket and another workspace around the one listed.
+        for (w, b, p) in [
+            ("dev", "v.a/b", "a/1"),
+            ("master", "v.a/a", "a/1"),
+            ("master", "v.a/b", "a"),
+            ("master", "v.a/b", "a/1"),
+            ("master", "v.a/b", "a/2"),
+            ("master", "v.a/b", "a/3"),
+            ("master", "v.a/b", "ab"),
+            ("master", "v.a/b", "b/1"),
+            ("master", "v.a/c", "a/9"),
+        ] {
+            let written = put(&store, ("acme", w, b, p), |_| true, &meta, b"{}");
+            assert!(written.unwrap_or_else(|e| panic!("{e}")));
+        }
+        let bucket = ("acme", "master", "v.a/b");
+        let page = |prefix: &str, after: Option<&str>, limit: usize| {
+            paths(list_page(&store, bucket, prefix, after, limit).unwrap_or_else(|e| panic!("{e}")))
+        };
+        assert_eq!(page("a/", None, 10), ["a/1", "a/2", "a/3"]);
+        assert_eq!(page("a/", Some("a/1"), 1), ["a/2"]);
+        assert_eq!(page("a/", Some("a/3"), 10), Vec::<String>::new());
+        // A cursor before the prefix starts at the prefix; one past its run finds nothing.
+        assert_eq!(page("a/", Some("0"), 2), ["a/1", "a/2"]);
+        assert_eq!(page("a/", Some("b"), 10), Vec::<String>::new());
+        assert_eq!(page("", Some("a/2"), 10), ["a/3", "ab", "b/1"]);
+        assert_eq!(page("", None, 0), Vec::<String>::new());
+        let all = list(&store, "acme", "master", "v.a/b", "").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(paths(all), ["a", "a/1", "a/2", "a/3", "ab", "b/1"]);
+    }
 }

@@ -261,14 +261,18 @@ async fn list_files(
         .and_then(|l| l.parse::<usize>().ok())
         .filter(|l| *l > 0)
         .unwrap_or(usize::MAX);
-    let all = blocking("vbase", move || {
-        Ok(files::list(&store, &a, &w, &b, &prefix)?)
+    // One more than the page, to know whether another follows.
+    let mut page = blocking("vbase", move || {
+        let bucket = (a.as_str(), w.as_str(), b.as_str());
+        Ok(files::list_page(
+            &store,
+            bucket,
+            &prefix,
+            next.as_deref(),
+            limit.saturating_add(1),
+        )?)
     })
     .await?;
-    let mut page: Vec<_> = all
-        .into_iter()
-        .filter(|(p, _)| next.as_ref().is_none_or(|n| p > n))
-        .collect();
     let more = page.len() > limit;
     page.truncate(limit);
     let cursor = if more {
